@@ -1,0 +1,262 @@
+"""Core tables: users and roles, the audit log, proposals, jobs and the company's own settings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gmassist.core.choices import AuditAction, JobStatus, ProposalStatus, Role
+from gmassist.core.permissions import RestrictedQuerySet, Scope
+
+
+class BaseModel(models.Model):
+    """Adds creation and update times to every table."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractUser):
+    """A person who logs in, with one role and, usually, the employee record they are."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.EMPLOYEE)
+    employee = models.OneToOneField(
+        "org.Employee",
+        verbose_name=_("employee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="core_user_role_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Company(BaseModel):
+    """The company this installation serves: one row, with settings the GM owns."""
+
+    name = models.CharField(_("name"), max_length=200, default="")
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    hr_approval_limit = models.DecimalField(
+        _("HR approval limit"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("20000"),
+        help_text=_("HR may approve people proposals whose yearly cost is below this amount."),
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    demo_tier = models.CharField(max_length=1, blank=True)
+    demo_seed = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = _("companies")
+
+    def __str__(self) -> str:
+        return self.name or "Company"
+
+    @classmethod
+    def get(cls) -> Company:
+        """The single company row, created with defaults on first use."""
+        company, _created = cls.objects.get_or_create(pk=1)
+        return company
+
+
+class AuditEntry(models.Model):
+    """One write, decision or read of someone else's pay: who, when, what."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    target_type = models.CharField(_("target type"), max_length=60)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_repr = models.CharField(_("target"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_scope = Scope(domain="audit")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="core_audit_target")]
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_repr}"
+
+
+class Proposal(BaseModel):
+    """A prepared action that changes nothing until a person allowed to approves it."""
+
+    kind = models.CharField(_("kind"), max_length=60, db_index=True)
+    title = models.CharField(_("title"), max_length=200)
+    payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
+    rationale = models.TextField(_("rationale"))
+    evidence = models.JSONField(_("evidence"), default=list, blank=True, encoder=DjangoJSONEncoder)
+    cost = models.DecimalField(
+        _("yearly cost"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text=_("In the company's currency per year; one-time costs count in full."),
+    )
+    expected_effect = models.TextField(_("expected effect"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.OPEN,
+        db_index=True,
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+    )
+    subject_employee = models.ForeignKey(
+        "org.Employee",
+        verbose_name=_("about"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals_made",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals_decided",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_comment = models.TextField(_("comment"), blank=True)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_scope = Scope(
+        domain="people", department="department", employee="", user="proposed_by"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in ProposalStatus]),
+                name="core_proposal_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost__gte=0), name="core_proposal_cost_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ProposalStatus.OPEN) | Q(decided_at__isnull=False),
+                name="core_proposal_decided_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Job(BaseModel):
+    """A piece of long work with its progress (0-100 and a message) and its result."""
+
+    kind = models.CharField(_("kind"), max_length=60, db_index=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    status = models.CharField(
+        _("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+    )
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_scope = Scope(domain="jobs", user="created_by")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="core_job_progress_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in JobStatus]),
+                name="core_job_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class ImportMapping(BaseModel):
+    """A saved column mapping (TOML text) for files from one source, per entity."""
+
+    name = models.CharField(_("name"), max_length=100)
+    entity = models.CharField(_("entity"), max_length=40)
+    toml = models.TextField(_("mapping (TOML)"))
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_scope = Scope(domain="catalogue")
+
+    class Meta:
+        ordering = ["entity", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "name"], name="core_mapping_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity}: {self.name}"

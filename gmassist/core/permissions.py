@@ -1,0 +1,190 @@
+"""Who sees what: the one permission rule of DESIGN.md, applied as `Model.objects.restrict(user, action)`.
+
+Every restricted model declares a `Scope`: which permission domain it belongs to and the lookup
+paths from the model to a department, to an employee and to a user. The policy table says, per
+domain, role and action, how far a user reaches: everything, their department subtree, their own
+records, or nothing. Views, API endpoints, exports and jobs all go through `restrict`, so the rule
+is written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+
+from gmassist.core.choices import Action, Role
+
+if TYPE_CHECKING:
+    from gmassist.core.models import User
+
+ALL = "all"  # every record of the domain
+SUBTREE = "subtree"  # records of the departments the user heads and all below them
+SELF = "self"  # the user's own records (as employee or as the user who made them)
+
+_EVERY_ACTION = {action: ALL for action in Action}
+
+POLICY: dict[str, dict[str, dict[str, str]]] = {
+    # employees, their pay, reviews, skills, separations, and proposals about them
+    "people": {
+        Role.GM: _EVERY_ACTION,
+        Role.ASSISTANT: {
+            Action.VIEW: ALL,
+            Action.VIEW_PAY: ALL,
+            Action.CHANGE: ALL,
+            Action.PROPOSE: ALL,
+            Action.IMPORT: ALL,
+            Action.EXPORT: ALL,
+        },
+        Role.HR: {
+            Action.VIEW: ALL,
+            Action.VIEW_PAY: ALL,
+            Action.CHANGE: ALL,
+            Action.PROPOSE: ALL,
+            Action.APPROVE: ALL,  # below the GM's threshold, checked by the proposal service
+            Action.IMPORT: ALL,
+            Action.EXPORT: ALL,
+        },
+        Role.DEPT_HEAD: {
+            Action.VIEW: SUBTREE,
+            Action.VIEW_PAY: SUBTREE,
+            Action.PROPOSE: SUBTREE,
+            Action.EXPORT: SUBTREE,
+        },
+        Role.ACCOUNT_MANAGER: {Action.VIEW: SELF, Action.VIEW_PAY: SELF},
+        Role.EMPLOYEE: {Action.VIEW: SELF, Action.VIEW_PAY: SELF},
+    },
+    # reference data everyone may read: positions, skills, attribute definitions
+    "catalogue": {
+        Role.GM: _EVERY_ACTION,
+        Role.ASSISTANT: {
+            a: ALL for a in (Action.VIEW, Action.CHANGE, Action.IMPORT, Action.EXPORT)
+        },
+        Role.HR: {a: ALL for a in (Action.VIEW, Action.CHANGE, Action.IMPORT, Action.EXPORT)},
+        Role.DEPT_HEAD: {Action.VIEW: ALL, Action.EXPORT: ALL},
+        Role.ACCOUNT_MANAGER: {Action.VIEW: ALL},
+        Role.EMPLOYEE: {Action.VIEW: ALL},
+    },
+    # the audit log: the GM's
+    "audit": {Role.GM: {Action.VIEW: ALL, Action.EXPORT: ALL}},
+    # jobs: everyone sees the jobs they started; the GM's office sees all
+    "jobs": {
+        Role.GM: {Action.VIEW: ALL, Action.CHANGE: ALL},
+        Role.ASSISTANT: {Action.VIEW: ALL, Action.CHANGE: ALL},
+        Role.HR: {Action.VIEW: SELF, Action.CHANGE: SELF},
+        Role.DEPT_HEAD: {Action.VIEW: SELF, Action.CHANGE: SELF},
+        Role.ACCOUNT_MANAGER: {Action.VIEW: SELF, Action.CHANGE: SELF},
+        Role.EMPLOYEE: {Action.VIEW: SELF, Action.CHANGE: SELF},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How a model reaches the things permissions are about (lookup paths, empty when none)."""
+
+    domain: str
+    department: str = ""  # path to an org.Department, e.g. "employee__department"
+    employee: str = ""  # path to an org.Employee, e.g. "employee" or "pk" for Employee itself
+    user: str = ""  # path to the core.User who owns the record, e.g. "created_by"
+
+
+def user_role(user: User | None) -> str | None:
+    """The user's role, or None for anonymous and inactive users; a superuser counts as the GM."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.GM
+    return user.role
+
+
+def reach(user: User | None, domain: str, action: str) -> str | None:
+    """How far `user` reaches in `domain` for `action`: ALL, SUBTREE, SELF or None (nothing)."""
+    role = user_role(user)
+    if role is None:
+        return None
+    return POLICY.get(domain, {}).get(role, {}).get(action)
+
+
+def headed_subtree_ids(user: User) -> set[int]:
+    """Ids of the departments `user` heads and of every department below them."""
+    if not user.employee_id:
+        return set()
+    department_model = apps.get_model("org", "Department")
+    rows = list(department_model.objects.values_list("id", "parent_id", "head_id"))
+    children: dict[int | None, list[int]] = {}
+    for dept_id, parent_id, _head in rows:
+        children.setdefault(parent_id, []).append(dept_id)
+    roots = [dept_id for dept_id, _parent, head_id in rows if head_id == user.employee_id]
+    return descendants_of(children, roots)
+
+
+def descendants_of(children: dict[int | None, list[int]], roots: Iterable[int]) -> set[int]:
+    """`roots` and everything below them in a parent -> children map (cycles are harmless)."""
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(children.get(node, ()))
+    return seen
+
+
+def _self_q(user: User, scope: Scope) -> Q | None:
+    q = None
+    if scope.employee and user.employee_id:
+        q = Q(**{scope.employee: user.employee_id})
+    if scope.user:
+        user_q = Q(**{scope.user: user.pk})
+        q = user_q if q is None else q | user_q
+    return q
+
+
+def scope_filter(user: User | None, scope: Scope, action: str) -> Q | None:
+    """The filter that limits a queryset of `scope` to what `user` may do with `action`.
+
+    Returns an empty `Q()` for "everything" and None for "nothing".
+    """
+    how_far = reach(user, scope.domain, action)
+    if how_far is None:
+        return None
+    if how_far == ALL:
+        return Q()
+    own = _self_q(user, scope)
+    if how_far == SELF:
+        return own
+    # SUBTREE: the departments the user heads, and always their own records
+    q = own
+    if scope.department:
+        subtree = headed_subtree_ids(user)
+        if subtree:
+            dept_q = Q(**{f"{scope.department}__in": sorted(subtree)})
+            q = dept_q if q is None else q | dept_q
+    return q
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """A queryset that can be narrowed to what a user may do (NetBox's RestrictedQuerySet)."""
+
+    def restrict(self, user: User | None, action: str = Action.VIEW) -> RestrictedQuerySet:
+        scope: Scope = self.model.restrict_scope
+        q = scope_filter(user, scope, action)
+        if q is None:
+            return self.none()
+        return self.filter(q) if q else self.all()
+
+
+def user_can(user: User | None, action: str, obj: models.Model) -> bool:
+    """True when `user` may do `action` to `obj`; the same rule as `restrict`, for one object."""
+    return type(obj)._default_manager.restrict(user, action).filter(pk=obj.pk).exists()
+
+
+def user_can_in_domain(user: User | None, domain: str, action: str) -> bool:
+    """True when `user` may do `action` to at least some records of `domain` (menus, commands)."""
+    return reach(user, domain, action) is not None
