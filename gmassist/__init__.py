@@ -1,3 +1,3 @@
-"""GM Assistant: prepares analyses and proposals for a company's general manager; a person decides."""
+"""GM Assistant: prepares analyses and proposals for a general manager; a person decides."""
 
 __version__ = "0.1.0"

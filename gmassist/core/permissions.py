@@ -1,4 +1,4 @@
-"""Who sees what: the one permission rule of DESIGN.md, applied as `Model.objects.restrict(user, action)`.
+"""Who sees what: the one permission rule of DESIGN.md, as `Model.objects.restrict(user, action)`.
 
 Every restricted model declares a `Scope`: which permission domain it belongs to and the lookup
 paths from the model to a department, to an employee and to a user. The policy table says, per

@@ -1,4 +1,4 @@
-"""Where apps plug in: each app's `proposals.py`, `importers.py` and `jobs.py` register their kinds."""
+"""Where apps plug in: each app's proposals.py, importers.py and jobs.py register kinds."""
 
 from django.utils.module_loading import autodiscover_modules
 
