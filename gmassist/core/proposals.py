@@ -1,0 +1,52 @@
+"""The registry of proposal kinds: how each app validates and applies what it proposes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gmassist.core.models import Proposal, User
+
+
+@dataclass(frozen=True)
+class ProposalKind:
+    """One kind of proposal.
+
+    validate(payload) -> payload: checks and normalises a payload; raises
+        django.core.exceptions.ValidationError with a message per field. Called when the
+        proposal is made and again, against the data as it is then, when it is approved.
+    apply(proposal, by) -> dict: makes the change inside the approval's transaction and
+        returns what it did (stored on the proposal as its result).
+    domain: the permission domain approvals are checked in ("people", ...).
+    hr_may_approve: whether HR may approve it when its cost is below the GM's HR limit.
+    """
+
+    kind: str
+    label: str
+    validate: Callable[[dict[str, Any]], dict[str, Any]]
+    apply: Callable[[Proposal, User | None], dict[str, Any]]
+    domain: str = "people"
+    hr_may_approve: bool = True
+
+
+_KINDS: dict[str, ProposalKind] = {}
+
+
+def register_proposal_kind(kind: ProposalKind) -> ProposalKind:
+    if kind.kind in _KINDS and _KINDS[kind.kind] != kind:
+        raise ValueError(f"proposal kind {kind.kind!r} is registered twice")
+    _KINDS[kind.kind] = kind
+    return kind
+
+
+def proposal_kind(kind: str) -> ProposalKind:
+    try:
+        return _KINDS[kind]
+    except KeyError:
+        raise KeyError(f"unknown proposal kind {kind!r}; known: {sorted(_KINDS)}") from None
+
+
+def registered_proposal_kinds() -> list[str]:
+    return sorted(_KINDS)

@@ -1,0 +1,255 @@
+"""Writes of core data: the audit log, users, proposals and jobs. Keyword-only, one transaction.
+
+`by=None` means the system itself (the demo generator, a scheduled job, the CLI run by whoever
+has shell access to the server); it is recorded as such in the audit log.
+"""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import close_old_connections, models, transaction
+from django.utils import timezone
+
+from gmassist.core.choices import Action, AuditAction, ProposalStatus, Role
+from gmassist.core.jobs import ProgressListener, job_run
+from gmassist.core.models import AuditEntry, Company, Job, Proposal, User
+from gmassist.core.permissions import Scope, scope_filter, user_role
+from gmassist.core.proposals import proposal_kind
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str | int = "",
+    target_repr: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record one write, decision or sensitive read in the audit log."""
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or target.pk
+        target_repr = target_repr or str(target)
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        target_repr=target_repr[:200],
+        changes=changes or {},
+    )
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    role: str = Role.EMPLOYEE,
+    employee: models.Model | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    by: User | None = None,
+) -> User:
+    """Create a login with a role, linked to an employee record when given."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"unknown role {role!r}; use one of {Role.values}"})
+    user = User(
+        username=username,
+        role=role,
+        employee=employee,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(actor=by, action=AuditAction.CREATE, target=user, changes={"role": role})
+    return user
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_create(
+    *,
+    kind: str,
+    title: str,
+    payload: dict[str, Any],
+    rationale: str,
+    by: User | None,
+    evidence: list[Any] | None = None,
+    cost: Decimal | int | str = Decimal("0"),
+    expected_effect: str = "",
+    department: models.Model | None = None,
+    subject_employee: models.Model | None = None,
+) -> Proposal:
+    """Record a proposal after validating its payload; it changes nothing until approved.
+
+    `cost` is the yearly cost in the company's currency (one-time costs count in full).
+    A user proposes only for what their role lets them propose for (`restrict(.., "propose")`).
+    """
+    spec = proposal_kind(kind)
+    if not rationale.strip():
+        raise ValidationError({"rationale": "a proposal needs a rationale"})
+    cleaned = spec.validate(payload)
+    if by is not None and not _may(by, spec.domain, Action.PROPOSE, department, subject_employee):
+        raise PermissionDenied("you may not make proposals for this department or person")
+    proposal = Proposal.objects.create(
+        kind=kind,
+        title=title[:200],
+        payload=cleaned,
+        rationale=rationale,
+        evidence=evidence or [],
+        cost=Decimal(cost),
+        expected_effect=expected_effect,
+        department=department,
+        subject_employee=subject_employee,
+        proposed_by=by,
+    )
+    audit_record(actor=by, action=AuditAction.PROPOSE, target=proposal, changes={"kind": kind})
+    return proposal
+
+
+def _may(
+    user: User,
+    domain: str,
+    action: str,
+    department: models.Model | None,
+    employee: models.Model | None,
+) -> bool:
+    """The permission rule for something not yet stored: a department and/or a person."""
+    q = scope_filter(user, Scope(domain=domain, department="pk", employee="pk"), action)
+    if q is None:
+        return False
+    if not q:
+        return True
+    from gmassist.org.models import Department, Employee
+
+    if employee is not None:
+        employee_scope = Scope(domain=domain, department="department", employee="pk")
+        q_emp = scope_filter(user, employee_scope, action)
+        return Employee.objects.filter(q_emp, pk=employee.pk).exists()
+    if department is not None:
+        return Department.objects.filter(q, pk=department.pk).exists()
+    return False
+
+
+def _check_may_decide(proposal: Proposal, by: User) -> None:
+    spec = proposal_kind(proposal.kind)
+    role = user_role(by)
+    if not _may(by, spec.domain, Action.APPROVE, proposal.department, proposal.subject_employee):
+        raise PermissionDenied("your role may not decide this proposal")
+    if role == Role.HR:
+        limit = Company.get().hr_approval_limit
+        if not spec.hr_may_approve or proposal.cost >= limit:
+            raise PermissionDenied(
+                f"HR may decide people proposals costing less than {limit:,.2f} a year; "
+                f"this one costs {proposal.cost:,.2f}: the GM decides it"
+            )
+    if role != Role.GM and proposal.proposed_by_id == by.pk:
+        raise PermissionDenied("only the GM may decide a proposal they made themselves")
+
+
+def _locked_open(proposal: Proposal) -> Proposal:
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.status != ProposalStatus.OPEN:
+        raise ValidationError(f"proposal #{locked.pk} is already {locked.get_status_display()}")
+    return locked
+
+
+@transaction.atomic
+def proposal_approve(*, proposal: Proposal, by: User, comment: str = "") -> Proposal:
+    """Approve and apply a proposal in one transaction; on any error nothing changes."""
+    _check_may_decide(proposal, by)
+    locked = _locked_open(proposal)
+    spec = proposal_kind(locked.kind)
+    locked.payload = spec.validate(locked.payload)  # the data may have moved since it was made
+    now = timezone.now()
+    locked.status = ProposalStatus.APPLIED
+    locked.decided_by = by
+    locked.decided_at = now
+    locked.decision_comment = comment
+    locked.applied_at = now
+    locked.result = spec.apply(locked, by)
+    locked.save()
+    audit_record(actor=by, action=AuditAction.APPROVE, target=locked, changes={"comment": comment})
+    audit_record(actor=by, action=AuditAction.APPLY, target=locked, changes=locked.result)
+    return locked
+
+
+@transaction.atomic
+def proposal_reject(*, proposal: Proposal, by: User, comment: str) -> Proposal:
+    """Reject a proposal; it is kept, with who rejected it, when and why."""
+    if not comment.strip():
+        raise ValidationError({"comment": "say why the proposal is rejected"})
+    _check_may_decide(proposal, by)
+    locked = _locked_open(proposal)
+    locked.status = ProposalStatus.REJECTED
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.decision_comment = comment
+    locked.save()
+    audit_record(actor=by, action=AuditAction.REJECT, target=locked, changes={"comment": comment})
+    return locked
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal: Proposal, by: User) -> Proposal:
+    """Withdraw one's own open proposal."""
+    if proposal.proposed_by_id != by.pk and user_role(by) != Role.GM:
+        raise PermissionDenied("only the person who made a proposal may withdraw it")
+    locked = _locked_open(proposal)
+    locked.status = ProposalStatus.WITHDRAWN
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.save()
+    audit_record(actor=by, action=AuditAction.WITHDRAW, target=locked)
+    return locked
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+
+def job_submit(
+    *,
+    kind: str,
+    params: dict[str, Any],
+    by: User | None,
+    wait: bool = False,
+    listener: ProgressListener | None = None,
+) -> Job:
+    """Record a job and start it: on Celery when a broker is configured, else in this process.
+
+    In-process, `wait=True` runs it now in this thread (the CLI, with `listener` driving its
+    progress bar); `wait=False` runs it in a background thread (the web UI polls the Job row).
+    With Celery the job is queued and this returns at once; poll the Job row for progress.
+    """
+    job = Job.objects.create(kind=kind, params=params, created_by=by)
+    if settings.CELERY_BROKER_URL:
+        from gmassist.core.tasks import run_job
+
+        transaction.on_commit(lambda: run_job.delay(job.pk))
+        return job
+    if wait:
+        return job_run(job.pk, listener=listener)
+    thread = threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True)
+    transaction.on_commit(thread.start)
+    return job
+
+
+def _run_in_thread(job_id: int) -> None:
+    try:
+        job_run(job_id)
+    finally:
+        close_old_connections()
