@@ -18,7 +18,7 @@ from django.utils import timezone
 from gmassist.core.choices import Action, AuditAction, ProposalStatus, Role
 from gmassist.core.jobs import ProgressListener, job_run
 from gmassist.core.models import AuditEntry, Company, Job, Proposal, User
-from gmassist.core.permissions import Scope, scope_filter, user_role
+from gmassist.core.permissions import ALL, Scope, reach, scope_filter, user_role
 from gmassist.core.proposals import proposal_kind
 
 
@@ -128,21 +128,16 @@ def _may(
     department: models.Model | None,
     employee: models.Model | None,
 ) -> bool:
-    """The permission rule for something not yet stored: a department and/or a person."""
-    q = scope_filter(user, Scope(domain=domain, department="pk", employee="pk"), action)
-    if q is None:
-        return False
-    if not q:
-        return True
+    """The permission rule for a proposal's subject: a person, else a department, else all."""
     from gmassist.org.models import Department, Employee
 
     if employee is not None:
-        employee_scope = Scope(domain=domain, department="department", employee="pk")
-        q_emp = scope_filter(user, employee_scope, action)
-        return Employee.objects.filter(q_emp, pk=employee.pk).exists()
+        q = scope_filter(user, Scope(domain=domain, department="department", employee="pk"), action)
+        return q is not None and Employee.objects.filter(q, pk=employee.pk).exists()
     if department is not None:
-        return Department.objects.filter(q, pk=department.pk).exists()
-    return False
+        q = scope_filter(user, Scope(domain=domain, department="pk"), action)
+        return q is not None and Department.objects.filter(q, pk=department.pk).exists()
+    return reach(user, domain, action) == ALL
 
 
 def _check_may_decide(proposal: Proposal, by: User) -> None:
