@@ -1,0 +1,97 @@
+"""The usual cast for tests: a GM, an assistant, HR, a department head, an employee of that
+department, an employee of another department, and an account manager."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+from gmassist.core.choices import Role
+from gmassist.core.models import User
+from gmassist.org.models import Department, Employee, Position
+
+
+@dataclass
+class Cast:
+    hq: Department
+    sales: Department
+    sales_east: Department
+    rnd: Department
+    engineer: Position
+    salesperson: Position
+    gm: User
+    assistant: User
+    hr: User
+    head: User  # heads Sales (and so Sales East below it)
+    employee: User  # in Sales East
+    outsider: User  # in R&D
+    account_manager: User  # in Sales
+
+
+def make_employee(no: str, name: str, department: Department, position: Position, **extra):
+    defaults = {"hire_date": dt.date(2020, 1, 1), "base_pay": Decimal("100000")}
+    defaults.update(extra)
+    return Employee.objects.create(
+        employee_no=no, full_name=name, department=department, position=position, **defaults
+    )
+
+
+def make_user(username: str, role: str, employee: Employee | None = None) -> User:
+    user = User(username=username, role=role, employee=employee)
+    user.set_password("pass-" + username)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    hq = Department.objects.create(code="HQ", name="Headquarters")
+    sales = Department.objects.create(code="SALES", name="Sales", parent=hq)
+    sales_east = Department.objects.create(code="SALES-E", name="Sales East", parent=sales)
+    rnd = Department.objects.create(code="RND", name="R&D", parent=hq)
+    engineer = Position.objects.create(
+        code="ENG-3",
+        title="Engineer",
+        job_family="Engineering",
+        grade=3,
+        band_min=Decimal("90000"),
+        band_mid=Decimal("110000"),
+        band_max=Decimal("130000"),
+        currency="CNY",
+    )
+    salesperson = Position.objects.create(
+        code="SAL-2",
+        title="Sales representative",
+        job_family="Sales",
+        grade=2,
+        band_min=Decimal("80000"),
+        band_mid=Decimal("100000"),
+        band_max=Decimal("120000"),
+        currency="CNY",
+    )
+    gm_emp = make_employee("E001", "Grace Manager", hq, engineer)
+    hr_emp = make_employee("E002", "Harriet Ross", hq, engineer)
+    head_emp = make_employee("E003", "Hank Head", sales, salesperson, manager=gm_emp)
+    emp = make_employee("E004", "Emma Employee", sales_east, salesperson, manager=head_emp)
+    out_emp = make_employee("E005", "Oscar Outsider", rnd, engineer, manager=gm_emp)
+    am_emp = make_employee("E006", "Alice Account", sales, salesperson, manager=head_emp)
+    sales.head = head_emp
+    sales.save()
+    return Cast(
+        hq=hq,
+        sales=sales,
+        sales_east=sales_east,
+        rnd=rnd,
+        engineer=engineer,
+        salesperson=salesperson,
+        gm=make_user("gm", Role.GM, gm_emp),
+        assistant=make_user("assistant", Role.ASSISTANT),
+        hr=make_user("hr", Role.HR, hr_emp),
+        head=make_user("head", Role.DEPT_HEAD, head_emp),
+        employee=make_user("employee", Role.EMPLOYEE, emp),
+        outsider=make_user("outsider", Role.EMPLOYEE, out_emp),
+        account_manager=make_user("am", Role.ACCOUNT_MANAGER, am_emp),
+    )
