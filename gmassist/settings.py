@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -95,7 +96,11 @@ else:
             },
         }
     }
-DATABASES["default"]["TEST"] = {"NAME": env_str("GMASSIST_TEST_DB_NAME") or None}
+# The SQLite test database is a file, not shared-cache memory, so that a job thread or a Celery
+# worker and the test itself can use it at the same time (WAL), as they do in production.
+# One file per test run (process id), so that two runs side by side do not share it.
+_test_db_default = str(DATA_DIR / f"test-{os.getpid()}.sqlite3") if not _database_url else ""
+DATABASES["default"]["TEST"] = {"NAME": env_str("GMASSIST_TEST_DB_NAME", _test_db_default) or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
