@@ -77,6 +77,20 @@ def user_create(
     return user
 
 
+@transaction.atomic
+def user_set_role(*, user: User, role: str, by: User | None) -> User:
+    """Change a login's role; recorded in the audit log."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"unknown role {role!r}; use one of {Role.values}"})
+    previous = user.role
+    user.role = role
+    user.save(update_fields=["role"])
+    audit_record(
+        actor=by, action=AuditAction.UPDATE, target=user, changes={"role": [previous, role]}
+    )
+    return user
+
+
 # --- proposals -------------------------------------------------------------------------------
 
 
