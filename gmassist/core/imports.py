@@ -1,0 +1,616 @@
+"""Imports and exports of real files: the generic machinery and the registry of entities.
+
+An app registers an `EntitySpec` per importable entity (see `gmassist/org/importers.py`): its
+canonical columns, natural key, permission domain, how to plan the writes from parsed rows and
+how to export. `import_file` does the rest the same way for every entity:
+
+1. read the file (`lib.tabular`), apply the mapping (`lib.mapping`), parse every value with the
+   cached parsers of `lib.normalize`, collecting every error with row, column, value and reason;
+2. let the entity plan its writes against what the database holds (reads only), counting what
+   would be created, updated or left unchanged;
+3. unless it is a dry run or there is any error, write everything in one transaction and record
+   one audit entry. Rows whose values are unchanged are not written at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.utils import timezone
+
+from gmassist.core.choices import Action, AuditAction
+from gmassist.core.jobs import JobContext, JobError, job_handler
+from gmassist.core.permissions import ALL, reach
+from gmassist.lib import normalize, tabular
+from gmassist.lib.mapping import (
+    CUSTOM_PREFIX,
+    Mapping,
+    MappingError,
+    identity_mapping,
+    parse_mapping,
+)
+
+ProgressCallback = Callable[[float, str], None]
+
+# value kinds of canonical columns
+TEXT = "text"  # trimmed text
+NAME = "name"  # trimmed text with inner spaces collapsed
+DATE = "date"
+DECIMAL = "decimal"
+INT = "int"
+BOOL = "bool"
+GENDER = "gender"
+CHOICE = "choice"  # one of Column.choices (value or label, any case)
+REF = "ref"  # a reference (code, name or employee number) the entity resolves itself
+
+
+@dataclass(frozen=True)
+class Column:
+    """A canonical column of an entity: the field it feeds and how its values are parsed."""
+
+    name: str
+    kind: str = TEXT
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label) for CHOICE
+    max_length: int = 0  # longer text is an error (0: no limit)
+
+
+@dataclass
+class RowError:
+    """A problem with a row (row None: the whole file); `column` is the file's column name."""
+
+    row: int | None
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ImportReport:
+    """What an import did or, in a dry run, would do; counts per kind of row written."""
+
+    entity: str
+    dry_run: bool
+    file_name: str = ""
+    rows: int = 0
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-able copy, as stored in the job's result."""
+        return {
+            "entity": self.entity,
+            "dry_run": self.dry_run,
+            "file_name": self.file_name,
+            "rows": self.rows,
+            "counts": self.counts,
+            "errors": [e.as_dict() for e in self.errors],
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
+
+
+class ImportFailed(Exception):
+    """An import found errors and wrote nothing; `report` lists them all."""
+
+    def __init__(self, report: ImportReport):
+        count = len(report.errors)
+        super().__init__(f"{report.file_name or report.entity}: {count} error{'s' * (count != 1)}")
+        self.report = report
+
+
+@dataclass
+class ParsedRow:
+    """A data row after parsing: typed values of the fields that have a column, by field name.
+
+    A field given with an empty cell holds None; a field with no column is absent from `values`.
+    `custom` holds the typed custom attributes given ("" / missing cells are None).
+    """
+
+    number: int
+    values: dict[str, Any]
+    raw: dict[str, str]
+    custom: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    """What an entity will write: counts per kind of row and a function that writes it all."""
+
+    counts: dict[str, dict[str, int]]
+    write: Callable[[], None]
+
+
+@dataclass
+class EntitySpec:
+    """An importable and exportable entity, registered by the app that owns its model."""
+
+    name: str  # "employees"
+    model: type[models.Model]
+    columns: tuple[Column, ...]  # canonical columns, in export order
+    key: tuple[str, ...]  # the natural key, as column names; unique within a file
+    plan: Callable[[ImportContext], Plan]
+    export_rows: Callable[[models.QuerySet], Iterator[list[Any]]]  # values in column order
+    custom_entity: str = ""  # entity name of its custom attributes ("" when it has none)
+    known_attributes: Callable[[], dict[str, str]] = dict  # custom attribute name -> kind
+    queryset: Callable[[], models.QuerySet] | None = None  # what export reads (default: all)
+
+    @property
+    def domain(self) -> str:
+        return self.model.restrict_scope.domain
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+_ENTITIES: dict[str, EntitySpec] = {}
+
+
+def register_entity(spec: EntitySpec) -> EntitySpec:
+    """Make `spec` importable and exportable under its name."""
+    if spec.name in _ENTITIES and _ENTITIES[spec.name].model is not spec.model:
+        raise ValueError(f"import entity {spec.name!r} is registered twice")
+    _ENTITIES[spec.name] = spec
+    return spec
+
+
+def entity_spec(name: str) -> EntitySpec:
+    """The registered entity `name`; ValueError naming the known ones otherwise."""
+    try:
+        return _ENTITIES[name]
+    except KeyError:
+        known = ", ".join(sorted(_ENTITIES)) or "none"
+        raise ValueError(f"unknown entity {name!r}; known: {known}") from None
+
+
+def registered_entities() -> list[str]:
+    return sorted(_ENTITIES)
+
+
+# --- the context an entity plans in ----------------------------------------------------------
+
+
+@dataclass
+class ImportContext:
+    """Parsed rows with their file's columns, and where an entity reports errors and warnings."""
+
+    spec: EntitySpec
+    mapping: Mapping
+    rows: list[ParsedRow]
+    columns: dict[str, str]  # field -> the file column it comes from
+    custom_columns: dict[str, str]  # custom attribute name -> the file column
+    custom_kinds: dict[str, str]  # custom attribute name -> number / category / date
+    today: dt.date
+    decimal_comma: bool
+    report: ImportReport
+    progress: ProgressCallback
+
+    def has(self, name: str) -> bool:
+        """True when the file gives `name` (a column, or a default in the mapping)."""
+        return name in self.columns or name in self.mapping.defaults
+
+    def column(self, name: str) -> str:
+        return self.columns.get(name, name)
+
+    def error(self, row: ParsedRow | None, name: str, reason: str, value: Any = None) -> None:
+        """Report a row error on field `name` (the file's column name is written)."""
+        self.report.errors.append(self._entry(row, name, reason, value))
+
+    def warning(self, row: ParsedRow | None, name: str, reason: str, value: Any = None) -> None:
+        self.report.warnings.append(self._entry(row, name, reason, value))
+
+    def _entry(self, row: ParsedRow | None, name: str, reason: str, value: Any) -> RowError:
+        if value is None and row is not None:
+            value = row.raw.get(name, "")
+        return RowError(
+            row=row.number if row else None,
+            column=self.column(name),
+            value=normalize.clean_text(value),
+            reason=reason,
+        )
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def import_file(
+    *,
+    entity: str,
+    path: Path,
+    mapping: Mapping | None,
+    by: Any | None,
+    dry_run: bool,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import a CSV or XLSX file of `entity` (e.g. "employees"), all or nothing.
+
+    `mapping` None means the file's columns are the canonical column names (as exported).
+    `by` None is the system (CLI); a user needs `Action.IMPORT` on the entity's whole domain.
+    With `dry_run` nothing is written and the report says what would change. Raises
+    ImportFailed (with every error in its report) and writes nothing when any row is wrong.
+    `progress(percent 0-100, message)` is called while reading and validating.
+    """
+    spec = entity_spec(entity)
+    if by is not None and reach(by, spec.domain, Action.IMPORT) != ALL:
+        raise PermissionDenied(f"you may not import {spec.name}")
+    report_progress = progress or (lambda _percent, _message: None)
+    path = Path(path)
+    report = ImportReport(entity=spec.name, dry_run=dry_run, file_name=path.name)
+    mapping = mapping or identity_mapping()
+
+    report_progress(0, f"Reading {path.name}")
+    try:
+        table = tabular.read_table(path)
+    except (OSError, tabular.TabularError) as exc:
+        report.errors.append(RowError(None, "", path.name, str(exc)))
+        raise ImportFailed(report) from None
+    report.rows = len(table.rows)
+
+    ctx = _context(spec, mapping, table, report, report_progress)
+    if report.errors:  # whole-file errors: the rows cannot be read sensibly
+        raise ImportFailed(report)
+    _parse_rows(ctx, table)
+    _check_duplicate_keys(ctx)
+    report_progress(60, "Checking against the database")
+    plan = spec.plan(ctx)
+    report.counts = plan.counts
+    if report.errors:
+        raise ImportFailed(report)
+    report_progress(90, "Dry run: nothing written" if dry_run else "Writing")
+    if dry_run:
+        return report
+    with transaction.atomic():
+        plan.write()
+        from gmassist.core.services import audit_record
+
+        audit_record(
+            actor=by,
+            action=AuditAction.IMPORT,
+            target_type=spec.model._meta.label_lower,
+            target_id="",
+            target_repr=path.name,
+            changes={"entity": spec.name, "rows": report.rows, "counts": report.counts},
+        )
+    report_progress(100, "Done")
+    return report
+
+
+def _context(
+    spec: EntitySpec,
+    mapping: Mapping,
+    table: tabular.Table,
+    report: ImportReport,
+    progress: ProgressCallback,
+) -> ImportContext:
+    """Resolve which file column feeds which field; report whole-file errors."""
+    known = {c.name for c in spec.columns}
+    header = table.header
+    header_set = set(header)
+    whole = report.errors
+
+    def mapping_error(exc: MappingError) -> None:
+        whole.append(RowError(None, exc.key, "", str(exc)))
+
+    for exc in mapping.unknown_fields(known):
+        mapping_error(exc)
+    seen_columns: dict[str, int] = {}
+    for column in header:
+        seen_columns[column] = seen_columns.get(column, 0) + 1
+    for column, count in seen_columns.items():
+        if column and count > 1:
+            whole.append(RowError(None, column, "", f"the column appears {count} times"))
+
+    columns: dict[str, str] = {}
+    custom_columns: dict[str, str] = {}
+    if mapping.identity:
+        columns = {c.name: c.name for c in spec.columns if c.name in header_set}
+    else:
+        for name, column in mapping.columns.items():
+            if column not in header_set:
+                line = mapping.line_of("columns", name)
+                where = f"line {line}: " if line else ""
+                whole.append(
+                    RowError(
+                        None, column, "", f"{where}[columns] {name}: no such column in the file"
+                    )
+                )
+                continue
+            if name.startswith(CUSTOM_PREFIX):
+                custom_columns[name.removeprefix(CUSTOM_PREFIX)] = column
+            else:
+                columns[name] = column
+    used = set(columns.values()) | set(custom_columns.values())
+    for column in header:
+        if column in used or not column:
+            continue
+        if column.startswith(CUSTOM_PREFIX) and spec.custom_entity:
+            custom_columns[column.removeprefix(CUSTOM_PREFIX)] = column
+        elif mapping.options.extra_columns == "keep" and spec.custom_entity:
+            custom_columns[column] = column
+        elif mapping.options.extra_columns == "error":
+            hint = ' (set extra_columns = "keep" or "ignore" in [options])'
+            whole.append(RowError(None, column, "", f"unknown column{hint}"))
+    key_missing = [k for k in spec.key if k not in columns and k not in mapping.defaults]
+    for name in key_missing:
+        whole.append(
+            RowError(None, name, "", f"the file has no column for {name}, the natural key")
+        )
+
+    decimal_comma = mapping.options.decimal_comma
+    if decimal_comma is None:
+        decimal_comma = table.delimiter == ";"
+    ctx = ImportContext(
+        spec=spec,
+        mapping=mapping,
+        rows=[],
+        columns=columns,
+        custom_columns=custom_columns,
+        custom_kinds={},
+        today=timezone.localdate(),
+        decimal_comma=decimal_comma,
+        report=report,
+        progress=progress,
+    )
+    if custom_columns:
+        ctx.custom_kinds = _custom_kinds(ctx, table)
+    return ctx
+
+
+def _custom_kinds(ctx: ImportContext, table: tabular.Table) -> dict[str, str]:
+    """Each custom attribute's type: declared in the mapping, else as stored, else inferred."""
+    known = ctx.spec.known_attributes()
+    index = {column: i for i, column in enumerate(table.header)}
+    kinds = {}
+    for name, column in ctx.custom_columns.items():
+        declared = ctx.mapping.attributes.get(column) or ctx.mapping.attributes.get(name)
+        if declared or name in known:
+            kinds[name] = declared or known[name]
+            continue
+        position = index[column]
+        cells = [values[position] for _number, values in table.rows]
+        if cells and all(isinstance(c, dt.date) or c is None for c in cells) and any(cells):
+            kinds[name] = normalize.DATE
+        else:
+            texts = sorted({normalize.clean_text(c) for c in cells})
+            kinds[name] = normalize.infer_kind(texts)
+    return kinds
+
+
+def _parse_rows(ctx: ImportContext, table: tabular.Table) -> None:
+    """Turn every row's cells into typed values, collecting every parse error."""
+    index = {column: i for i, column in enumerate(table.header)}
+    fields = [(ctx.spec.column(name), index[column]) for name, column in ctx.columns.items()]
+    custom = [
+        (name, index[column], ctx.custom_kinds[name]) for name, column in ctx.custom_columns.items()
+    ]
+    defaults = {
+        name: value for name, value in ctx.mapping.defaults.items() if name not in ctx.columns
+    }
+    parse = _value_parser(ctx)
+    total = max(len(table.rows), 1)
+    step = max(total // 50, 1)
+    for count, (number, cells) in enumerate(table.rows):
+        if count % step == 0:
+            ctx.progress(10 + 50 * count / total, f"Checking row {count + 1:,} of {total:,}")
+        row = ParsedRow(number=number, values={}, raw={})
+        for column, position in fields:
+            cell = cells[position]
+            row.raw[column.name] = normalize.clean_text(cell)
+            row.values[column.name] = parse(row, column, cell)
+        for name, value in defaults.items():
+            row.raw[name] = normalize.clean_text(value)
+            row.values[name] = parse(row, ctx.spec.column(name), value)
+        for name, position, kind in custom:
+            row.custom[name] = _parse_custom(ctx, row, name, kind, cells[position])
+        ctx.rows.append(row)
+
+
+def _value_parser(ctx: ImportContext) -> Callable[[ParsedRow, Column, Any], Any]:
+    value_maps = ctx.mapping.values
+    folded_maps = {
+        name: {raw.casefold(): stored for raw, stored in table.items()}
+        for name, table in value_maps.items()
+    }
+    slash_order = ctx.mapping.options.date_order
+    today = ctx.today
+    decimal_comma = ctx.decimal_comma
+    default_of = ctx.mapping.defaults
+
+    def parse(row: ParsedRow, column: Column, cell: Any) -> Any:
+        name = column.name
+        if name in value_maps and not isinstance(cell, dt.date):
+            text = normalize.clean_text(cell)
+            mapped = value_maps[name].get(text)
+            if mapped is None:
+                mapped = folded_maps[name].get(text.casefold())
+            if mapped is not None:
+                cell = mapped
+        if cell is None or (isinstance(cell, str) and not cell.strip()):
+            if name in default_of and default_of[name] != cell:
+                return parse(row, column, default_of[name])
+            return None
+        try:
+            return _parse_value(column, cell, today, slash_order, decimal_comma)
+        except ValueError as exc:
+            ctx.error(row, name, str(exc))
+            return None
+
+    return parse
+
+
+def _parse_value(
+    column: Column, cell: Any, today: dt.date, slash_order: str, decimal_comma: bool
+) -> Any:
+    kind = column.kind
+    if kind == DATE:
+        return normalize.parse_date(cell, today=today, slash_order=slash_order)
+    if kind == DECIMAL:
+        return normalize.parse_decimal(cell, decimal_comma=decimal_comma)
+    if kind == INT:
+        return normalize.parse_int(cell, decimal_comma=decimal_comma)
+    if kind == BOOL:
+        return normalize.parse_bool(cell)
+    if kind == GENDER:
+        return normalize.parse_gender(normalize.clean_text(cell))
+    text = normalize.clean_text(cell)
+    if kind == CHOICE:
+        return _parse_choice(column.choices, text)
+    if kind in (NAME, REF):
+        text = normalize.clean_name(text)
+    if column.max_length and len(text) > column.max_length:
+        raise ValueError(f"longer than {column.max_length} characters")
+    return text
+
+
+def _parse_choice(choices: tuple[tuple[str, str], ...], text: str) -> str:
+    folded = text.casefold().replace("-", "_").replace(" ", "_")
+    for value, label in choices:
+        if folded in (value.casefold(), str(label).casefold().replace("-", "_").replace(" ", "_")):
+            return value
+    allowed = ", ".join(value for value, _label in choices)
+    raise ValueError(f"not one of {allowed}")
+
+
+def _parse_custom(ctx: ImportContext, row: ParsedRow, name: str, kind: str, cell: Any) -> Any:
+    text = normalize.clean_text(cell)
+    if cell is None or not text:
+        return None
+    try:
+        if kind == normalize.NUMBER:
+            return normalize.number_for_json(
+                normalize.parse_decimal(cell, decimal_comma=ctx.decimal_comma)
+            )
+        if kind == normalize.DATE:
+            return normalize.parse_date(
+                cell, today=ctx.today, slash_order=ctx.mapping.options.date_order
+            ).isoformat()
+    except ValueError as exc:
+        ctx.report.errors.append(
+            RowError(row.number, ctx.custom_columns[name], text, f"{exc} (a {kind} column)")
+        )
+        return None
+    return normalize.clean_name(text)
+
+
+def _check_duplicate_keys(ctx: ImportContext) -> None:
+    """A natural key may appear once in a file: a second row would silently win otherwise."""
+    key = ctx.spec.key
+    first_row: dict[tuple, int] = {}
+    for row in ctx.rows:
+        values = tuple(row.values.get(k) for k in key)
+        if any(v is None or v == "" for v in values):
+            continue
+        if values in first_row:
+            ctx.error(row, key[-1], f"duplicate {' + '.join(key)}: also on row {first_row[values]}")
+        else:
+            first_row[values] = row.number
+
+
+# --- helpers for entity plans ----------------------------------------------------------------
+
+
+def count(created: int = 0, updated: int = 0, unchanged: int = 0) -> dict[str, int]:
+    return {"created": created, "updated": updated, "unchanged": unchanged}
+
+
+def money(value: Decimal | None, places: int = 2) -> Decimal | None:
+    """`value` rounded to `places` decimals, as stored in a DecimalField."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1).scaleb(-places))
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+def export_entity(*, entity: str, fmt: str, out: Path | BinaryIO, user: Any | None) -> int:
+    """Write every row of `entity` the user may export to CSV (UTF-8 with BOM) or XLSX.
+
+    The columns are the canonical ones (and `custom.<name>` for custom attributes), so the file
+    imports back unchanged with no mapping. Returns the number of data rows written.
+    """
+    spec = entity_spec(entity)
+    if fmt not in (tabular.CSV, tabular.XLSX):
+        raise ValueError(f"unknown format {fmt!r}; use csv or xlsx")
+    queryset = spec.queryset() if spec.queryset else spec.model._default_manager.all()
+    if user is not None:
+        queryset = queryset.restrict(user, Action.EXPORT)
+    attributes = sorted(spec.known_attributes()) if spec.custom_entity else []
+    header = [c.name for c in spec.columns] + [CUSTOM_PREFIX + name for name in attributes]
+
+    def rows() -> Iterator[list[Any]]:
+        for values in spec.export_rows(queryset):
+            if attributes:
+                custom = values.pop() or {}
+                values += [custom.get(name) for name in attributes]
+            yield [_export_value(v) for v in values]
+
+    writer = tabular.write_csv if fmt == tabular.CSV else tabular.write_xlsx
+    if isinstance(out, Path | str):
+        with open(out, "wb") as stream:
+            return writer(stream, header, rows())
+    return writer(out, header, rows())
+
+
+def _export_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    return value
+
+
+# --- the job ---------------------------------------------------------------------------------
+
+
+@job_handler("core.import")
+def run_import_job(
+    ctx: JobContext,
+    *,
+    entity: str,
+    path: str,
+    mapping: str | None = None,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """The "core.import" job: `mapping` is the mapping's TOML text (None: identity mapping).
+
+    The file at `path` must be readable where the job runs (a shared folder with Celery).
+    """
+    file_name = Path(path).name
+    try:
+        parsed = parse_mapping(mapping) if mapping else None
+    except MappingError as exc:
+        report = ImportReport(entity=entity, dry_run=dry_run, file_name=file_name)
+        report.errors.append(RowError(None, exc.key, "", f"mapping: {exc}"))
+        raise JobError(f"the mapping is not valid: {exc}", result=report.as_dict()) from None
+    try:
+        report = import_file(
+            entity=entity,
+            path=Path(path),
+            mapping=parsed,
+            by=ctx.job.created_by,
+            dry_run=dry_run,
+            progress=ctx.progress,
+        )
+    except ImportFailed as exc:
+        raise JobError(str(exc), result=exc.report.as_dict()) from None
+    except (PermissionDenied, ValueError) as exc:
+        raise JobError(str(exc)) from None
+    return report.as_dict()

@@ -1,0 +1,208 @@
+"""Column mappings for imports: which file column feeds which field, value maps and options.
+
+Pure Python (stdlib `tomllib`), no Django import. A mapping is TOML:
+
+```toml
+[columns]                 # field = "file column"
+employee_no = "EmpID"
+full_name = "Employee_Name"
+"custom.performance" = "PerformanceScore"   # a file column kept as a named custom attribute
+
+[values.separation_type]  # per field: file value = stored value (matched after trimming, then
+"Voluntarily Terminated" = "voluntary"      # ignoring case)
+"Active" = ""
+
+[defaults]                # per field: the value used when the field has no column or is empty
+employment_type = "full_time"
+
+[attributes]              # per extra column kept as a custom attribute: its type, when the
+Zip = "category"          # inferred one is not wanted ("number", "category" or "date")
+
+[options]
+unresolved_manager = "leave_empty"  # "error" (default): a manager not found is a row error
+extra_columns = "keep"    # "error" (default), "ignore", or "keep" as typed custom attributes
+date_order = "mdy"        # slash dates: "mdy" (default, 3/1/2024 is 1 March) or "dmy"
+decimal_comma = true      # 1.234,50; default: true only in files separated by ";"
+```
+
+Field names are checked against the entity later (`Mapping.unknown_fields`); every error names
+the key and the line of the TOML text it is on.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CUSTOM_PREFIX = "custom."
+
+UNRESOLVED_MANAGER = ("error", "leave_empty")
+EXTRA_COLUMNS = ("error", "ignore", "keep")
+DATE_ORDERS = ("mdy", "dmy")
+ATTRIBUTE_KINDS = ("number", "category", "date")
+_SECTIONS = ("columns", "values", "defaults", "attributes", "options")
+
+
+class MappingError(ValueError):
+    """A mapping that cannot be used, with the key and line (1-based, 0 when unknown) at fault."""
+
+    def __init__(self, message: str, *, key: str = "", line: int = 0):
+        where = f"line {line}: " if line else ""
+        super().__init__(f"{where}{message}")
+        self.key = key
+        self.line = line
+
+
+@dataclass
+class Options:
+    unresolved_manager: str = "error"
+    extra_columns: str = "error"
+    date_order: str = "mdy"
+    decimal_comma: bool | None = None  # None: decided by the file's delimiter
+
+
+@dataclass
+class Mapping:
+    """A parsed mapping; `columns` maps a field (or "custom.<name>") to a file column."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    defaults: dict[str, object] = field(default_factory=dict)
+    attributes: dict[str, str] = field(default_factory=dict)
+    options: Options = field(default_factory=Options)
+    identity: bool = False  # no mapping given: the columns are the field names
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def line_of(self, section: str, key: str) -> int:
+        """The TOML line of `key` in `[section]`, 0 when unknown (an identity mapping)."""
+        return self.lines.get((section, key), 0)
+
+    def unknown_fields(self, known: set[str]) -> list[MappingError]:
+        """One error per field named in [columns], [values] or [defaults] that is not known."""
+        errors = []
+        for section, names in (
+            ("columns", self.columns),
+            ("values", self.values),
+            ("defaults", self.defaults),
+        ):
+            for name in names:
+                if name in known or (section == "columns" and name.startswith(CUSTOM_PREFIX)):
+                    continue
+                errors.append(
+                    MappingError(
+                        f"[{section}] {name}: unknown field; known: {', '.join(sorted(known))}",
+                        key=name,
+                        line=self.line_of(section, name),
+                    )
+                )
+        return errors
+
+
+def identity_mapping() -> Mapping:
+    """The mapping used when none is given: every column is named after its field."""
+    return Mapping(identity=True)
+
+
+def load_mapping(path: Path | str) -> Mapping:
+    """Read and parse a mapping file (UTF-8 TOML)."""
+    return parse_mapping(Path(path).read_text(encoding="utf-8-sig"))
+
+
+def parse_mapping(text: str) -> Mapping:
+    """Parse mapping TOML; raises MappingError naming the key and its line."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"at line (\d+)", str(exc))
+        raise MappingError(
+            f"not valid TOML: {exc}", line=int(match.group(1)) if match else 0
+        ) from None
+    lines = _key_lines(text)
+
+    def fail(message: str, section: str, key: str = "") -> MappingError:
+        line = lines.get((section, key), 0) or lines.get((section, ""), 0)
+        return MappingError(f"[{section}]{' ' + key if key else ''}: {message}", key=key, line=line)
+
+    for section in data:
+        if section not in _SECTIONS:
+            raise fail(f"unknown section; use {', '.join(_SECTIONS)}", section)
+    mapping = Mapping(lines=lines)
+    for key, value in _table(data, "columns", fail).items():
+        if not isinstance(value, str) or not value.strip():
+            raise fail("the file column must be a non-empty string", "columns", key)
+        mapping.columns[key] = value.strip()
+    for key, table in _table(data, "values", fail).items():
+        if not isinstance(table, dict):
+            raise fail(
+                'must be a table: [values.<field>] "file value" = "stored value"', "values", key
+            )
+        value_map: dict[str, str] = {}
+        for raw, stored in table.items():
+            if not isinstance(stored, str | int | float | bool):
+                raise fail(
+                    f"{raw!r}: the stored value must be a string or number", f"values.{key}", raw
+                )
+            value_map[raw.strip()] = stored if isinstance(stored, str) else str(stored)
+        mapping.values[key] = value_map
+    mapping.defaults = dict(_table(data, "defaults", fail))
+    for key, kind in _table(data, "attributes", fail).items():
+        if kind not in ATTRIBUTE_KINDS:
+            raise fail(
+                f"{kind!r} is not a type; use {', '.join(ATTRIBUTE_KINDS)}", "attributes", key
+            )
+        mapping.attributes[key] = kind
+    mapping.options = _options(_table(data, "options", fail), fail)
+    return mapping
+
+
+def _table(data: dict, section: str, fail) -> dict:
+    table = data.get(section, {})
+    if not isinstance(table, dict):
+        raise fail("must be a table", section)
+    return table
+
+
+def _options(table: dict, fail) -> Options:
+    options = Options()
+    choices = {
+        "unresolved_manager": UNRESOLVED_MANAGER,
+        "extra_columns": EXTRA_COLUMNS,
+        "date_order": DATE_ORDERS,
+    }
+    for key, value in table.items():
+        if key in choices:
+            if value not in choices[key]:
+                raise fail(
+                    f"{value!r} is not allowed; use {', '.join(choices[key])}", "options", key
+                )
+            setattr(options, key, value)
+        elif key == "decimal_comma":
+            if not isinstance(value, bool):
+                raise fail("must be true or false", "options", key)
+            options.decimal_comma = value
+        else:
+            known = ", ".join([*choices, "decimal_comma"])
+            raise fail(f"unknown option; known: {known}", "options", key)
+    return options
+
+
+_SECTION_LINE = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
+_KEY_LINE = re.compile(r'^\s*("(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_.\-]+)\s*=')
+
+
+def _key_lines(text: str) -> dict[tuple[str, str], int]:
+    """(section, key) -> line number, for error messages; sections as "values.<field>"."""
+    lines: dict[tuple[str, str], int] = {}
+    section = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if match := _SECTION_LINE.match(line):
+            section = match.group(1).replace('"', "").replace("'", "")
+            lines.setdefault((section, ""), number)
+            if section.startswith("values."):
+                lines.setdefault(("values", section.removeprefix("values.")), number)
+        elif match := _KEY_LINE.match(line):
+            key = match.group(1).strip("\"'")
+            lines.setdefault((section, key), number)
+    return lines

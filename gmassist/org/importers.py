@@ -1,0 +1,1171 @@
+"""Import and export of the organisation's files: departments, positions, employees, reviews,
+skills and pay history (the entity specs that `gmassist.core.imports` runs).
+
+Natural keys: Department.code, Position.code, Employee.employee_no, Review (employee, period),
+EmployeeSkill (employee, skill), PayChange (employee, effective_date), Separation (employee,
+date). A column missing from the file leaves that field of existing rows as stored.
+
+Employees: a department or position given by name is looked up by code, then by unique name,
+and created when missing (code derived from the name). A manager is found by employee number,
+else by unique normalised full name ("Brandon R. LeBlanc" is "LeBlanc, Brandon  R") in the file
+and the database. A leaver (a leave date) gets status "left" and a Separation. A new employee's
+base pay writes a PayChange "hire" at the hire date; a changed base pay one "import" today.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import QuerySet
+
+from gmassist.core.imports import (
+    BOOL,
+    CHOICE,
+    DATE,
+    DECIMAL,
+    GENDER,
+    INT,
+    NAME,
+    REF,
+    Column,
+    EntitySpec,
+    ImportContext,
+    ParsedRow,
+    Plan,
+    count,
+    money,
+    register_entity,
+)
+from gmassist.lib import normalize
+from gmassist.lib.bulk import bulk_upsert, ids_by_key
+from gmassist.org.choices import (
+    EmployeeStatus,
+    EmploymentType,
+    PayChangeReason,
+    SeparationType,
+)
+from gmassist.org.models import (
+    AttributeDefinition,
+    Department,
+    Employee,
+    EmployeeSkill,
+    PayChange,
+    Position,
+    Review,
+    Separation,
+    Skill,
+)
+
+EMPLOYEE_ATTRIBUTES = "employee"  # AttributeDefinition.entity of employees' custom attributes
+
+
+def _choices(choices) -> tuple[tuple[str, str], ...]:
+    return tuple((c.value, str(c.label)) for c in choices)
+
+
+# --- catalogue lookups (departments, positions, skills by code or name) ----------------------
+
+
+class CatalogueLookup:
+    """Finds a catalogue row by code, then by unique name; plans a new row when neither matches."""
+
+    def __init__(self, rows: list[tuple[int, str, str]], *, what: str, max_length: int = 40):
+        self.what = what
+        self.max_length = max_length
+        self.by_code: dict[str, int] = {}
+        self.by_folded_code: dict[str, list[int]] = {}
+        self.by_name: dict[str, list[int]] = {}
+        for pk, code, name in rows:
+            self.by_code[code] = pk
+            self.by_folded_code.setdefault(code.casefold(), []).append(pk)
+            self.by_name.setdefault(normalize.clean_name(name).casefold(), []).append(pk)
+        self.new: dict[str, str] = {}  # code -> name of rows to create
+        self._new_by_name: dict[str, str] = {}
+
+    def resolve(self, value: str) -> tuple[int | None, str]:
+        """(id, "") for an existing row, (None, new code) for one to create; ValueError when
+        the name is ambiguous."""
+        if value in self.by_code:
+            return self.by_code[value], ""
+        folded = value.casefold()
+        ids = self.by_folded_code.get(folded, [])
+        if len(ids) == 1:
+            return ids[0], ""
+        ids = self.by_name.get(folded, [])
+        if len(ids) == 1:
+            return ids[0], ""
+        if len(ids) > 1:
+            raise ValueError(f"{len(ids)} {self.what}s are named {value!r}: give the code")
+        if folded in self._new_by_name:
+            return None, self._new_by_name[folded]
+        base = normalize.code_from_name(value, max_length=self.max_length - 4)
+        code, suffix = base, 1
+        while code in self.by_code or code.casefold() in self.by_folded_code or code in self.new:
+            suffix += 1
+            code = f"{base}-{suffix}"
+        self.new[code] = value
+        self._new_by_name[folded] = code
+        return None, code
+
+
+# --- a generic diff for the simple entities --------------------------------------------------
+
+
+def _merge(
+    ctx: ImportContext,
+    *,
+    label: str,
+    existing: dict[Any, dict[str, Any]],
+    incoming: list[tuple[ParsedRow, Any, dict[str, Any]]],
+    defaults: dict[str, Any],
+    required: dict[str, str],
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Rows to write (new or changed, full column dicts) and the counts.
+
+    `existing`: natural key -> stored columns (incl. the key columns); `incoming`: (row, key,
+    columns given by the file); `defaults`: columns of a new row; `required`: column -> field
+    that a new row must give.
+    """
+    to_write: list[dict[str, Any]] = []
+    created = updated = unchanged = 0
+    for row, key, given in incoming:
+        stored = existing.get(key)
+        if stored is None:
+            merged = {**defaults, **{k: v for k, v in given.items() if v is not None}}
+            missing = [f for column, f in required.items() if merged.get(column) is None]
+            for name in missing:
+                ctx.error(row, name, f"a new {label} needs {name}")
+            if not missing:
+                to_write.append(merged)
+                created += 1
+            continue
+        merged = {**stored, **given}
+        missing = [f for column, f in required.items() if merged.get(column) is None]
+        for name in missing:
+            ctx.error(row, name, f"{name} is required")
+        if merged == stored:
+            unchanged += 1
+        elif not missing:
+            to_write.append(merged)
+            updated += 1
+    return to_write, count(created, updated, unchanged)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else value
+
+
+def _given(row: ParsedRow, mapping: dict[str, str], convert=None) -> dict[str, Any]:
+    """The columns a row gives: {attname: value} for each field with a column (or default)."""
+    out = {}
+    for name, attname in mapping.items():
+        if name in row.values:
+            value = row.values[name]
+            out[attname] = convert(name, value) if convert else value
+    return out
+
+
+def _employee_numbers() -> dict[str, int]:
+    return ids_by_key(Employee, ["employee_no"])
+
+
+def _resolve_employee(
+    ctx: ImportContext, row: ParsedRow, name: str, numbers: dict[str, int]
+) -> int | None:
+    value = row.values.get(name)
+    if not value:
+        return None
+    pk = numbers.get(value)
+    if pk is None:
+        ctx.error(row, name, "no employee with this employee number")
+    return pk
+
+
+# --- departments -----------------------------------------------------------------------------
+
+DEPARTMENT_COLUMNS = (
+    Column("code", max_length=40),
+    Column("name", NAME, max_length=200),
+    Column("parent", REF),
+    Column("head", REF),
+)
+
+
+def plan_departments(ctx: ImportContext) -> Plan:
+    stored_rows = list(Department.objects.values_list("id", "code", "name", "parent_id", "head_id"))
+    code_of_id = {pk: code for pk, code, *_rest in stored_rows}
+    parent_code = {code: code_of_id.get(parent) for _pk, code, _n, parent, _h in stored_rows}
+    existing = {
+        code: {"code": code, "name": name, "parent_id": parent, "head_id": head}
+        for _pk, code, name, parent, head in stored_rows
+    }
+    by_name: dict[str, set[str]] = {}
+    names = {code: name for _pk, code, name, *_rest in stored_rows}
+    names.update(
+        {r.values["code"]: r.values.get("name") or "" for r in ctx.rows if r.values.get("code")}
+    )
+    for code, name in names.items():
+        by_name.setdefault(normalize.clean_name(name).casefold(), set()).add(code)
+    numbers = _employee_numbers() if ctx.has("head") else {}
+    db_ids = {code: pk for pk, code, *_rest in stored_rows}
+
+    incoming = []
+    pending_parent: dict[str, str] = {}  # code -> parent code created by this file
+    for row in ctx.rows:
+        code = row.values.get("code")
+        if not code:
+            ctx.error(row, "code", "the code is required")
+            continue
+        given = _given(row, {"name": "name"})
+        if ctx.has("parent"):
+            parent = row.values.get("parent")
+            parent_found = None
+            if parent:
+                if parent in names:
+                    parent_found = parent
+                else:
+                    matches = by_name.get(parent.casefold(), set())
+                    if len(matches) == 1:
+                        parent_found = next(iter(matches))
+                    else:
+                        reason = "ambiguous department name" if matches else "no such department"
+                        ctx.error(row, "parent", reason)
+                if parent_found == code:
+                    ctx.error(row, "parent", "a department cannot be its own parent")
+                    parent_found = None
+            parent_code[code] = parent_found
+            if parent_found and parent_found not in db_ids:
+                pending_parent[code] = parent_found
+                given["parent_id"] = existing.get(code, {}).get("parent_id")
+            else:
+                given["parent_id"] = db_ids.get(parent_found) if parent_found else None
+        if ctx.has("head"):
+            given["head_id"] = _resolve_employee(ctx, row, "head", numbers)
+        incoming.append((row, code, {"code": code, **given}))
+    _check_cycles(ctx, parent_code)
+    to_write, counts = _merge(
+        ctx,
+        label="department",
+        existing=existing,
+        incoming=incoming,
+        defaults={"name": None, "parent_id": None, "head_id": None},
+        required={"name": "name"},
+    )
+    # a changed parent that is new in this file: the row is written twice, the count stays one
+    pending_rows = [r for r in to_write if r["code"] in pending_parent]
+
+    def write() -> None:
+        bulk_upsert(
+            Department,
+            to_write,
+            unique_fields=["code"],
+            update_fields=["name", "parent_id", "head_id"],
+        )
+        if pending_rows:
+            ids = ids_by_key(Department, ["code"])
+            for row in pending_rows:
+                row["parent_id"] = ids[pending_parent[row["code"]]]
+            bulk_upsert(
+                Department, pending_rows, unique_fields=["code"], update_fields=["parent_id"]
+            )
+
+    return Plan(counts={"departments": counts}, write=write)
+
+
+def _check_cycles(ctx: ImportContext, parent_code: dict[str, str | None]) -> None:
+    rows = {r.values.get("code"): r for r in ctx.rows}
+    for code, row in rows.items():
+        seen = {code}
+        current = parent_code.get(code)
+        while current is not None:
+            if current in seen:
+                ctx.error(row, "parent", "the parents form a loop")
+                break
+            seen.add(current)
+            current = parent_code.get(current)
+
+
+def export_departments(queryset: QuerySet) -> Iterator[list[Any]]:
+    rows = queryset.values_list("code", "name", "parent__code", "head__employee_no").order_by(
+        "code"
+    )
+    for row in rows.iterator(chunk_size=2000):
+        yield list(row)
+
+
+# --- positions -------------------------------------------------------------------------------
+
+POSITION_COLUMNS = (
+    Column("code", max_length=60),
+    Column("title", NAME, max_length=200),
+    Column("job_family", NAME, max_length=100),
+    Column("grade", INT),
+    Column("band_min", DECIMAL),
+    Column("band_mid", DECIMAL),
+    Column("band_max", DECIMAL),
+    Column("currency", max_length=3),
+)
+_POSITION_FIELDS = ["title", "job_family", "grade", "band_min", "band_mid", "band_max", "currency"]
+
+
+def plan_positions(ctx: ImportContext) -> Plan:
+    existing = {row["code"]: row for row in Position.objects.values("code", *_POSITION_FIELDS)}
+    incoming = []
+    for row in ctx.rows:
+        code = row.values.get("code")
+        if not code:
+            ctx.error(row, "code", "the code is required")
+            continue
+        given = _given(row, {f: f for f in _POSITION_FIELDS})
+        for band in ("band_min", "band_mid", "band_max"):
+            if given.get(band) is not None:
+                given[band] = money(given[band])
+                if given[band] < 0:
+                    ctx.error(row, band, "must not be negative")
+        for text_field in ("job_family", "currency"):
+            if text_field in given:
+                given[text_field] = (
+                    _text(given[text_field]).upper()
+                    if text_field == "currency"
+                    else _text(given[text_field])
+                )
+        if "grade" in given and given["grade"] is not None and not 0 <= given["grade"] <= 32767:
+            ctx.error(row, "grade", "must be between 0 and 32767")
+        merged = {**existing.get(code, {}), **given}
+        bands = [(b, merged.get(b)) for b in ("band_min", "band_mid", "band_max")]
+        present = [(b, v) for b, v in bands if v is not None]
+        for (low_name, low), (high_name, high) in itertools.pairwise(present):
+            if low > high:
+                ctx.error(row, high_name, f"the band is out of order: {low_name} {low} > {high}")
+        incoming.append((row, code, {"code": code, **given}))
+    to_write, counts = _merge(
+        ctx,
+        label="position",
+        existing=existing,
+        incoming=incoming,
+        defaults={
+            "title": None,
+            "job_family": "",
+            "grade": None,
+            "band_min": None,
+            "band_mid": None,
+            "band_max": None,
+            "currency": "",
+        },
+        required={"title": "title"},
+    )
+
+    def write() -> None:
+        bulk_upsert(Position, to_write, unique_fields=["code"], update_fields=_POSITION_FIELDS)
+
+    return Plan(counts={"positions": counts}, write=write)
+
+
+def export_positions(queryset: QuerySet) -> Iterator[list[Any]]:
+    for row in queryset.values_list("code", *_POSITION_FIELDS).order_by("code").iterator(2000):
+        yield list(row)
+
+
+# --- employees -------------------------------------------------------------------------------
+
+EMPLOYEE_COLUMNS = (
+    Column("employee_no", max_length=40),
+    Column("full_name", NAME, max_length=200),
+    Column("family_name", NAME, max_length=100),
+    Column("given_name", NAME, max_length=100),
+    Column("email", max_length=254),
+    Column("department", REF),
+    Column("position", REF),
+    Column("manager", REF),
+    Column("hire_date", DATE),
+    Column("leave_date", DATE),
+    Column("separation_type", CHOICE, choices=_choices(SeparationType)),
+    Column("leave_reason", max_length=200),
+    Column("regretted", BOOL),
+    Column("birth_date", DATE),
+    Column("gender", GENDER),
+    Column("location", NAME, max_length=100),
+    Column("employment_type", CHOICE, choices=_choices(EmploymentType)),
+    Column("status", CHOICE, choices=_choices(EmployeeStatus)),
+    Column("base_pay", DECIMAL),
+    Column("paid_leave_days", DECIMAL),
+)
+
+# the stored columns of an employee, in this order, everywhere below
+_EMPLOYEE_STORED = (
+    "employee_no",
+    "full_name",
+    "family_name",
+    "given_name",
+    "email",
+    "department_id",
+    "position_id",
+    "manager_id",
+    "hire_date",
+    "leave_date",
+    "birth_date",
+    "gender",
+    "location",
+    "employment_type",
+    "status",
+    "base_pay",
+    "paid_leave_days",
+    "custom",
+)
+_EMPLOYEE_DIRECT = (
+    "email",
+    "hire_date",
+    "birth_date",
+    "gender",
+    "location",
+    "employment_type",
+)
+_MAX_LEAVE_DAYS = Decimal("9999.9")
+
+
+class ManagerFinder:
+    """Finds managers by employee number, else by unique normalised full name (file and db)."""
+
+    def __init__(self, names: dict[str, str]):
+        self.numbers = names  # employee_no -> full name (the file's name wins)
+        self._exact: dict[str, set[str]] | None = None
+        self._loose: dict[str, set[str]] = {}
+
+    def _index(self) -> None:
+        self._exact, self._loose = {}, {}
+        for number, name in self.numbers.items():
+            if not name:
+                continue
+            self._exact.setdefault(normalize.name_key(name), set()).add(number)
+            self._loose.setdefault(normalize.loose_name_key(name), set()).add(number)
+
+    def find(self, value: str) -> tuple[str | None, str]:
+        """(employee number, "") or (None, the reason it was not found)."""
+        if value in self.numbers:
+            return value, ""
+        if self._exact is None:
+            self._index()
+        assert self._exact is not None
+        matches = self._exact.get(normalize.name_key(value), set())
+        if not matches:
+            matches = self._loose.get(normalize.loose_name_key(value), set())
+        if len(matches) == 1:
+            return next(iter(matches)), ""
+        if matches:
+            return None, f"{len(matches)} employees have this name: give the employee number"
+        return None, "no employee with this number or name"
+
+
+def plan_employees(ctx: ImportContext) -> Plan:
+    today = ctx.today
+    stored_rows = Employee.objects.values_list("id", *_EMPLOYEE_STORED)
+    existing: dict[str, dict[str, Any]] = {}
+    number_of_id: dict[int, str] = {}
+    names: dict[str, str] = {}
+    for pk, *values in stored_rows.iterator(chunk_size=5000):
+        row = dict(zip(_EMPLOYEE_STORED, values, strict=True))
+        row["id"] = pk
+        existing[row["employee_no"]] = row
+        number_of_id[pk] = row["employee_no"]
+        names[row["employee_no"]] = row["full_name"]
+    ctx.progress(65, "Checking departments, positions and managers")
+    departments = CatalogueLookup(
+        list(Department.objects.values_list("id", "code", "name")), what="department"
+    )
+    positions = CatalogueLookup(
+        list(Position.objects.values_list("id", "code", "title")), what="position", max_length=60
+    )
+    for row in ctx.rows:
+        number, name = row.values.get("employee_no"), row.values.get("full_name")
+        if number and name:
+            names[number] = normalize.split_name(name).full_name
+    managers = ManagerFinder(names)
+    leave_empty = ctx.mapping.options.unresolved_manager == "leave_empty"
+
+    separations = {}
+    if ctx.has("leave_date"):
+        separations = {
+            (emp, date): {"separation_type": kind, "reason": reason, "regretted": regretted}
+            for emp, date, kind, reason, regretted in Separation.objects.values_list(
+                "employee_id", "date", "separation_type", "reason", "regretted"
+            ).iterator(chunk_size=5000)
+        }
+    pay_today = set(
+        PayChange.objects.filter(effective_date=today).values_list("employee_id", flat=True)
+    )
+
+    new_attributes = {
+        name: kind
+        for name, kind in ctx.custom_kinds.items()
+        if name not in ctx.spec.known_attributes()
+    }
+    to_write: list[dict[str, Any]] = []
+    pending: list[tuple[dict[str, Any], str, ParsedRow]] = []  # rows whose manager is new
+    new_departments: dict[int, str] = {}  # id(row dict) -> department code to create
+    new_positions: dict[int, str] = {}
+    separations_to_write: list[tuple[str, dict[str, Any]]] = []
+    pay_to_write: list[tuple[str, dict[str, Any]]] = []
+    counts = {
+        "employees": count(),
+        "departments": count(),
+        "positions": count(),
+        "attributes": count(created=len(new_attributes)),
+        "separations": count(),
+        "pay_changes": count(),
+    }
+    total = max(len(ctx.rows), 1)
+    for index, row in enumerate(ctx.rows):
+        if index % 5000 == 0:
+            ctx.progress(65 + 25 * index / total, f"Checking employee {index + 1:,} of {total:,}")
+        values = row.values
+        number = values.get("employee_no")
+        if not number:
+            ctx.error(row, "employee_no", "the employee number is required")
+            continue
+        stored = existing.get(number)
+        new = (
+            dict(stored)
+            if stored
+            else {
+                "employee_no": number,
+                "family_name": "",
+                "given_name": "",
+                "email": "",
+                "position_id": None,
+                "manager_id": None,
+                "leave_date": None,
+                "birth_date": None,
+                "gender": "",
+                "location": "",
+                "employment_type": EmploymentType.FULL_TIME,
+                "status": EmployeeStatus.ACTIVE,
+                "base_pay": None,
+                "paid_leave_days": None,
+                "custom": {},
+            }
+        )
+        new.pop("id", None)
+        label = "a new employee needs" if stored is None else "required:"  # for the messages
+
+        if "full_name" in values:
+            if values["full_name"]:
+                parts = normalize.split_name(values["full_name"])
+                new["full_name"] = parts.full_name
+                if "family_name" not in values:
+                    new["family_name"], new["given_name"] = (
+                        parts.family_name[:100],
+                        parts.given_name[:100],
+                    )
+            else:
+                ctx.error(row, "full_name", f"{label} a name")
+        elif stored is None:
+            ctx.error(row, "full_name", "a new employee needs a name")
+        for name in ("family_name", "given_name"):
+            if name in values:
+                new[name] = _text(values[name])
+        for name in _EMPLOYEE_DIRECT:
+            if name in values:
+                value = values[name]
+                if value is None and name == "hire_date":
+                    ctx.error(row, name, f"{label} a hire date")
+                    continue
+                if value is None and name == "employment_type":
+                    value = EmploymentType.FULL_TIME
+                new[name] = _text(value) if name in ("email", "gender", "location") else value
+        if new.get("hire_date") is None and "hire_date" not in values:
+            ctx.error(row, "hire_date", "a new employee needs a hire date")
+        if new["email"]:
+            try:
+                validate_email(new["email"])
+            except ValidationError:
+                ctx.error(row, "email", "not an e-mail address")
+        if "base_pay" in values:
+            pay = money(values["base_pay"])
+            if pay is not None and pay < 0:
+                ctx.error(row, "base_pay", "must not be negative")
+            new["base_pay"] = pay
+        if "paid_leave_days" in values:
+            days = money(values["paid_leave_days"], 1)
+            if days is not None and not 0 <= days <= _MAX_LEAVE_DAYS:
+                ctx.error(row, "paid_leave_days", f"must be between 0 and {_MAX_LEAVE_DAYS}")
+            new["paid_leave_days"] = days
+
+        # department and position: by code, by unique name, else created
+        department_code = ""
+        if "department" in values:
+            if values["department"]:
+                try:
+                    new["department_id"], department_code = departments.resolve(
+                        values["department"]
+                    )
+                except ValueError as exc:
+                    ctx.error(row, "department", str(exc))
+            else:
+                ctx.error(row, "department", f"{label} a department")
+        elif stored is None:
+            ctx.error(row, "department", "a new employee needs a department")
+        position_code = ""
+        if "position" in values:
+            new["position_id"] = None
+            if values["position"]:
+                try:
+                    new["position_id"], position_code = positions.resolve(values["position"])
+                except ValueError as exc:
+                    ctx.error(row, "position", str(exc))
+
+        # leaving: the leave date decides the status
+        status_given = values.get("status")
+        if "leave_date" in values:
+            new["leave_date"] = values["leave_date"]
+        if new["leave_date"] is not None:
+            new["status"] = EmployeeStatus.LEFT
+            if new.get("hire_date") and new["leave_date"] < new["hire_date"]:
+                ctx.error(row, "leave_date", "before the hire date")
+        elif status_given == EmployeeStatus.LEFT:
+            ctx.error(row, "status", "an employee who left needs a leave date")
+        elif status_given:
+            new["status"] = status_given
+        elif new["status"] == EmployeeStatus.LEFT:
+            new["status"] = EmployeeStatus.ACTIVE  # no leave date any more: back at work
+
+        # manager: by employee number, else by unique name; a new manager is set afterwards
+        manager_number = None
+        if "manager" in values:
+            new["manager_id"] = None
+            value = values["manager"]
+            if value:
+                manager_number, reason = managers.find(value)
+                if manager_number == number:
+                    manager_number, reason = None, "an employee cannot be their own manager"
+                if manager_number is None:
+                    if leave_empty and not reason.startswith("an employee"):
+                        ctx.warning(row, "manager", f"{reason}: left empty")
+                    else:
+                        ctx.error(row, "manager", reason)
+                elif manager_number in existing:
+                    new["manager_id"] = existing[manager_number]["id"]
+
+        if ctx.custom_columns:
+            custom = dict(new["custom"] or {})
+            for name, value in row.custom.items():
+                if value is None:
+                    custom.pop(name, None)
+                else:
+                    custom[name] = value
+            new["custom"] = custom
+
+        manager_is_new = manager_number is not None and manager_number not in existing
+        changed = (
+            stored is None or manager_is_new or any(new[k] != stored[k] for k in _EMPLOYEE_STORED)
+        )
+        if stored is None:
+            counts["employees"]["created"] += 1
+        elif changed:
+            counts["employees"]["updated"] += 1
+        else:
+            counts["employees"]["unchanged"] += 1
+        if changed:
+            to_write.append(new)
+            if department_code:
+                new_departments[id(new)] = department_code
+            if position_code:
+                new_positions[id(new)] = position_code
+            if manager_is_new:
+                pending.append((new, manager_number, row))
+
+        _plan_separation(ctx, row, new, stored, separations, separations_to_write, counts)
+        _plan_pay(new, stored, today, pay_today, pay_to_write, counts)
+
+    counts["departments"]["created"] = len(departments.new)
+    counts["positions"]["created"] = len(positions.new)
+    ctx.progress(90, "Checked")
+
+    def write() -> None:
+        if departments.new:
+            bulk_upsert(
+                Department,
+                [
+                    {"code": c, "name": n, "parent_id": None, "head_id": None}
+                    for c, n in departments.new.items()
+                ],
+                unique_fields=["code"],
+                update_fields=["name"],
+            )
+        if positions.new:
+            bulk_upsert(
+                Position,
+                [
+                    {"code": c, "title": n[:200], "job_family": "", "currency": ""}
+                    for c, n in positions.new.items()
+                ],
+                unique_fields=["code"],
+                update_fields=["title"],
+            )
+        if new_attributes:
+            bulk_upsert(
+                AttributeDefinition,
+                [
+                    {"entity": EMPLOYEE_ATTRIBUTES, "name": n, "kind": k}
+                    for n, k in new_attributes.items()
+                ],
+                unique_fields=["entity", "name"],
+                update_fields=["kind"],
+            )
+        department_ids = ids_by_key(Department, ["code"]) if new_departments else {}
+        position_ids = ids_by_key(Position, ["code"]) if new_positions else {}
+        for row in to_write:
+            if id(row) in new_departments:
+                row["department_id"] = department_ids[new_departments[id(row)]]
+            if id(row) in new_positions:
+                row["position_id"] = position_ids[new_positions[id(row)]]
+        bulk_upsert(
+            Employee,
+            to_write,
+            unique_fields=["employee_no"],
+            update_fields=[c for c in _EMPLOYEE_STORED if c != "employee_no"],
+        )
+        employee_ids = _employee_numbers()
+        if pending:
+            for row, manager_number, _parsed in pending:
+                row["manager_id"] = employee_ids[manager_number]
+            bulk_upsert(
+                Employee,
+                [row for row, _number, _parsed in pending],
+                unique_fields=["employee_no"],
+                update_fields=["manager_id"],
+            )
+        if separations_to_write:
+            bulk_upsert(
+                Separation,
+                [{"employee_id": employee_ids[n], **s} for n, s in separations_to_write],
+                unique_fields=["employee_id", "date"],
+                update_fields=["separation_type", "reason", "regretted"],
+            )
+        if pay_to_write:
+            bulk_upsert(
+                PayChange,
+                [{"employee_id": employee_ids[n], **p} for n, p in pay_to_write],
+                unique_fields=["employee_id", "effective_date"],
+                update_fields=["base_pay"],
+            )
+
+    return Plan(counts=counts, write=write)
+
+
+def _plan_separation(
+    ctx: ImportContext,
+    row: ParsedRow,
+    new: dict[str, Any],
+    stored: dict[str, Any] | None,
+    separations: dict[tuple[int, Any], dict[str, Any]],
+    to_write: list[tuple[str, dict[str, Any]]],
+    counts: dict[str, dict[str, int]],
+) -> None:
+    """A leaver's Separation on the leave date; the reason of people still here is ignored."""
+    date = new["leave_date"]
+    if date is None or "leave_date" not in row.values:
+        return
+    values = row.values
+    before = separations.get((stored["id"], date)) if stored else None
+    separation = (
+        dict(before) if before else {"separation_type": None, "reason": "", "regretted": None}
+    )
+    if values.get("separation_type"):
+        separation["separation_type"] = values["separation_type"]
+    if "leave_reason" in values:
+        separation["reason"] = _text(values["leave_reason"])[:200]
+    if "regretted" in values:
+        separation["regretted"] = values["regretted"]
+    if not separation["separation_type"]:
+        ctx.error(
+            row,
+            "separation_type" if ctx.has("separation_type") else "leave_date",
+            "a leaver needs a separation type",
+        )
+        return
+    if before == separation:
+        counts["separations"]["unchanged"] += 1
+        return
+    counts["separations"]["updated" if before else "created"] += 1
+    to_write.append((new["employee_no"], {"date": date, **separation}))
+
+
+def _plan_pay(
+    new: dict[str, Any],
+    stored: dict[str, Any] | None,
+    today: Any,
+    pay_today: set[int],
+    to_write: list[tuple[str, dict[str, Any]]],
+    counts: dict[str, dict[str, int]],
+) -> None:
+    """A new employee's starting pay, or a changed base pay, as a PayChange."""
+    pay = new["base_pay"]
+    if pay is None:
+        return
+    if stored is None:
+        if new.get("hire_date") is None:
+            return
+        change = {
+            "effective_date": new["hire_date"],
+            "base_pay": pay,
+            "previous_base_pay": None,
+            "reason": PayChangeReason.HIRE,
+            "note": "",
+        }
+        counts["pay_changes"]["created"] += 1
+    elif pay != stored["base_pay"]:
+        change = {
+            "effective_date": today,
+            "base_pay": pay,
+            "previous_base_pay": stored["base_pay"],
+            "reason": PayChangeReason.IMPORT,
+            "note": "",
+        }
+        counts["pay_changes"]["updated" if stored["id"] in pay_today else "created"] += 1
+    else:
+        return
+    to_write.append((new["employee_no"], change))
+
+
+def employee_attributes() -> dict[str, str]:
+    """The employees' custom attributes: name -> kind (number, category or date)."""
+    return dict(
+        AttributeDefinition.objects.filter(entity=EMPLOYEE_ATTRIBUTES).values_list("name", "kind")
+    )
+
+
+def export_employees(queryset: QuerySet) -> Iterator[list[Any]]:
+    separations = {
+        (emp, date): (kind, reason, regretted)
+        for emp, date, kind, reason, regretted in Separation.objects.values_list(
+            "employee_id", "date", "separation_type", "reason", "regretted"
+        )
+    }
+    rows = queryset.order_by("employee_no").values_list(
+        "id",
+        "employee_no",
+        "full_name",
+        "family_name",
+        "given_name",
+        "email",
+        "department__code",
+        "position__code",
+        "manager__employee_no",
+        "hire_date",
+        "leave_date",
+        "birth_date",
+        "gender",
+        "location",
+        "employment_type",
+        "status",
+        "base_pay",
+        "paid_leave_days",
+        "custom",
+    )
+    for pk, *values in rows.iterator(chunk_size=5000):
+        leave_date = values[9]
+        kind, reason, regretted = separations.get((pk, leave_date), (None, None, None))
+        yield [*values[:10], kind, reason, regretted, *values[10:]]
+
+
+# --- reviews, skills, pay history ------------------------------------------------------------
+
+REVIEW_COLUMNS = (
+    Column("employee", REF),
+    Column("period", max_length=20),
+    Column("review_date", DATE),
+    Column("rating", INT),
+    Column("potential", INT),
+    Column("reviewer", REF),
+    Column("comment"),
+)
+
+
+def plan_reviews(ctx: ImportContext) -> Plan:
+    numbers = _employee_numbers()
+    existing = {
+        (row["employee_id"], row["period"]): row
+        for row in Review.objects.values(
+            "employee_id", "period", "review_date", "rating", "potential", "reviewer_id", "comment"
+        )
+    }
+    incoming = []
+    for row in ctx.rows:
+        employee = _resolve_employee(ctx, row, "employee", numbers)
+        period = row.values.get("period")
+        if employee is None or not period:
+            if not period:
+                ctx.error(row, "period", "the period is required")
+            continue
+        given = _given(
+            row, {"review_date": "review_date", "rating": "rating", "potential": "potential"}
+        )
+        if given.get("rating") is not None and not 1 <= given["rating"] <= 5:
+            ctx.error(row, "rating", "must be from 1 to 5")
+        if given.get("potential") is not None and not 1 <= given["potential"] <= 3:
+            ctx.error(row, "potential", "must be from 1 to 3")
+        if "comment" in row.values:
+            given["comment"] = _text(row.values["comment"])
+        if "reviewer" in row.values:
+            given["reviewer_id"] = _resolve_employee(ctx, row, "reviewer", numbers)
+        incoming.append(
+            (row, (employee, period), {"employee_id": employee, "period": period, **given})
+        )
+    to_write, counts = _merge(
+        ctx,
+        label="review",
+        existing=existing,
+        incoming=incoming,
+        defaults={
+            "review_date": None,
+            "rating": None,
+            "potential": None,
+            "reviewer_id": None,
+            "comment": "",
+        },
+        required={"rating": "rating"},
+    )
+
+    def write() -> None:
+        bulk_upsert(
+            Review,
+            to_write,
+            unique_fields=["employee_id", "period"],
+            update_fields=["review_date", "rating", "potential", "reviewer_id", "comment"],
+        )
+
+    return Plan(counts={"reviews": counts}, write=write)
+
+
+def export_reviews(queryset: QuerySet) -> Iterator[list[Any]]:
+    rows = queryset.order_by("employee__employee_no", "period").values_list(
+        "employee__employee_no",
+        "period",
+        "review_date",
+        "rating",
+        "potential",
+        "reviewer__employee_no",
+        "comment",
+    )
+    for row in rows.iterator(chunk_size=5000):
+        yield list(row)
+
+
+SKILL_COLUMNS = (
+    Column("employee", REF),
+    Column("skill", REF),
+    Column("level", INT),
+    Column("assessed_on", DATE),
+    Column("category", NAME, max_length=100),
+)
+
+
+def plan_skills(ctx: ImportContext) -> Plan:
+    numbers = _employee_numbers()
+    skills = CatalogueLookup(
+        list(Skill.objects.values_list("id", "code", "name")), what="skill", max_length=60
+    )
+    categories: dict[str, str] = {}
+    existing = {
+        (row["employee_id"], row["skill_id"]): row
+        for row in EmployeeSkill.objects.values("employee_id", "skill_id", "level", "assessed_on")
+    }
+    incoming = []
+    seen: dict[tuple[int, Any], int] = {}
+    for row in ctx.rows:
+        employee = _resolve_employee(ctx, row, "employee", numbers)
+        value = row.values.get("skill")
+        if not value:
+            ctx.error(row, "skill", "the skill is required")
+            continue
+        try:
+            skill_id, new_code = skills.resolve(value)
+        except ValueError as exc:
+            ctx.error(row, "skill", str(exc))
+            continue
+        if employee is None:
+            continue
+        if new_code and row.values.get("category"):
+            categories.setdefault(new_code, row.values["category"])
+        skill_key = skill_id or new_code
+        if (employee, skill_key) in seen:
+            ctx.error(
+                row,
+                "skill",
+                f"duplicate employee + skill: also on row {seen[(employee, skill_key)]}",
+            )
+            continue
+        seen[(employee, skill_key)] = row.number
+        given = _given(row, {"level": "level", "assessed_on": "assessed_on"})
+        if given.get("level") is not None and not 0 <= given["level"] <= 5:
+            ctx.error(row, "level", "must be from 0 to 5")
+        incoming.append(
+            (row, (employee, skill_key), {"employee_id": employee, "skill_id": skill_key, **given})
+        )
+    to_write, counts = _merge(
+        ctx,
+        label="skill level",
+        existing=existing,
+        incoming=incoming,
+        defaults={"assessed_on": None, "level": None},
+        required={"level": "level"},
+    )
+
+    def write() -> None:
+        if skills.new:
+            bulk_upsert(
+                Skill,
+                [
+                    {"code": c, "name": n[:200], "category": categories.get(c, "")[:100]}
+                    for c, n in skills.new.items()
+                ],
+                unique_fields=["code"],
+                update_fields=["name"],
+            )
+            skill_ids = ids_by_key(Skill, ["code"])
+            for row in to_write:
+                if isinstance(row["skill_id"], str):
+                    row["skill_id"] = skill_ids[row["skill_id"]]
+        bulk_upsert(
+            EmployeeSkill,
+            to_write,
+            unique_fields=["employee_id", "skill_id"],
+            update_fields=["level", "assessed_on"],
+        )
+
+    return Plan(
+        counts={"employee_skills": counts, "skills": count(created=len(skills.new))}, write=write
+    )
+
+
+def export_skills(queryset: QuerySet) -> Iterator[list[Any]]:
+    rows = queryset.order_by("employee__employee_no", "skill__code").values_list(
+        "employee__employee_no", "skill__code", "level", "assessed_on", "skill__category"
+    )
+    for row in rows.iterator(chunk_size=5000):
+        yield list(row)
+
+
+PAY_COLUMNS = (
+    Column("employee", REF),
+    Column("effective_date", DATE),
+    Column("base_pay", DECIMAL),
+    Column("previous_base_pay", DECIMAL),
+    Column("reason", CHOICE, choices=_choices(PayChangeReason)),
+    Column("note", max_length=300),
+)
+
+
+def plan_pay(ctx: ImportContext) -> Plan:
+    numbers = _employee_numbers()
+    existing = {
+        (row["employee_id"], row["effective_date"]): row
+        for row in PayChange.objects.values(
+            "employee_id", "effective_date", "base_pay", "previous_base_pay", "reason", "note"
+        )
+    }
+    incoming = []
+    for row in ctx.rows:
+        employee = _resolve_employee(ctx, row, "employee", numbers)
+        date = row.values.get("effective_date")
+        if not date:
+            ctx.error(row, "effective_date", "the effective date is required")
+        if employee is None or not date:
+            continue
+        given = _given(
+            row,
+            {
+                "base_pay": "base_pay",
+                "previous_base_pay": "previous_base_pay",
+                "reason": "reason",
+                "note": "note",
+            },
+        )
+        for name in ("base_pay", "previous_base_pay"):
+            if given.get(name) is not None:
+                given[name] = money(given[name])
+                if given[name] < 0:
+                    ctx.error(row, name, "must not be negative")
+        if "note" in given:
+            given["note"] = _text(given["note"])
+        if "reason" in given and given["reason"] is None:
+            given["reason"] = PayChangeReason.IMPORT
+        incoming.append(
+            (row, (employee, date), {"employee_id": employee, "effective_date": date, **given})
+        )
+    to_write, counts = _merge(
+        ctx,
+        label="pay change",
+        existing=existing,
+        incoming=incoming,
+        defaults={
+            "base_pay": None,
+            "previous_base_pay": None,
+            "reason": PayChangeReason.IMPORT,
+            "note": "",
+        },
+        required={"base_pay": "base_pay"},
+    )
+
+    def write() -> None:
+        bulk_upsert(
+            PayChange,
+            to_write,
+            unique_fields=["employee_id", "effective_date"],
+            update_fields=["base_pay", "previous_base_pay", "reason", "note"],
+        )
+
+    return Plan(counts={"pay_changes": counts}, write=write)
+
+
+def export_pay(queryset: QuerySet) -> Iterator[list[Any]]:
+    rows = queryset.order_by("employee__employee_no", "effective_date").values_list(
+        "employee__employee_no", "effective_date", "base_pay", "previous_base_pay", "reason", "note"
+    )
+    for row in rows.iterator(chunk_size=5000):
+        yield list(row)
+
+
+register_entity(
+    EntitySpec(
+        "departments",
+        Department,
+        DEPARTMENT_COLUMNS,
+        ("code",),
+        plan_departments,
+        export_departments,
+    )
+)
+register_entity(
+    EntitySpec("positions", Position, POSITION_COLUMNS, ("code",), plan_positions, export_positions)
+)
+register_entity(
+    EntitySpec(
+        "employees",
+        Employee,
+        EMPLOYEE_COLUMNS,
+        ("employee_no",),
+        plan_employees,
+        export_employees,
+        custom_entity=EMPLOYEE_ATTRIBUTES,
+        known_attributes=employee_attributes,
+    )
+)
+register_entity(
+    EntitySpec(
+        "reviews", Review, REVIEW_COLUMNS, ("employee", "period"), plan_reviews, export_reviews
+    )
+)
+register_entity(
+    EntitySpec(
+        "skills", EmployeeSkill, SKILL_COLUMNS, ("employee", "skill"), plan_skills, export_skills
+    )
+)
+register_entity(
+    EntitySpec("pay", PayChange, PAY_COLUMNS, ("employee", "effective_date"), plan_pay, export_pay)
+)
