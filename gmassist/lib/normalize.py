@@ -104,7 +104,8 @@ def _parse_date_text(text: str, today: dt.date, slash_order: str) -> dt.date:
 
 # --- numbers ---------------------------------------------------------------------------------
 
-_CURRENCY = re.compile(r"^(?:[A-Za-z]{3}\s*)|(?:\s*[A-Za-z]{3})$|[$€£¥￥₹₩₽元]|RMB")
+_CURRENCY_CODES = "CNY|RMB|USD|EUR|GBP|JPY|HKD|TWD|SGD|AUD|CAD|CHF|INR|KRW|RUB|SEK|NOK|DKK|PLN|BRL"
+_CURRENCY = re.compile(rf"^(?:{_CURRENCY_CODES})\s*|\s*(?:{_CURRENCY_CODES})$|[$€£¥￥₹₩₽元]", re.I)
 _GROUPED_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 _GROUPED_DOT = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d*)?$")
 _PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d*)?$|^\.\d+$")
@@ -138,7 +139,7 @@ def _parse_decimal_text(text: str, decimal_comma: bool) -> Decimal:
     if text.startswith("(") and text.endswith(")"):
         negative, text = True, text[1:-1]
     text = _CURRENCY.sub("", text).strip()
-    if text[:1] in "+-":
+    if text and text[0] in "+-":
         negative, text = negative or text[0] == "-", text[1:]
     text = _CURRENCY.sub("", text)
     # thousand separators written as spaces, including the no-break spaces of spreadsheets

@@ -63,7 +63,7 @@ class Command(BaseCommand):
         if result.get("errors"):
             console.print(_problems_table("Errors", result["errors"]))
         if job.status != JobStatus.SUCCEEDED:
-            raise CommandError(f"import failed, nothing was written: {escape(job.error)}")
+            raise CommandError(f"import failed, nothing was written: {job.error}")
         done = "checked (dry run, nothing written)" if options["dry_run"] else "imported"
         console.print(f"{result.get('rows', 0):,} rows {done}.")
 
