@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from gmassist.core.management.output import command_console
 from gmassist.core.models import Job
 
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--watch", action="store_true", help="follow the job's progress")
 
     def handle(self, *args, job_id: int | None, limit: int, watch: bool, **options) -> None:
-        console = Console(file=self.stdout, soft_wrap=True)
+        console = command_console(self.stdout)
         if job_id is None:
             self._list(console, limit)
             return

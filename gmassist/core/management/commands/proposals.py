@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gmassist.core.choices import ProposalStatus
+from gmassist.core.management.output import command_console
 from gmassist.core.management.users import user_by_username
 from gmassist.core.models import Proposal
 from gmassist.core.selectors import proposals_visible
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             decide.add_argument("--comment", default="")
 
     def handle(self, *args, action: str | None, **options) -> None:
-        console = Console(file=self.stdout, soft_wrap=True)
+        console = command_console(self.stdout)
         if action in (None, "list"):
             self._list(console, options.get("status"), options.get("user"))
             return

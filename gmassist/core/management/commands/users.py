@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gmassist.core.choices import Role
+from gmassist.core.management.output import command_console
 from gmassist.core.models import User
 from gmassist.core.services import user_create, user_set_role
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         role.add_argument("role", choices=Role.values)
 
     def handle(self, *args, action: str | None, **options) -> None:
-        console = Console(file=self.stdout, soft_wrap=True)
+        console = command_console(self.stdout)
         try:
             if action == "add":
                 self._add(console, **options)
