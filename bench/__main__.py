@@ -1,0 +1,54 @@
+"""`python -m bench`: run the benchmarks and print their tables (see bench/__init__.py)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from bench import import_employees
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gmassist_bench"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--tier", choices=["S", "M", "L"], default="L", help="data size (L)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of COPY and pandas; the best counts (3)"
+    )
+    parser.add_argument(
+        "--repeat-ours", type=int, default=1, help="runs of our import and re-import (1)"
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=import_employees.BENCHMARKS,
+        default=list(import_employees.BENCHMARKS),
+        help="which measurements to run (all)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        help="PostgreSQL to run on; created and migrated when missing "
+        f"(DATABASE_URL, else {DEFAULT_DATABASE_URL})",
+    )
+    parser.add_argument("--name", default="", help="results file name (import_employees-<tier>)")
+    args = parser.parse_args(argv)
+    if not args.database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("the benchmarks need PostgreSQL: give a postgres:// DATABASE_URL")
+    ok = import_employees.run(
+        tier=args.tier,
+        seed=args.seed,
+        repeat=args.repeat,
+        repeat_ours=args.repeat_ours,
+        only=args.only,
+        database_url=args.database_url,
+        name=args.name or f"import_employees-{args.tier}",
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
