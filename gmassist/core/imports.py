@@ -197,6 +197,7 @@ class ImportContext:
     decimal_comma: bool
     report: ImportReport
     progress: ProgressCallback
+    _failed_cells: set[tuple[int | None, str]] = field(default_factory=set)
 
     def has(self, name: str) -> bool:
         """True when the file gives `name` (a column, or a default in the mapping)."""
@@ -206,7 +207,14 @@ class ImportContext:
         return self.columns.get(name, name)
 
     def error(self, row: ParsedRow | None, name: str, reason: str, value: Any = None) -> None:
-        """Report a row error on field `name` (the file's column name is written)."""
+        """Report a row error on field `name` (the file's column name is written).
+
+        A cell gets one error: a value that could not be parsed is not also reported missing.
+        """
+        cell = (row.number if row else None, name)
+        if cell in self._failed_cells:
+            return
+        self._failed_cells.add(cell)
         self.report.errors.append(self._entry(row, name, reason, value))
 
     def warning(self, row: ParsedRow | None, name: str, reason: str, value: Any = None) -> None:
