@@ -559,18 +559,27 @@ def export_entity(*, entity: str, fmt: str, out: Path | BinaryIO, user: Any | No
     attributes = sorted(spec.known_attributes()) if spec.custom_entity else []
     header = [c.name for c in spec.columns] + [CUSTOM_PREFIX + name for name in attributes]
 
+    # XLSX keeps dates and numbers typed, so that a spreadsheet can sort and sum them
+    convert = _export_value if fmt == tabular.CSV else _export_cell
+
     def rows() -> Iterator[list[Any]]:
         for values in spec.export_rows(queryset):
-            if attributes:
+            if spec.custom_entity:
                 custom = values.pop() or {}
                 values += [custom.get(name) for name in attributes]
-            yield [_export_value(v) for v in values]
+            yield [convert(v) for v in values]
 
     writer = tabular.write_csv if fmt == tabular.CSV else tabular.write_xlsx
     if isinstance(out, Path | str):
         with open(out, "wb") as stream:
             return writer(stream, header, rows())
     return writer(out, header, rows())
+
+
+def _export_cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
 
 
 def _export_value(value: Any) -> Any:
