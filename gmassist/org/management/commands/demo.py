@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gmassist.core.choices import JobStatus
 from gmassist.core.management.output import command_console
-from gmassist.core.services import job_submit
+from gmassist.core.management.progress import run_job_with_progress
 from gmassist.org.demo.generator import TIERS
 from gmassist.org.demo.writer import demo_refusal
 from gmassist.org.models import Employee
@@ -41,28 +40,13 @@ class Command(BaseCommand):
         if reason:
             raise CommandError(f"Not building the demo: {reason}")
         started = time.monotonic()
-        with Progress(
-            TextColumn("[bold]demo[/bold]"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}"),
+        job = run_job_with_progress(
+            kind="org.demo",
+            params={"tier": tier, "seed": seed, "force": force},
+            by=None,
             console=console,
-            transient=not console.is_terminal,
-            disable=not console.is_terminal,
-        ) as bar:
-            task = bar.add_task("Starting", total=100)
-
-            def listener(percent: int, message: str) -> None:
-                bar.update(task, completed=percent, description=message)
-
-            job = job_submit(
-                kind="org.demo",
-                params={"tier": tier, "seed": seed, "force": force},
-                by=None,
-                wait=True,
-                listener=listener,
-            )
+            description=f"Building the tier-{tier} demo company",
+        )
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(f"The demo was not built (job #{job.pk}): {job.error}")
         counts = job.result.get("counts", {})
