@@ -46,6 +46,12 @@ def make_user(username: str, role: str, employee: Employee | None = None) -> Use
     return user
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing costs ~0.3 s per user; tests check logins, not the hash's strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     hq = Department.objects.create(code="HQ", name="Headquarters")
