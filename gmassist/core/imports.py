@@ -122,7 +122,7 @@ class ParsedRow:
 
     number: int
     values: dict[str, Any]
-    raw: dict[str, str]
+    cells: list[Any]  # the file's cells, for error messages
     custom: dict[str, Any] = field(default_factory=dict)
 
 
@@ -197,6 +197,7 @@ class ImportContext:
     decimal_comma: bool
     report: ImportReport
     progress: ProgressCallback
+    positions: dict[str, int] = field(default_factory=dict)  # field -> index of its cell
     _failed_cells: set[tuple[int | None, str]] = field(default_factory=set)
 
     def has(self, name: str) -> bool:
@@ -222,7 +223,11 @@ class ImportContext:
 
     def _entry(self, row: ParsedRow | None, name: str, reason: str, value: Any) -> RowError:
         if value is None and row is not None:
-            value = row.raw.get(name, "")
+            position = self.positions.get(name)
+            if position is not None:
+                value = row.cells[position]
+            else:
+                value = self.mapping.defaults.get(name, "")
         return RowError(
             row=row.number if row else None,
             column=self.column(name),
@@ -400,61 +405,100 @@ def _custom_kinds(ctx: ImportContext, table: tabular.Table) -> dict[str, str]:
 def _parse_rows(ctx: ImportContext, table: tabular.Table) -> None:
     """Turn every row's cells into typed values, collecting every parse error."""
     index = {column: i for i, column in enumerate(table.header)}
-    fields = [(ctx.spec.column(name), index[column]) for name, column in ctx.columns.items()]
+    ctx.positions = {name: index[column] for name, column in ctx.columns.items()}
+    fields = [
+        (name, ctx.positions[name], _column_parser(ctx, ctx.spec.column(name)))
+        for name in ctx.columns
+    ]
+    defaults = [
+        (name, _column_parser(ctx, ctx.spec.column(name))(value))
+        for name, value in ctx.mapping.defaults.items()
+        if name not in ctx.columns
+    ]
     custom = [
         (name, index[column], ctx.custom_kinds[name]) for name, column in ctx.custom_columns.items()
     ]
-    defaults = {
-        name: value for name, value in ctx.mapping.defaults.items() if name not in ctx.columns
-    }
-    parse = _value_parser(ctx)
     total = max(len(table.rows), 1)
     step = max(total // 50, 1)
+    rows = ctx.rows
     for count, (number, cells) in enumerate(table.rows):
         if count % step == 0:
             ctx.progress(10 + 50 * count / total, f"Checking row {count + 1:,} of {total:,}")
-        row = ParsedRow(number=number, values={}, raw={})
-        for column, position in fields:
-            cell = cells[position]
-            row.raw[column.name] = normalize.clean_text(cell)
-            row.values[column.name] = parse(row, column, cell)
-        for name, value in defaults.items():
-            row.raw[name] = normalize.clean_text(value)
-            row.values[name] = parse(row, ctx.spec.column(name), value)
+        values: dict[str, Any] = {}
+        row = ParsedRow(number=number, values=values, cells=cells)
+        for name, position, parse in fields:
+            value = parse(cells[position])
+            if type(value) is _Failed:
+                ctx.error(row, name, value.reason)
+                value = None
+            values[name] = value
+        for name, value in defaults:
+            if type(value) is _Failed:
+                ctx.error(row, name, f"the default in the mapping: {value.reason}")
+                value = None
+            values[name] = value
         for name, position, kind in custom:
             row.custom[name] = _parse_custom(ctx, row, name, kind, cells[position])
-        ctx.rows.append(row)
+        rows.append(row)
 
 
-def _value_parser(ctx: ImportContext) -> Callable[[ParsedRow, Column, Any], Any]:
-    value_maps = ctx.mapping.values
-    folded_maps = {
-        name: {raw.casefold(): stored for raw, stored in table.items()}
-        for name, table in value_maps.items()
-    }
+class _Failed:
+    """A value that could not be parsed, with the reason (kept in the per-column memo)."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+# a column's memo of parsed values stops growing here: enough for dates, amounts and codes
+_MEMO_SIZE = 200_000
+
+
+def _column_parser(ctx: ImportContext, column: Column) -> Callable[[Any], Any]:
+    """A function from a cell to its typed value (None when empty, _Failed when wrong).
+
+    Value maps of the mapping apply first, then the mapping's default for an empty cell.
+    Repeated cells (dates, departments, amounts) are parsed once per file.
+    """
+    name = column.name
+    value_map = ctx.mapping.values.get(name, {})
+    folded_map = {raw.casefold(): stored for raw, stored in value_map.items()}
+    default = ctx.mapping.defaults.get(name)
     slash_order = ctx.mapping.options.date_order
-    today = ctx.today
-    decimal_comma = ctx.decimal_comma
-    default_of = ctx.mapping.defaults
+    today, decimal_comma = ctx.today, ctx.decimal_comma
+    memo: dict[Any, Any] = {}
 
-    def parse(row: ParsedRow, column: Column, cell: Any) -> Any:
-        name = column.name
-        if name in value_maps and not isinstance(cell, dt.date):
+    def convert(cell: Any) -> Any:
+        if value_map and not isinstance(cell, dt.date):
             text = normalize.clean_text(cell)
-            mapped = value_maps[name].get(text)
+            mapped = value_map.get(text)
             if mapped is None:
-                mapped = folded_maps[name].get(text.casefold())
+                mapped = folded_map.get(text.casefold())
             if mapped is not None:
                 cell = mapped
-        if cell is None or (isinstance(cell, str) and not cell.strip()):
-            if name in default_of and default_of[name] != cell:
-                return parse(row, column, default_of[name])
-            return None
+        if cell is None or (type(cell) is str and not cell.strip()):
+            if default is None or default == cell:
+                return None
+            cell = default
         try:
             return _parse_value(column, cell, today, slash_order, decimal_comma)
         except ValueError as exc:
-            ctx.error(row, name, str(exc))
-            return None
+            return _Failed(str(exc))
+
+    if column.kind in (TEXT, NAME) and not value_map:
+        return convert  # mostly unique values: a memo would only cost memory
+
+    def parse(cell: Any) -> Any:
+        try:
+            return memo[cell]
+        except KeyError:
+            value = convert(cell)
+            if len(memo) < _MEMO_SIZE:
+                memo[cell] = value
+            return value
+        except TypeError:  # an unhashable cell
+            return convert(cell)
 
     return parse
 

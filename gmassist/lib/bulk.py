@@ -1,9 +1,9 @@
 """Fast inserts and updates of many rows on their natural key, for imports.
 
-On PostgreSQL the rows are streamed with COPY (psycopg 3) into a temporary table and merged with
-one `INSERT ... SELECT ... ON CONFLICT (...) DO UPDATE`; elsewhere (SQLite) Django's
-`bulk_create(update_conflicts=True)` runs in batches. Both paths skip `auto_now`, so
-`created_at` and `updated_at` are set here. Call inside a transaction.
+On PostgreSQL rows are streamed with COPY (psycopg 3): new rows straight into the table, other
+rows into a temporary table merged with one `INSERT ... SELECT ... ON CONFLICT (...) DO UPDATE`
+or `UPDATE ... FROM`. Elsewhere (SQLite) Django's `bulk_create(update_conflicts=True)` runs in
+batches. Both paths skip `auto_now`, so `created_at` and `updated_at` are set here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ from typing import Any
 from django.db import connections, models, transaction
 from django.utils import timezone
 
-SQLITE_BATCH_SIZE = 2000
+UPSERT = "upsert"  # insert, or update the row with the same natural key
+INSERT = "insert"  # rows known to be new (checked against the database just before)
+UPDATE = "update"  # rows known to exist; only the key and `update_fields` are needed
+
+BATCH_SIZE = 2000
 
 
 def bulk_upsert(
@@ -24,87 +28,122 @@ def bulk_upsert(
     *,
     unique_fields: Sequence[str],
     update_fields: Sequence[str],
+    mode: str = UPSERT,
     using: str = "default",
 ) -> int:
-    """Insert `rows` (dicts of column attnames, e.g. "department_id") or, when a row with the
-    same `unique_fields` exists, update its `update_fields`; returns the number of rows sent.
+    """Write `rows` (dicts of column attnames, e.g. "department_id") on their natural key
+    `unique_fields`; returns the number of rows sent.
 
-    Every row must have the same keys. Rows should be only those that are new or changed:
-    an updated row gets `updated_at` = now. Ids are not returned; re-read them by natural key.
+    UPSERT inserts new rows and sets `update_fields` of existing ones; INSERT and UPDATE are the
+    faster paths when the caller knows which rows exist. Every row must have the same keys.
+    Send only new or changed rows: an updated row gets `updated_at` = now. Ids are not
+    returned; re-read them by natural key (`ids_by_key`). Runs in a transaction.
     """
     if not rows:
         return 0
     now = timezone.now()
-    columns = list(rows[0])
     has_times = any(f.attname == "updated_at" for f in model._meta.concrete_fields)
-    if has_times:
-        columns += [c for c in ("created_at", "updated_at") if c not in columns]
-        update_fields = [*update_fields, "updated_at"]
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        # the staging table is dropped on commit, so it needs a transaction around it
-        with transaction.atomic(using=using):
-            _copy_upsert(model, rows, columns, unique_fields, update_fields, now, using)
+    if mode == UPDATE:
+        columns = [*unique_fields, *update_fields]
     else:
-        objects = []
-        for row in rows:
-            obj = model(**row)
-            if has_times:
-                obj.created_at = obj.updated_at = now
-            objects.append(obj)
-        model._default_manager.using(using).bulk_create(
-            objects,
-            batch_size=SQLITE_BATCH_SIZE,
-            update_conflicts=True,
-            unique_fields=[_field_name(model, f) for f in unique_fields],
-            update_fields=[_field_name(model, f) for f in update_fields],
-        )
+        columns = list(rows[0])
+        if has_times:
+            columns += [c for c in ("created_at", "updated_at") if c not in columns]
+    if has_times:
+        update_fields = [*update_fields, "updated_at"]
+        if "updated_at" not in columns:
+            columns.append("updated_at")
+    connection = connections[using]
+    with transaction.atomic(using=using):  # the staging table is dropped on commit
+        if connection.vendor == "postgresql":
+            _copy_write(model, rows, columns, unique_fields, update_fields, mode, now, using)
+        elif mode == UPDATE:
+            _executemany_update(model, rows, unique_fields, update_fields, now, using)
+        else:
+            _bulk_create(model, rows, has_times, unique_fields, update_fields, mode, now, using)
     return len(rows)
 
 
-def _field_name(model: type[models.Model], attname: str) -> str:
-    for model_field in model._meta.concrete_fields:
-        if model_field.attname == attname:
-            return model_field.name
-    raise ValueError(f"{model.__name__} has no column {attname!r}")
+def _bulk_create(model, rows, has_times, unique_fields, update_fields, mode, now, using) -> None:
+    objects = []
+    for row in rows:
+        obj = model(**row)
+        if has_times:
+            obj.created_at = obj.updated_at = now
+        objects.append(obj)
+    options: dict[str, Any] = {}
+    if mode == UPSERT:
+        options = {
+            "update_conflicts": True,
+            "unique_fields": [_field(model, f).name for f in unique_fields],
+            "update_fields": [_field(model, f).name for f in update_fields],
+        }
+    model._default_manager.using(using).bulk_create(objects, batch_size=BATCH_SIZE, **options)
 
 
-def _copy_upsert(
-    model: type[models.Model],
-    rows: Sequence[dict[str, Any]],
-    columns: list[str],
-    unique_fields: Sequence[str],
-    update_fields: Sequence[str],
-    now: Any,
-    using: str,
-) -> None:
+def _executemany_update(model, rows, unique_fields, update_fields, now, using) -> None:
+    connection = connections[using]
+    table = _q(model._meta.db_table)
+    assignments = ", ".join(f"{_q(c)} = %s" for c in update_fields)
+    condition = " AND ".join(f"{_q(c)} = %s" for c in unique_fields)
+    fields = [_field(model, c) for c in (*update_fields, *unique_fields)]
+    names = [c for c in (*update_fields, *unique_fields)]
+    params = [
+        [
+            f.get_db_prep_value(now if c == "updated_at" else row[c], connection)
+            for f, c in zip(fields, names, strict=True)
+        ]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {condition}", params)
+
+
+def _copy_write(model, rows, columns, unique_fields, update_fields, mode, now, using) -> None:
     table = model._meta.db_table
-    staging = f"_import_{table}"
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    json_columns = {c for c in columns if isinstance(fields[c], models.JSONField)}
+    json_columns = {c for c in columns if isinstance(_field(model, c), models.JSONField)}
     quoted = ", ".join(_q(c) for c in columns)
-    assignments = ", ".join(f"{_q(c)} = EXCLUDED.{_q(c)}" for c in update_fields)
-    conflict = ", ".join(_q(c) for c in unique_fields)
+    target = table if mode == INSERT else f"_import_{table}"
     with connections[using].cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_q(staging)}")
-        cursor.execute(
-            f"CREATE TEMP TABLE {_q(staging)} ON COMMIT DROP AS "
-            f"SELECT {quoted} FROM {_q(table)} WITH NO DATA"
-        )
+        if mode != INSERT:
+            cursor.execute(f"DROP TABLE IF EXISTS {_q(target)}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {_q(target)} ON COMMIT DROP AS "
+                f"SELECT {quoted} FROM {_q(table)} WITH NO DATA"
+            )
         raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
-        with raw.copy(f"COPY {_q(staging)} ({quoted}) FROM STDIN") as copy:
+        with raw.copy(f"COPY {_q(target)} ({quoted}) FROM STDIN") as copy:
             for row in rows:
                 values = [row.get(c, now) for c in columns]
-                for index, column in enumerate(columns):
-                    if column in json_columns:
-                        values[index] = json.dumps(values[index], ensure_ascii=False)
+                if json_columns:
+                    for index, column in enumerate(columns):
+                        if column in json_columns:
+                            values[index] = json.dumps(values[index], ensure_ascii=False)
                 copy.write_row(values)
-        action = f"DO UPDATE SET {assignments}" if update_fields else "DO NOTHING"
-        cursor.execute(
-            f"INSERT INTO {_q(table)} ({quoted}) SELECT {quoted} FROM {_q(staging)} "
-            f"ON CONFLICT ({conflict}) {action}"
-        )
-        cursor.execute(f"DROP TABLE {_q(staging)}")
+        if mode == INSERT:
+            return
+        if mode == UPDATE:
+            assignments = ", ".join(f"{_q(c)} = s.{_q(c)}" for c in update_fields)
+            condition = " AND ".join(f"t.{_q(c)} = s.{_q(c)}" for c in unique_fields)
+            cursor.execute(
+                f"UPDATE {_q(table)} AS t SET {assignments} FROM {_q(target)} AS s "
+                f"WHERE {condition}"
+            )
+        else:
+            assignments = ", ".join(f"{_q(c)} = EXCLUDED.{_q(c)}" for c in update_fields)
+            conflict = ", ".join(_q(c) for c in unique_fields)
+            cursor.execute(
+                f"INSERT INTO {_q(table)} ({quoted}) SELECT {quoted} FROM {_q(target)} "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
+            )
+        cursor.execute(f"DROP TABLE {_q(target)}")
+
+
+def _field(model: type[models.Model], attname: str) -> models.Field:
+    for model_field in model._meta.concrete_fields:
+        if model_field.attname == attname:
+            return model_field
+    raise ValueError(f"{model.__name__} has no column {attname!r}")
 
 
 def _q(name: str) -> str:
@@ -117,8 +156,8 @@ def ids_by_key(
     """{natural key: id} for every row of `model`: one query, a tuple key when several fields."""
     query = model._default_manager.using(using).values_list(*key_fields, "pk")
     if len(key_fields) == 1:
-        return {key: pk for key, pk in query}
-    return {tuple(row[:-1]): row[-1] for row in query}
+        return dict(query.iterator(chunk_size=10000))
+    return {tuple(row[:-1]): row[-1] for row in query.iterator(chunk_size=10000)}
 
 
 def chunked(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
@@ -281,8 +280,11 @@ _COMPOUND_SURNAMES = frozenset(
 )
 
 
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+
+
 def _is_cjk(text: str) -> bool:
-    return any(unicodedata.name(ch, "").startswith("CJK UNIFIED") for ch in text)
+    return _CJK.search(text) is not None
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
