@@ -56,3 +56,9 @@ def test_logout_needs_a_post_and_ends_the_session(client, cast):
 @pytest.mark.django_db
 def test_the_health_check_answers_ok(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_the_stylesheet_is_served_without_any_build_step(client, db):
+    response = client.get("/static/gmassist/base.css")
+    assert response.status_code == 200
+    assert b".topbar" in b"".join(response.streaming_content)
