@@ -139,6 +139,25 @@ def _copy_write(model, rows, columns, unique_fields, update_fields, mode, now, u
         cursor.execute(f"DROP TABLE {_q(target)}")
 
 
+def reserve_ids(
+    model: type[models.Model], count: int, *, using: str = "default"
+) -> list[int] | None:
+    """`count` fresh primary keys from the table's sequence on PostgreSQL, so that new rows can
+    refer to each other (a manager new in the same file) before they are written; None on
+    databases without a sequence to draw from (then write, and re-read the ids)."""
+    connection = connections[using]
+    if count == 0:
+        return []
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 def _field(model: type[models.Model], attname: str) -> models.Field:
     for model_field in model._meta.concrete_fields:
         if model_field.attname == attname:

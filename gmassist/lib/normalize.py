@@ -26,10 +26,15 @@ def clean_text(value: object) -> str:
     return str(value).strip()
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+_ODD_SPACES = ("  ", "\t", "\n", "\r", "\xa0", "\u3000")
+
+
 def clean_name(value: str) -> str:
     """A name with surrounding spaces trimmed and inner runs of spaces collapsed to one."""
-    return _SPACES.sub(" ", value).strip()
+    text = value.strip()
+    if any(odd in text for odd in _ODD_SPACES):
+        text = _SPACES.sub(" ", text)
+    return text
 
 
 # --- dates -----------------------------------------------------------------------------------
@@ -125,6 +130,8 @@ def parse_decimal(value: object, *, decimal_comma: bool = False) -> Decimal:
         return Decimal(repr(value))
     if isinstance(value, Decimal):
         return value
+    if type(value) is str and value.isascii() and value.isdigit():
+        return Decimal(value)  # the usual case, 62506: no need for the full parser
     text = clean_text(value)
     if not text:
         raise ValueError("a number is required")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -41,7 +41,7 @@ from gmassist.core.imports import (
     register_entity,
 )
 from gmassist.lib import normalize
-from gmassist.lib.bulk import INSERT, UPDATE, bulk_upsert, ids_by_key
+from gmassist.lib.bulk import INSERT, UPDATE, bulk_upsert, ids_by_key, reserve_ids
 from gmassist.org.choices import (
     EmployeeStatus,
     EmploymentType,
@@ -163,11 +163,14 @@ def _save(
     unique_fields: list[str],
     update_fields: list[str],
 ) -> None:
-    """Insert the new rows (COPY straight into the table on PostgreSQL), upsert the changed."""
+    """Insert the new rows (COPY straight into the table on PostgreSQL), update the changed
+    ones on their natural key."""
     bulk_upsert(
         model, new_rows, unique_fields=unique_fields, update_fields=update_fields, mode=INSERT
     )
-    bulk_upsert(model, changed_rows, unique_fields=unique_fields, update_fields=update_fields)
+    bulk_upsert(
+        model, changed_rows, unique_fields=unique_fields, update_fields=update_fields, mode=UPDATE
+    )
 
 
 def _text(value: Any) -> str:
@@ -448,14 +451,15 @@ def _looks_like_email(text: str) -> bool:
 class ManagerFinder:
     """Finds managers by employee number, else by unique normalised full name (file and db)."""
 
-    def __init__(self, names: dict[str, str]):
-        self.numbers = names  # employee_no -> full name (the file's name wins)
+    def __init__(self, numbers: set[str], names: Callable[[], dict[str, str]]):
+        self.numbers = numbers  # every employee number, in the file or the database
+        self._names = names  # called once, on the first lookup by name
         self._exact: dict[str, set[str]] | None = None
         self._loose: dict[str, set[str]] = {}
 
     def _index(self) -> None:
         self._exact, self._loose = {}, {}
-        for number, name in self.numbers.items():
+        for number, name in self._names().items():
             if not name:
                 continue
             self._exact.setdefault(normalize.name_key(name), set()).add(number)
@@ -480,16 +484,15 @@ class ManagerFinder:
 
 def plan_employees(ctx: ImportContext) -> Plan:
     today = ctx.today
-    stored_rows = Employee.objects.values_list("id", *_EMPLOYEE_STORED)
-    existing: dict[str, dict[str, Any]] = {}
-    number_of_id: dict[int, str] = {}
-    names: dict[str, str] = {}
+    # custom attributes are read (and written) only when the file has some: JSON costs
+    stored_fields = _EMPLOYEE_STORED if ctx.custom_columns else _EMPLOYEE_STORED[:-1]
+    stored_rows = Employee.objects.values_list("id", *stored_fields)
+    existing: dict[str, dict[str, Any]] = {}  # employee number -> stored columns
+    existing_ids: dict[str, int] = {}
     for pk, *values in stored_rows.iterator(chunk_size=5000):
-        row = dict(zip(_EMPLOYEE_STORED, values, strict=True))
-        row["id"] = pk
+        row = dict(zip(stored_fields, values, strict=True))
         existing[row["employee_no"]] = row
-        number_of_id[pk] = row["employee_no"]
-        names[row["employee_no"]] = row["full_name"]
+        existing_ids[row["employee_no"]] = pk
     ctx.progress(65, "Checking departments, positions and managers")
     departments = CatalogueLookup(
         list(Department.objects.values_list("id", "code", "name")), what="department"
@@ -497,11 +500,18 @@ def plan_employees(ctx: ImportContext) -> Plan:
     positions = CatalogueLookup(
         list(Position.objects.values_list("id", "code", "title")), what="position", max_length=60
     )
-    for row in ctx.rows:
-        number, name = row.values.get("employee_no"), row.values.get("full_name")
-        if number and name:
-            names[number] = normalize.split_name(name).full_name
-    managers = ManagerFinder(names)
+
+    def names() -> dict[str, str]:
+        """Employee number -> full name, the file's name winning (built on the first name)."""
+        found = {number: row["full_name"] for number, row in existing.items()}
+        for row in ctx.rows:
+            number, name = row.values.get("employee_no"), row.values.get("full_name")
+            if number and name:
+                found[number] = normalize.split_name(name).full_name
+        return found
+
+    numbers = set(existing) | {r.values.get("employee_no") for r in ctx.rows}
+    managers = ManagerFinder(numbers, names)
     leave_empty = ctx.mapping.options.unresolved_manager == "leave_empty"
 
     separations = {}
@@ -564,10 +574,10 @@ def plan_employees(ctx: ImportContext) -> Plan:
                 "status": EmployeeStatus.ACTIVE,
                 "base_pay": None,
                 "paid_leave_days": None,
-                "custom": {},
             }
         )
-        new.pop("id", None)
+        if stored is None and ctx.custom_columns:
+            new["custom"] = {}
         label = "a new employee needs" if stored is None else "required:"  # for the messages
 
         if "full_name" in values:
@@ -663,7 +673,7 @@ def plan_employees(ctx: ImportContext) -> Plan:
                     else:
                         ctx.error(row, "manager", reason)
                 elif manager_number in existing:
-                    new["manager_id"] = existing[manager_number]["id"]
+                    new["manager_id"] = existing_ids[manager_number]
 
         if ctx.custom_columns:
             custom = dict(new["custom"] or {})
@@ -675,9 +685,7 @@ def plan_employees(ctx: ImportContext) -> Plan:
             new["custom"] = custom
 
         manager_is_new = manager_number is not None and manager_number not in existing
-        changed = (
-            stored is None or manager_is_new or any(new[k] != stored[k] for k in _EMPLOYEE_STORED)
-        )
+        changed = stored is None or manager_is_new or new != stored
         if stored is None:
             counts["employees"]["created"] += 1
         elif changed:
@@ -693,8 +701,9 @@ def plan_employees(ctx: ImportContext) -> Plan:
             if manager_is_new:
                 pending.append((new, manager_number, row))
 
-        _plan_separation(ctx, row, new, stored, separations, separations_to_write, counts)
-        _plan_pay(new, stored, today, pay_today, pay_to_write, counts)
+        stored_id = existing_ids.get(number)
+        _plan_separation(ctx, row, new, stored_id, separations, separations_to_write, counts)
+        _plan_pay(new, stored, stored_id, today, pay_today, pay_to_write, counts)
 
     counts["departments"]["created"] = len(departments.new)
     counts["positions"]["created"] = len(positions.new)
@@ -738,15 +747,29 @@ def plan_employees(ctx: ImportContext) -> Plan:
                 row["department_id"] = department_ids[new_departments[id(row)]]
             if id(row) in new_positions:
                 row["position_id"] = position_ids[new_positions[id(row)]]
+        created_rows = [row for row in to_write if row["employee_no"] not in existing]
+        for row in created_rows:
+            row.setdefault("custom", {})
+        employee_ids = dict(existing_ids)
+        # With ids drawn beforehand a manager new in this file is set in the same write;
+        # otherwise (SQLite) managers are set in a second pass once the ids are known.
+        reserved = reserve_ids(Employee, len(created_rows))
+        if reserved is not None:
+            for row, pk in zip(created_rows, reserved, strict=True):
+                row["id"] = pk
+                employee_ids[row["employee_no"]] = pk
+            for row, manager, _parsed in pending:
+                row["manager_id"] = employee_ids[manager]
         _save(
             Employee,
-            [row for row in to_write if row["employee_no"] not in existing],
+            created_rows,
             [row for row in to_write if row["employee_no"] in existing],
             ["employee_no"],
-            [c for c in _EMPLOYEE_STORED if c != "employee_no"],
+            [c for c in stored_fields if c != "employee_no"],
         )
-        employee_ids = _employee_numbers()
-        if pending:
+        if reserved is None:
+            employee_ids = _employee_numbers()
+        if pending and reserved is None:
             bulk_upsert(
                 Employee,
                 [
@@ -777,7 +800,7 @@ def _plan_separation(
     ctx: ImportContext,
     row: ParsedRow,
     new: dict[str, Any],
-    stored: dict[str, Any] | None,
+    stored_id: int | None,
     separations: dict[tuple[int, Any], dict[str, Any]],
     to_write: list[tuple[str, dict[str, Any], bool]],
     counts: dict[str, dict[str, int]],
@@ -787,7 +810,7 @@ def _plan_separation(
     if date is None or "leave_date" not in row.values:
         return
     values = row.values
-    before = separations.get((stored["id"], date)) if stored else None
+    before = separations.get((stored_id, date)) if stored_id else None
     separation = (
         dict(before) if before else {"separation_type": None, "reason": "", "regretted": None}
     )
@@ -814,6 +837,7 @@ def _plan_separation(
 def _plan_pay(
     new: dict[str, Any],
     stored: dict[str, Any] | None,
+    stored_id: int | None,
     today: Any,
     pay_today: set[int],
     to_write: list[tuple[str, dict[str, Any], bool]],
@@ -843,7 +867,7 @@ def _plan_pay(
             "reason": PayChangeReason.IMPORT,
             "note": "",
         }
-        is_new = stored["id"] not in pay_today
+        is_new = stored_id not in pay_today
         counts["pay_changes"]["created" if is_new else "updated"] += 1
     else:
         return
