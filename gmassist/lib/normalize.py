@@ -26,13 +26,11 @@ def clean_text(value: object) -> str:
     return str(value).strip()
 
 
-_ODD_SPACES = ("  ", "\t", "\n", "\r", "\xa0", "\u3000")
-
-
 def clean_name(value: str) -> str:
     """A name with surrounding spaces trimmed and inner runs of spaces collapsed to one."""
     text = value.strip()
-    if any(odd in text for odd in _ODD_SPACES):
+    # tabs, newlines and no-break spaces are not printable: the regex runs only when needed
+    if "  " in text or not text.isprintable():
         text = _SPACES.sub(" ", text)
     return text
 
