@@ -18,7 +18,7 @@ from gmassist.core.permissions import RestrictedQuerySet, Scope
 class BaseModel(models.Model):
     """Adds creation and update times to every table."""
 
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

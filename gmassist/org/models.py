@@ -125,6 +125,7 @@ class Employee(BaseModel):
         verbose_name=_("department"),
         on_delete=models.PROTECT,
         related_name="employees",
+        db_index=False,  # served by the (department, status) index
     )
     position = models.ForeignKey(
         Position,
@@ -158,7 +159,6 @@ class Employee(BaseModel):
         max_length=10,
         choices=EmployeeStatus.choices,
         default=EmployeeStatus.ACTIVE,
-        db_index=True,
     )
     base_pay = models.DecimalField(
         _("base pay"),
@@ -226,7 +226,11 @@ class PayChange(BaseModel):
     """A change of an employee's yearly base pay, from an effective date."""
 
     employee = models.ForeignKey(
-        Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="pay_changes"
+        Employee,
+        verbose_name=_("employee"),
+        on_delete=models.CASCADE,
+        related_name="pay_changes",
+        db_index=False,  # served by the unique constraint that starts with the employee
     )
     effective_date = models.DateField(_("effective date"))
     base_pay = models.DecimalField(_("new base pay"), **MONEY)
@@ -268,7 +272,11 @@ class Review(BaseModel):
     """A performance review for one period: rating 1-5 and potential 1-3."""
 
     employee = models.ForeignKey(
-        Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="reviews"
+        Employee,
+        verbose_name=_("employee"),
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        db_index=False,  # served by the unique constraint that starts with the employee
     )
     period = models.CharField(_("period"), max_length=20, help_text=_("e.g. 2025 or 2025-H1"))
     review_date = models.DateField(_("review date"), null=True, blank=True)
@@ -330,7 +338,11 @@ class EmployeeSkill(BaseModel):
     """How well an employee holds a skill, from 0 (none) to 5 (expert)."""
 
     employee = models.ForeignKey(
-        Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="skills"
+        Employee,
+        verbose_name=_("employee"),
+        on_delete=models.CASCADE,
+        related_name="skills",
+        db_index=False,  # served by the unique constraint that starts with the employee
     )
     skill = models.ForeignKey(
         Skill, verbose_name=_("skill"), on_delete=models.CASCADE, related_name="holders"
@@ -358,7 +370,11 @@ class Separation(BaseModel):
     """An employee's leaving: when, of which type, why, and whether the company regrets it."""
 
     employee = models.ForeignKey(
-        Employee, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="separations"
+        Employee,
+        verbose_name=_("employee"),
+        on_delete=models.CASCADE,
+        related_name="separations",
+        db_index=False,  # served by the unique constraint that starts with the employee
     )
     date = models.DateField(_("date"))
     separation_type = models.CharField(_("type"), max_length=12, choices=SeparationType.choices)
