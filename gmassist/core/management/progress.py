@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
-from typing import Any, TextIO
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
@@ -14,10 +16,34 @@ from gmassist.core.models import Job, User
 POLL_INTERVAL = 0.5
 
 
-def console_for(stdout: TextIO) -> Console:
-    """A rich console on a command's stdout; wide when it is not a terminal (pipes, tests)."""
-    is_tty = hasattr(stdout, "isatty") and stdout.isatty()
-    return Console(file=stdout, soft_wrap=True, width=None if is_tty else 200)
+@contextmanager
+def progress_bar(console: Console, description: str) -> Iterator[Callable[[int, str], None]]:
+    """A 0-100% bar on `console`; yields `update(percent, message)`. Hidden off a terminal."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(
+        *columns, TimeElapsedColumn(), console=console, disable=not console.is_terminal
+    ) as bar:
+        task = bar.add_task(description, total=100)
+
+        def update(percent: int, message: str) -> None:
+            bar.update(task, completed=percent, description=message or description)
+
+        yield update
+
+
+def wait_for_job(job: Job, update: Callable[[int, str], None]) -> Job:
+    """Read `job` back every POLL_INTERVAL seconds, feeding `update`, until it has finished."""
+    while not job.is_finished:
+        update(job.progress, job.message)
+        time.sleep(POLL_INTERVAL)
+        job.refresh_from_db()
+    update(job.progress, job.message)
+    return job
 
 
 def run_job_with_progress(
@@ -36,22 +62,6 @@ def run_job_with_progress(
     """
     from gmassist.core.services import job_submit
 
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
-        task = bar.add_task(description, total=100)
-
-        def listener(percent: int, message: str) -> None:
-            bar.update(task, completed=percent, description=message or description)
-
-        job = job_submit(kind=kind, params=params, by=by, wait=True, listener=listener)
-        while not job.is_finished:
-            time.sleep(POLL_INTERVAL)
-            job.refresh_from_db()
-            listener(job.progress, job.message)
-        listener(job.progress, job.message)
-    return job
+    with progress_bar(console, description) as update:
+        job = job_submit(kind=kind, params=params, by=by, wait=True, listener=update)
+        return wait_for_job(job, update)

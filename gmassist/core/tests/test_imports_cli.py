@@ -73,7 +73,7 @@ def test_the_import_command_refuses_a_user_without_the_right(cast, tmp_path):
 
     with pytest.raises(CommandError, match="you may not import employees"):
         call_command("import", "employees", str(path), "--user", "employee", stdout=io.StringIO())
-    with pytest.raises(CommandError, match="no user 'nobody'"):
+    with pytest.raises(CommandError, match="no active user 'nobody'"):
         call_command("import", "employees", str(path), "--user", "nobody", stdout=io.StringIO())
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gmassist.core.imports import export_entity, registered_entities
-from gmassist.core.models import User
+from gmassist.core.management.users import user_by_username
 
 
 class Command(BaseCommand):
@@ -32,11 +32,7 @@ class Command(BaseCommand):
         fmt = options["format"] or output.suffix.lstrip(".").lower()
         if fmt not in ("csv", "xlsx"):
             raise CommandError("say --format csv or --format xlsx")
-        user = None
-        if options["user"]:
-            user = User.objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"no user {options['user']!r}")
+        user = user_by_username(options["user"])
         try:
             count = export_entity(entity=entity, fmt=fmt, out=output, user=user)
         except (OSError, PermissionDenied) as exc:

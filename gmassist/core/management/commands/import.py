@@ -11,8 +11,9 @@ from rich.table import Table
 
 from gmassist.core.choices import JobStatus
 from gmassist.core.imports import registered_entities
-from gmassist.core.management.progress import console_for, run_job_with_progress
-from gmassist.core.models import User
+from gmassist.core.management.output import command_console
+from gmassist.core.management.progress import run_job_with_progress
+from gmassist.core.management.users import user_by_username
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="import as this user (default: the system)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        console = console_for(self.stdout)
+        console = command_console(self.stdout)
         entity = options["entity"]
         if entity not in registered_entities():
             raise CommandError(f"unknown entity {entity!r}; use {', '.join(registered_entities())}")
@@ -42,7 +43,7 @@ class Command(BaseCommand):
                 mapping_text = options["mapping"].read_text(encoding="utf-8-sig")
             except OSError as exc:
                 raise CommandError(f"cannot read the mapping: {exc}") from exc
-        user = _user(options["user"])
+        user = user_by_username(options["user"])
         job = run_job_with_progress(
             kind="core.import",
             params={
@@ -66,15 +67,6 @@ class Command(BaseCommand):
             raise CommandError(f"import failed, nothing was written: {job.error}")
         done = "checked (dry run, nothing written)" if options["dry_run"] else "imported"
         console.print(f"{result.get('rows', 0):,} rows {done}.")
-
-
-def _user(username: str | None) -> User | None:
-    if not username:
-        return None
-    try:
-        return User.objects.get(username=username)
-    except User.DoesNotExist:
-        raise CommandError(f"no user {username!r}") from None
 
 
 def _counts_table(result: dict[str, Any]) -> Table:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from gmassist.core.management.output import command_console
+from gmassist.core.management.progress import progress_bar, wait_for_job
 from gmassist.core.models import Job
 
 
@@ -31,7 +30,8 @@ class Command(BaseCommand):
         if job is None:
             raise CommandError(f"no job #{job_id}")
         if watch:
-            job = self._watch(console, job)
+            with progress_bar(console, job.kind) as update:
+                job = wait_for_job(job, update)
         self._detail(console, job)
         if job.status == "failed":
             raise CommandError(f"job #{job.pk} failed: {job.error}")
@@ -65,18 +65,3 @@ class Command(BaseCommand):
         ]:
             table.add_row(label, value)
         console.print(table)
-
-    def _watch(self, console: Console, job: Job) -> Job:
-        columns = [
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-        ]
-        with Progress(*columns, TimeElapsedColumn(), console=console) as bar:
-            task = bar.add_task(job.kind, total=100)
-            while not job.is_finished:
-                bar.update(task, completed=job.progress, description=job.message or job.kind)
-                time.sleep(0.5)
-                job.refresh_from_db()
-            bar.update(task, completed=job.progress, description=job.message)
-        return job
