@@ -48,6 +48,10 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
+        # The employee record writes names as people write them ("蒋慧", "Grace Hopper"); Django's
+        # first + last would turn a Chinese name around.
+        if self.employee_id is not None and self.employee is not None:
+            return self.employee.full_name
         return self.get_full_name() or self.username
 
 

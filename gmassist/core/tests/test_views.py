@@ -62,3 +62,11 @@ def test_the_stylesheet_is_served_without_any_build_step(client, db):
     response = client.get("/static/gmassist/base.css")
     assert response.status_code == 200
     assert b".topbar" in b"".join(response.streaming_content)
+
+
+def test_a_user_is_shown_by_their_employee_name_as_written(cast):
+    cast.employee.employee.full_name = "蒋慧"
+    cast.employee.employee.save()
+    cast.employee.first_name, cast.employee.last_name = "慧", "蒋"
+    assert str(cast.employee) == "蒋慧"
+    assert str(cast.assistant) == "assistant"
