@@ -34,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
         help="PostgreSQL to run on; created and migrated when missing "
         f"(DATABASE_URL, else {DEFAULT_DATABASE_URL})",
     )
+    parser.add_argument(
+        "--recreate",
+        action="store_true",
+        help="drop and recreate the database first (after migrations were regenerated)",
+    )
     parser.add_argument("--name", default="", help="results file name (import_employees-<tier>)")
     args = parser.parse_args(argv)
     if not args.database_url.startswith(("postgres://", "postgresql://")):
@@ -46,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         only=args.only,
         database_url=args.database_url,
         name=args.name or f"import_employees-{args.tier}",
+        recreate=args.recreate,
     )
     return 0 if ok else 1
 

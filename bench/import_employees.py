@@ -121,8 +121,9 @@ def employee_file(tier: str, seed: int, console: Console) -> tuple[Path, int]:
     return path, len(selected)
 
 
-def ensure_database(database_url: str, console: Console) -> str:
-    """Create the database when missing and migrate it; returns the server's version."""
+def ensure_database(database_url: str, console: Console, *, recreate: bool = False) -> str:
+    """Create the database when missing (or `recreate`) and migrate it; returns the server's
+    version. Regenerated initial migrations do not change an existing database: recreate."""
     import psycopg
     from psycopg import sql
 
@@ -139,6 +140,9 @@ def ensure_database(database_url: str, console: Console) -> str:
         autocommit=True,
     )
     with admin:
+        if recreate:
+            console.print(f"Dropping database {name}")
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             console.print(f"Creating database {name}")
@@ -321,11 +325,12 @@ def run(
     only: list[str],
     database_url: str,
     name: str,
+    recreate: bool = False,
 ) -> bool:
     """Run the measurements, print the table, write the results; True when every target passes."""
     console = Console()
     path, rows = employee_file(tier, seed, console)
-    postgres_version = ensure_database(database_url, console)
+    postgres_version = ensure_database(database_url, console, recreate=recreate)
     context = multiprocessing.get_context("spawn")
     runs: dict[str, list[dict[str, Any]]] = {}
     # re-import needs our import's data, so the order is fixed
