@@ -8,8 +8,9 @@ date). A column missing from the file leaves that field of existing rows as stor
 Employees: a department or position given by name is looked up by code, then by unique name,
 and created when missing (code derived from the name). A manager is found by employee number,
 else by unique normalised full name ("Brandon R. LeBlanc" is "LeBlanc, Brandon  R") in the file
-and the database. A leaver (a leave date) gets status "left" and a Separation. A new employee's
-base pay writes a PayChange "hire" at the hire date; a changed base pay one "import" today.
+and the database. A leaver (a leave date) gets status "left" and a Separation. A changed base
+pay of an existing employee writes a PayChange "import" today; a new employee's base pay none
+(pay history comes from the pay import and from approved proposals).
 """
 
 from __future__ import annotations
@@ -843,34 +844,23 @@ def _plan_pay(
     to_write: list[tuple[str, dict[str, Any], bool]],
     counts: dict[str, dict[str, int]],
 ) -> None:
-    """A new employee's starting pay, or a changed base pay, as a PayChange."""
+    """A changed base pay of an existing employee, as a PayChange "import" today.
+
+    A new employee's starting pay writes none: pay history comes from the pay import and from
+    approved proposals.
+    """
     pay = new["base_pay"]
-    if pay is None:
+    if stored is None or pay is None or pay == stored["base_pay"]:
         return
-    if stored is None:
-        if new.get("hire_date") is None:
-            return
-        change = {
-            "effective_date": new["hire_date"],
-            "base_pay": pay,
-            "previous_base_pay": None,
-            "reason": PayChangeReason.HIRE,
-            "note": "",
-        }
-        counts["pay_changes"]["created"] += 1
-        is_new = True
-    elif pay != stored["base_pay"]:
-        change = {
-            "effective_date": today,
-            "base_pay": pay,
-            "previous_base_pay": stored["base_pay"],
-            "reason": PayChangeReason.IMPORT,
-            "note": "",
-        }
-        is_new = stored_id not in pay_today
-        counts["pay_changes"]["created" if is_new else "updated"] += 1
-    else:
-        return
+    change = {
+        "effective_date": today,
+        "base_pay": pay,
+        "previous_base_pay": stored["base_pay"],
+        "reason": PayChangeReason.IMPORT,
+        "note": "",
+    }
+    is_new = stored_id not in pay_today
+    counts["pay_changes"]["created" if is_new else "updated"] += 1
     to_write.append((new["employee_no"], change, is_new))
 
 

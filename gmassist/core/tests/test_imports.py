@@ -137,7 +137,7 @@ def test_a_dry_run_counts_and_writes_nothing(cast, tmp_path):
     report = _import(path, dry_run=True)
 
     assert report.counts["employees"] == {"created": 3, "updated": 0, "unchanged": 0}
-    assert report.counts["pay_changes"] == {"created": 3, "updated": 0, "unchanged": 0}
+    assert report.counts["pay_changes"] == {"created": 0, "updated": 0, "unchanged": 0}
     assert _snapshot() == before
 
 

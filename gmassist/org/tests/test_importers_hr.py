@@ -44,7 +44,7 @@ def test_it_imports_the_hr_dataset_with_the_readme_mapping():
         "positions": {"created": 10, "updated": 0, "unchanged": 0},
         "attributes": {"created": 10, "updated": 0, "unchanged": 0},
         "separations": {"created": 4, "updated": 0, "unchanged": 0},
-        "pay_changes": {"created": 15, "updated": 0, "unchanged": 0},
+        "pay_changes": {"created": 0, "updated": 0, "unchanged": 0},
     }
     brandon = Employee.objects.get(employee_no="10101")
     assert (brandon.full_name, brandon.family_name, brandon.given_name) == (
@@ -151,16 +151,11 @@ def test_it_keeps_extra_columns_as_typed_custom_attributes():
 
 
 @pytest.mark.django_db
-def test_it_writes_the_starting_pay_as_a_hire_pay_change():
+def test_it_writes_no_pay_change_for_the_starting_pay_of_new_employees():
     _import()
 
-    change = PayChange.objects.get(employee__employee_no="10103")
-    assert (change.effective_date, change.base_pay, change.reason) == (
-        dt.date(2011, 7, 5),
-        Decimal("62506.00"),
-        "hire",
-    )
-    assert change.previous_base_pay is None
+    assert Employee.objects.get(employee_no="10103").base_pay == Decimal("62506.00")
+    assert PayChange.objects.count() == 0
 
 
 @pytest.mark.django_db
