@@ -25,17 +25,23 @@ $(VENV)/.main-installed: requirements/main.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
+# Front-end libraries (htmx, Pico CSS, Chart.js) from the npm registry, exactly as locked.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "error: Node.js with npm is needed for the front-end libraries (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 $(VENV)/.dev-installed: requirements/dev.txt $(VENV)/.main-installed
 	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
 	@touch $@
 
-run: $(VENV)/.main-installed
+run: $(VENV)/.main-installed node_modules/.installed
 	$(BIN)/gmassist migrate --no-input
 	$(BIN)/gmassist demo --if-empty --tier S --seed 1
 	$(BIN)/gmassist demo-logins
 	PORT=$(PORT) $(BIN)/gmassist serve
 
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed node_modules/.installed
 	@$(BIN)/python -m tests.run_suites
 
 lint: $(VENV)/.dev-installed
@@ -55,4 +61,4 @@ lock: | $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 --generate-hashes -c requirements/main.txt -o requirements/dev.txt
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3*
+	rm -rf $(VENV) node_modules var/*.sqlite3*

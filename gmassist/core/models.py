@@ -264,3 +264,32 @@ class ImportMapping(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.entity}: {self.name}"
+
+
+class ApiToken(BaseModel):
+    """A personal API token: only its SHA-256 digest is stored; the key is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=12, help_text=_("shown to recognise it"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_scope = Scope(domain="tokens", user="user")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -71,6 +71,8 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     },
     # the audit log: the GM's
     "audit": {Role.GM: {Action.VIEW: ALL, Action.EXPORT: ALL}},
+    # personal API tokens: each user manages their own
+    "tokens": {role: {Action.VIEW: SELF, Action.CHANGE: SELF} for role in Role},
     # jobs: everyone sees the jobs they started; the GM's office sees all
     "jobs": {
         Role.GM: {Action.VIEW: ALL, Action.CHANGE: ALL},

@@ -6,6 +6,8 @@ has shell access to the server); it is recorded as such in the audit log.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import threading
 from decimal import Decimal
 from typing import Any
@@ -17,7 +19,7 @@ from django.utils import timezone
 
 from gmassist.core.choices import Action, AuditAction, ProposalStatus, Role
 from gmassist.core.jobs import ProgressListener, job_run
-from gmassist.core.models import AuditEntry, Company, Job, Proposal, User
+from gmassist.core.models import ApiToken, AuditEntry, Company, Job, Proposal, User
 from gmassist.core.permissions import ALL, Scope, reach, scope_filter, user_role
 from gmassist.core.proposals import proposal_kind
 
@@ -89,6 +91,57 @@ def user_set_role(*, user: User, role: str, by: User | None) -> User:
         actor=by, action=AuditAction.UPDATE, target=user, changes={"role": [previous, role]}
     )
     return user
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+API_TOKEN_PREFIX = "gma_"
+
+
+def api_token_digest(key: str) -> str:
+    """The stored form of an API key (SHA-256, hex): a leaked database leaks no usable key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a personal API token; returns it with its key, which is shown this once only."""
+    if not name.strip():
+        raise ValidationError({"name": "give the token a name, e.g. the script that uses it"})
+    key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip()[:100], digest=api_token_digest(key), prefix=key[:10]
+    )
+    audit_record(actor=user, action=AuditAction.CREATE, target=token)
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    """Revoke a token; requests made with it are refused from now on."""
+    if token.user_id != by.pk:
+        raise PermissionDenied("you may revoke only your own tokens")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(actor=by, action=AuditAction.DELETE, target=token)
+    return token
+
+
+def api_token_user(*, key: str) -> User | None:
+    """The active user a key belongs to, or None; notes when the token was last used."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=api_token_digest(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Written at most once a minute per token, so that API traffic does not become writes.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
 
 
 # --- proposals -------------------------------------------------------------------------------
