@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
+from gmassist.core.permissions import descendants_of
 from gmassist.core.services import audit_record
 from gmassist.org.choices import EmployeeStatus
 from gmassist.org.models import Department, Employee
@@ -18,6 +19,62 @@ def employees_visible(*, user: User, action: str = Action.VIEW) -> QuerySet[Empl
         .select_related("department", "position", "manager")
         .defer("base_pay", "custom")  # pay is read only through the audited pay selectors
     )
+
+
+# The orders the directory (page and API) can be sorted by; a "-" in front reverses them.
+EMPLOYEE_SORTS = {
+    "name": ("full_name", "employee_no"),
+    "employee_no": ("employee_no",),
+    "hire_date": ("hire_date", "employee_no"),
+    "department": ("department__name", "full_name", "employee_no"),
+}
+
+
+def department_subtree_ids(*, department_id: int) -> set[int]:
+    """Ids of the department and of every department below it."""
+    children: dict[int | None, list[int]] = {}
+    for dept_id, parent_id in Department.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(dept_id)
+    return descendants_of(children, [department_id])
+
+
+def employee_directory(
+    *,
+    user: User,
+    search: str = "",
+    department_id: int | None = None,
+    position_id: int | None = None,
+    status: str | None = None,
+    sort: str = "name",
+) -> QuerySet[Employee]:
+    """The employee directory as `user` may see it, filtered and sorted.
+
+    `search` matches the start of the employee number or any part of the name or e-mail;
+    `department_id` includes the departments below it; `sort` is a key of EMPLOYEE_SORTS,
+    optionally prefixed with "-" for the reverse order. Unknown sorts raise ValueError.
+    """
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in EMPLOYEE_SORTS:
+        raise ValueError(f"unknown sort {sort!r}; use one of {sorted(EMPLOYEE_SORTS)}")
+    qs = employees_visible(user=user)
+    search = search.strip()
+    if search:
+        qs = qs.filter(
+            Q(employee_no__istartswith=search)
+            | Q(full_name__icontains=search)
+            | Q(email__icontains=search)
+        )
+    if department_id is not None:
+        qs = qs.filter(
+            department_id__in=sorted(department_subtree_ids(department_id=department_id))
+        )
+    if position_id is not None:
+        qs = qs.filter(position_id=position_id)
+    if status:
+        qs = qs.filter(status=status)
+    order = [f"-{field}" if descending else field for field in EMPLOYEE_SORTS[key]]
+    return qs.order_by(*order)
 
 
 def own_employee(*, user: User) -> Employee | None:

@@ -2,10 +2,17 @@
 
 from decimal import Decimal
 
+import pytest
+
 from gmassist.core.choices import AuditAction
 from gmassist.core.models import AuditEntry
 from gmassist.org.models import Employee
-from gmassist.org.selectors import employee_pay, employees_visible, headcount_by_department
+from gmassist.org.selectors import (
+    employee_directory,
+    employee_pay,
+    employees_visible,
+    headcount_by_department,
+)
 
 
 def test_reading_another_persons_pay_is_audited(cast):
@@ -45,3 +52,43 @@ def test_headcount_by_department_counts_active_people_in_scope(cast):
         {"code": "SALES", "name": "Sales", "headcount": 1},
         {"code": "SALES-E", "name": "Sales East", "headcount": 1},
     ]
+
+
+def numbers(qs):
+    return [e.employee_no for e in qs]
+
+
+def test_the_directory_searches_number_prefix_name_and_email(cast):
+    assert numbers(employee_directory(user=cast.gm, search="E00")) == [
+        "E006",
+        "E004",
+        "E001",
+        "E003",
+        "E002",
+        "E005",
+    ]
+    assert numbers(employee_directory(user=cast.gm, search=" emma ")) == ["E004"]
+
+
+def test_the_directory_filters_a_department_with_everything_below_it(cast):
+    qs = employee_directory(user=cast.gm, department_id=cast.sales.pk, sort="employee_no")
+    assert numbers(qs) == ["E003", "E004", "E006"]
+
+
+def test_the_directory_never_shows_more_than_the_user_may_see(cast):
+    assert numbers(employee_directory(user=cast.head, department_id=cast.rnd.pk)) == []
+    assert numbers(employee_directory(user=cast.employee)) == ["E004"]
+
+
+def test_the_directory_sorts_both_ways_and_refuses_unknown_sorts(cast):
+    assert numbers(employee_directory(user=cast.gm, sort="-employee_no"))[:2] == ["E006", "E005"]
+    with pytest.raises(ValueError, match="unknown sort 'salary'"):
+        employee_directory(user=cast.gm, sort="salary")
+
+
+def test_the_directory_filters_by_status_and_position(cast):
+    Employee.objects.filter(employee_no="E006").update(status="left", leave_date="2025-06-30")
+    active_sales = employee_directory(
+        user=cast.gm, status="active", position_id=cast.salesperson.pk, sort="employee_no"
+    )
+    assert numbers(active_sales) == ["E003", "E004"]
