@@ -1,0 +1,85 @@
+"""Browser tests: Debian's Chromium driven by the Python playwright package against a live server.
+
+`playwright install` cannot download browsers here, so the system's /usr/bin/chromium is used
+(`.ci/run` installs it when missing). A failing test leaves a full-page screenshot in
+test-results/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("GMASSIST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
+
+# playwright's sync API runs an event loop in this thread; the ORM calls the tests make around
+# it (fixtures, assertions) are plain synchronous code all the same.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
+        return
+    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request, live_server) -> Iterator:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.base_url = live_server.url  # used by `visit`
+    yield tab
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
+        tab.screenshot(path=str(RESULTS_DIR / f"{name}.png"), full_page=True)
+    context.close()
+
+
+def visit(tab, path: str) -> None:
+    tab.goto(tab.base_url + path)
+
+
+def log_in(tab, username: str, password: str) -> None:
+    visit(tab, "/login/")
+    tab.fill("#id_username", username)
+    tab.fill("#id_password", password)
+    tab.click("button[type=submit]")
+    tab.wait_for_load_state()
