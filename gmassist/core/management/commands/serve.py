@@ -25,8 +25,18 @@ class Command(BaseCommand):
             help="gunicorn worker processes (WEB_WORKERS); more than 1 needs PostgreSQL",
         )
         parser.add_argument("--threads", type=int, default=env_int("WEB_THREADS", 8))
+        parser.add_argument("--no-access-log", action="store_true", help="log no request lines")
 
-    def handle(self, *args, host: str, port: int, workers: int, threads: int, **options) -> None:
+    def handle(
+        self,
+        *args,
+        host: str,
+        port: int,
+        workers: int,
+        threads: int,
+        no_access_log: bool,
+        **options,
+    ) -> None:
         from gunicorn.app.base import BaseApplication
 
         from gmassist.wsgi import application
@@ -39,7 +49,8 @@ class Command(BaseCommand):
                 self.cfg.set("workers", workers)
                 self.cfg.set("threads", threads)
                 self.cfg.set("worker_class", "gthread")
-                self.cfg.set("accesslog", "-")
+                if not no_access_log:
+                    self.cfg.set("accesslog", "-")
 
             def load(self):
                 return application
