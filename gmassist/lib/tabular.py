@@ -104,7 +104,7 @@ def read_csv(data: bytes) -> Table:
     width = len(header)
     try:
         for number, values in enumerate(reader, start=2):
-            if not values or not any(v.strip() for v in values):
+            if not "".join(values).strip():  # no cell, or only blank ones
                 continue
             if len(values) < width:
                 values += [""] * (width - len(values))
