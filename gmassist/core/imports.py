@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -432,8 +432,10 @@ def _parse_rows(ctx: ImportContext, table: tabular.Table) -> None:
     """
     index = {column: i for i, column in enumerate(table.header)}
     ctx.positions = {name: index[column] for name, column in ctx.columns.items()}
-    cells_of_rows = [cells for _number, cells in table.rows]
-    size = len(cells_of_rows)
+    # the file's columns: one transposition in C (every row has at least the header's width)
+    rows_cells = (cells for _number, cells in table.rows)
+    file_columns = list(zip(*rows_cells, strict=False)) or [()] * len(index)
+    size = len(table.rows)
     names: list[str] = []
     columns: list[list[Any]] = []
     failures: list[tuple[int, int, str, str]] = []  # (row index, column order, field, reason)
@@ -441,7 +443,7 @@ def _parse_rows(ctx: ImportContext, table: tabular.Table) -> None:
     for order, (name, position) in enumerate(ctx.positions.items()):
         ctx.progress(10 + 50 * order / total, f"Checking column {ctx.column(name)}")
         parse = _column_parser(ctx, ctx.spec.column(name))
-        values, failed = _parse_column(parse, [cells[position] for cells in cells_of_rows])
+        values, failed = _parse_column(parse, file_columns[position])
         if failed:
             _take_failures(values, order, name, "", failures)
         names.append(name)
@@ -463,7 +465,7 @@ def _parse_rows(ctx: ImportContext, table: tabular.Table) -> None:
         ctx.progress(10 + 50 * order / total, f"Checking column {column}")
         kind = ctx.custom_kinds[name]
         parse = _custom_parser(ctx, kind)
-        values, failed = _parse_column(parse, [cells[index[column]] for cells in cells_of_rows])
+        values, failed = _parse_column(parse, file_columns[index[column]])
         if failed:
             _take_failures(values, order, column, f" (a {kind} column)", failures)
         custom_names.append(name)
@@ -491,7 +493,7 @@ def _parse_rows(ctx: ImportContext, table: tabular.Table) -> None:
             ctx.error(row, name, reason)
 
 
-def _parse_column(parse: Callable[[Any], Any], cells: list[Any]) -> tuple[list[Any], bool]:
+def _parse_column(parse: Callable[[Any], Any], cells: Sequence[Any]) -> tuple[list[Any], bool]:
     """`parse` of every cell, called once per distinct cell; and whether any failed."""
     try:
         memo = {cell: parse(cell) for cell in set(cells)}
@@ -499,7 +501,7 @@ def _parse_column(parse: Callable[[Any], Any], cells: list[Any]) -> tuple[list[A
         values = [parse(cell) for cell in cells]
         return values, any(type(v) is _Failed for v in values)
     failed = any(type(v) is _Failed for v in memo.values())
-    return [memo[cell] for cell in cells], failed
+    return list(map(memo.__getitem__, cells)), failed
 
 
 def _take_failures(

@@ -490,7 +490,8 @@ def plan_employees(ctx: ImportContext) -> Plan:
     stored_rows = Employee.objects.values_list("id", *stored_fields)
     existing: dict[str, dict[str, Any]] = {}  # employee number -> stored columns
     existing_ids: dict[str, int] = {}
-    for pk, *values in stored_rows.iterator(chunk_size=5000):
+    # one client-side fetch: a server-side cursor's round trips cost more than the memory saved
+    for pk, *values in stored_rows:
         row = dict(zip(stored_fields, values, strict=True))
         existing[row["employee_no"]] = row
         existing_ids[row["employee_no"]] = pk
@@ -521,7 +522,7 @@ def plan_employees(ctx: ImportContext) -> Plan:
             (emp, date): {"separation_type": kind, "reason": reason, "regretted": regretted}
             for emp, date, kind, reason, regretted in Separation.objects.values_list(
                 "employee_id", "date", "separation_type", "reason", "regretted"
-            ).iterator(chunk_size=5000)
+            )
         }
     pay_today = set(
         PayChange.objects.filter(effective_date=today).values_list("employee_id", flat=True)
