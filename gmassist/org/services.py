@@ -1,4 +1,5 @@
-"""Writes of the organisation: pay changes (through proposals) and proposals about people."""
+"""Writes of the organisation: departments, positions, employees, reviews and skills, and pay
+changes (through proposals). Keyword-only, one transaction, audited."""
 
 from __future__ import annotations
 
@@ -6,14 +7,24 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 
-from gmassist.core.choices import AuditAction
+from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import Company, Proposal, User
+from gmassist.core.permissions import ALL, reach, user_can
 from gmassist.core.services import audit_record, proposal_create
-from gmassist.org.choices import EmployeeStatus, PayChangeReason
-from gmassist.org.models import Employee, PayChange
+from gmassist.org.choices import EmployeeStatus, EmploymentType, PayChangeReason
+from gmassist.org.models import (
+    Department,
+    Employee,
+    EmployeeSkill,
+    PayChange,
+    Position,
+    Review,
+    Skill,
+)
+from gmassist.org.selectors import department_subtree_ids
 
 PAY_CHANGE = "org.pay_change"
 
@@ -138,3 +149,336 @@ def pay_change_propose(
         subject_employee=employee,
         by=by,
     )
+
+
+# --- departments, positions, employees, reviews and skills -----------------------------------
+#
+# Each service checks that `by` may make the change (the same rule as `restrict(user, "change")`;
+# `by=None` is the system), validates with `full_clean()` so that the database's constraints come
+# back as field errors, writes in one transaction and records one audit entry. An update takes
+# `data`, the fields to change (a partial update); fields it does not name are left as they are.
+
+
+def _plain(value: Any) -> Any:
+    """A value as the audit log stores it: a related object by its id."""
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def _check_may_change(by: User | None, obj: models.Model) -> None:
+    """Raise PermissionDenied unless `by` may change `obj` (restrict(by, CHANGE))."""
+    if by is not None and not user_can(by, Action.CHANGE, obj):
+        raise PermissionDenied(f"your role may not change {obj._meta.verbose_name} {obj}")
+
+
+def _check_may_create(by: User | None, model: type[models.Model], within: models.Model | None):
+    """Raise PermissionDenied unless `by` may add a `model` record (inside `within` if given).
+
+    Inside a department (an employee's, a sub-department's parent) the rule is the one for
+    changing that department; elsewhere it takes the role's reach over the whole domain.
+    """
+    if by is None:
+        return
+    if within is not None:
+        if not user_can(by, Action.CHANGE, within):
+            raise PermissionDenied(
+                f"your role may not add a {model._meta.verbose_name} in {within}"
+            )
+        return
+    if reach(by, model.restrict_scope.domain, Action.CHANGE) != ALL:
+        raise PermissionDenied(f"your role may not add a {model._meta.verbose_name}")
+
+
+def _apply(obj: models.Model, data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    """Set the fields of `data` on `obj`; returns {field: [old, new]} of what really changed."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationError({name: "this field cannot be changed here" for name in unknown})
+    changes: dict[str, Any] = {}
+    for name, value in data.items():
+        old = getattr(obj, name)
+        if old != value:
+            changes[name] = [_plain(old), _plain(value)]
+            setattr(obj, name, value)
+    return changes
+
+
+def _save_created(obj: models.Model, by: User | None, fields: dict[str, Any]) -> None:
+    obj.full_clean()
+    obj.save()
+    changes = {name: _plain(value) for name, value in fields.items() if value not in (None, "")}
+    audit_record(actor=by, action=AuditAction.CREATE, target=obj, changes=changes)
+
+
+def _save_updated(obj: models.Model, by: User | None, changes: dict[str, Any]) -> None:
+    if not changes:
+        return  # nothing to write, nothing to record
+    obj.full_clean()
+    obj.save()
+    audit_record(actor=by, action=AuditAction.UPDATE, target=obj, changes=changes)
+
+
+DEPARTMENT_FIELDS = ("code", "name", "parent", "head")
+
+
+def _check_department_parent(department: Department, parent: Department | None) -> None:
+    if parent is None or department.pk is None:
+        return
+    if parent.pk in department_subtree_ids(department_id=department.pk):
+        raise ValidationError(
+            {"parent": f"{parent} is {department} itself or below it; the tree would loop"}
+        )
+
+
+@transaction.atomic
+def department_create(
+    *,
+    code: str,
+    name: str,
+    by: User | None,
+    parent: Department | None = None,
+    head: Employee | None = None,
+) -> Department:
+    """Add a department, under `parent` (None: at the top of the tree), with an optional head."""
+    _check_may_create(by, Department, parent)
+    department = Department(code=code.strip(), name=name.strip(), parent=parent, head=head)
+    _save_created(department, by, {"code": code, "name": name, "parent": parent, "head": head})
+    return department
+
+
+@transaction.atomic
+def department_update(
+    *, department: Department, data: dict[str, Any], by: User | None
+) -> Department:
+    """Change a department's code, name, parent or head; a parent below it is refused."""
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    _check_may_change(by, department)
+    if "parent" in data:
+        _check_department_parent(department, data["parent"])
+        if data["parent"] is not None:
+            _check_may_create(by, Department, data["parent"])
+    changes = _apply(department, data, DEPARTMENT_FIELDS)
+    _save_updated(department, by, changes)
+    return department
+
+
+POSITION_FIELDS = (
+    "code",
+    "title",
+    "job_family",
+    "grade",
+    "band_min",
+    "band_mid",
+    "band_max",
+    "currency",
+)
+
+
+@transaction.atomic
+def position_create(
+    *,
+    code: str,
+    title: str,
+    by: User | None,
+    job_family: str = "",
+    grade: int | None = None,
+    band_min: Decimal | None = None,
+    band_mid: Decimal | None = None,
+    band_max: Decimal | None = None,
+    currency: str = "",
+) -> Position:
+    """Add a position; the band (yearly, in `currency`) must keep min ≤ mid ≤ max."""
+    _check_may_create(by, Position, None)
+    fields = {
+        "code": code.strip(),
+        "title": title.strip(),
+        "job_family": job_family,
+        "grade": grade,
+        "band_min": band_min,
+        "band_mid": band_mid,
+        "band_max": band_max,
+        "currency": currency,
+    }
+    position = Position(**fields)
+    _save_created(position, by, fields)
+    return position
+
+
+@transaction.atomic
+def position_update(*, position: Position, data: dict[str, Any], by: User | None) -> Position:
+    """Change a position's fields (see POSITION_FIELDS); the band keeps min ≤ mid ≤ max."""
+    position = Position.objects.select_for_update().get(pk=position.pk)
+    _check_may_change(by, position)
+    changes = _apply(position, data, POSITION_FIELDS)
+    _save_updated(position, by, changes)
+    return position
+
+
+# base_pay is set when an employee is added; later it changes only through an approved
+# pay-change proposal (pay_change_propose), which also writes the pay history.
+EMPLOYEE_FIELDS = (
+    "employee_no",
+    "full_name",
+    "family_name",
+    "given_name",
+    "email",
+    "department",
+    "position",
+    "manager",
+    "hire_date",
+    "leave_date",
+    "birth_date",
+    "gender",
+    "location",
+    "employment_type",
+    "status",
+    "paid_leave_days",
+)
+
+
+def _check_employee(employee: Employee) -> None:
+    """The rules with a friendlier message than the database constraint's."""
+    errors = {}
+    if employee.status == EmployeeStatus.LEFT and employee.leave_date is None:
+        errors["leave_date"] = "an employee who has left needs a leave date"
+    if employee.leave_date and employee.hire_date and employee.leave_date < employee.hire_date:
+        errors["leave_date"] = "the leave date is before the hire date"
+    if employee.manager_id is not None and employee.manager_id == employee.pk:
+        errors["manager"] = "nobody is their own manager"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def employee_create(
+    *,
+    employee_no: str,
+    full_name: str,
+    department: Department,
+    hire_date: dt.date,
+    by: User | None,
+    position: Position | None = None,
+    manager: Employee | None = None,
+    family_name: str = "",
+    given_name: str = "",
+    email: str = "",
+    leave_date: dt.date | None = None,
+    birth_date: dt.date | None = None,
+    gender: str = "",
+    location: str = "",
+    employment_type: str = EmploymentType.FULL_TIME,
+    status: str = EmployeeStatus.ACTIVE,
+    base_pay: Decimal | None = None,
+    paid_leave_days: Decimal | None = None,
+) -> Employee:
+    """Add an employee to `department`; `base_pay` is the starting yearly pay (company currency).
+
+    The starting pay is written to the audit log as set, not its amount.
+    """
+    _check_may_create(by, Employee, department)
+    fields = {
+        "employee_no": employee_no.strip(),
+        "full_name": " ".join(full_name.split()),
+        "family_name": family_name,
+        "given_name": given_name,
+        "email": email,
+        "department": department,
+        "position": position,
+        "manager": manager,
+        "hire_date": hire_date,
+        "leave_date": leave_date,
+        "birth_date": birth_date,
+        "gender": gender,
+        "location": location,
+        "employment_type": employment_type,
+        "status": status,
+        "paid_leave_days": paid_leave_days,
+    }
+    employee = Employee(base_pay=base_pay, **fields)
+    _check_employee(employee)
+    if base_pay is not None:
+        fields["base_pay"] = "set"  # the audit log is read by more people than pay is
+    _save_created(employee, by, fields)
+    return employee
+
+
+@transaction.atomic
+def employee_update(*, employee: Employee, data: dict[str, Any], by: User | None) -> Employee:
+    """Change an employee's record (see EMPLOYEE_FIELDS; pay changes through proposals).
+
+    Moving someone to another department needs the right to change both departments.
+    """
+    employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    _check_may_change(by, employee)
+    new_department = data.get("department")
+    if new_department is not None and new_department.pk != employee.department_id:
+        _check_may_create(by, Employee, new_department)
+    changes = _apply(employee, data, EMPLOYEE_FIELDS)
+    _check_employee(employee)
+    _save_updated(employee, by, changes)
+    return employee
+
+
+REVIEW_FIELDS = ("period", "review_date", "rating", "potential", "reviewer", "comment")
+
+
+@transaction.atomic
+def review_create(
+    *,
+    employee: Employee,
+    period: str,
+    rating: int,
+    by: User | None,
+    potential: int | None = None,
+    review_date: dt.date | None = None,
+    reviewer: Employee | None = None,
+    comment: str = "",
+) -> Review:
+    """Record a performance review: rating 1-5 and potential 1-3, one per employee and period."""
+    _check_may_change(by, employee)
+    fields = {
+        "employee": employee,
+        "period": period.strip(),
+        "rating": rating,
+        "potential": potential,
+        "review_date": review_date,
+        "reviewer": reviewer,
+        "comment": comment,
+    }
+    review = Review(**fields)
+    _save_created(review, by, fields)
+    return review
+
+
+@transaction.atomic
+def review_update(*, review: Review, data: dict[str, Any], by: User | None) -> Review:
+    """Change a review (see REVIEW_FIELDS); it stays one per employee and period."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    _check_may_change(by, review)
+    changes = _apply(review, data, REVIEW_FIELDS)
+    _save_updated(review, by, changes)
+    return review
+
+
+@transaction.atomic
+def employee_skill_set(
+    *,
+    employee: Employee,
+    skill: Skill,
+    level: int,
+    by: User | None,
+    assessed_on: dt.date | None = None,
+) -> tuple[EmployeeSkill, bool]:
+    """Set how well `employee` holds `skill` (level 0-5); returns the row and whether it is new.
+
+    Setting the same level and date again changes nothing and records nothing.
+    """
+    _check_may_change(by, employee)
+    row = EmployeeSkill.objects.select_for_update().filter(employee=employee, skill=skill).first()
+    if row is None:
+        fields = {"employee": employee, "skill": skill, "level": level, "assessed_on": assessed_on}
+        row = EmployeeSkill(**fields)
+        _save_created(row, by, fields)
+        return row, True
+    changes = _apply(row, {"level": level, "assessed_on": assessed_on}, ("level", "assessed_on"))
+    _save_updated(row, by, changes)
+    return row, False

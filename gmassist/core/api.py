@@ -1,0 +1,247 @@
+"""The core endpoints of the REST API: personal API tokens, proposals, imports and jobs."""
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from gmassist.api import (
+    ObjectId,
+    PageNumberPagination,
+    Text,
+    problems,
+    request_user,
+    visible_or_404,
+)
+from gmassist.core import services
+from gmassist.core.choices import Action, JobStatus, ProposalStatus
+from gmassist.core.imports import entity_spec, registered_entities
+from gmassist.core.models import ApiToken
+from gmassist.core.permissions import ALL, reach
+from gmassist.core.selectors import jobs_visible, proposals_visible
+
+router = Router()
+
+# Upload names keep only these endings (the reader tells CSV from XLSX by them).
+IMPORT_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx"}
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+
+class UserRef(Schema):
+    id: int
+    username: str
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="the key's first characters, to recognise it")
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    is_active: bool
+
+
+class TokenIn(Schema):
+    name: Text = Field(min_length=1, max_length=100, description="e.g. the script that uses it")
+
+
+class TokenCreated(TokenOut):
+    key: str = Field(description="the token itself: shown this once only, keep it secret")
+
+
+class ProposalOut(Schema):
+    id: int
+    kind: str
+    title: str
+    status: ProposalStatus
+    rationale: str
+    evidence: list[Any]
+    cost: Decimal = Field(description="yearly, in the company's currency")
+    expected_effect: str
+    payload: dict[str, Any]
+    department_id: int | None
+    subject_employee_id: int | None
+    proposed_by: UserRef | None
+    decided_by: UserRef | None
+    decided_at: dt.datetime | None
+    decision_comment: str
+    applied_at: dt.datetime | None
+    result: dict[str, Any]
+    created_at: dt.datetime
+
+
+class ProposalFilters(Schema):
+    status: ProposalStatus | None = None
+
+
+class ApproveIn(Schema):
+    comment: Text = Field("", max_length=2000)
+
+
+class RejectIn(Schema):
+    comment: Text = Field(min_length=1, max_length=2000, description="why it is rejected")
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    status: JobStatus
+    progress: int = Field(description="0-100")
+    message: str
+    result: dict[str, Any] = Field(
+        description="what the job did; an import's row errors are in result.errors as "
+        "{row, column, value, reason}"
+    )
+    error: str
+    created_by_id: int | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+@router.get("/tokens", response={200: list[TokenOut], **problems()}, tags=["tokens"])
+@paginate(PageNumberPagination)
+def token_list(request: HttpRequest):
+    """Your own API tokens, newest first, revoked ones included."""
+    user = request_user(request)
+    return ApiToken.objects.restrict(user, Action.VIEW).filter(user=user)
+
+
+@router.post("/tokens", response={201: TokenCreated, **problems()}, tags=["tokens"])
+def token_create(request: HttpRequest, payload: TokenIn):
+    """Create a personal API token; its key is in this response only."""
+    token, key = services.api_token_create(user=request_user(request), name=payload.name)
+    return Status(201, {**TokenOut.model_validate(token).model_dump(), "key": key})
+
+
+@router.delete("/tokens/{token_id}", response={200: TokenOut, **problems(404)}, tags=["tokens"])
+def token_revoke(request: HttpRequest, token_id: ObjectId):
+    """Revoke one of your tokens; requests made with it are refused from now on."""
+    user = request_user(request)
+    token = visible_or_404(ApiToken.objects.filter(user=user), token_id, user=user)
+    return services.api_token_revoke(token=token, by=user)
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+
+@router.get("/proposals", response={200: list[ProposalOut], **problems()}, tags=["proposals"])
+@paginate(PageNumberPagination)
+def proposal_list(request: HttpRequest, filters: Query[ProposalFilters]):
+    """Proposals you may see, newest first, optionally of one status."""
+    return proposals_visible(user=request_user(request), status=filters.status)
+
+
+@router.get(
+    "/proposals/{proposal_id}", response={200: ProposalOut, **problems(404)}, tags=["proposals"]
+)
+def proposal_detail(request: HttpRequest, proposal_id: ObjectId):
+    """One proposal with its rationale, evidence and decision."""
+    return visible_or_404(proposals_visible(user=request_user(request)), proposal_id)
+
+
+@router.post(
+    "/proposals/{proposal_id}/approve",
+    response={200: ProposalOut, **problems(400, 403, 404, 409)},
+    tags=["proposals"],
+)
+def proposal_approve(request: HttpRequest, proposal_id: ObjectId, payload: ApproveIn):
+    """Approve and apply a proposal in one transaction.
+
+    403 when your role may not decide it; 409 when it is no longer open; 422 when its payload
+    no longer holds against the data as it is now.
+    """
+    user = request_user(request)
+    proposal = visible_or_404(proposals_visible(user=user), proposal_id)
+    return services.proposal_approve(proposal=proposal, by=user, comment=payload.comment)
+
+
+@router.post(
+    "/proposals/{proposal_id}/reject",
+    response={200: ProposalOut, **problems(400, 403, 404, 409)},
+    tags=["proposals"],
+)
+def proposal_reject(request: HttpRequest, proposal_id: ObjectId, payload: RejectIn):
+    """Reject a proposal with the reason; it is kept with who rejected it and when."""
+    user = request_user(request)
+    proposal = visible_or_404(proposals_visible(user=user), proposal_id)
+    return services.proposal_reject(proposal=proposal, by=user, comment=payload.comment)
+
+
+# --- imports and jobs ------------------------------------------------------------------------
+
+
+class ImportIn(Schema):
+    entity: str = Field(description="departments, positions, employees, reviews, skills or pay")
+    mapping: Text = Field("", max_length=100_000, description="a TOML mapping (empty: none)")
+    dry_run: bool = Field(False, description="check and count, write nothing")
+
+
+@router.post("/imports", response={202: JobOut, **problems(400, 403)}, tags=["imports"])
+def import_start(request: HttpRequest, file: File[UploadedFile], form: Form[ImportIn]):
+    """Upload a CSV or XLSX file and start importing it as a job (`core.import`).
+
+    Poll `/api/jobs/{id}`: its result counts what was (or, in a dry run, would be) created,
+    updated and left unchanged, and lists every row error with row, column, value and reason.
+    An import is all or nothing.
+    """
+    user = request_user(request)
+    if form.entity not in registered_entities():
+        raise ValidationError(
+            {"entity": _("Unknown entity; use one of %s.") % ", ".join(registered_entities())}
+        )
+    if reach(user, entity_spec(form.entity).domain, Action.IMPORT) != ALL:
+        raise PermissionDenied(_("Your role may not import %s.") % form.entity)
+    path = _save_upload(file)
+    job = services.job_submit(
+        kind="core.import",
+        params={
+            "entity": form.entity,
+            "path": str(path),
+            "mapping": form.mapping or None,
+            "dry_run": form.dry_run,
+        },
+        by=user,
+    )
+    return Status(202, job)
+
+
+def _save_upload(upload: UploadedFile) -> Path:
+    """Keep an uploaded file under MEDIA_ROOT/imports with a random name; returns its path."""
+    suffix = Path(upload.name or "").suffix.lower()
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (secrets.token_hex(16) + (suffix if suffix in IMPORT_SUFFIXES else ""))
+    with open(path, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return path
+
+
+@router.get("/jobs", response={200: list[JobOut], **problems()}, tags=["jobs"])
+@paginate(PageNumberPagination)
+def job_list(request: HttpRequest):
+    """Jobs you started (all jobs for the GM's office), newest first."""
+    return jobs_visible(user=request_user(request))
+
+
+@router.get("/jobs/{job_id}", response={200: JobOut, **problems(404)}, tags=["jobs"])
+def job_detail(request: HttpRequest, job_id: ObjectId):
+    """One job: status, progress (0-100 and a message) and, when finished, its result."""
+    return visible_or_404(jobs_visible(user=request_user(request)), job_id)
