@@ -115,8 +115,11 @@ class Position(BaseModel):
 class Employee(BaseModel):
     """A person employed by the company, now or in the past."""
 
-    employee_no = models.CharField(_("employee number"), max_length=40, unique=True)
-    full_name = models.CharField(_("name"), max_length=200, db_index=True)
+    # Uniqueness and the name index are declared in Meta: on PostgreSQL a field-level unique or
+    # db_index on a CharField adds a second "_like" index that no query here uses and that every
+    # import would have to maintain.
+    employee_no = models.CharField(_("employee number"), max_length=40)
+    full_name = models.CharField(_("name"), max_length=200)
     family_name = models.CharField(_("family name"), max_length=100, blank=True)
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -183,6 +186,7 @@ class Employee(BaseModel):
     class Meta:
         ordering = ["employee_no"]
         constraints = [
+            models.UniqueConstraint(fields=["employee_no"], name="org_employee_no_unique"),
             models.CheckConstraint(condition=~Q(employee_no=""), name="org_employee_no_not_empty"),
             models.CheckConstraint(
                 condition=~Q(manager=F("pk")), name="org_employee_not_own_manager"
@@ -216,7 +220,10 @@ class Employee(BaseModel):
                 name="org_employee_gender_valid",
             ),
         ]
-        indexes = [models.Index(fields=["department", "status"], name="org_employee_dept_status")]
+        indexes = [
+            models.Index(fields=["department", "status"], name="org_employee_dept_status"),
+            models.Index(fields=["full_name", "employee_no"], name="org_employee_name"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.employee_no})"
