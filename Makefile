@@ -52,7 +52,8 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(VENV)/.dev-installed
+bench: $(VENV)/.dev-installed node_modules/.installed
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (load generator)"; apt-get install -y -qq wrk >/dev/null || { echo "error: wrk is needed (apt-get install wrk)"; exit 1; }; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lock: | $(BIN)/python

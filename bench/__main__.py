@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from bench import import_employees
+from bench import import_employees, web_latency
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gmassist_bench"
 
@@ -40,19 +40,42 @@ def main(argv: list[str] | None = None) -> int:
         help="drop and recreate the database first (after migrations were regenerated)",
     )
     parser.add_argument("--name", default="", help="results file name (import_employees-<tier>)")
+    parser.add_argument(
+        "--suite",
+        choices=["all", "import", "web"],
+        default="all",
+        help="import: the employee import; web: page and API latency under load (all)",
+    )
+    parser.add_argument("--web-seconds", type=int, default=10, help="load per page (10 s)")
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes (2)")
     args = parser.parse_args(argv)
     if not args.database_url.startswith(("postgres://", "postgresql://")):
         parser.error("the benchmarks need PostgreSQL: give a postgres:// DATABASE_URL")
-    ok = import_employees.run(
-        tier=args.tier,
-        seed=args.seed,
-        repeat=args.repeat,
-        repeat_ours=args.repeat_ours,
-        only=args.only,
-        database_url=args.database_url,
-        name=args.name or f"import_employees-{args.tier}",
-        recreate=args.recreate,
-    )
+    ok = True
+    if args.suite in ("all", "import"):
+        ok = import_employees.run(
+            tier=args.tier,
+            seed=args.seed,
+            repeat=args.repeat,
+            repeat_ours=args.repeat_ours,
+            only=args.only,
+            database_url=args.database_url,
+            name=args.name or f"import_employees-{args.tier}",
+            recreate=args.recreate,
+        )
+    if args.suite in ("all", "web"):
+        # its own database: the web benchmark keeps the tier's demo company between runs
+        ok = (
+            web_latency.run(
+                tier=args.tier,
+                seed=args.seed,
+                seconds=args.web_seconds,
+                database_url=args.database_url + "_web",
+                workers=args.web_workers,
+                name=f"web_latency-{args.tier}",
+            )
+            and ok
+        )
     return 0 if ok else 1
 
 
