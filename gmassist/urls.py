@@ -1,4 +1,7 @@
-"""URL configuration: the core pages; each later app adds its own `urls.py` here."""
+"""URL configuration: each app adds its own `urls.py` here.
+
+Errors use the templates 403.html, 404.html and 500.html (Django's default handlers).
+"""
 
 from django.urls import include, path
 
@@ -6,6 +9,7 @@ from gmassist.api import api
 
 urlpatterns = [
     path("", include("gmassist.core.urls")),
+    path("org/", include("gmassist.org.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from gmassist.core.choices import Action, ProposalStatus
-from gmassist.core.models import AuditEntry, Job, Proposal, User
+from gmassist.core.models import ApiToken, AuditEntry, ImportMapping, Job, Proposal, User
 
 
 def proposals_visible(*, user: User, status: str | None = None) -> QuerySet[Proposal]:
@@ -38,3 +38,23 @@ def home_overview(*, user: User) -> dict[str, Any]:
         "open_proposals": list(proposals_visible(user=user, status=ProposalStatus.OPEN)[:10]),
         "recent_jobs": list(jobs_visible(user=user)[:5]),
     }
+
+
+def proposals_decided(*, user: User) -> QuerySet[Proposal]:
+    """Decided proposals (approved, rejected or withdrawn) the user may see, latest first."""
+    return (
+        proposals_visible(user=user)
+        .exclude(status=ProposalStatus.OPEN)
+        .order_by("-decided_at", "-id")
+    )
+
+
+def import_mappings_visible(*, user: User, entity: str = "") -> QuerySet[ImportMapping]:
+    """Saved import mappings the user may use, optionally of one entity."""
+    qs = ImportMapping.objects.restrict(user, Action.VIEW)
+    return qs.filter(entity=entity) if entity else qs
+
+
+def api_tokens_of(*, user: User) -> QuerySet[ApiToken]:
+    """The user's own API tokens, newest first (revoked ones included)."""
+    return ApiToken.objects.restrict(user, Action.VIEW).filter(user=user)

@@ -1,11 +1,36 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from gmassist.core import views
+from gmassist.core.choices import Action
+from gmassist.core.views_lib import NavItem, register_nav
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("language/", views.set_language, name="set-language"),
+    path("imports/", views.imports, name="imports"),
+    path("imports/jobs/<int:pk>/", views.import_job, name="import-job"),
+    path("imports/jobs/<int:pk>/confirm/", views.import_confirm, name="import-confirm"),
+    path("proposals/", views.ProposalInbox.as_view(), name="proposals"),
+    path("proposals/history/", views.ProposalHistory.as_view(), name="proposals-history"),
+    path("proposals/<int:pk>/", views.ProposalPage.as_view(), name="proposal"),
+    path("proposals/<int:pk>/decide/", views.proposal_decide, name="proposal-decide"),
+    path("audit/", views.AuditLogPage.as_view(), name="audit-log"),
+    path("tokens/", views.api_tokens, name="api-tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("healthz", views.healthz, name="healthz"),
 ]
+
+register_nav(NavItem("core.home", _("Home"), "home", order=10))
+register_nav(
+    NavItem("core.proposals", _("Proposals"), "proposals", "people", Action.PROPOSE, order=40)
+)
+register_nav(NavItem("core.imports", _("Imports"), "imports", "people", Action.IMPORT, order=50))
+register_nav(NavItem("core.audit", _("Audit log"), "audit-log", "audit", Action.VIEW, order=60))

@@ -1,17 +1,100 @@
-"""Core pages: the home page over the company, login and a health check. Views stay thin."""
+"""Core pages: home, language, imports with their jobs, proposals, the audit log, API tokens.
 
+Views stay thin: they parse input with a form, read through selectors and write through
+services; list pages are `ListPage`s (see `views_lib.py`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
 
-from gmassist.core import selectors
+from gmassist.core import selectors, services
+from gmassist.core.choices import Action, AuditAction, JobStatus, ProposalStatus
+from gmassist.core.forms import (
+    AuditFilterForm,
+    DecisionForm,
+    ImportForm,
+    LanguageForm,
+    TokenForm,
+    entity_label,
+)
+from gmassist.core.models import Company, ImportMapping, Job, Proposal, User
+from gmassist.core.permissions import ALL, SUBTREE, reach
+from gmassist.core.views_lib import (
+    DetailPage,
+    ExportColumn,
+    ListColumn,
+    ListPage,
+    is_htmx_partial,
+    require_reach,
+)
+
+IMPORT_JOB = "core.import"
+
+# --- home ------------------------------------------------------------------------------------
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    context = selectors.home_overview(user=request.user)
+    """The company at a glance for those who see many people; one's own record for the rest."""
+    from gmassist.org import selectors as org_selectors
+
+    user = request.user
+    context: dict[str, Any] = {"currency": Company.get().currency, "headcount_by_department": []}
+    if reach(user, "people", Action.VIEW) in (ALL, SUBTREE):
+        headcount = org_selectors.headcount_by_department(user=user)
+        months = org_selectors.hires_and_leavers_by_month(user=user, months=24)
+        context.update(
+            glance=True,
+            headcount_by_department=headcount,
+            headcount_total=sum(row["headcount"] for row in headcount),
+            hires_and_leavers=months,
+            hires_total=sum(row["hires"] for row in months),
+            leavers_total=sum(row["leavers"] for row in months),
+            chart_headcount={
+                "labels": [row["name"] for row in headcount],
+                "values": [row["headcount"] for row in headcount],
+            },
+            chart_flow={
+                "labels": [row["month"].strftime("%Y-%m") for row in months],
+                "hires": [row["hires"] for row in months],
+                "leavers": [row["leavers"] for row in months],
+            },
+            chart_labels={
+                "hires": _t("Hires"),
+                "leavers": _t("Leavers"),
+                "headcount": _t("Active employees"),
+            },
+            open_proposals=list(
+                selectors.proposals_visible(user=user, status=ProposalStatus.OPEN)[:10]
+            ),
+        )
+    else:
+        employee = org_selectors.own_employee(user=user)
+        context["own_employee"] = employee
+        if employee is not None:
+            context.update(
+                pay=org_selectors.employee_pay(user=user, employee=employee),
+                reviews=list(org_selectors.employee_reviews(user=user, employee=employee)),
+                skills=list(org_selectors.employee_skills(user=user, employee=employee)),
+            )
     return render(request, "core/home.html", context)
 
 
@@ -21,3 +104,360 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+# --- language --------------------------------------------------------------------------------
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the language: remembered on the user's account and in Django's language cookie
+    (so that the login page speaks it too)."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    language = form.cleaned_data["language"]
+    target = form.cleaned_data["next"] or reverse("home")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    user = request.user
+    if user.is_authenticated and user.language != language:
+        # a personal preference, not business data: no service, no audit entry
+        User.objects.filter(pk=user.pk).update(language=language)
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+# --- imports ---------------------------------------------------------------------------------
+
+IMPORT_PERMISSION = ("people", Action.IMPORT)
+
+
+def _import_jobs(user: Any) -> QuerySet[Job]:
+    return selectors.jobs_visible(user=user).filter(kind=IMPORT_JOB)
+
+
+def _save_upload(upload: Any) -> Path:
+    """Keep an uploaded file under MEDIA_ROOT/imports in a folder with a random name; the file
+    keeps a safe form of its own name, which the import report shows."""
+    folder = Path(settings.MEDIA_ROOT) / "imports" / secrets.token_hex(16)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        name = get_valid_filename(Path(upload.name).name)[:100]
+    except SuspiciousFileOperation:
+        name = ""
+    path = folder / (name or "upload.csv")
+    with open(path, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return path
+
+
+def _save_mapping(*, user: Any, entity: str, name: str, toml: str) -> ImportMapping:
+    """Save (or replace) a named mapping. A write, and so it belongs in `core.services`
+    (`import_mapping_save`); kept here until that service exists."""
+    if reach(user, "catalogue", Action.CHANGE) is None:
+        raise PermissionDenied
+    mapping, created = ImportMapping.objects.update_or_create(
+        entity=entity, name=name, defaults={"toml": toml}
+    )
+    services.audit_record(
+        actor=user,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        target=mapping,
+    )
+    return mapping
+
+
+@login_required
+def imports(request: HttpRequest) -> HttpResponse:
+    """Upload a file, choose the entity and the mapping; a dry run starts at once."""
+    require_reach(request.user, IMPORT_PERMISSION, ())
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            path = _save_upload(data["file"])
+            save_as = (data.get("save_as") or "").strip()
+            if save_as and data["mapping"]:
+                try:
+                    _save_mapping(
+                        user=request.user, entity=data["entity"], name=save_as, toml=data["mapping"]
+                    )
+                except PermissionDenied:
+                    form.add_error("save_as", _t("Your role may not save mappings."))
+            if form.is_valid():
+                job = services.job_submit(
+                    kind=IMPORT_JOB,
+                    params={
+                        "entity": data["entity"],
+                        "path": str(path),
+                        "mapping": data["mapping"],
+                        "dry_run": True,
+                    },
+                    by=request.user,
+                )
+                return redirect("import-job", pk=job.pk)
+        status = 200
+    else:
+        form = ImportForm(user=request.user)
+        status = 200
+    context = {"form": form, "jobs": list(_import_jobs(request.user)[:10])}
+    return render(request, "core/imports.html", context, status=status)
+
+
+def _import_job_or_404(request: HttpRequest, pk: int) -> Job:
+    require_reach(request.user, IMPORT_PERMISSION, ())
+    job = _import_jobs(request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404("no such import")
+    return job
+
+
+def _job_context(job: Job) -> dict[str, Any]:
+    result = job.result or {}
+    params = job.params or {}
+    counts = result.get("counts") or {}
+    return {
+        "job": job,
+        "entity_label": entity_label(params.get("entity", "")),
+        "file_name": result.get("file_name") or Path(params.get("path", "")).name,
+        "dry_run": params.get("dry_run", False),
+        "report": result,
+        "counts": [
+            {"kind": kind, **values} for kind, values in counts.items() if isinstance(values, dict)
+        ],
+        "errors": result.get("errors") or [],
+        "warnings": result.get("warnings") or [],
+        "may_confirm": (
+            job.status == JobStatus.SUCCEEDED and params.get("dry_run") and not result.get("errors")
+        ),
+    }
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import job: its progress while it runs (htmx polls), then its result."""
+    job = _import_job_or_404(request, pk)
+    template = "core/_import_job.html" if is_htmx_partial(request) else "core/import_job.html"
+    return render(request, template, _job_context(job))
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run a successful dry run's import for real, with the same file and mapping."""
+    job = _import_job_or_404(request, pk)
+    if not _job_context(job)["may_confirm"]:
+        messages.error(request, _t("Only a dry run without errors can be confirmed."))
+        return redirect("import-job", pk=job.pk)
+    params = {**job.params, "dry_run": False}
+    new_job = services.job_submit(kind=IMPORT_JOB, params=params, by=request.user)
+    return redirect("import-job", pk=new_job.pk)
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+
+def _may_decide(user: Any) -> bool:
+    return reach(user, "people", Action.APPROVE) is not None
+
+
+PROPOSAL_EXPORT = [
+    ExportColumn("id", "pk"),
+    ExportColumn("kind", "kind"),
+    ExportColumn("title", "title"),
+    ExportColumn("status", "status"),
+    ExportColumn("cost", "cost"),
+    ExportColumn("proposed_by", "proposed_by"),
+    ExportColumn("created_at", "created_at"),
+    ExportColumn("decided_by", "decided_by"),
+    ExportColumn("decided_at", "decided_at"),
+    ExportColumn("comment", "decision_comment"),
+]
+
+
+class ProposalInbox(ListPage):
+    """Open proposals with their rationale and evidence, each with its approve / reject form."""
+
+    title = _("Proposals")
+    template_name = "core/proposals.html"
+    results_template = "core/_proposal_results.html"
+    permission = ("people", Action.VIEW)
+    columns = [ListColumn(_("Newest"), sort="created"), ListColumn(_("Cost"), sort="cost")]
+    default_sort = "-created"
+    paginate_by = 20
+    export_permission = ("people", Action.EXPORT)
+    export_columns = PROPOSAL_EXPORT
+    export_name = "proposals"
+    testid = "proposals"
+    tab = "open"
+    ORDER = {"created": ("created_at", "id"), "cost": ("cost", "id")}
+
+    def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet[Proposal]:
+        qs = selectors.proposals_visible(user=self.request.user, status=ProposalStatus.OPEN)
+        return qs.order_by(*self._order(sort))
+
+    def _order(self, sort: str) -> list[str]:
+        fields = self.ORDER[sort.lstrip("-")]
+        return [("-" if sort.startswith("-") else "") + f for f in fields]
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {
+            "tab": self.tab,
+            "may_decide": _may_decide(self.request.user),
+            "decision_form": DecisionForm(),
+        }
+
+
+class ProposalHistory(ProposalInbox):
+    """Decided proposals: who decided, when, and why."""
+
+    title = _("Decided proposals")
+    columns = [ListColumn(_("Decided"), sort="decided"), ListColumn(_("Cost"), sort="cost")]
+    default_sort = "-decided"
+    tab = "history"
+    ORDER = {"decided": ("decided_at", "id"), "cost": ("cost", "id")}
+
+    def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet[Proposal]:
+        return selectors.proposals_decided(user=self.request.user).order_by(*self._order(sort))
+
+
+class ProposalPage(DetailPage):
+    template_name = "core/proposal_detail.html"
+    context_object_name = "proposal"
+
+    def get_queryset(self) -> QuerySet[Proposal]:
+        return selectors.proposals_visible(user=self.request.user)
+
+    def get_extra_context(self, obj: Proposal) -> dict[str, Any]:
+        return {"may_decide": _may_decide(self.request.user), "decision_form": DecisionForm()}
+
+
+@login_required
+@require_POST
+def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject a proposal; a refusal or a bad comment is shown next to the form."""
+    proposal = selectors.proposals_visible(user=request.user).filter(pk=pk).first()
+    if proposal is None:
+        raise Http404("no such proposal")
+    form = DecisionForm(request.POST)
+    status = 200
+    if form.is_valid():
+        comment = form.cleaned_data["comment"].strip()
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.proposal_approve(proposal=proposal, by=request.user, comment=comment)
+                messages.success(request, _t("Approved and applied: %s") % proposal.title)
+            else:
+                services.proposal_reject(proposal=proposal, by=request.user, comment=comment)
+                messages.success(request, _t("Rejected: %s") % proposal.title)
+            return redirect("proposals")
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _t("Your role may not decide this proposal."))
+            status = 403
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        proposal.refresh_from_db()
+    context = {
+        "proposal": proposal,
+        "object": proposal,
+        "may_decide": _may_decide(request.user),
+        "decision_form": form,
+    }
+    return render(request, "core/proposal_detail.html", context, status=status)
+
+
+# --- audit log -------------------------------------------------------------------------------
+
+
+class AuditLogPage(ListPage):
+    """The audit log, for the GM: who did what, when; filterable by action."""
+
+    title = _("Audit log")
+    permission = ("audit", Action.VIEW)
+    filter_form_class = AuditFilterForm
+    columns = [
+        ListColumn(_("When"), sort="at"),
+        ListColumn(_("Who")),
+        ListColumn(_("Action"), sort="action"),
+        ListColumn(_("What")),
+        ListColumn(_("Changes")),
+    ]
+    default_sort = "-at"
+    row_template = "core/_audit_row.html"
+    export_permission = ("audit", Action.EXPORT)
+    export_name = "audit-log"
+    export_columns = [
+        ExportColumn("at", "at"),
+        ExportColumn("actor", "actor"),
+        ExportColumn("action", "action"),
+        ExportColumn("target_type", "target_type"),
+        ExportColumn("target_id", "target_id"),
+        ExportColumn("target", "target_repr"),
+        ExportColumn("changes", lambda entry: entry.changes),
+    ]
+    testid = "audit"
+    ORDER = {"at": ("at", "id"), "action": ("action", "at", "id")}
+
+    def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet:
+        qs = selectors.audit_entries_visible(user=self.request.user)
+        if filters.get("action"):
+            qs = qs.filter(action=filters["action"])
+        prefix = "-" if sort.startswith("-") else ""
+        return qs.order_by(*(prefix + f for f in self.ORDER[sort.lstrip("-")]))
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens; a new token's key is shown once, on this response only."""
+    new_key = ""
+    status = 200
+    if request.method == "POST":
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            try:
+                _token, new_key = services.api_token_create(
+                    user=request.user, name=form.cleaned_data["name"]
+                )
+                form = TokenForm()
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error("name", message)
+        if not new_key:
+            status = 200
+    else:
+        form = TokenForm()
+    context = {
+        "form": form,
+        "new_key": new_key,
+        "tokens": list(selectors.api_tokens_of(user=request.user)),
+    }
+    return render(request, "core/api_tokens.html", context, status=status)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = selectors.api_tokens_of(user=request.user).filter(pk=pk).first()
+    if token is None:
+        raise Http404("no such token")
+    services.api_token_revoke(token=token, by=request.user)
+    messages.success(request, _t("Token “%s” revoked.") % token.name)
+    return redirect("api-tokens")

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
 from gmassist.core.permissions import descendants_of
 from gmassist.core.services import audit_record
 from gmassist.org.choices import EmployeeStatus
-from gmassist.org.models import Department, Employee
+from gmassist.org.models import (
+    Department,
+    Employee,
+    EmployeeSkill,
+    Position,
+    Review,
+    Separation,
+)
 
 
 def employees_visible(*, user: User, action: str = Action.VIEW) -> QuerySet[Employee]:
@@ -126,3 +137,125 @@ def employee_pay(*, user: User, employee: Employee) -> dict | None:
             )
         ),
     }
+
+
+def department_tree(*, user: User) -> list[dict]:
+    """The visible departments as a tree: [{department, headcount, children: [...]}].
+
+    Each department carries its active headcount (its own employees, not those below) and its
+    head. A department whose parent the user may not see is a root. One query.
+    """
+    departments = (
+        Department.objects.restrict(user, Action.VIEW)
+        .select_related("head")
+        .only("id", "code", "name", "parent_id", "head__id", "head__full_name")
+        .annotate(headcount=Count("employees", filter=Q(employees__status=EmployeeStatus.ACTIVE)))
+        .order_by("name", "code")
+    )
+    nodes = {d.pk: {"department": d, "headcount": d.headcount, "children": []} for d in departments}
+    roots = []
+    for node in nodes.values():
+        parent = nodes.get(node["department"].parent_id)
+        (parent["children"] if parent else roots).append(node)
+
+    def total(node: dict) -> int:
+        node["total"] = node["headcount"] + sum(total(child) for child in node["children"])
+        return node["total"]
+
+    for root in roots:
+        total(root)
+    return roots
+
+
+def hires_and_leavers_by_month(
+    *, user: User, months: int = 24, today: dt.date | None = None
+) -> list[dict]:
+    """Hires and leavers per month over the last `months` months (this one included), among
+    the employees the user may see: [{month: date (1st of the month), hires, leavers}].
+
+    Counted in the database (TruncMonth); every month of the window is listed, zeros included.
+    """
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    for _step in range(months - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    visible = Employee.objects.restrict(user, Action.VIEW)
+    hires = dict(
+        visible.filter(hire_date__gte=first, hire_date__lte=today)
+        .annotate(month=TruncMonth("hire_date"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+        .order_by()
+    )
+    leavers = dict(
+        visible.filter(leave_date__gte=first, leave_date__lte=today)
+        .annotate(month=TruncMonth("leave_date"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+        .order_by()
+    )
+    out = []
+    month = first
+    while month <= today:
+        out.append({"month": month, "hires": hires.get(month, 0), "leavers": leavers.get(month, 0)})
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def employee_detail(*, user: User, pk: int) -> Employee | None:
+    """One employee the user may see, with department, position and manager; else None."""
+    return employees_visible(user=user).filter(pk=pk).first()
+
+
+def employee_reports(*, user: User, employee: Employee) -> QuerySet[Employee]:
+    """The visible employees who report to `employee` and have not left, by name."""
+    return (
+        employees_visible(user=user)
+        .filter(manager=employee)
+        .exclude(status=EmployeeStatus.LEFT)
+        .only("id", "employee_no", "full_name", "position__title", "department__name")
+        .order_by("full_name", "employee_no")
+    )
+
+
+def employee_reviews(*, user: User, employee: Employee) -> QuerySet[Review]:
+    """The employee's performance reviews the user may see, newest period first."""
+    return (
+        Review.objects.restrict(user, Action.VIEW)
+        .filter(employee=employee)
+        .select_related("reviewer")
+        .order_by("-period")
+    )
+
+
+def employee_skills(*, user: User, employee: Employee) -> QuerySet[EmployeeSkill]:
+    """The employee's skills the user may see, strongest first."""
+    return (
+        EmployeeSkill.objects.restrict(user, Action.VIEW)
+        .filter(employee=employee)
+        .select_related("skill")
+        .order_by("-level", "skill__name")
+    )
+
+
+def employee_separations(*, user: User, employee: Employee) -> QuerySet[Separation]:
+    """The employee's separations (leaving history) the user may see, latest first."""
+    return (
+        Separation.objects.restrict(user, Action.VIEW).filter(employee=employee).order_by("-date")
+    )
+
+
+def departments_visible(*, user: User) -> QuerySet[Department]:
+    """Departments the user may see, by name (filters and menus)."""
+    return Department.objects.restrict(user, Action.VIEW).only("id", "name", "code")
+
+
+def positions_visible(*, user: User) -> QuerySet[Position]:
+    """Positions the user may see, by title (filters and menus)."""
+    return (
+        Position.objects.restrict(user, Action.VIEW)
+        .only("id", "title", "code")
+        .order_by("title", "code")
+    )

@@ -1,0 +1,170 @@
+"""Forms of the core pages: list filters, the language switch, imports, decisions, tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from gmassist.core import selectors
+from gmassist.core.choices import AuditAction
+from gmassist.core.imports import registered_entities
+from gmassist.lib.mapping import MappingError, parse_mapping
+
+# the largest upload an import accepts (bytes)
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+
+
+class FilterForm(forms.Form):
+    """The base of every list's filter form: it knows the user, to offer only what they see."""
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class AuditFilterForm(FilterForm):
+    action = forms.ChoiceField(
+        label=_("Action"),
+        required=False,
+        choices=[("", _("Any action")), *AuditAction.choices],
+        widget=forms.Select(attrs={"id": "audit-action"}),
+    )
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you reject."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say why the proposal is rejected."))
+        return data
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What uses it, e.g. “monthly payroll script”."),
+        widget=forms.TextInput(attrs={"id": "token-name"}),
+    )
+
+
+class ImportForm(forms.Form):
+    """What to import: the file, the entity, and the mapping (saved, pasted or uploaded)."""
+
+    entity = forms.ChoiceField(label=_("What the file holds"))
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"id": "import-file", "accept": ".csv,.xlsx,.txt"}),
+    )
+    saved_mapping = forms.ModelChoiceField(
+        label=_("Saved mapping"),
+        required=False,
+        queryset=None,
+        empty_label=_("None: the file has the standard columns"),
+        widget=forms.Select(attrs={"id": "import-saved-mapping"}),
+    )
+    mapping_text = forms.CharField(
+        label=_("Or paste a mapping (TOML)"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 6, "id": "import-mapping-text", "spellcheck": "false"}
+        ),
+    )
+    mapping_file = forms.FileField(
+        label=_("Or upload a mapping file (.toml)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"id": "import-mapping-file", "accept": ".toml"}),
+    )
+    save_as = forms.CharField(
+        label=_("Save this mapping as"),
+        required=False,
+        max_length=100,
+        help_text=_("Optional: a name to find it again next time, e.g. “HR system export”."),
+        widget=forms.TextInput(attrs={"id": "import-save-as"}),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["entity"].choices = [
+            (name, entity_label(name)) for name in registered_entities()
+        ]
+        self.fields["entity"].widget.attrs["id"] = "import-entity"
+        self.fields["saved_mapping"].queryset = selectors.import_mappings_visible(user=user)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 200 MB."))
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        text = (data.get("mapping_text") or "").strip()
+        upload = data.get("mapping_file")
+        saved = data.get("saved_mapping")
+        if upload is not None:
+            try:
+                text = upload.read().decode("utf-8-sig").strip()
+            except UnicodeDecodeError:
+                self.add_error("mapping_file", _("The mapping file must be UTF-8 text."))
+                return data
+        given = [bool(text), saved is not None]
+        if sum(given) > 1:
+            self.add_error("mapping_text", _("Choose a saved mapping or give one, not both."))
+            return data
+        if saved is not None:
+            if data.get("entity") and saved.entity != data["entity"]:
+                self.add_error(
+                    "saved_mapping",
+                    _("This mapping is for %(entity)s.") % {"entity": entity_label(saved.entity)},
+                )
+            text = saved.toml
+        if text:
+            try:
+                parse_mapping(text)
+            except MappingError as exc:
+                field = "mapping_file" if upload is not None else "mapping_text"
+                if saved is not None:
+                    field = "saved_mapping"
+                self.add_error(field, _("The mapping is not valid: %(error)s") % {"error": exc})
+        if (data.get("save_as") or "").strip() and not text:
+            self.add_error("save_as", _("There is no mapping to save."))
+        data["mapping"] = text or None
+        return data
+
+
+ENTITY_LABELS = {
+    "departments": _("Departments"),
+    "positions": _("Positions"),
+    "employees": _("Employees"),
+    "reviews": _("Performance reviews"),
+    "skills": _("Skills"),
+    "pay": _("Pay history"),
+}
+
+
+def entity_label(name: str) -> str:
+    """The translated label of an import entity (its name when it has none)."""
+    return str(ENTITY_LABELS.get(name, name))

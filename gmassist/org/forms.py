@@ -1,0 +1,63 @@
+"""Forms of the organisation pages: the directory's filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gmassist.core.forms import FilterForm
+from gmassist.org import selectors
+from gmassist.org.choices import EmployeeStatus
+
+
+class DirectoryFilterForm(FilterForm):
+    search = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "id": "directory-search",
+                "type": "search",
+                "placeholder": _("Name, number or e-mail"),
+                "autocomplete": "off",
+            }
+        ),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        required=False,
+        queryset=None,
+        empty_label=_("All departments"),
+        widget=forms.Select(attrs={"id": "directory-department"}),
+    )
+    position = forms.ModelChoiceField(
+        label=_("Position"),
+        required=False,
+        queryset=None,
+        empty_label=_("All positions"),
+        widget=forms.Select(attrs={"id": "directory-position"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *EmployeeStatus.choices],
+        widget=forms.Select(attrs={"id": "directory-status"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = selectors.departments_visible(user=self.user)
+        self.fields["position"].queryset = selectors.positions_visible(user=self.user)
+
+    def selector_filters(self) -> dict[str, Any]:
+        """The cleaned filters as `employee_directory` takes them."""
+        data = self.cleaned_data
+        return {
+            "search": data.get("search") or "",
+            "department_id": data["department"].pk if data.get("department") else None,
+            "position_id": data["position"].pk if data.get("position") else None,
+            "status": data.get("status") or None,
+        }

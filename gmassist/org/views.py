@@ -1,0 +1,115 @@
+"""Organisation pages: the department tree, the employee directory and the employee page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from gmassist.core.choices import Action
+from gmassist.core.models import Company
+from gmassist.core.permissions import ALL, SUBTREE, reach
+from gmassist.core.views_lib import DetailPage, ExportColumn, ListColumn, ListPage
+from gmassist.org import selectors
+from gmassist.org.forms import DirectoryFilterForm
+from gmassist.org.models import Employee
+
+# the pages that list many people are for the roles that see more than themselves
+MANY_PEOPLE = (ALL, SUBTREE)
+
+
+@login_required
+def department_tree(request: HttpRequest) -> HttpResponse:
+    if reach(request.user, "people", Action.VIEW) not in MANY_PEOPLE:
+        raise PermissionDenied
+    roots = selectors.department_tree(user=request.user)
+    return render(request, "org/department_tree.html", {"roots": roots})
+
+
+class DirectoryPage(ListPage):
+    """The employee directory: search, filters, sorting by column, pages, export."""
+
+    title = _("Employees")
+    permission = ("people", Action.VIEW)
+    permission_reaches = MANY_PEOPLE
+    filter_form_class = DirectoryFilterForm
+    columns = [
+        ListColumn(_("Number"), sort="employee_no"),
+        ListColumn(_("Name"), sort="name"),
+        ListColumn(_("Department"), sort="department"),
+        ListColumn(_("Position")),
+        ListColumn(_("Manager")),
+        ListColumn(_("Hire date"), sort="hire_date"),
+        ListColumn(_("Status")),
+    ]
+    default_sort = "name"
+    row_template = "org/_directory_row.html"
+    export_permission = ("people", Action.EXPORT)
+    export_name = "employees"
+    export_columns = [
+        ExportColumn("employee_no", "employee_no"),
+        ExportColumn("full_name", "full_name"),
+        ExportColumn("email", "email"),
+        ExportColumn("department", "department.code"),
+        ExportColumn("department_name", "department.name"),
+        ExportColumn("position", "position.code"),
+        ExportColumn("position_title", "position.title"),
+        ExportColumn("manager", "manager.employee_no"),
+        ExportColumn("hire_date", "hire_date"),
+        ExportColumn("leave_date", "leave_date"),
+        ExportColumn("status", "status"),
+    ]
+    testid = "directory"
+
+    def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet[Employee]:
+        return selectors.employee_directory(user=self.request.user, sort=sort, **filters).only(
+            "id",
+            "employee_no",
+            "full_name",
+            "status",
+            "hire_date",
+            "department__id",
+            "department__name",
+            "position__id",
+            "position__title",
+            "manager__id",
+            "manager__full_name",
+        )
+
+    def get_export_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet[Employee]:
+        # exported rows are those the user may export (a department head: their subtree)
+        allowed = selectors.employees_visible(user=self.request.user, action=Action.EXPORT)
+        return selectors.employee_directory(user=self.request.user, sort=sort, **filters).filter(
+            pk__in=allowed.values("pk")
+        )
+
+
+class EmployeePage(DetailPage):
+    """One employee: who they are, their place, and what the user's role may see of the rest."""
+
+    template_name = "org/employee_detail.html"
+    context_object_name = "employee"
+
+    def get_queryset(self) -> QuerySet[Employee]:
+        return selectors.employees_visible(user=self.request.user)
+
+    def get_extra_context(self, obj: Employee) -> dict[str, Any]:
+        user = self.request.user
+        manager_visible = (
+            obj.manager_id is not None
+            and selectors.employees_visible(user=user).filter(pk=obj.manager_id).exists()
+        )
+        return {
+            "manager_visible": manager_visible,
+            "reports": list(selectors.employee_reports(user=user, employee=obj)),
+            "pay": selectors.employee_pay(user=user, employee=obj),
+            "reviews": list(selectors.employee_reviews(user=user, employee=obj)),
+            "skills": list(selectors.employee_skills(user=user, employee=obj)),
+            "separations": list(selectors.employee_separations(user=user, employee=obj)),
+            "currency": Company.get().currency,
+        }
