@@ -10,10 +10,24 @@ from gmassist.core.choices import Action, ProposalStatus
 from gmassist.core.models import ApiToken, AuditEntry, ImportMapping, Job, Proposal, User
 
 
+def _PAY_OF(path: str) -> tuple[str, str]:  # noqa: N802 - reads as a constant
+    """The pay columns under `path`, to defer when a person is only shown by name."""
+    return (f"{path}__base_pay", f"{path}__custom")
+
+
 def proposals_visible(*, user: User, status: str | None = None) -> QuerySet[Proposal]:
     """Proposals the user may see, newest first, optionally of one status."""
-    qs = Proposal.objects.restrict(user, Action.VIEW).select_related(
-        "proposed_by", "decided_by", "subject_employee", "department"
+    qs = (
+        Proposal.objects.restrict(user, Action.VIEW)
+        .select_related(
+            "proposed_by__employee",
+            "decided_by__employee",
+            "subject_employee",
+            "department",
+        )
+        # a user is shown by their employee name; their pay stays unread
+        .defer(*_PAY_OF("proposed_by__employee"), *_PAY_OF("decided_by__employee"))
+        .defer(*_PAY_OF("subject_employee"))
     )
     return qs.filter(status=status) if status else qs
 
@@ -25,7 +39,11 @@ def jobs_visible(*, user: User) -> QuerySet[Job]:
 
 def audit_entries_visible(*, user: User) -> QuerySet[AuditEntry]:
     """The audit log, for the roles allowed to read it (the GM)."""
-    return AuditEntry.objects.restrict(user, Action.VIEW).select_related("actor")
+    return (
+        AuditEntry.objects.restrict(user, Action.VIEW)
+        .select_related("actor__employee")
+        .defer(*_PAY_OF("actor__employee"))
+    )
 
 
 def home_overview(*, user: User) -> dict[str, Any]:

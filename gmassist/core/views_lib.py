@@ -37,6 +37,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views import View
 
@@ -230,7 +231,7 @@ class ListPage(LoginRequiredMixin, View):
         }
         template = self.results_template if partial else self.template_name
         response = render(request, template, context)
-        response.headers["Vary"] = "HX-Request"
+        patch_vary_headers(response, ["HX-Request"])
         return response
 
     def _query(self, **changes: Any) -> str:

@@ -215,7 +215,9 @@ def employee_reports(*, user: User, employee: Employee) -> QuerySet[Employee]:
         employees_visible(user=user)
         .filter(manager=employee)
         .exclude(status=EmployeeStatus.LEFT)
-        .only("id", "employee_no", "full_name", "position__title", "department__name")
+        .select_related(None)
+        .select_related("position")
+        .only("id", "employee_no", "full_name", "position__id", "position__title")
         .order_by("full_name", "employee_no")
     )
 
