@@ -197,10 +197,18 @@ class GmassistAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         self.mount_routers()
         schema = super().get_openapi_schema(**kwargs)
-        # ninja declares every response as application/json; errors are problem+json.
+        problem_ref = {"schema": {"$ref": "#/components/schemas/Problem"}}
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
-                for status, response in operation.get("responses", {}).items():
+                responses = operation.setdefault("responses", {})
+                if "requestBody" in operation and "400" not in responses:
+                    # a body that is not JSON (or not a form) at all
+                    responses["400"] = {
+                        "description": "Bad Request",
+                        "content": {PROBLEM_JSON: problem_ref},
+                    }
+                # ninja declares every response as application/json; errors are problem+json.
+                for status, response in responses.items():
                     content = response.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
                         response["content"] = {PROBLEM_JSON: content["application/json"]}
