@@ -9,7 +9,10 @@ how to export. `import_file` does the rest the same way for every entity:
 2. let the entity plan its writes against what the database holds (reads only), counting what
    would be created, updated or left unchanged;
 3. unless it is a dry run or there is any error, write everything in one transaction and record
-   one audit entry. Rows whose values are unchanged are not written at all.
+   one audit entry. Rows whose values are unchanged are not written at all. When the file has
+   no error so far, step 2 already runs in that transaction and an entity may write the rows it
+   has checked while it checks the next ones (`ImportContext.writing`, on PostgreSQL the server
+   works meanwhile in its own process); an error found later rolls everything back.
 """
 
 from __future__ import annotations
@@ -200,6 +203,8 @@ class ImportContext:
     report: ImportReport
     progress: ProgressCallback
     positions: dict[str, int] = field(default_factory=dict)  # field -> index of its cell
+    # True while the plan runs inside the import's transaction (not a dry run, no error yet)
+    stream: bool = False
     _failed_cells: set[tuple[int | None, str]] = field(default_factory=set)
 
     def has(self, name: str) -> bool:
@@ -208,6 +213,12 @@ class ImportContext:
 
     def column(self, name: str) -> str:
         return self.columns.get(name, name)
+
+    def writing(self) -> bool:
+        """True when the plan may write what it has checked so far: in the import's
+        transaction and no error found yet (once there is one, it only goes on checking, to
+        report every error, and the transaction is rolled back)."""
+        return self.stream and not self.report.errors
 
     def error(self, row: ParsedRow | None, name: str, reason: str, value: Any = None) -> None:
         """Report a row error on field `name` (the file's column name is written).
@@ -281,14 +292,23 @@ def import_file(
         _parse_rows(ctx, table)
         _check_duplicate_keys(ctx)
         report_progress(60, "Checking against the database")
-        plan = spec.plan(ctx)
-        report.counts = plan.counts
-        if report.errors:
-            raise ImportFailed(report)
-        report_progress(90, "Dry run: nothing written" if dry_run else "Writing")
-        if dry_run:
+        if dry_run or report.errors:
+            plan = spec.plan(ctx)
+            report.counts = plan.counts
+            if report.errors:
+                raise ImportFailed(report)
+            report_progress(90, "Dry run: nothing written")
             return report
         with transaction.atomic():
+            # the plan may write the rows it has checked while it checks the next ones
+            # (ctx.writing()); an error found later rolls all of it back
+            ctx.stream = True
+            plan = spec.plan(ctx)
+            ctx.stream = False
+            report.counts = plan.counts
+            if report.errors:
+                raise ImportFailed(report)
+            report_progress(90, "Writing")
             plan.write()
             from gmassist.core.services import audit_record
 

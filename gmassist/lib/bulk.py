@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import queue
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -204,6 +206,71 @@ def _copy_text(
     lines = ["\t".join(fields) for fields in zip(*formatted, strict=True)]
     for start in range(0, count, _COPY_BLOCK_ROWS):
         yield "\n".join(lines[start : start + _COPY_BLOCK_ROWS]) + "\n"
+
+
+class CopyStream:
+    """New rows COPYed by a background thread while the caller goes on (PostgreSQL only).
+
+    An import checks its rows in Python while the server inserts the rows already checked: the
+    server is another process, so the two cores work at once. Each `insert` formats its rows
+    here and queues one COPY statement; a thread sends them in order on the same connection and
+    transaction (psycopg releases the GIL while it waits for the server). The caller must not
+    use the connection until `close`, which waits for the last statement and raises its error.
+    Rolling back the caller's transaction undoes everything sent.
+    """
+
+    def __init__(self, *, using: str = "default"):
+        connection = connections[using]
+        if not connection.in_atomic_block:
+            raise RuntimeError("CopyStream needs a transaction to write in")
+        connection.ensure_connection()
+        self._raw = connection.connection  # the psycopg 3 connection under Django's wrapper
+        self._now = timezone.now()
+        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=4)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._send, name="copy-stream", daemon=True)
+        self._thread.start()
+
+    def execute(self, statement: str) -> None:
+        """Queue a statement without parameters (e.g. SET CONSTRAINTS) after what is queued."""
+        self._queue.put((statement, ""))
+
+    def insert(self, model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
+        """Queue a COPY of `rows` (dicts of the same attnames; rows known to be new) into
+        `model`'s table; `created_at` and `updated_at` are set when the rows lack them."""
+        if not rows or self._error is not None:
+            return
+        columns = list(rows[0])
+        if any(f.attname == "updated_at" for f in model._meta.concrete_fields):
+            columns += [c for c in ("created_at", "updated_at") if c not in columns]
+        json_columns = {c for c in columns if isinstance(_field(model, c), models.JSONField)}
+        quoted = ", ".join(_q(c) for c in columns)
+        text = "".join(_copy_text(rows, columns, json_columns, self._now))
+        self._queue.put((f"COPY {_q(model._meta.db_table)} ({quoted}) FROM STDIN", text))
+
+    def _send(self) -> None:
+        while (job := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drain: the transaction is lost anyway
+            statement, text = job
+            try:
+                with self._raw.cursor() as cursor:
+                    if not text:
+                        cursor.execute(statement)
+                        continue
+                    with cursor.copy(statement) as copy:
+                        copy.write(text)
+            except BaseException as exc:  # raised again by close()
+                self._error = exc
+
+    def close(self) -> None:
+        """Wait until every queued statement has run; raise the first one's error."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
 
 def reserve_ids(

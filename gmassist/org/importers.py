@@ -15,12 +15,14 @@ pay of an existing employee writes a PayChange "import" today; a new employee's 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Model, QuerySet
 
 from gmassist.core.imports import (
@@ -42,7 +44,7 @@ from gmassist.core.imports import (
     register_entity,
 )
 from gmassist.lib import normalize
-from gmassist.lib.bulk import INSERT, UPDATE, bulk_upsert, ids_by_key, reserve_ids
+from gmassist.lib.bulk import INSERT, UPDATE, CopyStream, bulk_upsert, ids_by_key, reserve_ids
 from gmassist.org.choices import (
     EmployeeStatus,
     EmploymentType,
@@ -483,6 +485,113 @@ class ManagerFinder:
         return None, "no employee with this number or name"
 
 
+class _EmployeeStream:
+    """New employees and their separations, COPYed chunk by chunk while plan_employees checks
+    the next rows (PostgreSQL, in the import's transaction): the server inserts and indexes
+    one chunk while Python checks the next.
+
+    Every id is known beforehand: the departments and positions the file names that do not
+    exist are created first (resolved in the order the rows name them, so with the codes the
+    checks give them), and the new employees' ids are drawn from the sequence, so that a
+    manager later in the file is known. Once an error is found nothing more is sent.
+    """
+
+    CHUNK = 5000
+
+    def __init__(
+        self,
+        ctx: ImportContext,
+        employee_ids: dict[str, int],
+        department_ids: dict[str, int],
+        position_ids: dict[str, int],
+    ):
+        self.ctx = ctx
+        self.employee_ids = employee_ids  # employee number -> id, new ones included
+        self.department_ids = department_ids  # code -> id of the departments created
+        self.position_ids = position_ids
+        self.employees: list[dict[str, Any]] = []  # checked, not sent yet
+        self._separations_sent = 0
+        self._copy = CopyStream()
+
+    @classmethod
+    def start(
+        cls,
+        ctx: ImportContext,
+        existing_ids: dict[str, int],
+        departments: CatalogueLookup,
+        positions: CatalogueLookup,
+    ) -> _EmployeeStream | None:
+        if not ctx.writing() or connection.vendor != "postgresql":
+            return None
+        for lookup, name in ((departments, "department"), (positions, "position")):
+            if not ctx.has(name):
+                continue
+            for value in dict.fromkeys(row.values.get(name) for row in ctx.rows):
+                if value:
+                    with contextlib.suppress(ValueError):  # reported by the checks
+                        lookup.resolve(value)
+        department_ids = _create_departments(departments.new)
+        position_ids = _create_positions(positions.new)
+        numbers = [
+            number
+            for number in dict.fromkeys(row.values.get("employee_no") for row in ctx.rows)
+            if number and number not in existing_ids
+        ]
+        reserved = reserve_ids(Employee, len(numbers))
+        assert reserved is not None
+        employee_ids = {**existing_ids, **dict(zip(numbers, reserved, strict=True))}
+        return cls(ctx, employee_ids, department_ids, position_ids)
+
+    def flush(self, separations: list[tuple[str, dict[str, Any], bool]]) -> None:
+        """Send the employees checked since the last flush, then their new separations."""
+        employees, self.employees = self.employees, []
+        planned = separations[self._separations_sent :]
+        self._separations_sent = len(separations)
+        if not self.ctx.writing():
+            return
+        for row in employees:
+            row.setdefault("custom", {})
+        self._copy.insert(Employee, employees)
+        ids = self.employee_ids
+        self._copy.insert(
+            Separation, [{"employee_id": ids[n], **r} for n, r, new in planned if new]
+        )
+
+    def close(self) -> None:
+        self._copy.close()
+
+    def abandon(self) -> None:
+        """Stop after an exception: wait for the thread, its own error is not the cause."""
+        with contextlib.suppress(Exception):  # the transaction is rolled back anyway
+            self._copy.close()
+
+
+def _create_departments(new: dict[str, str]) -> dict[str, int]:
+    """Create departments (code -> name) found in an employee file; code -> id of each."""
+    if not new:
+        return {}
+    bulk_upsert(
+        Department,
+        [{"code": c, "name": n, "parent_id": None, "head_id": None} for c, n in new.items()],
+        unique_fields=["code"],
+        update_fields=["name"],
+    )
+    return dict(Department.objects.filter(code__in=list(new)).values_list("code", "id"))
+
+
+def _create_positions(new: dict[str, str]) -> dict[str, int]:
+    """Create positions (code -> title) found in an employee file; code -> id of each."""
+    if not new:
+        return {}
+    bulk_upsert(
+        Position,
+        [{"code": c, "title": n[:200], "job_family": "", "currency": ""} for c, n in new.items()],
+        unique_fields=["code"],
+        update_fields=["title"],
+    )
+    return dict(Position.objects.filter(code__in=list(new)).values_list("code", "id"))
+
+
 def plan_employees(ctx: ImportContext) -> Plan:
     today = ctx.today
     # custom attributes are read (and written) only when the file has some: JSON costs
@@ -548,171 +657,199 @@ def plan_employees(ctx: ImportContext) -> Plan:
         "separations": count(),
         "pay_changes": count(),
     }
+    # On PostgreSQL in the import's transaction, new employees (and their separations) are
+    # COPYed chunk by chunk while the next rows are checked: see _EmployeeStream
     total = max(len(ctx.rows), 1)
-    for index, row in enumerate(ctx.rows):
-        if index % 5000 == 0:
-            ctx.progress(65 + 25 * index / total, f"Checking employee {index + 1:,} of {total:,}")
-        values = row.values
-        number = values.get("employee_no")
-        if not number:
-            ctx.error(row, "employee_no", "the employee number is required")
-            continue
-        stored = existing.get(number)
-        new = (
-            dict(stored)
-            if stored
-            else {
-                "employee_no": number,
-                "family_name": "",
-                "given_name": "",
-                "email": "",
-                "position_id": None,
-                "manager_id": None,
-                "leave_date": None,
-                "birth_date": None,
-                "gender": "",
-                "location": "",
-                "employment_type": EmploymentType.FULL_TIME,
-                "status": EmployeeStatus.ACTIVE,
-                "base_pay": None,
-                "paid_leave_days": None,
-            }
-        )
-        if stored is None and ctx.custom_columns:
-            new["custom"] = {}
-        label = "a new employee needs" if stored is None else "required:"  # for the messages
+    stream = _EmployeeStream.start(ctx, existing_ids, departments, positions)
+    try:
+        for index, row in enumerate(ctx.rows):
+            if index % _EmployeeStream.CHUNK == 0:
+                ctx.progress(
+                    65 + 25 * index / total, f"Checking employee {index + 1:,} of {total:,}"
+                )
+                if stream:
+                    stream.flush(separations_to_write)
+            values = row.values
+            number = values.get("employee_no")
+            if not number:
+                ctx.error(row, "employee_no", "the employee number is required")
+                continue
+            stored = existing.get(number)
+            new = (
+                dict(stored)
+                if stored
+                else {
+                    "employee_no": number,
+                    "family_name": "",
+                    "given_name": "",
+                    "email": "",
+                    "position_id": None,
+                    "manager_id": None,
+                    "leave_date": None,
+                    "birth_date": None,
+                    "gender": "",
+                    "location": "",
+                    "employment_type": EmploymentType.FULL_TIME,
+                    "status": EmployeeStatus.ACTIVE,
+                    "base_pay": None,
+                    "paid_leave_days": None,
+                }
+            )
+            if stored is None and ctx.custom_columns:
+                new["custom"] = {}
+            label = "a new employee needs" if stored is None else "required:"  # for the messages
 
-        if "full_name" in values:
-            if values["full_name"]:
-                parts = normalize.split_name(values["full_name"])
-                new["full_name"] = parts.full_name
-                if "family_name" not in values:
-                    new["family_name"], new["given_name"] = (
-                        parts.family_name[:100],
-                        parts.given_name[:100],
-                    )
-            else:
-                ctx.error(row, "full_name", f"{label} a name")
-        elif stored is None:
-            ctx.error(row, "full_name", "a new employee needs a name")
-        for name in ("family_name", "given_name"):
-            if name in values:
-                new[name] = _text(values[name])
-        for name in _EMPLOYEE_DIRECT:
-            if name in values:
-                value = values[name]
-                if value is None and name == "hire_date":
-                    ctx.error(row, name, f"{label} a hire date")
-                    continue
-                if value is None and name == "employment_type":
-                    value = EmploymentType.FULL_TIME
-                new[name] = _text(value) if name in ("email", "gender", "location") else value
-        if new.get("hire_date") is None and "hire_date" not in values:
-            ctx.error(row, "hire_date", "a new employee needs a hire date")
-        if new["email"] and not _looks_like_email(new["email"]):
-            ctx.error(row, "email", "not an e-mail address")
-        if "base_pay" in values:
-            pay = money(values["base_pay"])
-            if pay is not None and pay < 0:
-                ctx.error(row, "base_pay", "must not be negative")
-            new["base_pay"] = pay
-        if "paid_leave_days" in values:
-            days = money(values["paid_leave_days"], 1)
-            if days is not None and not 0 <= days <= _MAX_LEAVE_DAYS:
-                ctx.error(row, "paid_leave_days", f"must be between 0 and {_MAX_LEAVE_DAYS}")
-            new["paid_leave_days"] = days
-
-        # department and position: by code, by unique name, else created
-        department_code = ""
-        if "department" in values:
-            if values["department"]:
-                try:
-                    new["department_id"], department_code = departments.resolve(
-                        values["department"]
-                    )
-                except ValueError as exc:
-                    ctx.error(row, "department", str(exc))
-            else:
-                ctx.error(row, "department", f"{label} a department")
-        elif stored is None:
-            ctx.error(row, "department", "a new employee needs a department")
-        position_code = ""
-        if "position" in values:
-            new["position_id"] = None
-            if values["position"]:
-                try:
-                    new["position_id"], position_code = positions.resolve(values["position"])
-                except ValueError as exc:
-                    ctx.error(row, "position", str(exc))
-
-        # leaving: the leave date decides the status
-        status_given = values.get("status")
-        if "leave_date" in values:
-            new["leave_date"] = values["leave_date"]
-        if new["leave_date"] is not None:
-            new["status"] = EmployeeStatus.LEFT
-            if new.get("hire_date") and new["leave_date"] < new["hire_date"]:
-                ctx.error(row, "leave_date", "before the hire date")
-        elif status_given == EmployeeStatus.LEFT:
-            ctx.error(row, "status", "an employee who left needs a leave date")
-        elif status_given:
-            new["status"] = status_given
-        elif new["status"] == EmployeeStatus.LEFT:
-            new["status"] = EmployeeStatus.ACTIVE  # no leave date any more: back at work
-
-        # manager: by employee number, else by unique name; a new manager is set afterwards
-        manager_number = None
-        if "manager" in values:
-            new["manager_id"] = None
-            value = values["manager"]
-            if value:
-                manager_number, reason = managers.find(value)
-                if manager_number == number:
-                    manager_number, reason = None, "an employee cannot be their own manager"
-                if manager_number is None:
-                    if leave_empty and not reason.startswith("an employee"):
-                        ctx.warning(row, "manager", f"{reason}: left empty")
-                    else:
-                        ctx.error(row, "manager", reason)
-                elif manager_number in existing:
-                    new["manager_id"] = existing_ids[manager_number]
-
-        if ctx.custom_columns:
-            custom = dict(new["custom"] or {})
-            for name, value in row.custom.items():
-                if value is None:
-                    custom.pop(name, None)
+            if "full_name" in values:
+                if values["full_name"]:
+                    parts = normalize.split_name(values["full_name"])
+                    new["full_name"] = parts.full_name
+                    if "family_name" not in values:
+                        new["family_name"], new["given_name"] = (
+                            parts.family_name[:100],
+                            parts.given_name[:100],
+                        )
                 else:
-                    custom[name] = value
-            new["custom"] = custom
+                    ctx.error(row, "full_name", f"{label} a name")
+            elif stored is None:
+                ctx.error(row, "full_name", "a new employee needs a name")
+            for name in ("family_name", "given_name"):
+                if name in values:
+                    new[name] = _text(values[name])
+            for name in _EMPLOYEE_DIRECT:
+                if name in values:
+                    value = values[name]
+                    if value is None and name == "hire_date":
+                        ctx.error(row, name, f"{label} a hire date")
+                        continue
+                    if value is None and name == "employment_type":
+                        value = EmploymentType.FULL_TIME
+                    new[name] = _text(value) if name in ("email", "gender", "location") else value
+            if new.get("hire_date") is None and "hire_date" not in values:
+                ctx.error(row, "hire_date", "a new employee needs a hire date")
+            if new["email"] and not _looks_like_email(new["email"]):
+                ctx.error(row, "email", "not an e-mail address")
+            if "base_pay" in values:
+                pay = money(values["base_pay"])
+                if pay is not None and pay < 0:
+                    ctx.error(row, "base_pay", "must not be negative")
+                new["base_pay"] = pay
+            if "paid_leave_days" in values:
+                days = money(values["paid_leave_days"], 1)
+                if days is not None and not 0 <= days <= _MAX_LEAVE_DAYS:
+                    ctx.error(row, "paid_leave_days", f"must be between 0 and {_MAX_LEAVE_DAYS}")
+                new["paid_leave_days"] = days
 
-        manager_is_new = manager_number is not None and manager_number not in existing
-        changed = stored is None or manager_is_new or new != stored
-        if stored is None:
-            counts["employees"]["created"] += 1
-        elif changed:
-            counts["employees"]["updated"] += 1
-        else:
-            counts["employees"]["unchanged"] += 1
-        if changed:
-            to_write.append(new)
-            if department_code:
-                new_departments[id(new)] = department_code
-            if position_code:
-                new_positions[id(new)] = position_code
-            if manager_is_new:
-                pending.append((new, manager_number, row))
+            # department and position: by code, by unique name, else created
+            department_code = ""
+            if "department" in values:
+                if values["department"]:
+                    try:
+                        new["department_id"], department_code = departments.resolve(
+                            values["department"]
+                        )
+                        if department_code and stream:  # created already
+                            new["department_id"] = stream.department_ids[department_code]
+                            department_code = ""
+                    except ValueError as exc:
+                        ctx.error(row, "department", str(exc))
+                else:
+                    ctx.error(row, "department", f"{label} a department")
+            elif stored is None:
+                ctx.error(row, "department", "a new employee needs a department")
+            position_code = ""
+            if "position" in values:
+                new["position_id"] = None
+                if values["position"]:
+                    try:
+                        new["position_id"], position_code = positions.resolve(values["position"])
+                        if position_code and stream:  # created already
+                            new["position_id"] = stream.position_ids[position_code]
+                            position_code = ""
+                    except ValueError as exc:
+                        ctx.error(row, "position", str(exc))
 
-        stored_id = existing_ids.get(number)
-        _plan_separation(ctx, row, new, stored_id, separations, separations_to_write, counts)
-        _plan_pay(new, stored, stored_id, today, pay_today, pay_to_write, counts)
+            # leaving: the leave date decides the status
+            status_given = values.get("status")
+            if "leave_date" in values:
+                new["leave_date"] = values["leave_date"]
+            if new["leave_date"] is not None:
+                new["status"] = EmployeeStatus.LEFT
+                if new.get("hire_date") and new["leave_date"] < new["hire_date"]:
+                    ctx.error(row, "leave_date", "before the hire date")
+            elif status_given == EmployeeStatus.LEFT:
+                ctx.error(row, "status", "an employee who left needs a leave date")
+            elif status_given:
+                new["status"] = status_given
+            elif new["status"] == EmployeeStatus.LEFT:
+                new["status"] = EmployeeStatus.ACTIVE  # no leave date any more: back at work
+
+            # manager: by employee number, else by unique name; a new manager is set afterwards
+            manager_number = None
+            if "manager" in values:
+                new["manager_id"] = None
+                value = values["manager"]
+                if value:
+                    manager_number, reason = managers.find(value)
+                    if manager_number == number:
+                        manager_number, reason = None, "an employee cannot be their own manager"
+                    if manager_number is None:
+                        if leave_empty and not reason.startswith("an employee"):
+                            ctx.warning(row, "manager", f"{reason}: left empty")
+                        else:
+                            ctx.error(row, "manager", reason)
+                    elif manager_number in existing:
+                        new["manager_id"] = existing_ids[manager_number]
+                    elif stream:  # a new manager, whose id is drawn already
+                        new["manager_id"] = stream.employee_ids[manager_number]
+
+            if ctx.custom_columns:
+                custom = dict(new["custom"] or {})
+                for name, value in row.custom.items():
+                    if value is None:
+                        custom.pop(name, None)
+                    else:
+                        custom[name] = value
+                new["custom"] = custom
+
+            manager_is_new = manager_number is not None and manager_number not in existing
+            changed = stored is None or manager_is_new or new != stored
+            if stored is None:
+                counts["employees"]["created"] += 1
+            elif changed:
+                counts["employees"]["updated"] += 1
+            else:
+                counts["employees"]["unchanged"] += 1
+            if changed and stream and stored is None:
+                new["id"] = stream.employee_ids[number]
+                stream.employees.append(new)
+            elif changed:
+                to_write.append(new)
+                if department_code:
+                    new_departments[id(new)] = department_code
+                if position_code:
+                    new_positions[id(new)] = position_code
+                if manager_is_new:
+                    pending.append((new, manager_number, row))
+
+            stored_id = existing_ids.get(number)
+            _plan_separation(ctx, row, new, stored_id, separations, separations_to_write, counts)
+            _plan_pay(new, stored, stored_id, today, pay_today, pay_to_write, counts)
+        if stream:
+            stream.flush(separations_to_write)
+    except BaseException:
+        if stream:
+            stream.abandon()
+        raise
+    if stream:
+        stream.close()  # waits for the server to take the last rows
 
     counts["departments"]["created"] = len(departments.new)
     counts["positions"]["created"] = len(positions.new)
     ctx.progress(90, "Checked")
 
     def write() -> None:
-        if departments.new:
+        # streamed: the new departments, positions, employees and separations are written
+        if departments.new and not stream:
             bulk_upsert(
                 Department,
                 [
@@ -722,7 +859,7 @@ def plan_employees(ctx: ImportContext) -> Plan:
                 unique_fields=["code"],
                 update_fields=["name"],
             )
-        if positions.new:
+        if positions.new and not stream:
             bulk_upsert(
                 Position,
                 [
@@ -752,7 +889,7 @@ def plan_employees(ctx: ImportContext) -> Plan:
         created_rows = [row for row in to_write if row["employee_no"] not in existing]
         for row in created_rows:
             row.setdefault("custom", {})
-        employee_ids = dict(existing_ids)
+        employee_ids = dict(stream.employee_ids if stream else existing_ids)
         # With ids drawn beforehand a manager new in this file is set in the same write;
         # otherwise (SQLite) managers are set in a second pass once the ids are known.
         reserved = reserve_ids(Employee, len(created_rows))
@@ -786,6 +923,8 @@ def plan_employees(ctx: ImportContext) -> Plan:
             (Separation, separations_to_write, "date", ["separation_type", "reason", "regretted"]),
             (PayChange, pay_to_write, "effective_date", ["base_pay"]),
         ):
+            if stream and model is Separation:
+                planned = [p for p in planned if not p[2]]
             rows = [({"employee_id": employee_ids[n], **r}, new) for n, r, new in planned]
             _save(
                 model,

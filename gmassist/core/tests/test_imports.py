@@ -24,6 +24,7 @@ from gmassist.org.models import (
     Employee,
     EmployeeSkill,
     PayChange,
+    Position,
     Review,
     Separation,
     Skill,
@@ -90,6 +91,63 @@ def test_a_bad_row_five_of_ten_leaves_the_database_unchanged(cast, tmp_path):
         RowError(6, "manager", "N099", "no employee with this number or name"),
     ]
     assert _snapshot() == before
+
+
+def test_an_error_after_rows_were_written_leaves_the_database_unchanged(
+    cast, tmp_path, monkeypatch
+):
+    """On PostgreSQL checked rows are written while the next ones are checked (in chunks of two
+    here): an error in a later row still rolls everything back, and every error is reported."""
+    from gmassist.org.importers import _EmployeeStream
+
+    monkeypatch.setattr(_EmployeeStream, "CHUNK", 2)
+    lines = _canonical_rows(9).splitlines()
+    lines[2] = lines[2].replace(",RND,ENG-3,", ",New Department,New Position,")
+    lines[7] = lines[7].replace("p7@example.com", "not-an-email")
+    lines[9] = lines[9].replace(",N001,", ",N404,")
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+    before = _snapshot()
+
+    with pytest.raises(ImportFailed) as caught:
+        _import(path)
+
+    assert caught.value.report.errors == [
+        RowError(8, "email", "not-an-email", "not an e-mail address"),
+        RowError(10, "manager", "N404", "no employee with this number or name"),
+    ]
+    assert _snapshot() == before
+    assert not Position.objects.filter(title="New Position").exists()
+
+
+def test_rows_written_while_checking_get_new_departments_and_later_managers(
+    cast, tmp_path, monkeypatch
+):
+    from gmassist.org.importers import _EmployeeStream
+
+    monkeypatch.setattr(_EmployeeStream, "CHUNK", 2)
+    path = _write(
+        tmp_path,
+        "employee_no,full_name,department,position,hire_date,leave_date,separation_type,manager\n"
+        "N3,Cy Report,Lab,Tester,2022-01-01,2023-05-01,voluntary,N5\n"
+        "N4,Di Report,Lab,Tester,2022-01-01,,,Eve Boss\n"
+        "E004,Emma Employee,SALES-E,SAL-2,2020-01-01,,,N5\n"
+        "N5,Eve Boss,RND,,2022-01-01,,,E001\n",
+    )
+
+    report = _import(path)
+
+    assert report.counts["employees"] == {"created": 3, "updated": 1, "unchanged": 0}
+    assert report.counts["departments"]["created"] == 1
+    n3 = Employee.objects.get(employee_no="N3")
+    assert (n3.manager.employee_no, n3.department.name, n3.position.title) == (
+        "N5",
+        "Lab",
+        "Tester",
+    )
+    assert Employee.objects.get(employee_no="N4").manager.employee_no == "N5"
+    assert Employee.objects.get(employee_no="E004").manager.employee_no == "N5"
+    assert Separation.objects.get(employee=n3).date == dt.date(2023, 5, 1)
+    assert _import(path).counts["employees"] == {"created": 0, "updated": 0, "unchanged": 4}
 
 
 def test_it_reports_whole_file_errors(cast, tmp_path):
