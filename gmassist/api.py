@@ -251,7 +251,9 @@ class SessionCsrfAuth(APIKeyCookie):
     param_name = "sessionid"
 
     def __init__(self) -> None:
-        super().__init__(csrf=False)  # checked below, and only for a logged-in session
+        # csrf=True also makes the docs page send the CSRF token with its requests; the check
+        # itself is made below, and only for a logged-in session (else it is a 401, not a 403).
+        super().__init__(csrf=True)
 
     def _get_key(self, request: HttpRequest) -> str | None:
         return request.COOKIES.get(self.param_name)
