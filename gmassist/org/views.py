@@ -39,7 +39,7 @@ class DirectoryPage(ListPage):
     permission_reaches = MANY_PEOPLE
     filter_form_class = DirectoryFilterForm
     columns = [
-        ListColumn(_("Number"), sort="employee_no"),
+        ListColumn(_("Employee no."), sort="employee_no"),
         ListColumn(_("Name"), sort="name"),
         ListColumn(_("Department"), sort="department"),
         ListColumn(_("Position")),
