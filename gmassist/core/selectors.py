@@ -10,7 +10,7 @@ from gmassist.core.choices import Action, ProposalStatus
 from gmassist.core.models import ApiToken, AuditEntry, ImportMapping, Job, Proposal, User
 
 
-def _PAY_OF(path: str) -> tuple[str, str]:  # noqa: N802 - reads as a constant
+def _pay_columns(path: str) -> tuple[str, str]:
     """The pay columns under `path`, to defer when a person is only shown by name."""
     return (f"{path}__base_pay", f"{path}__custom")
 
@@ -26,8 +26,8 @@ def proposals_visible(*, user: User, status: str | None = None) -> QuerySet[Prop
             "department",
         )
         # a user is shown by their employee name; their pay stays unread
-        .defer(*_PAY_OF("proposed_by__employee"), *_PAY_OF("decided_by__employee"))
-        .defer(*_PAY_OF("subject_employee"))
+        .defer(*_pay_columns("proposed_by__employee"), *_pay_columns("decided_by__employee"))
+        .defer(*_pay_columns("subject_employee"))
     )
     return qs.filter(status=status) if status else qs
 
@@ -42,7 +42,7 @@ def audit_entries_visible(*, user: User) -> QuerySet[AuditEntry]:
     return (
         AuditEntry.objects.restrict(user, Action.VIEW)
         .select_related("actor__employee")
-        .defer(*_PAY_OF("actor__employee"))
+        .defer(*_pay_columns("actor__employee"))
     )
 
 

@@ -36,8 +36,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.views import View
 
