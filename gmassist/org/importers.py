@@ -512,6 +512,12 @@ class _EmployeeStream:
         self.employees: list[dict[str, Any]] = []  # checked, not sent yet
         self._separations_sent = 0
         self._copy = CopyStream()
+        # The foreign keys to what exists before a chunk is sent are checked when its COPY ends,
+        # in the background, rather than all at commit; the manager's stays deferred (a
+        # manager may come in a later chunk).
+        self._immediate = ", ".join(_q(name) for name in _foreign_keys_checked_early())
+        if self._immediate:
+            self._copy.execute(f"SET CONSTRAINTS {self._immediate} IMMEDIATE")
 
     @classmethod
     def start(
@@ -558,12 +564,37 @@ class _EmployeeStream:
         )
 
     def close(self) -> None:
+        if self._immediate:
+            self._copy.execute(f"SET CONSTRAINTS {self._immediate} DEFERRED")
         self._copy.close()
 
     def abandon(self) -> None:
         """Stop after an exception: wait for the thread, its own error is not the cause."""
         with contextlib.suppress(Exception):  # the transaction is rolled back anyway
             self._copy.close()
+
+
+def _foreign_keys_checked_early() -> list[str]:
+    """The names of the employee's foreign keys to departments and positions and of the
+    separation's to the employee (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' AND ("
+            "(conrelid = %s::regclass AND confrelid IN (%s::regclass, %s::regclass))"
+            " OR (conrelid = %s::regclass AND confrelid = %s::regclass)) ORDER BY conname",
+            [
+                Employee._meta.db_table,
+                Department._meta.db_table,
+                Position._meta.db_table,
+                Separation._meta.db_table,
+                Employee._meta.db_table,
+            ],
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _create_departments(new: dict[str, str]) -> dict[str, int]:
