@@ -205,6 +205,7 @@ def _apply(obj: models.Model, data: dict[str, Any], allowed: tuple[str, ...]) ->
 def _save_created(obj: models.Model, by: User | None, fields: dict[str, Any]) -> None:
     obj.full_clean()
     obj.save()
+    obj.refresh_from_db()  # values as stored (amounts to their decimal places), as a read gives
     changes = {name: _plain(value) for name, value in fields.items() if value not in (None, "")}
     audit_record(actor=by, action=AuditAction.CREATE, target=obj, changes=changes)
 
@@ -214,6 +215,7 @@ def _save_updated(obj: models.Model, by: User | None, changes: dict[str, Any]) -
         return  # nothing to write, nothing to record
     obj.full_clean()
     obj.save()
+    obj.refresh_from_db()
     audit_record(actor=by, action=AuditAction.UPDATE, target=obj, changes=changes)
 
 
