@@ -485,6 +485,27 @@ class ManagerFinder:
         return None, "no employee with this number or name"
 
 
+_UNSEEN = object()
+
+
+def _memoized(resolve: Callable[[str], tuple[int | None, str]]) -> Callable[[str], Any]:
+    """`resolve` called once per distinct value (its ValueError raised again each time)."""
+    memo: dict[str, tuple[int | None, str] | str] = {}
+
+    def cached(value: str) -> tuple[int | None, str]:
+        found = memo.get(value)
+        if found is None:
+            try:
+                found = memo[value] = resolve(value)
+            except ValueError as exc:
+                found = memo[value] = str(exc)
+        if type(found) is str:
+            raise ValueError(found)
+        return found  # type: ignore[return-value]
+
+    return cached
+
+
 class _EmployeeStream:
     """New employees and their separations, COPYed chunk by chunk while plan_employees checks
     the next rows (PostgreSQL, in the import's transaction): the server inserts and indexes
@@ -691,6 +712,11 @@ def plan_employees(ctx: ImportContext) -> Plan:
     # On PostgreSQL in the import's transaction, new employees (and their separations) are
     # COPYed chunk by chunk while the next rows are checked: see _EmployeeStream
     total = max(len(ctx.rows), 1)
+    # a file repeats its departments, positions and amounts: each distinct one is looked up once
+    resolve_department = _memoized(departments.resolve)
+    resolve_position = _memoized(positions.resolve)
+    pays: dict[Decimal | None, Decimal | None] = {}
+    leave_days: dict[Decimal | None, Decimal | None] = {}
     stream = _EmployeeStream.start(ctx, existing_ids, departments, positions)
     try:
         for index, row in enumerate(ctx.rows):
@@ -760,12 +786,18 @@ def plan_employees(ctx: ImportContext) -> Plan:
             if new["email"] and not _looks_like_email(new["email"]):
                 ctx.error(row, "email", "not an e-mail address")
             if "base_pay" in values:
-                pay = money(values["base_pay"])
+                pay = pays.get(values["base_pay"], _UNSEEN)
+                if pay is _UNSEEN:
+                    pay = pays[values["base_pay"]] = money(values["base_pay"])
                 if pay is not None and pay < 0:
                     ctx.error(row, "base_pay", "must not be negative")
                 new["base_pay"] = pay
             if "paid_leave_days" in values:
-                days = money(values["paid_leave_days"], 1)
+                days = leave_days.get(values["paid_leave_days"], _UNSEEN)
+                if days is _UNSEEN:
+                    days = leave_days[values["paid_leave_days"]] = money(
+                        values["paid_leave_days"], 1
+                    )
                 if days is not None and not 0 <= days <= _MAX_LEAVE_DAYS:
                     ctx.error(row, "paid_leave_days", f"must be between 0 and {_MAX_LEAVE_DAYS}")
                 new["paid_leave_days"] = days
@@ -775,7 +807,7 @@ def plan_employees(ctx: ImportContext) -> Plan:
             if "department" in values:
                 if values["department"]:
                     try:
-                        new["department_id"], department_code = departments.resolve(
+                        new["department_id"], department_code = resolve_department(
                             values["department"]
                         )
                         if department_code and stream:  # created already
@@ -792,7 +824,7 @@ def plan_employees(ctx: ImportContext) -> Plan:
                 new["position_id"] = None
                 if values["position"]:
                     try:
-                        new["position_id"], position_code = positions.resolve(values["position"])
+                        new["position_id"], position_code = resolve_position(values["position"])
                         if position_code and stream:  # created already
                             new["position_id"] = stream.position_ids[position_code]
                             position_code = ""
