@@ -165,6 +165,17 @@ ENTITY_LABELS = {
 }
 
 
+# the kinds of rows an import report counts, besides the entities themselves
+ENTITY_LABELS.update(
+    {
+        "attributes": _("Custom attributes"),
+        "separations": _("Separations"),
+        "pay_changes": _("Pay changes"),
+        "employee_skills": _("Employee skills"),
+    }
+)
+
+
 def entity_label(name: str) -> str:
     """The translated label of an import entity (its name when it has none)."""
     return str(ENTITY_LABELS.get(name, name))

@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import get_valid_filename
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -78,9 +78,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 "leavers": [row["leavers"] for row in months],
             },
             chart_labels={
-                "hires": _t("Hires"),
-                "leavers": _t("Leavers"),
-                "headcount": _t("Active employees"),
+                "hires": gettext("Hires"),
+                "leavers": gettext("Leavers"),
+                "headcount": gettext("Active employees"),
             },
             open_proposals=list(
                 selectors.proposals_visible(user=user, status=ProposalStatus.OPEN)[:10]
@@ -197,7 +197,7 @@ def imports(request: HttpRequest) -> HttpResponse:
                         user=request.user, entity=data["entity"], name=save_as, toml=data["mapping"]
                     )
                 except PermissionDenied:
-                    form.add_error("save_as", _t("Your role may not save mappings."))
+                    form.add_error("save_as", gettext("Your role may not save mappings."))
             if form.is_valid():
                 job = services.job_submit(
                     kind=IMPORT_JOB,
@@ -237,7 +237,9 @@ def _job_context(job: Job) -> dict[str, Any]:
         "dry_run": params.get("dry_run", False),
         "report": result,
         "counts": [
-            {"kind": kind, **values} for kind, values in counts.items() if isinstance(values, dict)
+            {"kind": entity_label(kind), **values}
+            for kind, values in counts.items()
+            if isinstance(values, dict)
         ],
         "errors": result.get("errors") or [],
         "warnings": result.get("warnings") or [],
@@ -261,7 +263,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Run a successful dry run's import for real, with the same file and mapping."""
     job = _import_job_or_404(request, pk)
     if not _job_context(job)["may_confirm"]:
-        messages.error(request, _t("Only a dry run without errors can be confirmed."))
+        messages.error(request, gettext("Only a dry run without errors can be confirmed."))
         return redirect("import-job", pk=job.pk)
     params = {**job.params, "dry_run": False}
     new_job = services.job_submit(kind=IMPORT_JOB, params=params, by=request.user)
@@ -360,13 +362,13 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if form.cleaned_data["decision"] == "approve":
                 services.proposal_approve(proposal=proposal, by=request.user, comment=comment)
-                messages.success(request, _t("Approved and applied: %s") % proposal.title)
+                messages.success(request, gettext("Approved and applied: %s") % proposal.title)
             else:
                 services.proposal_reject(proposal=proposal, by=request.user, comment=comment)
-                messages.success(request, _t("Rejected: %s") % proposal.title)
+                messages.success(request, gettext("Rejected: %s") % proposal.title)
             return redirect("proposals")
         except PermissionDenied as exc:
-            form.add_error(None, str(exc) or _t("Your role may not decide this proposal."))
+            form.add_error(None, str(exc) or gettext("Your role may not decide this proposal."))
             status = 403
         except ValidationError as exc:
             for message in exc.messages:
@@ -459,5 +461,5 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if token is None:
         raise Http404("no such token")
     services.api_token_revoke(token=token, by=request.user)
-    messages.success(request, _t("Token “%s” revoked.") % token.name)
+    messages.success(request, gettext("Token “%s” revoked.") % token.name)
     return redirect("api-tokens")

@@ -46,7 +46,20 @@
         options: {
           indexAxis: "y",
           maintainAspectRatio: false,
-          scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { grid: { display: false } } },
+          scales: {
+            x: { beginAtZero: true, ticks: { precision: 0 } },
+            y: {
+              grid: { display: false },
+              ticks: {
+                // long department names are shortened on a phone
+                callback: function (value) {
+                  var label = this.getLabelForValue(value);
+                  var room = window.innerWidth < 600 ? 16 : 32;
+                  return label.length > room ? label.slice(0, room - 1) + "…" : label;
+                }
+              }
+            }
+          },
           plugins: { legend: { display: false } }
         }
       });
