@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
 
 from gmassist.core.choices import Action, AuditAction
@@ -202,8 +202,33 @@ def _apply(obj: models.Model, data: dict[str, Any], allowed: tuple[str, ...]) ->
     return changes
 
 
+def _full_clean(obj: models.Model) -> None:
+    """`full_clean()`, with a broken check constraint reported on the field it is about.
+
+    Django reports check constraints for the whole record ("__all__"); an API client and a form
+    want them next to the field, e.g. a skill level of 6 on "level".
+    """
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        errors = exc.message_dict
+        for message in errors.pop(NON_FIELD_ERRORS, []):
+            field = _constraint_field(obj, message)
+            errors.setdefault(field, []).append(message)
+        raise ValidationError(errors) from None
+
+
+def _constraint_field(obj: models.Model, message: str) -> str:
+    for constraint in obj._meta.constraints:
+        if isinstance(constraint, models.CheckConstraint) and constraint.name in message:
+            fields = sorted(constraint.condition.referenced_base_fields - {"pk", "id"})
+            if fields:
+                return fields[-1]
+    return NON_FIELD_ERRORS
+
+
 def _save_created(obj: models.Model, by: User | None, fields: dict[str, Any]) -> None:
-    obj.full_clean()
+    _full_clean(obj)
     obj.save()
     obj.refresh_from_db()  # values as stored (amounts to their decimal places), as a read gives
     changes = {name: _plain(value) for name, value in fields.items() if value not in (None, "")}
@@ -213,7 +238,7 @@ def _save_created(obj: models.Model, by: User | None, fields: dict[str, Any]) ->
 def _save_updated(obj: models.Model, by: User | None, changes: dict[str, Any]) -> None:
     if not changes:
         return  # nothing to write, nothing to record
-    obj.full_clean()
+    _full_clean(obj)
     obj.save()
     obj.refresh_from_db()
     audit_record(actor=by, action=AuditAction.UPDATE, target=obj, changes=changes)
