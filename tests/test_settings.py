@@ -81,6 +81,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         "GMASSIST_DATA_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "-m", "gmassist.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
