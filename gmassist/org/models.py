@@ -56,9 +56,15 @@ class Department(BaseModel):
         ordering = ["name", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(parent=F("pk")), name="org_department_not_own_parent"
+                condition=~Q(parent=F("pk")),
+                name="org_department_not_own_parent",
+                violation_error_message=_("A department cannot be its own parent."),
             ),
-            models.CheckConstraint(condition=~Q(code=""), name="org_department_code_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(code=""),
+                name="org_department_code_not_empty",
+                violation_error_message=_("A department needs a code."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -83,28 +89,36 @@ class Position(BaseModel):
     class Meta:
         ordering = ["job_family", "grade", "title"]
         constraints = [
-            models.CheckConstraint(condition=~Q(code=""), name="org_position_code_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(code=""),
+                name="org_position_code_not_empty",
+                violation_error_message=_("A position needs a code."),
+            ),
             models.CheckConstraint(
                 condition=Q(band_min__isnull=True)
                 | Q(band_mid__isnull=True)
                 | Q(band_min__lte=F("band_mid")),
                 name="org_position_band_min_le_mid",
+                violation_error_message=_("The band minimum must not be above the midpoint."),
             ),
             models.CheckConstraint(
                 condition=Q(band_mid__isnull=True)
                 | Q(band_max__isnull=True)
                 | Q(band_mid__lte=F("band_max")),
                 name="org_position_band_mid_le_max",
+                violation_error_message=_("The band midpoint must not be above the maximum."),
             ),
             models.CheckConstraint(
                 condition=Q(band_min__isnull=True)
                 | Q(band_max__isnull=True)
                 | Q(band_min__lte=F("band_max")),
                 name="org_position_band_min_le_max",
+                violation_error_message=_("The band minimum must not be above the maximum."),
             ),
             models.CheckConstraint(
                 condition=Q(band_min__isnull=True) | Q(band_min__gte=0),
                 name="org_position_band_not_negative",
+                violation_error_message=_("A salary band cannot be negative."),
             ),
         ]
 
@@ -187,25 +201,35 @@ class Employee(BaseModel):
         ordering = ["employee_no"]
         constraints = [
             models.UniqueConstraint(fields=["employee_no"], name="org_employee_no_unique"),
-            models.CheckConstraint(condition=~Q(employee_no=""), name="org_employee_no_not_empty"),
             models.CheckConstraint(
-                condition=~Q(manager=F("pk")), name="org_employee_not_own_manager"
+                condition=~Q(employee_no=""),
+                name="org_employee_no_not_empty",
+                violation_error_message=_("An employee needs an employee number."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(manager=F("pk")),
+                name="org_employee_not_own_manager",
+                violation_error_message=_("Nobody can be their own manager."),
             ),
             models.CheckConstraint(
                 condition=Q(base_pay__isnull=True) | Q(base_pay__gte=0),
                 name="org_employee_base_pay_not_negative",
+                violation_error_message=_("Base pay cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(paid_leave_days__isnull=True) | Q(paid_leave_days__gte=0),
                 name="org_employee_leave_days_not_negative",
+                violation_error_message=_("Paid-leave days cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(leave_date__isnull=True) | Q(leave_date__gte=F("hire_date")),
                 name="org_employee_leaves_after_hire",
+                violation_error_message=_("The leave date cannot be before the hire date."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=EmployeeStatus.LEFT) | Q(leave_date__isnull=False),
                 name="org_employee_left_has_leave_date",
+                violation_error_message=_("Someone who has left needs a leave date."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=_choice_values(EmployeeStatus)),
@@ -264,7 +288,11 @@ class PayChange(BaseModel):
             models.UniqueConstraint(
                 fields=["employee", "effective_date"], name="org_paychange_one_per_day"
             ),
-            models.CheckConstraint(condition=Q(base_pay__gte=0), name="org_paychange_not_negative"),
+            models.CheckConstraint(
+                condition=Q(base_pay__gte=0),
+                name="org_paychange_not_negative",
+                violation_error_message=_("Base pay cannot be negative."),
+            ),
             models.CheckConstraint(
                 condition=Q(reason__in=_choice_values(PayChangeReason)),
                 name="org_paychange_reason_valid",
@@ -309,11 +337,14 @@ class Review(BaseModel):
                 fields=["employee", "period"], name="org_review_one_per_period"
             ),
             models.CheckConstraint(
-                condition=Q(rating__gte=1) & Q(rating__lte=5), name="org_review_rating_1_5"
+                condition=Q(rating__gte=1) & Q(rating__lte=5),
+                name="org_review_rating_1_5",
+                violation_error_message=_("A rating is from 1 to 5."),
             ),
             models.CheckConstraint(
                 condition=Q(potential__isnull=True) | (Q(potential__gte=1) & Q(potential__lte=3)),
                 name="org_review_potential_1_3",
+                violation_error_message=_("Potential is from 1 to 3."),
             ),
         ]
 
@@ -334,7 +365,11 @@ class Skill(BaseModel):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=~Q(code=""), name="org_skill_code_not_empty")
+            models.CheckConstraint(
+                condition=~Q(code=""),
+                name="org_skill_code_not_empty",
+                violation_error_message=_("A skill needs a code."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -365,7 +400,9 @@ class EmployeeSkill(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["employee", "skill"], name="org_employee_skill_unique"),
             models.CheckConstraint(
-                condition=Q(level__gte=0) & Q(level__lte=5), name="org_employee_skill_level_0_5"
+                condition=Q(level__gte=0) & Q(level__lte=5),
+                name="org_employee_skill_level_0_5",
+                violation_error_message=_("A skill level is from 0 to 5."),
             ),
         ]
 

@@ -220,7 +220,9 @@ def _full_clean(obj: models.Model) -> None:
 
 def _constraint_field(obj: models.Model, message: str) -> str:
     for constraint in obj._meta.constraints:
-        if isinstance(constraint, models.CheckConstraint) and constraint.name in message:
+        if not isinstance(constraint, models.CheckConstraint):
+            continue
+        if message == str(constraint.get_violation_error_message()) or constraint.name in message:
             fields = sorted(constraint.condition.referenced_base_fields - {"pk", "id"})
             if fields:
                 return fields[-1]
