@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from gmassist.api import ObjectId, Text
 from gmassist.org.choices import EmployeeStatus, EmploymentType, PayChangeReason
@@ -24,6 +25,13 @@ Grade = Annotated[int, Field(ge=0, le=32767)]
 Date = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2999, 12, 31))]
 Gender = Literal["", "female", "male", "other"]
 EmployeeSort = Literal[tuple(key for base in EMPLOYEE_SORTS for key in (base, f"-{base}"))]  # type: ignore[valid-type]
+
+
+class Patch(Schema):
+    """A partial update: an unknown field is refused (422), not silently ignored, so that a
+    client that tries to change, say, base pay learns that this is not the way."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 # --- references to other records -------------------------------------------------------------
@@ -77,7 +85,7 @@ class DepartmentIn(Schema):
     head_id: ObjectId | None = Field(None, description="the employee who heads it")
 
 
-class DepartmentPatch(Schema):
+class DepartmentPatch(Patch):
     code: Text | None = Field(None, max_length=40)
     name: Text | None = Field(None, max_length=200)
     parent_id: ObjectId | None = None
@@ -116,7 +124,7 @@ class PositionIn(Schema):
     currency: Text = Field("", max_length=3)
 
 
-class PositionPatch(Schema):
+class PositionPatch(Patch):
     code: Text | None = Field(None, max_length=60)
     title: Text | None = Field(None, max_length=200)
     job_family: Text | None = Field(None, max_length=100)
@@ -183,7 +191,7 @@ class EmployeeIn(Schema):
     paid_leave_days: LeaveDays | None = None
 
 
-class EmployeePatch(Schema):
+class EmployeePatch(Patch):
     """Fields to change; base pay changes only through a pay-change proposal."""
 
     employee_no: Text | None = Field(None, max_length=40)
@@ -252,7 +260,7 @@ class ReviewIn(Schema):
     comment: Text = Field("", max_length=10_000)
 
 
-class ReviewPatch(Schema):
+class ReviewPatch(Patch):
     period: Text | None = Field(None, max_length=20)
     rating: Rating | None = None
     potential: Potential | None = None
