@@ -106,6 +106,7 @@ DATABASES["default"]["TEST"] = {"NAME": env_str("GMASSIST_TEST_DB_NAME", _test_d
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = ["gmassist.core.backends.UserWithEmployeeBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

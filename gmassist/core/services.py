@@ -19,7 +19,15 @@ from django.utils import timezone
 
 from gmassist.core.choices import Action, AuditAction, ProposalStatus, Role
 from gmassist.core.jobs import ProgressListener, job_run
-from gmassist.core.models import ApiToken, AuditEntry, Company, Job, Proposal, User
+from gmassist.core.models import (
+    ApiToken,
+    AuditEntry,
+    Company,
+    ImportMapping,
+    Job,
+    Proposal,
+    User,
+)
 from gmassist.core.permissions import ALL, Scope, reach, scope_filter, user_role
 from gmassist.core.proposals import proposal_kind
 
@@ -91,6 +99,34 @@ def user_set_role(*, user: User, role: str, by: User | None) -> User:
         actor=by, action=AuditAction.UPDATE, target=user, changes={"role": [previous, role]}
     )
     return user
+
+
+# --- import mappings -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_mapping_save(*, entity: str, name: str, toml: str, by: User | None) -> ImportMapping:
+    """Save a named column mapping for files of `entity`, replacing one of the same name.
+
+    The TOML text is checked first, so that a saved mapping can always be used.
+    """
+    from gmassist.lib.mapping import MappingError, parse_mapping
+
+    if by is not None and reach(by, "catalogue", Action.CHANGE) is None:
+        raise PermissionDenied("your role may not save mappings")
+    if not name.strip():
+        raise ValidationError({"name": "give the mapping a name, e.g. the system it comes from"})
+    try:
+        parse_mapping(toml)
+    except MappingError as exc:
+        raise ValidationError({"toml": str(exc)}) from exc
+    mapping, created = ImportMapping.objects.update_or_create(
+        entity=entity, name=name.strip()[:100], defaults={"toml": toml}
+    )
+    audit_record(
+        actor=by, action=AuditAction.CREATE if created else AuditAction.UPDATE, target=mapping
+    )
+    return mapping
 
 
 # --- API tokens ------------------------------------------------------------------------------

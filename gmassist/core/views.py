@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gmassist.core import selectors, services
-from gmassist.core.choices import Action, AuditAction, JobStatus, ProposalStatus
+from gmassist.core.choices import Action, JobStatus, ProposalStatus
 from gmassist.core.forms import (
     AuditFilterForm,
     DecisionForm,
@@ -35,7 +35,7 @@ from gmassist.core.forms import (
     TokenForm,
     entity_label,
 )
-from gmassist.core.models import Company, ImportMapping, Job, Proposal, User
+from gmassist.core.models import Company, Job, Proposal, User
 from gmassist.core.permissions import ALL, SUBTREE, reach
 from gmassist.core.views_lib import (
     DetailPage,
@@ -96,6 +96,13 @@ def home(request: HttpRequest) -> HttpResponse:
                 skills=list(org_selectors.employee_skills(user=user, employee=employee)),
             )
     return render(request, "core/home.html", context)
+
+
+@require_GET
+def ping(request: HttpRequest) -> HttpResponse:
+    """Liveness without the database: the whole middleware stack and a fixed answer (also the
+    floor the web benchmark compares pages with)."""
+    return HttpResponse("pong", content_type="text/plain")
 
 
 @require_GET
@@ -165,22 +172,6 @@ def _save_upload(upload: Any) -> Path:
     return path
 
 
-def _save_mapping(*, user: Any, entity: str, name: str, toml: str) -> ImportMapping:
-    """Save (or replace) a named mapping. A write, and so it belongs in `core.services`
-    (`import_mapping_save`); kept here until that service exists."""
-    if reach(user, "catalogue", Action.CHANGE) is None:
-        raise PermissionDenied
-    mapping, created = ImportMapping.objects.update_or_create(
-        entity=entity, name=name, defaults={"toml": toml}
-    )
-    services.audit_record(
-        actor=user,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        target=mapping,
-    )
-    return mapping
-
-
 @login_required
 def imports(request: HttpRequest) -> HttpResponse:
     """Upload a file, choose the entity and the mapping; a dry run starts at once."""
@@ -193,11 +184,13 @@ def imports(request: HttpRequest) -> HttpResponse:
             save_as = (data.get("save_as") or "").strip()
             if save_as and data["mapping"]:
                 try:
-                    _save_mapping(
-                        user=request.user, entity=data["entity"], name=save_as, toml=data["mapping"]
+                    services.import_mapping_save(
+                        entity=data["entity"], name=save_as, toml=data["mapping"], by=request.user
                     )
                 except PermissionDenied:
                     form.add_error("save_as", gettext("Your role may not save mappings."))
+                except ValidationError as exc:
+                    form.add_error("save_as", " ".join(exc.messages))
             if form.is_valid():
                 job = services.job_submit(
                     kind=IMPORT_JOB,

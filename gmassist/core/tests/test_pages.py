@@ -384,8 +384,8 @@ def test_the_proposals_list_makes_the_same_queries_whatever_the_rows(
         )
     client.force_login(cast.gm)
     client.get(reverse("proposals"))
-    # session, user, the user's employee name (top bar), count, the page with its people
-    with django_assert_num_queries(5):
+    # session, user with their employee record (top bar name), count, the page with its people
+    with django_assert_num_queries(4):
         response = client.get(reverse("proposals"))
     assert len(response.context["rows"]) == 4
 
@@ -419,8 +419,8 @@ def test_the_audit_log_makes_the_same_queries_whatever_the_rows(
         AuditEntry.objects.create(actor=cast.hr, action=AuditAction.UPDATE, target_repr=f"x{i}")
     client.force_login(cast.gm)
     client.get(reverse("audit-log"))
-    # session, user, the user's employee name (top bar), count, the page with its actors
-    with django_assert_num_queries(5):
+    # session, user with their employee record (top bar name), count, the page with its actors
+    with django_assert_num_queries(4):
         response = client.get(reverse("audit-log"))
     assert len(response.context["rows"]) == 30
 

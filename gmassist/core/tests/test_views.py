@@ -70,3 +70,9 @@ def test_a_user_is_shown_by_their_employee_name_as_written(cast):
     cast.employee.first_name, cast.employee.last_name = "慧", "蒋"
     assert str(cast.employee) == "蒋慧"
     assert str(cast.assistant) == "assistant"
+
+
+def test_ping_answers_without_the_database(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/ping")
+    assert (response.status_code, response.content) == (200, b"pong")

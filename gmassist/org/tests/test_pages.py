@@ -184,11 +184,11 @@ def test_the_directory_makes_the_same_queries_whatever_the_rows(
 ):
     client.force_login(cast.gm)
     client.get(DIRECTORY)  # warm the session and the company row
-    # session, user, the user's employee name (top bar), count, page, and the departments and
+    # session, user with their employee record (top bar name), count, page, and the departments and
     # positions the filters offer
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(DIRECTORY)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         # + the department and position the form looks up, and the department's subtree
         client.get(DIRECTORY, {"department": cast.sales.pk, "position": cast.salesperson.pk})
 
@@ -211,11 +211,11 @@ def test_the_directory_query_count_does_not_grow_with_the_rows(
     )
     client.force_login(cast.head)
     client.get(DIRECTORY)
-    with django_assert_num_queries(9):  # + the head's subtree, for employees and departments
+    with django_assert_num_queries(8):  # + the head's subtree, for employees and departments
         client.get(DIRECTORY)
     client.force_login(cast.gm)
     client.get(DIRECTORY)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(DIRECTORY)
 
 
@@ -251,8 +251,8 @@ def test_the_tree_needs_a_login_and_a_role_that_sees_people(client, cast):
 def test_the_tree_is_one_query(client, cast, django_assert_num_queries):
     client.force_login(cast.gm)
     client.get(TREE)
-    # session, user, the user's employee name (top bar), departments with headcount and head
-    with django_assert_num_queries(4):
+    # session, user with their employee record (top bar name), departments with headcount and head
+    with django_assert_num_queries(3):
         client.get(TREE)
 
 
