@@ -1,10 +1,15 @@
 """The demo company as plain data: an organisation of a DESIGN.md tier and three years of history.
 
-`generate(seed=, tier=)` returns a `DemoCompany` of dataclasses and numpy arrays; the same seed
-and tier always give the same company. Leaving is simulated month by month over 36 months
-(2023-01 to 2025-12) from the hazards of `causes.py`, and every leaver is replaced by a hire in
-the same month, so the head count at every month end is the tier's size. Pure: no Django import;
-`writer.py` puts the result into the database and the benchmark writes it to CSV.
+`generate(seed=, tier=, as_of=)` returns a `DemoCompany` of dataclasses and numpy arrays; the same
+seed, tier and `as_of` date always give the same company. The 36 months of history end with the
+last complete month before `as_of` (default: today): as of 2026-11-24 they are 2023-11..2026-10,
+and the current month has no hires or leavers yet (the books are closed month by month). Leaving
+is simulated month by month from the hazards of `causes.py`; hiring follows leaving with a lag
+(open positions are filled with a monthly chance that is low in February, around the Spring
+Festival, and high in July-September, when graduates come) and the company grows by
+`GROWTH_PER_YEAR`, mostly through the graduate intake, so that it starts the window smaller and
+its head count at `as_of` is exactly the tier's size. Pure: no Django import; `writer.py` puts
+the result into the database and the benchmark writes it to CSV.
 
 People are numbered 0..n-1 in the order they join the data (the organisation first, then hires);
 their employee number is `E` and that index + 1 on six digits. Dates are numpy `datetime64[D]`.
@@ -38,9 +43,15 @@ from gmassist.org.demo.causes import (
 TIERS = {"S": 500, "M": 20_000, "L": 100_000}
 LEAF_SIZE = {"S": 18, "M": 30, "L": 35}  # people per lowest-level department, roughly
 MONTHS = 36
-START = np.datetime64("2023-01-01", "D")
-END = np.datetime64("2025-12-31", "D")  # the day the demo data is "as of"
-MONTH_STARTS = np.arange("2023-01", "2026-01", dtype="datetime64[M]").astype("datetime64[D]")
+# Growth of the head count a year, and how each calendar month (January first) shares it: most
+# of it is the graduate intake of July-September; nothing in February (the Spring Festival).
+GROWTH_PER_YEAR = 0.04
+GROWTH_SHARE_BY_MONTH = np.array(
+    [0.05, 0.0, 0.08, 0.05, 0.05, 0.05, 0.21, 0.21, 0.15, 0.05, 0.05, 0.05]
+)
+# The chance that an open position is filled in a month, by calendar month (January first).
+FILL_BY_MONTH = np.array([0.5, 0.25, 0.65, 0.55, 0.55, 0.5, 0.8, 0.85, 0.75, 0.55, 0.55, 0.45])
+GRADUATE_MONTHS = (6, 7, 8)  # July-September: most positions added then go to graduates
 DAYS_PER_MONTH = 30.44
 DAYS_PER_YEAR = 365.25
 CURRENCY = "CNY"
@@ -61,7 +72,8 @@ GENERAL = len(FAMILIES)  # the family index of the general manager's own positio
 GRADES = 7  # grades 1..7 in every family; the general manager is grade 8
 GRADE_STEP = 1.2  # a grade's band midpoint is 1.2 times the one below
 BAND_WIDTH = 0.2  # band min/max = midpoint * (1 -/+ 0.2)
-BAND_DRIFT_PER_YEAR = 0.04  # the market moves bands up 4% every January
+BAND_DRIFT_PER_YEAR = 0.04  # the market moves bands up 4% every January (positions show the
+# bands of the year of the last simulated month)
 GM_BAND_MID = 1_200_000
 
 # (code, name, family index, share of the head count)
@@ -119,7 +131,6 @@ SKILLS = {
            ("LD", "Learning and development"), ("ER", "Employee relations"),
            ("LAW", "Labour law")),
 }  # fmt: skip
-SKILLS_ASSESSED_ON = np.datetime64("2025-11-30", "D")
 
 # The reasons a Separation can give, in one list; separations refer to them by index.
 REASONS = (
@@ -134,14 +145,28 @@ _REASON_INDEX = {reason: i for i, reason in enumerate(REASONS)}
 PAY_REASONS = ("hire", "review", "promotion", "adjustment")
 RAISE_BY_RATING = np.array([0.0, 0.0, 0.01, 0.03, 0.05, 0.08])  # index = rating 1..5
 PROMOTION_CHANCE_BY_RATING = np.array([0.0, 0.0, 0.0, 0.0, 0.3, 0.6])
-PROMOTION_MONTHS = (6, 12, 18, 24, 30)  # promotions take effect on 1 July and 1 January
-RAISE_MONTHS = (3, 15, 27)  # the yearly pay review takes effect on 1 April
-ROTATION_MONTHS = (12, 24)  # heads of some departments swap places on 1 January
+# Calendar months (January = 0) of the yearly events; none happens on the first simulated day.
+PROMOTION_MONTHS = (0, 6)  # promotions take effect on 1 January and 1 July
+RAISE_MONTHS = (3,)  # the yearly pay review takes effect on 1 April
+ROTATION_MONTHS = (0,)  # heads of some departments swap places on 1 January
+REVIEW_MONTHS = (5, 11)  # half-yearly reviews on the last day of June and of December
 ROTATION_SHARE = 0.08
 TRANSFER_MONTHLY = 0.003
 ON_LEAVE_SHARE = 0.02
 
 DEMO_COMPANY_NAME = "Demo Company 演示公司"
+
+# The pay raises the demo head proposes on the first run (see `_Simulation._proposals`).
+PROPOSAL_COMPA_RATIO = 0.85  # paid below this share of the band midpoint: far below the band
+PROPOSAL_TARGET_COMPA = 0.92
+PROPOSAL_MAX_RAISE = 0.15  # at most 15% at once
+PROPOSALS_MIN, PROPOSALS_MAX = 3, 5
+# So that there is something to propose, the demo head's division (Enterprise Sales) was built by
+# hiring below the band (first-day compa-ratios DEMO_DIVISION_PAY_GAP lower) and missed the pay
+# reviews of the last DEMO_DIVISION_FROZEN_YEARS years (a budget freeze). Its people then face
+# the low-pay cause of `causes.py` like anyone else.
+DEMO_DIVISION_PAY_GAP = 0.12
+DEMO_DIVISION_FROZEN_YEARS = 2
 
 
 @dataclass(frozen=True)
@@ -166,6 +191,58 @@ DEMO_USERS = (  # username, password, role, what they are in the company
 DEMO_USERNAMES = tuple(username for username, *_rest in DEMO_USERS)
 
 
+@dataclass(frozen=True)
+class DemoCalendar:
+    """The 36 simulated months: they end with the last complete month before `as_of`."""
+
+    as_of: dt.date
+
+    @property
+    def first_month(self) -> np.datetime64:
+        as_of_month = np.datetime64(self.as_of, "M")
+        return as_of_month - MONTHS
+
+    @property
+    def month_starts(self) -> np.ndarray:
+        """The first day of each simulated month, and of the month of `as_of` (37 days)."""
+        return (self.first_month + np.arange(MONTHS + 1)).astype("datetime64[D]")
+
+    @property
+    def start(self) -> np.datetime64:
+        """The first day of the records (the first simulated month's first day)."""
+        return self.month_starts[0]
+
+    @property
+    def end(self) -> np.datetime64:
+        """The last day simulated: the last day of the last complete month."""
+        return self.month_starts[MONTHS] - 1
+
+    @property
+    def as_of_day(self) -> np.datetime64:
+        return np.datetime64(self.as_of, "D")
+
+    def calendar_month(self, month: int) -> int:
+        """January = 0 .. December = 11, of simulated month `month` (0..35)."""
+        return int((self.first_month + month).astype(np.int64) % 12)
+
+    def year(self, month: int) -> int:
+        return int((self.first_month + month).astype(np.int64) // 12) + 1970
+
+    @property
+    def band_year(self) -> int:
+        """The year whose bands the positions show: the year of the last simulated month."""
+        return self.year(MONTHS - 1)
+
+
+def demo_calendar(as_of: dt.date | None = None) -> DemoCalendar:
+    """The calendar of a demo built on `as_of` (default: today)."""
+    if as_of is None:
+        as_of = dt.date.today()
+    if isinstance(as_of, dt.datetime):
+        as_of = as_of.date()
+    return DemoCalendar(as_of=as_of)
+
+
 @dataclass
 class DepartmentRow:
     code: str
@@ -183,14 +260,14 @@ class PositionRow:
     title: str
     job_family: str
     grade: int
-    band_min: int  # CNY a year, in 2025
+    band_min: int  # CNY a year, in the year of the last simulated month
     band_mid: int
     band_max: int
 
 
 @dataclass
 class Structure:
-    """The organisation on 1 January 2023: departments, who heads them, who is in them."""
+    """The organisation on the first simulated day: departments, who heads them, who is in them."""
 
     seed: int
     tier: str
@@ -227,7 +304,22 @@ class DemoCompany:
     bad_manager_people: list[int]
     factor_stats: dict[str, dict[str, int]]
     logins: list[DemoLogin]
+    calendar: DemoCalendar
+    proposals: list[dict[str, Any]]  # the pay raises the demo head proposes (see `_proposals`)
     causes: DemoCauses = field(default=DEMO_CAUSES)
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.calendar.as_of
+
+    def monthly_flows(self) -> list[tuple[str, int, int]]:
+        """(YYYY-MM, hires, leavers) of each simulated month."""
+        months = self.calendar.month_starts.astype("datetime64[M]")
+        hires = self.people["hire_date"].astype("datetime64[M]")
+        leaves = self.separations["date"].astype("datetime64[M]")
+        return [
+            (str(m), int(np.sum(hires == m)), int(np.sum(leaves == m))) for m in months[:MONTHS]
+        ]
 
     @property
     def size(self) -> int:
@@ -275,8 +367,16 @@ def _round_shares(total: int, shares: np.ndarray) -> np.ndarray:
 # --- the organisation ------------------------------------------------------------------------
 
 
+def start_size(tier: str) -> int:
+    """The head count on the first day: the tier's size before three years of growth."""
+    return round(TIERS[tier] / (1 + GROWTH_PER_YEAR) ** (MONTHS / 12))
+
+
 def build_structure(*, seed: int, tier: str) -> Structure:
-    """Departments (a tree 2-4 levels deep sized to the tier), their heads and first staff."""
+    """Departments (a tree 2-4 levels deep sized to the tier), their heads and first staff.
+
+    The departments are those of the tier's size; the first staff are `start_size(tier)`.
+    """
     _check_tier(tier)
     rng = _rng(seed, tier, 1)
     size = TIERS[tier]
@@ -324,7 +424,7 @@ def build_structure(*, seed: int, tier: str) -> Structure:
 
     n_depts = len(departments)
     office_staff = max(2, round(size * 0.004))
-    members = size - n_depts - office_staff
+    members = start_size(tier) - n_depts - office_staff
     div_members = _round_shares(members, np.array([d[3] for d in DIVISIONS]))
     person_department = [np.arange(n_depts), np.zeros(office_staff, dtype=int)]
     all_leaves: list[int] = []
@@ -354,7 +454,7 @@ def build_structure(*, seed: int, tier: str) -> Structure:
 
 
 def build_positions() -> list[PositionRow]:
-    """Job families x grades with yearly salary bands (2025 values, CNY)."""
+    """Job families x grades with yearly salary bands (CNY, this year's values)."""
     positions = []
     for code, family, title, grade1_mid in FAMILIES:
         for grade in range(1, GRADES + 1):
@@ -412,6 +512,7 @@ class _People:
         "department": np.int32, "family": np.int8, "grade": np.int8, "hire_day": np.int64,
         "birth_day": np.int64, "female": bool, "pay": np.float64, "last_promotion_day": np.int64,
         "manager_change_day": np.int64, "latent": np.float64, "last_rating": np.int8,
+        "previous_rating": np.int8,
         "active": bool, "leave_day": np.int64, "separation_type": np.int8, "reason": np.int16,
         "regretted": np.int8, "manager_at_leave": np.int32, "employment_type": np.int8,
         "location": np.int16,
@@ -444,10 +545,9 @@ def _day(value: np.datetime64) -> int:
     return int(value.astype("datetime64[D]").astype(np.int64))
 
 
-def _band_factor(month: int) -> float:
-    """Band level in the year of `month` relative to the 2025 bands that positions show."""
-    year = 2023 + month // 12
-    return (1 + BAND_DRIFT_PER_YEAR) ** (year - 2025)
+def _band_factor(calendar: DemoCalendar, month: int) -> float:
+    """Band level in the year of `month` relative to the bands that positions show."""
+    return (1 + BAND_DRIFT_PER_YEAR) ** (calendar.year(month) - calendar.band_year)
 
 
 class _Records:
@@ -469,18 +569,30 @@ class _Records:
         }
 
 
-def generate(*, seed: int, tier: str, causes: DemoCauses = DEMO_CAUSES) -> DemoCompany:
-    """The demo company of `tier` (S, M or L) from `seed`; same inputs, same company."""
+def generate(
+    *, seed: int, tier: str, as_of: dt.date | None = None, causes: DemoCauses = DEMO_CAUSES
+) -> DemoCompany:
+    """The demo company of `tier` (S, M or L) from `seed` as of `as_of` (default: today).
+
+    Same seed, tier and as_of: same company.
+    """
     structure = build_structure(seed=seed, tier=tier)
     positions = build_positions()
-    sim = _Simulation(structure, positions, causes)
+    sim = _Simulation(structure, positions, causes, demo_calendar(as_of))
     sim.run()
     return sim.result()
 
 
 class _Simulation:
-    def __init__(self, structure: Structure, positions: list[PositionRow], causes: DemoCauses):
+    def __init__(
+        self,
+        structure: Structure,
+        positions: list[PositionRow],
+        causes: DemoCauses,
+        calendar: DemoCalendar,
+    ):
         self.structure = structure
+        self.calendar = calendar
         self.positions = positions
         self.causes = causes
         self.rng = _rng(structure.seed, structure.tier, 2)
@@ -504,7 +616,16 @@ class _Simulation:
         self.bad = np.zeros(int(size * 1.6) + 16, dtype=bool)
         self.pay_changes = _Records("person", "day", "pay", "previous", "reason")
         self.reviews = _Records("person", "period", "day", "rating", "potential", "reviewer")
-        self._pending_head: list[int] = []
+        # open positions: (department, family, grade, first day they may be filled)
+        self._pending_head: list[tuple[int, int, int, int]] = []
+        self.open_positions: list[tuple[int, int, int, int]] = []
+        self.expected_leavers = 0.0
+        first_staff = np.bincount(structure.person_department, minlength=self.n_depts)
+        weight = first_staff[self.leaves].astype(np.float64)
+        self.leaf_weight = weight / weight.sum()
+        # the division of the demo head's team (see DEMO_DIVISION_* above)
+        sales_div = [d[0] for d in DIVISIONS].index("ES")
+        self.pay_gap_departments = [i for i, d in enumerate(departments) if d.division == sales_div]
         self.factor_stats = {
             f: {"with_months": 0, "with_leavers": 0, "without_months": 0, "without_leavers": 0}
             for f in VOLUNTARY_FACTORS
@@ -518,7 +639,7 @@ class _Simulation:
         s = self.structure
         dept = s.person_department
         n = len(dept)
-        start = _day(START)
+        start = _day(self.calendar.start)
         is_head = np.zeros(n, dtype=bool)
         is_head[: self.n_depts] = True
         members = ~is_head & (dept != 0)
@@ -550,8 +671,11 @@ class _Simulation:
         recent = rng.random(n) < 0.05
         manager_change[recent] = start - rng.integers(1, 150, recent.sum())
         compa = np.clip(rng.normal(0.99, 0.11, n), 0.7, 1.3)
+        # the demo head's division was built by hiring below the band (DEMO_DIVISION_*)
+        in_division = np.isin(dept, self.pay_gap_departments)
+        compa[in_division] = np.clip(compa[in_division] - DEMO_DIVISION_PAY_GAP, 0.7, 1.3)
         pos = position_index(family, grade)
-        pay = np.round(self.band_mid[pos] * _band_factor(0) * compa, -2)
+        pay = np.round(self.band_mid[pos] * _band_factor(self.calendar, 0) * compa, -2)
         latent = rng.normal(0, 1, n)
         location = np.where(
             rng.random(n) < 0.93, self.dept_location[dept], rng.integers(0, len(LOCATIONS), n)
@@ -588,18 +712,30 @@ class _Simulation:
         return np.where(own_head == persons, parent_head, own_head)
 
     def run(self) -> None:
+        calendar = self.calendar
+        month_starts = calendar.month_starts
         for month in range(MONTHS):
-            day = _day(MONTH_STARTS[month])
-            if month in ROTATION_MONTHS:
+            day = _day(month_starts[month])
+            in_year = calendar.calendar_month(month)
+            if month and in_year in ROTATION_MONTHS:
                 self._rotate_heads(day)
-            if month in PROMOTION_MONTHS:
+            if month and in_year in PROMOTION_MONTHS:
                 self._promote(month, day)
-            if month in RAISE_MONTHS:
+            if month and in_year in RAISE_MONTHS:
                 self._raise_pay(month, day)
-            self._leave_and_replace(month, day)
+            self._leave(month, day)
+            self._hire_for_open_positions(month, day)
             self._transfer(day)
-            if month % 6 == 5:
+            if in_year in REVIEW_MONTHS:
                 self._review(month)
+
+    def _target(self, month: int) -> float:
+        """The head count the company plans for the end of `month` (-1: the first day)."""
+        remaining = sum(
+            GROWTH_SHARE_BY_MONTH[self.calendar.calendar_month(m)] for m in range(month + 1, MONTHS)
+        )
+        share_per_year = GROWTH_SHARE_BY_MONTH.sum()
+        return TIERS[self.structure.tier] / (1 + GROWTH_PER_YEAR) ** (remaining / share_per_year)
 
     def _reports_of(self, departments: list[int]) -> np.ndarray:
         """Active people whose manager is the head of one of `departments`."""
@@ -646,7 +782,8 @@ class _Simulation:
         new_pos = position_index(p["family"][persons], grade)
         old_pay = p["pay"][persons]
         new_pay = np.maximum(
-            np.round(old_pay * 1.10, -2), self.band_min[new_pos] * _band_factor(month)
+            np.round(old_pay * 1.10, -2),
+            self.band_min[new_pos] * _band_factor(self.calendar, month),
         )
         new_pay = np.round(new_pay, -2)
         p.cols["grade"][persons] = grade
@@ -657,10 +794,12 @@ class _Simulation:
     def _raise_pay(self, month: int, day: int) -> None:
         p = self.people
         eligible = p["active"] & (p["hire_day"] < day - 90)
+        if month >= MONTHS - 12 * DEMO_DIVISION_FROZEN_YEARS:
+            eligible &= ~np.isin(p["department"], self.pay_gap_departments)
         persons = np.nonzero(eligible)[0]
         pct = RAISE_BY_RATING[p["last_rating"][persons]] + self.rng.normal(0, 0.005, len(persons))
         pos = position_index(p["family"][persons], p["grade"][persons])
-        compa = p["pay"][persons] / (self.band_mid[pos] * _band_factor(month))
+        compa = p["pay"][persons] / (self.band_mid[pos] * _band_factor(self.calendar, month))
         pct = np.where(compa > 1.15, pct / 2, pct)
         raised = pct > 0.002
         persons, pct = persons[raised], pct[raised]
@@ -671,14 +810,15 @@ class _Simulation:
         p.cols["pay"][persons] = new_pay
         self.pay_changes.add(person=persons, day=day, pay=new_pay, previous=old_pay, reason=1)
 
-    def _leave_and_replace(self, month: int, day: int) -> None:
+    def _leave(self, month: int, day: int) -> None:
+        """Who leaves this month, drawn from the hazards of `causes.py`; their jobs open up."""
         p = self.people
         rng = self.rng
         causes = self.causes
         active = np.nonzero(p["active"])[0]
         active = active[active != self.gm]
         pos = position_index(p["family"][active], p["grade"][active])
-        compa = p["pay"][active] / (self.band_mid[pos] * _band_factor(month))
+        compa = p["pay"][active] / (self.band_mid[pos] * _band_factor(self.calendar, month))
         manager = self.managers(active)
         factors = voluntary_factors(
             compa_ratio=compa,
@@ -697,6 +837,7 @@ class _Simulation:
         voluntary = u < h_vol
         involuntary = ~voluntary & (u < h_vol + h_inv)
         retiring = ~voluntary & ~involuntary & (u < h_vol + h_inv + h_ret)
+        self.expected_leavers = float(np.minimum(h_vol + h_inv + h_ret, 1.0).sum())
         for name, flag in factors.items():
             stats = self.factor_stats[name]
             stats["with_months"] += int(flag.sum())
@@ -753,33 +894,86 @@ class _Simulation:
         p.cols["regretted"][leavers] = regretted
         p.cols["manager_at_leave"][leavers] = manager[leaving]
 
-        # Replace every leaver in the same month, after the leaving day.
-        hire_dept, hire_family, hire_grade, hire_offset = [], [], [], []
+        # Each leaver leaves an open position, filled later (see `_hire_for_open_positions`).
         head_of = {int(h): d for d, h in enumerate(self.head)}
         for i, person in enumerate(leavers):
             person = int(person)
             dept = int(p["department"][person])
             grade = int(p["grade"][person])
             family = int(p["family"][person])
+            free_from = day + int(offset[i]) + 1
             if head_of.get(person) == dept:
                 successor = self._internal_successor(dept)
-                if successor >= 0:
-                    # the successor's old job is the one to fill
-                    family = int(p["family"][successor])
-                    grade = int(p["grade"][successor])
-                    self._make_head(dept, successor, month, day + int(offset[i]) + 1)
-                else:
-                    self._pending_head.append(dept)
+                if successor < 0:
+                    # nobody to promote: an outside hire heads the department this month
+                    self._pending_head.append((dept, family, grade, free_from))
+                    continue
+                # the successor's old job is the one to fill
+                family = int(p["family"][successor])
+                grade = int(p["grade"][successor])
+                self._make_head(dept, successor, month, free_from)
             elif rng.random() < 0.4:
                 grade = max(1, grade - 1)
-            hire_dept.append(dept)
-            hire_family.append(family)
-            hire_grade.append(grade)
-            hire_offset.append(int(rng.integers(int(offset[i]) + 1, 28)))
-        self._hire(
-            np.array(hire_dept), np.array(hire_family), np.array(hire_grade),
-            day + np.array(hire_offset), month,
-        )  # fmt: skip
+            self.open_positions.append((dept, family, grade, free_from))
+
+    def _hire_for_open_positions(self, month: int, day: int) -> None:
+        """Fill some of the open positions, and the positions the company grows by.
+
+        Each open position (a leaver's, or one of the plan's new ones, plus a pipeline of about
+        the expected leavers of a month that keeps the head count on plan) is filled this month
+        with the chance `FILL_BY_MONTH` of its calendar month, oldest first; never beyond the
+        tier's size, and in the last month exactly up to it. A department whose head left
+        with nobody to promote gets an outside head this month.
+        """
+        p = self.people
+        rng = self.rng
+        size = TIERS[self.structure.tier]
+        active = int(p["active"].sum())
+        in_year = self.calendar.calendar_month(month)
+        heads = self._pending_head
+        self._pending_head = []
+        queue = self.open_positions
+        if month == MONTHS - 1:
+            n = size - active
+            growth_open = max(0, n - len(heads) - len(queue))
+        else:
+            target = self._target(month)
+            growth = target - self._target(month - 1)
+            mean_fill = float(FILL_BY_MONTH.mean())
+            pipeline = (1 - mean_fill) / mean_fill * (self.expected_leavers + growth)
+            wanted = max(0, round(target + pipeline - active))
+            n = min(int(rng.binomial(wanted, FILL_BY_MONTH[in_year])), size - active)
+            growth_open = max(0, wanted - len(heads) - len(queue))
+        n = max(n, len(heads))
+        rest = n - len(heads)
+        n_growth = round(rest * growth_open / max(1, growth_open + len(queue)))
+        n_queue = min(len(queue), rest - n_growth)
+        n_growth = rest - n_queue
+        filled = heads + queue[:n_queue]
+        self.open_positions = queue[n_queue:]
+        if not n:
+            return
+        dept = np.array([f[0] for f in filled] + [0] * n_growth, dtype=np.int64)
+        family = np.array([f[1] for f in filled] + [0] * n_growth, dtype=np.int64)
+        grade = np.array([f[2] for f in filled] + [0] * n_growth, dtype=np.int64)
+        earliest = np.array([max(0, f[3] - day) for f in filled] + [0] * n_growth)
+        graduate = np.zeros(n, dtype=bool)
+        if n_growth:
+            new = slice(len(filled), n)
+            dept[new] = rng.choice(self.leaves, n_growth, p=self.leaf_weight)
+            family[new] = np.where(
+                rng.random(n_growth) < 0.8,
+                self.dept_family[dept[new]],
+                rng.integers(0, GENERAL, n_growth),
+            )
+            grade[new] = rng.choice([1, 2, 3], n_growth, p=[0.5, 0.35, 0.15])
+            if in_year in GRADUATE_MONTHS:
+                graduate[new] = rng.random(n_growth) < 0.75
+                grade[graduate] = 1
+        hire_offset = rng.integers(np.minimum(earliest, 27), 28)
+        head_of = np.full(n, -1)
+        head_of[: len(heads)] = [h[0] for h in heads]
+        self._hire(dept, family, grade, day + hire_offset, month, head_of, graduate)
 
     def _internal_successor(self, dept: int) -> int:
         """The active member of `dept` with the highest grade, then the longest service."""
@@ -808,19 +1002,22 @@ class _Simulation:
         grade: np.ndarray,
         hire_day: np.ndarray,
         month: int,
+        head_of: np.ndarray,
+        graduate: np.ndarray,
     ) -> None:
+        """Hire people; `head_of` is the department each new head heads (-1: not a head)."""
         rng = self.rng
         k = len(dept)
         female = rng.random(k) < 0.45
         employment_type = rng.choice(len(EMPLOYMENT_TYPES), k, p=EMPLOYMENT_TYPE_SHARES)
-        pending = set(self._pending_head)
-        new_head = np.array([d in pending for d in dept]) if pending else np.zeros(k, dtype=bool)
-        employment_type = np.where(new_head, 0, employment_type)
+        new_head = head_of >= 0
+        employment_type = np.where(new_head | graduate, 0, employment_type)
         grade = np.where(employment_type == 3, 1, grade)
         age = np.clip(24 + 2.5 * (grade - 1) + rng.normal(0, 4, k), 21, 50)
+        age = np.where(graduate, np.clip(22.5 + rng.normal(0, 1, k), 21, 26), age)
         compa = np.clip(rng.normal(0.98, 0.07, k), 0.8, 1.2)
         pos = position_index(family, grade)
-        pay = np.round(self.band_mid[pos] * _band_factor(month) * compa, -2)
+        pay = np.round(self.band_mid[pos] * _band_factor(self.calendar, month) * compa, -2)
         latent = rng.normal(0, 1, k)
         location = np.where(
             rng.random(k) < 0.93, self.dept_location[dept], rng.integers(0, len(LOCATIONS), k)
@@ -834,16 +1031,15 @@ class _Simulation:
             manager_at_leave=np.full(k, -1), employment_type=employment_type, location=location,
         )  # fmt: skip
         if len(self.bad) < self.people.n:
-            self.bad = np.concatenate([self.bad, np.zeros(len(self.bad), dtype=bool)])
+            grown = np.zeros(2 * self.people.n, dtype=bool)
+            grown[: len(self.bad)] = self.bad
+            self.bad = grown
         self.pay_changes.add(person=idx, day=hire_day, pay=pay, previous=-1, reason=0)
-        for i in np.nonzero(new_head)[0]:
-            d = int(dept[i])
-            if d in pending:  # an outside hire heads a department that had nobody to promote
-                self.head[d] = int(idx[i])
-                affected = self._reports_of([d])
-                self.people.cols["manager_change_day"][affected] = int(hire_day[i])
-                pending.discard(d)
-        self._pending_head = []
+        for i in np.nonzero(new_head)[0]:  # an outside hire heads a department
+            d = int(head_of[i])
+            self.head[d] = int(idx[i])
+            affected = self._reports_of([d])
+            self.people.cols["manager_change_day"][affected] = int(hire_day[i])
 
     def _transfer(self, day: int) -> None:
         p = self.people
@@ -858,7 +1054,7 @@ class _Simulation:
 
     def _review(self, month: int) -> None:
         p = self.people
-        review_day = _day(MONTH_STARTS[month + 1]) - 1 if month + 1 < MONTHS else _day(END)
+        review_day = _day(self.calendar.month_starts[month + 1]) - 1
         persons = np.nonzero(p["active"] & (p["hire_day"] <= review_day - 90))[0]
         rating = self._rating(p["latent"][persons])
         age = (review_day - p["birth_day"][persons]) / DAYS_PER_YEAR
@@ -866,8 +1062,9 @@ class _Simulation:
         potential_score += self.rng.normal(0, 0.6, len(persons))
         potential = 1 + np.searchsorted([-0.5, 0.9], potential_score)
         reviewer = self.managers(persons)
-        year = 2023 + month // 12
-        period = f"{year}-H{1 if month % 12 == 5 else 2}"
+        year = self.calendar.year(month)
+        period = f"{year}-H{1 if self.calendar.calendar_month(month) < 6 else 2}"
+        p.cols["previous_rating"][persons] = p["last_rating"][persons]
         p.cols["last_rating"][persons] = rating
         self.reviews.add(
             person=persons, period=period, day=review_day, rating=rating,
@@ -894,7 +1091,7 @@ class _Simulation:
         status[away] = "on_leave"
         family = p["family"]
         grade = p["grade"]
-        end_day = np.where(left, p["leave_day"], _day(END))
+        end_day = np.where(left, p["leave_day"], _day(self.calendar.as_of_day))
         service_years = (end_day - p["hire_day"]) / DAYS_PER_YEAR
         paid_leave = 10.0 + np.minimum(10, np.floor(service_years / 2))
         people = {
@@ -958,6 +1155,8 @@ class _Simulation:
             bad_manager_people=list(self.structure.bad_manager_people),
             factor_stats=self.factor_stats,
             logins=logins,
+            calendar=self.calendar,
+            proposals=self._proposals(logins, people, reviews, pay_changes),
             causes=self.causes,
         )
 
@@ -993,8 +1192,103 @@ class _Simulation:
             "person": person.astype(np.int64),
             "skill": skill.astype(np.int64),
             "level": level.astype(np.int64),
-            "assessed_on": np.full(len(person), SKILLS_ASSESSED_ON),
+            # assessed in the last skills round, at the end of the month before the last one
+            "assessed_on": np.full(len(person), self.calendar.month_starts[MONTHS - 1] - 1),
         }
+
+    def _proposals(
+        self,
+        logins: list[DemoLogin],
+        people: dict[str, np.ndarray],
+        reviews: dict[str, np.ndarray],
+        pay_changes: dict[str, np.ndarray],
+    ) -> list[dict[str, Any]]:
+        """Pay raises for the demo head to propose on the first run: the people of the head's
+        department paid far below their band (compa-ratio below `PROPOSAL_COMPA_RATIO`) who
+        were rated 4 or 5 in one of their last two reviews, the lowest paid first, at most
+        `PROPOSALS_MAX`. Each
+        brings the pay to `PROPOSAL_TARGET_COMPA` of the band midpoint, by at most
+        `PROPOSAL_MAX_RAISE`. When fewer than `PROPOSALS_MIN` were rated 4+, people rated 3 come
+        next (the rationale says what they were rated)."""
+        head = next(login.person for login in logins if login.role == "dept_head")
+        dept = int(people["department"][head])
+        mid = np.array([pos.band_mid for pos in self.positions], dtype=np.float64)
+        pos_of = people["position"]
+        compa = people["base_pay"] / mid[pos_of]
+        by_person: dict[int, list[tuple[str, int]]] = {}
+        for person, period, rating in zip(
+            reviews["person"], reviews["period"], reviews["rating"], strict=True
+        ):
+            by_person.setdefault(int(person), []).append((str(period), int(rating)))
+
+        def last_two(q: int) -> list[int]:
+            return [r for _period, r in sorted(by_person.get(q, []))[-2:]] or [0]
+
+        def best(q: int) -> int:
+            return max(last_two(q)) if min(last_two(q)) >= 3 else 0
+
+        underpaid = np.nonzero(
+            (people["department"] == dept)
+            & (people["status"] == "active")
+            & (compa < PROPOSAL_COMPA_RATIO)
+        )[0]
+        underpaid = [int(q) for q in underpaid if int(q) != head and best(int(q)) >= 3]
+        candidates = sorted((q for q in underpaid if best(q) >= 4), key=lambda q: (compa[q], q))
+        # fewer than PROPOSALS_MIN rated 4+: those rated 3 (meets expectations) come next
+        solid = sorted((q for q in underpaid if best(q) == 3), key=lambda q: (compa[q], q))
+        candidates += solid[: max(0, PROPOSALS_MIN - len(candidates))]
+        as_of = self.calendar.as_of
+        effective = (np.datetime64(as_of, "M") + 1).astype("datetime64[D]").item()
+        raised = pay_changes["reason"] != "hire"
+        proposals = []
+        for q in candidates[:PROPOSALS_MAX]:
+            position = self.positions[int(pos_of[q])]
+            old = int(people["base_pay"][q])
+            target = min(position.band_mid * PROPOSAL_TARGET_COMPA, old * (1 + PROPOSAL_MAX_RAISE))
+            new = max(_round100(target), old + 100)
+            ratings = sorted(by_person[q])[-2:]
+            changes = pay_changes["date"][(pay_changes["person"] == q) & raised]
+            since = changes.max() if len(changes) else people["hire_date"][q]
+            months = int((np.datetime64(as_of, "M") - since.astype("datetime64[M]")).astype(int))
+            since_what = "last raise" if len(changes) else "hire (no raise since)"
+            since_text = (
+                f"the last raise was {months} months ago"
+                if len(changes)
+                else f"hired {months} months ago, with no raise since"
+            )
+            name = str(people["full_name"][q])
+            rated = " and ".join(f"{r} ({period})" for period, r in ratings)
+            rationale = (
+                f"{name} is paid {old:,} {CURRENCY} a year, {compa[q]:.3f} of the midpoint of "
+                f"the {position.title} band ({position.band_mid:,}), and was rated {rated} in "
+                f"the last review{'s' if len(ratings) > 1 else ''}; {since_text}. In this "
+                f"company people paid below {PROPOSAL_COMPA_RATIO:.2f} of the midpoint leave "
+                "about twice as often. "
+                f"A raise to {new:,} {CURRENCY} (+{new - old:,} a year, "
+                f"{new / position.band_mid:.2f} of the midpoint) brings the pay closer to the "
+                f"band."
+            )
+            proposals.append(
+                {
+                    "person": q,
+                    "new_base_pay": new,
+                    "effective_date": effective,
+                    "rationale": rationale,
+                    "evidence": [
+                        {"label": "compa-ratio (pay / band midpoint)", "value": f"{compa[q]:.3f}"},
+                        {
+                            "label": "last ratings",
+                            "value": ", ".join(f"{period}: {r}" for period, r in ratings),
+                        },
+                        {
+                            "label": f"months since {since_what}",
+                            "value": str(months),
+                            "since": str(since),
+                        },
+                    ],
+                }
+            )
+        return proposals
 
     def _logins(self) -> list[DemoLogin]:
         """The people the demo users are: picked from who is there at the end."""
@@ -1013,7 +1307,23 @@ class _Simulation:
         def staff(dept: int) -> list[int]:
             return [int(q) for q in np.nonzero(active & (dept_of == dept))[0] if q not in heads]
 
-        team = max(sales_leaves, key=lambda d: (len(staff(d)), -d))
+        # the team with the most people paid far below their band and rated well (something
+        # for the demo head to decide on), then the most staff
+        pos = position_index(p["family"], p["grade"])
+        previous = np.where(p["previous_rating"] > 0, p["previous_rating"], p["last_rating"])
+        solid = active & (p["pay"] < PROPOSAL_COMPA_RATIO * self.band_mid[pos])
+        solid &= np.minimum(p["last_rating"], previous) >= 3
+        solid[self.head] = False
+        good = solid & (np.maximum(p["last_rating"], previous) >= 4)
+
+        def candidates(dept: int) -> tuple[int, int]:
+            in_dept = dept_of == dept
+            enough = PROPOSALS_MIN
+            return min(int(np.sum(solid & in_dept)), enough), min(
+                int(np.sum(good & in_dept)), enough
+            )
+
+        team = max(sales_leaves, key=lambda d: (*candidates(d), len(staff(d)), -d))
         team_staff = staff(team)
         sales_staff = [q for q in team_staff if p["family"][q] == 3]
         account_manager = (sales_staff or team_staff)[0]

@@ -2,7 +2,8 @@
 
 Everything is written in one transaction with `bulk_create`; self-references (managers,
 department heads) take a second pass over the few rows that need it. The demo users are created
-through `core.services.user_create`.
+through `core.services.user_create`; then the demo head proposes the company's first pay raises
+through `org.services.pay_change_propose`, so that the GM has something to decide on.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 from django.db import models, transaction
 
-from gmassist.core.models import Company, User
+from gmassist.core.models import Company, Proposal, User
 from gmassist.core.services import user_create
 from gmassist.org.demo.generator import (
     CURRENCY,
@@ -77,6 +78,8 @@ def demo_company_write(
         writer.write()
         report(97, "Creating the demo users")
         _create_logins(company, writer.employee_pk)
+        report(98, "Proposing the first pay raises")
+        _propose(company, writer.employee_pk)
         record = Company.get()
         record.name = DEMO_COMPANY_NAME
         record.currency = CURRENCY
@@ -86,11 +89,16 @@ def demo_company_write(
         record.save()
     counts = company.counts()
     counts["users"] = len(company.logins)
+    counts["proposals"] = len(company.proposals)
     return counts
 
 
 def _delete_org_data() -> None:
     """Delete the organisation tables' rows (children first) and the demo users."""
+    # proposals about the people and departments being deleted would point at nothing
+    Proposal.objects.filter(
+        models.Q(subject_employee__isnull=False) | models.Q(department__isnull=False)
+    ).delete()
     User.objects.filter(username__in=DEMO_USERNAMES).delete()
     for model in (EmployeeSkill, Review, PayChange, Separation):
         model.objects.all().delete()
@@ -363,4 +371,23 @@ def _create_logins(company: DemoCompany, employee_pk: np.ndarray) -> None:
             first_name=str(people["given_name"][login.person]),
             last_name=str(people["family_name"][login.person]),
             by=None,
+        )
+
+
+def _propose(company: DemoCompany, employee_pk: np.ndarray) -> None:
+    """The demo head's proposals (`DemoCompany.proposals`), made as the head, left open."""
+    from gmassist.org.services import pay_change_propose
+
+    head = next(login for login in company.logins if login.role == "dept_head")
+    by = User.objects.get(username=head.username)
+    for proposal in company.proposals:
+        pay_change_propose(
+            employee=Employee.objects.select_related("position", "department").get(
+                pk=int(employee_pk[proposal["person"]])
+            ),
+            new_base_pay=Decimal(int(proposal["new_base_pay"])),
+            effective_date=proposal["effective_date"],
+            rationale=proposal["rationale"],
+            by=by,
+            evidence=proposal["evidence"],
         )
