@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 import numpy as np
@@ -16,17 +17,21 @@ from gmassist.org.demo.causes import (
 )
 from gmassist.org.demo.generator import (
     EMPLOYEE_CSV_COLUMNS,
-    END,
-    START,
+    PROPOSAL_COMPA_RATIO,
     build_structure,
+    demo_calendar,
     employee_rows,
     generate,
+    start_size,
 )
+
+# A fixed day, so that the exact numbers below do not change with the calendar.
+AS_OF = dt.date(2026, 11, 24)
 
 
 @pytest.fixture(scope="module")
 def company():
-    return generate(seed=1, tier="S")
+    return generate(seed=1, tier="S", as_of=AS_OF)
 
 
 def _same(a, b) -> bool:
@@ -36,7 +41,7 @@ def _same(a, b) -> bool:
 
 
 def test_the_same_seed_gives_the_same_company(company):
-    again = generate(seed=1, tier="S")
+    again = generate(seed=1, tier="S", as_of=AS_OF)
     for table in ("people", "pay_changes", "reviews", "separations", "employee_skills"):
         first, second = getattr(company, table), getattr(again, table)
         assert first.keys() == second.keys()
@@ -45,6 +50,75 @@ def test_the_same_seed_gives_the_same_company(company):
     assert company.departments == again.departments
     assert company.logins == again.logins
     assert company.factor_stats == again.factor_stats
+    assert company.proposals == again.proposals
+
+
+def test_the_history_ends_with_the_last_complete_month_before_as_of(company):
+    calendar = company.calendar
+    assert (calendar.start, calendar.end) == (
+        np.datetime64("2023-11-01"),
+        np.datetime64("2026-10-31"),
+    )
+    flows = company.monthly_flows()
+    assert [flows[0][0], flows[-1][0]] == ["2023-11", "2026-10"]
+    people = company.people
+    assert people["hire_date"].max() <= calendar.end
+    assert company.separations["date"].max() <= calendar.end
+    assert company.pay_changes["date"].max() <= calendar.end
+    assert set(company.employee_skills["assessed_on"]) == {np.datetime64("2026-09-30")}
+    # a day later in the same month gives the same history
+    later = generate(seed=1, tier="S", as_of=dt.date(2026, 11, 30))
+    assert later.monthly_flows() == flows
+    assert demo_calendar(dt.date(2027, 1, 5)).end == np.datetime64("2026-12-31")
+
+
+def test_everything_dated_moves_with_as_of(company):
+    year_later = generate(seed=1, tier="S", as_of=dt.date(2027, 11, 24))
+    first = company.people["hire_date"][0]
+    assert year_later.people["hire_date"][0] - first in (365, 366)
+    assert year_later.people["birth_date"][0] - company.people["birth_date"][0] in (365, 366)
+    assert sorted(set(year_later.reviews["period"]))[0] == "2024-H2"
+    assert year_later.counts()["active"] == 500
+    # the positions show this year's bands whichever the year
+    assert [p.band_mid for p in year_later.positions] == [p.band_mid for p in company.positions]
+
+
+def test_the_company_grows_and_hiring_lags_leaving(company):
+    flows = company.monthly_flows()
+    hires = np.array([h for _month, h, _left in flows])
+    leavers = np.array([left for _month, _h, left in flows])
+    assert start_size("S") == 444
+    first_day = int(np.sum(company.people["hire_date"] < company.calendar.start))
+    assert first_day == start_size("S")
+    assert first_day + hires.sum() - leavers.sum() == 500
+    assert np.sum(hires != leavers) >= 24  # most months differ
+    by_month = {m[5:]: 0 for m, _h, _l in flows}
+    for month, h, _left in flows:
+        by_month[month[5:]] += h
+    summer = by_month["07"] + by_month["08"] + by_month["09"]
+    assert summer > 3 * by_month["02"] * 3  # graduates in summer, few in February
+    assert flows[-12:] == [
+        ("2025-11", 10, 9),
+        ("2025-12", 7, 7),
+        ("2026-01", 4, 6),
+        ("2026-02", 3, 3),
+        ("2026-03", 11, 9),
+        ("2026-04", 9, 9),
+        ("2026-05", 6, 3),
+        ("2026-06", 6, 7),
+        ("2026-07", 15, 8),
+        ("2026-08", 16, 8),
+        ("2026-09", 8, 8),
+        ("2026-10", 6, 6),
+    ]
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2026, 3, 5), dt.date(2027, 8, 1), AS_OF])
+def test_every_tier_s_company_ends_at_500_with_three_to_five_proposals(as_of):
+    for seed in range(1, 6):
+        company = generate(seed=seed, tier="S", as_of=as_of)
+        assert company.counts()["active"] == 500
+        assert 3 <= len(company.proposals) <= 5, (seed, as_of)
 
 
 def test_another_seed_gives_another_company(company):
@@ -57,26 +131,26 @@ def test_tier_s_counts(company):
         "departments": 35,
         "positions": 57,
         "skills": 40,
-        "employees": 711,
+        "employees": 712,
         "active": 500,
-        "left": 211,
-        "pay_changes": 2718,
-        "reviews": 2885,
-        "separations": 211,
+        "left": 212,
+        "pay_changes": 2423,
+        "reviews": 2632,
+        "separations": 212,
         "employee_skills": 2253,
     }
-    assert Counter(company.people["status"]) == {"active": 490, "on_leave": 10, "left": 211}
+    assert Counter(company.people["status"]) == {"active": 490, "on_leave": 10, "left": 212}
     assert Counter(company.separations["type"]) == {
-        "voluntary": 172,
-        "involuntary": 36,
-        "retirement": 3,
+        "voluntary": 182,
+        "involuntary": 29,
+        "retirement": 1,
     }
 
 
 def test_the_department_tree_is_two_to_four_levels_deep_with_a_head_each(company):
     depths = Counter(d.depth for d in company.departments)
     assert depths == {0: 1, 1: 9, 2: 25}
-    assert max(d.depth for d in generate(seed=1, tier="M").departments) == 3
+    assert max(d.depth for d in build_structure(seed=1, tier="M").departments) == 3
     people = company.people
     for d, head in enumerate(company.department_heads):
         assert people["department"][head] == d
@@ -103,7 +177,8 @@ def test_history_is_consistent(company):
     left = people["status"] == "left"
     assert np.all(people["leave_date"][left] >= people["hire_date"][left])
     assert np.all(np.isnat(people["leave_date"][~left]))
-    assert np.all(people["hire_date"] <= END)
+    start, end = company.calendar.start, company.calendar.end
+    assert np.all(people["hire_date"] <= end)
     assert np.all(people["manager"] != np.arange(company.size))
     pay = company.pay_changes
     assert len(set(zip(pay["person"], pay["date"], strict=True))) == len(pay["person"])
@@ -115,7 +190,12 @@ def test_history_is_consistent(company):
     assert set(reviews["rating"]) == {1, 2, 3, 4, 5}
     assert set(reviews["potential"]) == {1, 2, 3}
     assert sorted(set(reviews["period"])) == [
-        f"{y}-H{h}" for y in (2023, 2024, 2025) for h in (1, 2)
+        "2023-H2",
+        "2024-H1",
+        "2024-H2",
+        "2025-H1",
+        "2025-H2",
+        "2026-H1",
     ]
     skills = company.employee_skills
     assert set(np.unique(skills["level"])) <= set(range(6))
@@ -123,7 +203,7 @@ def test_history_is_consistent(company):
     for position in company.positions:
         assert position.band_min <= position.band_mid <= position.band_max
     seps = company.separations
-    assert np.all((seps["date"] >= START) & (seps["date"] <= END))
+    assert np.all((seps["date"] >= start) & (seps["date"] <= end))
     assert set(seps["person"]) == set(np.nonzero(left)[0])
 
 
@@ -175,16 +255,16 @@ def test_the_hazard_multiplies_the_base_rate_by_each_factor():
 def test_tier_s_seed_1_leaving_by_cause_is_exactly_reproducible(company):
     stats = company.factor_stats
     assert stats["low_pay"] == {
-        "with_months": 1471,
-        "with_leavers": 15,
-        "without_months": 16493,
-        "without_leavers": 157,
+        "with_months": 2827,
+        "with_leavers": 54,
+        "without_months": 14016,
+        "without_leavers": 128,
     }
     assert stats["unhappy_department"] == {
-        "with_months": 2128,
-        "with_leavers": 40,
-        "without_months": 15836,
-        "without_leavers": 132,
+        "with_months": 1932,
+        "with_leavers": 33,
+        "without_months": 14911,
+        "without_leavers": 149,
     }
     for factor in ("low_pay", "unhappy_department", "bad_manager", "no_promotion"):
         with_rate, without_rate = _rates(stats[factor])
@@ -195,27 +275,27 @@ def test_the_causes_drive_leaving_over_ten_companies():
     """Pooled over seeds 1-10 of tier S, each pushed group leaves clearly more often."""
     pooled = {f: Counter() for f in VOLUNTARY_FACTORS}
     for seed in range(1, 11):
-        for factor, stats in generate(seed=seed, tier="S").factor_stats.items():
+        for factor, stats in generate(seed=seed, tier="S", as_of=AS_OF).factor_stats.items():
             pooled[factor].update(stats)
     ratios = {f: round(_rates(s)[0] / _rates(s)[1], 2) for f, s in pooled.items()}
     # The raw ratios are below the multipliers because the factors go together (a promotion
     # lowers the compa-ratio; new hires have short tenure but no other factor): a model has to
     # weigh them jointly to recover DEMO_CAUSES.
     assert ratios == {
-        "low_pay": 1.98,
-        "no_promotion": 1.45,
-        "bad_manager": 1.87,
-        "unhappy_department": 1.67,
-        "manager_change": 1.29,
-        "short_tenure": 1.15,
+        "low_pay": 2.18,
+        "no_promotion": 1.44,
+        "bad_manager": 1.72,
+        "unhappy_department": 1.6,
+        "manager_change": 1.57,
+        "short_tenure": 1.06,
     }
 
 
 def test_voluntary_leavers_give_the_reason_of_their_factors(company):
     reasons = Counter(company.separations["reason"][company.separations["type"] == "voluntary"])
-    assert reasons["Better pay elsewhere"] == 6
-    assert reasons["Workload and team climate"] == 12
-    assert reasons["Relationship with manager"] == 11
+    assert reasons["Better pay elsewhere"] == 20
+    assert reasons["Workload and team climate"] == 15
+    assert reasons["Relationship with manager"] == 9
 
 
 def test_ground_truth_names_the_bad_managers_and_unhappy_departments(company):
@@ -230,10 +310,33 @@ def test_ground_truth_names_the_bad_managers_and_unhappy_departments(company):
 
 def test_structure_alone_is_what_the_generator_builds_on():
     structure = build_structure(seed=1, tier="S")
-    assert structure.size == 500
+    assert structure.size == start_size("S") == 444  # the first day, before three years' growth
     assert len(structure.departments) == 35
+
+
+def test_the_demo_head_proposes_raises_for_underpaid_good_people(company):
+    head = next(login.person for login in company.logins if login.role == "dept_head")
+    people = company.people
+    mid = np.array([p.band_mid for p in company.positions])
+    assert [(p["person"], p["new_base_pay"]) for p in company.proposals] == [
+        (203, 121700),
+        (206, 152800),
+        (205, 153500),
+    ]
+    for proposal in company.proposals:
+        person = proposal["person"]
+        assert people["department"][person] == people["department"][head] != person
+        assert people["status"][person] == "active"
+        assert people["base_pay"][person] < PROPOSAL_COMPA_RATIO * mid[people["position"][person]]
+        assert proposal["new_base_pay"] > people["base_pay"][person]
+        assert proposal["effective_date"] == dt.date(2026, 12, 1)
+        assert str(people["full_name"][person]) in proposal["rationale"]
+        labels = [e["label"] for e in proposal["evidence"]]
+        assert labels[0] == "compa-ratio (pay / band midpoint)"
+        assert labels[1] == "last ratings"
+        assert labels[2].startswith("months since")
 
 
 def test_an_unknown_tier_is_refused():
     with pytest.raises(ValueError, match="unknown tier"):
-        generate(seed=1, tier="XL")
+        generate(seed=1, tier="XL", as_of=AS_OF)
