@@ -35,7 +35,7 @@ FLOOR_RATIO_LIMIT = 5.0
 TARGETS = (
     ("floor", "bare view, fixed string", "/ping"),
     ("directory", "directory page", "/org/employees/"),
-    ("directory_search", "directory, name search", "/org/employees/?q=wang"),
+    ("directory_search", "directory, name search", "/org/employees/?search=wang"),
     ("api_employees", "GET /api/employees", "/api/employees"),
 )
 
