@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, models, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 
 from gmassist.core.choices import Action, AuditAction, ProposalStatus, Role
@@ -350,4 +350,6 @@ def _run_in_thread(job_id: int) -> None:
     try:
         job_run(job_id)
     finally:
-        close_old_connections()
+        # The thread's own connections end with it (CONN_MAX_AGE would otherwise keep them open
+        # with nobody to reuse them).
+        connections.close_all()
