@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 
 from gmassist.core.choices import JobStatus, Role
-from gmassist.core.models import Company, Job, User
+from gmassist.core.models import Company, Job, Proposal, User
+from gmassist.core.services import proposal_approve
 from gmassist.org.demo.generator import DEMO_USERS
 from gmassist.org.models import (
     Department,
@@ -32,9 +35,12 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+AS_OF = "2026-11-24"  # a fixed day, so that the exact numbers do not change with the calendar
+
+
 def demo(*args: str) -> str:
     out = StringIO()
-    call_command("demo", *args, stdout=out)
+    call_command("demo", *args, *(() if "--as-of" in args else ("--as-of", AS_OF)), stdout=out)
     return out.getvalue()
 
 
@@ -46,15 +52,16 @@ def logins() -> str:
 
 def test_it_builds_tier_s_with_its_exact_counts_as_a_job():
     output = demo("--tier", "S", "--seed", "1")
-    assert "500 employees now and 211 who left, 35 departments" in output
-    assert Employee.objects.count() == 711
+    assert "as of 2026-11-24 (history 2023-11..2026-10)" in output
+    assert "500 employees now and 212 who left, 35 departments, 3 open pay proposals" in output
+    assert Employee.objects.count() == 712
     assert Employee.objects.exclude(status="left").count() == 500
     assert Department.objects.count() == 35
     assert Position.objects.count() == 57
     assert Skill.objects.count() == 40
-    assert PayChange.objects.count() == 2718
-    assert Review.objects.count() == 2885
-    assert Separation.objects.count() == 211
+    assert PayChange.objects.count() == 2423
+    assert Review.objects.count() == 2632
+    assert Separation.objects.count() == 212
     assert EmployeeSkill.objects.count() == 2253
     company = Company.get()
     assert (company.name, company.currency, company.is_demo) == (
@@ -65,7 +72,8 @@ def test_it_builds_tier_s_with_its_exact_counts_as_a_job():
     assert (company.demo_tier, company.demo_seed) == ("S", 1)
     job = Job.objects.get()
     assert (job.kind, job.status, job.progress) == ("org.demo", JobStatus.SUCCEEDED, 100)
-    assert job.result["counts"]["employees"] == 711
+    assert job.result["counts"]["employees"] == 712
+    assert (job.result["as_of"], job.result["months"]) == ("2026-11-24", "2023-11..2026-10")
 
 
 def test_the_rows_hold_together():
@@ -91,8 +99,9 @@ def test_the_rows_hold_together():
     assert not Separation.objects.exclude(employee__status="left").exists()
     assert not PayChange.objects.filter(previous_base_pay__lt=0).exists()
     first = Employee.objects.get(employee_no="E000001")
-    assert first.hire_date < dt.date(2023, 1, 1)
-    assert Review.objects.filter(period="2024-H1").exclude(reviewer=None).count() == 477
+    assert first.hire_date < dt.date(2023, 11, 1)
+    assert Review.objects.filter(period="2025-H1").exclude(reviewer=None).count() == 449
+    assert not Employee.objects.filter(hire_date__gt=dt.date(2026, 10, 31)).exists()
 
 
 def test_rebuilding_replaces_the_demo_data():
@@ -104,6 +113,50 @@ def test_rebuilding_replaces_the_demo_data():
     assert sorted(Employee.objects.values_list("full_name", flat=True)) != first
     assert User.objects.filter(username="gm").count() == 1
     assert Job.objects.filter(status=JobStatus.SUCCEEDED).count() == 2
+    # the first build's proposals went with its people
+    assert not Proposal.objects.filter(subject_employee=None).exists()
+    assert Proposal.objects.count() == len(Proposal.objects.filter(status="open"))
+
+
+def test_the_same_as_of_builds_the_same_company_and_another_day_shifts_it():
+    demo("--tier", "S", "--seed", "1")
+    first = sorted(Employee.objects.values_list("employee_no", "hire_date", "base_pay"))
+    demo("--tier", "S", "--seed", "1")
+    assert sorted(Employee.objects.values_list("employee_no", "hire_date", "base_pay")) == first
+    demo("--tier", "S", "--seed", "1", "--as-of", "2027-11-24")
+    assert Employee.objects.exclude(status="left").count() == 500
+    moved = Employee.objects.get(employee_no="E000001").hire_date - first[0][1]
+    assert moved.days in (365, 366)
+
+
+def test_the_demo_head_leaves_open_pay_proposals_that_hr_may_partly_approve():
+    demo("--tier", "S", "--seed", "1")
+    head = User.objects.get(username="head")
+    proposals = list(Proposal.objects.order_by("pk"))
+    assert len(proposals) == 3
+    assert {p.status for p in proposals} == {"open"}
+    assert {p.proposed_by_id for p in proposals} == {head.pk}
+    department = head.employee.headed_departments.get()
+    assert {p.subject_employee.department_id for p in proposals} == {department.pk}
+    assert [p.cost for p in proposals] == [15900, 19900, 20000]
+    for proposal in proposals:
+        assert proposal.payload["effective_date"] == "2026-12-01"
+        assert "of the midpoint" in proposal.rationale
+        labels = [e["label"] for e in proposal.evidence]
+        assert "last ratings" in labels
+        assert any(label.startswith("months since") for label in labels)
+        position = proposal.subject_employee.position
+        assert proposal.subject_employee.base_pay < Decimal("0.85") * position.band_mid
+    hr = User.objects.get(username="hr")
+    limit = Company.get().hr_approval_limit
+    cheaper = [p for p in proposals if p.cost < limit]
+    assert len(cheaper) == 2
+    for proposal in cheaper:
+        proposal_approve(proposal=proposal, by=hr)
+    employee = Employee.objects.get(pk=cheaper[0].subject_employee_id)
+    assert employee.base_pay == Decimal(cheaper[0].payload["new_base_pay"])
+    with pytest.raises(PermissionDenied, match="the GM decides it"):
+        proposal_approve(proposal=proposals[-1], by=hr)
 
 
 def test_it_refuses_to_overwrite_real_data_without_force(cast):
@@ -117,7 +170,7 @@ def test_it_refuses_to_overwrite_real_data_without_force(cast):
 
 def test_force_replaces_real_data(cast):
     demo("--tier", "S", "--seed", "1", "--force")
-    assert Employee.objects.count() == 711
+    assert Employee.objects.count() == 712
     assert not Employee.objects.filter(employee_no="E004").exists()
     assert Company.get().is_demo
 
@@ -131,7 +184,7 @@ def test_if_empty_does_nothing_when_there_are_employees(cast):
 
 def test_if_empty_builds_into_an_empty_database():
     demo("--if-empty", "--tier", "S", "--seed", "1")
-    assert Employee.objects.count() == 711
+    assert Employee.objects.count() == 712
 
 
 def test_the_demo_logins_work_and_fit_their_roles():
@@ -149,7 +202,7 @@ def test_the_demo_logins_work_and_fit_their_roles():
     assert users[Role.ACCOUNT_MANAGER].employee.department == department
     assert users[Role.EMPLOYEE].employee.department == department
     assert users[Role.EMPLOYEE].employee.manager == head
-    assert department.employees.filter(status="active").count() == 28
+    assert department.employees.filter(status="active").count() == 19
     assert users[Role.GM].employee.headed_departments.get().parent is None
     assert users[Role.HR].employee.headed_departments.get().code == "HR"
     output = logins()
