@@ -1208,7 +1208,8 @@ class _Simulation:
         were rated 4 or 5 in one of their last two reviews, the lowest paid first, at most
         `PROPOSALS_MAX`. Each
         brings the pay to `PROPOSAL_TARGET_COMPA` of the band midpoint, by at most
-        `PROPOSAL_MAX_RAISE`. When fewer than `PROPOSALS_MIN` were rated 4+, people rated 3 come
+        `PROPOSAL_MAX_RAISE`. The evidence is the last ratings and the months since the last
+        raise; `pay_change_propose` adds the pay and the compa-ratio. When fewer than `PROPOSALS_MIN` were rated 4+, people rated 3 come
         next (the rationale says what they were rated)."""
         head = next(login.person for login in logins if login.role == "dept_head")
         dept = int(people["department"][head])
@@ -1275,7 +1276,6 @@ class _Simulation:
                     "effective_date": effective,
                     "rationale": rationale,
                     "evidence": [
-                        {"label": "compa-ratio (pay / band midpoint)", "value": f"{compa[q]:.3f}"},
                         {
                             "label": "last ratings",
                             "value": ", ".join(f"{period}: {r}" for period, r in ratings),

@@ -144,6 +144,7 @@ def test_the_demo_head_leaves_open_pay_proposals_that_hr_may_partly_approve():
         assert "of the midpoint" in proposal.rationale
         labels = [e["label"] for e in proposal.evidence]
         assert "last ratings" in labels
+        assert labels.count("compa-ratio (pay / band midpoint)") == 1
         assert any(label.startswith("months since") for label in labels)
         position = proposal.subject_employee.position
         assert proposal.subject_employee.base_pay < Decimal("0.85") * position.band_mid
