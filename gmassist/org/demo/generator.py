@@ -1203,14 +1203,16 @@ class _Simulation:
         reviews: dict[str, np.ndarray],
         pay_changes: dict[str, np.ndarray],
     ) -> list[dict[str, Any]]:
-        """Pay raises for the demo head to propose on the first run: the people of the head's
-        department paid far below their band (compa-ratio below `PROPOSAL_COMPA_RATIO`) who
-        were rated 4 or 5 in one of their last two reviews, the lowest paid first, at most
-        `PROPOSALS_MAX`. Each
+        """Pay raises for the demo head to propose on the first run.
+
+        The people of the head's department paid far below their band (compa-ratio below
+        `PROPOSAL_COMPA_RATIO`), rated 3 or more in their last two reviews and 4 or 5 in one of
+        them, the lowest paid first, at most `PROPOSALS_MAX`; when fewer than `PROPOSALS_MIN`
+        were rated 4+, those rated 3 come next (the rationale says what they were rated). Each
         brings the pay to `PROPOSAL_TARGET_COMPA` of the band midpoint, by at most
         `PROPOSAL_MAX_RAISE`. The evidence is the last ratings and the months since the last
-        raise; `pay_change_propose` adds the pay and the compa-ratio. When fewer than `PROPOSALS_MIN` were rated 4+, people rated 3 come
-        next (the rationale says what they were rated)."""
+        raise; `pay_change_propose` adds the pay and the compa-ratio before and after.
+        """
         head = next(login.person for login in logins if login.role == "dept_head")
         dept = int(people["department"][head])
         mid = np.array([pos.band_mid for pos in self.positions], dtype=np.float64)
