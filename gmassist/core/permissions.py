@@ -113,7 +113,20 @@ def reach(user: User | None, domain: str, action: str) -> str | None:
 
 
 def headed_subtree_ids(user: User) -> set[int]:
-    """Ids of the departments `user` heads and of every department below them."""
+    """Ids of the departments `user` heads and of every department below them.
+
+    Kept on the user object, which lives for one request (or one command): a page that
+    restricts several querysets reads the tree once.
+    """
+    cached = getattr(user, "_headed_subtree_ids", None)
+    if cached is not None:
+        return cached
+    subtree = _headed_subtree_ids(user)
+    user._headed_subtree_ids = subtree
+    return subtree
+
+
+def _headed_subtree_ids(user: User) -> set[int]:
     if not user.employee_id:
         return set()
     department_model = apps.get_model("org", "Department")

@@ -49,7 +49,15 @@ class DirectoryFilterForm(FilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = selectors.departments_visible(user=self.user)
+        department = self.fields["department"]
+        department.queryset = selectors.departments_visible(user=self.user)
+        selected = self.data.get("department") if self.is_bound else None
+        department.choices = [
+            ("", department.empty_label),
+            *selectors.department_filter_choices(
+                user=self.user, selected_id=int(selected) if str(selected).isdigit() else None
+            ),
+        ]
         self.fields["position"].queryset = selectors.positions_visible(user=self.user)
 
     def selector_filters(self) -> dict[str, Any]:

@@ -249,6 +249,34 @@ def employee_separations(*, user: User, employee: Employee) -> QuerySet[Separati
     )
 
 
+def department_filter_choices(
+    *, user: User, selected_id: int | None = None, levels: int = 2
+) -> list[tuple[int, str]]:
+    """The departments a filter offers: the top `levels` of the visible tree, in tree order,
+    each indented by its depth, plus the selected one wherever it is. One query.
+
+    A filter on a department includes everything below it, so the upper levels cover the whole
+    company; a list of 3,000 departments would make every directory page heavy. Any deeper
+    department is reached from the department tree, which links to the filtered directory.
+    """
+    rows = Department.objects.restrict(user, Action.VIEW).values_list("id", "name", "parent_id")
+    names = {dept_id: name for dept_id, name, _parent in rows}
+    children: dict[int | None, list[int]] = {}
+    for dept_id, _name, parent_id in rows:
+        # a department whose parent the user may not see is one of their roots
+        children.setdefault(parent_id if parent_id in names else None, []).append(dept_id)
+    choices: list[tuple[int, str]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for dept_id in sorted(children.get(parent, ()), key=lambda d: names[d]):
+            if depth < levels or dept_id == selected_id:
+                choices.append((dept_id, "\u2003" * depth + names[dept_id]))
+            walk(dept_id, depth + 1)
+
+    walk(None, 0)
+    return choices
+
+
 def departments_visible(*, user: User) -> QuerySet[Department]:
     """Departments the user may see, by name (filters and menus)."""
     return Department.objects.restrict(user, Action.VIEW).only("id", "name", "code")

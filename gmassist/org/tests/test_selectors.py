@@ -92,3 +92,23 @@ def test_the_directory_filters_by_status_and_position(cast):
         user=cast.gm, status="active", position_id=cast.salesperson.pk, sort="employee_no"
     )
     assert numbers(active_sales) == ["E003", "E004"]
+
+
+def test_the_department_filter_offers_the_upper_levels_in_tree_order(cast):
+    from gmassist.org.models import Department
+    from gmassist.org.selectors import department_filter_choices
+
+    deep = Department.objects.create(code="SALES-E-1", name="East team 1", parent=cast.sales_east)
+    assert department_filter_choices(user=cast.gm) == [
+        (cast.hq.pk, "Headquarters"),
+        (cast.rnd.pk, "\u2003R&D"),
+        (cast.sales.pk, "\u2003Sales"),
+    ]
+    assert department_filter_choices(user=cast.gm, selected_id=deep.pk)[-1] == (
+        deep.pk,
+        "\u2003\u2003\u2003East team 1",
+    )
+    assert department_filter_choices(user=cast.head) == [
+        (cast.sales.pk, "Sales"),
+        (cast.sales_east.pk, "\u2003Sales East"),
+    ]
