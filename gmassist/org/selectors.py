@@ -261,6 +261,7 @@ def department_filter_choices(
     """
     rows = Department.objects.restrict(user, Action.VIEW).values_list("id", "name", "parent_id")
     names = {dept_id: name for dept_id, name, _parent in rows}
+    parents = {dept_id: parent_id for dept_id, _name, parent_id in rows}
     children: dict[int | None, list[int]] = {}
     for dept_id, _name, parent_id in rows:
         # a department whose parent the user may not see is one of their roots
@@ -268,12 +269,17 @@ def department_filter_choices(
     choices: list[tuple[int, str]] = []
 
     def walk(parent: int | None, depth: int) -> None:
-        for dept_id in sorted(children.get(parent, ()), key=lambda d: names[d]):
-            if depth < levels or dept_id == selected_id:
-                choices.append((dept_id, "\u2003" * depth + names[dept_id]))
-            walk(dept_id, depth + 1)
+        for dept_id in sorted(children.get(parent, ()), key=names.__getitem__):
+            choices.append((dept_id, "\u2003" * depth + names[dept_id]))
+            if depth + 1 < levels:
+                walk(dept_id, depth + 1)
 
     walk(None, 0)
+    if selected_id in names and all(dept_id != selected_id for dept_id, _label in choices):
+        depth, node = 0, parents[selected_id]
+        while node in names:
+            depth, node = depth + 1, parents[node]
+        choices.append((selected_id, "\u2003" * depth + names[selected_id]))
     return choices
 
 
