@@ -103,9 +103,18 @@ class ImportReport:
             "file_name": self.file_name,
             "rows": self.rows,
             "counts": self.counts,
-            "errors": [e.as_dict() for e in self.errors],
-            "warnings": [w.as_dict() for w in self.warnings],
+            "errors": [e.as_dict() for e in _in_file_order(self.errors)],
+            "warnings": [w.as_dict() for w in _in_file_order(self.warnings)],
         }
+
+
+def _in_file_order(problems: list[RowError]) -> list[RowError]:
+    """Whole-file problems first, then by row; within a row in the order they were found.
+
+    The checks run in phases (cells, duplicates, references), so the order found is not the
+    order a person reads the file in.
+    """
+    return sorted(problems, key=lambda p: -1 if p.row is None else p.row)
 
 
 class ImportFailed(Exception):

@@ -485,3 +485,23 @@ def test_a_bad_mapping_fails_the_job_with_its_line(cast, tmp_path):
 
     assert job.status == JobStatus.FAILED
     assert job.result["errors"][0]["reason"].startswith("mapping: line 2: not valid TOML")
+
+
+def test_the_report_lists_problems_in_file_order():
+    from gmassist.core.imports import ImportReport, RowError
+
+    report = ImportReport(entity="employees", dry_run=True)
+    report.errors = [
+        RowError(3, "hire_date", "x", "not a date"),
+        RowError(5, "employee_no", "N2", "duplicate"),
+        RowError(4, "full_name", "", "needs a name"),
+        RowError(None, "Salary", "", "no such column"),
+        RowError(3, "base_pay", "abc", "not a number"),
+    ]
+    assert [(e["row"], e["column"]) for e in report.as_dict()["errors"]] == [
+        (None, "Salary"),
+        (3, "hire_date"),
+        (3, "base_pay"),
+        (4, "full_name"),
+        (5, "employee_no"),
+    ]
