@@ -13,6 +13,10 @@ how to export. `import_file` does the rest the same way for every entity:
    no error so far, step 2 already runs in that transaction and an entity may write the rows it
    has checked while it checks the next ones (`ImportContext.writing`, on PostgreSQL the server
    works meanwhile in its own process); an error found later rolls everything back.
+
+Reasons are written in the active language (the job activates its user's): the pure modules
+raise `normalize.Problem`s, message templates with named values, which `explain` translates
+only when a problem is reported, never per cell.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any, BinaryIO
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.jobs import JobContext, JobError, job_handler
@@ -122,7 +127,8 @@ class ImportFailed(Exception):
 
     def __init__(self, report: ImportReport):
         count = len(report.errors)
-        super().__init__(f"{report.file_name or report.entity}: {count} error{'s' * (count != 1)}")
+        message = ngettext("%(file)s: %(count)d error", "%(file)s: %(count)d errors", count)
+        super().__init__(message % {"file": report.file_name or report.entity, "count": count})
         self.report = report
 
 
@@ -186,8 +192,9 @@ def entity_spec(name: str) -> EntitySpec:
     try:
         return _ENTITIES[name]
     except KeyError:
-        known = ", ".join(sorted(_ENTITIES)) or "none"
-        raise ValueError(f"unknown entity {name!r}; known: {known}") from None
+        known = ", ".join(sorted(_ENTITIES)) or "-"
+        message = gettext("unknown entity %(entity)r; known: %(known)s")
+        raise ValueError(message % {"entity": name, "known": known}) from None
 
 
 def registered_entities() -> list[str]:
@@ -280,18 +287,22 @@ def import_file(
     """
     spec = entity_spec(entity)
     if by is not None and reach(by, spec.domain, Action.IMPORT) != ALL:
-        raise PermissionDenied(f"you may not import {spec.name}")
+        raise PermissionDenied(gettext("you may not import %(entity)s") % {"entity": spec.name})
     report_progress = progress or (lambda _percent, _message: None)
     path = Path(path)
     report = ImportReport(entity=spec.name, dry_run=dry_run, file_name=path.name)
     mapping = mapping or identity_mapping()
 
     with _gc_paused():
-        report_progress(0, f"Reading {path.name}")
+        report_progress(0, gettext("Reading %(file)s") % {"file": path.name})
         try:
             table = tabular.read_table(path)
-        except (OSError, tabular.TabularError) as exc:
-            report.errors.append(RowError(None, "", path.name, str(exc)))
+        except tabular.TabularError as exc:
+            report.errors.append(RowError(None, "", path.name, explain(exc)))
+            raise ImportFailed(report) from None
+        except OSError as exc:
+            reason = gettext("cannot read the file: %(error)s") % {"error": exc.strerror or exc}
+            report.errors.append(RowError(None, "", path.name, reason))
             raise ImportFailed(report) from None
         report.rows = len(table.rows)
 
@@ -300,13 +311,13 @@ def import_file(
             raise ImportFailed(report)
         _parse_rows(ctx, table)
         _check_duplicate_keys(ctx)
-        report_progress(60, "Checking against the database")
+        report_progress(60, gettext("Checking against the database"))
         if dry_run or report.errors:
             plan = spec.plan(ctx)
             report.counts = plan.counts
             if report.errors:
                 raise ImportFailed(report)
-            report_progress(90, "Dry run: nothing written")
+            report_progress(90, gettext("Dry run: nothing written"))
             return report
         with transaction.atomic():
             # the plan may write the rows it has checked while it checks the next ones
@@ -317,7 +328,7 @@ def import_file(
             report.counts = plan.counts
             if report.errors:
                 raise ImportFailed(report)
-            report_progress(90, "Writing")
+            report_progress(90, gettext("Writing"))
             plan.write()
             from gmassist.core.services import audit_record
 
@@ -329,7 +340,7 @@ def import_file(
                 target_repr=path.name,
                 changes={"entity": spec.name, "rows": report.rows, "counts": report.counts},
             )
-    report_progress(100, "Done")
+    report_progress(100, gettext("Done"))
     return report
 
 
@@ -365,7 +376,7 @@ def _context(
     whole = report.errors
 
     def mapping_error(exc: MappingError) -> None:
-        whole.append(RowError(None, exc.key, "", str(exc)))
+        whole.append(RowError(None, exc.key, "", explain(exc)))
 
     for exc in mapping.unknown_fields(known):
         mapping_error(exc)
@@ -374,7 +385,8 @@ def _context(
         seen_columns[column] = seen_columns.get(column, 0) + 1
     for column, count in seen_columns.items():
         if column and count > 1:
-            whole.append(RowError(None, column, "", f"the column appears {count} times"))
+            reason = gettext("the column appears %(count)d times") % {"count": count}
+            whole.append(RowError(None, column, "", reason))
 
     columns: dict[str, str] = {}
     custom_columns: dict[str, str] = {}
@@ -383,13 +395,13 @@ def _context(
     else:
         for name, column in mapping.columns.items():
             if column not in header_set:
-                line = mapping.line_of("columns", name)
-                where = f"line {line}: " if line else ""
-                whole.append(
-                    RowError(
-                        None, column, "", f"{where}[columns] {name}: no such column in the file"
-                    )
+                problem = MappingError(
+                    gettext_noop("no such column in the file"),
+                    key=name,
+                    line=mapping.line_of("columns", name),
+                    where=f"[columns] {name}",
                 )
+                whole.append(RowError(None, column, "", explain(problem)))
                 continue
             if name.startswith(CUSTOM_PREFIX):
                 custom_columns[name.removeprefix(CUSTOM_PREFIX)] = column
@@ -404,13 +416,12 @@ def _context(
         elif mapping.options.extra_columns == "keep" and spec.custom_entity:
             custom_columns[column] = column
         elif mapping.options.extra_columns == "error":
-            hint = ' (set extra_columns = "keep" or "ignore" in [options])'
-            whole.append(RowError(None, column, "", f"unknown column{hint}"))
+            reason = gettext('unknown column (set extra_columns = "keep" or "ignore" in [options])')
+            whole.append(RowError(None, column, "", reason))
     key_missing = [k for k in spec.key if k not in columns and k not in mapping.defaults]
     for name in key_missing:
-        whole.append(
-            RowError(None, name, "", f"the file has no column for {name}, the natural key")
-        )
+        reason = gettext("the file has no column for %(field)s, the natural key")
+        whole.append(RowError(None, name, "", reason % {"field": name}))
 
     decimal_comma = mapping.options.decimal_comma
     if decimal_comma is None:
@@ -467,10 +478,12 @@ def _parse_rows(ctx: ImportContext, table: tabular.Table) -> None:
     size = len(table.rows)
     names: list[str] = []
     columns: list[list[Any]] = []
-    failures: list[tuple[int, int, str, str]] = []  # (row index, column order, field, reason)
+    # (row index, column order, field, problem)
+    failures: list[tuple[int, int, str, normalize.Problem]] = []
     total = max(len(ctx.columns) + len(ctx.custom_columns), 1)
+    checking = gettext("Checking column %(column)s")
     for order, (name, position) in enumerate(ctx.positions.items()):
-        ctx.progress(10 + 50 * order / total, f"Checking column {ctx.column(name)}")
+        ctx.progress(10 + 50 * order / total, checking % {"column": ctx.column(name)})
         parse = _column_parser(ctx, ctx.spec.column(name))
         values, failed = _parse_column(parse, file_columns[position])
         if failed:
@@ -482,8 +495,10 @@ def _parse_rows(ctx: ImportContext, table: tabular.Table) -> None:
             continue
         value = _column_parser(ctx, ctx.spec.column(name))(value)
         if type(value) is _Failed:
-            reason = f"the default in the mapping: {value.reason}"
-            failures.extend((i, len(names), name, reason) for i in range(size))
+            problem = normalize.Problem(
+                gettext_noop("the default in the mapping: %(reason)s"), reason=value.problem
+            )
+            failures.extend((i, len(names), name, problem) for i in range(size))
             value = None
         names.append(name)
         columns.append([value] * size)
@@ -491,12 +506,12 @@ def _parse_rows(ctx: ImportContext, table: tabular.Table) -> None:
     custom_columns: list[list[Any]] = []
     custom_start = len(names)
     for order, (name, column) in enumerate(ctx.custom_columns.items(), start=custom_start):
-        ctx.progress(10 + 50 * order / total, f"Checking column {column}")
+        ctx.progress(10 + 50 * order / total, checking % {"column": column})
         kind = ctx.custom_kinds[name]
         parse = _custom_parser(ctx, kind)
         values, failed = _parse_column(parse, file_columns[index[column]])
         if failed:
-            _take_failures(values, order, column, f" (a {kind} column)", failures)
+            _take_failures(values, order, column, _CUSTOM_KIND_REASONS.get(kind, ""), failures)
         custom_names.append(name)
         custom_columns.append(values)
 
@@ -513,7 +528,8 @@ def _parse_rows(ctx: ImportContext, table: tabular.Table) -> None:
             )
         )
     failures.sort(key=lambda f: (f[0], f[1]))
-    for row_index, order, name, reason in failures:
+    for row_index, order, name, problem in failures:
+        reason = explain(problem)
         row = rows[row_index]
         if order >= custom_start:  # a custom column: named as in the file
             cell = row.cells[index[name]]
@@ -533,23 +549,71 @@ def _parse_column(parse: Callable[[Any], Any], cells: Sequence[Any]) -> tuple[li
     return list(map(memo.__getitem__, cells)), failed
 
 
+# a custom column's problem says the column's type: "%(reason)s (a number column)"
+_CUSTOM_KIND_REASONS = {
+    normalize.NUMBER: gettext_noop("%(reason)s (a number column)"),
+    normalize.DATE: gettext_noop("%(reason)s (a date column)"),
+}
+
+
 def _take_failures(
-    values: list[Any], order: int, name: str, suffix: str, out: list[tuple[int, int, str, str]]
+    values: list[Any],
+    order: int,
+    name: str,
+    template: str,
+    out: list[tuple[int, int, str, normalize.Problem]],
 ) -> None:
-    """Move the _Failed values of a parsed column to `out` (leaving None in their place)."""
+    """Move the _Failed values of a parsed column to `out` (leaving None in their place);
+    `template` ("%(reason)s (a date column)", or "") wraps each problem."""
     for i, value in enumerate(values):
         if type(value) is _Failed:
-            out.append((i, order, name, value.reason + suffix))
+            problem = value.problem
+            if template:
+                problem = normalize.Problem(template, reason=problem)
+            out.append((i, order, name, problem))
             values[i] = None
 
 
 class _Failed:
-    """A value that could not be parsed, with the reason (kept in the per-column memo)."""
+    """A value that could not be parsed, with the problem (kept in the per-column memo)."""
 
-    __slots__ = ("reason",)
+    __slots__ = ("problem",)
 
-    def __init__(self, reason: str):
-        self.reason = reason
+    def __init__(self, problem: normalize.Problem):
+        self.problem = problem
+
+
+def _as_problem(exc: ValueError) -> normalize.Problem:
+    """`exc` as a Problem (a parser's own ValueError, say from Decimal, keeps its text)."""
+    if isinstance(exc, normalize.Problem):
+        return exc
+    return normalize.Problem("%(error)s", error=str(exc))
+
+
+def explain(problem: BaseException | str) -> str:
+    """The reason a person reads, in the active language.
+
+    A `normalize.Problem`'s template is translated and filled in with its values (values that
+    are Problems themselves explained first); a `MappingError` gets its TOML place and line in
+    front. Any other exception is its English text.
+    """
+    if not isinstance(problem, normalize.Problem):
+        return str(problem)
+    message = gettext(problem.template)
+    if problem.params:
+        message = message % {
+            key: explain(value) if isinstance(value, normalize.Problem) else value
+            for key, value in problem.params.items()
+        }
+    if isinstance(problem, MappingError):
+        if problem.where:
+            message = f"{problem.where}: {message}"
+        if problem.line:
+            message = gettext("line %(line)d: %(message)s") % {
+                "line": problem.line,
+                "message": message,
+            }
+    return message
 
 
 def _column_parser(ctx: ImportContext, column: Column) -> Callable[[Any], Any]:
@@ -579,7 +643,7 @@ def _column_parser(ctx: ImportContext, column: Column) -> Callable[[Any], Any]:
         try:
             return _parse_value(column, cell, today, slash_order, decimal_comma)
         except ValueError as exc:
-            return _Failed(str(exc))
+            return _Failed(_as_problem(exc))
 
     if value_map or column.kind not in (TEXT, NAME, REF):
         return convert
@@ -596,7 +660,7 @@ def _column_parser(ctx: ImportContext, column: Column) -> Callable[[Any], Any]:
         if collapse and ("  " in value or not value.isprintable()):
             value = normalize.clean_name(value)
         if max_length and len(value) > max_length:
-            return _Failed(f"longer than {max_length} characters")
+            return _Failed(_too_long(max_length))
         return value
 
     return text
@@ -622,8 +686,14 @@ def _parse_value(
     if kind in (NAME, REF):
         text = normalize.clean_name(text)
     if column.max_length and len(text) > column.max_length:
-        raise ValueError(f"longer than {column.max_length} characters")
+        raise _too_long(column.max_length)
     return text
+
+
+def _too_long(max_length: int) -> normalize.Problem:
+    return normalize.Problem(
+        gettext_noop("longer than %(max_length)d characters"), max_length=max_length
+    )
 
 
 def _parse_choice(choices: tuple[tuple[str, str], ...], text: str) -> str:
@@ -632,7 +702,7 @@ def _parse_choice(choices: tuple[tuple[str, str], ...], text: str) -> str:
         if folded in (value.casefold(), str(label).casefold().replace("-", "_").replace(" ", "_")):
             return value
     allowed = ", ".join(value for value, _label in choices)
-    raise ValueError(f"not one of {allowed}")
+    raise normalize.Problem(gettext_noop("not one of %(allowed)s"), allowed=allowed)
 
 
 def _custom_parser(ctx: ImportContext, kind: str) -> Callable[[Any], Any]:
@@ -652,7 +722,7 @@ def _custom_parser(ctx: ImportContext, kind: str) -> Callable[[Any], Any]:
                 date = normalize.parse_date(cell, today=today, slash_order=slash_order)
                 return date.isoformat()
         except ValueError as exc:
-            return _Failed(str(exc))
+            return _Failed(_as_problem(exc))
         return normalize.clean_name(text)
 
     return parse
@@ -674,7 +744,8 @@ def _check_duplicate_keys(ctx: ImportContext) -> None:
             continue
         first = first_row.setdefault(values, row.number)
         if first != row.number:
-            ctx.error(row, key[-1], f"duplicate {' + '.join(key)}: also on row {first}")
+            reason = gettext("duplicate %(key)s: also on row %(row)d")
+            ctx.error(row, key[-1], reason % {"key": " + ".join(key), "row": first})
 
 
 # --- helpers for entity plans ----------------------------------------------------------------
@@ -765,8 +836,12 @@ def run_import_job(
         parsed = parse_mapping(mapping) if mapping else None
     except MappingError as exc:
         report = ImportReport(entity=entity, dry_run=dry_run, file_name=file_name)
-        report.errors.append(RowError(None, exc.key, "", f"mapping: {exc}"))
-        raise JobError(f"the mapping is not valid: {exc}", result=report.as_dict()) from None
+        reason = explain(exc)
+        report.errors.append(
+            RowError(None, exc.key, "", gettext("mapping: %(reason)s") % {"reason": reason})
+        )
+        message = gettext("the mapping is not valid: %(reason)s") % {"reason": reason}
+        raise JobError(message, result=report.as_dict()) from None
     try:
         report = import_file(
             entity=entity,

@@ -26,7 +26,8 @@ decimal_comma = true      # 1.234,50; default: true only in files separated by "
 ```
 
 Field names are checked against the entity later (`Mapping.unknown_fields`); every error names
-the key and the line of the TOML text it is on.
+the key and the line of the TOML text it is on, and carries its message as a template with
+named values (`normalize.Problem`) for the caller to translate.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from gmassist.lib.normalize import Problem, gettext_noop
 
 CUSTOM_PREFIX = "custom."
 
@@ -45,14 +48,26 @@ ATTRIBUTE_KINDS = ("number", "category", "date")
 _SECTIONS = ("columns", "values", "defaults", "attributes", "options")
 
 
-class MappingError(ValueError):
-    """A mapping that cannot be used, with the key and line (1-based, 0 when unknown) at fault."""
+class MappingError(Problem):
+    """A mapping that cannot be used, with the key and line (1-based, 0 when unknown) at fault.
 
-    def __init__(self, message: str, *, key: str = "", line: int = 0):
-        where = f"line {line}: " if line else ""
-        super().__init__(f"{where}{message}")
+    `template` % `params` is the message; `where` ("[columns] salary"), written before it, is
+    TOML and not translated. str(): "line 5: [columns] salary: unknown field; known: ...".
+    """
+
+    def __init__(
+        self, template: str, *, key: str = "", line: int = 0, where: str = "", **params: object
+    ):
+        super().__init__(template, **params)
         self.key = key
         self.line = line
+        self.where = where
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        if self.where:
+            message = f"{self.where}: {message}"
+        return f"line {self.line}: {message}" if self.line else message
 
 
 @dataclass
@@ -92,7 +107,9 @@ class Mapping:
                     continue
                 errors.append(
                     MappingError(
-                        f"[{section}] {name}: unknown field; known: {', '.join(sorted(known))}",
+                        gettext_noop("unknown field; known: %(known)s"),
+                        known=", ".join(sorted(known)),
+                        where=f"[{section}] {name}",
                         key=name,
                         line=self.line_of(section, name),
                     )
@@ -117,32 +134,44 @@ def parse_mapping(text: str) -> Mapping:
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         raise MappingError(
-            f"not valid TOML: {exc}", line=int(match.group(1)) if match else 0
+            gettext_noop("not valid TOML: %(error)s"),
+            error=str(exc),
+            line=int(match.group(1)) if match else 0,
         ) from None
     lines = _key_lines(text)
 
-    def fail(message: str, section: str, key: str = "") -> MappingError:
+    def fail(template: str, section: str, key: str = "", **params: object) -> MappingError:
         line = lines.get((section, key), 0) or lines.get((section, ""), 0)
-        return MappingError(f"[{section}]{' ' + key if key else ''}: {message}", key=key, line=line)
+        where = f"[{section}]{' ' + key if key else ''}"
+        return MappingError(template, key=key, line=line, where=where, **params)
 
     for section in data:
         if section not in _SECTIONS:
-            raise fail(f"unknown section; use {', '.join(_SECTIONS)}", section)
+            raise fail(
+                gettext_noop("unknown section; use %(sections)s"),
+                section,
+                sections=", ".join(_SECTIONS),
+            )
     mapping = Mapping(lines=lines)
     for key, value in _table(data, "columns", fail).items():
         if not isinstance(value, str) or not value.strip():
-            raise fail("the file column must be a non-empty string", "columns", key)
+            raise fail(gettext_noop("the file column must be a non-empty string"), "columns", key)
         mapping.columns[key] = value.strip()
     for key, table in _table(data, "values", fail).items():
         if not isinstance(table, dict):
             raise fail(
-                'must be a table: [values.<field>] "file value" = "stored value"', "values", key
+                gettext_noop('must be a table: [values.<field>] "file value" = "stored value"'),
+                "values",
+                key,
             )
         value_map: dict[str, str] = {}
         for raw, stored in table.items():
             if not isinstance(stored, str | int | float | bool):
                 raise fail(
-                    f"{raw!r}: the stored value must be a string or number", f"values.{key}", raw
+                    gettext_noop("%(value)r: the stored value must be a string or number"),
+                    f"values.{key}",
+                    raw,
+                    value=raw,
                 )
             value_map[raw.strip()] = stored if isinstance(stored, str) else str(stored)
         mapping.values[key] = value_map
@@ -150,7 +179,11 @@ def parse_mapping(text: str) -> Mapping:
     for key, kind in _table(data, "attributes", fail).items():
         if kind not in ATTRIBUTE_KINDS:
             raise fail(
-                f"{kind!r} is not a type; use {', '.join(ATTRIBUTE_KINDS)}", "attributes", key
+                gettext_noop("%(value)r is not a type; use %(kinds)s"),
+                "attributes",
+                key,
+                value=kind,
+                kinds=", ".join(ATTRIBUTE_KINDS),
             )
         mapping.attributes[key] = kind
     mapping.options = _options(_table(data, "options", fail), fail)
@@ -160,7 +193,7 @@ def parse_mapping(text: str) -> Mapping:
 def _table(data: dict, section: str, fail) -> dict:
     table = data.get(section, {})
     if not isinstance(table, dict):
-        raise fail("must be a table", section)
+        raise fail(gettext_noop("must be a table"), section)
     return table
 
 
@@ -175,16 +208,22 @@ def _options(table: dict, fail) -> Options:
         if key in choices:
             if value not in choices[key]:
                 raise fail(
-                    f"{value!r} is not allowed; use {', '.join(choices[key])}", "options", key
+                    gettext_noop("%(value)r is not allowed; use %(choices)s"),
+                    "options",
+                    key,
+                    value=value,
+                    choices=", ".join(choices[key]),
                 )
             setattr(options, key, value)
         elif key == "decimal_comma":
             if not isinstance(value, bool):
-                raise fail("must be true or false", "options", key)
+                raise fail(gettext_noop("must be true or false"), "options", key)
             options.decimal_comma = value
         else:
             known = ", ".join([*choices, "decimal_comma"])
-            raise fail(f"unknown option; known: {known}", "options", key)
+            raise fail(
+                gettext_noop("unknown option; known: %(known)s"), "options", key, known=known
+            )
     return options
 
 

@@ -2,7 +2,8 @@
 
 Pure functions with no Django import. Files of 100,000 rows repeat the same dates, departments
 and amounts over and over, so the string parsers are cached (`functools.lru_cache`). Every parser
-raises `ValueError` with a reason a person can read when the value cannot be understood.
+raises `Problem` (a `ValueError`) when the value cannot be understood: a message template with
+named placeholders and its values, which `gmassist.core.imports` translates when it reports it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,31 @@ from typing import NamedTuple
 
 _SPACES = re.compile(r"\s+")
 _CACHE_SIZE = 65536
+
+
+def gettext_noop(message: str) -> str:
+    """Mark `message` for translation (`makemessages` finds it by this name); returns it as is."""
+    return message
+
+
+class Problem(ValueError):
+    """A reason a person can read: `template` with %-style named placeholders, and `params`.
+
+    str() is the English message; a Django caller translates `template` and fills in `params`
+    (a param that is itself a Problem is translated too), see `gmassist.core.imports.explain`.
+    """
+
+    def __init__(self, template: str, **params: object):
+        super().__init__(template)
+        self.template = template
+        self.params = params
+
+    def __str__(self) -> str:
+        if not self.params:
+            return self.template
+        return self.template % {
+            k: str(v) if isinstance(v, Problem) else v for k, v in self.params.items()
+        }
 
 
 def clean_text(value: object) -> str:
@@ -67,7 +93,7 @@ def parse_date(
         return value
     text = clean_text(value)
     if not text:
-        raise ValueError("a date is required")
+        raise Problem(gettext_noop("a date is required"))
     return _parse_date_text(text, today or dt.date.today(), slash_order)
 
 
@@ -89,7 +115,10 @@ def _parse_date_text(text: str, today: dt.date, slash_order: str) -> dt.date:
         day_first = slash_order == DAY_FIRST or int(first) > 12
         day, month = (first, second) if day_first else (second, first)
     else:
-        raise ValueError(f"not a date: {text!r} (use e.g. 2024-03-01, 3/1/2024 or 1.3.2024)")
+        raise Problem(
+            gettext_noop("not a date: %(value)r (use e.g. 2024-03-01, 3/1/2024 or 1.3.2024)"),
+            value=text,
+        )
     year = int(year_text)
     if len(year_text) == 2:
         year += 2000
@@ -100,8 +129,17 @@ def _parse_date_text(text: str, today: dt.date, slash_order: str) -> dt.date:
             pass  # reported below with the real reason
     try:
         return dt.date(year, int(month), int(day))
-    except ValueError as exc:
-        raise ValueError(f"not a date: {text!r} ({exc})") from None
+    except ValueError:
+        pass
+    if not 1 <= int(month) <= 12:
+        raise Problem(gettext_noop("not a date: %(value)r (month must be in 1..12)"), value=text)
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise Problem(
+            gettext_noop("not a date: %(value)r (year %(year)d is out of range)"),
+            value=text,
+            year=year,
+        )
+    raise Problem(gettext_noop("not a date: %(value)r (day is out of range for month)"), value=text)
 
 
 # --- numbers ---------------------------------------------------------------------------------
@@ -121,7 +159,7 @@ def parse_decimal(value: object, *, decimal_comma: bool = False) -> Decimal:
     accounting parentheses for negatives.
     """
     if isinstance(value, bool):
-        raise ValueError(f"not a number: {value!r}")
+        raise Problem(gettext_noop("not a number: %(value)r"), value=value)
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
@@ -132,7 +170,7 @@ def parse_decimal(value: object, *, decimal_comma: bool = False) -> Decimal:
         return Decimal(value)  # the usual case, 62506: no need for the full parser
     text = clean_text(value)
     if not text:
-        raise ValueError("a number is required")
+        raise Problem(gettext_noop("a number is required"))
     return _parse_decimal_text(text, decimal_comma)
 
 
@@ -165,11 +203,11 @@ def _parse_decimal_text(text: str, decimal_comma: bool) -> Decimal:
     elif has_dot and decimal_comma and _GROUPED_DOT.match(text):
         text = text.replace(".", "")
     if not _PLAIN_NUMBER.match(text):
-        raise ValueError(f"not a number: {original!r}")
+        raise Problem(gettext_noop("not a number: %(value)r"), value=original)
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"not a number: {original!r}") from None
+        raise Problem(gettext_noop("not a number: %(value)r"), value=original) from None
     return -number if negative else number
 
 
@@ -177,7 +215,7 @@ def parse_int(value: object, *, decimal_comma: bool = False) -> int:
     """A whole number (1,234 and 12.0 are fine, 12.5 is not)."""
     number = parse_decimal(value, decimal_comma=decimal_comma)
     if number != number.to_integral_value():
-        raise ValueError(f"not a whole number: {clean_text(value)!r}")
+        raise Problem(gettext_noop("not a whole number: %(value)r"), value=clean_text(value))
     return int(number)
 
 
@@ -215,7 +253,10 @@ def _parse_bool_text(text: str) -> bool:
         return True
     if folded in _FALSE:
         return False
-    raise ValueError(f"not yes or no: {text!r} (use Yes/No, Y/N, 1/0, True/False or 是/否)")
+    raise Problem(
+        gettext_noop("not yes or no: %(value)r (use Yes/No, Y/N, 1/0, True/False or 是/否)"),
+        value=text,
+    )
 
 
 FEMALE = "female"
@@ -245,7 +286,9 @@ def parse_gender(value: str) -> str:
     text = clean_text(value)
     gender = _GENDERS.get(text.casefold())
     if gender is None:
-        raise ValueError(f"not a gender: {text!r} (use M/F, Male/Female or 男/女)")
+        raise Problem(
+            gettext_noop("not a gender: %(value)r (use M/F, Male/Female or 男/女)"), value=text
+        )
     return gender
 
 
@@ -301,7 +344,7 @@ def split_name(value: str) -> NameParts:
     """
     text = clean_name(value)
     if not text:
-        raise ValueError("a name is required")
+        raise Problem(gettext_noop("a name is required"))
     if _is_cjk(text) and " " not in text and "," not in text:
         size = 2 if text[:2] in _COMPOUND_SURNAMES and len(text) > 2 else 1
         return NameParts(text, text[:size], text[size:])

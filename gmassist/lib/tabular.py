@@ -2,6 +2,7 @@
 
 Pure Python with no Django import. Rows are numbered as a spreadsheet numbers them: the header is
 row 1 and the first data row is row 2, so that an error report points at the row a person sees.
+Errors carry their message as a template with named values, translated by the caller.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gmassist.lib.normalize import Problem, gettext_noop
+
 CSV = "csv"
 XLSX = "xlsx"
 DELIMITERS = (",", ";", "\t")
@@ -22,7 +25,7 @@ DELIMITERS = (",", ";", "\t")
 _MAX_XLSX_COLUMNS = 1000
 
 
-class TabularError(ValueError):
+class TabularError(Problem):
     """The file cannot be read as a table (not CSV or XLSX, no header, bad encoding)."""
 
 
@@ -94,12 +97,12 @@ def read_csv(data: bytes) -> Table:
     try:
         header = next(reader)
     except StopIteration:
-        raise TabularError("the file is empty") from None
+        raise TabularError(gettext_noop("the file is empty")) from None
     except csv.Error as exc:
-        raise TabularError(f"not a CSV file: {exc}") from None
+        raise TabularError(gettext_noop("not a CSV file: %(error)s"), error=str(exc)) from None
     header = [name.strip() for name in header]
     if not any(header):
-        raise TabularError("the first row (the header) is empty")
+        raise TabularError(gettext_noop("the first row (the header) is empty"))
     rows: list[tuple[int, list[Any]]] = []
     width = len(header)
     try:
@@ -110,7 +113,9 @@ def read_csv(data: bytes) -> Table:
                 values += [""] * (width - len(values))
             rows.append((number, values))
     except csv.Error as exc:
-        raise TabularError(f"row {reader.line_num}: {exc}") from None
+        raise TabularError(
+            gettext_noop("row %(row)d: %(error)s"), row=reader.line_num, error=str(exc)
+        ) from None
     return Table(header=header, rows=rows, format=CSV, encoding=encoding, delimiter=delimiter)
 
 
@@ -121,18 +126,20 @@ def read_xlsx(data: bytes) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken zip or sheet
-        raise TabularError(f"not a readable XLSX file: {exc}") from None
+        raise TabularError(
+            gettext_noop("not a readable XLSX file: %(error)s"), error=str(exc)
+        ) from None
     try:
         sheet = workbook.worksheets[0]
         cells: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
         header_row = next(cells, None)
         if header_row is None:
-            raise TabularError("the sheet is empty")
+            raise TabularError(gettext_noop("the sheet is empty"))
         header = ["" if v is None else str(v).strip() for v in header_row[:_MAX_XLSX_COLUMNS]]
         while header and not header[-1]:
             header.pop()
         if not header:
-            raise TabularError("the first row (the header) is empty")
+            raise TabularError(gettext_noop("the first row (the header) is empty"))
         width = len(header)
         rows: list[tuple[int, list[Any]]] = []
         for number, row in enumerate(cells, start=2):

@@ -11,6 +11,9 @@ else by unique normalised full name ("Brandon R. LeBlanc" is "LeBlanc, Brandon  
 and the database. A leaver (a leave date) gets status "left" and a Separation. A changed base
 pay of an existing employee writes a PayChange "import" today; a new employee's base pay none
 (pay history comes from the pay import and from approved proposals).
+
+Reasons are translated (`gettext`) where a problem is found, in the language the import job
+runs in; never per row that has none.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gmassist.core.imports import (
     BOOL,
@@ -76,8 +81,8 @@ def _choices(choices) -> tuple[tuple[str, str], ...]:
 class CatalogueLookup:
     """Finds a catalogue row by code, then by unique name; plans a new row when neither matches."""
 
-    def __init__(self, rows: list[tuple[int, str, str]], *, what: str, max_length: int = 40):
-        self.what = what
+    def __init__(self, rows: list[tuple[int, str, str]], *, ambiguous: str, max_length: int = 40):
+        self.ambiguous = ambiguous  # "%(count)d departments are named %(value)r: give the code"
         self.max_length = max_length
         self.by_code: dict[str, int] = {}
         self.by_folded_code: dict[str, list[int]] = {}
@@ -102,7 +107,7 @@ class CatalogueLookup:
         if len(ids) == 1:
             return ids[0], ""
         if len(ids) > 1:
-            raise ValueError(f"{len(ids)} {self.what}s are named {value!r}: give the code")
+            raise ValueError(_(self.ambiguous) % {"count": len(ids), "value": value})
         if folded in self._new_by_name:
             return None, self._new_by_name[folded]
         base = normalize.code_from_name(value, max_length=self.max_length - 4)
@@ -121,17 +126,18 @@ class CatalogueLookup:
 def _merge(
     ctx: ImportContext,
     *,
-    label: str,
     existing: dict[Any, dict[str, Any]],
     incoming: list[tuple[ParsedRow, Any, dict[str, Any]]],
     defaults: dict[str, Any],
     required: dict[str, str],
+    needs: str,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
     """New rows, changed rows (full column dicts) and the counts.
 
     `existing`: natural key -> stored columns (incl. the key columns); `incoming`: (row, key,
     columns given by the file); `defaults`: columns of a new row; `required`: column -> field
-    that a new row must give.
+    that a new row must give; `needs`: the reason when a new row lacks one, a template with
+    `%(field)s` ("a new department needs %(field)s").
     """
     new_rows: list[dict[str, Any]] = []
     changed_rows: list[dict[str, Any]] = []
@@ -142,7 +148,7 @@ def _merge(
             merged = {**defaults, **{k: v for k, v in given.items() if v is not None}}
             missing = [f for column, f in required.items() if merged.get(column) is None]
             for name in missing:
-                ctx.error(row, name, f"a new {label} needs {name}")
+                ctx.error(row, name, _(needs) % {"field": name})
             if not missing:
                 new_rows.append(merged)
                 created += 1
@@ -150,7 +156,7 @@ def _merge(
         merged = {**stored, **given}
         missing = [f for column, f in required.items() if merged.get(column) is None]
         for name in missing:
-            ctx.error(row, name, f"{name} is required")
+            ctx.error(row, name, _("%(field)s is required") % {"field": name})
         if merged == stored:
             unchanged += 1
         elif not missing:
@@ -180,6 +186,11 @@ def _text(value: Any) -> str:
     return "" if value is None else value
 
 
+def _between(low: Any, high: Any) -> str:
+    """The reason for a value outside `low`..`high` (both allowed)."""
+    return _("must be from %(low)s to %(high)s") % {"low": low, "high": high}
+
+
 def _given(row: ParsedRow, mapping: dict[str, str], convert=None) -> dict[str, Any]:
     """The columns a row gives: {attname: value} for each field with a column (or default)."""
     out = {}
@@ -202,7 +213,7 @@ def _resolve_employee(
         return None
     pk = numbers.get(value)
     if pk is None:
-        ctx.error(row, name, "no employee with this employee number")
+        ctx.error(row, name, _("no employee with this employee number"))
     return pk
 
 
@@ -239,7 +250,7 @@ def plan_departments(ctx: ImportContext) -> Plan:
     for row in ctx.rows:
         code = row.values.get("code")
         if not code:
-            ctx.error(row, "code", "the code is required")
+            ctx.error(row, "code", _("the code is required"))
             continue
         given = _given(row, {"name": "name"})
         if ctx.has("parent"):
@@ -253,10 +264,12 @@ def plan_departments(ctx: ImportContext) -> Plan:
                     if len(matches) == 1:
                         parent_found = next(iter(matches))
                     else:
-                        reason = "ambiguous department name" if matches else "no such department"
+                        reason = (
+                            _("ambiguous department name") if matches else _("no such department")
+                        )
                         ctx.error(row, "parent", reason)
                 if parent_found == code:
-                    ctx.error(row, "parent", "a department cannot be its own parent")
+                    ctx.error(row, "parent", _("a department cannot be its own parent"))
                     parent_found = None
             parent_code[code] = parent_found
             if parent_found and parent_found not in db_ids:
@@ -270,7 +283,7 @@ def plan_departments(ctx: ImportContext) -> Plan:
     _check_cycles(ctx, parent_code)
     new_rows, changed_rows, counts = _merge(
         ctx,
-        label="department",
+        needs=gettext_noop("a new department needs %(field)s"),
         existing=existing,
         incoming=incoming,
         defaults={"name": None, "parent_id": None, "head_id": None},
@@ -300,7 +313,7 @@ def _check_cycles(ctx: ImportContext, parent_code: dict[str, str | None]) -> Non
         current = parent_code.get(code)
         while current is not None:
             if current in seen:
-                ctx.error(row, "parent", "the parents form a loop")
+                ctx.error(row, "parent", _("the parents form a loop"))
                 break
             seen.add(current)
             current = parent_code.get(current)
@@ -335,14 +348,14 @@ def plan_positions(ctx: ImportContext) -> Plan:
     for row in ctx.rows:
         code = row.values.get("code")
         if not code:
-            ctx.error(row, "code", "the code is required")
+            ctx.error(row, "code", _("the code is required"))
             continue
         given = _given(row, {f: f for f in _POSITION_FIELDS})
         for band in ("band_min", "band_mid", "band_max"):
             if given.get(band) is not None:
                 given[band] = money(given[band])
                 if given[band] < 0:
-                    ctx.error(row, band, "must not be negative")
+                    ctx.error(row, band, _("must not be negative"))
         for text_field in ("job_family", "currency"):
             if text_field in given:
                 given[text_field] = (
@@ -351,17 +364,18 @@ def plan_positions(ctx: ImportContext) -> Plan:
                     else _text(given[text_field])
                 )
         if "grade" in given and given["grade"] is not None and not 0 <= given["grade"] <= 32767:
-            ctx.error(row, "grade", "must be between 0 and 32767")
+            ctx.error(row, "grade", _between(0, 32767))
         merged = {**existing.get(code, {}), **given}
         bands = [(b, merged.get(b)) for b in ("band_min", "band_mid", "band_max")]
         present = [(b, v) for b, v in bands if v is not None]
         for (low_name, low), (high_name, high) in itertools.pairwise(present):
             if low > high:
-                ctx.error(row, high_name, f"the band is out of order: {low_name} {low} > {high}")
+                reason = _("the band is out of order: %(low_name)s %(low)s > %(high)s")
+                ctx.error(row, high_name, reason % {"low_name": low_name, "low": low, "high": high})
         incoming.append((row, code, {"code": code, **given}))
     new_rows, changed_rows, counts = _merge(
         ctx,
-        label="position",
+        needs=gettext_noop("a new position needs %(field)s"),
         existing=existing,
         incoming=incoming,
         defaults={
@@ -442,6 +456,17 @@ _EMPLOYEE_DIRECT = (
     "employment_type",
 )
 _MAX_LEAVE_DAYS = Decimal("9999.9")
+# a required employee field that is missing: (reason for a new employee, for a stored one)
+_NEW_NEEDS = {
+    "full_name": gettext_noop("a new employee needs a name"),
+    "hire_date": gettext_noop("a new employee needs a hire date"),
+    "department": gettext_noop("a new employee needs a department"),
+}
+_REQUIRED = {
+    "full_name": gettext_noop("required: a name"),
+    "hire_date": gettext_noop("required: a hire date"),
+    "department": gettext_noop("required: a department"),
+}
 # a plausible address (one @, a dot in the domain, no spaces); Django's full validator costs
 # 20 µs a call, a fifth of the whole per-row budget of a 100,000-row file
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -469,7 +494,7 @@ class ManagerFinder:
             self._loose.setdefault(normalize.loose_name_key(name), set()).add(number)
 
     def find(self, value: str) -> tuple[str | None, str]:
-        """(employee number, "") or (None, the reason it was not found)."""
+        """(employee number, "") or (None, the reason it was not found, translated)."""
         if value in self.numbers:
             return value, ""
         if self._exact is None:
@@ -481,8 +506,9 @@ class ManagerFinder:
         if len(matches) == 1:
             return next(iter(matches)), ""
         if matches:
-            return None, f"{len(matches)} employees have this name: give the employee number"
-        return None, "no employee with this number or name"
+            reason = _("%(count)d employees have this name: give the employee number")
+            return None, reason % {"count": len(matches)}
+        return None, _("no employee with this number or name")
 
 
 _UNSEEN = object()
@@ -656,12 +682,15 @@ def plan_employees(ctx: ImportContext) -> Plan:
         row = dict(zip(stored_fields, values, strict=True))
         existing[row["employee_no"]] = row
         existing_ids[row["employee_no"]] = pk
-    ctx.progress(65, "Checking departments, positions and managers")
+    ctx.progress(65, _("Checking departments, positions and managers"))
     departments = CatalogueLookup(
-        list(Department.objects.values_list("id", "code", "name")), what="department"
+        list(Department.objects.values_list("id", "code", "name")),
+        ambiguous=gettext_noop("%(count)d departments are named %(value)r: give the code"),
     )
     positions = CatalogueLookup(
-        list(Position.objects.values_list("id", "code", "title")), what="position", max_length=60
+        list(Position.objects.values_list("id", "code", "title")),
+        ambiguous=gettext_noop("%(count)d positions are named %(value)r: give the code"),
+        max_length=60,
     )
 
     def names() -> dict[str, str]:
@@ -721,15 +750,17 @@ def plan_employees(ctx: ImportContext) -> Plan:
     try:
         for index, row in enumerate(ctx.rows):
             if index % _EmployeeStream.CHUNK == 0:
+                checking = _("Checking employee %(index)s of %(total)s")
                 ctx.progress(
-                    65 + 25 * index / total, f"Checking employee {index + 1:,} of {total:,}"
+                    65 + 25 * index / total,
+                    checking % {"index": f"{index + 1:,}", "total": f"{total:,}"},
                 )
                 if stream:
                     stream.flush(separations_to_write)
             values = row.values
             number = values.get("employee_no")
             if not number:
-                ctx.error(row, "employee_no", "the employee number is required")
+                ctx.error(row, "employee_no", _("the employee number is required"))
                 continue
             stored = existing.get(number)
             new = (
@@ -754,7 +785,7 @@ def plan_employees(ctx: ImportContext) -> Plan:
             )
             if stored is None and ctx.custom_columns:
                 new["custom"] = {}
-            label = "a new employee needs" if stored is None else "required:"  # for the messages
+            required = _NEW_NEEDS if stored is None else _REQUIRED  # for the messages
 
             if "full_name" in values:
                 if values["full_name"]:
@@ -766,9 +797,9 @@ def plan_employees(ctx: ImportContext) -> Plan:
                             parts.given_name[:100],
                         )
                 else:
-                    ctx.error(row, "full_name", f"{label} a name")
+                    ctx.error(row, "full_name", _(required["full_name"]))
             elif stored is None:
-                ctx.error(row, "full_name", "a new employee needs a name")
+                ctx.error(row, "full_name", _(_NEW_NEEDS["full_name"]))
             for name in ("family_name", "given_name"):
                 if name in values:
                     new[name] = _text(values[name])
@@ -776,21 +807,21 @@ def plan_employees(ctx: ImportContext) -> Plan:
                 if name in values:
                     value = values[name]
                     if value is None and name == "hire_date":
-                        ctx.error(row, name, f"{label} a hire date")
+                        ctx.error(row, name, _(required["hire_date"]))
                         continue
                     if value is None and name == "employment_type":
                         value = EmploymentType.FULL_TIME
                     new[name] = _text(value) if name in ("email", "gender", "location") else value
             if new.get("hire_date") is None and "hire_date" not in values:
-                ctx.error(row, "hire_date", "a new employee needs a hire date")
+                ctx.error(row, "hire_date", _(_NEW_NEEDS["hire_date"]))
             if new["email"] and not _looks_like_email(new["email"]):
-                ctx.error(row, "email", "not an e-mail address")
+                ctx.error(row, "email", _("not an e-mail address"))
             if "base_pay" in values:
                 pay = pays.get(values["base_pay"], _UNSEEN)
                 if pay is _UNSEEN:
                     pay = pays[values["base_pay"]] = money(values["base_pay"])
                 if pay is not None and pay < 0:
-                    ctx.error(row, "base_pay", "must not be negative")
+                    ctx.error(row, "base_pay", _("must not be negative"))
                 new["base_pay"] = pay
             if "paid_leave_days" in values:
                 days = leave_days.get(values["paid_leave_days"], _UNSEEN)
@@ -799,7 +830,7 @@ def plan_employees(ctx: ImportContext) -> Plan:
                         values["paid_leave_days"], 1
                     )
                 if days is not None and not 0 <= days <= _MAX_LEAVE_DAYS:
-                    ctx.error(row, "paid_leave_days", f"must be between 0 and {_MAX_LEAVE_DAYS}")
+                    ctx.error(row, "paid_leave_days", _between(0, _MAX_LEAVE_DAYS))
                 new["paid_leave_days"] = days
 
             # department and position: by code, by unique name, else created
@@ -816,9 +847,9 @@ def plan_employees(ctx: ImportContext) -> Plan:
                     except ValueError as exc:
                         ctx.error(row, "department", str(exc))
                 else:
-                    ctx.error(row, "department", f"{label} a department")
+                    ctx.error(row, "department", _(required["department"]))
             elif stored is None:
-                ctx.error(row, "department", "a new employee needs a department")
+                ctx.error(row, "department", _(_NEW_NEEDS["department"]))
             position_code = ""
             if "position" in values:
                 new["position_id"] = None
@@ -838,9 +869,9 @@ def plan_employees(ctx: ImportContext) -> Plan:
             if new["leave_date"] is not None:
                 new["status"] = EmployeeStatus.LEFT
                 if new.get("hire_date") and new["leave_date"] < new["hire_date"]:
-                    ctx.error(row, "leave_date", "before the hire date")
+                    ctx.error(row, "leave_date", _("before the hire date"))
             elif status_given == EmployeeStatus.LEFT:
-                ctx.error(row, "status", "an employee who left needs a leave date")
+                ctx.error(row, "status", _("an employee who left needs a leave date"))
             elif status_given:
                 new["status"] = status_given
             elif new["status"] == EmployeeStatus.LEFT:
@@ -853,11 +884,14 @@ def plan_employees(ctx: ImportContext) -> Plan:
                 value = values["manager"]
                 if value:
                     manager_number, reason = managers.find(value)
-                    if manager_number == number:
-                        manager_number, reason = None, "an employee cannot be their own manager"
+                    own = manager_number == number
+                    if own:
+                        manager_number = None
+                        reason = _("an employee cannot be their own manager")
                     if manager_number is None:
-                        if leave_empty and not reason.startswith("an employee"):
-                            ctx.warning(row, "manager", f"{reason}: left empty")
+                        if leave_empty and not own:
+                            reason = _("%(reason)s: left empty") % {"reason": reason}
+                            ctx.warning(row, "manager", reason)
                         else:
                             ctx.error(row, "manager", reason)
                     elif manager_number in existing:
@@ -908,7 +942,7 @@ def plan_employees(ctx: ImportContext) -> Plan:
 
     counts["departments"]["created"] = len(departments.new)
     counts["positions"]["created"] = len(positions.new)
-    ctx.progress(90, "Checked")
+    ctx.progress(90, _("Checked"))
 
     def write() -> None:
         # streamed: the new departments, positions, employees and separations are written
@@ -1028,7 +1062,7 @@ def _plan_separation(
         ctx.error(
             row,
             "separation_type" if ctx.has("separation_type") else "leave_date",
-            "a leaver needs a separation type",
+            _("a leaver needs a separation type"),
         )
         return
     if before == separation:
@@ -1135,15 +1169,15 @@ def plan_reviews(ctx: ImportContext) -> Plan:
         period = row.values.get("period")
         if employee is None or not period:
             if not period:
-                ctx.error(row, "period", "the period is required")
+                ctx.error(row, "period", _("the period is required"))
             continue
         given = _given(
             row, {"review_date": "review_date", "rating": "rating", "potential": "potential"}
         )
         if given.get("rating") is not None and not 1 <= given["rating"] <= 5:
-            ctx.error(row, "rating", "must be from 1 to 5")
+            ctx.error(row, "rating", _between(1, 5))
         if given.get("potential") is not None and not 1 <= given["potential"] <= 3:
-            ctx.error(row, "potential", "must be from 1 to 3")
+            ctx.error(row, "potential", _between(1, 3))
         if "comment" in row.values:
             given["comment"] = _text(row.values["comment"])
         if "reviewer" in row.values:
@@ -1153,7 +1187,7 @@ def plan_reviews(ctx: ImportContext) -> Plan:
         )
     new_rows, changed_rows, counts = _merge(
         ctx,
-        label="review",
+        needs=gettext_noop("a new review needs %(field)s"),
         existing=existing,
         incoming=incoming,
         defaults={
@@ -1204,7 +1238,9 @@ SKILL_COLUMNS = (
 def plan_skills(ctx: ImportContext) -> Plan:
     numbers = _employee_numbers()
     skills = CatalogueLookup(
-        list(Skill.objects.values_list("id", "code", "name")), what="skill", max_length=60
+        list(Skill.objects.values_list("id", "code", "name")),
+        ambiguous=gettext_noop("%(count)d skills are named %(value)r: give the code"),
+        max_length=60,
     )
     categories: dict[str, str] = {}
     existing = {
@@ -1217,7 +1253,7 @@ def plan_skills(ctx: ImportContext) -> Plan:
         employee = _resolve_employee(ctx, row, "employee", numbers)
         value = row.values.get("skill")
         if not value:
-            ctx.error(row, "skill", "the skill is required")
+            ctx.error(row, "skill", _("the skill is required"))
             continue
         try:
             skill_id, new_code = skills.resolve(value)
@@ -1230,22 +1266,23 @@ def plan_skills(ctx: ImportContext) -> Plan:
             categories.setdefault(new_code, row.values["category"])
         skill_key = skill_id or new_code
         if (employee, skill_key) in seen:
+            reason = _("duplicate %(key)s: also on row %(row)d")
             ctx.error(
                 row,
                 "skill",
-                f"duplicate employee + skill: also on row {seen[(employee, skill_key)]}",
+                reason % {"key": "employee + skill", "row": seen[(employee, skill_key)]},
             )
             continue
         seen[(employee, skill_key)] = row.number
         given = _given(row, {"level": "level", "assessed_on": "assessed_on"})
         if given.get("level") is not None and not 0 <= given["level"] <= 5:
-            ctx.error(row, "level", "must be from 0 to 5")
+            ctx.error(row, "level", _between(0, 5))
         incoming.append(
             (row, (employee, skill_key), {"employee_id": employee, "skill_id": skill_key, **given})
         )
     new_rows, changed_rows, counts = _merge(
         ctx,
-        label="skill level",
+        needs=gettext_noop("a new skill level needs %(field)s"),
         existing=existing,
         incoming=incoming,
         defaults={"assessed_on": None, "level": None},
@@ -1311,7 +1348,7 @@ def plan_pay(ctx: ImportContext) -> Plan:
         employee = _resolve_employee(ctx, row, "employee", numbers)
         date = row.values.get("effective_date")
         if not date:
-            ctx.error(row, "effective_date", "the effective date is required")
+            ctx.error(row, "effective_date", _("the effective date is required"))
         if employee is None or not date:
             continue
         given = _given(
@@ -1327,7 +1364,7 @@ def plan_pay(ctx: ImportContext) -> Plan:
             if given.get(name) is not None:
                 given[name] = money(given[name])
                 if given[name] < 0:
-                    ctx.error(row, name, "must not be negative")
+                    ctx.error(row, name, _("must not be negative"))
         if "note" in given:
             given["note"] = _text(given["note"])
         if "reason" in given and given["reason"] is None:
@@ -1337,7 +1374,7 @@ def plan_pay(ctx: ImportContext) -> Plan:
         )
     new_rows, changed_rows, counts = _merge(
         ctx,
-        label="pay change",
+        needs=gettext_noop("a new pay change needs %(field)s"),
         existing=existing,
         incoming=incoming,
         defaults={
