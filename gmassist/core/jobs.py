@@ -4,6 +4,8 @@ A handler is a plain function `handler(ctx: JobContext, **params) -> dict`; it r
 through `ctx.progress(percent, message)` and returns a JSON-able result. `job_submit` (in
 `services.py`) records the job and runs it here, in a thread, or on a Celery worker when
 `CELERY_BROKER_URL` is set. Running a job twice is safe: a job that is not queued is left alone.
+A job runs with no request, so it runs in the language of the user who started it (the
+system's, `LANGUAGE_CODE`, for a job with no user): its messages and results are in it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from gmassist.core.choices import JobStatus
 from gmassist.core.models import Job
@@ -82,19 +86,38 @@ class JobContext:
 
 
 def job_run(job_id: int, *, listener: ProgressListener | None = None) -> Job:
-    """Run a queued job to the end, recording success or failure; a non-queued job is skipped."""
-    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), message="Started"
-    )
-    job = Job.objects.get(pk=job_id)
+    """Run a queued job to the end, recording success or failure; a non-queued job is skipped.
+
+    It runs in the language of the user who submitted it (LANGUAGE_CODE without one).
+    """
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    with translation.override(_job_language(job)):
+        return _run(job, listener)
+
+
+def _job_language(job: Job) -> str:
+    user = job.created_by
+    return (getattr(user, "language", "") if user is not None else "") or settings.LANGUAGE_CODE
+
+
+def _run(job: Job, listener: ProgressListener | None) -> Job:
+    claim = {
+        "status": JobStatus.RUNNING,
+        "started_at": timezone.now(),
+        "message": gettext("Started"),
+    }
+    claimed = Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(**claim)
     if not claimed:
-        logger.info("job %s is %s, not queued: skipped", job_id, job.status)
+        job.refresh_from_db()
+        logger.info("job %s is %s, not queued: skipped", job.pk, job.status)
         return job
+    for name, value in claim.items():
+        setattr(job, name, value)
     handler = _HANDLERS.get(job.kind)
     ctx = JobContext(job=job, listener=listener)
     try:
         if handler is None:
-            raise JobError(f"no handler for job kind {job.kind!r}")
+            raise JobError(gettext("no handler for job kind %(kind)r") % {"kind": job.kind})
         result = handler(ctx, **job.params)
     except JobError as exc:
         _finish(job, JobStatus.FAILED, error=str(exc), result=exc.result)
@@ -113,7 +136,7 @@ def _finish(job: Job, status: str, *, error: str, result: dict[str, Any]) -> Non
     job.finished_at = timezone.now()
     if status == JobStatus.SUCCEEDED:
         job.progress = 100
-        job.message = "Done"
+        job.message = gettext("Done")
     else:
-        job.message = "Failed"
+        job.message = gettext("Failed")
     job.save(update_fields=["status", "error", "result", "finished_at", "progress", "message"])
