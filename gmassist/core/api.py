@@ -26,7 +26,7 @@ from gmassist.api import (
 from gmassist.core import services
 from gmassist.core.choices import Action, JobStatus, ProposalStatus
 from gmassist.core.imports import entity_spec, registered_entities
-from gmassist.core.models import ApiToken
+from gmassist.core.models import ApiToken, Proposal
 from gmassist.core.permissions import ALL, reach
 from gmassist.core.selectors import jobs_visible, proposals_visible
 
@@ -81,6 +81,11 @@ class ProposalOut(Schema):
     applied_at: dt.datetime | None
     result: dict[str, Any]
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_title(proposal: Proposal) -> str:
+        # in the language of the request (Accept-Language, or the user's own)
+        return proposal.display_title
 
 
 class ProposalFilters(Schema):

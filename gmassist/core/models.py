@@ -198,6 +198,17 @@ class Proposal(BaseModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language when its kind can say it, else as stored."""
+        from gmassist.core.proposals import proposal_kind
+
+        try:
+            describe = proposal_kind(self.kind).describe
+        except KeyError:
+            return self.title
+        return describe(self) if describe is not None else self.title
+
 
 class Job(BaseModel):
     """A piece of long work with its progress (0-100 and a message) and its result."""

@@ -21,6 +21,8 @@ class ProposalKind:
         returns what it did (stored on the proposal as its result).
     domain: the permission domain approvals are checked in ("people", ...).
     hr_may_approve: whether HR may approve it when its cost is below the GM's HR limit.
+    describe(proposal) -> str: its title in the reader's language, from the payload (the
+        stored title is in the language of whoever proposed it); optional.
     """
 
     kind: str
@@ -29,6 +31,7 @@ class ProposalKind:
     apply: Callable[[Proposal, User | None], dict[str, Any]]
     domain: str = "people"
     hr_may_approve: bool = True
+    describe: Callable[[Proposal], str] | None = None
 
 
 _KINDS: dict[str, ProposalKind] = {}

@@ -355,10 +355,12 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if form.cleaned_data["decision"] == "approve":
                 services.proposal_approve(proposal=proposal, by=request.user, comment=comment)
-                messages.success(request, gettext("Approved and applied: %s") % proposal.title)
+                messages.success(
+                    request, gettext("Approved and applied: %s") % proposal.display_title
+                )
             else:
                 services.proposal_reject(proposal=proposal, by=request.user, comment=comment)
-                messages.success(request, gettext("Rejected: %s") % proposal.title)
+                messages.success(request, gettext("Rejected: %s") % proposal.display_title)
             return redirect("proposals")
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or gettext("Your role may not decide this proposal."))

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext, gettext_noop
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import Company, Proposal, User
@@ -66,13 +67,37 @@ def pay_change_validate(payload: dict[str, Any]) -> dict[str, Any]:
         errors["effective_date"] = "a later pay change is already recorded"
     if errors:
         raise ValidationError(errors)
-    return {
+    cleaned = {
         "employee_id": employee.pk,
         "new_base_pay": str(new_pay),
         "effective_date": effective.isoformat(),
         "reason": reason,
         "note": str(payload.get("note") or "")[:300],
     }
+    # what the pay was when it was proposed, and in which currency: for the title
+    for key in ("current_base_pay", "currency"):
+        if payload.get(key) not in (None, ""):
+            cleaned[key] = str(payload[key])
+    return cleaned
+
+
+def pay_change_describe(proposal: Proposal) -> str:
+    """ "Pay change for A. Chen: 100,000 → 108,000 CNY (+8.0%)", in the reader's language."""
+    payload = proposal.payload
+    employee = proposal.subject_employee
+    name = employee.full_name if employee is not None else f"#{payload['employee_id']}"
+    new = Decimal(payload["new_base_pay"])
+    if "current_base_pay" not in payload:
+        return gettext("Pay change for %(name)s: %(new)s") % {"name": name, "new": f"{new:,.0f}"}
+    old = Decimal(payload["current_base_pay"])
+    values = {
+        "name": name,
+        "old": f"{old:,.0f}",
+        "new": f"{new:,.0f}",
+        "currency": payload.get("currency", ""),
+        "change": f"{(new - old) / old:+.1%}" if old else "",
+    }
+    return gettext("Pay change for %(name)s: %(old)s → %(new)s %(currency)s (%(change)s)") % values
 
 
 def pay_change_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
@@ -118,17 +143,22 @@ def pay_change_propose(
     old = employee.base_pay or Decimal(0)
     new = Decimal(new_base_pay)
     currency = Company.get().currency
-    facts: list[Any] = [{"label": "current base pay", "value": str(old), "unit": currency}]
+    # Labels are stored in English and translated when shown ({% translate item.label %}).
+    facts: list[Any] = [
+        {"label": gettext_noop("current base pay"), "value": str(old), "unit": currency}
+    ]
     position = employee.position
     if position is not None and position.band_mid:
         facts.append(
             {
-                "label": "compa-ratio (pay / band midpoint)",
+                "label": gettext_noop("compa-ratio (pay / band midpoint)"),
                 "value": f"{old / position.band_mid:.2f} → {new / position.band_mid:.2f}",
             }
         )
         if position.band_max is not None and new > position.band_max:
-            facts.append({"label": "above band maximum", "value": str(position.band_max)})
+            facts.append(
+                {"label": gettext_noop("above band maximum"), "value": str(position.band_max)}
+            )
     change = new - old
     percent = f" ({change / old:+.1%})" if old else ""
     return proposal_create(
@@ -140,6 +170,8 @@ def pay_change_propose(
             "effective_date": effective_date.isoformat(),
             "reason": reason,
             "note": note,
+            "current_base_pay": str(old),
+            "currency": currency,
         },
         rationale=rationale,
         evidence=facts + list(evidence or []),

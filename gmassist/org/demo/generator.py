@@ -345,6 +345,12 @@ def employee_no(person: int) -> str:
     return f"E{person + 1:06d}"
 
 
+def gettext_noop(message: str) -> str:
+    """Marks an evidence label for translation (found by makemessages) without Django: labels
+    are stored in English and translated when shown."""
+    return message
+
+
 def _rng(seed: int, tier: str, stream: int) -> np.random.Generator:
     """An independent random stream per purpose, so that one part can be rebuilt alone."""
     return np.random.default_rng([seed, ord(tier), stream])
@@ -1253,7 +1259,11 @@ class _Simulation:
             changes = pay_changes["date"][(pay_changes["person"] == q) & raised]
             since = changes.max() if len(changes) else people["hire_date"][q]
             months = int((np.datetime64(as_of, "M") - since.astype("datetime64[M]")).astype(int))
-            since_what = "last raise" if len(changes) else "hire (no raise since)"
+            since_label = (
+                gettext_noop("months since the last raise")
+                if len(changes)
+                else gettext_noop("months since hire (no raise since)")
+            )
             since_text = (
                 f"the last raise was {months} months ago"
                 if len(changes)
@@ -1279,11 +1289,11 @@ class _Simulation:
                     "rationale": rationale,
                     "evidence": [
                         {
-                            "label": "last ratings",
+                            "label": gettext_noop("last ratings"),
                             "value": ", ".join(f"{period}: {r}" for period, r in ratings),
                         },
                         {
-                            "label": f"months since {since_what}",
+                            "label": since_label,
                             "value": str(months),
                             "since": str(since),
                         },
