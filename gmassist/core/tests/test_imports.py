@@ -505,3 +505,112 @@ def test_the_report_lists_problems_in_file_order():
         (4, "full_name"),
         (5, "employee_no"),
     ]
+
+
+# --- reports in the language of the user who imports ------------------------------------------
+
+_IN_TWO_LANGUAGES = (
+    "No,Name,Dept,Hired,Manager\n"
+    "N1,Ann Lee,RND,2024-13-01,Nobody Here\n"
+    "N1,Bob Ray,RND,2024-02-01,\n"
+    "N2,,RND,someday,\n"
+)
+_LEAVE_UNKNOWN_MANAGERS_EMPTY = (
+    '[columns]\nemployee_no = "No"\nfull_name = "Name"\ndepartment = "Dept"\n'
+    'hire_date = "Hired"\nmanager = "Manager"\n'
+    '[options]\nunresolved_manager = "leave_empty"\n'
+)
+
+
+def _import_job_as(user, path: Path, mapping: str = _LEAVE_UNKNOWN_MANAGERS_EMPTY):
+    return job_submit(
+        kind="core.import",
+        params={"entity": "employees", "path": str(path), "mapping": mapping, "dry_run": True},
+        by=user,
+        wait=True,
+    )
+
+
+def _reasons(problems: list[dict]) -> list[tuple]:
+    return [(p["row"], p["column"], p["value"], p["reason"]) for p in problems]
+
+
+def test_a_chinese_user_reads_the_reasons_of_an_import_in_chinese(cast, tmp_path):
+    cast.hr.language = "zh-hans"
+    cast.hr.save(update_fields=["language"])
+
+    job = _import_job_as(cast.hr, _write(tmp_path, _IN_TWO_LANGUAGES))
+
+    assert job.status == JobStatus.FAILED
+    assert job.error == "people.csv：4 个错误"
+    assert _reasons(job.result["errors"]) == [
+        (2, "Hired", "2024-13-01", "'2024-13-01' 不是有效日期（月份必须在 1 到 12 之间）"),
+        (3, "No", "N1", "employee_no 重复：与第 2 行相同"),
+        (
+            4,
+            "Hired",
+            "someday",
+            "'someday' 不是有效日期（请使用如 2024-03-01、3/1/2024 或 1.3.2024 的格式）",
+        ),
+        (4, "Name", "", "新员工需要填写姓名"),
+    ]
+    assert _reasons(job.result["warnings"]) == [
+        (2, "Manager", "Nobody Here", "找不到该工号或姓名的员工：已留空"),
+    ]
+
+
+def test_an_english_user_reads_the_same_reasons_in_english(cast, tmp_path):
+    cast.hr.language = "en"
+    cast.hr.save(update_fields=["language"])
+
+    job = _import_job_as(cast.hr, _write(tmp_path, _IN_TWO_LANGUAGES))
+
+    assert job.status == JobStatus.FAILED
+    assert job.error == "people.csv: 4 errors"
+    assert _reasons(job.result["errors"]) == [
+        (2, "Hired", "2024-13-01", "not a date: '2024-13-01' (month must be in 1..12)"),
+        (3, "No", "N1", "duplicate employee_no: also on row 2"),
+        (
+            4,
+            "Hired",
+            "someday",
+            "not a date: 'someday' (use e.g. 2024-03-01, 3/1/2024 or 1.3.2024)",
+        ),
+        (4, "Name", "", "a new employee needs a name"),
+    ]
+    assert _reasons(job.result["warnings"]) == [
+        (2, "Manager", "Nobody Here", "no employee with this number or name: left empty"),
+    ]
+
+
+def test_whole_file_problems_of_a_mapping_are_in_the_users_language(cast, tmp_path):
+    cast.hr.language = "zh-hans"
+    cast.hr.save(update_fields=["language"])
+    mapping = (
+        '[columns]\nemployee_no = "No"\nhire_date = "Start"\n[options]\nextra_columns = "ignore"\n'
+    )
+
+    job = _import_job_as(cast.hr, _write(tmp_path, _IN_TWO_LANGUAGES), mapping=mapping)
+
+    assert _reasons(job.result["errors"]) == [
+        (None, "Start", "", "第 3 行：[columns] hire_date: 文件中没有这一列"),
+    ]
+
+
+def test_a_bad_mapping_is_reported_in_the_users_language(cast, tmp_path):
+    cast.hr.language = "zh-hans"
+    cast.hr.save(update_fields=["language"])
+
+    job = _import_job_as(
+        cast.hr, _write(tmp_path, _IN_TWO_LANGUAGES), mapping='[options]\ndate_order = "ymd"\n'
+    )
+
+    assert job.status == JobStatus.FAILED
+    assert _reasons(job.result["errors"]) == [
+        (
+            None,
+            "date_order",
+            "",
+            "映射：第 2 行：[options] date_order: 不允许 'ymd'；请使用 mdy, dmy",
+        ),
+    ]

@@ -120,3 +120,28 @@ def test_with_a_broker_a_real_celery_worker_runs_the_job(transactional_db):
                 break
             __import__("time").sleep(0.05)
     assert (job.status, job.progress, job.result) == (JobStatus.SUCCEEDED, 100, {"counted": 5})
+
+
+@job_handler("test.language")
+def language(ctx) -> dict:
+    from django.utils import translation
+
+    return {"language": translation.get_language()}
+
+
+def test_a_job_runs_in_the_language_of_the_user_who_started_it(cast):
+    cast.hr.language = "zh-hans"
+    cast.hr.save(update_fields=["language"])
+
+    job = job_submit(kind="test.language", params={}, by=cast.hr, wait=True)
+
+    assert (job.result, job.message) == ({"language": "zh-hans"}, "完成")
+
+
+def test_a_job_of_the_system_or_of_a_user_with_no_language_runs_in_language_code(cast):
+    cast.hr.language = ""
+    cast.hr.save(update_fields=["language"])
+
+    jobs = [job_submit(kind="test.language", params={}, by=by, wait=True) for by in (None, cast.hr)]
+
+    assert [(job.result, job.message) for job in jobs] == [({"language": "en"}, "Done")] * 2

@@ -82,3 +82,17 @@ def test_it_reports_unknown_fields_with_their_lines():
 def test_it_accepts_custom_attribute_columns():
     mapping = parse_mapping('[columns]\n"custom.performance" = "PerformanceScore"\n')
     assert mapping.unknown_fields({"employee_no"}) == []
+
+
+def test_a_mapping_error_keeps_its_place_apart_from_its_translatable_message():
+    with pytest.raises(MappingError) as caught:
+        parse_mapping('[columns]\nemployee_no = "No"\n\n[options]\ndate_order = "ymd"\n')
+
+    error = caught.value
+    assert (error.line, error.where, error.template, error.params) == (
+        5,
+        "[options] date_order",
+        "%(value)r is not allowed; use %(choices)s",
+        {"value": "ymd", "choices": "mdy, dmy"},
+    )
+    assert str(error) == "line 5: [options] date_order: 'ymd' is not allowed; use mdy, dmy"

@@ -216,3 +216,15 @@ def test_it_caches_repeated_values():
     for _ in range(3):
         parse_date("1/5/2016", today=TODAY)
     assert normalize._parse_date_text.cache_info().hits == 2
+
+
+def test_a_problem_carries_its_template_and_values_for_translation():
+    with pytest.raises(normalize.Problem) as caught:
+        normalize.parse_date("2024-02-30")
+
+    problem = caught.value
+    assert (problem.template, problem.params) == (
+        "not a date: %(value)r (day is out of range for month)",
+        {"value": "2024-02-30"},
+    )
+    assert str(problem) == "not a date: '2024-02-30' (day is out of range for month)"
