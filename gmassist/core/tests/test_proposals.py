@@ -161,3 +161,14 @@ def test_only_the_proposer_withdraws(cast, emma):
         proposal_withdraw(proposal=proposal, by=cast.hr)
     proposal = proposal_withdraw(proposal=proposal, by=cast.head)
     assert proposal.status == ProposalStatus.WITHDRAWN
+
+
+def test_a_proposal_title_and_its_evidence_read_in_the_readers_language(client, cast, emma):
+    proposal = propose_raise(emma, cast.head)
+    assert proposal.display_title == "Pay change for Emma Employee: 100,000 → 108,000 CNY (+8.0%)"
+    cast.gm.language = "zh-hans"
+    cast.gm.save()
+    client.force_login(cast.gm)
+    page = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert "Emma Employee 的薪酬调整：100,000 → 108,000 CNY（+8.0%）" in page
+    assert "当前基本工资" in page
