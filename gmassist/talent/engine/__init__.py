@@ -1,0 +1,1 @@
+"""The talent analyses: pure numpy / pandas / scikit-learn, no Django import."""

@@ -1,0 +1,694 @@
+"""The one risk-model engine: who is likely to leave (employees) or to churn (customers), and why.
+
+Pure: pandas, numpy and scikit-learn, no Django import. A selector (or a file) gives a table with
+one row per person or customer and a label column; this module decides which columns to use,
+fits a model, measures it, scores new rows and says why a row scores high, in plain words.
+
+The procedure
+-------------
+1. `prepare_table` types and filters the columns, and reports every decision:
+
+   * the label column (`target`) becomes y = 1 where it equals `positive`, else 0; rows with no
+     label are dropped;
+   * dropped: the `id_column`; columns named like the target (their words share a stem of four
+     or more letters with the target's, e.g. `leave_date` for `leaver`: they usually leak the
+     answer); empty and constant columns; identifier-like columns: text unique on every row
+     (codes, names, e-mails) or nearly so (90% or more distinct), and integer sequences (unique
+     on every row and dense: max - min < 2 x rows);
+   * numeric: a numeric dtype, or 95% or more of the non-empty values parse as numbers
+     (the rest become missing);
+   * dates: text or datetime columns of which 95% or more parse as ISO dates become their age in
+     days before `as_of` (default: the latest date in the table's date columns), a number;
+   * everything else is categorical (text, stripped).
+
+2. The model is a scikit-learn `Pipeline`: a `ColumnTransformer` (numeric: median imputation,
+   then standard scaling; categorical: most-frequent imputation, then one-hot encoding with
+   categories seen on fewer than `MIN_CATEGORY_ROWS` training rows grouped as "infrequent" and
+   unknown categories ignored), then an L2-regularised logistic regression.
+
+   Why logistic regression, measured (ROC AUC, 5 x 5 repeated stratified cross-validation):
+   on the demo company (tier S, seed 1, voluntary leaving within 12 months of a snapshot,
+   `tests/test_risk_model.py`) logistic regression 0.706 ± 0.060 against 0.669 ± 0.058 for
+   `HistGradientBoostingClassifier` (default settings, the same columns); on the synthetic
+   table of the tests, 0.842 against 0.815. A few hundred to a few thousand rows with a few
+   strong, mostly monotone causes are the regularised linear model's ground: it is as good or
+   better, its probabilities are calibrated by construction (it maximises the likelihood), it
+   fits in milliseconds, and its reasons are exact. `kind="boosting"` keeps the stronger
+   learner one argument away for large tables with interactions; measure before switching.
+
+3. Reasons: the effect of a column on a row is the change in log-odds of the row's risk when
+   that column's value is replaced by the reference value (the training median for numbers,
+   the most frequent category for categories), all else equal. For logistic regression this is
+   exactly the column's share of the score against the reference person; for boosting it is a
+   simple, documented one-at-a-time attribution. A positive effect raises the risk.
+
+Units: probabilities in [0, 1]; AUC in [0, 1] (0.5 is chance); effects in log-odds; date
+columns become days (before `as_of`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import RepeatedStratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+from gmassist.lib.normalize import Problem, clean_text, gettext_noop
+
+ModelKind = Literal["logistic", "boosting"]
+
+NUMERIC = "numeric"
+CATEGORICAL = "categorical"
+DATE = "date"
+
+NUMERIC_SHARE = 0.95  # a text column is numeric when this share of its values parse as numbers
+DATE_SHARE = 0.95  # ... and a date column when this share parse as dates
+NEARLY_UNIQUE_SHARE = 0.90  # text with this share of distinct values is an identifier
+MIN_CATEGORY_ROWS = 10  # categories seen on fewer training rows are grouped as "infrequent"
+LOGISTIC_C = 0.1  # inverse strength of the L2 penalty on the scaled features (measured)
+MISSING = "missing"
+
+# Plain-word names of the columns the talent and customer selectors produce; other columns are
+# named by their header with underscores as spaces.
+FEATURE_LABELS = {
+    "compa_ratio": "pay position in band (compa-ratio)",
+    "months_since_promotion": "months since last promotion",
+    "months_since_raise": "months since last raise",
+    "tenure_months": "tenure (months)",
+    "last_rating": "last performance rating",
+    "previous_rating": "previous performance rating",
+    "manager_changes": "manager changes",
+    "months_since_manager_change": "months since manager changed",
+    "age_years": "age (years)",
+    "grade": "grade",
+    "department": "department",
+    "employment_type": "employment type",
+}
+
+# words too common in column names to show that a column leaks the target
+_GENERIC_WORDS = {"date", "day", "flag", "code", "type", "value", "name", "number", "the", "has"}
+_WORD = re.compile(r"[a-z]+|[0-9]+")
+
+
+class RiskModelError(Problem):
+    """The table cannot be modelled as asked (no such column, one class only, too few rows)."""
+
+
+@dataclass(frozen=True)
+class ColumnDecision:
+    """What `prepare_table` did with one column of the input, and why."""
+
+    column: str
+    kind: str  # NUMERIC, CATEGORICAL, DATE, or "dropped"
+    reason: str  # plain words, e.g. "identifier-like: unique text on every row"
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """How to turn a raw table into model features: enough to score a new table the same way."""
+
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+    dates: tuple[str, ...]  # a subset of `numeric`: date columns turned into days before as_of
+    as_of: dt.date | None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.numeric + self.categorical
+
+
+@dataclass
+class PreparedTable:
+    """A labelled table ready for the model.
+
+    `X` holds the kept columns only (numbers as float, categories as text or NaN), `y` is 1 for
+    the positive label; `ids` is the `id_column` (or the row position) of each row.
+    """
+
+    X: pd.DataFrame
+    y: np.ndarray
+    ids: pd.Series
+    spec: FeatureSpec
+    decisions: list[ColumnDecision]
+    target: str
+    positive: str
+    rows_without_label: int = 0
+
+    @property
+    def kept(self) -> list[ColumnDecision]:
+        return [d for d in self.decisions if d.kind != "dropped"]
+
+    @property
+    def dropped(self) -> list[ColumnDecision]:
+        return [d for d in self.decisions if d.kind == "dropped"]
+
+    @property
+    def n(self) -> int:
+        return len(self.y)
+
+    @property
+    def positives(self) -> int:
+        return int(self.y.sum())
+
+
+@dataclass(frozen=True)
+class AucResult:
+    """Repeated stratified cross-validated ROC AUC: mean and (population) std over the folds."""
+
+    mean: float
+    std: float
+    n: int
+    per_fold: tuple[float, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"auc_mean": round(self.mean, 6), "auc_std": round(self.std, 6), "n": self.n}
+
+
+@dataclass
+class RiskModel:
+    """A fitted model with what it needs to score raw rows and explain them."""
+
+    pipeline: Pipeline
+    spec: FeatureSpec
+    reference: dict[str, Any]  # the reference value of each column (median / most frequent)
+    kind: ModelKind
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One column's effect on one row's risk: `effect` in log-odds, positive raises the risk."""
+
+    feature: str
+    value: Any
+    effect: float
+    label: str = ""
+
+    def __str__(self) -> str:
+        direction = "raises risk" if self.effect > 0 else "lowers risk"
+        return f"{self.label or self.feature} {format_value(self.value)}: {direction}"
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    """Rows whose predicted risk fell in [low, high): their mean prediction and observed rate."""
+
+    low: float
+    high: float
+    count: int
+    mean_predicted: float
+    observed_rate: float
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """A model trained on rows before `cut` and tested on rows on or after it."""
+
+    cut: dt.date
+    n_train: int
+    n_test: int
+    auc: float
+    calibration: list[CalibrationBin]
+
+
+# --- preparing a table -----------------------------------------------------------------------
+
+
+def prepare_table(
+    frame: pd.DataFrame,
+    *,
+    target: str,
+    positive: object,
+    id_column: str | None = None,
+    as_of: dt.date | None = None,
+) -> PreparedTable:
+    """Type and filter the columns of a labelled table (see the module docstring for the rules).
+
+    `positive` is compared with the target's values as text ("1" matches 1 and 1.0). Raises
+    `RiskModelError` when a column is missing, the positive value never occurs, or all rows
+    have the same label.
+    """
+    for column, role in ((target, "target"), (id_column, "id")):
+        if column is not None and column not in frame.columns:
+            raise RiskModelError(
+                gettext_noop("no %(role)s column %(column)r in the table (columns: %(columns)s)"),
+                role=role,
+                column=column,
+                columns=", ".join(map(str, frame.columns)),
+            )
+    labels = frame[target].map(clean_text)
+    has_label = labels != ""
+    positive_text = clean_text(positive)
+    frame = frame.loc[has_label]
+    y = (labels[has_label] == positive_text).to_numpy(dtype=np.int64)
+    if not y.any():
+        seen = ", ".join(sorted(map(repr, labels[has_label].unique()))[:10])
+        raise RiskModelError(
+            gettext_noop(
+                "the value %(positive)r never occurs in column %(target)r (values: %(seen)s)"
+            ),
+            positive=positive_text,
+            target=target,
+            seen=seen or "none",
+        )
+    if y.all():
+        raise RiskModelError(
+            gettext_noop("every row of column %(target)r is %(positive)r: there is only one class"),
+            target=target,
+            positive=positive_text,
+        )
+
+    decisions: list[ColumnDecision] = []
+    numeric: dict[str, pd.Series] = {}
+    categorical: dict[str, pd.Series] = {}
+    date_values: dict[str, pd.Series] = {}
+    n = len(frame)
+    for column in frame.columns:
+        if column == target:
+            continue
+        if column == id_column:
+            decisions.append(ColumnDecision(column, "dropped", "the identifier (--id)"))
+            continue
+        if _named_like(str(column), target):
+            decisions.append(
+                ColumnDecision(column, "dropped", f"named like the target {target!r}: may leak it")
+            )
+            continue
+        kind, values, reason = _type_column(frame[column], n)
+        if kind == "dropped":
+            decisions.append(ColumnDecision(column, kind, reason))
+        elif kind == NUMERIC:
+            numeric[column] = values
+        elif kind == DATE:
+            date_values[column] = values
+        else:
+            categorical[column] = values
+        if kind != "dropped":
+            decisions.append(ColumnDecision(column, kind, reason))
+
+    if date_values and as_of is None:
+        latest = max(v.max() for v in date_values.values())
+        as_of = latest.date() if not pd.isna(latest) else None
+    for column, values in date_values.items():
+        numeric[column] = _days_before(values, as_of)
+    spec = FeatureSpec(
+        numeric=tuple(numeric),
+        categorical=tuple(categorical),
+        dates=tuple(date_values),
+        as_of=as_of if date_values else None,
+    )
+    X = pd.DataFrame({**numeric, **categorical}, index=frame.index)[list(spec.columns)]
+    ids = frame[id_column] if id_column else pd.Series(frame.index, index=frame.index)
+    return PreparedTable(
+        X=X.reset_index(drop=True),
+        y=y,
+        ids=ids.reset_index(drop=True),
+        spec=spec,
+        decisions=decisions,
+        target=target,
+        positive=positive_text,
+        rows_without_label=int((~has_label).sum()),
+    )
+
+
+def features(frame: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:
+    """The model features of a raw table, typed as `spec` says; missing columns become empty."""
+    out: dict[str, pd.Series] = {}
+    empty = pd.Series(np.nan, index=frame.index)
+    for column in spec.numeric:
+        raw = frame[column] if column in frame.columns else empty
+        if column in spec.dates:
+            out[column] = _days_before(_as_dates(raw), spec.as_of)
+        else:
+            out[column] = _as_numbers(raw)
+    for column in spec.categorical:
+        raw = frame[column] if column in frame.columns else empty
+        out[column] = _as_categories(raw)
+    return pd.DataFrame(out, index=frame.index)[list(spec.columns)]
+
+
+def _words(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).lower()
+    return [w for w in _WORD.findall(spaced) if len(w) >= 4 and w not in _GENERIC_WORDS]
+
+
+def _named_like(column: str, target: str) -> bool:
+    """Whether a column's name shares a stem of 4+ letters with the target's (leave/leaver)."""
+    target_words = _words(target)
+    for word in _words(column):
+        for other in target_words:
+            if len(_common_prefix(word, other)) >= 4:
+                return True
+    return False
+
+
+def _common_prefix(a: str, b: str) -> str:
+    k = 0
+    while k < min(len(a), len(b)) and a[k] == b[k]:
+        k += 1
+    return a[:k]
+
+
+def _blank_to_nan(values: pd.Series) -> pd.Series:
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        text = values.map(clean_text)
+        return values.where(text != "", np.nan)
+    return values
+
+
+def _as_numbers(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype(float)
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(float)
+    text = _blank_to_nan(values).map(lambda v: v if pd.isna(v) else clean_text(v))
+    return pd.to_numeric(text, errors="coerce").astype(float)
+
+
+def _as_dates(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    present = _blank_to_nan(values)
+    return pd.to_datetime(present.map(lambda v: v if pd.isna(v) else clean_text(v)),
+                          errors="coerce", format="ISO8601")  # fmt: skip
+
+
+def _as_categories(values: pd.Series) -> pd.Series:
+    present = _blank_to_nan(values)
+    return present.map(lambda v: np.nan if pd.isna(v) else clean_text(v)).astype(object)
+
+
+def _days_before(dates: pd.Series, as_of: dt.date | None) -> pd.Series:
+    if as_of is None:
+        return pd.Series(np.nan, index=dates.index)
+    return (pd.Timestamp(as_of) - dates).dt.days.astype(float)
+
+
+def _type_column(values: pd.Series, n: int) -> tuple[str, pd.Series, str]:
+    """(kind, typed values, reason) of one column; kind "dropped" says why in the reason."""
+    present = _blank_to_nan(values).dropna()
+    if present.empty:
+        return "dropped", values, "empty"
+    distinct = present.astype(str).nunique() if present.dtype == object else present.nunique()
+    if distinct <= 1:
+        return "dropped", values, f"constant ({format_value(present.iloc[0])})"
+    numbers = _as_numbers(values)
+    parsed = numbers.notna().sum()
+    is_numeric = pd.api.types.is_numeric_dtype(values) or parsed >= NUMERIC_SHARE * len(present)
+    if is_numeric:
+        whole = numbers.dropna()
+        if (
+            len(whole) == n
+            and whole.nunique() == n
+            and bool((whole == whole.round()).all())
+            and whole.max() - whole.min() < 2 * n
+        ):
+            return "dropped", values, "identifier-like: an integer sequence, unique on every row"
+        return NUMERIC, numbers, "numbers"
+    if not pd.api.types.is_numeric_dtype(values):
+        dates = _as_dates(values)
+        if dates.notna().sum() >= DATE_SHARE * len(present):
+            return DATE, dates, "dates: days before the as-of date"
+    categories = _as_categories(values)
+    if distinct == n and len(present) == n:
+        return "dropped", values, "identifier-like: unique text on every row"
+    if distinct >= NEARLY_UNIQUE_SHARE * len(present) and len(present) >= 20:
+        return "dropped", values, f"identifier-like: {distinct} distinct values in {len(present)}"
+    return CATEGORICAL, categories, f"categories ({distinct})"
+
+
+# --- the model -------------------------------------------------------------------------------
+
+
+def build_pipeline(spec: FeatureSpec, *, kind: ModelKind = "logistic", seed: int = 0) -> Pipeline:
+    """An unfitted preprocessing + classifier pipeline for the columns of `spec`."""
+    if kind == "logistic":
+        numeric = Pipeline(
+            [("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]
+        )
+        categorical = Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="most_frequent")),
+                (
+                    "encode",
+                    OneHotEncoder(
+                        handle_unknown="ignore",
+                        min_frequency=MIN_CATEGORY_ROWS,
+                        sparse_output=False,
+                    ),
+                ),
+            ]
+        )
+        model: Any = LogisticRegression(C=LOGISTIC_C, max_iter=2000)
+    elif kind == "boosting":
+        # trees need no scaling; categories are ordinal codes handled natively by the model
+        numeric = Pipeline([("impute", SimpleImputer(strategy="median"))])
+        categorical = Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="most_frequent")),
+                (
+                    "encode",
+                    OrdinalEncoder(
+                        handle_unknown="use_encoded_value",
+                        unknown_value=-1,
+                        min_frequency=MIN_CATEGORY_ROWS,
+                    ),
+                ),
+            ]
+        )
+        n_numeric = len(spec.numeric)
+        n_columns = n_numeric + len(spec.categorical)
+        is_categorical = [i >= n_numeric for i in range(n_columns)]
+        model = HistGradientBoostingClassifier(
+            categorical_features=is_categorical or None, random_state=seed
+        )
+    else:
+        raise ValueError(f"unknown model kind {kind!r}")
+    transformers = []
+    if spec.numeric:
+        transformers.append(("numeric", numeric, list(spec.numeric)))
+    if spec.categorical:
+        transformers.append(("categorical", categorical, list(spec.categorical)))
+    if not transformers:
+        raise RiskModelError(gettext_noop("no usable column is left to model with"))
+    return Pipeline([("columns", ColumnTransformer(transformers)), ("model", model)])
+
+
+def cross_validated_auc(
+    prepared: PreparedTable,
+    *,
+    folds: int = 5,
+    repeats: int = 5,
+    seed: int = 0,
+    kind: ModelKind = "logistic",
+    progress: Callable[[int, int], None] | None = None,
+) -> AucResult:
+    """ROC AUC of the model over `repeats` x `folds` stratified folds (preprocessing fitted
+    inside each fold). `progress(done, total)` is called after each fold.
+
+    Raises `RiskModelError` when a class has fewer rows than `folds`.
+    """
+    if folds < 2 or repeats < 1:
+        raise RiskModelError(gettext_noop("folds must be 2 or more and repeats 1 or more"))
+    counts = {"positive": prepared.positives, "negative": prepared.n - prepared.positives}
+    for name, count in counts.items():
+        if count < folds:
+            raise RiskModelError(
+                gettext_noop(
+                    "only %(count)d %(name)s rows (%(target)s = %(positive)r or not): "
+                    "at least %(folds)d are needed, one per fold"
+                ),
+                count=count,
+                name=name,
+                target=prepared.target,
+                positive=prepared.positive,
+                folds=folds,
+            )
+    splitter = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
+    scores: list[float] = []
+    total = folds * repeats
+    for train, test in splitter.split(prepared.X, prepared.y):
+        pipeline = build_pipeline(prepared.spec, kind=kind, seed=seed)
+        pipeline.fit(prepared.X.iloc[train], prepared.y[train])
+        predicted = pipeline.predict_proba(prepared.X.iloc[test])[:, 1]
+        scores.append(float(roc_auc_score(prepared.y[test], predicted)))
+        if progress:
+            progress(len(scores), total)
+    values = np.array(scores)
+    return AucResult(
+        mean=float(values.mean()), std=float(values.std()), n=prepared.n, per_fold=tuple(scores)
+    )
+
+
+def fit_risk_model(
+    prepared: PreparedTable,
+    *,
+    kind: ModelKind = "logistic",
+    seed: int = 0,
+    labels: dict[str, str] | None = None,
+) -> RiskModel:
+    """Fit the model on all rows of `prepared`. `labels` names columns in plain words (on top
+    of `FEATURE_LABELS`)."""
+    pipeline = build_pipeline(prepared.spec, kind=kind, seed=seed)
+    pipeline.fit(prepared.X, prepared.y)
+    reference: dict[str, Any] = {}
+    for column in prepared.spec.numeric:
+        median = prepared.X[column].median()
+        reference[column] = float(median) if not pd.isna(median) else np.nan
+    for column in prepared.spec.categorical:
+        mode = prepared.X[column].mode(dropna=True)
+        reference[column] = mode.iloc[0] if len(mode) else np.nan
+    return RiskModel(
+        pipeline=pipeline,
+        spec=prepared.spec,
+        reference=reference,
+        kind=kind,
+        labels={**FEATURE_LABELS, **(labels or {})},
+    )
+
+
+def score(model: RiskModel, frame: pd.DataFrame) -> np.ndarray:
+    """The probability of the positive label (leaving, churning) of each row of a raw table."""
+    return model.pipeline.predict_proba(features(frame, model.spec))[:, 1]
+
+
+def top_reasons(model: RiskModel, frame: pd.DataFrame, *, k: int = 3) -> list[list[Reason]]:
+    """The (at most) `k` columns that raise each row's risk most against the reference row,
+    strongest first; a row with nothing above the reference has no reasons.
+
+    Effects are in log-odds (see the module docstring); `str(reason)` is the plain-word form,
+    e.g. "pay position in band (compa-ratio) 0.78: raises risk".
+    """
+    X = features(frame, model.spec)
+    columns = list(model.spec.columns)
+    if X.empty or not columns:
+        return [[] for _ in range(len(X))]
+    base = _log_odds(model, X)
+    # one copy of the rows per column, with that column set to its reference value
+    variants = pd.concat([X] * len(columns), ignore_index=True)
+    n = len(X)
+    for j, column in enumerate(columns):
+        variants.iloc[j * n : (j + 1) * n, j] = model.reference[column]
+    without = _log_odds(model, variants).reshape(len(columns), n).T
+    effects = base[:, None] - without
+    reasons: list[list[Reason]] = []
+    for i in range(n):
+        order = np.argsort(-effects[i], kind="stable")
+        row: list[Reason] = []
+        for j in order[:k]:
+            if effects[i, j] <= 1e-9:
+                break
+            column = columns[j]
+            row.append(
+                Reason(
+                    feature=column,
+                    value=X.iat[i, j],
+                    effect=float(effects[i, j]),
+                    label=feature_label(model, column),
+                )
+            )
+        reasons.append(row)
+    return reasons
+
+
+def feature_label(model: RiskModel, column: str) -> str:
+    """A column's name in plain words."""
+    return model.labels.get(column) or column.replace("_", " ").strip()
+
+
+def format_value(value: Any) -> str:
+    """A value as a reason shows it: numbers to 2 decimals (whole numbers without), text as is."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else f"{number:.2f}"
+    return str(value)
+
+
+def _log_odds(model: RiskModel, X: pd.DataFrame) -> np.ndarray:
+    p = np.clip(model.pipeline.predict_proba(X)[:, 1], 1e-12, 1 - 1e-12)
+    return np.log(p) - np.log1p(-p)
+
+
+# --- the time-based backtest -----------------------------------------------------------------
+
+
+def backtest_by_time(
+    frame: pd.DataFrame,
+    *,
+    target: str,
+    positive: object,
+    date_column: str,
+    cut: dt.date,
+    id_column: str | None = None,
+    kind: ModelKind = "logistic",
+    bins: int = 10,
+) -> BacktestResult:
+    """Train on rows whose `date_column` (e.g. the snapshot month) is before `cut`, test on the
+    rest: ROC AUC and calibration in `bins` equal-width bins of predicted risk (empty bins left
+    out). The date column is used to split only, never as a feature."""
+    if date_column not in frame.columns:
+        raise RiskModelError(gettext_noop("no date column %(column)r"), column=date_column)
+    when = pd.to_datetime(frame[date_column], errors="coerce")
+    before = (when < pd.Timestamp(cut)).to_numpy()
+    after = (when >= pd.Timestamp(cut)).to_numpy()
+    features_only = frame.drop(columns=[date_column])
+    train = prepare_table(
+        features_only.loc[before], target=target, positive=positive, id_column=id_column
+    )
+    model = fit_risk_model(train, kind=kind)
+    test_frame = features_only.loc[after]
+    y_test = (test_frame[target].map(clean_text) == clean_text(positive)).to_numpy(dtype=int)
+    if len(np.unique(y_test)) < 2:
+        raise RiskModelError(
+            gettext_noop("the rows on or after %(cut)s have one class only"), cut=cut.isoformat()
+        )
+    predicted = score(model, test_frame)
+    return BacktestResult(
+        cut=cut,
+        n_train=train.n,
+        n_test=len(y_test),
+        auc=float(roc_auc_score(y_test, predicted)),
+        calibration=calibration_bins(y_test, predicted, bins=bins),
+    )
+
+
+def calibration_bins(
+    y: Sequence[int] | np.ndarray, predicted: np.ndarray, *, bins: int = 10
+) -> list[CalibrationBin]:
+    """Observed rate against mean prediction in equal-width bins of [0, 1] (empty ones left out)."""
+    y = np.asarray(y)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    index = np.clip(np.searchsorted(edges, predicted, side="right") - 1, 0, bins - 1)
+    out = []
+    for b in range(bins):
+        mask = index == b
+        if mask.any():
+            out.append(
+                CalibrationBin(
+                    low=float(edges[b]),
+                    high=float(edges[b + 1]),
+                    count=int(mask.sum()),
+                    mean_predicted=float(predicted[mask].mean()),
+                    observed_rate=float(y[mask].mean()),
+                )
+            )
+    return out
