@@ -1,0 +1,1 @@
+"""Group (B2B) customers: tiering, account-manager matching, service channels and churn risk."""
