@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ninja",
     "gmassist.core",
     "gmassist.org",
+    "gmassist.talent",
 ]
 
 MIDDLEWARE = [
