@@ -76,13 +76,13 @@ def test_reasons_in_plain_words():
         ("top 80% of revenue: 1,234,000 a year (rank 1 of 3)", "revenue grew 23%"),
     )
     assert by_id["bank"].tier == "A"
-    assert by_id["bank"].score == 1.0
+    assert by_id["bank"].score == 1.25
     assert by_id["bank"].reasons == (
         "next 15% of revenue: 200,000 a year (rank 2 of 3)",
         "large customer: 2,500 employees or lines (≥ 1,000)",
         "strategic industry: Banking",
         "revenue grew 35%",
-        "raised from B to A by the other criteria: score 1.00 (A from 1.00, B from 0.50)",
+        "raised from B to A by the other criteria: score 1.25 (A from 1.00, B from 0.50)",
     )
     assert by_id["small"] == TierResult(
         "small", "C", 0.0, ("remaining 5% of revenue: 100,000 a year (rank 3 of 3)",)
