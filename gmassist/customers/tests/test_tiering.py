@@ -66,7 +66,7 @@ def test_reasons_in_plain_words():
     rows = [
         CustomerRecord("big", 1_234_000, 1_000_000, 50, "Retail"),
         CustomerRecord("bank", 200_000, 148_148.15, 2_500, " Banking "),
-        CustomerRecord("small", 100_000, 0, 0, "retail"),
+        CustomerRecord("small", 50_000, 0, 0, "retail"),
     ]
     by_id = {r.customer_id: r for r in tier_customers(rows, policy)}
     assert by_id["big"] == TierResult(
@@ -85,7 +85,7 @@ def test_reasons_in_plain_words():
         "raised from B to A by the other criteria: score 1.25 (A from 1.00, B from 0.50)",
     )
     assert by_id["small"] == TierResult(
-        "small", "C", 0.0, ("remaining 5% of revenue: 100,000 a year (rank 3 of 3)",)
+        "small", "C", 0.0, ("remaining 5% of revenue: 50,000 a year (rank 3 of 3)",)
     )
 
 
