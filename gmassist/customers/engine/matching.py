@@ -277,6 +277,7 @@ def match_account_managers(
         )
     use_flow = solver == "min_cost_flow" or (solver == "auto" and flow_ok)
     counts: list[dict[int, int]] | None = None
+    stats: dict[str, Any] = {}
     status = "optimal"
     message = ""
     if use_flow:
@@ -285,7 +286,7 @@ def match_account_managers(
             raise ValueError("min-cost flow does not apply: the costs overflow 64-bit integers")
         use_flow = counts is not None
     if not use_flow:
-        counts, status, message = _solve_cp_sat(
+        counts, status, message, stats = _solve_cp_sat(
             class_list, mgrs, max_changes, continuing, time_limit_s, num_workers
         )
 
@@ -304,6 +305,7 @@ def match_account_managers(
         change_penalty,
         m_index,
         started,
+        stats,
     )
 
 
@@ -375,8 +377,9 @@ def _solve_cp_sat(
     continuing: int,
     time_limit_s: float,
     num_workers: int | None,
-) -> tuple[list[dict[int, int]], str, str]:
-    """CP-SAT on the classes, in two phases; returns counts, status and a message."""
+) -> tuple[list[dict[int, int]], str, str, dict[str, Any]]:
+    """CP-SAT on the classes, in two phases; returns counts, status, a message and stats."""
+    stats: dict[str, Any] = {}
     deadline = time.perf_counter() + time_limit_s
     model = cp_model.CpModel()
     xs: list[dict[int, cp_model.IntVar]] = []
@@ -423,17 +426,15 @@ def _solve_cp_sat(
     unserved = sum(c.priority * u for c, u in zip(class_list, us, strict=True))
     model.minimize(unserved)
     solver, status = run(deadline - time.perf_counter())
+    stats["phase1"] = (solver.status_name(status), round(solver.wall_time, 2))
     if status == cp_model.INFEASIBLE:
-        return (
-            [],
-            "infeasible",
-            (
-                f"no assignment keeps to at most {max_changes} changes: the current books do not "
-                "fit the capacities without more moves"
-            ),
+        message = (
+            f"no assignment keeps to at most {max_changes} changes: the current books do not "
+            "fit the capacities without more moves"
         )
+        return [], "infeasible", message, stats
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return [], "unknown", f"no solution found within {time_limit_s:g} s"
+        return [], "unknown", f"no solution found within {time_limit_s:g} s", stats
     proven = status == cp_model.OPTIMAL
     best_unserved = round(solver.objective_value)
     model.clear_hints()
@@ -447,6 +448,12 @@ def _solve_cp_sat(
     ) + sum(c.unassigned_gain * u for c, u in zip(class_list, us, strict=True))
     model.maximize(gain)
     solver2, status2 = run(deadline - time.perf_counter())
+    stats["phase2"] = (
+        solver2.status_name(status2),
+        round(solver2.wall_time, 2),
+        solver2.objective_value / OBJECTIVE_SCALE,
+        solver2.best_objective_bound / OBJECTIVE_SCALE,
+    )
     if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         solver, proven = solver2, proven and status2 == cp_model.OPTIMAL
     else:
@@ -454,7 +461,7 @@ def _solve_cp_sat(
     counts = [
         {j: int(solver.value(var)) for j, var in row.items() if solver.value(var)} for row in xs
     ]
-    return counts, "optimal" if proven else "feasible", ""
+    return counts, "optimal" if proven else "feasible", "", stats
 
 
 def _why(
@@ -489,6 +496,7 @@ def _result(
     change_penalty: float,
     m_index: dict[Any, int],
     started: float,
+    stats: dict[str, Any],
 ) -> MatchResult:
     current = [
         m_index.get(c.current_manager) if c.current_manager is not None else None for c in custs
@@ -589,4 +597,5 @@ def _result(
         message=message,
         seconds=time.perf_counter() - started,
         classes=len(class_list),
+        stats=stats,
     )
