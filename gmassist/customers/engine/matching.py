@@ -397,14 +397,29 @@ def _solve_cp_sat(
         model.add(sum(row.values()) + u == size)
         xs.append(row)
         us.append(u)
-        # Hint: keep the current relationships.
-        stay = row.get(c.current) if c.current is not None else None
-        stay_hint = (
-            min(size, int(mgrs[c.current].capacity) // c.workload) if stay is not None else 0
-        )
-        for var in row.values():
-            model.add_hint(var, stay_hint if var is stay else 0)
-        model.add_hint(u, size - stay_hint)
+    # Hint: a greedy assignment (current relationships first, then the most important classes
+    # to the best remaining pair), so CP-SAT starts from a complete solution.
+    left = {j: int(m.capacity) for j, m in enumerate(mgrs)}
+    greedy = [dict.fromkeys(row, 0) for row in xs]
+    for ci, c in enumerate(class_list):
+        if c.current is not None and c.current in xs[ci]:
+            k = min(len(c.members), left[c.current] // c.workload)
+            greedy[ci][c.current] = k
+            left[c.current] -= k * c.workload
+    for ci in sorted(range(len(class_list)), key=lambda k: -class_list[k].priority):
+        c = class_list[ci]
+        todo = len(c.members) - sum(greedy[ci].values())
+        for j in sorted(xs[ci], key=lambda j: -c.arcs[j]):
+            if todo <= 0:
+                break
+            k = min(todo, left[j] // c.workload)
+            greedy[ci][j] += k
+            left[j] -= k * c.workload
+            todo -= k
+    for ci, row in enumerate(xs):
+        for j, var in row.items():
+            model.add_hint(var, greedy[ci][j])
+        model.add_hint(us[ci], len(class_list[ci].members) - sum(greedy[ci].values()))
     for j, terms in load.items():
         # proto.domain[-1] is not the upper bound in this binding: keep our own.
         if sum(wl * ub for wl, ub, _ in terms) > mgrs[j].capacity:
