@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "gmassist.core",
     "gmassist.org",
     "gmassist.talent",
+    "gmassist.customers",
 ]
 
 MIDDLEWARE = [

@@ -69,6 +69,18 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         Role.ACCOUNT_MANAGER: {Action.VIEW: ALL},
         Role.EMPLOYEE: {Action.VIEW: ALL},
     },
+    # group customers, their revenue, contacts, account managers and history: an account
+    # manager their own book, a department head the books of their subtree's managers (read
+    # only); HR has no business reason to see customers
+    "customers": {
+        Role.GM: _EVERY_ACTION,
+        Role.ASSISTANT: {
+            a: ALL
+            for a in (Action.VIEW, Action.CHANGE, Action.PROPOSE, Action.IMPORT, Action.EXPORT)
+        },
+        Role.DEPT_HEAD: {Action.VIEW: SUBTREE, Action.EXPORT: SUBTREE},
+        Role.ACCOUNT_MANAGER: {Action.VIEW: SELF, Action.CHANGE: SELF, Action.EXPORT: SELF},
+    },
     # the audit log: the GM's
     "audit": {Role.GM: {Action.VIEW: ALL, Action.EXPORT: ALL}},
     # personal API tokens: each user manages their own
