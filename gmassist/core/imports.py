@@ -161,7 +161,7 @@ class EntitySpec:
     name: str  # "employees"
     model: type[models.Model]
     columns: tuple[Column, ...]  # canonical columns, in export order
-    key: tuple[str, ...]  # the natural key, as column names; unique within a file
+    key: tuple[str, ...]  # the natural key, as column names; unique within a file (may be empty)
     plan: Callable[[ImportContext], Plan]
     export_rows: Callable[[models.QuerySet], Iterator[list[Any]]]  # values in column order
     custom_entity: str = ""  # entity name of its custom attributes ("" when it has none)
@@ -731,6 +731,8 @@ def _custom_parser(ctx: ImportContext, kind: str) -> Callable[[Any], Any]:
 def _check_duplicate_keys(ctx: ImportContext) -> None:
     """A natural key may appear once in a file: a second row would silently win otherwise."""
     key = ctx.spec.key
+    if not key:
+        return  # rows with no natural key of their own (invoice lines, aggregated elsewhere)
     if len(key) == 1:
         keys = [row.values.get(key[0]) for row in ctx.rows]
         if len(set(keys)) == len(keys):

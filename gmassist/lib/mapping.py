@@ -23,6 +23,7 @@ unresolved_manager = "leave_empty"  # "error" (default): a manager not found is 
 extra_columns = "keep"    # "error" (default), "ignore", or "keep" as typed custom attributes
 date_order = "mdy"        # slash dates: "mdy" (default, 3/1/2024 is 1 March) or "dmy"
 decimal_comma = true      # 1.234,50; default: true only in files separated by ";"
+create_missing_customers = true  # transactions: create customers not in the database
 ```
 
 Field names are checked against the entity later (`Mapping.unknown_fields`); every error names
@@ -46,6 +47,7 @@ EXTRA_COLUMNS = ("error", "ignore", "keep")
 DATE_ORDERS = ("mdy", "dmy")
 ATTRIBUTE_KINDS = ("number", "category", "date")
 _SECTIONS = ("columns", "values", "defaults", "attributes", "options")
+_BOOLEAN_OPTIONS = ("decimal_comma", "create_missing_customers")
 
 
 class MappingError(Problem):
@@ -76,6 +78,7 @@ class Options:
     extra_columns: str = "error"
     date_order: str = "mdy"
     decimal_comma: bool | None = None  # None: decided by the file's delimiter
+    create_missing_customers: bool = False  # transactions: a customer not found is created
 
 
 @dataclass
@@ -215,12 +218,12 @@ def _options(table: dict, fail) -> Options:
                     choices=", ".join(choices[key]),
                 )
             setattr(options, key, value)
-        elif key == "decimal_comma":
+        elif key in _BOOLEAN_OPTIONS:
             if not isinstance(value, bool):
                 raise fail(gettext_noop("must be true or false"), "options", key)
-            options.decimal_comma = value
+            setattr(options, key, value)
         else:
-            known = ", ".join([*choices, "decimal_comma"])
+            known = ", ".join([*choices, *_BOOLEAN_OPTIONS])
             raise fail(
                 gettext_noop("unknown option; known: %(known)s"), "options", key, known=known
             )
