@@ -10,6 +10,7 @@ from gmassist.api import api
 urlpatterns = [
     path("", include("gmassist.core.urls")),
     path("org/", include("gmassist.org.urls")),
+    path("talent/", include("gmassist.talent.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]
