@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 ROUTERS = [
     "gmassist.core.api.router",
     "gmassist.org.api.router",
+    "gmassist.talent.api.router",
 ]
 
 # Ids are 64-bit integers in both databases; a larger number can only be "not found" (and would
