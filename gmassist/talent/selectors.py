@@ -42,11 +42,17 @@ PAY_REVIEW_SORTS = {
 }
 
 
-def latest_rating_subquery(*, user: User) -> Subquery:
+def _restricted(queryset: QuerySet, user: User | None, action: str) -> QuerySet:
+    """`queryset` as `user` may use it for `action`; everything for the system (None: the CLI
+    without --user)."""
+    return queryset.all() if user is None else queryset.restrict(user, action)
+
+
+def latest_rating_subquery(*, user: User | None) -> Subquery:
     """The latest review rating of the employee of the outer query (OuterRef "pk") that `user`
     may see: by review date (undated last), then period."""
     reviews = (
-        Review.objects.restrict(user, Action.VIEW)
+        _restricted(Review.objects, user, Action.VIEW)
         .filter(employee=OuterRef("pk"))
         .order_by(F("review_date").desc(nulls_last=True), "-period")
         .values("rating")[:1]
@@ -54,10 +60,10 @@ def latest_rating_subquery(*, user: User) -> Subquery:
     return Subquery(reviews)
 
 
-def latest_ratings(*, user: User, employee_ids: list[int]) -> dict[int, int]:
+def latest_ratings(*, user: User | None, employee_ids: list[int]) -> dict[int, int]:
     """{employee id: latest rating} for the given employees the user may see (one query)."""
     rows = (
-        Employee.objects.restrict(user, Action.VIEW)
+        _restricted(Employee.objects, user, Action.VIEW)
         .filter(pk__in=employee_ids)
         .annotate(last_rating=latest_rating_subquery(user=user))
         .filter(last_rating__isnull=False)
@@ -66,23 +72,24 @@ def latest_ratings(*, user: User, employee_ids: list[int]) -> dict[int, int]:
     return dict(rows)
 
 
-def pay_visible(*, user: User) -> QuerySet[Employee]:
-    """Employees whose pay `user` may read (the one scope of the pay review)."""
-    return Employee.objects.restrict(user, Action.VIEW_PAY)
+def pay_visible(*, user: User | None) -> QuerySet[Employee]:
+    """Employees whose pay `user` may read (the one scope of the pay review); everyone for the
+    system (None)."""
+    return _restricted(Employee.objects, user, Action.VIEW_PAY)
 
 
 def pay_review_people(
     *,
-    user: User,
+    user: User | None,
     department_id: int | None = None,
     position_id: int | None = None,
 ) -> pd.DataFrame:
     """The people of the pay review as `user` may see them with their pay, one row each.
 
-    Current employees (active or on leave) whose pay the user may read, in the department and
-    everything below it, and in the position, when given. Columns: engine.PEOPLE_COLUMNS plus
-    `department_code`; money yearly in the company's currency. One query (plus the scope's),
-    and one audit entry when anyone else's pay is read.
+    Current employees (active or on leave) whose pay the user (None: the system) may read, in
+    the department and everything below it, and in the position, when given. Columns:
+    engine.PEOPLE_COLUMNS plus `department_code`; money yearly in the company's currency. One
+    query (plus the scope's), and one audit entry when anyone else's pay is read.
     """
     qs = pay_visible(user=user).exclude(status=EmployeeStatus.LEFT)
     filters: dict[str, Any] = {}
@@ -148,9 +155,11 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _audit_pay_read(*, user: User, frame: pd.DataFrame, filters: dict[str, Any]) -> None:
-    """One audit entry for a pay-review read of other people's pay (none when only one's own)."""
-    others = frame[frame["employee_id"] != user.employee_id] if user.employee_id else frame
+def _audit_pay_read(*, user: User | None, frame: pd.DataFrame, filters: dict[str, Any]) -> None:
+    """One audit entry for a pay-review read of other people's pay (none when only one's own);
+    the system's reads (the CLI without --user) are recorded with no actor."""
+    own_id = user.employee_id if user is not None else None
+    others = frame[frame["employee_id"] != own_id] if own_id else frame
     if others.empty:
         return
     numbers = sorted(others["employee_no"])
@@ -182,7 +191,7 @@ class PayReview:
 
 def pay_review(
     *,
-    user: User,
+    user: User | None,
     department_id: int | None = None,
     position_id: int | None = None,
     as_of: dt.date | None = None,

@@ -1,4 +1,4 @@
-"""`gmassist talent ...`: the talent analyses from the command line (for now: `evaluate`)."""
+"""`gmassist talent ...`: the talent analyses from the command line (`evaluate`, `pay-review`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.table import Table as RichTable
 
 from gmassist.core.management.output import command_console
+from gmassist.core.management.users import user_by_username
 from gmassist.lib.tabular import TabularError, read_table
 from gmassist.talent.engine.risk_model import (
     PreparedTable,
@@ -40,7 +41,8 @@ def read_frame(path: Path) -> pd.DataFrame:
 
 class Command(BaseCommand):
     help = (
-        "Talent analyses. `evaluate`: the leaving-risk model's cross-validated ROC AUC on a file."
+        "Talent analyses. `evaluate`: the leaving-risk model's cross-validated ROC AUC on a file. "
+        "`pay-review`: band position, pay against performance and gender pay gaps."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -66,9 +68,64 @@ class Command(BaseCommand):
             help='print {"auc_mean": ..., "auc_std": ..., "n": ...}',
         )
 
+        pay = actions.add_parser(
+            "pay-review",
+            help="the pay review's summary and the gender pay gaps within positions",
+        )
+        pay.add_argument(
+            "--department", metavar="CODE", help="only this department and those below it"
+        )
+        pay.add_argument("--user", help="what this user may see (default: everyone)")
+        pay.add_argument(
+            "--json",
+            dest="as_json",
+            action="store_true",
+            help='print {"as_of": ..., "summary": {...}, "gaps": [...]}',
+        )
+
     def handle(self, *args, action: str, **options) -> None:
         if action == "evaluate":
             self.evaluate(**options)
+        elif action == "pay-review":
+            self.pay_review(**options)
+
+    def pay_review(
+        self, *, department: str | None, user: str | None, as_json: bool, **_options
+    ) -> None:
+        from gmassist.org.models import Department
+        from gmassist.talent import selectors
+
+        acting = user_by_username(user)
+        department_id = None
+        if department:
+            departments = Department.objects.all()
+            if acting is not None:
+                departments = departments.restrict(acting)
+            found = departments.filter(code=department).first()
+            if found is None:
+                raise CommandError(f"no department {department!r} (that you may see)")
+            department_id = found.pk
+        review = selectors.pay_review(user=acting, department_id=department_id)
+        summary = dict(review.summary)
+        gaps = [gap.as_dict() for gap in review.gaps]
+        if as_json:
+            payload = {"as_of": review.as_of.isoformat(), "summary": summary, "gaps": gaps}
+            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+            return
+        s = summary
+        median = "-" if s["median_compa_ratio"] is None else f"{s['median_compa_ratio']:.2f}"
+        self.stdout.write(
+            f"Pay review as of {review.as_of.isoformat()}: {s['people']:,} people, "
+            f"{s['with_band']:,} with a band; median compa-ratio {median}\n"
+            f"Below band: {s['below_band']:,} (to reach the minimum: "
+            f"{s['cost_to_band_min']:,.0f} a year)\n"
+            f"Above band: {s['above_band']:,} (over the maximum by {s['over_band_max']:,.0f} "
+            f"a year)\n"
+            f"Rated high, paid low: {s['high_rated_paid_low']:,}\n"
+            f"Rated low, paid high: {s['low_rated_paid_high']:,}"
+        )
+        console = command_console(self.stdout)
+        console.print(_gaps_table(gaps))
 
     def evaluate(
         self,
@@ -125,4 +182,31 @@ def _columns_table(prepared: PreparedTable) -> RichTable:
     table = RichTable("column", "used as", "why", title="Columns")
     for decision in prepared.decisions:
         table.add_row(str(decision.column), decision.kind, decision.reason)
+    return table
+
+
+def _gaps_table(gaps: list[dict]) -> RichTable:
+    table = RichTable(
+        "position",
+        "grade",
+        "n (women/men)",
+        "adjusted gap",
+        "raw gap",
+        "cost to close /yr",
+        title="Gender pay gaps (adjusted for tenure and latest rating)",
+    )
+    for gap in gaps:
+        grade = "" if gap["grade"] is None else str(gap["grade"])
+        counts = f"{gap['n']} ({gap['n_female']}/{gap['n_male']})"
+        if gap["status"] == "compared":
+            numbers = (
+                f"{gap['adjusted_gap_pct']:+.1f}%",
+                f"{gap['raw_gap_pct']:+.1f}%",
+                f"{gap['cost_to_close']:,.0f}",
+            )
+        elif gap["status"] == "too_few":
+            numbers = ("too few to compare", "", "")
+        else:
+            numbers = ("gender not separable from tenure and rating", "", "")
+        table.add_row(gap["position"], grade, counts, *numbers)
     return table
