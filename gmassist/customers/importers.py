@@ -40,15 +40,22 @@ from gmassist.core.imports import (
     NAME,
     REF,
     TEXT,
+    CatalogueLookup,
     Column,
     EntitySpec,
     ImportContext,
     ParsedRow,
     Plan,
+    column_choices,
     count,
     explain,
+    given_values,
+    merge_rows,
     money,
+    out_of_range_reason,
     register_entity,
+    save_rows,
+    text_or_empty,
 )
 from gmassist.customers.choices import ContactKind, CustomerStatus, ServiceChannel, Tier
 from gmassist.customers.models import (
@@ -60,15 +67,6 @@ from gmassist.customers.models import (
 )
 from gmassist.lib import normalize
 from gmassist.lib.bulk import bulk_upsert, ids_by_key
-from gmassist.org.importers import (
-    CatalogueLookup,
-    _between,
-    _choices,
-    _given,
-    _merge,
-    _save,
-    _text,
-)
 from gmassist.org.models import Employee
 
 PRODUCT_SEPARATOR = ";"
@@ -114,11 +112,11 @@ def plan_industries(ctx: ImportContext) -> Plan:
         if not code:
             ctx.error(row, "code", _("the code is required"))
             continue
-        given = _given(row, {"name": "name", "strategic": "strategic"})
+        given = given_values(row, {"name": "name", "strategic": "strategic"})
         if "strategic" in given and given["strategic"] is None:
             given["strategic"] = False
         incoming.append((row, code, {"code": code, **given}))
-    new_rows, changed_rows, counts = _merge(
+    new_rows, changed_rows, counts = merge_rows(
         ctx,
         needs=gettext_noop("a new industry needs %(field)s"),
         existing=existing,
@@ -128,7 +126,7 @@ def plan_industries(ctx: ImportContext) -> Plan:
     )
 
     def write() -> None:
-        _save(Industry, new_rows, changed_rows, ["code"], ["name", "strategic"])
+        save_rows(Industry, new_rows, changed_rows, ["code"], ["name", "strategic"])
 
     return Plan(counts={"industries": counts}, write=write)
 
@@ -163,15 +161,15 @@ def plan_account_managers(ctx: ImportContext) -> Plan:
         if employee is None:
             ctx.error(row, "employee", _("no employee with this employee number"))
             continue
-        given = _given(row, {"region": "region", "capacity": "capacity"})
+        given = given_values(row, {"region": "region", "capacity": "capacity"})
         if "region" in given:
-            given["region"] = _text(given["region"])
+            given["region"] = text_or_empty(given["region"])
         if given.get("capacity") is not None and not 0 <= given["capacity"] <= 1_000_000:
-            ctx.error(row, "capacity", _between(0, 1_000_000))
+            ctx.error(row, "capacity", out_of_range_reason(0, 1_000_000))
         if "capacity" in given and given["capacity"] is None:
             del given["capacity"]
         incoming.append((row, employee, {"employee_id": employee, **given}))
-    new_rows, changed_rows, counts = _merge(
+    new_rows, changed_rows, counts = merge_rows(
         ctx,
         needs=gettext_noop("a new account manager needs %(field)s"),
         existing=existing,
@@ -181,7 +179,7 @@ def plan_account_managers(ctx: ImportContext) -> Plan:
     )
 
     def write() -> None:
-        _save(AccountManager, new_rows, changed_rows, ["employee_id"], ["region", "capacity"])
+        save_rows(AccountManager, new_rows, changed_rows, ["employee_id"], ["region", "capacity"])
 
     return Plan(counts={"account_managers": counts}, write=write)
 
@@ -205,9 +203,9 @@ CUSTOMER_COLUMNS = (
     Column("contract_start", DATE),
     Column("contract_end", DATE),
     Column("products", TEXT),
-    Column("status", CHOICE, choices=_choices(CustomerStatus)),
-    Column("tier", CHOICE, choices=_choices(Tier)),
-    Column("service_channel", CHOICE, choices=_choices(ServiceChannel)),
+    Column("status", CHOICE, choices=column_choices(CustomerStatus)),
+    Column("tier", CHOICE, choices=column_choices(Tier)),
+    Column("service_channel", CHOICE, choices=column_choices(ServiceChannel)),
     Column("account_manager", REF),
 )
 _CUSTOMER_FIELDS = [
@@ -277,7 +275,7 @@ def plan_customers(ctx: ImportContext) -> Plan:
             continue
         code = customer_code(code)
         values = row.values
-        given = _given(
+        given = given_values(
             row,
             {
                 "name": "name",
@@ -295,7 +293,7 @@ def plan_customers(ctx: ImportContext) -> Plan:
         if "service_channel" in given and given["service_channel"] is None:
             given["service_channel"] = ServiceChannel.ACCOUNT_MANAGER.value
         if "region" in values:
-            given["region"] = _text(values["region"])
+            given["region"] = text_or_empty(values["region"])
         if "products" in values:
             given["products"] = _products(values["products"])
         if given.get("scale") is not None and not 0 <= given["scale"] <= 2_147_483_647:
@@ -325,7 +323,7 @@ def plan_customers(ctx: ImportContext) -> Plan:
         if start and end and end < start:
             ctx.error(row, "contract_end", _("the contract cannot end before it starts"))
         incoming.append((row, code, {"code": code, **given}))
-    new_rows, changed_rows, counts = _merge(
+    new_rows, changed_rows, counts = merge_rows(
         ctx,
         needs=gettext_noop("a new customer needs %(field)s"),
         existing=existing,
@@ -339,7 +337,7 @@ def plan_customers(ctx: ImportContext) -> Plan:
         for row in (*new_rows, *changed_rows):
             if isinstance(row["industry_id"], str):
                 row["industry_id"] = industry_ids[row["industry_id"]]
-        _save(GroupCustomer, new_rows, changed_rows, ["code"], _CUSTOMER_FIELDS)
+        save_rows(GroupCustomer, new_rows, changed_rows, ["code"], _CUSTOMER_FIELDS)
 
     return Plan(
         counts={"customers": counts, "industries": count(created=len(industries.new))},
@@ -442,7 +440,7 @@ def plan_revenue(ctx: ImportContext) -> Plan:
         incoming.append(
             (row, (customer, month), {"customer_id": customer, "month": month, **given})
         )
-    new_rows, changed_rows, counts = _merge(
+    new_rows, changed_rows, counts = merge_rows(
         ctx,
         needs=gettext_noop("a new monthly revenue needs %(field)s"),
         existing=existing,
@@ -452,7 +450,7 @@ def plan_revenue(ctx: ImportContext) -> Plan:
     )
 
     def write() -> None:
-        _save(MonthlyRevenue, new_rows, changed_rows, ["customer_id", "month"], ["amount"])
+        save_rows(MonthlyRevenue, new_rows, changed_rows, ["customer_id", "month"], ["amount"])
 
     return Plan(counts={"monthly_revenue": counts}, write=write)
 
@@ -470,8 +468,8 @@ def export_revenue(queryset: QuerySet) -> Iterator[list[Any]]:
 CONTACT_COLUMNS = (
     Column("customer", REF),
     Column("date", DATE),
-    Column("channel", CHOICE, choices=_choices(ServiceChannel)),
-    Column("kind", CHOICE, choices=_choices(ContactKind)),
+    Column("channel", CHOICE, choices=column_choices(ServiceChannel)),
+    Column("kind", CHOICE, choices=column_choices(ContactKind)),
     Column("satisfaction", INT),
     Column("resolved", BOOL),
 )
@@ -503,9 +501,9 @@ def plan_contacts(ctx: ImportContext) -> Plan:
             )
             continue
         seen[key] = row.number
-        given = _given(row, {"satisfaction": "satisfaction", "resolved": "resolved"})
+        given = given_values(row, {"satisfaction": "satisfaction", "resolved": "resolved"})
         if given.get("satisfaction") is not None and not 1 <= given["satisfaction"] <= 5:
-            ctx.error(row, "satisfaction", _between(1, 5))
+            ctx.error(row, "satisfaction", out_of_range_reason(1, 5))
         if "resolved" in given and given["resolved"] is None:
             given["resolved"] = False
         date, channel, kind = key_values
@@ -516,7 +514,7 @@ def plan_contacts(ctx: ImportContext) -> Plan:
                 {"customer_id": customer, "date": date, "channel": channel, "kind": kind, **given},
             )
         )
-    new_rows, changed_rows, counts = _merge(
+    new_rows, changed_rows, counts = merge_rows(
         ctx,
         needs=gettext_noop("a new service contact needs %(field)s"),
         existing=existing,
@@ -526,7 +524,7 @@ def plan_contacts(ctx: ImportContext) -> Plan:
     )
 
     def write() -> None:
-        _save(
+        save_rows(
             ServiceContact,
             new_rows,
             changed_rows,
@@ -599,7 +597,7 @@ def plan_transactions(ctx: ImportContext) -> Plan:
         if code not in codes and code not in new_customers:
             if create_missing:
                 name = values.get("customer_name") or code
-                new_customers[code] = {"name": name, "region": _text(values.get("region"))}
+                new_customers[code] = {"name": name, "region": text_or_empty(values.get("region"))}
             else:
                 ctx.error(
                     row,

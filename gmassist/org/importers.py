@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -39,17 +39,24 @@ from gmassist.core.imports import (
     INT,
     NAME,
     REF,
+    CatalogueLookup,
     Column,
     EntitySpec,
     ImportContext,
     ParsedRow,
     Plan,
+    column_choices,
     count,
+    given_values,
+    merge_rows,
     money,
+    out_of_range_reason,
     register_entity,
+    save_rows,
+    text_or_empty,
 )
 from gmassist.lib import normalize
-from gmassist.lib.bulk import INSERT, UPDATE, CopyStream, bulk_upsert, ids_by_key, reserve_ids
+from gmassist.lib.bulk import UPDATE, CopyStream, bulk_upsert, ids_by_key, reserve_ids
 from gmassist.org.choices import (
     EmployeeStatus,
     EmploymentType,
@@ -69,136 +76,6 @@ from gmassist.org.models import (
 )
 
 EMPLOYEE_ATTRIBUTES = "employee"  # AttributeDefinition.entity of employees' custom attributes
-
-
-def _choices(choices) -> tuple[tuple[str, str], ...]:
-    return tuple((c.value, str(c.label)) for c in choices)
-
-
-# --- catalogue lookups (departments, positions, skills by code or name) ----------------------
-
-
-class CatalogueLookup:
-    """Finds a catalogue row by code, then by unique name; plans a new row when neither matches."""
-
-    def __init__(self, rows: list[tuple[int, str, str]], *, ambiguous: str, max_length: int = 40):
-        self.ambiguous = ambiguous  # "%(count)d departments are named %(value)r: give the code"
-        self.max_length = max_length
-        self.by_code: dict[str, int] = {}
-        self.by_folded_code: dict[str, list[int]] = {}
-        self.by_name: dict[str, list[int]] = {}
-        for pk, code, name in rows:
-            self.by_code[code] = pk
-            self.by_folded_code.setdefault(code.casefold(), []).append(pk)
-            self.by_name.setdefault(normalize.clean_name(name).casefold(), []).append(pk)
-        self.new: dict[str, str] = {}  # code -> name of rows to create
-        self._new_by_name: dict[str, str] = {}
-
-    def resolve(self, value: str) -> tuple[int | None, str]:
-        """(id, "") for an existing row, (None, new code) for one to create; ValueError when
-        the name is ambiguous."""
-        if value in self.by_code:
-            return self.by_code[value], ""
-        folded = value.casefold()
-        ids = self.by_folded_code.get(folded, [])
-        if len(ids) == 1:
-            return ids[0], ""
-        ids = self.by_name.get(folded, [])
-        if len(ids) == 1:
-            return ids[0], ""
-        if len(ids) > 1:
-            raise ValueError(_(self.ambiguous) % {"count": len(ids), "value": value})
-        if folded in self._new_by_name:
-            return None, self._new_by_name[folded]
-        base = normalize.code_from_name(value, max_length=self.max_length - 4)
-        code, suffix = base, 1
-        while code in self.by_code or code.casefold() in self.by_folded_code or code in self.new:
-            suffix += 1
-            code = f"{base}-{suffix}"
-        self.new[code] = value
-        self._new_by_name[folded] = code
-        return None, code
-
-
-# --- a generic diff for the simple entities --------------------------------------------------
-
-
-def _merge(
-    ctx: ImportContext,
-    *,
-    existing: dict[Any, dict[str, Any]],
-    incoming: list[tuple[ParsedRow, Any, dict[str, Any]]],
-    defaults: dict[str, Any],
-    required: dict[str, str],
-    needs: str,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
-    """New rows, changed rows (full column dicts) and the counts.
-
-    `existing`: natural key -> stored columns (incl. the key columns); `incoming`: (row, key,
-    columns given by the file); `defaults`: columns of a new row; `required`: column -> field
-    that a new row must give; `needs`: the reason when a new row lacks one, a template with
-    `%(field)s` ("a new department needs %(field)s").
-    """
-    new_rows: list[dict[str, Any]] = []
-    changed_rows: list[dict[str, Any]] = []
-    created = updated = unchanged = 0
-    for row, key, given in incoming:
-        stored = existing.get(key)
-        if stored is None:
-            merged = {**defaults, **{k: v for k, v in given.items() if v is not None}}
-            missing = [f for column, f in required.items() if merged.get(column) is None]
-            for name in missing:
-                ctx.error(row, name, _(needs) % {"field": name})
-            if not missing:
-                new_rows.append(merged)
-                created += 1
-            continue
-        merged = {**stored, **given}
-        missing = [f for column, f in required.items() if merged.get(column) is None]
-        for name in missing:
-            ctx.error(row, name, _("%(field)s is required") % {"field": name})
-        if merged == stored:
-            unchanged += 1
-        elif not missing:
-            changed_rows.append(merged)
-            updated += 1
-    return new_rows, changed_rows, count(created, updated, unchanged)
-
-
-def _save(
-    model: type[Model],
-    new_rows: list[dict[str, Any]],
-    changed_rows: list[dict[str, Any]],
-    unique_fields: list[str],
-    update_fields: list[str],
-) -> None:
-    """Insert the new rows (COPY straight into the table on PostgreSQL), update the changed
-    ones on their natural key."""
-    bulk_upsert(
-        model, new_rows, unique_fields=unique_fields, update_fields=update_fields, mode=INSERT
-    )
-    bulk_upsert(
-        model, changed_rows, unique_fields=unique_fields, update_fields=update_fields, mode=UPDATE
-    )
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else value
-
-
-def _between(low: Any, high: Any) -> str:
-    """The reason for a value outside `low`..`high` (both allowed)."""
-    return _("must be from %(low)s to %(high)s") % {"low": low, "high": high}
-
-
-def _given(row: ParsedRow, mapping: dict[str, str], convert=None) -> dict[str, Any]:
-    """The columns a row gives: {attname: value} for each field with a column (or default)."""
-    out = {}
-    for name, attname in mapping.items():
-        if name in row.values:
-            value = row.values[name]
-            out[attname] = convert(name, value) if convert else value
-    return out
 
 
 def _employee_numbers() -> dict[str, int]:
@@ -252,7 +129,7 @@ def plan_departments(ctx: ImportContext) -> Plan:
         if not code:
             ctx.error(row, "code", _("the code is required"))
             continue
-        given = _given(row, {"name": "name"})
+        given = given_values(row, {"name": "name"})
         if ctx.has("parent"):
             parent = row.values.get("parent")
             parent_found = None
@@ -281,7 +158,7 @@ def plan_departments(ctx: ImportContext) -> Plan:
             given["head_id"] = _resolve_employee(ctx, row, "head", numbers)
         incoming.append((row, code, {"code": code, **given}))
     _check_cycles(ctx, parent_code)
-    new_rows, changed_rows, counts = _merge(
+    new_rows, changed_rows, counts = merge_rows(
         ctx,
         needs=gettext_noop("a new department needs %(field)s"),
         existing=existing,
@@ -292,7 +169,7 @@ def plan_departments(ctx: ImportContext) -> Plan:
     # a changed parent that is new in this file: the row is written twice, the count stays one
 
     def write() -> None:
-        _save(Department, new_rows, changed_rows, ["code"], ["name", "parent_id", "head_id"])
+        save_rows(Department, new_rows, changed_rows, ["code"], ["name", "parent_id", "head_id"])
         if pending_parent:
             ids = ids_by_key(Department, ["code"])
             bulk_upsert(
@@ -350,7 +227,7 @@ def plan_positions(ctx: ImportContext) -> Plan:
         if not code:
             ctx.error(row, "code", _("the code is required"))
             continue
-        given = _given(row, {f: f for f in _POSITION_FIELDS})
+        given = given_values(row, {f: f for f in _POSITION_FIELDS})
         for band in ("band_min", "band_mid", "band_max"):
             if given.get(band) is not None:
                 given[band] = money(given[band])
@@ -359,12 +236,12 @@ def plan_positions(ctx: ImportContext) -> Plan:
         for text_field in ("job_family", "currency"):
             if text_field in given:
                 given[text_field] = (
-                    _text(given[text_field]).upper()
+                    text_or_empty(given[text_field]).upper()
                     if text_field == "currency"
-                    else _text(given[text_field])
+                    else text_or_empty(given[text_field])
                 )
         if "grade" in given and given["grade"] is not None and not 0 <= given["grade"] <= 32767:
-            ctx.error(row, "grade", _between(0, 32767))
+            ctx.error(row, "grade", out_of_range_reason(0, 32767))
         merged = {**existing.get(code, {}), **given}
         bands = [(b, merged.get(b)) for b in ("band_min", "band_mid", "band_max")]
         present = [(b, v) for b, v in bands if v is not None]
@@ -373,7 +250,7 @@ def plan_positions(ctx: ImportContext) -> Plan:
                 reason = _("the band is out of order: %(low_name)s %(low)s > %(high)s")
                 ctx.error(row, high_name, reason % {"low_name": low_name, "low": low, "high": high})
         incoming.append((row, code, {"code": code, **given}))
-    new_rows, changed_rows, counts = _merge(
+    new_rows, changed_rows, counts = merge_rows(
         ctx,
         needs=gettext_noop("a new position needs %(field)s"),
         existing=existing,
@@ -391,7 +268,7 @@ def plan_positions(ctx: ImportContext) -> Plan:
     )
 
     def write() -> None:
-        _save(Position, new_rows, changed_rows, ["code"], _POSITION_FIELDS)
+        save_rows(Position, new_rows, changed_rows, ["code"], _POSITION_FIELDS)
 
     return Plan(counts={"positions": counts}, write=write)
 
@@ -414,14 +291,14 @@ EMPLOYEE_COLUMNS = (
     Column("manager", REF),
     Column("hire_date", DATE),
     Column("leave_date", DATE),
-    Column("separation_type", CHOICE, choices=_choices(SeparationType)),
+    Column("separation_type", CHOICE, choices=column_choices(SeparationType)),
     Column("leave_reason", max_length=200),
     Column("regretted", BOOL),
     Column("birth_date", DATE),
     Column("gender", GENDER),
     Column("location", NAME, max_length=100),
-    Column("employment_type", CHOICE, choices=_choices(EmploymentType)),
-    Column("status", CHOICE, choices=_choices(EmployeeStatus)),
+    Column("employment_type", CHOICE, choices=column_choices(EmploymentType)),
+    Column("status", CHOICE, choices=column_choices(EmployeeStatus)),
     Column("base_pay", DECIMAL),
     Column("paid_leave_days", DECIMAL),
 )
@@ -802,7 +679,7 @@ def plan_employees(ctx: ImportContext) -> Plan:
                 ctx.error(row, "full_name", _(_NEW_NEEDS["full_name"]))
             for name in ("family_name", "given_name"):
                 if name in values:
-                    new[name] = _text(values[name])
+                    new[name] = text_or_empty(values[name])
             for name in _EMPLOYEE_DIRECT:
                 if name in values:
                     value = values[name]
@@ -811,7 +688,9 @@ def plan_employees(ctx: ImportContext) -> Plan:
                         continue
                     if value is None and name == "employment_type":
                         value = EmploymentType.FULL_TIME
-                    new[name] = _text(value) if name in ("email", "gender", "location") else value
+                    new[name] = (
+                        text_or_empty(value) if name in ("email", "gender", "location") else value
+                    )
             if new.get("hire_date") is None and "hire_date" not in values:
                 ctx.error(row, "hire_date", _(_NEW_NEEDS["hire_date"]))
             if new["email"] and not _looks_like_email(new["email"]):
@@ -830,7 +709,7 @@ def plan_employees(ctx: ImportContext) -> Plan:
                         values["paid_leave_days"], 1
                     )
                 if days is not None and not 0 <= days <= _MAX_LEAVE_DAYS:
-                    ctx.error(row, "paid_leave_days", _between(0, _MAX_LEAVE_DAYS))
+                    ctx.error(row, "paid_leave_days", out_of_range_reason(0, _MAX_LEAVE_DAYS))
                 new["paid_leave_days"] = days
 
             # department and position: by code, by unique name, else created
@@ -996,7 +875,7 @@ def plan_employees(ctx: ImportContext) -> Plan:
                 employee_ids[row["employee_no"]] = pk
             for row, manager, _parsed in pending:
                 row["manager_id"] = employee_ids[manager]
-        _save(
+        save_rows(
             Employee,
             created_rows,
             [row for row in to_write if row["employee_no"] in existing],
@@ -1023,7 +902,7 @@ def plan_employees(ctx: ImportContext) -> Plan:
             if stream and model is Separation:
                 planned = [p for p in planned if not p[2]]
             rows = [({"employee_id": employee_ids[n], **r}, new) for n, r, new in planned]
-            _save(
+            save_rows(
                 model,
                 [r for r, new in rows if new],
                 [r for r, new in rows if not new],
@@ -1055,7 +934,7 @@ def _plan_separation(
     if values.get("separation_type"):
         separation["separation_type"] = values["separation_type"]
     if "leave_reason" in values:
-        separation["reason"] = _text(values["leave_reason"])[:200]
+        separation["reason"] = text_or_empty(values["leave_reason"])[:200]
     if "regretted" in values:
         separation["regretted"] = values["regretted"]
     if not separation["separation_type"]:
@@ -1171,21 +1050,21 @@ def plan_reviews(ctx: ImportContext) -> Plan:
             if not period:
                 ctx.error(row, "period", _("the period is required"))
             continue
-        given = _given(
+        given = given_values(
             row, {"review_date": "review_date", "rating": "rating", "potential": "potential"}
         )
         if given.get("rating") is not None and not 1 <= given["rating"] <= 5:
-            ctx.error(row, "rating", _between(1, 5))
+            ctx.error(row, "rating", out_of_range_reason(1, 5))
         if given.get("potential") is not None and not 1 <= given["potential"] <= 3:
-            ctx.error(row, "potential", _between(1, 3))
+            ctx.error(row, "potential", out_of_range_reason(1, 3))
         if "comment" in row.values:
-            given["comment"] = _text(row.values["comment"])
+            given["comment"] = text_or_empty(row.values["comment"])
         if "reviewer" in row.values:
             given["reviewer_id"] = _resolve_employee(ctx, row, "reviewer", numbers)
         incoming.append(
             (row, (employee, period), {"employee_id": employee, "period": period, **given})
         )
-    new_rows, changed_rows, counts = _merge(
+    new_rows, changed_rows, counts = merge_rows(
         ctx,
         needs=gettext_noop("a new review needs %(field)s"),
         existing=existing,
@@ -1201,7 +1080,7 @@ def plan_reviews(ctx: ImportContext) -> Plan:
     )
 
     def write() -> None:
-        _save(
+        save_rows(
             Review,
             new_rows,
             changed_rows,
@@ -1274,13 +1153,13 @@ def plan_skills(ctx: ImportContext) -> Plan:
             )
             continue
         seen[(employee, skill_key)] = row.number
-        given = _given(row, {"level": "level", "assessed_on": "assessed_on"})
+        given = given_values(row, {"level": "level", "assessed_on": "assessed_on"})
         if given.get("level") is not None and not 0 <= given["level"] <= 5:
-            ctx.error(row, "level", _between(0, 5))
+            ctx.error(row, "level", out_of_range_reason(0, 5))
         incoming.append(
             (row, (employee, skill_key), {"employee_id": employee, "skill_id": skill_key, **given})
         )
-    new_rows, changed_rows, counts = _merge(
+    new_rows, changed_rows, counts = merge_rows(
         ctx,
         needs=gettext_noop("a new skill level needs %(field)s"),
         existing=existing,
@@ -1304,7 +1183,7 @@ def plan_skills(ctx: ImportContext) -> Plan:
             for row in new_rows:
                 if isinstance(row["skill_id"], str):
                     row["skill_id"] = skill_ids[row["skill_id"]]
-        _save(
+        save_rows(
             EmployeeSkill,
             new_rows,
             changed_rows,
@@ -1330,7 +1209,7 @@ PAY_COLUMNS = (
     Column("effective_date", DATE),
     Column("base_pay", DECIMAL),
     Column("previous_base_pay", DECIMAL),
-    Column("reason", CHOICE, choices=_choices(PayChangeReason)),
+    Column("reason", CHOICE, choices=column_choices(PayChangeReason)),
     Column("note", max_length=300),
 )
 
@@ -1351,7 +1230,7 @@ def plan_pay(ctx: ImportContext) -> Plan:
             ctx.error(row, "effective_date", _("the effective date is required"))
         if employee is None or not date:
             continue
-        given = _given(
+        given = given_values(
             row,
             {
                 "base_pay": "base_pay",
@@ -1366,13 +1245,13 @@ def plan_pay(ctx: ImportContext) -> Plan:
                 if given[name] < 0:
                     ctx.error(row, name, _("must not be negative"))
         if "note" in given:
-            given["note"] = _text(given["note"])
+            given["note"] = text_or_empty(given["note"])
         if "reason" in given and given["reason"] is None:
             given["reason"] = PayChangeReason.IMPORT
         incoming.append(
             (row, (employee, date), {"employee_id": employee, "effective_date": date, **given})
         )
-    new_rows, changed_rows, counts = _merge(
+    new_rows, changed_rows, counts = merge_rows(
         ctx,
         needs=gettext_noop("a new pay change needs %(field)s"),
         existing=existing,
@@ -1387,7 +1266,7 @@ def plan_pay(ctx: ImportContext) -> Plan:
     )
 
     def write() -> None:
-        _save(
+        save_rows(
             PayChange,
             new_rows,
             changed_rows,
