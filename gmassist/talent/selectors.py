@@ -1,8 +1,9 @@
 """Reads of the talent module, always scoped to the requesting user through `restrict`.
 
-Pay is sensitive: the pay review reads it through `pay_review_people` only, which writes ONE
-audit entry per read summarising whose pay was read (how many people, in which departments,
-with which filters, and their employee numbers), not one entry per person.
+Pay is sensitive: the pay review reads it through `pay_review_people` only, and the key-people
+list through `key_people_frame` only; each writes ONE audit entry per read summarising whose pay
+was read (how many people, in which departments, with which filters, and their employee
+numbers), not one entry per person.
 """
 
 from __future__ import annotations
@@ -14,15 +15,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
+from gmassist.core.permissions import scope_filter
 from gmassist.core.services import audit_record
 from gmassist.org.choices import EmployeeStatus
-from gmassist.org.models import Employee, Review
+from gmassist.org.models import Employee, EmployeeSkill, Review
 from gmassist.org.selectors import department_subtree_ids
+from gmassist.talent.engine import key_talent
 from gmassist.talent.engine import pay_review as engine
 
 # An audit entry lists the employee numbers whose pay was read up to this many; beyond, it
@@ -155,9 +172,18 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _audit_pay_read(*, user: User | None, frame: pd.DataFrame, filters: dict[str, Any]) -> None:
-    """One audit entry for a pay-review read of other people's pay (none when only one's own);
-    the system's reads (the CLI without --user) are recorded with no actor."""
+def _audit_pay_read(
+    *,
+    user: User | None,
+    frame: pd.DataFrame,
+    filters: dict[str, Any],
+    target_type: str = "talent.pay_review",
+    label: str = "Pay review",
+) -> None:
+    """One audit entry for a read of other people's pay (none when only one's own) by the
+    page `target_type` (`label` in the entry's title); `frame` has the people whose pay was
+    read (employee_id, employee_no, department_code). The system's reads (the CLI without
+    --user) are recorded with no actor."""
     own_id = user.employee_id if user is not None else None
     others = frame[frame["employee_id"] != own_id] if own_id else frame
     if others.empty:
@@ -166,8 +192,8 @@ def _audit_pay_read(*, user: User | None, frame: pd.DataFrame, filters: dict[str
     audit_record(
         actor=user,
         action=AuditAction.READ_PAY,
-        target_type="talent.pay_review",
-        target_repr=f"Pay review: {len(numbers)} people",
+        target_type=target_type,
+        target_repr=f"{label}: {len(numbers)} people",
         changes={
             "people": len(numbers),
             "departments": dict(sorted(Counter(others["department_code"]).items())),
@@ -264,4 +290,235 @@ def pay_review_rows(
         if row["grade"] is not None:
             row["grade"] = int(row["grade"])
         rows.append(row)
+    return rows
+
+
+# --- key and irreplaceable people ------------------------------------------------------------
+
+# The orders of the key-people table; a "-" in front reverses them. Missing values go last.
+KEY_PEOPLE_SORTS = {
+    "name": ("full_name", "employee_no"),
+    "department": ("department", "full_name"),
+    "position": ("position", "full_name"),
+    "score": ("score", "employee_no"),
+    "performance": ("performance", "employee_no"),
+    "potential": ("potential", "employee_no"),
+    "scarcity": ("scarcity", "employee_no"),
+    "replacement_cost": ("replacement_cost", "employee_no"),
+    "irreplaceable": ("irreplaceable", "employee_no"),
+}
+
+
+def _pay_if_visible(user: User | None) -> tuple[Any, Any]:
+    """(yearly base pay where `user` may read it else NULL, whether they may) as annotations of
+    an Employee queryset: the VIEW_PAY rule of `restrict`, per row, in the same query."""
+    pay_field = Employee._meta.get_field("base_pay")
+    q = scope_filter(user, Employee.restrict_scope, Action.VIEW_PAY) if user is not None else Q()
+    if q is None:
+        return Value(None, output_field=pay_field), Value(False, output_field=BooleanField())
+    if not q:
+        return F("base_pay"), Value(True, output_field=BooleanField())
+    return (
+        Case(When(q, then=F("base_pay")), default=None, output_field=pay_field),
+        Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField()),
+    )
+
+
+@dataclass
+class KeyPeopleData:
+    """What the key-talent engine takes, read for one user (see `key_people_frame`)."""
+
+    people: pd.DataFrame
+    reviews: pd.DataFrame
+    holdings: pd.DataFrame
+    skill_totals: pd.DataFrame
+    reference_cost: float | None
+
+
+def key_people_frame(*, user: User | None, department_id: int | None = None) -> KeyPeopleData:
+    """The key-talent engine's input for the current employees (active or on leave) `user`
+    may see (None: the system), in the department and everything below it when given.
+
+    - people (engine.PEOPLE_COLUMNS): `restrict(user, VIEW)`; yearly base pay only where the
+      user may also read it (VIEW_PAY), else NaN;
+    - their reviews and their skills at level 4+, as the user may see them;
+    - per skill they hold, the holders at 4+ and the sum of their levels over EVERY current
+      employee of the company: counts, not people, so that scarcity and the irreplaceable rule
+      mean the same to a department head as to the GM;
+    - reference_cost: the company's average yearly base pay (the score's yardstick, see the
+      engine), an aggregate of the same kind.
+
+    Five queries (plus the scope's), whatever the number of people, and one audit entry when
+    anyone else's pay is read.
+    """
+    current = Employee.objects.exclude(status=EmployeeStatus.LEFT)
+    people_qs = _restricted(current, user, Action.VIEW)
+    filters: dict[str, Any] = {}
+    if department_id is not None:
+        people_qs = people_qs.filter(
+            department_id__in=sorted(department_subtree_ids(department_id=department_id))
+        )
+        filters["department_id"] = department_id
+    visible_pay, pay_seen = _pay_if_visible(user)
+    rows = list(
+        people_qs.annotate(visible_pay=visible_pay, pay_seen=pay_seen)
+        .order_by("employee_no")
+        .values(
+            "pk",
+            "employee_no",
+            "full_name",
+            "department_id",
+            "department__code",
+            "department__name",
+            "position__title",
+            "position__grade",
+            "visible_pay",
+            "pay_seen",
+        )
+    )
+    people = pd.DataFrame(
+        [
+            {
+                "employee_id": r["pk"],
+                "employee_no": r["employee_no"],
+                "full_name": r["full_name"],
+                "department_id": r["department_id"],
+                "department_code": r["department__code"],
+                "department": r["department__name"],
+                "position": r["position__title"] or "",
+                "grade": r["position__grade"],
+                "base_pay": math.nan if r["visible_pay"] is None else float(r["visible_pay"]),
+                "pay_seen": bool(r["pay_seen"]),
+            }
+            for r in rows
+        ],
+        columns=[*key_talent.PEOPLE_COLUMNS, "pay_seen"],
+    )
+    ids = people_qs.values("pk")
+    reviews = pd.DataFrame(
+        list(
+            _restricted(Review.objects, user, Action.VIEW)
+            .filter(employee__in=ids)
+            .order_by()
+            .values_list("employee_id", "review_date", "period", "rating", "potential")
+        ),
+        columns=key_talent.REVIEW_COLUMNS,
+    )
+    expert = _restricted(EmployeeSkill.objects, user, Action.VIEW).filter(
+        employee__in=ids, level__gte=key_talent.EXPERT_LEVEL
+    )
+    holdings = pd.DataFrame(
+        list(expert.order_by().values_list("employee_id", "skill_id", "skill__name", "level")),
+        columns=key_talent.HOLDING_COLUMNS,
+    )
+    totals = (
+        EmployeeSkill.objects.filter(level__gte=key_talent.EXPERT_LEVEL)
+        .exclude(employee__status=EmployeeStatus.LEFT)
+        .filter(skill_id__in=expert.values("skill_id"))
+        .order_by()
+        .values("skill_id")
+        .annotate(holders=Count("employee_id"), total_level=Sum("level"))
+        .values_list("skill_id", "holders", "total_level")
+    )
+    skill_totals = pd.DataFrame(list(totals), columns=key_talent.SKILL_TOTAL_COLUMNS)
+    average = current.filter(base_pay__gt=0).aggregate(average=Avg("base_pay"))["average"]
+    seen = people[people["pay_seen"]]
+    _audit_pay_read(
+        user=user,
+        frame=seen,
+        filters=filters,
+        target_type="talent.key_people",
+        label="Key people",
+    )
+    return KeyPeopleData(
+        people=people.drop(columns=["pay_seen"]),
+        reviews=reviews,
+        holdings=holdings,
+        skill_totals=skill_totals,
+        reference_cost=None if average is None else float(average),
+    )
+
+
+@dataclass
+class KeyPeople:
+    """The key-talent list as a user may see it: every person's score and its parts (`scored`,
+    a frame from engine.key_talent) and the irreplaceable people per department."""
+
+    scored: pd.DataFrame
+    by_department: list[dict] = field(default_factory=list)
+    reference_cost: float | None = None
+
+
+def key_people(*, user: User | None, department_id: int | None = None) -> KeyPeople:
+    """The key people `key_people_frame` gives (read once, audited once), scored."""
+    data = key_people_frame(user=user, department_id=department_id)
+    scored = key_talent.key_talent(
+        data.people,
+        data.reviews,
+        data.holdings,
+        data.skill_totals,
+        reference_cost=data.reference_cost,
+    )
+    return KeyPeople(
+        scored=scored,
+        by_department=key_talent.irreplaceable_by_department(scored),
+        reference_cost=data.reference_cost,
+    )
+
+
+def reason_text(reason: key_talent.Reason) -> str:
+    """A reason in the active language."""
+    return gettext(reason.template) % reason.params
+
+
+def key_people_rows(
+    result: KeyPeople, *, irreplaceable_only: bool = False, sort: str = "-score"
+) -> list[dict[str, Any]]:
+    """The rows of the key-people table: optionally only the irreplaceable, sorted by a key of
+    KEY_PEOPLE_SORTS ("-" for the reverse; missing values last either way), reasons in the
+    active language. Unknown sorts raise ValueError."""
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in KEY_PEOPLE_SORTS:
+        raise ValueError(f"unknown sort {sort!r}; use one of {sorted(KEY_PEOPLE_SORTS)}")
+    frame = result.scored
+    if irreplaceable_only:
+        frame = frame[frame["irreplaceable"]]
+    columns = list(KEY_PEOPLE_SORTS[key])
+    frame = frame.sort_values(
+        columns,
+        ascending=[not descending] + [True] * (len(columns) - 1),
+        na_position="last",
+        kind="stable",
+    )
+    rows = []
+    for record in frame.to_dict("records"):
+        reasons = [reason_text(reason) for reason in record["reasons"]]
+        grade = _clean(record["grade"])
+        potential = _clean(record["potential"])
+        rows.append(
+            {
+                "employee_id": int(record["employee_id"]),
+                "employee_no": record["employee_no"],
+                "full_name": record["full_name"],
+                "department_id": int(record["department_id"]),
+                "department_code": record["department_code"],
+                "department": record["department"],
+                "position": record["position"],
+                "grade": None if grade is None else int(grade),
+                "score": float(record["score"]),
+                "performance": _clean(record["performance"]),
+                "last_ratings": [int(r) for r in record["last_ratings"]],
+                "potential": None if potential is None else int(potential),
+                "scarcity": float(record["scarcity"]),
+                "scarce_skill": record["scarce_skill"],
+                "others_holding": record["others_holding"],
+                "replacement_months": int(record["replacement_months"]),
+                "replacement_cost": _clean(record["replacement_cost"]),
+                "irreplaceable": bool(record["irreplaceable"]),
+                "irreplaceable_skills": list(record["irreplaceable_skills"]),
+                "reasons": reasons,
+                "top_reason": reasons[0] if reasons else "",
+            }
+        )
     return rows

@@ -9,6 +9,7 @@ app_name = "talent"
 
 urlpatterns = [
     path("pay/", views.PayReviewPage.as_view(), name="pay_review"),
+    path("key-people/", views.KeyPeoplePage.as_view(), name="key_people"),
 ]
 
 register_nav(
@@ -20,5 +21,16 @@ register_nav(
         Action.VIEW_PAY,
         reaches=views.PAY_OF_MANY,
         order=35,
+    )
+)
+register_nav(
+    NavItem(
+        "talent.key_people",
+        _("Key people"),
+        "talent:key_people",
+        "people",
+        Action.VIEW_PAY,
+        reaches=views.PAY_OF_MANY,
+        order=34,
     )
 )

@@ -1,4 +1,4 @@
-"""Talent pages: the pay review."""
+"""Talent pages: the pay review and the key people."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from gmassist.core.models import Company
 from gmassist.core.permissions import ALL, SUBTREE
 from gmassist.core.views_lib import ExportColumn, ListColumn, ListPage
 from gmassist.talent import selectors
+from gmassist.talent.engine import key_talent
 from gmassist.talent.engine import pay_review as engine
-from gmassist.talent.forms import FLAG_LABELS, PayReviewFilterForm
+from gmassist.talent.forms import FLAG_LABELS, KeyPeopleFilterForm, PayReviewFilterForm
 
 # the pay review is for the roles that may read the pay of more people than themselves
 PAY_OF_MANY = (ALL, SUBTREE)
@@ -115,4 +116,81 @@ class PayReviewPage(ListPage):
             "min_per_gender": engine.MIN_PER_GENDER,
             "paid_low": engine.PAID_LOW,
             "high_rating": engine.HIGH_RATING,
+        }
+
+
+class KeyPeoplePage(ListPage):
+    """Who the company can least afford to lose: the key-talent score, its parts and reasons,
+    with the irreplaceable people per department above."""
+
+    title = _("Key people")
+    template_name = "talent/key_people.html"
+    results_template = "talent/_key_results.html"
+    # the replacement cost is pay: the roles that may read the pay of more than themselves
+    permission = ("people", Action.VIEW_PAY)
+    permission_reaches = PAY_OF_MANY
+    filter_form_class = KeyPeopleFilterForm
+    columns = [
+        ListColumn(_("Name"), sort="name"),
+        ListColumn(_("Department"), sort="department"),
+        ListColumn(_("Position"), sort="position"),
+        ListColumn(_("Score"), sort="score", numeric=True),
+        ListColumn(_("Performance"), sort="performance", numeric=True),
+        ListColumn(_("Potential"), sort="potential", numeric=True),
+        ListColumn(_("Scarcity"), sort="scarcity", numeric=True),
+        ListColumn(_("Replacement cost"), sort="replacement_cost", numeric=True),
+        ListColumn(_("Irreplaceable"), sort="irreplaceable"),
+        ListColumn(_("Top reason")),
+    ]
+    default_sort = "-score"
+    row_template = "talent/_key_row.html"
+    export_permission = ("people", Action.EXPORT)
+    export_name = "key-people"
+    export_columns = [
+        ExportColumn(name, itemgetter(name))
+        for name in (
+            "employee_no",
+            "full_name",
+            "department",
+            "position",
+            "grade",
+            "score",
+            "performance",
+            "potential",
+            "scarcity",
+            "scarce_skill",
+            "others_holding",
+            "replacement_months",
+            "replacement_cost",
+            "irreplaceable",
+        )
+    ] + [
+        ExportColumn("irreplaceable_skills", lambda row: "; ".join(row["irreplaceable_skills"])),
+        ExportColumn("reasons", lambda row: "; ".join(row["reasons"])),
+    ]
+    testid = "key"
+
+    result: selectors.KeyPeople | None = None
+
+    def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet:
+        self.result = selectors.key_people(
+            user=self.request.user, department_id=filters.get("department_id")
+        )
+        rows = selectors.key_people_rows(
+            self.result, irreplaceable_only=bool(filters.get("irreplaceable_only")), sort=sort
+        )
+        return _Rows(rows)
+
+    def get_extra_context(self) -> dict[str, Any]:
+        result = self.result
+        if result is None:
+            return {"key_people": None}
+        return {
+            "key_people": result,
+            "by_department": result.by_department,
+            "irreplaceable_count": sum(len(d["people"]) for d in result.by_department),
+            "currency": Company.get().currency,
+            "weights": {name: round(w * 100) for name, w in key_talent.WEIGHTS.items()},
+            "expert_level": key_talent.EXPERT_LEVEL,
+            "hire_months": key_talent.HIRE_MONTHS,
         }
