@@ -1,4 +1,4 @@
-"""The talent endpoints of the REST API: the pay review and the gender pay gaps.
+"""The talent endpoints of the REST API: the pay review, the gender pay gaps, the key people.
 
 Pay is read through `selectors.pay_review`, which is scoped to the user and audited once per
 request; a role that may read nobody's pay but their own gets a 403.
@@ -18,6 +18,8 @@ from gmassist.org.models import Department, Position
 from gmassist.talent import selectors
 from gmassist.talent.engine import pay_review as engine
 from gmassist.talent.schemas import (
+    KeyPeopleFilters,
+    KeyPersonOut,
     PayGapsOut,
     PayReviewFilters,
     PayReviewRowOut,
@@ -69,3 +71,26 @@ def pay_gaps(request: HttpRequest, filters: Query[PayScopeFilters]):
         "min_per_gender": engine.MIN_PER_GENDER,
         "gaps": [gap.as_dict() for gap in review.gaps],
     }
+
+
+@router.get(
+    "/talent/key-people",
+    response={200: list[KeyPersonOut], **problems(403)},
+    tags=["talent"],
+)
+@paginate(PageNumberPagination)
+def key_people_list(request: HttpRequest, filters: Query[KeyPeopleFilters]):
+    """Everyone you may see with their key-talent score (0-1), its parts (performance,
+    potential, skill scarcity, replacement cost in the company's currency), whether they are
+    irreplaceable, and the reasons. The replacement cost is pay: every request is written to the
+    audit log once, and roles that may read only their own pay get a 403."""
+    user = request_user(request)
+    if reach(user, "people", Action.VIEW_PAY) not in PAY_OF_MANY:
+        raise PermissionDenied(_("Your role may not see the key people."))
+    department = reference_or_422(
+        Department.objects, filters.department_id, field="department_id", user=user
+    )
+    result = selectors.key_people(user=user, department_id=department.pk if department else None)
+    return selectors.key_people_rows(
+        result, irreplaceable_only=filters.irreplaceable, sort=filters.sort
+    )

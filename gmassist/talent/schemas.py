@@ -11,9 +11,10 @@ from ninja import Field, Schema
 
 from gmassist.api import ObjectId
 from gmassist.talent.engine.pay_review import FLAGS
-from gmassist.talent.selectors import PAY_REVIEW_SORTS
+from gmassist.talent.selectors import KEY_PEOPLE_SORTS, PAY_REVIEW_SORTS
 
 PayFlag = Literal[FLAGS]  # type: ignore[valid-type]
+KeyPeopleSort = Literal[tuple(key for base in KEY_PEOPLE_SORTS for key in (base, f"-{base}"))]  # type: ignore[valid-type]
 PayReviewSort = Literal[tuple(key for base in PAY_REVIEW_SORTS for key in (base, f"-{base}"))]  # type: ignore[valid-type]
 
 
@@ -78,3 +79,41 @@ class PayGapsOut(Schema):
     min_group: int = Field(description="the fewest people a position needs to be compared")
     min_per_gender: int = Field(description="the fewest of each gender it needs")
     gaps: list[GenderGapOut]
+
+
+class KeyPeopleFilters(Schema):
+    department_id: ObjectId | None = Field(
+        None, description="only this department and the departments below it"
+    )
+    irreplaceable: bool = Field(False, description="only the irreplaceable people")
+    sort: KeyPeopleSort = Field("-score", description='a sort key, "-" in front to reverse')
+
+
+class KeyPersonOut(Schema):
+    """One person's key-talent score, its parts and its reasons in plain words."""
+
+    employee_id: int
+    employee_no: str
+    full_name: str
+    department_id: int
+    department_code: str
+    department: str
+    position: str
+    grade: int | None
+    score: float = Field(description="0 to 1: performance, potential, scarcity, replacement")
+    performance: float | None = Field(description="mean of the last two ratings, 1-5")
+    last_ratings: list[int] = Field(description="the last two ratings, latest first")
+    potential: int | None = Field(description="the latest review's potential, 1-3")
+    scarcity: float = Field(description="1 / (1 + other holders of the rarest level-4+ skill)")
+    scarce_skill: str = Field(description="that skill; empty when none at level 4+")
+    others_holding: int | None = Field(description="other current holders of it at level 4+")
+    replacement_months: int = Field(description="to hire (3) and ramp up (1 per grade)")
+    replacement_cost: float | None = Field(
+        description="replacement months x monthly pay, company currency"
+    )
+    irreplaceable: bool = Field(
+        description="the only level-4+ holder of a skill, or more than half of its levels"
+    )
+    irreplaceable_skills: list[str]
+    reasons: list[str] = Field(description="strongest first, in the request's language")
+    top_reason: str
