@@ -1,4 +1,5 @@
-"""`gmassist talent ...`: the talent analyses from the command line (`evaluate`, `pay-review`)."""
+"""`gmassist talent ...`: the talent analyses from the command line (`evaluate`, `pay-review`,
+`key-people`)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def read_frame(path: Path) -> pd.DataFrame:
 class Command(BaseCommand):
     help = (
         "Talent analyses. `evaluate`: the leaving-risk model's cross-validated ROC AUC on a file. "
-        "`pay-review`: band position, pay against performance and gender pay gaps."
+        "`pay-review`: band position, pay against performance and gender pay gaps. "
+        "`key-people`: key-talent scores with reasons, and the irreplaceable people."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -83,28 +85,87 @@ class Command(BaseCommand):
             help='print {"as_of": ..., "summary": {...}, "gaps": [...]}',
         )
 
+        key = actions.add_parser(
+            "key-people",
+            help="key-talent scores with their reasons, and the irreplaceable people per "
+            "department",
+        )
+        key.add_argument(
+            "--department", metavar="CODE", help="only this department and those below it"
+        )
+        key.add_argument("--user", help="what this user may see (default: everyone)")
+        key.add_argument(
+            "--limit", type=int, default=20, help="people in the table (default 20; 0: all)"
+        )
+        key.add_argument(
+            "--json",
+            dest="as_json",
+            action="store_true",
+            help='print {"people": [...], "irreplaceable_by_department": [...]}, everyone',
+        )
+
     def handle(self, *args, action: str, **options) -> None:
         if action == "evaluate":
             self.evaluate(**options)
         elif action == "pay-review":
             self.pay_review(**options)
+        elif action == "key-people":
+            self.key_people(**options)
+
+    def _department_id(self, acting, department: str | None) -> int | None:
+        """The id of the department with code `department` that `acting` may see (None: all)."""
+        from gmassist.org.models import Department
+
+        if not department:
+            return None
+        departments = Department.objects.all()
+        if acting is not None:
+            departments = departments.restrict(acting)
+        found = departments.filter(code=department).first()
+        if found is None:
+            raise CommandError(f"no department {department!r} (that you may see)")
+        return found.pk
+
+    def key_people(
+        self,
+        *,
+        department: str | None,
+        user: str | None,
+        limit: int,
+        as_json: bool,
+        **_options,
+    ) -> None:
+        from gmassist.core.choices import Action
+        from gmassist.core.permissions import ALL, SUBTREE, reach
+        from gmassist.talent import selectors
+
+        acting = user_by_username(user)
+        if acting is not None and reach(acting, "people", Action.VIEW_PAY) not in (ALL, SUBTREE):
+            raise CommandError(f"{acting.username} may not see the key people")
+        department_id = self._department_id(acting, department)
+        result = selectors.key_people(user=acting, department_id=department_id)
+        rows = selectors.key_people_rows(result)
+        if as_json:
+            payload = {"people": rows, "irreplaceable_by_department": result.by_department}
+            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+            return
+        flagged = sum(len(d["people"]) for d in result.by_department)
+        self.stdout.write(f"Key people: {len(rows):,} people, {flagged:,} irreplaceable")
+        for dept in result.by_department:
+            names = "; ".join(
+                f"{p['full_name']} ({', '.join(p['skills'])})" for p in dept["people"]
+            )
+            self.stdout.write(f"  {dept['department']} ({len(dept['people'])}): {names}")
+        console = command_console(self.stdout)
+        console.print(_key_people_table(rows[:limit] if limit > 0 else rows))
 
     def pay_review(
         self, *, department: str | None, user: str | None, as_json: bool, **_options
     ) -> None:
-        from gmassist.org.models import Department
         from gmassist.talent import selectors
 
         acting = user_by_username(user)
-        department_id = None
-        if department:
-            departments = Department.objects.all()
-            if acting is not None:
-                departments = departments.restrict(acting)
-            found = departments.filter(code=department).first()
-            if found is None:
-                raise CommandError(f"no department {department!r} (that you may see)")
-            department_id = found.pk
+        department_id = self._department_id(acting, department)
         review = selectors.pay_review(user=acting, department_id=department_id)
         summary = dict(review.summary)
         gaps = [gap.as_dict() for gap in review.gaps]
@@ -209,4 +270,35 @@ def _gaps_table(gaps: list[dict]) -> RichTable:
         else:
             numbers = ("gender not separable from tenure and rating", "", "")
         table.add_row(gap["position"], grade, counts, *numbers)
+    return table
+
+
+def _key_people_table(rows: list[dict]) -> RichTable:
+    table = RichTable(
+        "employee no.",
+        "name",
+        "department",
+        "score",
+        "perf.",
+        "pot.",
+        "scarcity",
+        "replacement cost",
+        "irreplaceable",
+        "top reason",
+        title="Key people (highest score first)",
+    )
+    for row in rows:
+        cost = row["replacement_cost"]
+        table.add_row(
+            row["employee_no"],
+            row["full_name"],
+            row["department"],
+            f"{row['score']:.2f}",
+            "-" if row["performance"] is None else f"{row['performance']:.1f}",
+            "-" if row["potential"] is None else str(row["potential"]),
+            f"{row['scarcity']:.2f}",
+            "-" if cost is None else f"{cost:,.0f}",
+            "yes" if row["irreplaceable"] else "",
+            row["top_reason"],
+        )
     return table
