@@ -42,9 +42,7 @@ class User(AbstractUser):
     class Meta:
         ordering = ["username"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(role__in=[r.value for r in Role]), name="core_user_role_valid"
-            )
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="core_user_role_valid")
         ]
 
     def __str__(self) -> str:
@@ -183,7 +181,7 @@ class Proposal(BaseModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in ProposalStatus]),
+                condition=Q(status__in=ProposalStatus.values),
                 name="core_proposal_status_valid",
             ),
             models.CheckConstraint(
@@ -244,7 +242,7 @@ class Job(BaseModel):
                 name="core_job_progress_0_100",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in JobStatus]),
+                condition=Q(status__in=JobStatus.values),
                 name="core_job_status_valid",
             ),
         ]

@@ -33,10 +33,6 @@ def _follows_customer() -> Scope:
     )
 
 
-def _choice_values(choices: type[models.TextChoices]) -> list[str]:
-    return [c.value for c in choices]
-
-
 class Industry(BaseModel):
     """An industry customers belong to; strategic ones weigh in the tiering."""
 
@@ -166,17 +162,17 @@ class GroupCustomer(BaseModel):
                 violation_error_message=_("A contract cannot end before it starts."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=_choice_values(CustomerStatus)),
+                condition=Q(status__in=CustomerStatus.values),
                 name="customers_customer_status_valid",
                 violation_error_message=_("The status is not one of the known ones."),
             ),
             models.CheckConstraint(
-                condition=Q(tier="") | Q(tier__in=_choice_values(Tier)),
+                condition=Q(tier="") | Q(tier__in=Tier.values),
                 name="customers_customer_tier_valid",
                 violation_error_message=_("A tier is A, B or C."),
             ),
             models.CheckConstraint(
-                condition=Q(service_channel__in=_choice_values(ServiceChannel)),
+                condition=Q(service_channel__in=ServiceChannel.values),
                 name="customers_customer_channel_valid",
                 violation_error_message=_("The service channel is not one of the known ones."),
             ),
@@ -258,12 +254,12 @@ class ServiceContact(BaseModel):
                 violation_error_message=_("Satisfaction is from 1 to 5."),
             ),
             models.CheckConstraint(
-                condition=Q(channel__in=_choice_values(ServiceChannel)),
+                condition=Q(channel__in=ServiceChannel.values),
                 name="customers_contact_channel_valid",
                 violation_error_message=_("The service channel is not one of the known ones."),
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=_choice_values(ContactKind)),
+                condition=Q(kind__in=ContactKind.values),
                 name="customers_contact_kind_valid",
                 violation_error_message=_("The kind of contact is not one of the known ones."),
             ),
@@ -310,12 +306,12 @@ class TierHistory(BaseModel):
         verbose_name_plural = _("tier history")
         constraints = [
             models.CheckConstraint(
-                condition=Q(from_tier="") | Q(from_tier__in=_choice_values(Tier)),
+                condition=Q(from_tier="") | Q(from_tier__in=Tier.values),
                 name="customers_tier_history_from_valid",
                 violation_error_message=_("A tier is A, B or C."),
             ),
             models.CheckConstraint(
-                condition=Q(to_tier__in=_choice_values(Tier)),
+                condition=Q(to_tier__in=Tier.values),
                 name="customers_tier_history_to_valid",
                 violation_error_message=_("A tier is A, B or C."),
             ),

@@ -23,10 +23,6 @@ from gmassist.org.choices import (
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-def _choice_values(choices: type[models.TextChoices]) -> list[str]:
-    return [c.value for c in choices]
-
-
 class Department(BaseModel):
     """A unit of the company; departments form a tree, each may have a head."""
 
@@ -232,15 +228,15 @@ class Employee(BaseModel):
                 violation_error_message=_("Someone who has left needs a leave date."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=_choice_values(EmployeeStatus)),
+                condition=Q(status__in=EmployeeStatus.values),
                 name="org_employee_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(employment_type__in=_choice_values(EmploymentType)),
+                condition=Q(employment_type__in=EmploymentType.values),
                 name="org_employee_employment_type_valid",
             ),
             models.CheckConstraint(
-                condition=Q(gender="") | Q(gender__in=_choice_values(Gender)),
+                condition=Q(gender="") | Q(gender__in=Gender.values),
                 name="org_employee_gender_valid",
             ),
         ]
@@ -294,7 +290,7 @@ class PayChange(BaseModel):
                 violation_error_message=_("Base pay cannot be negative."),
             ),
             models.CheckConstraint(
-                condition=Q(reason__in=_choice_values(PayChangeReason)),
+                condition=Q(reason__in=PayChangeReason.values),
                 name="org_paychange_reason_valid",
             ),
         ]
@@ -433,7 +429,7 @@ class Separation(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["employee", "date"], name="org_separation_one_per_day"),
             models.CheckConstraint(
-                condition=Q(separation_type__in=_choice_values(SeparationType)),
+                condition=Q(separation_type__in=SeparationType.values),
                 name="org_separation_type_valid",
             ),
         ]
@@ -457,7 +453,7 @@ class AttributeDefinition(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["entity", "name"], name="org_attribute_unique_name"),
             models.CheckConstraint(
-                condition=Q(kind__in=_choice_values(AttributeKind)), name="org_attribute_kind_valid"
+                condition=Q(kind__in=AttributeKind.values), name="org_attribute_kind_valid"
             ),
         ]
 

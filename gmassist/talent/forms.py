@@ -9,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.forms import FilterForm
 from gmassist.org import selectors as org_selectors
+from gmassist.org.forms import (
+    department_filter_field,
+    offer_visible_departments,
+    position_filter_field,
+)
 from gmassist.talent.engine import pay_review as engine
 
 # The pay review's flags as people read them.
@@ -20,35 +25,9 @@ FLAG_LABELS = {
 }
 
 
-def _offer_visible_departments(form: FilterForm) -> None:
-    """Limit the form's `department` field to the departments its user may see (the upper
-    levels of the tree and the selected one)."""
-    department = form.fields["department"]
-    department.queryset = org_selectors.departments_visible(user=form.user)
-    selected = form.data.get("department") if form.is_bound else None
-    department.choices = [
-        ("", department.empty_label),
-        *org_selectors.department_filter_choices(
-            user=form.user, selected_id=int(selected) if str(selected).isdigit() else None
-        ),
-    ]
-
-
 class PayReviewFilterForm(FilterForm):
-    department = forms.ModelChoiceField(
-        label=_("Department"),
-        required=False,
-        queryset=None,
-        empty_label=_("All departments"),
-        widget=forms.Select(attrs={"id": "pay-department"}),
-    )
-    position = forms.ModelChoiceField(
-        label=_("Position"),
-        required=False,
-        queryset=None,
-        empty_label=_("All positions"),
-        widget=forms.Select(attrs={"id": "pay-position"}),
-    )
+    department = department_filter_field("pay-department")
+    position = position_filter_field("pay-position")
     flag = forms.ChoiceField(
         label=_("Flag"),
         required=False,
@@ -58,7 +37,7 @@ class PayReviewFilterForm(FilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        _offer_visible_departments(self)
+        offer_visible_departments(self)
         self.fields["position"].queryset = org_selectors.positions_visible(user=self.user)
 
     def selector_filters(self) -> dict[str, Any]:
@@ -72,13 +51,7 @@ class PayReviewFilterForm(FilterForm):
 
 
 class KeyPeopleFilterForm(FilterForm):
-    department = forms.ModelChoiceField(
-        label=_("Department"),
-        required=False,
-        queryset=None,
-        empty_label=_("All departments"),
-        widget=forms.Select(attrs={"id": "key-department"}),
-    )
+    department = department_filter_field("key-department")
     irreplaceable = forms.BooleanField(
         label=_("Irreplaceable only"),
         required=False,
@@ -87,7 +60,7 @@ class KeyPeopleFilterForm(FilterForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        _offer_visible_departments(self)
+        offer_visible_departments(self)
 
     def selector_filters(self) -> dict[str, Any]:
         """The cleaned filters as `selectors.key_people` and `key_people_rows` take them."""
