@@ -19,7 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from gmassist.org.demo.generator import generate
-from gmassist.talent.engine.risk_model import (
+from gmassist.lib.risk_model import (
     Reason,
     RiskModelError,
     backtest_by_time,

@@ -15,7 +15,7 @@ from rich.table import Table as RichTable
 from gmassist.core.management.output import command_console
 from gmassist.core.management.users import user_by_username
 from gmassist.lib.tabular import TabularError, read_table
-from gmassist.talent.engine.risk_model import (
+from gmassist.lib.risk_model import (
     PreparedTable,
     RiskModelError,
     cross_validated_auc,
