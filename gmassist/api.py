@@ -46,6 +46,9 @@ ROUTERS = [
     "gmassist.core.api.router",
     "gmassist.org.api.router",
     "gmassist.talent.api.router",
+    "gmassist.customers.api.router",
+    "gmassist.voice.api.router",
+    "gmassist.decisions.api.router",
 ]
 
 # Ids are 64-bit integers in both databases; a larger number can only be "not found" (and would

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "gmassist.org",
     "gmassist.talent",
     "gmassist.customers",
+    "gmassist.voice",
+    "gmassist.decisions",
 ]
 
 MIDDLEWARE = [

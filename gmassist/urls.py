@@ -11,6 +11,9 @@ urlpatterns = [
     path("", include("gmassist.core.urls")),
     path("org/", include("gmassist.org.urls")),
     path("talent/", include("gmassist.talent.urls")),
+    path("customers/", include("gmassist.customers.urls")),
+    path("voice/", include("gmassist.voice.urls")),
+    path("decisions/", include("gmassist.decisions.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

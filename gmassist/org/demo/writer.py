@@ -3,7 +3,8 @@
 Everything is written in one transaction with `bulk_create`; self-references (managers,
 department heads) take a second pass over the few rows that need it. The demo users are created
 through `core.services.user_create`; then the demo head proposes the company's first pay raises
-through `org.services.pay_change_propose`, so that the GM has something to decide on.
+through `org.services.pay_change_propose`, so that the GM has something to decide on. Last, the
+other apps' demo extensions (`org.demo.extensions`) write their part in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import models, transaction
 
 from gmassist.core.models import Company, Proposal, User
 from gmassist.core.services import user_create
+from gmassist.org.demo.extensions import DemoContext, demo_extensions
 from gmassist.org.demo.generator import (
     CURRENCY,
     DEMO_COMPANY_NAME,
@@ -72,14 +74,18 @@ def demo_company_write(
         reason = demo_refusal(force=force)
         if reason:
             raise DemoRefused(reason)
-        report(20, "Deleting the previous organisation data")
+        extensions = demo_extensions()
+        report(20, "Deleting the previous demo data")
+        for extension in reversed(extensions):
+            extension.delete()
         _delete_org_data()
         writer = _Writer(company, report, batch_size)
         writer.write()
-        report(97, "Creating the demo users")
+        report(ORG_DONE, "Creating the demo users")
         _create_logins(company, writer.employee_pk)
-        report(98, "Proposing the first pay raises")
+        report(ORG_DONE + 1, "Proposing the first pay raises")
         _propose(company, writer.employee_pk)
+        extension_counts = _write_extensions(company, writer.employee_pk, extensions, report)
         record = Company.get()
         record.name = DEMO_COMPANY_NAME
         record.currency = CURRENCY
@@ -90,6 +96,38 @@ def demo_company_write(
     counts = company.counts()
     counts["users"] = len(company.logins)
     counts["proposals"] = len(company.proposals)
+    counts.update(extension_counts)
+    return counts
+
+
+# The organisation's tables fill the progress bar from 20% to ORG_DONE; the extensions share the
+# rest up to 99%.
+ORG_DONE = 80
+
+
+def _write_extensions(
+    company: DemoCompany, employee_pk: np.ndarray, extensions: list, report: ProgressCallback
+) -> dict[str, int]:
+    """Run every registered demo extension in order; returns their counts, merged."""
+    users = {user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES)}
+    counts: dict[str, int] = {}
+    share = (99 - (ORG_DONE + 2)) / max(len(extensions), 1)
+    for index, extension in enumerate(extensions):
+        start = ORG_DONE + 2 + index * share
+
+        def progress(fraction: float, message: str, start: float = start) -> None:
+            report(start + share * min(max(fraction, 0.0), 1.0), message)
+
+        progress(0.0, f"Writing the {extension.name} demo data")
+        context = DemoContext(
+            company=company,
+            employee_pk=employee_pk,
+            users=users,
+            as_of=company.as_of,
+            seed=company.seed,
+            progress=progress,
+        )
+        counts.update(extension.write(context))
     return counts
 
 
@@ -165,10 +203,10 @@ class _Writer:
         before = 20.0
         for stage, weight in self.STAGES:
             if stage == name:
-                percent = before + weight * 77 / 100 * (done / max(total, 1))
+                percent = before + weight * (ORG_DONE - 20) / 100 * (done / max(total, 1))
                 self.report(percent, f"Writing {name} ({done:,} of {total:,})")
                 return
-            before += weight * 77 / 100
+            before += weight * (ORG_DONE - 20) / 100
 
     def _departments(self) -> None:
         """Departments level by level, so that every parent has its key before its children."""

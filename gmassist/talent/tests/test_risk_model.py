@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from gmassist.org.demo.generator import generate
 from gmassist.lib.risk_model import (
     Reason,
     RiskModelError,
@@ -29,6 +28,7 @@ from gmassist.lib.risk_model import (
     score,
     top_reasons,
 )
+from gmassist.org.demo.generator import generate
 from gmassist.talent.management.commands.talent import Command
 from gmassist.talent.tests.demo_table import leaving_table
 

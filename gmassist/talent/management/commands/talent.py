@@ -14,13 +14,13 @@ from rich.table import Table as RichTable
 
 from gmassist.core.management.output import command_console
 from gmassist.core.management.users import user_by_username
-from gmassist.lib.tabular import TabularError, read_table
 from gmassist.lib.risk_model import (
     PreparedTable,
     RiskModelError,
     cross_validated_auc,
     prepare_table,
 )
+from gmassist.lib.tabular import TabularError, read_table
 
 # from this many rows on, cross-validation takes more than a couple of seconds: show a bar
 PROGRESS_ROWS = 5_000

@@ -1,0 +1,5 @@
+"""The voice endpoints of the REST API."""
+
+from ninja import Router
+
+router = Router(tags=["voice"])
