@@ -1,4 +1,5 @@
-"""The core endpoints of the REST API: personal API tokens, proposals, imports and jobs."""
+"""The core endpoints of the REST API: personal API tokens, proposals, imports, jobs and the
+inbox."""
 
 import datetime as dt
 import secrets
@@ -250,3 +251,49 @@ def job_list(request: HttpRequest):
 def job_detail(request: HttpRequest, job_id: ObjectId):
     """One job: status, progress (0-100 and a message) and, when finished, its result."""
     return visible_or_404(jobs_visible(user=request_user(request)), job_id)
+
+
+# --- the inbox -------------------------------------------------------------------------------
+
+
+class InboxItemOut(Schema):
+    title: str
+    url: str = Field(description="the page where it is done")
+    due: dt.date | None = Field(description="by when, if there is a date")
+    status: str = Field(description="where it stands, in the request's language")
+    needs_action: bool = Field(description="true when it waits for you")
+    detail: str
+
+
+class InboxSectionOut(Schema):
+    key: str = Field(description='the registering app\'s name for it, e.g. "decisions"')
+    title: str
+    url: str
+    needs_action: int = Field(description="items of this section waiting for you")
+    items: list[InboxItemOut]
+
+
+class InboxOut(Schema):
+    needs_action: int = Field(description="items waiting for you, all sections together")
+    sections: list[InboxSectionOut]
+
+
+@router.get("/inbox", response={200: InboxOut, **problems()}, tags=["inbox"])
+def inbox(request: HttpRequest):
+    """Your inbox: what waits for you across the apps (decisions, surveys, feedback threads)."""
+    from gmassist.core.inbox import inbox_for
+
+    sections = inbox_for(request_user(request))
+    return {
+        "needs_action": sum(section.action_count for section in sections),
+        "sections": [
+            {
+                "key": section.key,
+                "title": section.title,
+                "url": section.url,
+                "needs_action": section.action_count,
+                "items": section.items,
+            }
+            for section in sections
+        ],
+    }

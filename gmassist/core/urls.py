@@ -14,6 +14,7 @@ urlpatterns = [
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
+    path("inbox/", views.inbox, name="inbox"),
     path("language/", views.set_language, name="set-language"),
     path("imports/", views.imports, name="imports"),
     path("imports/jobs/<int:pk>/", views.import_job, name="import-job"),
@@ -30,6 +31,7 @@ urlpatterns = [
 ]
 
 register_nav(NavItem("core.home", _("Home"), "home", order=10))
+register_nav(NavItem("core.inbox", _("Inbox"), "inbox", order=15))
 register_nav(
     NavItem("core.proposals", _("Proposals"), "proposals", "people", Action.PROPOSE, order=40)
 )

@@ -113,6 +113,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+# --- the inbox -------------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """What waits for the user across the apps: decisions to acknowledge, surveys, threads."""
+    from gmassist.core.inbox import inbox_for
+
+    sections = inbox_for(request.user)
+    context = {
+        "title": gettext("Inbox"),
+        "sections": sections,
+        "action_total": sum(section.action_count for section in sections),
+    }
+    return render(request, "core/inbox.html", context)
+
+
 # --- language --------------------------------------------------------------------------------
 
 
