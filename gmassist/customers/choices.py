@@ -30,3 +30,8 @@ class ContactKind(models.TextChoices):
     FAULT = "fault", _("Fault report")
     VISIT = "visit", _("Visit")
     OTHER = "other", _("Other")
+
+
+class PolicyKind(models.TextChoices):
+    TIERING = "tiering", _("Tiering policy")
+    CHANNELS = "channels", _("Service-channel rules")

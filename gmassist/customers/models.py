@@ -15,7 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.models import BaseModel
 from gmassist.core.permissions import RestrictedQuerySet, Scope
-from gmassist.customers.choices import ContactKind, CustomerStatus, ServiceChannel, Tier
+from gmassist.customers.choices import (
+    ContactKind,
+    CustomerStatus,
+    PolicyKind,
+    ServiceChannel,
+    Tier,
+)
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -392,3 +398,108 @@ class ManagerHistory(BaseModel):
         return (
             f"{self.customer_id} {self.from_manager_id} → {self.to_manager_id} ({self.at:%Y-%m-%d})"
         )
+
+
+class CustomerPolicy(BaseModel):
+    """One saved version of a customers policy (tiering, service channels) as TOML text; the
+    latest version of a kind is the current one, the earlier ones are its history."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=PolicyKind.choices)
+    toml = models.TextField(_("policy (TOML)"))
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+    # what the company's customers policy is, like positions and skills, is no secret
+    restrict_scope = Scope(domain="catalogue")
+
+    class Meta:
+        ordering = ["kind", "-created_at", "-id"]
+        verbose_name_plural = _("customers policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PolicyKind.values),
+                name="customers_policy_kind_valid",
+                violation_error_message=_("The kind of policy is not one of the known ones."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ChurnRun(BaseModel):
+    """One fit of the churn model: as of when, how it was measured (time-based backtest) and
+    what it learned; its scores are `ChurnScore` rows."""
+
+    as_of = models.DateField(_("as of"), help_text=_("The month the scores are for."))
+    horizon_months = models.PositiveSmallIntegerField(_("horizon (months)"))
+    snapshots = models.PositiveIntegerField(_("training rows"))
+    churners = models.PositiveIntegerField(_("churned in the rows"))
+    backtest = models.JSONField(
+        _("backtest"),
+        default=dict,
+        blank=True,
+        help_text=_("ROC AUC and calibration of a model trained on earlier months."),
+    )
+    model_summary = models.JSONField(_("model"), default=dict, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+    # the model as a whole is the GM's office's: managers see their customers' scores only
+    restrict_scope = Scope(domain="customers")
+
+    class Meta:
+        ordering = ["-as_of", "-id"]
+
+    def __str__(self) -> str:
+        return f"churn model {self.as_of:%Y-%m}"
+
+
+class ChurnScore(BaseModel):
+    """A customer's churn risk in one run: the probability of churning within the run's horizon
+    and the reasons (the columns that raise it most)."""
+
+    run = models.ForeignKey(
+        ChurnRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="scores"
+    )
+    customer = models.ForeignKey(
+        GroupCustomer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="churn_scores",
+        db_index=False,  # served by the unique constraint that starts with the customer
+    )
+    risk = models.FloatField(_("risk"), help_text=_("Probability from 0 to 1."))
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_scope = _follows_customer()
+
+    class Meta:
+        ordering = ["customer_id", "-run_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "run"], name="customers_churn_one_per_run"),
+            models.CheckConstraint(
+                condition=Q(risk__gte=0) & Q(risk__lte=1),
+                name="customers_churn_risk_0_1",
+                violation_error_message=_("A risk is from 0 to 1."),
+            ),
+        ]
+        indexes = [models.Index(fields=["run", "-risk"], name="customers_churn_run_risk")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.risk:.2f}"

@@ -4,15 +4,39 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 
 from gmassist.core.choices import Action
-from gmassist.customers.choices import CustomerStatus
+from gmassist.customers.choices import CustomerStatus, ServiceChannel
 from gmassist.customers.engine.tiering import CustomerRecord
-from gmassist.customers.models import GroupCustomer
+from gmassist.customers.models import (
+    AccountManager,
+    GroupCustomer,
+    Industry,
+    ManagerHistory,
+    MonthlyRevenue,
+    ServiceContact,
+    TierHistory,
+)
 
 if TYPE_CHECKING:
     from gmassist.core.models import User
@@ -78,3 +102,306 @@ def customer_revenue_records(
         )
         for pk, revenue, previous, scale, industry in rows
     ]
+
+
+# --- reads for pages and the API ---
+
+# workload units of a customer served by an account manager, by tier (an untiered customer
+# counts as C until it is tiered): the matching engine's defaults
+WORKLOAD_BY_TIER = {"A": 5, "B": 2, "C": 1, "": 1}
+
+# the orders the customer list (page and API) can be sorted by; "-" in front reverses them
+CUSTOMER_SORTS: dict[str, tuple[str, ...]] = {
+    "code": ("code",),
+    "name": ("name", "code"),
+    "tier": ("tier", "code"),
+    "industry": ("industry__name", "code"),
+    "region": ("region", "code"),
+    "manager": ("account_manager__employee__full_name", "code"),
+    "status": ("status", "code"),
+    "revenue": ("revenue_12m", "code"),
+    "contract_end": ("contract_end", "code"),
+}
+
+MANAGER_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("employee__full_name", "employee__employee_no"),
+    "region": ("region", "employee__full_name"),
+    "customers": ("customer_count", "employee__full_name"),
+    "workload": ("workload", "employee__full_name"),
+    "capacity": ("capacity", "employee__full_name"),
+    "utilisation": ("utilisation", "employee__full_name"),
+    "revenue": ("book_revenue_12m", "employee__full_name"),
+}
+
+# the pay columns of an employee shown only by name: never read by these pages
+_EMPLOYEE_PAY = ("base_pay", "custom")
+
+
+def _ordered(qs: QuerySet, sorts: dict[str, tuple[str, ...]], sort: str) -> QuerySet:
+    """`qs` ordered by the sort key `sort` of `sorts` ("-" in front: reversed, nulls last)."""
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in sorts:
+        raise ValueError(f"unknown sort {sort!r}; use one of {sorted(sorts)}")
+    order = [
+        F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+        for name in sorts[key]
+    ]
+    return qs.order_by(*order)
+
+
+def revenue_as_of() -> dt.date | None:
+    """The latest month with revenue in the company's data (its first day), or None.
+
+    Trailing-12-month revenue is counted up to this month, so that a file of past years still
+    shows its revenue. It is a date, not a customer's data, so it is read unscoped.
+    """
+    return MonthlyRevenue.objects.aggregate(latest=Max("month"))["latest"]
+
+
+def trailing_window(as_of: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    """The first and last month (first days) of the 12 months up to `as_of`'s month."""
+    if as_of is None:
+        return None
+    end = as_of.replace(day=1)
+    return _months_back(end, 11), end
+
+
+def _revenue_in(window: tuple[dt.date, dt.date] | None, customer: str = "pk") -> Any:
+    """A subquery: the revenue of the customer at `customer` (an outer path) in `window`,
+    in the company's currency (0 without revenue or without a window)."""
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
+    if window is None:
+        return zero
+    start, end = window
+    total = (
+        MonthlyRevenue.objects.filter(
+            customer_id=OuterRef(customer), month__gte=start, month__lte=end
+        )
+        .order_by()
+        .values("customer_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(total, output_field=DecimalField(max_digits=18, decimal_places=2)), zero
+    )
+
+
+def customer_list(
+    *,
+    user: User | None,
+    search: str = "",
+    tier: str | None = None,
+    industry_id: int | None = None,
+    region: str | None = None,
+    manager_id: int | None = None,
+    unassigned: bool = False,
+    status: str | None = None,
+    channel: str | None = None,
+    sort: str = "code",
+    as_of: dt.date | None = None,
+    action: str = Action.VIEW,
+) -> QuerySet[GroupCustomer]:
+    """The customers `user` may see (or export: `action`), filtered, sorted, with
+    `revenue_12m`: revenue in the 12 months up to `as_of` (default: the latest month with
+    revenue), in the company's currency.
+
+    `search` matches the start of the code or any part of the name; `tier` "-" means not tiered
+    yet; `unassigned` keeps the customers without an account manager; `sort` is a key of
+    CUSTOMER_SORTS, "-" in front for the reverse order (ValueError for an unknown one).
+    """
+    qs = customers_visible(user=user, action=action).defer(
+        *(f"account_manager__employee__{name}" for name in _EMPLOYEE_PAY)
+    )
+    search = search.strip()
+    if search:
+        qs = qs.filter(Q(code__istartswith=search) | Q(name__icontains=search))
+    if tier:
+        qs = qs.filter(tier="" if tier == "-" else tier)
+    if industry_id is not None:
+        qs = qs.filter(industry_id=industry_id)
+    if region:
+        qs = qs.filter(region=region)
+    if manager_id is not None:
+        qs = qs.filter(account_manager_id=manager_id)
+    if unassigned:
+        qs = qs.filter(account_manager__isnull=True)
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(service_channel=channel)
+    window = trailing_window(as_of or revenue_as_of())
+    qs = qs.annotate(revenue_12m=_revenue_in(window))
+    return _ordered(qs, CUSTOMER_SORTS, sort)
+
+
+def customer_regions(*, user: User | None) -> list[str]:
+    """The regions of the customers `user` may see, sorted (for a filter's choices)."""
+    return sorted(
+        set(
+            customers_visible(user=user)
+            .exclude(region="")
+            .order_by()
+            .values_list("region", flat=True)
+            .distinct()
+        )
+    )
+
+
+def industries_visible(*, user: User | None) -> QuerySet[Industry]:
+    """The industries (reference data everyone may read), by name."""
+    return Industry.objects.restrict(user, Action.VIEW)
+
+
+def customer_revenue_months(
+    *, user: User | None, customer: GroupCustomer, months: int = 24, as_of: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """The customer's revenue per month for the `months` months up to `as_of` (default: the
+    latest month with revenue), oldest first, 0 for a month without revenue:
+    [{month (first day), amount (Decimal, the company's currency)}]. Empty when `user` may not
+    see the customer's revenue or there is no revenue at all."""
+    as_of = as_of or revenue_as_of()
+    if as_of is None:
+        return []
+    end = as_of.replace(day=1)
+    start = _months_back(end, months - 1)
+    amounts = dict(
+        MonthlyRevenue.objects.restrict(user, Action.VIEW)
+        .filter(customer=customer, month__gte=start, month__lte=end)
+        .values_list("month", "amount")
+    )
+    series = []
+    for back in range(months - 1, -1, -1):
+        month = _months_back(end, back)
+        series.append({"month": month, "amount": amounts.get(month, Decimal(0))})
+    return series
+
+
+def customer_contacts(*, user: User | None, customer: GroupCustomer) -> QuerySet[ServiceContact]:
+    """The customer's service contacts `user` may see, latest first."""
+    return (
+        ServiceContact.objects.restrict(user, Action.VIEW)
+        .filter(customer=customer)
+        .order_by("-date", "-id")
+    )
+
+
+def customer_history(*, user: User | None, customer: GroupCustomer) -> dict[str, list]:
+    """The customer's tier and manager changes `user` may see, latest first:
+    {"tiers": [TierHistory], "managers": [ManagerHistory]}."""
+    people = ("by__employee", "proposal")
+    managers = ("from_manager__employee", "to_manager__employee")
+    deferred = [f"{path}__{name}" for path in ("by__employee", *managers) for name in _EMPLOYEE_PAY]
+    tiers = (
+        TierHistory.objects.restrict(user, Action.VIEW)
+        .filter(customer=customer)
+        .select_related(*people)
+        .defer(*deferred[:2])
+    )
+    changes = (
+        ManagerHistory.objects.restrict(user, Action.VIEW)
+        .filter(customer=customer)
+        .select_related(*people, *managers)
+        .defer(*deferred)
+    )
+    return {"tiers": list(tiers), "managers": list(changes)}
+
+
+def _workload_expression() -> Any:
+    """The workload of a manager's book in units: Σ WORKLOAD_BY_TIER over the active customers
+    served by the manager (not routed to another channel)."""
+    served = Q(
+        customers__status__in=[CustomerStatus.ACTIVE, CustomerStatus.DORMANT],
+        customers__service_channel=ServiceChannel.ACCOUNT_MANAGER,
+    )
+    whens = [
+        When(customers__tier=tier, then=Value(units)) for tier, units in WORKLOAD_BY_TIER.items()
+    ]
+    return Coalesce(
+        Sum(Case(*whens, default=Value(1), output_field=IntegerField()), filter=served),
+        Value(0),
+    )
+
+
+def account_managers_visible(*, user: User | None) -> QuerySet[AccountManager]:
+    """The account managers `user` may see (an account manager: themselves), with employee,
+    department and position; pay is never read here."""
+    return (
+        AccountManager.objects.restrict(user, Action.VIEW)
+        .select_related("employee__department", "employee__position")
+        .defer(*(f"employee__{name}" for name in _EMPLOYEE_PAY))
+    )
+
+
+def account_manager_list(
+    *,
+    user: User | None,
+    search: str = "",
+    region: str | None = None,
+    over_capacity: bool = False,
+    sort: str = "name",
+    as_of: dt.date | None = None,
+) -> QuerySet[AccountManager]:
+    """The account managers `user` may see, each with `customer_count` (customers served),
+    `workload` (units, see `_workload_expression`), `utilisation` (workload / capacity, None
+    for no capacity) and `book_revenue_12m` (trailing-12-month revenue of the customers served,
+    the company's currency); filtered, sorted by a key of MANAGER_SORTS.
+
+    Counts and sums run over all the manager's customers: a department head reads the books of
+    their subtree's managers whole, and an account manager only their own.
+    """
+    qs = account_managers_visible(user=user)
+    search = search.strip()
+    if search:
+        qs = qs.filter(
+            Q(employee__employee_no__istartswith=search) | Q(employee__full_name__icontains=search)
+        )
+    if region:
+        qs = qs.filter(region=region)
+    window = trailing_window(as_of or revenue_as_of())
+    book_revenue: Any = Value(
+        Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2)
+    )
+    if window is not None:
+        start, end = window
+        revenue = (
+            MonthlyRevenue.objects.filter(
+                customer__account_manager_id=OuterRef("pk"), month__gte=start, month__lte=end
+            )
+            .order_by()
+            .values("customer__account_manager_id")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        book_revenue = Coalesce(
+            Subquery(revenue, output_field=DecimalField(max_digits=18, decimal_places=2)),
+            book_revenue,
+        )
+    qs = qs.annotate(
+        customer_count=Count("customers"),
+        workload=_workload_expression(),
+        book_revenue_12m=book_revenue,
+    ).annotate(
+        utilisation=Case(
+            When(capacity=0, then=Value(None)),
+            default=ExpressionWrapper(
+                Cast(F("workload"), FloatField()) / Cast(F("capacity"), FloatField()),
+                output_field=FloatField(),
+            ),
+            output_field=FloatField(),
+        )
+    )
+    if over_capacity:
+        qs = qs.filter(workload__gt=F("capacity"))
+    return _ordered(qs, MANAGER_SORTS, sort)
+
+
+def manager_book(
+    *, user: User | None, manager: AccountManager, sort: str = "-revenue"
+) -> QuerySet[GroupCustomer]:
+    """The customers `manager` serves that `user` may see, with `revenue_12m`."""
+    return customer_list(user=user, manager_id=manager.pk, sort=sort)
+
+
+# --- reads for pages and the API ---
