@@ -81,6 +81,23 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         Role.DEPT_HEAD: {Action.VIEW: SUBTREE, Action.EXPORT: SUBTREE},
         Role.ACCOUNT_MANAGER: {Action.VIEW: SELF, Action.CHANGE: SELF, Action.EXPORT: SELF},
     },
+    # employees' feedback (voice.Feedback), named or anonymous; DESIGN.md counts anonymous
+    # feedback as sensitive. The GM and the assistant see and handle everything (items to the
+    # GM are theirs). HR sees everything too: it is the people function, it gets the urgent
+    # alerts, and urgent items (harassment, safety, fraud) are routed to HR, not to the
+    # department's head, who may be who they are about; HR handles the items it owns. A
+    # department head sees and answers the items handled in their subtree (not the ones to the
+    # GM, not the urgent ones). Everyone sees the items they sent by name and the ones they own.
+    # Anonymous items are in these rules like any other: nothing in them names the sender, so
+    # nobody, the GM included, sees who sent them. Trends count only what the reader may see.
+    "feedback": {
+        Role.GM: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
+        Role.ASSISTANT: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
+        Role.HR: {Action.VIEW: ALL, Action.CHANGE: SELF, Action.EXPORT: ALL},
+        Role.DEPT_HEAD: {Action.VIEW: SUBTREE, Action.CHANGE: SUBTREE, Action.EXPORT: SUBTREE},
+        Role.ACCOUNT_MANAGER: {Action.VIEW: SELF, Action.CHANGE: SELF},
+        Role.EMPLOYEE: {Action.VIEW: SELF, Action.CHANGE: SELF},
+    },
     # the audit log: the GM's
     "audit": {Role.GM: {Action.VIEW: ALL, Action.EXPORT: ALL}},
     # personal API tokens: each user manages their own
