@@ -98,6 +98,23 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         Role.ACCOUNT_MANAGER: {Action.VIEW: SELF, Action.CHANGE: SELF},
         Role.EMPLOYEE: {Action.VIEW: SELF, Action.CHANGE: SELF},
     },
+    # the decisions register: the GM decides for the company and publishes; the assistant
+    # drafts, answers and reminds (a person decides: the assistant does not publish); a head
+    # drafts and publishes for their own subtree and sees its acknowledgements; everyone sees
+    # the decisions addressed to them (SELF: their acknowledgement row)
+    "decisions": {
+        Role.GM: _EVERY_ACTION,
+        Role.ASSISTANT: {a: ALL for a in (Action.VIEW, Action.CHANGE, Action.EXPORT)},
+        Role.HR: {Action.VIEW: SELF},
+        Role.DEPT_HEAD: {
+            Action.VIEW: SUBTREE,
+            Action.CHANGE: SUBTREE,
+            Action.APPROVE: SUBTREE,
+            Action.EXPORT: SUBTREE,
+        },
+        Role.ACCOUNT_MANAGER: {Action.VIEW: SELF},
+        Role.EMPLOYEE: {Action.VIEW: SELF},
+    },
     # the audit log: the GM's
     "audit": {Role.GM: {Action.VIEW: ALL, Action.EXPORT: ALL}},
     # personal API tokens: each user manages their own

@@ -6,3 +6,9 @@ class DecisionsConfig(AppConfig):
     name = "gmassist.decisions"
     label = "decisions"
     verbose_name = _("Decisions register")
+
+    def ready(self) -> None:
+        # the decisions' section of the employee's inbox (core.inbox)
+        from gmassist.decisions import inbox
+
+        inbox.register()

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from gmassist.decisions import views
 
 app_name = "decisions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.decision_detail, name="detail"),
+]
