@@ -607,6 +607,25 @@ def top_reasons(model: RiskModel, frame: pd.DataFrame, *, k: int = 3) -> list[li
     return reasons
 
 
+def linear_response(model: RiskModel) -> dict[str, float]:
+    """The change in log-odds of the risk per unit of each numeric column, all else equal:
+    exact for the logistic model (its coefficient over the column's scale), empty for boosting.
+
+    What-if questions ("a 5% raise moves the compa-ratio by 0.05: how much does the risk
+    fall?") are answered from it without refitting: new log-odds = old + sum(response x change).
+    """
+    if model.kind != "logistic" or not model.spec.numeric:
+        return {}
+    columns = model.pipeline.named_steps["columns"]
+    scaler = columns.named_transformers_["numeric"].named_steps["scale"]
+    coefficients = model.pipeline.named_steps["model"].coef_[0][: len(model.spec.numeric)]
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    return {
+        column: float(c / s)
+        for column, c, s in zip(model.spec.numeric, coefficients, scale, strict=True)
+    }
+
+
 def feature_label(model: RiskModel, column: str) -> str:
     """A column's name in plain words."""
     return model.labels.get(column) or column.replace("_", " ").strip()
@@ -644,10 +663,12 @@ def backtest_by_time(
     id_column: str | None = None,
     kind: ModelKind = "logistic",
     bins: int = 10,
+    labels: dict[str, str] | None = None,
 ) -> BacktestResult:
     """Train on rows whose `date_column` (e.g. the snapshot month) is before `cut`, test on the
     rest: ROC AUC and calibration in `bins` equal-width bins of predicted risk (empty bins left
-    out). The date column is used to split only, never as a feature."""
+    out). The date column is used to split only, never as a feature. `labels` as for
+    `fit_risk_model`."""
     if date_column not in frame.columns:
         raise RiskModelError(gettext_noop("no date column %(column)r"), column=date_column)
     when = pd.to_datetime(frame[date_column], errors="coerce")
@@ -657,7 +678,7 @@ def backtest_by_time(
     train = prepare_table(
         features_only.loc[before], target=target, positive=positive, id_column=id_column
     )
-    model = fit_risk_model(train, kind=kind)
+    model = fit_risk_model(train, kind=kind, labels=labels)
     test_frame = features_only.loc[after]
     y_test = (test_frame[target].map(clean_text) == clean_text(positive)).to_numpy(dtype=int)
     if len(np.unique(y_test)) < 2:

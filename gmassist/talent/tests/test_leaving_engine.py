@@ -1,0 +1,182 @@
+"""The leaving-risk model on monthly snapshots: the table, the backtest, and the causes found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gmassist.lib import risk_model
+from gmassist.org.demo.generator import generate
+from gmassist.talent.engine import leaving
+from gmassist.talent.engine.demo_history import demo_history
+
+AS_OF = dt.date(2026, 11, 1)
+
+
+@cache
+def _demo(tier: str):
+    company = generate(seed=1, tier=tier, as_of=AS_OF)
+    history = demo_history(company)
+    table = leaving.snapshot_table(history, leaving.snapshot_days(history, end=company.as_of))
+    return company, table, leaving.fit_leaving_model(table)
+
+
+def _top_reasons_of_leavers(tier: str) -> dict[str, int]:
+    _company, table, model = _demo(tier)
+    test = table[(table["snapshot"] == model.snapshot) & (table[leaving.TARGET] == "yes")]
+    return leaving.reasons_across(leaving.score_snapshot(model, test), top=3)
+
+
+def _tiny_history() -> leaving.History:
+    """Two people in one department: A hired 2023-01-01, raised 2024-04-01 and promoted
+    2024-07-01 (grade 2 -> 3), reviewed by manager 10 then 11; B hired 2023-06-01, leaves
+    voluntarily on 2025-03-15."""
+    people = pd.DataFrame(
+        {
+            "employee_id": [1, 2],
+            "department_id": [7, 7],
+            "department": ["D7", "D7"],
+            "job_family": ["ENG", "ENG"],
+            "grade": [3, 2],
+            "hire_date": [dt.date(2023, 1, 1), dt.date(2023, 6, 1)],
+            "leave_date": [None, dt.date(2025, 3, 15)],
+            "custom__site": ["north", "south"],
+        }
+    )
+    pay = pd.DataFrame(
+        {
+            "employee_id": [1, 1, 1, 2],
+            "date": [
+                dt.date(2023, 1, 1),
+                dt.date(2024, 4, 1),
+                dt.date(2024, 7, 1),
+                dt.date(2023, 6, 1),
+            ],
+            "base_pay": [90000.0, 99000.0, 120000.0, 80000.0],
+            "reason": ["hire", "review", "promotion", "hire"],
+        }
+    )
+    reviews = pd.DataFrame(
+        {
+            "employee_id": [1, 1, 1, 2],
+            "date": [
+                dt.date(2023, 12, 31),
+                dt.date(2024, 6, 30),
+                dt.date(2024, 12, 31),
+                dt.date(2023, 12, 31),
+            ],
+            "rating": [3, 4, 5, 2],
+            "reviewer_id": [10, 10, 11, 10],
+        }
+    )
+    separations = pd.DataFrame(
+        {"employee_id": [2], "date": [dt.date(2025, 3, 15)], "voluntary": [True]}
+    )
+    bands = pd.DataFrame(
+        {"job_family": ["ENG", "ENG"], "grade": [2, 3], "band_mid": [100000.0, 125000.0]}
+    )
+    return leaving.History(people, pay, reviews, separations, bands, end=dt.date(2025, 12, 31))
+
+
+def test_month_ends_and_adding_months_clamp_to_the_last_day():
+    assert leaving.month_ends(dt.date(2024, 1, 15), dt.date(2024, 3, 31)) == [
+        dt.date(2024, 1, 31),
+        dt.date(2024, 2, 29),
+        dt.date(2024, 3, 31),
+    ]
+    assert leaving.add_months(dt.date(2025, 1, 31), 1) == dt.date(2025, 2, 28)
+    assert leaving.add_months(dt.date(2025, 3, 31), -12) == dt.date(2024, 3, 31)
+
+
+def test_a_snapshot_row_has_the_features_as_of_its_day():
+    table = leaving.snapshot_table(_tiny_history(), [dt.date(2024, 12, 31)])
+    a = table[table["employee_id"] == 1].iloc[0]
+    # promoted on 2024-07-01: grade 3 then, 120,000 / 125,000; one snapshot, so its median
+    # compa-ratio is the scale: (0.96 + 0.80) / 2 = 0.88 both ways, nothing changes
+    assert a["grade"] == 3
+    assert a["compa_ratio"] == 0.96
+    assert a["months_since_promotion"] == round(183 / leaving.DAYS_PER_MONTH, 2)
+    assert a["months_since_raise"] == round(183 / leaving.DAYS_PER_MONTH, 2)
+    assert a["last_rating"] == 5
+    assert a["manager_changes_12m"] == 1  # reviewer 10 -> 11 at the 2024-12-31 review
+    assert a["custom__site"] == "north"
+    assert a[leaving.TARGET] == "no"
+    b = table[table["employee_id"] == 2].iloc[0]
+    assert b["compa_ratio"] == 0.8
+    assert b[leaving.TARGET] == "yes"  # leaves 2025-03-15, within 12 months
+
+
+def test_the_grade_before_a_promotion_is_the_grade_held_then():
+    table = leaving.snapshot_table(_tiny_history(), [dt.date(2024, 5, 31), dt.date(2024, 12, 31)])
+    a = table[table["employee_id"] == 1].set_index("snapshot")
+    assert a.loc[dt.date(2024, 5, 31), "grade"] == 2
+    assert a.loc[dt.date(2024, 12, 31), "grade"] == 3
+
+
+def test_a_leaver_is_off_the_books_after_leaving_and_late_snapshots_have_no_label():
+    table = leaving.snapshot_table(_tiny_history(), [dt.date(2025, 3, 31)])
+    assert table["employee_id"].tolist() == [1]
+    assert table[leaving.TARGET].tolist() == [""]  # 2026-03-31 is after the history's end
+
+
+def test_the_department_attrition_rate_is_shrunk_towards_the_company_rate():
+    table = leaving.snapshot_table(_tiny_history(), [dt.date(2025, 6, 30)])
+    # records start 2023-12-31; one voluntary leaver in 547 days, annualised; headcount 1
+    leavers_per_year = 365.25 / 547
+    company_rate = leavers_per_year / 1
+    expected = (leavers_per_year + leaving.SHRINK_HEADCOUNT * company_rate) / (
+        1 + leaving.SHRINK_HEADCOUNT
+    )
+    assert table["department_attrition_rate"].iloc[0] == round(expected, 5)
+
+
+def test_a_history_with_no_known_outcome_cannot_be_learnt_from():
+    table = leaving.snapshot_table(_tiny_history(), [dt.date(2025, 6, 30)])
+    with pytest.raises(risk_model.RiskModelError):
+        leaving.fit_leaving_model(table)
+
+
+def test_the_backtest_trains_only_on_outcomes_known_at_the_test_month():
+    _company, table, model = _demo("S")
+    labelled = table[table[leaving.TARGET] != ""]
+    assert model.snapshot == max(labelled["snapshot"]) == dt.date(2025, 10, 31)
+    earlier = labelled[labelled["snapshot"] <= dt.date(2024, 10, 31)]
+    assert model.backtest.cut == dt.date(2025, 10, 31)
+    assert model.backtest.n_train == len(earlier)
+    assert model.backtest.n_test == int((labelled["snapshot"] == model.snapshot).sum())
+    assert sum(b.count for b in model.backtest.calibration) == model.backtest.n_test
+    assert model.backtest.auc > 0.5
+
+
+def test_the_models_reasons_for_leavers_include_the_causes_planted_in_the_demo():
+    # tier S: pay below band, no promotion for years, a manager change
+    reasons = _top_reasons_of_leavers("S")
+    for cause in ("low_pay", "no_promotion", "manager_change"):
+        (feature,) = leaving.PLANTED_CAUSE_FEATURES[cause]
+        assert reasons.get(feature, 0) > 0, (cause, reasons)
+
+
+def test_the_model_finds_the_unhappy_departments_in_a_larger_company():
+    # tier M: departments are big enough for their attrition rate to show the unhappy ones
+    reasons = _top_reasons_of_leavers("M")
+    for cause in ("low_pay", "no_promotion", "unhappy_department"):
+        (feature,) = leaving.PLANTED_CAUSE_FEATURES[cause]
+        assert reasons.get(feature, 0) > 0, (cause, reasons)
+    _company, _table, model = _demo("M")
+    assert model.response["compa_ratio"] < 0
+    assert model.response["department_attrition_rate"] > 0
+
+
+def test_the_response_is_the_models_change_in_log_odds_per_unit():
+    _company, table, model = _demo("S")
+    row = table[table["snapshot"] == model.snapshot].head(1)
+    frame = leaving.model_frame(row).drop(columns=["snapshot", leaving.TARGET])
+    before = risk_model.score(model.model, frame)[0]
+    moved = frame.assign(compa_ratio=frame["compa_ratio"] + 0.1)
+    after = risk_model.score(model.model, moved)[0]
+    logit = np.log(after / (1 - after)) - np.log(before / (1 - before))
+    assert round(float(logit), 6) == round(0.1 * model.response["compa_ratio"], 6)
