@@ -1,5 +1,44 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from gmassist.core.choices import Action
+from gmassist.core.permissions import SELF
+from gmassist.core.views_lib import NavItem, register_nav
+from gmassist.customers import views
 
 app_name = "customers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.CustomerListPage.as_view(), name="list"),
+    path("<int:pk>/", views.CustomerPage.as_view(), name="customer"),
+    path("managers/", views.ManagerListPage.as_view(), name="managers"),
+    path("managers/<int:pk>/", views.ManagerPage.as_view(), name="manager"),
+    path("managers/me/", views.my_manager_page, name="my_manager_page"),
+]
+
+register_nav(
+    NavItem("customers.list", _("Customers"), "customers:list", "customers", Action.VIEW, order=70)
+)
+register_nav(
+    NavItem(
+        "customers.managers",
+        _("Account managers"),
+        "customers:managers",
+        "customers",
+        Action.VIEW,
+        reaches=views.MANY_BOOKS,
+        order=71,
+    )
+)
+# an account manager's own book and grades
+register_nav(
+    NavItem(
+        "customers.my_page",
+        _("My book"),
+        "customers:my_manager_page",
+        "customers",
+        Action.VIEW,
+        reaches=(SELF,),
+        order=71,
+    )
+)
