@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +27,17 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 
 from gmassist.core.choices import Action
-from gmassist.customers.choices import CustomerStatus, ServiceChannel
-from gmassist.customers.engine.tiering import CustomerRecord
+from gmassist.customers.choices import CustomerStatus, PolicyKind, ServiceChannel
+from gmassist.customers.engine.tiering import (
+    CustomerRecord,
+    PolicyError,
+    TieringPolicy,
+    policy_from_toml,
+    policy_to_toml,
+)
 from gmassist.customers.models import (
     AccountManager,
+    CustomerPolicy,
     GroupCustomer,
     Industry,
     ManagerHistory,
@@ -42,10 +50,17 @@ if TYPE_CHECKING:
     from gmassist.core.models import User
 
 
+def scoped(queryset: QuerySet, user: User | None, action: str = Action.VIEW) -> QuerySet:
+    """`queryset` as `user` may use it for `action`; everything for the system (None: the CLI
+    without --user, a scheduled job)."""
+    return queryset.all() if user is None else queryset.restrict(user, action)
+
+
 def customers_visible(*, user: User | None, action: str = Action.VIEW) -> QuerySet[GroupCustomer]:
-    """The customers `user` may see (or change, export: `action`), with industry and manager."""
+    """The customers `user` may see (or change, export: `action`; None: the system sees all),
+    with industry and manager."""
     return (
-        GroupCustomer.objects.restrict(user, action)
+        scoped(GroupCustomer.objects, user, action)
         .select_related("industry", "account_manager__employee")
         .order_by("code")
     )
@@ -102,6 +117,49 @@ def customer_revenue_records(
         )
         for pk, revenue, previous, scale, industry in rows
     ]
+
+
+def last_complete_month(day: dt.date) -> dt.date:
+    """The first day of the month before `day`'s: the last month whose books are closed."""
+    return _months_back(day.replace(day=1), 1)
+
+
+@dataclass(frozen=True)
+class CurrentPolicy:
+    """The current tiering policy: the engine's `TieringPolicy`, its TOML text, and the saved
+    row it comes from (None when nothing was saved yet: the defaults)."""
+
+    policy: TieringPolicy
+    toml: str
+    record: CustomerPolicy | None
+
+
+def tiering_policy_current() -> CurrentPolicy:
+    """The tiering policy in force: the latest saved version, else the defaults.
+
+    Not scoped: the policy is no secret (like positions). A saved text that no longer parses
+    (the engine's rules tightened since) falls back to the defaults rather than stopping the
+    monthly job; saving it again shows the error.
+    """
+    record = (
+        CustomerPolicy.objects.filter(kind=PolicyKind.TIERING)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if record is not None:
+        try:
+            return CurrentPolicy(policy_from_toml(record.toml), record.toml, record)
+        except PolicyError:
+            pass
+    default = TieringPolicy()
+    return CurrentPolicy(default, policy_to_toml(default), None)
+
+
+def tiering_policy_effective(policy: TieringPolicy) -> TieringPolicy:
+    """`policy` with the industries flagged strategic in the database added to its own list."""
+    flagged = Industry.objects.filter(strategic=True).values_list("name", flat=True)
+    names = tuple(dict.fromkeys([*policy.strategic_industries, *flagged]))
+    return replace(policy, strategic_industries=names)
 
 
 # --- reads for pages and the API ---

@@ -1,0 +1,66 @@
+"""`gmassist customers ...`: the customers analyses from the command line (`tier`, `match`,
+`route`, `churn`, `evaluate-churn`). Imports and exports go through `gmassist import` and
+`gmassist export` like every other entity."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from gmassist.core.choices import JobStatus
+from gmassist.core.management.output import command_console
+from gmassist.core.management.progress import run_job_with_progress
+from gmassist.core.management.users import user_by_username
+
+
+def _json_flag(parser: CommandParser, shape: str) -> None:
+    parser.add_argument("--json", dest="as_json", action="store_true", help=f"print {shape}")
+
+
+class Command(BaseCommand):
+    help = (
+        "Group customers. `tier`: re-tier by the policy (one proposal). `match`: optimal "
+        "account-manager matching (one proposal). `route`: service-channel routing (one "
+        "proposal). `churn`: refresh the churn scores. `evaluate-churn`: the churn model's "
+        "cross-validated ROC AUC on a labelled file."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        tier = actions.add_parser("tier", help="re-tier every customer; proposes the changes")
+        tier.add_argument(
+            "--as-of", help="YYYY-MM-DD: revenue of the 12 complete months before (today)"
+        )
+        tier.add_argument("--user", help="propose as this user (default: the system)")
+        _json_flag(tier, '{"proposal_id": ..., "changes": ...}')
+
+    def handle(self, *args, action: str, **options) -> None:
+        getattr(self, action.replace("-", "_"))(**options)
+
+    def _run(self, kind: str, params: dict[str, Any], user: str | None, description: str):
+        """Run job `kind` with a progress bar; its result, or CommandError with its error."""
+        console = command_console(self.stdout)
+        job = run_job_with_progress(
+            kind=kind,
+            params=params,
+            by=user_by_username(user),
+            console=console,
+            description=description,
+        )
+        if job.status != JobStatus.SUCCEEDED:
+            raise CommandError(job.error or "the job failed")
+        return job.result
+
+    def tier(self, *, as_of: str | None, user: str | None, as_json: bool, **_options) -> None:
+        result = self._run("customers.tier", {"as_of": as_of}, user, "Re-tiering customers")
+        if as_json:
+            self.stdout.write(json.dumps(result))
+        elif result["proposal_id"] is None:
+            self.stdout.write("No customer changes tier: nothing to propose.")
+        else:
+            self.stdout.write(
+                f"Proposal #{result['proposal_id']}: {result['changes']:,} customers change "
+                "tier. Approve it at /proposals/ or with `gmassist proposals approve`."
+            )

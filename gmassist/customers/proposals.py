@@ -1,0 +1,19 @@
+"""Proposal kinds of the customers app: re-tiering, re-matching account managers, re-routing
+service channels. Only the GM approves them (domain "customers", HR never)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gmassist.core.proposals import ProposalKind, register_proposal_kind
+from gmassist.customers.services import RETIER, retier_apply, retier_describe, retier_validate
+
+register_proposal_kind(
+    ProposalKind(
+        kind=RETIER,
+        label=_("Customer re-tiering"),
+        validate=retier_validate,
+        apply=retier_apply,
+        describe=retier_describe,
+        domain="customers",
+        hr_may_approve=False,
+    )
+)
