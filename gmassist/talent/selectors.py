@@ -34,13 +34,26 @@ from django.utils.translation import gettext
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
-from gmassist.core.permissions import scope_filter
+from gmassist.core.permissions import ALL, SUBTREE, scope_filter
 from gmassist.core.services import audit_record
-from gmassist.org.choices import EmployeeStatus
-from gmassist.org.models import Employee, EmployeeSkill, Review
+from gmassist.org.choices import AttributeKind, EmployeeStatus, SeparationType
+from gmassist.org.models import (
+    AttributeDefinition,
+    Employee,
+    EmployeeSkill,
+    PayChange,
+    Position,
+    Review,
+    Separation,
+)
 from gmassist.org.selectors import department_subtree_ids
-from gmassist.talent.engine import key_talent
+from gmassist.talent.engine import key_talent, leaving
 from gmassist.talent.engine import pay_review as engine
+from gmassist.talent.models import RiskModelRun, RiskScore
+
+# the reaches (of VIEW_PAY in the people domain) that may read leaving risk: more than oneself
+RISK_REACHES = (ALL, SUBTREE)
+HIGH_RISK = 0.25  # a yearly leaving probability from which a person counts as at high risk
 
 # An audit entry lists the employee numbers whose pay was read up to this many; beyond, it
 # keeps the count per department and says that the list was cut.
@@ -522,3 +535,249 @@ def key_people_rows(
             }
         )
     return rows
+
+
+# --- leaving risk ----------------------------------------------------------------------------
+
+
+def leaving_history(*, end: dt.date | None = None) -> leaving.History:
+    """The company's whole history as the leaving-risk engine takes it (`leaving.History`).
+
+    A system read, not scoped: the model learns from everyone who ever worked here, and only
+    the scoring service (run by the roles that see everyone's risk, or by the system) calls it.
+    Nothing of it is shown to anyone; the scores are read through `risk_scores_visible`.
+    Custom attributes become `custom__<name>` columns (numbers as numbers).
+    """
+    people_rows = list(
+        Employee.objects.order_by("pk").values_list(
+            "pk",
+            "department_id",
+            "department__code",
+            "position__job_family",
+            "position__grade",
+            "hire_date",
+            "leave_date",
+            "custom",
+        )
+    )
+    people = pd.DataFrame(
+        [row[:7] for row in people_rows],
+        columns=[
+            "employee_id",
+            "department_id",
+            "department",
+            "job_family",
+            "grade",
+            "hire_date",
+            "leave_date",
+        ],
+    )
+    kinds = dict(AttributeDefinition.objects.filter(entity="employee").values_list("name", "kind"))
+    for name, kind in sorted(kinds.items()):
+        values = [(row[7] or {}).get(name) for row in people_rows]
+        column = pd.Series(values, dtype=object)
+        if kind == AttributeKind.NUMBER:
+            column = pd.to_numeric(column, errors="coerce")
+        elif kind == AttributeKind.DATE:
+            continue  # a date attribute's meaning changes with the snapshot; left out
+        people[f"custom__{name}"] = column
+    pay = pd.DataFrame(
+        list(
+            PayChange.objects.order_by().values_list(
+                "employee_id", "effective_date", "base_pay", "reason"
+            )
+        ),
+        columns=leaving.PAY_COLUMNS,
+    )
+    pay["base_pay"] = pay["base_pay"].astype(float)
+    reviews = pd.DataFrame(
+        list(
+            Review.objects.filter(review_date__isnull=False)
+            .order_by()
+            .values_list("employee_id", "review_date", "rating", "reviewer_id")
+        ),
+        columns=leaving.REVIEW_COLUMNS,
+    )
+    separations = pd.DataFrame(
+        [
+            (employee_id, date, kind == SeparationType.VOLUNTARY)
+            for employee_id, date, kind in Separation.objects.order_by().values_list(
+                "employee_id", "date", "separation_type"
+            )
+        ],
+        columns=leaving.SEPARATION_COLUMNS,
+    )
+    bands = pd.DataFrame(
+        list(
+            Position.objects.filter(grade__isnull=False, band_mid__isnull=False)
+            .order_by()
+            .values_list("job_family", "grade", "band_mid")
+        ),
+        columns=leaving.BAND_COLUMNS,
+    )
+    bands["band_mid"] = bands["band_mid"].astype(float)
+    return leaving.History(
+        people=people,
+        pay=pay,
+        reviews=reviews,
+        separations=separations,
+        bands=bands,
+        feedback=department_feedback_signal(),
+        end=end,
+    )
+
+
+def department_feedback_signal() -> pd.DataFrame | None:
+    """FEEDBACK HOOK: the share of negative feedback per department and month for the model's
+    `department_negative_share` feature (leaving.SIGNAL_COLUMNS), or None while no module
+    provides it.
+
+    The voice module is to offer `gmassist.voice.selectors.department_negative_share(*, as_of,
+    months=6) -> dict[department_id, float]`; when it exists, this function calls it for each
+    snapshot month-end and returns the frame, and the feature joins the model. Until then the
+    model runs without it (the feature is left out, not filled with zeros).
+    """
+    return None
+
+
+def risk_reach_ok(user: User | None) -> bool:
+    """Whether `user` may read anyone's leaving risk: the system, and the roles that may read
+    the pay of more people than themselves (gm, assistant, hr: everyone; a department head:
+    their subtree). An employee may not, not even their own."""
+    if user is None:
+        return True
+    from gmassist.core.permissions import reach
+
+    return reach(user, "people", Action.VIEW_PAY) in RISK_REACHES
+
+
+def risk_scores_visible(*, user: User | None) -> QuerySet[RiskScore]:
+    """The ONE scope of leaving-risk reads: the scores `user` may read (none for an employee
+    or account manager, their subtree's for a department head, all for gm/assistant/hr and the
+    system). Callers that show scores of other people audit the read (`audit_risk_read`)."""
+    if not risk_reach_ok(user):
+        return RiskScore.objects.none()
+    return _restricted(RiskScore.objects, user, Action.VIEW_PAY)
+
+
+def audit_risk_read(
+    *, user: User | None, employee_nos: list[str], what: str, filters: dict | None = None
+) -> None:
+    """One audit entry for a read of other people's leaving risk (`what` names the page or
+    endpoint); none when nobody else's risk was read."""
+    own_no = user.employee.employee_no if user is not None and user.employee_id else None
+    others = sorted(no for no in employee_nos if no != own_no)
+    if not others:
+        return
+    audit_record(
+        actor=user,
+        action=AuditAction.READ_PAY,
+        target_type="talent.risk",
+        target_repr=f"Leaving risk ({what}): {len(others)} people",
+        changes={
+            "what": what,
+            "people": len(others),
+            "filters": filters or {},
+            "employee_nos": others[:AUDIT_MAX_NUMBERS],
+            "employee_nos_cut": len(others) > AUDIT_MAX_NUMBERS,
+        },
+    )
+
+
+def latest_risk_run() -> RiskModelRun | None:
+    """The latest model run (its month, backtest AUC and calibration): model quality, no one's
+    risk."""
+    return RiskModelRun.objects.order_by("-as_of").first()
+
+
+def risk_scores(
+    *,
+    user: User | None,
+    as_of: dt.date | None = None,
+    department_id: int | None = None,
+    min_probability: float | None = None,
+    audit: str = "",
+) -> QuerySet[RiskScore]:
+    """The scores of one month (default: the latest) that `user` may read, highest risk first,
+    in the department and everything below it when given. With `audit` (the page or endpoint's
+    name) the read is audited once here; a paginated caller audits the page it shows instead."""
+    qs = risk_scores_visible(user=user)
+    if as_of is None:
+        run = latest_risk_run()
+        if run is None:
+            return qs.none()
+        as_of = run.as_of
+    qs = qs.filter(as_of=as_of)
+    filters: dict[str, Any] = {"as_of": as_of.isoformat()}
+    if department_id is not None:
+        qs = qs.filter(
+            employee__department_id__in=sorted(department_subtree_ids(department_id=department_id))
+        )
+        filters["department_id"] = department_id
+    if min_probability is not None:
+        qs = qs.filter(probability__gte=min_probability)
+        filters["min_probability"] = min_probability
+    qs = qs.select_related("employee", "employee__department", "employee__position").order_by(
+        "-probability", "employee__employee_no"
+    )
+    if audit:
+        audit_risk_read(
+            user=user,
+            employee_nos=list(qs.values_list("employee__employee_no", flat=True)),
+            what=audit,
+            filters=filters,
+        )
+    return qs
+
+
+def person_risk(*, user: User | None, employee: Employee) -> dict | None:
+    """One person's risk now, reasons and history (oldest first), or None when `user` may not
+    read it. Every read of another person's risk is audited."""
+    if not risk_reach_ok(user):
+        return None
+    if (
+        user is not None
+        and not _restricted(Employee.objects, user, Action.VIEW_PAY).filter(pk=employee.pk).exists()
+    ):
+        return None
+    scores = list(risk_scores_visible(user=user).filter(employee=employee).order_by("as_of"))
+    audit_risk_read(user=user, employee_nos=[employee.employee_no], what="person")
+    latest = scores[-1] if scores else None
+    return {
+        "latest": latest,
+        "history": [
+            {"as_of": s.as_of, "probability": s.probability, "model_auc": s.model_auc}
+            for s in scores
+        ],
+    }
+
+
+def department_risk_heatmap(*, user: User | None, as_of: dt.date | None = None) -> list[dict]:
+    """Mean risk and the count of people at high risk per department the user may read, for
+    the latest month (or `as_of`). Aggregates, audited as a read of those people's risk."""
+    qs = risk_scores(user=user, as_of=as_of)
+    rows = list(
+        qs.order_by()
+        .values("employee__department_id", "employee__department__name")
+        .annotate(
+            people=Count("pk"),
+            mean=Avg("probability"),
+            high=Count("pk", filter=Q(probability__gte=HIGH_RISK)),
+        )
+        .order_by("-mean", "employee__department__name")
+    )
+    audit_risk_read(
+        user=user,
+        employee_nos=list(qs.values_list("employee__employee_no", flat=True)),
+        what="heat map",
+    )
+    return [
+        {
+            "department_id": r["employee__department_id"],
+            "department": r["employee__department__name"],
+            "people": r["people"],
+            "mean_risk": round(float(r["mean"]), 4),
+            "high_risk": r["high"],
+        }
+        for r in rows
+    ]

@@ -1,14 +1,16 @@
 """`gmassist talent ...`: the talent analyses from the command line (`evaluate`, `pay-review`,
-`key-people`)."""
+`key-people`, `score`, `plan`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.table import Table as RichTable
 
@@ -104,13 +106,74 @@ class Command(BaseCommand):
             help='print {"people": [...], "irreplaceable_by_department": [...]}, everyone',
         )
 
+        score = actions.add_parser(
+            "score",
+            help="fit, backtest and score everyone's leaving risk for a month (a job, with a "
+            "progress bar); the scores of earlier months are kept",
+        )
+        score.add_argument(
+            "--as-of",
+            metavar="YYYY-MM-DD",
+            help="score the month-end on or before this day (default: the last month-end)",
+        )
+        score.add_argument("--user", help="run as this user (gm, assistant or hr roles)")
+        score.add_argument("--json", dest="as_json", action="store_true", help="print the run")
+
     def handle(self, *args, action: str, **options) -> None:
+        if action == "score":
+            self.score(**options)
+            return
         if action == "evaluate":
             self.evaluate(**options)
         elif action == "pay-review":
             self.pay_review(**options)
         elif action == "key-people":
             self.key_people(**options)
+
+    def score(self, *, as_of: str | None, user: str | None, as_json: bool, **_options) -> None:
+        from gmassist.core.choices import JobStatus
+        from gmassist.core.management.progress import run_job_with_progress
+        from gmassist.talent.services import check_may_score
+
+        acting = user_by_username(user)
+        if as_of:
+            try:
+                dt.date.fromisoformat(as_of)
+            except ValueError:
+                raise CommandError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
+        try:
+            check_may_score(acting)
+        except PermissionDenied as exc:
+            raise CommandError(f"{acting.username}: {exc}") from None
+        console = command_console(self.stdout)
+        job = run_job_with_progress(
+            kind="talent.score",
+            params={"as_of": as_of},
+            by=acting,
+            console=console,
+            description="Scoring leaving risk",
+        )
+        if job.status != JobStatus.SUCCEEDED:
+            raise CommandError(f"Scoring failed: {job.error}")
+        result = job.result
+        if as_json:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+            return
+        auc = result["backtest_auc"]
+        self.stdout.write(
+            f"Scored {result['scored']:,} people as of {result['as_of']} "
+            f"(model {result['version']}, trained on {result['train_rows']:,} snapshot rows, "
+            f"{result['train_leavers']:,} leavers)"
+        )
+        if auc is None:
+            self.stdout.write("Backtest: the history is too short for a time-based backtest")
+        else:
+            self.stdout.write(
+                f"Backtest ROC AUC {auc:.3f} on {result['backtest_month']} "
+                "(trained on the outcomes known then)"
+            )
+        reasons = ", ".join(f"{k} ({v})" for k, v in result["reason_counts"].items())
+        self.stdout.write(f"Top reasons across that month's leavers: {reasons}")
 
     def _department_id(self, acting, department: str | None) -> int | None:
         """The id of the department with code `department` that `acting` may see (None: all)."""
