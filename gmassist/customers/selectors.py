@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
+    Avg,
     Case,
     Count,
     DecimalField,
@@ -26,8 +27,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
-from gmassist.core.choices import Action
+from gmassist.core.choices import Action, AuditAction
 from gmassist.customers.choices import CustomerStatus, PolicyKind, ServiceChannel
+from gmassist.customers.engine.grades import (
+    ManagerFacts,
+    ManagerGrades,
+    grade_manager,
+    grade_managers,
+)
 from gmassist.customers.engine.tiering import (
     CustomerRecord,
     PolicyError,
@@ -160,6 +167,124 @@ def tiering_policy_effective(policy: TieringPolicy) -> TieringPolicy:
     flagged = Industry.objects.filter(strategic=True).values_list("name", flat=True)
     names = tuple(dict.fromkeys([*policy.strategic_industries, *flagged]))
     return replace(policy, strategic_industries=names)
+
+
+def manager_facts(
+    *, managers: QuerySet[AccountManager], as_of: dt.date | None = None
+) -> list[ManagerFacts]:
+    """What `engine.grades` grades each of `managers` on (not scoped: the caller checks who may
+    read pay). The book is the customers a manager serves now; its growth compares their
+    revenue of the 12 complete months before `as_of`'s month (default: today) with the 12
+    before; satisfaction is the mean of their contacts' ratings in those 12 months. Four
+    queries, whatever the number of managers."""
+    from gmassist.org.models import Review
+
+    end = last_complete_month(as_of or dt.date.today())
+    start, prev_start = _months_back(end, 11), _months_back(end, 23)
+    rows = list(
+        managers.select_related("employee__position").only(
+            "id",
+            "employee__id",
+            "employee__base_pay",
+            "employee__position__grade",
+            "employee__position__band_mid",
+        )
+    )
+    ids = [m.pk for m in rows]
+    books: dict[int, dict[str, float]] = {}
+    revenue = (
+        MonthlyRevenue.objects.filter(
+            customer__account_manager_id__in=ids, month__gte=prev_start, month__lte=end
+        )
+        .values("customer__account_manager_id")
+        .annotate(
+            now=Sum("amount", filter=Q(month__gte=start)),
+            before=Sum("amount", filter=Q(month__lt=start)),
+        )
+    )
+    for row in revenue:
+        books[row["customer__account_manager_id"]] = {
+            "now": float(row["now"] or 0),
+            "before": float(row["before"] or 0),
+        }
+    satisfaction = dict(
+        ServiceContact.objects.filter(
+            customer__account_manager_id__in=ids,
+            date__gte=start,
+            date__lt=_months_back(end, -1),
+            satisfaction__isnull=False,
+        )
+        .values("customer__account_manager_id")
+        .annotate(mean=Avg("satisfaction"))
+        .values_list("customer__account_manager_id", "mean")
+    )
+    ratings: dict[int, list[int]] = {}
+    reviews = Review.objects.filter(employee_id__in=[m.employee_id for m in rows]).order_by(
+        "employee_id", "-review_date", "-period"
+    )
+    for employee_id, rating in reviews.values_list("employee_id", "rating"):
+        ratings.setdefault(employee_id, []).append(rating)
+    facts = []
+    for m in rows:
+        position = m.employee.position
+        pay = m.employee.base_pay
+        book = books.get(m.pk)
+        growth = (
+            book["now"] / book["before"] - 1 if book is not None and book["before"] > 0 else None
+        )
+        facts.append(
+            ManagerFacts(
+                manager_id=m.pk,
+                position_grade=position.grade if position else None,
+                compa_ratio=(
+                    float(pay / position.band_mid)
+                    if position and position.band_mid and pay is not None
+                    else None
+                ),
+                ratings=tuple(ratings.get(m.employee_id, ())),
+                book_growth=growth,
+                satisfaction=(
+                    float(satisfaction[m.pk]) if satisfaction.get(m.pk) is not None else None
+                ),
+            )
+        )
+    return facts
+
+
+def manager_grades(
+    *, user: User | None, manager: AccountManager, as_of: dt.date | None = None
+) -> ManagerGrades | None:
+    """The manager's four grades, composite and what would raise each (`engine.grades`), or
+    None when `user` may not read the manager's pay (the grades read it): the manager
+    themselves, their department heads, HR, the GM's office. A read of someone else's grades
+    is written to the audit log, like a read of their pay."""
+    from gmassist.core.services import audit_record
+    from gmassist.org.models import Employee
+
+    if user is not None:
+        allowed = Employee.objects.restrict(user, Action.VIEW_PAY).filter(pk=manager.employee_id)
+        if not allowed.exists():
+            return None
+    facts = manager_facts(managers=AccountManager.objects.filter(pk=manager.pk), as_of=as_of)
+    if not facts:
+        return None
+    if user is not None and user.employee_id != manager.employee_id:
+        audit_record(
+            actor=user,
+            action=AuditAction.READ_PAY,
+            target=manager.employee,
+            changes={"read": "account-manager grades"},
+        )
+    return grade_manager(facts[0])
+
+
+def manager_grades_all(*, as_of: dt.date | None = None) -> dict[int, ManagerGrades]:
+    """Every account manager's grades by manager id, for the matching (the system's read: the
+    service that proposes records it)."""
+    return {
+        g.manager_id: g
+        for g in grade_managers(manager_facts(managers=AccountManager.objects.all(), as_of=as_of))
+    }
 
 
 # --- reads for pages and the API ---
