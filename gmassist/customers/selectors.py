@@ -587,4 +587,30 @@ def manager_book(
     return customer_list(user=user, manager_id=manager.pk, sort=sort)
 
 
-# --- reads for pages and the API ---
+CONTACTS_SHOWN = 20
+
+
+def customer_overview(*, user: User | None, customer: GroupCustomer) -> dict[str, Any]:
+    """What the customer page and the API's customer detail show besides the record itself,
+    all through `restrict`: `revenue_months` (the last 24 months, see
+    `customer_revenue_months`), the latest `contacts` (CONTACTS_SHOWN of them), `history`
+    (tier and manager changes), `tier_explained` (the tier under the current policy, with its
+    score and reasons, or None) and `churn` (the latest churn score, or None)."""
+    return {
+        "revenue_months": customer_revenue_months(user=user, customer=customer),
+        "contacts": list(customer_contacts(user=user, customer=customer)[:CONTACTS_SHOWN]),
+        "history": customer_history(user=user, customer=customer),
+        "tier_explained": None,
+        "churn": None,
+    }
+
+
+def manager_workload_by_tier(book: list[GroupCustomer]) -> dict[str, int]:
+    """The workload units of a book by tier ("" for not tiered): the customers served by the
+    account manager that are not lost."""
+    by_tier = dict.fromkeys(WORKLOAD_BY_TIER, 0)
+    for customer in book:
+        served = customer.service_channel == ServiceChannel.ACCOUNT_MANAGER
+        if served and customer.status != CustomerStatus.LOST:
+            by_tier[customer.tier] += WORKLOAD_BY_TIER[customer.tier]
+    return by_tier

@@ -129,31 +129,27 @@ class CustomerPage(DetailPage):
 
     def get_extra_context(self, obj: GroupCustomer) -> dict[str, Any]:
         user = self.request.user
-        months = selectors.customer_revenue_months(user=user, customer=obj)
-        contacts = list(selectors.customer_contacts(user=user, customer=obj)[:CONTACTS_SHOWN])
+        overview = selectors.customer_overview(user=user, customer=obj)
+        months = overview["revenue_months"]
+        contacts = overview["contacts"]
         return {
+            **overview,
             "title": str(obj),
             "currency": Company.get().currency,
-            "revenue_months": months,
             "chart_revenue": {
                 "labels": [row["month"].strftime("%Y-%m") for row in months],
                 "datasets": [
                     {"label": gettext("Revenue"), "data": [float(r["amount"]) for r in months]}
                 ],
             },
-            "contacts": contacts,
-            "contacts_shown": CONTACTS_SHOWN,
+            "contacts_shown": selectors.CONTACTS_SHOWN,
             "satisfaction": _mean([c.satisfaction for c in contacts if c.satisfaction]),
-            "history": selectors.customer_history(user=user, customer=obj),
             "manager_visible": obj.account_manager_id is not None
             and selectors.account_managers_visible(user=user)
             .filter(pk=obj.account_manager_id)
             .exists(),
             "window": selectors.trailing_window(months[-1]["month"] if months else None),
         }
-
-
-CONTACTS_SHOWN = 20
 
 
 def _mean(values: list[int]) -> float | None:
@@ -218,10 +214,7 @@ class ManagerPage(DetailPage):
     def get_extra_context(self, obj: AccountManager) -> dict[str, Any]:
         user = self.request.user
         book = list(selectors.manager_book(user=user, manager=obj))
-        by_tier = {tier: 0 for tier in selectors.WORKLOAD_BY_TIER}
-        for customer in book:
-            if customer.status != "lost" and customer.service_channel == "account_manager":
-                by_tier[customer.tier] += selectors.WORKLOAD_BY_TIER[customer.tier]
+        by_tier = selectors.manager_workload_by_tier(book)
         return {
             "title": str(obj),
             "currency": Company.get().currency,
