@@ -50,6 +50,7 @@ from gmassist.org.selectors import department_subtree_ids
 from gmassist.talent.engine import key_talent, leaving
 from gmassist.talent.engine import pay_review as engine
 from gmassist.talent.models import RiskModelRun, RiskScore
+from gmassist.voice.selectors import department_negative_share
 
 # the reaches (of VIEW_PAY in the people domain) that may read leaving risk: more than oneself
 RISK_REACHES = (ALL, SUBTREE)
@@ -622,22 +623,23 @@ def leaving_history(*, end: dt.date | None = None) -> leaving.History:
         reviews=reviews,
         separations=separations,
         bands=bands,
-        feedback=department_feedback_signal(),
         end=end,
     )
 
 
-def department_feedback_signal() -> pd.DataFrame | None:
-    """FEEDBACK HOOK: the share of negative feedback per department and month for the model's
-    `department_negative_share` feature (leaving.SIGNAL_COLUMNS), or None while no module
-    provides it.
-
-    The voice module is to offer `gmassist.voice.selectors.department_negative_share(*, as_of,
-    months=6) -> dict[department_id, float]`; when it exists, this function calls it for each
-    snapshot month-end and returns the frame, and the feature joins the model. Until then the
-    model runs without it (the feature is left out, not filled with zeros).
-    """
-    return None
+def department_feedback_signal(*, snapshots: list[dt.date]) -> pd.DataFrame | None:
+    """The share of negative feedback per department at each snapshot month-end, over the
+    `leaving.FEEDBACK_MONTHS` months before it (the voice module's
+    `department_negative_share`), as a frame of `leaving.SIGNAL_COLUMNS`; None when there is no
+    feedback at all, so that the model leaves the feature out rather than read it as zeros.
+    One query per snapshot; aggregates only (no item, no author)."""
+    rows = []
+    for day in snapshots:
+        shares = department_negative_share(as_of=day, months=leaving.FEEDBACK_MONTHS)
+        rows.extend((department_id, day, share) for department_id, share in shares.items())
+    if not rows:
+        return None
+    return pd.DataFrame(rows, columns=leaving.SIGNAL_COLUMNS)
 
 
 def risk_reach_ok(user: User | None) -> bool:

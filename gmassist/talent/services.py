@@ -65,6 +65,7 @@ def risk_scores_compute(
     days = leaving.snapshot_days(history, end=day)
     if not days or days[-1] != day:
         days = [*days, day] if days and days[-1] < day else [day]
+    history.feedback = selectors.department_feedback_signal(snapshots=days)
     table = leaving.snapshot_table(history, days, known_until=day)
     report(40, "Fitting and backtesting the model")
     try:

@@ -180,3 +180,14 @@ def test_the_response_is_the_models_change_in_log_odds_per_unit():
     after = risk_model.score(model.model, moved)[0]
     logit = np.log(after / (1 - after)) - np.log(before / (1 - before))
     assert round(float(logit), 6) == round(0.1 * model.response["compa_ratio"], 6)
+
+
+def test_the_feedback_signal_joins_the_table_when_given_and_is_left_out_otherwise():
+    history = _tiny_history()
+    day = dt.date(2024, 12, 31)
+    assert leaving.FEEDBACK_FEATURE not in leaving.snapshot_table(history, [day]).columns
+    history.feedback = pd.DataFrame(
+        {"department_id": [7], "snapshot": [day], "negative_share": [0.4]}
+    )
+    table = leaving.snapshot_table(history, [day])
+    assert table[leaving.FEEDBACK_FEATURE].tolist() == [0.4, 0.4]
