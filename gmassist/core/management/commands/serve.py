@@ -9,6 +9,25 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from gmassist.lib.env import env_int
 
+# A view marks a request whose access-log line would tie a person to an anonymous act (an
+# anonymous submission, a reply with a reply code) by setting this key in the WSGI environ
+# (`request.META`, which is the environ); its line is then not written. See gmassist/voice/
+# anonymity.py.
+SKIP_ACCESS_LOG = "gmassist.skip_access_log"
+
+
+def access_logger_class():
+    """gunicorn's logger, minus the access lines of requests marked SKIP_ACCESS_LOG."""
+    from gunicorn.glogging import Logger
+
+    class PrivateRequestsLogger(Logger):
+        def access(self, resp, req, environ, request_time) -> None:
+            if environ.get(SKIP_ACCESS_LOG):
+                return
+            super().access(resp, req, environ, request_time)
+
+    return PrivateRequestsLogger
+
 
 class Command(BaseCommand):
     help = (
@@ -51,6 +70,7 @@ class Command(BaseCommand):
                 self.cfg.set("worker_class", "gthread")
                 if not no_access_log:
                     self.cfg.set("accesslog", "-")
+                    self.cfg.set("logger_class", access_logger_class())
 
             def load(self):
                 return application
