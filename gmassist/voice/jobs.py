@@ -1,0 +1,23 @@
+"""Job handlers of the voice app: the overdue reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from gmassist.core.jobs import JobContext, JobError, job_handler
+
+
+@job_handler("voice.remind")
+def send_reminders(ctx: JobContext, *, today: str | None = None) -> dict[str, Any]:
+    """E-mail every owner of overdue feedback (once a day); `today` is an ISO date."""
+    from gmassist.voice.services import feedback_send_reminders
+
+    try:
+        day = dt.date.fromisoformat(today) if today else None
+    except ValueError as exc:
+        raise JobError(f"today {today!r} is not a date (YYYY-MM-DD)") from exc
+    ctx.progress(5, "Looking for overdue feedback")
+    result = feedback_send_reminders(today=day)
+    ctx.progress(100, "Done")
+    return result

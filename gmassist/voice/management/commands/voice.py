@@ -1,0 +1,112 @@
+"""`gmassist voice ...`: the feedback classifier's accuracy (`evaluate`) and the overdue
+reminders (`remind`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.table import Table as RichTable
+
+from gmassist.core.choices import JobStatus
+from gmassist.core.management.output import command_console
+from gmassist.core.management.progress import run_job_with_progress
+from gmassist.voice.engine.classifier import (
+    SHIPPED_EXAMPLES,
+    ExamplesError,
+    evaluate,
+    load_examples,
+)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+class Command(BaseCommand):
+    help = (
+        "Feedback. `evaluate`: the classifier's accuracy on the held-back part of the labelled "
+        "examples. `remind`: e-mail the owners of overdue feedback."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        evaluate_parser = actions.add_parser(
+            "evaluate",
+            help="train on a stratified, seeded part of the labelled examples and print the "
+            "topic and sentiment accuracy and the urgent recall on the held-back rest",
+        )
+        evaluate_parser.add_argument(
+            "--examples",
+            type=Path,
+            default=SHIPPED_EXAMPLES,
+            help="a labelled CSV (text, language, topic, sentiment, urgent); default: shipped",
+        )
+        evaluate_parser.add_argument(
+            "--test-share", type=float, default=0.25, help="held-back share (default 0.25)"
+        )
+        evaluate_parser.add_argument("--seed", type=int, default=0, help="of the split")
+        evaluate_parser.add_argument(
+            "--json", dest="as_json", action="store_true", help="print the numbers as JSON"
+        )
+        remind = actions.add_parser(
+            "remind", help="e-mail each owner their overdue feedback (at most once a day)"
+        )
+        remind.add_argument("--today", help="the day to count from (YYYY-MM-DD; default today)")
+
+    def handle(self, *args, action: str, **options) -> None:
+        if action == "evaluate":
+            self.evaluate(**options)
+        elif action == "remind":
+            self.remind(**options)
+
+    def evaluate(
+        self, *, examples: Path, test_share: float, seed: int, as_json: bool, **_options
+    ) -> None:
+        if not 0 < test_share < 1:
+            raise CommandError("--test-share must be between 0 and 1")
+        try:
+            result = evaluate(load_examples(examples), test_share=test_share, seed=seed)
+        except (ExamplesError, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        if as_json:
+            self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
+            return
+        console = command_console(self.stdout)
+        table = RichTable(
+            title=f"Held back: {result.n_test} of {result.n_train + result.n_test} texts "
+            f"(seed {result.seed})"
+        )
+        table.add_column("measure")
+        table.add_column("all", justify="right")
+        for language in result.by_language:
+            table.add_column(language, justify="right")
+        table.add_row(
+            "topic accuracy",
+            _percent(result.topic_accuracy),
+            *[_percent(v["topic_accuracy"]) for v in result.by_language.values()],
+        )
+        table.add_row(
+            "sentiment accuracy",
+            _percent(result.sentiment_accuracy),
+            *[_percent(v["sentiment_accuracy"]) for v in result.by_language.values()],
+        )
+        table.add_row("urgent recall", _percent(result.urgent_recall))
+        table.add_row("urgent precision", _percent(result.urgent_precision))
+        console.print(table)
+
+    def remind(self, *, today: str | None, **_options) -> None:
+        console = command_console(self.stdout)
+        job = run_job_with_progress(
+            kind="voice.remind",
+            params={"today": today},
+            by=None,
+            console=console,
+            description="Overdue feedback reminders",
+        )
+        if job.status != JobStatus.SUCCEEDED:
+            raise CommandError(job.error or job.message)
+        self.stdout.write(
+            f"Reminded {job.result['owners']} owner(s) of {job.result['items']} overdue item(s)."
+        )
