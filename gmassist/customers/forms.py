@@ -135,3 +135,128 @@ class ManagerFilterForm(FilterForm):
             "region": data.get("region") or None,
             "over_capacity": bool(data.get("over_capacity")),
         }
+
+
+# --- the tiering policy ----------------------------------------------------------------------
+
+# each form field is the engine's TieringPolicy field of the same name; its TOML key, which the
+# engine's errors name, is this
+POLICY_TOML_KEYS = {
+    "a_revenue_share": "contribution.a_revenue_share",
+    "b_revenue_share": "contribution.b_revenue_share",
+    "contribution_weight": "contribution.weight",
+    "scale_weight": "scale.weight",
+    "scale_large": "scale.large",
+    "scale_medium": "scale.medium",
+    "strategic_weight": "strategic.weight",
+    "strategic_industries": "strategic.industries",
+    "growth_weight": "growth.weight",
+    "growth_full_points_at": "growth.full_points_at",
+    "a_min_score": "tiers.a_min_score",
+    "b_min_score": "tiers.b_min_score",
+}
+FIELD_OF_TOML_KEY = {key: name for name, key in POLICY_TOML_KEYS.items()}
+
+
+def _number(label: Any, help_text: Any = "") -> forms.FloatField:
+    return forms.FloatField(
+        label=label,
+        help_text=help_text,
+        min_value=0,
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+
+
+class TieringPolicyForm(forms.Form):
+    """The tiering policy field by field; the engine checks how the values fit together."""
+
+    a_revenue_share = _number(
+        _("A: share of revenue"), _("0.80: the customers making the top 80% of revenue.")
+    )
+    b_revenue_share = _number(_("B: next share of revenue"), _("0.15: the next 15%."))
+    contribution_weight = _number(_("Weight of contribution"))
+    scale_weight = _number(_("Weight of scale"))
+    scale_large = _number(_("Large from"), _("Employees or lines: full points."))
+    scale_medium = _number(_("Medium from"), _("Employees or lines: half points."))
+    strategic_weight = _number(_("Weight of a strategic industry"))
+    strategic_industries = forms.CharField(
+        label=_("Strategic industries"),
+        required=False,
+        max_length=2000,
+        help_text=_("Names separated by commas; industries flagged strategic count too."),
+    )
+    growth_weight = _number(_("Weight of growth"))
+    growth_full_points_at = _number(
+        _("Growth for full points"), _("0.30: 30% growth over the year before.")
+    )
+    a_min_score = _number(_("Tier A from score"))
+    b_min_score = _number(_("Tier B from score"))
+
+    @classmethod
+    def initial_from(cls, policy: Any) -> dict[str, Any]:
+        initial = {name: getattr(policy, name) for name in POLICY_TOML_KEYS}
+        initial["strategic_industries"] = ", ".join(policy.strategic_industries)
+        return initial
+
+    def policy_values(self) -> dict[str, Any]:
+        """The cleaned values as the engine's TieringPolicy takes them."""
+        values = dict(self.cleaned_data)
+        names = values.get("strategic_industries") or ""
+        values["strategic_industries"] = tuple(
+            name.strip() for name in names.split(",") if name.strip()
+        )
+        return values
+
+
+class TieringPolicyTomlForm(forms.Form):
+    toml = forms.CharField(
+        label=_("Policy as TOML"),
+        strip=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 22, "id": "policy-toml", "spellcheck": "false"}),
+    )
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+
+class MatchRunForm(forms.Form):
+    """The options of a matching run (see `services.MatchOptions`)."""
+
+    region_rule = forms.ChoiceField(
+        label=_("Region rule"),
+        choices=[
+            ("hard", _("Hard: only managers of the customer's region")),
+            ("penalty", _("Penalty: anyone, at a cost per customer out of region")),
+        ],
+        initial="hard",
+        widget=forms.Select(attrs={"id": "match-region-rule"}),
+    )
+    region_penalty = forms.FloatField(
+        label=_("Region penalty"),
+        min_value=0,
+        initial=2.0,
+        help_text=_("Value units per customer served out of region."),
+        widget=forms.NumberInput(attrs={"step": "any", "id": "match-region-penalty"}),
+    )
+    change_penalty = forms.FloatField(
+        label=_("Change penalty"),
+        min_value=0,
+        initial=1.0,
+        help_text=_("Value units per changed relationship."),
+        widget=forms.NumberInput(attrs={"step": "any", "id": "match-change-penalty"}),
+    )
+    max_changes = forms.IntegerField(
+        label=_("Most changes"),
+        min_value=0,
+        required=False,
+        help_text=_("Empty: no cap."),
+        widget=forms.NumberInput(attrs={"id": "match-max-changes"}),
+    )
+    time_limit_s = forms.FloatField(
+        label=_("Time limit (seconds)"),
+        min_value=1,
+        max_value=600,
+        initial=30,
+        widget=forms.NumberInput(attrs={"step": "any", "id": "match-time-limit"}),
+    )

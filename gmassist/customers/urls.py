@@ -14,6 +14,8 @@ urlpatterns = [
     path("managers/", views.ManagerListPage.as_view(), name="managers"),
     path("managers/<int:pk>/", views.ManagerPage.as_view(), name="manager"),
     path("managers/me/", views.my_manager_page, name="my_manager_page"),
+    path("tiering/", views.tiering_policy, name="tiering"),
+    path("jobs/<int:pk>/", views.job_page, name="job"),
 ]
 
 register_nav(

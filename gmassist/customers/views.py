@@ -9,22 +9,40 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gmassist.core import selectors as core_selectors
+from gmassist.core import services as core_services
 from gmassist.core.choices import Action
-from gmassist.core.models import Company
+from gmassist.core.models import Company, Job
 from gmassist.core.permissions import ALL, SUBTREE, reach
-from gmassist.core.views_lib import DetailPage, ExportColumn, ListColumn, ListPage
-from gmassist.customers import selectors
-from gmassist.customers.choices import Tier
-from gmassist.customers.forms import CustomerFilterForm, ManagerFilterForm
-from gmassist.customers.models import AccountManager, GroupCustomer
+from gmassist.core.views_lib import (
+    DetailPage,
+    ExportColumn,
+    ListColumn,
+    ListPage,
+    is_htmx_partial,
+    require_reach,
+)
+from gmassist.customers import selectors, services
+from gmassist.customers.choices import PolicyKind, Tier
+from gmassist.customers.engine.tiering import PolicyError, TieringPolicy, policy_to_toml
+from gmassist.customers.forms import (
+    FIELD_OF_TOML_KEY,
+    CustomerFilterForm,
+    ManagerFilterForm,
+    TieringPolicyForm,
+    TieringPolicyTomlForm,
+)
+from gmassist.customers.models import AccountManager, CustomerPolicy, GroupCustomer
 
 # the pages about many customers' managers are for the roles that see more than their own book
 MANY_BOOKS = (ALL, SUBTREE)
@@ -39,6 +57,7 @@ def customer_tabs(user: Any, current: str) -> dict[str, Any]:
         tabs.append(("managers", _("Account managers"), "customers:managers"))
     elif how_far is not None:
         tabs.append(("managers", _("My book"), "customers:my_manager_page"))
+    tabs.append(("tiering", _("Tiering policy"), "customers:tiering"))
     return {
         "tabs": [{"key": k, "label": label, "url": reverse(name)} for k, label, name in tabs],
         "tab": current,
@@ -257,3 +276,136 @@ def my_manager_page(request: HttpRequest) -> HttpResponse:
     if manager is None:
         raise Http404("not an account manager")
     return redirect("customers:manager", pk=manager.pk)
+
+
+# --- the tiering policy ----------------------------------------------------------------------
+
+TIER_JOB = "customers.tier"
+MATCH_JOB = "customers.match"
+ROUTE_JOB = "customers.route"
+CHURN_JOB = "customers.churn"
+JOB_KINDS = (TIER_JOB, MATCH_JOB, ROUTE_JOB, CHURN_JOB)
+
+
+def may_change_policies(user: Any) -> bool:
+    """The policies are the GM's office's: changing them reaches every customer."""
+    return reach(user, "customers", Action.CHANGE) == ALL
+
+
+def may_run(user: Any) -> bool:
+    """Runs that propose for every customer are the GM's office's."""
+    return reach(user, "customers", Action.PROPOSE) == ALL
+
+
+def _policy_error_fields(message: str) -> tuple[str, str]:
+    """(form field, message) for an engine error "scale.large: must be ..."."""
+    key, _sep, rest = message.partition(": ")
+    return FIELD_OF_TOML_KEY.get(key, ""), rest or message
+
+
+@login_required
+def tiering_policy(request: HttpRequest) -> HttpResponse:
+    """The tiering policy: field by field or as TOML, with errors by field; saving makes a new
+    version; "run re-tiering now" starts the job that proposes the changes."""
+    require_reach(request.user, CUSTOMERS, ())
+    user = request.user
+    current = selectors.tiering_policy_current()
+    form = TieringPolicyForm(initial=TieringPolicyForm.initial_from(current.policy))
+    toml_form = TieringPolicyTomlForm(initial={"toml": current.toml})
+    status = 200
+    if request.method == "POST":
+        if not may_change_policies(user) and request.POST.get("action") != "run":
+            raise PermissionDenied
+        action = request.POST.get("action")
+        if action == "run":
+            if not may_run(user):
+                raise PermissionDenied
+            job = core_services.job_submit(kind=TIER_JOB, params={}, by=user)
+            return redirect("customers:job", pk=job.pk)
+        text = None
+        if action == "save_form":
+            form = TieringPolicyForm(request.POST)
+            if form.is_valid():
+                try:
+                    text = policy_to_toml(TieringPolicy(**form.policy_values()))
+                except PolicyError as exc:
+                    field, message = _policy_error_fields(str(exc))
+                    form.add_error(field or None, message)
+        elif action == "save_toml":
+            toml_form = TieringPolicyTomlForm(request.POST)
+            if toml_form.is_valid():
+                text = toml_form.cleaned_data["toml"]
+        else:
+            raise Http404("no such action")
+        if text is not None:
+            try:
+                services.tiering_policy_save(text=text, by=user)
+            except ValidationError as exc:
+                for message in exc.message_dict.get("toml", exc.messages):
+                    field, rest = _policy_error_fields(message)
+                    if action == "save_form":
+                        form.add_error(field or None, rest)
+                    else:
+                        toml_form.add_error("toml", message)
+            else:
+                messages.success(request, gettext("The tiering policy is saved."))
+                return redirect("customers:tiering")
+        status = 422
+    context = {
+        "title": _("Tiering policy"),
+        "form": form,
+        "toml_form": toml_form,
+        "current": current,
+        "versions": list(
+            CustomerPolicy.objects.restrict(user, Action.VIEW)
+            .filter(kind=PolicyKind.TIERING)
+            .select_related("saved_by")[:10]
+        ),
+        "may_change": may_change_policies(user),
+        "may_run": may_run(user),
+        "jobs": _recent_jobs(user, TIER_JOB),
+        **customer_tabs(user, "tiering"),
+    }
+    return render(request, "customers/tiering_policy.html", context, status=status)
+
+
+def _recent_jobs(user: Any, kind: str) -> list[Job]:
+    return list(core_selectors.jobs_visible(user=user).filter(kind=kind).order_by("-id")[:5])
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+
+@login_required
+def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A customers run (re-tiering, matching, routing, churn scores): its progress while it
+    runs (htmx polls), then its result and the proposal it made."""
+    require_reach(request.user, CUSTOMERS, ())
+    job = core_selectors.jobs_visible(user=request.user).filter(pk=pk, kind__in=JOB_KINDS).first()
+    if job is None:
+        raise Http404("no such run")
+    context = {"job": job, "result": job.result or {}, **job_labels(job.kind)}
+    proposal_id = (job.result or {}).get("proposal_id")
+    if proposal_id:
+        proposal = core_selectors.proposals_visible(user=request.user).filter(pk=proposal_id)
+        context["proposal"] = proposal.first()
+        if context["proposal"] is not None:
+            context.update(proposal_context(context["proposal"]))
+    template = "customers/_job.html" if is_htmx_partial(request) else "customers/job.html"
+    return render(request, template, context)
+
+
+def job_labels(kind: str) -> dict[str, Any]:
+    titles = {
+        TIER_JOB: (_("Re-tiering"), "tiering", "customers:tiering"),
+        MATCH_JOB: (_("Matching"), "matching", "customers:matching"),
+        ROUTE_JOB: (_("Service-channel routing"), "routing", "customers:routing"),
+        CHURN_JOB: (_("Churn scores"), "analytics", "customers:analytics"),
+    }
+    title, tab, url_name = titles[kind]
+    return {"title": title, "back_url": reverse(url_name), "job_tab": tab}
+
+
+def proposal_context(proposal: Any) -> dict[str, Any]:
+    """What the customers proposal templates show beyond core's card: charts of the payload."""
+    return {}
