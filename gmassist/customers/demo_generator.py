@@ -337,12 +337,21 @@ def generate_customers(
         dtype=object,
     )
     tiers, tier_changes = _tiers(revenue, start_month, scale, industry)
-    # workload of the first books sets the capacities, with headroom, spread around the mean
-    workload = np.select([tiers == "A", tiers == "B"], [5, 2], 1)
-    total = workload[manager >= 0].sum()
-    capacity = np.maximum(
-        10, np.round(total * CAPACITY_HEADROOM / k * rng.uniform(0.75, 1.25, k))
-    ).astype(np.int64)
+    # the capacities cover each region's books (at the heavier of the old and the current
+    # tiers, so that re-tiering fits) with headroom, spread around the region's mean
+    units = {"A": 5, "B": 2, "C": 1}
+    now_tiers = _tiers_now(revenue, scale, industry)
+    workload = np.maximum(np.vectorize(units.get)(tiers), np.vectorize(units.get)(now_tiers)) * (
+        churn_month < 0
+    )
+    capacity = np.zeros(k, dtype=np.int64)
+    for r in range(len(REGIONS)):
+        members = np.nonzero(m_region == r)[0]
+        if not len(members):
+            continue
+        need = workload[region == r].sum() * CAPACITY_HEADROOM
+        spread = rng.uniform(0.75, 1.25, len(members))
+        capacity[members] = np.maximum(10, np.ceil(need * spread / spread.sum()))
     if changes:
         mc = {
             "customer": np.concatenate([c for c, _m, _f, _t in changes]),
@@ -462,6 +471,19 @@ def _tiers(
         "from_tier": np.full(n, "", dtype=object),
         "to_tier": tiers[order],
     }
+
+
+def _tiers_now(revenue: np.ndarray, scale: np.ndarray, industry: np.ndarray) -> np.ndarray:
+    """Every customer's tier by the default policy on the last 12 months."""
+    from gmassist.customers.engine.tiering import TieringPolicy, tier_frame
+
+    policy = TieringPolicy(strategic_industries=tuple(name for _c, name, s in INDUSTRIES if s))
+    names = np.array([name for _c, name, _s in INDUSTRIES], dtype=object)[industry]
+    members = np.arange(len(scale))
+    frame = tier_frame(_frame(revenue, members, MONTHS - 1, scale, names), policy)
+    out = np.empty(len(scale), dtype=object)
+    out[frame["customer_id"].to_numpy(dtype=np.int64)] = frame["tier"].to_numpy()
+    return out
 
 
 def _frame(

@@ -33,3 +33,47 @@ def retier_job(ctx: JobContext, *, as_of: str | None = None) -> dict[str, Any]:
     if proposal is None:
         return {"proposal_id": None, "changes": 0}
     return {"proposal_id": proposal.pk, "changes": len(proposal.payload["changes"])}
+
+
+@job_handler("customers.match")
+def match_job(
+    ctx: JobContext,
+    *,
+    region_rule: str = "hard",
+    region_penalty: float = 2.0,
+    change_penalty: float = 1.0,
+    max_changes: int | None = None,
+    time_limit_s: float = 30.0,
+) -> dict[str, Any]:
+    """Match customers to account managers; one proposal with the moves (or none)."""
+    from gmassist.customers.services import MatchOptions, match_customers
+
+    ctx.progress(5, "Reading customers, managers and grades")
+    try:
+        options = MatchOptions(
+            region_rule=region_rule,
+            region_penalty=region_penalty,
+            change_penalty=change_penalty,
+            max_changes=max_changes,
+            time_limit_s=time_limit_s,
+        )
+        ctx.progress(20, f"Solving (at most {time_limit_s:g} s)")
+        proposal = match_customers(by=ctx.job.created_by, options=options)
+    except (PermissionDenied, ValidationError) as exc:
+        raise JobError("; ".join(exc.messages) if hasattr(exc, "messages") else str(exc)) from exc
+    ctx.progress(100, "Done")
+    if proposal is None:
+        return {"proposal_id": None, "moves": 0}
+    p = proposal.payload
+    return {
+        "proposal_id": proposal.pk,
+        "moves": len(p["moves"]),
+        "objective_before": p["objective_before"],
+        "objective": p["objective"],
+        "objective_parts": p["objective_parts"],
+        "optimal": p["optimal"],
+        "gap": p["gap"],
+        "solver": p["solver"],
+        "seconds": p["seconds"],
+        "unassigned": p["unassigned"],
+    }

@@ -4,7 +4,16 @@ service channels. Only the GM approves them (domain "customers", HR never)."""
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.proposals import ProposalKind, register_proposal_kind
-from gmassist.customers.services import RETIER, retier_apply, retier_describe, retier_validate
+from gmassist.customers.services import (
+    REASSIGN,
+    RETIER,
+    reassign_apply,
+    reassign_describe,
+    reassign_validate,
+    retier_apply,
+    retier_describe,
+    retier_validate,
+)
 
 register_proposal_kind(
     ProposalKind(
@@ -13,6 +22,18 @@ register_proposal_kind(
         validate=retier_validate,
         apply=retier_apply,
         describe=retier_describe,
+        domain="customers",
+        hr_may_approve=False,
+    )
+)
+
+register_proposal_kind(
+    ProposalKind(
+        kind=REASSIGN,
+        label=_("Account-manager re-matching"),
+        validate=reassign_validate,
+        apply=reassign_apply,
+        describe=reassign_describe,
         domain="customers",
         hr_may_approve=False,
     )

@@ -35,6 +35,7 @@ from gmassist.customers.engine.grades import (
     grade_manager,
     grade_managers,
 )
+from gmassist.customers.engine.matching import MatchCustomer, MatchManager
 from gmassist.customers.engine.tiering import (
     CustomerRecord,
     PolicyError,
@@ -285,6 +286,43 @@ def manager_grades_all(*, as_of: dt.date | None = None) -> dict[int, ManagerGrad
         g.manager_id: g
         for g in grade_managers(manager_facts(managers=AccountManager.objects.all(), as_of=as_of))
     }
+
+
+def matching_problem(
+    *, as_of: dt.date | None = None
+) -> tuple[list[MatchCustomer], list[MatchManager], dict[int, ManagerGrades]]:
+    """The matching engine's input (the system's read, for `services.match_customers`): every
+    customer that is not lost and is served by account managers (not routed to another
+    channel), with its tier (untiered counts as C), region and current manager; every account
+    manager with capacity, region and composite grade (`manager_grades_all`). Also returns the
+    grades by manager id, for the proposal's reasons."""
+    grades = manager_grades_all(as_of=as_of)
+    managers = [
+        MatchManager(
+            manager_id=pk,
+            grade=grades[pk].composite,
+            capacity=capacity,
+            region=region or None,
+        )
+        for pk, capacity, region in AccountManager.objects.order_by("pk").values_list(
+            "pk", "capacity", "region"
+        )
+    ]
+    customers = [
+        MatchCustomer(
+            customer_id=pk,
+            tier=tier or "C",
+            region=region or None,
+            current_manager=manager_id,
+        )
+        for pk, tier, region, manager_id in GroupCustomer.objects.exclude(
+            status=CustomerStatus.LOST
+        )
+        .filter(service_channel=ServiceChannel.ACCOUNT_MANAGER)
+        .order_by("pk")
+        .values_list("pk", "tier", "region", "account_manager_id")
+    ]
+    return customers, managers, grades
 
 
 # --- reads for pages and the API ---

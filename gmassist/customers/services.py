@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,16 +24,24 @@ from gmassist.core.models import Proposal
 from gmassist.core.permissions import ALL, reach
 from gmassist.core.services import audit_record, proposal_create
 from gmassist.customers.choices import PolicyKind, Tier
+from gmassist.customers.engine.matching import MatchResult, match_account_managers
 from gmassist.customers.engine.tiering import (
     PolicyError,
     policy_from_toml,
     tier_changes,
     tier_customers,
 )
-from gmassist.customers.models import CustomerPolicy, GroupCustomer, TierHistory
+from gmassist.customers.models import (
+    AccountManager,
+    CustomerPolicy,
+    GroupCustomer,
+    ManagerHistory,
+    TierHistory,
+)
 from gmassist.customers.selectors import (
     customer_revenue_records,
     last_complete_month,
+    matching_problem,
     tiering_policy_current,
     tiering_policy_effective,
 )
@@ -253,3 +262,265 @@ def retier_customers(*, by: User | None, as_of: dt.date | None = None) -> Propos
         % {"count": f"{count:,}"},
         by=by,
     )
+
+
+# --- matching account managers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchOptions:
+    """How to match: `region_rule` "hard" (only managers of the customer's region) or
+    "penalty" (anyone, at `region_penalty` value units per customer out of region);
+    `change_penalty` value units per changed relationship; at most `max_changes` changes (None:
+    no cap); `time_limit_s` seconds for the solver. A value unit is one point of importance
+    (tier weight A 10, B 3, C 1) times one point of composite grade (0-5)."""
+
+    region_rule: str = "hard"
+    region_penalty: float = 2.0
+    change_penalty: float = 1.0
+    max_changes: int | None = None
+    time_limit_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        errors = {}
+        if self.region_rule not in ("hard", "penalty"):
+            errors["region_rule"] = f"must be 'hard' or 'penalty', got {self.region_rule!r}"
+        if self.region_penalty < 0:
+            errors["region_penalty"] = "must be at least 0"
+        if self.change_penalty < 0:
+            errors["change_penalty"] = "must be at least 0"
+        if self.max_changes is not None and self.max_changes < 0:
+            errors["max_changes"] = "must be at least 0"
+        if self.time_limit_s <= 0:
+            errors["time_limit_s"] = "must be more than 0 seconds"
+        if errors:
+            raise ValidationError(errors)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _manager_names() -> dict[int, str]:
+    return dict(AccountManager.objects.values_list("pk", "employee__full_name"))
+
+
+def reassign_validate(payload: dict[str, Any]) -> dict[str, Any]:
+    """Check a re-matching payload: `moves` lists {customer_id, from, to, ...} with customers
+    and managers (to may be None) that exist."""
+    moves = payload.get("moves")
+    if not isinstance(moves, list) or not moves:
+        raise ValidationError({"moves": "a re-matching lists at least one move"})
+    customers = {m.get("customer_id") for m in moves if isinstance(m, dict)}
+    managers = {m.get("to") for m in moves if isinstance(m, dict)} - {None}
+    if len(customers) != len(moves):
+        raise ValidationError({"moves": "every move names a different customer"})
+    found = set(GroupCustomer.objects.filter(pk__in=customers).values_list("pk", flat=True))
+    if found != customers:
+        missing = sorted(map(str, customers - found))[:10]
+        raise ValidationError({"moves": f"no customers with ids {', '.join(missing)}"})
+    known = set(AccountManager.objects.filter(pk__in=managers).values_list("pk", flat=True))
+    if known != managers:
+        missing = sorted(map(str, managers - known))[:10]
+        raise ValidationError({"moves": f"no account managers with ids {', '.join(missing)}"})
+    return payload
+
+
+def reassign_describe(proposal: Proposal) -> str:
+    """ "Re-match 25 customers with account managers", in the reader's language."""
+    count = len(proposal.payload.get("moves", []))
+    return ngettext(
+        "Re-match %(count)d customer with account managers",
+        "Re-match %(count)d customers with account managers",
+        count,
+    ) % {"count": count}
+
+
+def reassign_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
+    """Move the customers and write the manager history; a customer whose manager changed
+    since the proposal was made is skipped and counted."""
+    moves = proposal.payload["moves"]
+    current = dict(
+        GroupCustomer.objects.select_for_update()
+        .filter(pk__in=[m["customer_id"] for m in moves])
+        .values_list("pk", "account_manager_id")
+    )
+    now = timezone.now()
+    by_manager: dict[int | None, list[int]] = {}
+    history = []
+    skipped = 0
+    for move in moves:
+        pk = move["customer_id"]
+        if current.get(pk) != move.get("from"):
+            skipped += 1
+            continue
+        by_manager.setdefault(move["to"], []).append(pk)
+        history.append(
+            ManagerHistory(
+                customer_id=pk,
+                from_manager_id=move.get("from"),
+                to_manager_id=move["to"],
+                at=now,
+                by=by,
+                proposal=proposal,
+            )
+        )
+    for manager_id, pks in by_manager.items():
+        for start in range(0, len(pks), 5000):
+            GroupCustomer.objects.filter(pk__in=pks[start : start + 5000]).update(
+                account_manager_id=manager_id, updated_at=now
+            )
+    ManagerHistory.objects.bulk_create(history, batch_size=2000)
+    result = {"applied": len(history), "skipped": skipped}
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target_type="customers.groupcustomer",
+        target_repr=f"account managers of {len(history)} customers",
+        changes={**result, "proposal": proposal.pk},
+    )
+    return result
+
+
+def _gap(result: MatchResult) -> float | None:
+    """The relative gap between CP-SAT's bound and the solution of the second phase, when it
+    stopped at the time limit (None when proven optimal or unknown)."""
+    phase2 = result.stats.get("phase2")
+    if result.optimal or not phase2 or len(phase2) < 4:
+        return None
+    objective, bound = phase2[2], phase2[3]
+    if not bound:
+        return None
+    return round(abs(bound - objective) / abs(bound), 6)
+
+
+@transaction.atomic
+def match_customers(
+    *, by: User | None, options: MatchOptions | None = None, as_of: dt.date | None = None
+) -> Proposal | None:
+    """Match customers to account managers optimally (`engine.matching`) and propose the moves
+    as ONE proposal (kind "customers.reassign"); None when nothing would move.
+
+    The payload holds every move {customer_id, code, name, tier, from, from_name, to, to_name,
+    why}, each manager's workload {manager_id, name, capacity, before, after}, the objective
+    before and after with its split (value, region_penalty, change_penalty), whether it is
+    proven optimal (or the gap at the time limit), the solver and the options. An open
+    re-matching with the same moves is returned; other open ones are withdrawn and replaced.
+    Raises ValidationError when the change cap cannot be met or no solution was found in time.
+    """
+    _check_may(by, Action.PROPOSE, "propose a re-matching of account managers")
+    options = options or MatchOptions()
+    customers, managers, grades = matching_problem(as_of=as_of)
+    result = match_account_managers(
+        customers,
+        managers,
+        region_rule="hard" if options.region_rule == "hard" else "penalised",
+        region_penalty=options.region_penalty,
+        change_penalty=options.change_penalty,
+        max_changes=options.max_changes,
+        time_limit_s=options.time_limit_s,
+    )
+    if result.status in ("infeasible", "unknown"):
+        raise ValidationError(result.message)
+    if not result.moves:
+        _replace_open(REASSIGN, by, None)
+        return None
+    names = _manager_names()
+    info = {
+        pk: (code, name, tier)
+        for pk, code, name, tier in GroupCustomer.objects.filter(
+            pk__in=[m.customer_id for m in result.moves]
+        ).values_list("pk", "code", "name", "tier")
+    }
+    moves = [
+        {
+            "customer_id": m.customer_id,
+            "code": info[m.customer_id][0],
+            "name": info[m.customer_id][1],
+            "tier": info[m.customer_id][2],
+            "from": m.from_manager,
+            "from_name": names.get(m.from_manager, ""),
+            "to": m.to_manager,
+            "to_name": names.get(m.to_manager, ""),
+            "why": _why_with_names(m.why, m.from_manager, m.to_manager, names),
+        }
+        for m in result.moves
+    ]
+    same = _replace_open(REASSIGN, by, moves)
+    if same is not None:
+        return same
+    workload = [
+        {
+            "manager_id": pk,
+            "name": names.get(pk, ""),
+            "grade": grades[pk].composite,
+            "capacity": result.capacity[pk],
+            "before": result.workload_before[pk],
+            "after": result.workload_after[pk],
+        }
+        for pk in result.capacity
+    ]
+    gap = _gap(result)
+    parts = {k: round(v, 3) for k, v in result.objective_parts.items()}
+    count = len(moves)
+    optimal_words = (
+        gettext("proven optimal")
+        if result.optimal
+        else gettext("not proven optimal (gap %(gap)s)")
+        % {"gap": f"{gap:.2%}" if gap is not None else "?"}
+    )
+    return proposal_create(
+        kind=REASSIGN,
+        title=f"Re-match {count:,} customers with account managers",
+        payload={
+            "moves": moves,
+            "workload": workload,
+            "objective": round(result.objective, 3),
+            "objective_before": round(result.objective_before, 3),
+            "objective_parts": parts,
+            "optimal": result.optimal,
+            "gap": gap,
+            "status": result.status,
+            "solver": result.solver,
+            "seconds": round(result.seconds, 2),
+            "unassigned": len(result.unassigned),
+            "options": options.as_dict(),
+        },
+        rationale=gettext(
+            "Serving the most important customers with the best-graded managers within "
+            "capacity: the value of who serves whom goes from %(before)s to %(after)s "
+            "(value %(value)s, region penalty %(region)s, change penalty %(change)s), "
+            "%(optimal)s. %(count)s customers move."
+        )
+        % {
+            "before": f"{result.objective_before:,.1f}",
+            "after": f"{result.objective:,.1f}",
+            "value": f"{parts['value']:,.1f}",
+            "region": f"{parts['region_penalty']:,.1f}",
+            "change": f"{parts['change_penalty']:,.1f}",
+            "optimal": optimal_words,
+            "count": f"{count:,}",
+        },
+        evidence=[
+            {"label": "objective before", "value": round(result.objective_before, 3)},
+            {"label": "objective after", "value": round(result.objective, 3)},
+            {"label": "proven optimal", "value": result.optimal},
+            {"label": "solver", "value": result.solver},
+            {"label": "customers left without a manager", "value": len(result.unassigned)},
+        ],
+        expected_effect=gettext(
+            "%(count)s customers change account manager; no manager above capacity."
+        )
+        % {"count": f"{count:,}"},
+        by=by,
+    )
+
+
+def _why_with_names(why: str, from_id: Any, to_id: Any, names: dict[int, str]) -> str:
+    """The engine names managers by id ("frees capacity at 12 for ..."); say their names."""
+    for pk in (from_id, to_id):
+        if pk is None:
+            continue
+        name = names.get(pk, str(pk))
+        for pattern in ("; {} has grade", "current manager {} is", "capacity at {} for"):
+            why = why.replace(pattern.format(pk), pattern.format(name))
+    return why

@@ -36,6 +36,21 @@ class Command(BaseCommand):
         tier.add_argument("--user", help="propose as this user (default: the system)")
         _json_flag(tier, '{"proposal_id": ..., "changes": ...}')
 
+        match = actions.add_parser(
+            "match", help="match customers to account managers optimally; proposes the moves"
+        )
+        match.add_argument("--region-rule", choices=["hard", "penalty"], default="hard")
+        match.add_argument(
+            "--region-penalty", type=float, default=2.0, help="per customer out of region (2)"
+        )
+        match.add_argument(
+            "--change-penalty", type=float, default=1.0, help="per changed relationship (1)"
+        )
+        match.add_argument("--max-changes", type=int, default=None, help="cap per run (none)")
+        match.add_argument("--time-limit", type=float, default=30.0, help="seconds (30)")
+        match.add_argument("--user", help="propose as this user (default: the system)")
+        _json_flag(match, '{"proposal_id": ..., "moves": ..., "objective": ..., "optimal": ...}')
+
     def handle(self, *args, action: str, **options) -> None:
         getattr(self, action.replace("-", "_"))(**options)
 
@@ -64,3 +79,46 @@ class Command(BaseCommand):
                 f"Proposal #{result['proposal_id']}: {result['changes']:,} customers change "
                 "tier. Approve it at /proposals/ or with `gmassist proposals approve`."
             )
+
+    def match(
+        self,
+        *,
+        region_rule: str,
+        region_penalty: float,
+        change_penalty: float,
+        max_changes: int | None,
+        time_limit: float,
+        user: str | None,
+        as_json: bool,
+        **_options,
+    ) -> None:
+        params = {
+            "region_rule": region_rule,
+            "region_penalty": region_penalty,
+            "change_penalty": change_penalty,
+            "max_changes": max_changes,
+            "time_limit_s": time_limit,
+        }
+        result = self._run("customers.match", params, user, "Matching account managers")
+        if as_json:
+            self.stdout.write(json.dumps(result))
+            return
+        if result["proposal_id"] is None:
+            self.stdout.write("The current books are already the best match: nothing to propose.")
+            return
+        parts = result["objective_parts"]
+        proof = (
+            "proven optimal"
+            if result["optimal"]
+            else f"not proven optimal (gap {result['gap']:.2%})"
+            if result["gap"] is not None
+            else "not proven optimal"
+        )
+        self.stdout.write(
+            f"Proposal #{result['proposal_id']}: {result['moves']:,} customers move.\n"
+            f"Objective {result['objective_before']:,.1f} -> {result['objective']:,.1f} "
+            f"(value {parts['value']:,.1f}, region penalty {parts['region_penalty']:,.1f}, "
+            f"change penalty {parts['change_penalty']:,.1f}), {proof}, "
+            f"{result['solver']} in {result['seconds']:.1f} s; "
+            f"{result['unassigned']:,} left without a manager."
+        )
