@@ -104,7 +104,8 @@ def manager_detail(request: HttpRequest, manager_id: ObjectId):
     manager = visible_or_404(selectors.account_manager_list(user=user), manager_id)
     book = list(selectors.manager_book(user=user, manager=manager))
     manager.workload_by_tier = selectors.manager_workload_by_tier(book)
-    manager.grades = None
+    grades = selectors.manager_grades(user=user, manager=manager)
+    manager.grades = grades.as_dict() if grades is not None else None
     return manager
 
 

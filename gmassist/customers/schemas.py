@@ -96,9 +96,12 @@ class ManagerChangeOut(Schema):
 
 
 class TierExplainedOut(Schema):
-    tier: str = Field(description="the tier the current policy gives")
-    score: float
+    tier: str = Field(description="the tier the re-tiering gives")
+    from_tier: str
+    score: float | None
     reasons: list[str]
+    proposal_id: int
+    pending: bool = Field(description="true: an open re-tiering proposes it; false: approved")
 
 
 class ChurnOut(Schema):
@@ -115,7 +118,8 @@ class CustomerDetailOut(CustomerOut):
     tier_history: list[TierChangeOut]
     manager_history: list[ManagerChangeOut]
     tier_explained: TierExplainedOut | None = Field(
-        description="the tier under the current policy and why (null without revenue data)"
+        description="why the customer has (or would get) its tier, from the re-tiering "
+        "proposals; null when no re-tiering explains it"
     )
     churn: ChurnOut | None = Field(description="the latest churn score, null when not scored")
 

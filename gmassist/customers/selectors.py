@@ -634,12 +634,66 @@ def customer_overview(*, user: User | None, customer: GroupCustomer) -> dict[str
     `customer_revenue_months`), the latest `contacts` (CONTACTS_SHOWN of them), `history`
     (tier and manager changes), `tier_explained` (the tier under the current policy, with its
     score and reasons, or None) and `churn` (the latest churn score, or None)."""
+    history = customer_history(user=user, customer=customer)
     return {
         "revenue_months": customer_revenue_months(user=user, customer=customer),
         "contacts": list(customer_contacts(user=user, customer=customer)[:CONTACTS_SHOWN]),
-        "history": customer_history(user=user, customer=customer),
-        "tier_explained": None,
+        "history": history,
+        "tier_explained": customer_tier_explained(customer=customer, tiers=history["tiers"]),
         "churn": None,
+    }
+
+
+RETIER_KIND = "customers.retier"  # services.RETIER; selectors do not import the services
+
+
+def _retier_change(payload: Any, customer_id: int) -> dict[str, Any] | None:
+    for change in (payload or {}).get("changes", []) if isinstance(payload, dict) else []:
+        if isinstance(change, dict) and change.get("customer_id") == customer_id:
+            return change
+    return None
+
+
+def customer_tier_explained(
+    *, customer: GroupCustomer, tiers: list[TierHistory]
+) -> dict[str, Any] | None:
+    """Why the customer has its tier, from the re-tiering proposals (the engine's reasons are
+    stored with each change): the open re-tiering when it would change the tier ("pending"),
+    else the approved one that set the current tier. None when no re-tiering explains it (the
+    tier was imported, or set before the policy ran).
+
+    Returns {tier, score, reasons, proposal_id, pending}. The caller has already checked that
+    the user may see the customer; only this customer's entry is read from the proposals.
+    """
+    from gmassist.core.choices import ProposalStatus
+    from gmassist.core.models import Proposal
+
+    open_one = (
+        Proposal.objects.filter(kind=RETIER_KIND, status=ProposalStatus.OPEN)
+        .order_by("-created_at", "-id")
+        .values_list("pk", "payload")
+        .first()
+    )
+    if open_one is not None:
+        change = _retier_change(open_one[1], customer.pk)
+        if change is not None:
+            return _explained(change, open_one[0], pending=True)
+    setting = next((t for t in tiers if t.proposal_id and t.to_tier == customer.tier), None)
+    if setting is None:
+        return None
+    payload = Proposal.objects.filter(pk=setting.proposal_id).values_list("payload", flat=True)
+    change = _retier_change(payload.first(), customer.pk)
+    return _explained(change, setting.proposal_id, pending=False) if change else None
+
+
+def _explained(change: dict[str, Any], proposal_id: int, *, pending: bool) -> dict[str, Any]:
+    return {
+        "tier": change.get("to", ""),
+        "from_tier": change.get("from", ""),
+        "score": change.get("score"),
+        "reasons": [str(reason) for reason in change.get("reasons", [])],
+        "proposal_id": proposal_id,
+        "pending": pending,
     }
 
 

@@ -34,6 +34,7 @@ from gmassist.core.views_lib import (
 )
 from gmassist.customers import selectors, services
 from gmassist.customers.choices import PolicyKind, Tier
+from gmassist.customers.engine import grades as grades_engine
 from gmassist.customers.engine.tiering import PolicyError, TieringPolicy, policy_to_toml
 from gmassist.customers.forms import (
     FIELD_OF_TOML_KEY,
@@ -261,7 +262,45 @@ class ManagerPage(DetailPage):
                 ],
             },
             "own_page": user.employee_id == obj.employee_id,
+            **grades_context(selectors.manager_grades(user=user, manager=obj)),
         }
+
+
+GRADE_LABELS = {
+    "post": _("Post grade"),
+    "salary": _("Salary grade"),
+    "assessment": _("Assessment grade"),
+    "training": _("Training grade"),
+}
+ASSESSMENT_PART_LABELS = {
+    "reviews": _("reviews"),
+    "book_growth": _("growth of the book"),
+    "satisfaction": _("customer satisfaction"),
+}
+
+
+def grades_context(grades: Any) -> dict[str, Any]:
+    """The grades as the manager page shows them: one row per grade with its weight in the
+    composite and what would raise it; nothing when the user may not read them."""
+    if grades is None:
+        return {"grades": None}
+    return {
+        "grades": grades,
+        "grade_rows": [
+            {
+                "key": key,
+                "label": label,
+                "value": getattr(grades, key),
+                "weight": round(grades_engine.WEIGHTS[key] * 100),
+                "to_raise": grades.to_raise.get(key, []),
+            }
+            for key, label in GRADE_LABELS.items()
+        ],
+        "assessment_parts": [
+            (ASSESSMENT_PART_LABELS.get(key, key), value)
+            for key, value in grades.assessment_parts.items()
+        ],
+    }
 
 
 @login_required

@@ -226,3 +226,18 @@ def test_the_manager_list_reads_a_fixed_number_of_queries(
     # session, user, latest revenue month, count, rows
     with django_assert_num_queries(5):
         client.get(MANAGERS)
+
+
+def test_the_manager_detail_has_the_grades_for_whoever_may_read_them(client, cast, book):
+    client.force_login(cast.head)
+    body = client.get(f"{MANAGERS}/{alice().pk}").json()
+    assert set(body["grades"]) == {
+        "post",
+        "salary",
+        "assessment",
+        "training",
+        "composite",
+        "assessment_parts",
+        "to_raise",
+    }
+    assert (body["grades"]["post"], body["grades"]["salary"]) == (1.67, 2.5)

@@ -279,3 +279,27 @@ def test_a_customer_without_revenue_says_so(client, cast, book):
     assert response.status_code == 200
     assert response.context["revenue_months"] == []
     assert "No revenue recorded." in response.content.decode()
+
+
+def test_the_tier_reasons_come_from_the_open_re_tiering_then_from_the_approved_one(
+    client, cast, book
+):
+    from gmassist.core.services import proposal_approve
+    from gmassist.customers.services import retier_customers
+
+    proposal = retier_customers(by=cast.gm, as_of=dt.date(2026, 1, 15))
+    assert [c["code"] for c in proposal.payload["changes"]] == ["C2"]
+    client.force_login(cast.gm)
+    pending = client.get(page(book["C2"])).context["tier_explained"]
+    assert (pending["tier"], pending["from_tier"], pending["pending"]) == ("C", "B", True)
+    assert pending["proposal_id"] == proposal.pk
+    assert pending["reasons"] == proposal.payload["changes"][0]["reasons"]
+    assert client.get(page(book["C1"])).context["tier_explained"] is None
+
+    proposal_approve(proposal=proposal, by=cast.gm)
+    response = client.get(page(book["C2"]))
+    applied = response.context["tier_explained"]
+    assert (applied["tier"], applied["pending"]) == ("C", False)
+    html = response.content.decode()
+    assert 'data-testid="customer-tier-reasons"' in html
+    assert 'data-testid="customer-tier-pending"' not in html

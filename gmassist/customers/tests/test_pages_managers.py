@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
+from gmassist.core.choices import AuditAction
+from gmassist.core.models import AuditEntry
 from gmassist.customers.models import AccountManager, GroupCustomer
 from gmassist.customers.tests.test_pages_customers import make_revenue_book
 
@@ -177,3 +181,41 @@ def test_the_manager_page_follows_the_scope(client, cast, book, role, status):
 def test_nobody_logged_in_is_sent_to_the_login(client, book):
     assert client.get(page(alice())).status_code == 302
     assert client.get(MINE).status_code == 302
+
+
+# --- grades ----------------------------------------------------------------------------------
+
+
+@time_machine.travel(dt.datetime(2026, 1, 15, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_the_manager_page_shows_the_four_grades_and_what_would_raise_them(client, cast, book):
+    client.force_login(cast.gm)
+    response = client.get(page(alice()))
+    grades = response.context["grades"]
+    # position grade 2 of 6; pay at the band midpoint; satisfaction 3.5 in 2025, nothing else
+    assert (grades.post, grades.salary, grades.assessment, grades.training) == (
+        1.67,
+        2.5,
+        3.5,
+        0.0,
+    )
+    assert grades.composite == 2.63
+    rows = response.context["grade_rows"]
+    assert [(r["key"], r["weight"]) for r in rows] == [
+        ("post", 20),
+        ("salary", 15),
+        ("assessment", 55),
+        ("training", 10),
+    ]
+    assert rows[0]["to_raise"] == ["a promotion to position grade 3 raises it to 2.50"]
+    html = response.content.decode()
+    assert 'data-testid="manager-composite">2.63<' in html
+    # reading another person's grades reads their pay: audited
+    [entry] = AuditEntry.objects.filter(action=AuditAction.READ_PAY)
+    assert (entry.actor, entry.target_id) == (cast.gm, str(alice().employee_id))
+
+
+def test_a_manager_reads_their_own_grades_without_an_audit_entry(client, cast, book):
+    client.force_login(cast.account_manager)
+    response = client.get(page(alice()))
+    assert response.context["grades"] is not None
+    assert AuditEntry.objects.filter(action=AuditAction.READ_PAY).count() == 0
