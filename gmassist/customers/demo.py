@@ -259,10 +259,16 @@ def write_demo(demo: CustomerDemo, *, employee_pk: np.ndarray, progress=None) ->
 
 
 def _default_policies() -> None:
-    """The first version of the tiering policy: the default."""
+    """The first versions of the tiering policy and of the channel rules: the defaults."""
+    from gmassist.customers.engine.channels import ChannelRules, rules_to_toml
     from gmassist.customers.engine.tiering import TieringPolicy, policy_to_toml
 
-    CustomerPolicy.objects.create(kind="tiering", toml=policy_to_toml(TieringPolicy()))
+    CustomerPolicy.objects.bulk_create(
+        [
+            CustomerPolicy(kind="tiering", toml=policy_to_toml(TieringPolicy())),
+            CustomerPolicy(kind="channels", toml=rules_to_toml(ChannelRules())),
+        ]
+    )
 
 
 def demo_summary() -> dict[str, Any]:

@@ -77,3 +77,26 @@ def match_job(
         "seconds": p["seconds"],
         "unassigned": p["unassigned"],
     }
+
+
+@job_handler("customers.route")
+def route_job(ctx: JobContext, *, as_of: str | None = None) -> dict[str, Any]:
+    """Route customers with simple needs to other channels; one proposal (or none)."""
+    from gmassist.customers.services import route_customers
+
+    ctx.progress(5, "Reading customers, revenue and contacts")
+    try:
+        proposal = route_customers(by=ctx.job.created_by, as_of=_date(as_of, "as_of"))
+    except (PermissionDenied, ValidationError) as exc:
+        raise JobError(str(exc)) from exc
+    ctx.progress(100, "Done")
+    if proposal is None:
+        return {"proposal_id": None, "moves": 0}
+    p = proposal.payload
+    keys = ("am_workload_before", "am_workload_after", "cost_before", "cost_after")
+    return {
+        "proposal_id": proposal.pk,
+        "moves": len(p["moves"]),
+        "customers_after": p["customers_after"],
+        **{key: p[key] for key in keys},
+    }

@@ -6,10 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core.proposals import ProposalKind, register_proposal_kind
 from gmassist.customers.services import (
     REASSIGN,
+    REROUTE,
     RETIER,
     reassign_apply,
     reassign_describe,
     reassign_validate,
+    reroute_apply,
+    reroute_describe,
+    reroute_validate,
     retier_apply,
     retier_describe,
     retier_validate,
@@ -34,6 +38,18 @@ register_proposal_kind(
         validate=reassign_validate,
         apply=reassign_apply,
         describe=reassign_describe,
+        domain="customers",
+        hr_may_approve=False,
+    )
+)
+
+register_proposal_kind(
+    ProposalKind(
+        kind=REROUTE,
+        label=_("Service-channel re-routing"),
+        validate=reroute_validate,
+        apply=reroute_apply,
+        describe=reroute_describe,
         domain="customers",
         hr_may_approve=False,
     )

@@ -29,6 +29,13 @@ from django.db.models.functions import Cast, Coalesce
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.customers.choices import CustomerStatus, PolicyKind, ServiceChannel
+from gmassist.customers.engine.channels import (
+    ChannelRules,
+    RouteCustomer,
+    RulesError,
+    rules_from_toml,
+    rules_to_toml,
+)
 from gmassist.customers.engine.grades import (
     ManagerFacts,
     ManagerGrades,
@@ -323,6 +330,70 @@ def matching_problem(
         .values_list("pk", "tier", "region", "account_manager_id")
     ]
     return customers, managers, grades
+
+
+@dataclass(frozen=True)
+class CurrentRules:
+    """The current service-channel rules, their TOML text and the saved row (None: defaults)."""
+
+    rules: ChannelRules
+    toml: str
+    record: CustomerPolicy | None
+
+
+def channel_rules_current() -> CurrentRules:
+    """The service-channel rules in force: the latest saved version, else the defaults."""
+    record = (
+        CustomerPolicy.objects.filter(kind=PolicyKind.CHANNELS)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if record is not None:
+        try:
+            return CurrentRules(rules_from_toml(record.toml), record.toml, record)
+        except RulesError:
+            pass
+    default = ChannelRules()
+    return CurrentRules(default, rules_to_toml(default), None)
+
+
+def routing_candidates(*, as_of: dt.date | None = None) -> list[RouteCustomer]:
+    """Every customer that is not lost, as the channel routing reads it (the system's read):
+    channel, tier (untiered counts as C), revenue of the 12 complete months before `as_of`'s
+    month, contacts and complaints in those months, number of products. Three queries."""
+    end = last_complete_month(as_of or dt.date.today())
+    start = _months_back(end, 11)
+    revenue = dict(
+        MonthlyRevenue.objects.filter(month__gte=start, month__lte=end)
+        .values("customer_id")
+        .annotate(total=Sum("amount"))
+        .values_list("customer_id", "total")
+    )
+    contacts = {
+        row["customer_id"]: row
+        for row in ServiceContact.objects.filter(date__gte=start, date__lt=_months_back(end, -1))
+        .values("customer_id")
+        .annotate(n=Count("id"), complaints=Count("id", filter=Q(kind="complaint")))
+    }
+    out = []
+    for pk, tier, channel, products in (
+        GroupCustomer.objects.exclude(status=CustomerStatus.LOST)
+        .order_by("pk")
+        .values_list("pk", "tier", "service_channel", "products")
+    ):
+        row = contacts.get(pk, {})
+        out.append(
+            RouteCustomer(
+                customer_id=pk,
+                tier=tier or "C",
+                channel=channel,
+                revenue_12m=float(revenue.get(pk) or 0),
+                contacts_12m=row.get("n", 0),
+                complaints_12m=row.get("complaints", 0),
+                products=len(products or []),
+            )
+        )
+    return out
 
 
 # --- reads for pages and the API ---

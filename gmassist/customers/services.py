@@ -23,7 +23,8 @@ from gmassist.core.choices import Action, AuditAction, ProposalStatus
 from gmassist.core.models import Proposal
 from gmassist.core.permissions import ALL, reach
 from gmassist.core.services import audit_record, proposal_create
-from gmassist.customers.choices import PolicyKind, Tier
+from gmassist.customers.choices import PolicyKind, ServiceChannel, Tier
+from gmassist.customers.engine.channels import RulesError, plan_channels, rules_from_toml
 from gmassist.customers.engine.matching import MatchResult, match_account_managers
 from gmassist.customers.engine.tiering import (
     PolicyError,
@@ -39,9 +40,11 @@ from gmassist.customers.models import (
     TierHistory,
 )
 from gmassist.customers.selectors import (
+    channel_rules_current,
     customer_revenue_records,
     last_complete_month,
     matching_problem,
+    routing_candidates,
     tiering_policy_current,
     tiering_policy_effective,
 )
@@ -524,3 +527,181 @@ def _why_with_names(why: str, from_id: Any, to_id: Any, names: dict[int, str]) -
         for pattern in ("; {} has grade", "current manager {} is", "capacity at {} for"):
             why = why.replace(pattern.format(pk), pattern.format(name))
     return why
+
+
+# --- service channels ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def channel_rules_save(*, text: str, by: User | None) -> CustomerPolicy:
+    """Save a new version of the service-channel rules from TOML text (it becomes current).
+
+    Raises ValidationError({"toml": "<key>: <what is wrong>"}) and PermissionDenied unless
+    `by` may change every customer (the GM, the assistant)."""
+    _check_may(by, Action.CHANGE, "change the service-channel rules")
+    try:
+        rules_from_toml(text)
+    except RulesError as exc:
+        raise ValidationError({"toml": str(exc)}) from exc
+    record = CustomerPolicy.objects.create(kind=PolicyKind.CHANNELS, toml=text, saved_by=by)
+    audit_record(actor=by, action=AuditAction.UPDATE, target=record, changes={"toml": text})
+    return record
+
+
+def reroute_validate(payload: dict[str, Any]) -> dict[str, Any]:
+    """Check a re-routing payload: `moves` lists {customer_id, to_channel, ...} with known
+    channels and customers that exist."""
+    moves = payload.get("moves")
+    if not isinstance(moves, list) or not moves:
+        raise ValidationError({"moves": "a re-routing lists at least one move"})
+    for index, move in enumerate(moves):
+        if not isinstance(move, dict) or move.get("to_channel") not in ServiceChannel.values:
+            raise ValidationError({"moves": f"move {index + 1}: unknown channel"})
+    ids = {m["customer_id"] for m in moves}
+    found = set(GroupCustomer.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    if found != ids:
+        missing = sorted(map(str, ids - found))[:10]
+        raise ValidationError({"moves": f"no customers with ids {', '.join(missing)}"})
+    return payload
+
+
+def reroute_describe(proposal: Proposal) -> str:
+    """ "Serve 40 customers through other channels", in the reader's language."""
+    count = len(proposal.payload.get("moves", []))
+    return ngettext(
+        "Serve %(count)d customer through another channel",
+        "Serve %(count)d customers through other channels",
+        count,
+    ) % {"count": count}
+
+
+def reroute_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
+    """Set the customers' channels; they leave their account manager's book (history written).
+    A customer no longer served by an account manager since the proposal is skipped."""
+    moves = proposal.payload["moves"]
+    rows = {
+        pk: (channel, manager)
+        for pk, channel, manager in GroupCustomer.objects.select_for_update()
+        .filter(pk__in=[m["customer_id"] for m in moves])
+        .values_list("pk", "service_channel", "account_manager_id")
+    }
+    now = timezone.now()
+    by_channel: dict[str, list[int]] = {}
+    history = []
+    skipped = 0
+    for move in moves:
+        channel, manager = rows[move["customer_id"]]
+        if channel != ServiceChannel.ACCOUNT_MANAGER:
+            skipped += 1
+            continue
+        by_channel.setdefault(move["to_channel"], []).append(move["customer_id"])
+        if manager is not None:
+            history.append(
+                ManagerHistory(
+                    customer_id=move["customer_id"],
+                    from_manager_id=manager,
+                    to_manager=None,
+                    at=now,
+                    by=by,
+                    proposal=proposal,
+                )
+            )
+    for channel, pks in by_channel.items():
+        GroupCustomer.objects.filter(pk__in=pks).update(
+            service_channel=channel, account_manager=None, updated_at=now
+        )
+    ManagerHistory.objects.bulk_create(history, batch_size=2000)
+    applied = sum(len(pks) for pks in by_channel.values())
+    result = {"applied": applied, "skipped": skipped}
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target_type="customers.groupcustomer",
+        target_repr=f"service channels of {applied} customers",
+        changes={**result, "proposal": proposal.pk},
+    )
+    return result
+
+
+@transaction.atomic
+def route_customers(*, by: User | None, as_of: dt.date | None = None) -> Proposal | None:
+    """Route customers with low, simple needs away from account managers by the current
+    channel rules (`engine.channels`) and propose it as ONE proposal (kind
+    "customers.reroute"); None when no customer qualifies or no channel has room.
+
+    The payload holds every move {customer_id, code, name, tier, manager_id, manager_name,
+    to_channel, why}, customers per channel before/after, account-manager workload (units) and
+    service cost (a year, the company's currency) before/after. An open re-routing with the
+    same moves is returned; other open ones are withdrawn and replaced."""
+    _check_may(by, Action.PROPOSE, "propose a re-routing of service channels")
+    current = channel_rules_current()
+    plan = plan_channels(routing_candidates(as_of=as_of), current.rules)
+    if not plan.moves:
+        _replace_open(REROUTE, by, None)
+        return None
+    names = _manager_names()
+    info = {
+        pk: (code, name, tier, manager)
+        for pk, code, name, tier, manager in GroupCustomer.objects.filter(
+            pk__in=[m.customer_id for m in plan.moves]
+        ).values_list("pk", "code", "name", "tier", "account_manager_id")
+    }
+    moves = [
+        {
+            "customer_id": m.customer_id,
+            "code": info[m.customer_id][0],
+            "name": info[m.customer_id][1],
+            "tier": info[m.customer_id][2],
+            "manager_id": info[m.customer_id][3],
+            "manager_name": names.get(info[m.customer_id][3], ""),
+            "to_channel": m.to_channel,
+            "why": m.why,
+        }
+        for m in plan.moves
+    ]
+    same = _replace_open(REROUTE, by, moves)
+    if same is not None:
+        return same
+    count = len(moves)
+    saving = plan.cost_before - plan.cost_after
+    return proposal_create(
+        kind=REROUTE,
+        title=f"Serve {count:,} customers through other channels",
+        payload={
+            "moves": moves,
+            "eligible": plan.eligible,
+            "customers_before": plan.customers_before,
+            "customers_after": plan.customers_after,
+            "am_workload_before": plan.am_workload_before,
+            "am_workload_after": plan.am_workload_after,
+            "cost_before": plan.cost_before,
+            "cost_after": plan.cost_after,
+            "rules_id": current.record.pk if current.record else None,
+        },
+        rationale=gettext(
+            "%(eligible)s customers have low, simple needs by the channel rules; %(count)s fit "
+            "the channels' capacity. Account-manager workload goes from %(before)s to "
+            "%(after)s units, service cost from %(cost_before)s to %(cost_after)s a year."
+        )
+        % {
+            "eligible": f"{plan.eligible:,}",
+            "count": f"{count:,}",
+            "before": f"{plan.am_workload_before:,}",
+            "after": f"{plan.am_workload_after:,}",
+            "cost_before": f"{plan.cost_before:,.0f}",
+            "cost_after": f"{plan.cost_after:,.0f}",
+        },
+        evidence=[
+            {"label": "customers per channel now", "value": plan.customers_before},
+            {"label": "customers per channel after", "value": plan.customers_after},
+            {"label": "yearly service cost saved", "value": round(saving, 2)},
+        ],
+        expected_effect=gettext(
+            "Frees %(units)s account-manager workload units and saves %(saving)s a year."
+        )
+        % {
+            "units": f"{plan.am_workload_before - plan.am_workload_after:,}",
+            "saving": f"{saving:,.0f}",
+        },
+        by=by,
+    )

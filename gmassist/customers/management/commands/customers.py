@@ -51,6 +51,13 @@ class Command(BaseCommand):
         match.add_argument("--user", help="propose as this user (default: the system)")
         _json_flag(match, '{"proposal_id": ..., "moves": ..., "objective": ..., "optimal": ...}')
 
+        route = actions.add_parser(
+            "route", help="route customers with simple needs to other channels; proposes it"
+        )
+        route.add_argument("--as-of", help="YYYY-MM-DD: the 12 complete months before (today)")
+        route.add_argument("--user", help="propose as this user (default: the system)")
+        _json_flag(route, '{"proposal_id": ..., "moves": ..., "cost_before": ..., ...}')
+
     def handle(self, *args, action: str, **options) -> None:
         getattr(self, action.replace("-", "_"))(**options)
 
@@ -122,3 +129,18 @@ class Command(BaseCommand):
             f"{result['solver']} in {result['seconds']:.1f} s; "
             f"{result['unassigned']:,} left without a manager."
         )
+
+    def route(self, *, as_of: str | None, user: str | None, as_json: bool, **_options) -> None:
+        result = self._run("customers.route", {"as_of": as_of}, user, "Routing service channels")
+        if as_json:
+            self.stdout.write(json.dumps(result))
+        elif result["proposal_id"] is None:
+            self.stdout.write("No customer qualifies for another channel: nothing to propose.")
+        else:
+            r = result
+            self.stdout.write(
+                f"Proposal #{r['proposal_id']}: {r['moves']:,} customers to other channels.\n"
+                f"Account-manager workload {r['am_workload_before']:,} -> "
+                f"{r['am_workload_after']:,} units; service cost {r['cost_before']:,.0f} -> "
+                f"{r['cost_after']:,.0f} a year."
+            )
