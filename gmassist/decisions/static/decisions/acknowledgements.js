@@ -22,6 +22,7 @@
       options: {
         indexAxis: data.labels.length > 8 ? "y" : "x",
         maintainAspectRatio: false,
+        animation: false,
         scales: {
           x: { stacked: true, ticks: { precision: 0 } },
           y: { stacked: true, ticks: { precision: 0 } }
