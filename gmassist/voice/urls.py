@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
+from gmassist.core.inbox import InboxItem, InboxSection, register_inbox_section
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.voice import views
 
@@ -31,5 +32,72 @@ register_nav(
         Action.VIEW,
         reaches=views.MANY_ITEMS,
         order=51,
+    )
+)
+
+
+def _my_feedback_items(user):
+    """The user's own named feedback and the items they owe an answer to (anonymous threads
+    are linked to nobody, so they are followed with the reply code instead)."""
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    from gmassist.voice import selectors
+    from gmassist.voice.choices import OPEN_STATUSES
+
+    today = timezone.localdate()
+    owed = list(
+        selectors.feedback_queue(user=user, today=today, mine=True, sort="due").filter(
+            status__in=OPEN_STATUSES
+        )[:10]
+    )
+    sent = list(selectors.feedback_sent_by(user=user)[:5])
+    items = [
+        InboxItem(
+            title=item.subject,
+            url=reverse("voice:feedback_detail", args=[item.pk]),
+            due=item.due_on,
+            status=gettext("To answer"),
+            needs_action=True,
+            detail=str(item.department or gettext("To the GM")),
+        )
+        for item in owed
+    ]
+    items += [
+        InboxItem(
+            title=item.subject,
+            url=reverse("voice:feedback_detail", args=[item.pk]),
+            due=None,
+            status=str(item.get_status_display()),
+            needs_action=False,
+            detail=gettext("Sent by you"),
+        )
+        for item in sent
+    ]
+    return items
+
+
+def _owed_count(user) -> int:
+    from django.utils import timezone
+
+    from gmassist.voice import selectors
+    from gmassist.voice.choices import OPEN_STATUSES
+
+    return (
+        selectors.feedback_queue(user=user, today=timezone.localdate(), mine=True)
+        .filter(status__in=OPEN_STATUSES)
+        .count()
+    )
+
+
+register_inbox_section(
+    InboxSection(
+        key="voice.feedback",
+        title=_("Feedback threads"),
+        order=30,
+        items=_my_feedback_items,
+        action_count=_owed_count,
+        url="/voice/feedback/",
     )
 )

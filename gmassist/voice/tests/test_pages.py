@@ -241,3 +241,15 @@ def test_trends_are_not_for_employees(client, cast):
     assert client.get("/voice/trends/").status_code == 403
     client.logout()
     assert client.get("/voice/trends/").status_code == 302
+
+
+def test_the_inbox_lists_items_to_answer_and_feedback_sent(client, cast):
+    from gmassist.core.inbox import inbox_for
+
+    make_feedback(department=cast.sales, owner=cast.head, subject="Owed", author=cast.employee)
+    head_section = next(s for s in inbox_for(cast.head) if s.key == "voice.feedback")
+    assert [(i.title, i.needs_action) for i in head_section.items] == [("Owed", True)]
+    own_section = next(s for s in inbox_for(cast.employee) if s.key == "voice.feedback")
+    assert [(i.title, i.needs_action, i.detail) for i in own_section.items] == [
+        ("Owed", False, "Sent by you")
+    ]
