@@ -192,3 +192,31 @@ def test_the_budget_curve_grows_with_the_budget():
     assert effects[0] == 0
     assert effects == sorted(effects)
     assert all(p["total_cost"] <= p["budget"] for p in curve)
+
+
+def test_a_large_plan_is_within_the_gap_limit_of_the_relaxations_bound():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    mid = rng.uniform(80000, 200000, n)
+    people = pd.DataFrame(
+        {
+            "employee_id": np.arange(n),
+            "probability": rng.uniform(0.1, 0.6, n),
+            "value": rng.uniform(1e5, 2e6, n),
+            "base_pay": mid * rng.uniform(0.75, 1.15, n),
+            "band_mid": mid,
+            "band_max": mid * 1.2,
+            "next_band_min": mid * 1.05,
+            "next_band_mid": mid * 1.2,
+            "months_since_raise": rng.uniform(0, 40, n),
+            "months_since_promotion": rng.uniform(0, 60, n),
+        }
+    )
+    result = plan.solve_plan(people, budget=3_000_000, response=RESPONSE)
+    assert result.options > plan.EXACT_OPTIONS
+    assert result.status == "feasible"
+    assert result.total_cost <= 3_000_000
+    assert result.bound >= result.total_effect >= result.greedy_effect
+    assert result.gap <= plan.GAP_LIMIT
