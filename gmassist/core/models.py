@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from django.conf import settings
@@ -206,6 +207,32 @@ class Proposal(BaseModel):
         except KeyError:
             return self.title
         return describe(self) if describe is not None else self.title
+
+    @property
+    def detail_template(self) -> str:
+        """The template that shows this kind's payload on the proposal's page, or "".
+
+        By convention: kind "<app>.<name>" may have "<app>/proposal_<name>.html" (e.g. the
+        moves of a customers.reassign in customers/proposal_reassign.html).
+        """
+        return proposal_detail_template(self.kind)
+
+
+@functools.cache
+def proposal_detail_template(kind: str) -> str:
+    """`Proposal.detail_template` of `kind`, looked up once per kind and process."""
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    app, _dot, name = kind.partition(".")
+    if not name:
+        return ""
+    template = f"{app}/proposal_{name}.html"
+    try:
+        get_template(template)
+    except TemplateDoesNotExist:
+        return ""
+    return template
 
 
 class Job(BaseModel):

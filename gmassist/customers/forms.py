@@ -260,3 +260,7 @@ class MatchRunForm(forms.Form):
         initial=30,
         widget=forms.NumberInput(attrs={"step": "any", "id": "match-time-limit"}),
     )
+
+    def job_params(self) -> dict[str, Any]:
+        """The cleaned options as the customers.match job takes them."""
+        return {name: self.cleaned_data[name] for name in self.fields}

@@ -40,6 +40,7 @@ from gmassist.customers.forms import (
     FIELD_OF_TOML_KEY,
     CustomerFilterForm,
     ManagerFilterForm,
+    MatchRunForm,
     TieringPolicyForm,
     TieringPolicyTomlForm,
 )
@@ -59,6 +60,9 @@ def customer_tabs(user: Any, current: str) -> dict[str, Any]:
     elif how_far is not None:
         tabs.append(("managers", _("My book"), "customers:my_manager_page"))
     tabs.append(("tiering", _("Tiering policy"), "customers:tiering"))
+    if reach(user, "customers", Action.PROPOSE) == ALL:
+        tabs.append(("matching", _("Matching"), "customers:matching"))
+        tabs.append(("routing", _("Service channels"), "customers:routing"))
     return {
         "tabs": [{"key": k, "label": label, "url": reverse(name)} for k, label, name in tabs],
         "tab": current,
@@ -428,8 +432,6 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
     if proposal_id:
         proposal = core_selectors.proposals_visible(user=request.user).filter(pk=proposal_id)
         context["proposal"] = proposal.first()
-        if context["proposal"] is not None:
-            context.update(proposal_context(context["proposal"]))
     template = "customers/_job.html" if is_htmx_partial(request) else "customers/job.html"
     return render(request, template, context)
 
@@ -445,6 +447,59 @@ def job_labels(kind: str) -> dict[str, Any]:
     return {"title": title, "back_url": reverse(url_name), "job_tab": tab}
 
 
-def proposal_context(proposal: Any) -> dict[str, Any]:
-    """What the customers proposal templates show beyond core's card: charts of the payload."""
-    return {}
+# --- matching and channel routing ------------------------------------------------------------
+
+
+def _open_proposal(user: Any, kind: str) -> Any:
+    return (
+        core_selectors.proposals_visible(user=user, status="open")
+        .filter(kind=kind)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@login_required
+def matching(request: HttpRequest) -> HttpResponse:
+    """Start a matching run with its options; the job's page shows its progress and then the
+    proposal's moves, workloads and objective."""
+    require_reach(request.user, CUSTOMERS, ())
+    if not may_run(request.user):
+        raise PermissionDenied
+    form = MatchRunForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            job = core_services.job_submit(
+                kind=MATCH_JOB, params=form.job_params(), by=request.user
+            )
+            return redirect("customers:job", pk=job.pk)
+        status = 422
+    context = {
+        "title": _("Matching"),
+        "form": form,
+        "jobs": _recent_jobs(request.user, MATCH_JOB),
+        "open_proposal": _open_proposal(request.user, "customers.reassign"),
+        **customer_tabs(request.user, "matching"),
+    }
+    return render(request, "customers/matching.html", context, status=status)
+
+
+@login_required
+def routing(request: HttpRequest) -> HttpResponse:
+    """The service-channel rules in force and a run that proposes moving customers with simple
+    needs to the call centre, partners or branches."""
+    require_reach(request.user, CUSTOMERS, ())
+    if not may_run(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        job = core_services.job_submit(kind=ROUTE_JOB, params={}, by=request.user)
+        return redirect("customers:job", pk=job.pk)
+    context = {
+        "title": _("Service channels"),
+        "rules": selectors.channel_rules_current(),
+        "jobs": _recent_jobs(request.user, ROUTE_JOB),
+        "open_proposal": _open_proposal(request.user, "customers.reroute"),
+        **customer_tabs(request.user, "routing"),
+    }
+    return render(request, "customers/routing.html", context)

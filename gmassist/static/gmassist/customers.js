@@ -18,8 +18,73 @@
     return Number(value).toLocaleString(undefined, { maximumFractionDigits: 2 });
   }
 
+  /* A chart of rows as they are stored (e.g. a proposal's payload): data-rows names the JSON
+     list, data-label-key the label of each row, data-series "key|label[|line];..." the bars
+     (or a line), data-limit keeps the rows that change most between the first two series. */
+  function fromRows(canvas) {
+    var rows = read(canvas.dataset.rows);
+    if (!rows) return null;
+    var series = canvas.dataset.series.split(";").map(function (part) {
+      var bits = part.split("|");
+      return { key: bits[0], label: bits[1], type: bits[2] || undefined };
+    });
+    var limit = parseInt(canvas.dataset.limit || "0", 10);
+    if (limit && rows.length > limit && series.length > 1) {
+      var a = series[0].key, b = series[1].key;
+      rows = rows.slice().sort(function (x, y) {
+        return Math.abs(y[b] - y[a]) - Math.abs(x[b] - x[a]);
+      }).slice(0, limit);
+    }
+    var colors = ["#9aa5b8", "#1f5fbf", "#c4513d"];
+    return {
+      labels: rows.map(function (row) { return row[canvas.dataset.labelKey]; }),
+      horizontal: canvas.dataset.horizontal === "true",
+      datasets: series.map(function (s, i) {
+        return {
+          label: s.label,
+          data: rows.map(function (row) { return row[s.key]; }),
+          type: s.type,
+          color: colors[i % colors.length],
+          points: s.type === "line" ? true : undefined,
+          showLine: s.type === "line" ? false : undefined
+        };
+      })
+    };
+  }
+
+  /* Two objects {category: number} as bars side by side: data-before and data-after name
+     them, data-series "label before;label after". */
+  function fromPairs(canvas) {
+    var before = read(canvas.dataset.before) || {};
+    var after = read(canvas.dataset.after) || {};
+    var names = canvas.dataset.series.split(";");
+    var keys = Object.keys(before);
+    Object.keys(after).forEach(function (k) { if (keys.indexOf(k) < 0) keys.push(k); });
+    var labels = canvas.dataset.keyLabels ? JSON.parse(canvas.dataset.keyLabels) : {};
+    return {
+      labels: keys.map(function (k) { return labels[k] || k; }),
+      datasets: [
+        { label: names[0], data: keys.map(function (k) { return before[k] || 0; }), color: "#9aa5b8" },
+        { label: names[1], data: keys.map(function (k) { return after[k] || 0; }), color: "#1f5fbf" }
+      ]
+    };
+  }
+
+  /* A few numbers in the markup: data-values "1,2", data-labels "a;b", data-name the series. */
+  function fromValues(canvas) {
+    var values = canvas.dataset.values.split(",").map(Number);
+    return {
+      labels: canvas.dataset.labels.split(";"),
+      datasets: [{ label: canvas.dataset.name || "", data: values, color: "#1f5fbf" }],
+      horizontal: canvas.dataset.horizontal === "true"
+    };
+  }
+
   function build(canvas) {
-    var spec = read(canvas.dataset.source);
+    var spec = canvas.dataset.rows ? fromRows(canvas)
+      : canvas.dataset.before ? fromPairs(canvas)
+      : canvas.dataset.values ? fromValues(canvas)
+      : read(canvas.dataset.source);
     if (!spec) return null;
     var type = canvas.dataset.chart || "bar";
     var datasets = spec.datasets.map(function (set, i) {
@@ -91,7 +156,7 @@
     Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
     charts.forEach(function (chart) { chart.destroy(); });
     charts = [];
-    document.querySelectorAll("canvas[data-chart][data-source]").forEach(function (canvas) {
+    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       var chart = build(canvas);
       if (chart) charts.push(chart);
     });
