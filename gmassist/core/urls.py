@@ -15,6 +15,7 @@ urlpatterns = [
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/badge/", views.inbox_badge, name="inbox-badge"),
     path("language/", views.set_language, name="set-language"),
     path("imports/", views.imports, name="imports"),
     path("imports/jobs/<int:pk>/", views.import_job, name="import-job"),

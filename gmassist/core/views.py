@@ -130,6 +130,21 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "core/inbox.html", context)
 
 
+@login_required
+@require_GET
+def inbox_badge(request: HttpRequest) -> HttpResponse:
+    """The navigation's inbox badge (how many items wait), fetched by htmx after the page has
+    loaded, so that no page pays the inbox's queries before it is shown."""
+    from gmassist.core.inbox import inbox_action_count
+
+    count = inbox_action_count(request.user)
+    if not count:
+        return HttpResponse("")
+    return HttpResponse(
+        f' <span class="status status-open" data-testid="inbox-badge">{int(count)}</span>'
+    )
+
+
 # --- language --------------------------------------------------------------------------------
 
 

@@ -42,6 +42,7 @@ def test_a_decision_from_publication_to_an_answered_question(page, cast):
 
     # the employee of Sales East finds it in the inbox, acknowledges and asks a question
     log_in(page, "employee", "pass-employee")
+    page.wait_for_selector("[data-testid=inbox-badge]")  # fetched after the page loads
     assert page.get_by_test_id("inbox-badge").inner_text() == "1"
     page.get_by_test_id("nav-core.inbox").click()
     page.wait_for_url("**/inbox/")
@@ -58,6 +59,7 @@ def test_a_decision_from_publication_to_an_answered_question(page, cast):
     page.wait_for_load_state()
     assert "Do part-timers keep their hours?" in page.get_by_test_id("questions").inner_text()
     page.screenshot(path=str(SCREENSHOTS / "decisions-employee.png"), full_page=True)
+    page.wait_for_load_state("networkidle")
     assert page.get_by_test_id("inbox-badge").count() == 0
     log_out(page)
 

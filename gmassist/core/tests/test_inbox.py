@@ -108,13 +108,16 @@ def test_the_inbox_page_lists_the_sections_and_what_needs_action(client, cast, t
     assert "from Grace Manager" in html
     assert html.count('data-needs-action="true"') == 1
     assert "1 item waits for you." in html
-    assert 'data-testid="inbox-badge">1</span>' in html
+    assert client.get("/inbox/badge/").content.decode() == (
+        ' <span class="status status-open" data-testid="inbox-badge">1</span>'
+    )
 
 
-def test_the_inbox_page_needs_a_login(client, cast, test_section):
-    response = client.get("/inbox/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/login/")
+def test_the_inbox_page_and_badge_need_a_login(client, cast, test_section):
+    for path in ("/inbox/", "/inbox/badge/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/")
 
 
 def test_the_inbox_page_shows_another_user_nothing_of_the_employees(client, cast, test_section):
@@ -126,13 +129,14 @@ def test_the_inbox_page_shows_another_user_nothing_of_the_employees(client, cast
 def test_the_navigation_badge_counts_what_needs_action(client, cast, counted_section):
     client.force_login(cast.outsider)
     html = client.get("/").content.decode()
-    assert 'data-testid="inbox-badge">7</span>' in html
+    assert 'hx-get="/inbox/badge/" hx-trigger="load"' in html  # fetched after the page loads
+    assert 'data-testid="inbox-badge">7</span>' in client.get("/inbox/badge/").content.decode()
 
 
 def test_there_is_no_badge_when_nothing_needs_action(client, cast, test_section):
     client.force_login(cast.gm)
     html = client.get("/inbox/").content.decode()
-    assert 'data-testid="inbox-badge"' not in html
+    assert client.get("/inbox/badge/").content == b""
     assert 'data-testid="nav-core.inbox"' in html
     assert "Nothing waits for you." in html
 
