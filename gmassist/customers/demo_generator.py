@@ -499,3 +499,26 @@ def _frame(
             "industry": names[members],
         }
     )
+
+
+def churn_history(demo: CustomerDemo):
+    """The demo as `engine.churn.ChurnHistory` (what the selector reads from the database)."""
+    from gmassist.customers.engine.churn import ChurnHistory
+
+    k = demo.contacts
+    month_index = (
+        k["date"].astype("datetime64[M]") - demo.month_starts[0].astype("datetime64[M]")
+    ).astype(int)
+    return ChurnHistory(
+        customer_ids=np.arange(demo.size),
+        revenue=demo.revenue,
+        renewal_month=demo.customers["contract_start"].astype("datetime64[M]").astype(int) % 12,
+        first_month_of_year=_month0(demo.month_starts),
+        contact_customer=k["customer"],
+        contact_month=month_index,
+        contact_complaint=(k["kind"] == "complaint").astype(float),
+        contact_unresolved=(~k["resolved"]).astype(float),
+        contact_satisfaction=k["satisfaction"].astype(float),
+        change_customer=demo.manager_changes["customer"],
+        change_month=demo.manager_changes["month"],
+    )

@@ -100,3 +100,26 @@ def route_job(ctx: JobContext, *, as_of: str | None = None) -> dict[str, Any]:
         "customers_after": p["customers_after"],
         **{key: p[key] for key in keys},
     }
+
+
+@job_handler("customers.churn")
+def churn_job(ctx: JobContext, *, as_of: str | None = None) -> dict[str, Any]:
+    """Refit the churn model on the company's history and score every customer."""
+    from gmassist.customers.services import churn_scores_refresh
+
+    try:
+        run = churn_scores_refresh(
+            by=ctx.job.created_by, as_of=_date(as_of, "as_of"), progress=ctx.progress
+        )
+    except (PermissionDenied, ValidationError) as exc:
+        raise JobError("; ".join(getattr(exc, "messages", [str(exc)]))) from exc
+    ctx.progress(100, "Done")
+    return {
+        "run_id": run.pk,
+        "as_of": run.as_of.isoformat(),
+        "scores": run.scores.count(),
+        "snapshots": run.snapshots,
+        "churners": run.churners,
+        "auc": run.backtest.get("auc"),
+        "backtest_error": run.backtest.get("error"),
+    }

@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import pandas as pd
 from django.db.models import (
     Avg,
     Case,
@@ -26,9 +28,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.customers.choices import CustomerStatus, PolicyKind, ServiceChannel
+from gmassist.customers.engine.analytics import revenue_summary
 from gmassist.customers.engine.channels import (
     ChannelRules,
     RouteCustomer,
@@ -36,6 +40,7 @@ from gmassist.customers.engine.channels import (
     rules_from_toml,
     rules_to_toml,
 )
+from gmassist.customers.engine.churn import ChurnHistory
 from gmassist.customers.engine.grades import (
     ManagerFacts,
     ManagerGrades,
@@ -52,6 +57,8 @@ from gmassist.customers.engine.tiering import (
 )
 from gmassist.customers.models import (
     AccountManager,
+    ChurnRun,
+    ChurnScore,
     CustomerPolicy,
     GroupCustomer,
     Industry,
@@ -394,6 +401,130 @@ def routing_candidates(*, as_of: dt.date | None = None) -> list[RouteCustomer]:
             )
         )
     return out
+
+
+def churn_history(
+    *, as_of: dt.date | None = None, months: int = 24
+) -> tuple[ChurnHistory, dt.date]:
+    """The history the churn model learns from (the system's read): every customer's revenue
+    in the `months` complete months before `as_of`'s month (default: today), their contacts and
+    manager changes (not first assignments) in those months, their contracts' renewal months.
+    Returns the history and the first day of its first month."""
+    end = last_complete_month(as_of or dt.date.today())
+    first = _months_back(end, months - 1)
+    customers = list(GroupCustomer.objects.order_by("pk").values_list("pk", "contract_start"))
+    ids = np.array([pk for pk, _start in customers], dtype=np.int64)
+    position = {pk: i for i, pk in enumerate(ids.tolist())}
+    revenue = np.zeros((len(ids), months))
+
+    def index(day: dt.date) -> int:
+        return (day.year - first.year) * 12 + day.month - first.month
+
+    rows = MonthlyRevenue.objects.filter(month__gte=first, month__lte=end).values_list(
+        "customer_id", "month", "amount"
+    )
+    for customer_id, month, amount in rows.iterator(chunk_size=20000):
+        revenue[position[customer_id], index(month)] = float(amount)
+    contacts = list(
+        ServiceContact.objects.filter(date__gte=first, date__lt=_months_back(end, -1)).values_list(
+            "customer_id", "date", "kind", "resolved", "satisfaction"
+        )
+    )
+    changes = list(
+        ManagerHistory.objects.filter(
+            from_manager__isnull=False, at__date__gte=first, at__date__lt=_months_back(end, -1)
+        ).values_list("customer_id", "at")
+    )
+    history = ChurnHistory(
+        customer_ids=ids,
+        revenue=revenue,
+        renewal_month=np.array(
+            [start.month - 1 if start else -1 for _pk, start in customers], dtype=np.int64
+        ),
+        first_month_of_year=first.month - 1,
+        contact_customer=np.array([position[c[0]] for c in contacts], dtype=np.int64),
+        contact_month=np.array([index(c[1]) for c in contacts], dtype=np.int64),
+        contact_complaint=np.array([c[2] == "complaint" for c in contacts], dtype=float),
+        contact_unresolved=np.array([not c[3] for c in contacts], dtype=float),
+        contact_satisfaction=np.array([c[4] or 0 for c in contacts], dtype=float),
+        change_customer=np.array([position[c[0]] for c in changes], dtype=np.int64),
+        change_month=np.array(
+            [index(timezone.localtime(c[1]).date()) for c in changes], dtype=np.int64
+        ),
+    )
+    return history, first
+
+
+def customer_churn(*, user: User | None, customer: GroupCustomer) -> dict[str, Any] | None:
+    """The customer's latest churn score, or None when there is none or `user` may not see the
+    customer: {"risk" (0-1), "reasons" [{feature, label, value, effect, text}], "as_of" (the
+    month scored), "run_id", "horizon_months", "history" [{"as_of", "risk"}, oldest first]}."""
+    scores = list(
+        scoped(ChurnScore.objects, user)
+        .filter(customer=customer)
+        .select_related("run")
+        .order_by("-run__as_of", "-run_id")
+    )
+    if not scores:
+        return None
+    latest = scores[0]
+    return {
+        "risk": latest.risk,
+        "reasons": latest.reasons,
+        "as_of": latest.run.as_of,
+        "run_id": latest.run_id,
+        "horizon_months": latest.run.horizon_months,
+        "history": [{"as_of": s.run.as_of, "risk": s.risk} for s in reversed(scores)],
+    }
+
+
+def churn_backtest(*, user: User | None) -> dict[str, Any] | None:
+    """How the latest churn model was measured, or None (no run, or `user` may not see the
+    model: the GM's office may): {"run_id", "as_of", "horizon_months", "snapshots",
+    "churners", "backtest": {"auc", "cut", "n_train", "n_test", "calibration": [{low, high,
+    count, mean_predicted, observed_rate}]}, "model": {"features", "coefficients"}}."""
+    run = scoped(ChurnRun.objects, user).order_by("-as_of", "-id").first()
+    if run is None:
+        return None
+    return {
+        "run_id": run.pk,
+        "as_of": run.as_of,
+        "horizon_months": run.horizon_months,
+        "snapshots": run.snapshots,
+        "churners": run.churners,
+        "backtest": run.backtest,
+        "model": run.model_summary,
+    }
+
+
+def revenue_analytics(*, user: User | None, as_of: dt.date | None = None) -> dict[str, Any]:
+    """ARPU and revenue by tier, industry and region, concentration (top-10 share, HHI) and the
+    customers whose revenue fell most, over the customers `user` may see (`engine.analytics`;
+    revenue of the 12 complete months before `as_of`'s month, default today). Returns
+    {"month" (the last month counted), "total", "customers", "arpu_monthly", "by_tier",
+    "by_industry", "by_region", "concentration", "fallers" (each with code and name)}."""
+    month = last_complete_month(as_of or dt.date.today())
+    records = customer_revenue_records(user=user, as_of=month, include_lost=True)
+    extra = {
+        pk: (code, name, tier, region)
+        for pk, code, name, tier, region in customers_visible(user=user).values_list(
+            "pk", "code", "name", "tier", "region"
+        )
+    }
+    frame = pd.DataFrame(
+        {
+            "customer_id": [r.customer_id for r in records],
+            "revenue_12m": [r.revenue_12m for r in records],
+            "revenue_prev_12m": [r.revenue_prev_12m for r in records],
+            "industry": [r.industry for r in records],
+            "tier": [extra[r.customer_id][2] for r in records],
+            "region": [extra[r.customer_id][3] for r in records],
+        }
+    )
+    summary = revenue_summary(frame)
+    for row in summary["fallers"]:
+        row["code"], row["name"] = extra[row["customer_id"]][:2]
+    return {"month": f"{month:%Y-%m}", **summary}
 
 
 # --- reads for pages and the API ---

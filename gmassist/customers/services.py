@@ -25,6 +25,8 @@ from gmassist.core.permissions import ALL, reach
 from gmassist.core.services import audit_record, proposal_create
 from gmassist.customers.choices import PolicyKind, ServiceChannel, Tier
 from gmassist.customers.engine.channels import RulesError, plan_channels, rules_from_toml
+from gmassist.customers.engine.churn import FEATURE_LABELS as CHURN_LABELS
+from gmassist.customers.engine.churn import HORIZON_MONTHS, TARGET, snapshots
 from gmassist.customers.engine.matching import MatchResult, match_account_managers
 from gmassist.customers.engine.tiering import (
     PolicyError,
@@ -34,6 +36,8 @@ from gmassist.customers.engine.tiering import (
 )
 from gmassist.customers.models import (
     AccountManager,
+    ChurnRun,
+    ChurnScore,
     CustomerPolicy,
     GroupCustomer,
     ManagerHistory,
@@ -41,6 +45,7 @@ from gmassist.customers.models import (
 )
 from gmassist.customers.selectors import (
     channel_rules_current,
+    churn_history,
     customer_revenue_records,
     last_complete_month,
     matching_problem,
@@ -705,3 +710,138 @@ def route_customers(*, by: User | None, as_of: dt.date | None = None) -> Proposa
         },
         by=by,
     )
+
+
+# --- churn -----------------------------------------------------------------------------------
+
+MIN_CHURNERS = 10  # fewer labelled churners than this: no model worth the name
+BACKTEST_MONTHS = 3  # the backtest tests on the latest labelled months
+
+
+def _month_date(first: dt.date, index: int) -> dt.date:
+    month = first.month - 1 + index
+    return dt.date(first.year + month // 12, month % 12 + 1, 1)
+
+
+@transaction.atomic
+def churn_scores_refresh(
+    *, by: User | None, as_of: dt.date | None = None, progress=None
+) -> ChurnRun:
+    """Fit the churn model on the company's own history and score every customer on the books.
+
+    Monthly snapshots (`engine.churn.snapshots`) are labelled by whether the customer churned
+    in the following `HORIZON_MONTHS`; the one risk-model engine (`lib.risk_model`) is
+    backtested by time (trained on the snapshots before the last `BACKTEST_MONTHS` labelled
+    months, tested on those: ROC AUC and calibration), then fitted on every labelled snapshot
+    and used to score the last complete month, with each customer's three strongest reasons.
+    Returns the saved `ChurnRun` (its `ChurnScore`s hold risk 0-1 and reasons
+    [{feature, label, value, effect (log-odds), text}]). Raises ValidationError when the
+    history has fewer than MIN_CHURNERS churners, PermissionDenied unless `by` may change
+    every customer (the GM's office).
+    """
+    import pandas as pd
+
+    from gmassist.lib.risk_model import (
+        backtest_by_time,
+        fit_risk_model,
+        format_value,
+        prepare_table,
+        score,
+        top_reasons,
+    )
+
+    report = progress or (lambda _percent, _message: None)
+    _check_may(by, Action.CHANGE, "refresh the churn scores")
+    report(10, "Reading the history")
+    history, first = churn_history(as_of=as_of)
+    labelled = snapshots(history, horizon=HORIZON_MONTHS)
+    churners = int(labelled[TARGET].sum()) if len(labelled) else 0
+    if churners < MIN_CHURNERS:
+        raise ValidationError(
+            f"the history holds {churners} churned customer-months: at least {MIN_CHURNERS} "
+            "are needed to learn from"
+        )
+    report(30, "Backtesting by time")
+    dated = labelled.assign(snapshot=[_month_date(first, m) for m in labelled["month"]])
+    last_labelled = int(labelled["month"].max())
+    cut = _month_date(first, last_labelled - BACKTEST_MONTHS + 1)
+    try:
+        bt = backtest_by_time(
+            dated.drop(columns=["month"]),
+            target=TARGET,
+            positive=1,
+            date_column="snapshot",
+            cut=cut,
+            id_column="customer_id",
+        )
+        backtest = {
+            "auc": round(bt.auc, 4),
+            "cut": cut.isoformat(),
+            "n_train": bt.n_train,
+            "n_test": bt.n_test,
+            "calibration": [
+                {
+                    "low": b.low,
+                    "high": b.high,
+                    "count": b.count,
+                    "mean_predicted": round(b.mean_predicted, 4),
+                    "observed_rate": round(b.observed_rate, 4),
+                }
+                for b in bt.calibration
+            ],
+        }
+    except Exception as exc:  # a backtest that cannot run is reported, the scores still made
+        backtest = {"error": str(exc), "cut": cut.isoformat()}
+    report(60, "Fitting and scoring")
+    prepared = prepare_table(
+        labelled.drop(columns=["month"]), target=TARGET, positive=1, id_column="customer_id"
+    )
+    model = fit_risk_model(prepared, labels=CHURN_LABELS)
+    current = snapshots(history, labelled=False)
+    risks = score(model, current) if len(current) else []
+    reasons = top_reasons(model, current, k=3) if len(current) else []
+    coefficients = model.pipeline.named_steps["model"].coef_[0].tolist()
+    names = model.pipeline.named_steps["columns"].get_feature_names_out().tolist()
+    run = ChurnRun.objects.create(
+        as_of=_month_date(first, history.months - 1),
+        horizon_months=HORIZON_MONTHS,
+        snapshots=prepared.n,
+        churners=churners,
+        backtest=backtest,
+        model_summary={
+            "features": list(prepared.spec.columns),
+            "coefficients": {
+                n.split("__", 1)[-1]: round(c, 4) for n, c in zip(names, coefficients, strict=True)
+            },
+        },
+        by=by,
+    )
+    report(85, "Saving the scores")
+    ChurnScore.objects.bulk_create(
+        [
+            ChurnScore(
+                run=run,
+                customer_id=int(customer_id),
+                risk=float(min(1.0, max(0.0, risk))),
+                reasons=[
+                    {
+                        "feature": r.feature,
+                        "label": r.label,
+                        "value": None if pd.isna(r.value) else float(r.value),
+                        "effect": round(r.effect, 4),
+                        "text": f"{r.label} {format_value(r.value)}",
+                    }
+                    for r in row
+                ],
+            )
+            for customer_id, risk, row in zip(current["customer_id"], risks, reasons, strict=True)
+        ],
+        batch_size=2000,
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        target=run,
+        changes={"scores": len(current), "auc": backtest.get("auc")},
+    )
+    return run

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -57,6 +58,29 @@ class Command(BaseCommand):
         route.add_argument("--as-of", help="YYYY-MM-DD: the 12 complete months before (today)")
         route.add_argument("--user", help="propose as this user (default: the system)")
         _json_flag(route, '{"proposal_id": ..., "moves": ..., "cost_before": ..., ...}')
+
+        churn = actions.add_parser(
+            "churn", help="refit the churn model on the company's history and score customers"
+        )
+        churn.add_argument("--as-of", help="YYYY-MM-DD: history up to the month before (today)")
+        churn.add_argument("--user", help="run as this user (default: the system)")
+        _json_flag(churn, '{"run_id": ..., "scores": ..., "auc": ..., ...}')
+
+        evaluate = actions.add_parser(
+            "evaluate-churn",
+            help="repeated stratified cross-validated ROC AUC of the churn model on a labelled "
+            "CSV or XLSX file of customers (the same procedure as `talent evaluate`)",
+        )
+        evaluate.add_argument("file", type=Path, help="CSV or XLSX, one row per customer")
+        evaluate.add_argument("--target", required=True, help="the label column")
+        evaluate.add_argument(
+            "--positive", required=True, help="the label value that means 'churned'"
+        )
+        evaluate.add_argument("--id", dest="id_column", default=None, help="the identifier column")
+        evaluate.add_argument("--folds", type=int, default=5)
+        evaluate.add_argument("--repeats", type=int, default=5)
+        evaluate.add_argument("--seed", type=int, default=0, help="of the fold assignment")
+        _json_flag(evaluate, '{"auc_mean": ..., "auc_std": ..., "n": ...}')
 
     def handle(self, *args, action: str, **options) -> None:
         getattr(self, action.replace("-", "_"))(**options)
@@ -144,3 +168,24 @@ class Command(BaseCommand):
                 f"{r['am_workload_after']:,} units; service cost {r['cost_before']:,.0f} -> "
                 f"{r['cost_after']:,.0f} a year."
             )
+
+    def churn(self, *, as_of: str | None, user: str | None, as_json: bool, **_options) -> None:
+        result = self._run("customers.churn", {"as_of": as_of}, user, "Scoring churn risk")
+        if as_json:
+            self.stdout.write(json.dumps(result))
+            return
+        auc = "not measured" if result["auc"] is None else f"{result['auc']:.3f}"
+        self.stdout.write(
+            f"Churn model #{result['run_id']} as of {result['as_of']}: {result['scores']:,} "
+            f"customers scored; learned from {result['snapshots']:,} customer-months "
+            f"({result['churners']:,} churned); backtest ROC AUC {auc}."
+        )
+
+    def evaluate_churn(self, **options) -> None:
+        """The talent command's `evaluate`, which runs the one risk-model engine's procedure:
+        the same code, so that both report the same way."""
+        from gmassist.talent.management.commands.talent import Command as TalentCommand
+
+        talent = TalentCommand()
+        talent.stdout, talent.stderr = self.stdout, self.stderr
+        talent.evaluate(**options)
