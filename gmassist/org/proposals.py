@@ -5,9 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core.proposals import ProposalKind, register_proposal_kind
 from gmassist.org.services import (
     PAY_CHANGE,
+    PROMOTION,
     pay_change_apply,
     pay_change_describe,
     pay_change_validate,
+    promotion_apply,
+    promotion_describe,
+    promotion_validate,
 )
 
 register_proposal_kind(
@@ -17,6 +21,16 @@ register_proposal_kind(
         validate=pay_change_validate,
         apply=pay_change_apply,
         describe=pay_change_describe,
+        domain="people",
+    )
+)
+register_proposal_kind(
+    ProposalKind(
+        kind=PROMOTION,
+        label=_("Promotion"),
+        validate=promotion_validate,
+        apply=promotion_apply,
+        describe=promotion_describe,
         domain="people",
     )
 )

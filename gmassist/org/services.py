@@ -183,6 +183,179 @@ def pay_change_propose(
     )
 
 
+PROMOTION = "org.promotion"
+
+
+def next_grade_position(position: Position | None) -> Position | None:
+    """The position one grade up in the same job family (the lowest code when several)."""
+    if position is None or position.grade is None or not position.job_family:
+        return None
+    return (
+        Position.objects.filter(job_family=position.job_family, grade=position.grade + 1)
+        .order_by("code")
+        .first()
+    )
+
+
+def promotion_validate(payload: dict[str, Any]) -> dict[str, Any]:
+    """Check a promotion payload against the data as it is now, and normalise it.
+
+    Payload: employee_id, new_position_id (the next grade of the same job family),
+    new_base_pay (yearly, at least the new band's minimum), effective_date (ISO), note.
+    """
+    errors: dict[str, str] = {}
+    employee = (
+        Employee.objects.select_related("position").filter(pk=payload.get("employee_id")).first()
+    )
+    if employee is None:
+        errors["employee_id"] = f"no employee with id {payload.get('employee_id')!r}"
+    elif employee.status == EmployeeStatus.LEFT:
+        errors["employee_id"] = f"{employee} has left the company"
+    position = Position.objects.filter(pk=payload.get("new_position_id")).first()
+    if position is None:
+        errors["new_position_id"] = f"no position with id {payload.get('new_position_id')!r}"
+    elif employee is not None:
+        current = employee.position
+        if (
+            current is None
+            or current.grade is None
+            or position.job_family != current.job_family
+            or position.grade != current.grade + 1
+        ):
+            errors["new_position_id"] = (
+                f"{position} is not the next grade of {current or 'no position'} "
+                "in the same job family"
+            )
+    try:
+        new_pay = Decimal(str(payload.get("new_base_pay"))).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        errors["new_base_pay"] = f"{payload.get('new_base_pay')!r} is not an amount"
+        new_pay = Decimal(0)
+    if position is not None and position.band_min is not None and new_pay < position.band_min:
+        errors["new_base_pay"] = f"below the new band's minimum {position.band_min:,.2f}"
+    elif new_pay <= 0 and "new_base_pay" not in errors:
+        errors["new_base_pay"] = "must be more than zero"
+    try:
+        effective = dt.date.fromisoformat(str(payload.get("effective_date")))
+    except ValueError:
+        errors["effective_date"] = f"{payload.get('effective_date')!r} is not a date (YYYY-MM-DD)"
+        effective = None
+    if (
+        employee is not None
+        and effective is not None
+        and PayChange.objects.filter(employee=employee, effective_date__gt=effective).exists()
+    ):
+        errors["effective_date"] = "a later pay change is already recorded"
+    if errors:
+        raise ValidationError(errors)
+    cleaned = {
+        "employee_id": employee.pk,
+        "new_position_id": position.pk,
+        "new_base_pay": str(new_pay),
+        "effective_date": effective.isoformat(),
+        "note": str(payload.get("note") or "")[:300],
+    }
+    for key in ("current_base_pay", "current_position_id", "currency"):
+        if payload.get(key) not in (None, ""):
+            cleaned[key] = str(payload[key])
+    return cleaned
+
+
+def promotion_describe(proposal: Proposal) -> str:
+    """ "Promotion of A. Chen to Senior engineer at 120,000", in the reader's language."""
+    payload = proposal.payload
+    employee = proposal.subject_employee
+    name = employee.full_name if employee is not None else f"#{payload['employee_id']}"
+    position = Position.objects.filter(pk=payload["new_position_id"]).first()
+    return gettext("Promotion of %(name)s to %(position)s at %(pay)s") % {
+        "name": name,
+        "position": position.title if position else payload["new_position_id"],
+        "pay": f"{Decimal(payload['new_base_pay']):,.0f}",
+    }
+
+
+def promotion_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
+    """Move the employee to the new position and write the pay history row (reason promotion);
+    runs inside the approval transaction."""
+    payload = proposal.payload
+    employee = Employee.objects.select_for_update().get(pk=payload["employee_id"])
+    position = Position.objects.get(pk=payload["new_position_id"])
+    previous_pay, previous_position = employee.base_pay, employee.position_id
+    new_pay = Decimal(payload["new_base_pay"])
+    change, _created = PayChange.objects.update_or_create(
+        employee=employee,
+        effective_date=dt.date.fromisoformat(payload["effective_date"]),
+        defaults={
+            "base_pay": new_pay,
+            "previous_base_pay": previous_pay,
+            "reason": PayChangeReason.PROMOTION,
+            "note": payload["note"],
+            "proposal": proposal,
+        },
+    )
+    employee.base_pay = new_pay
+    employee.position = position
+    employee.save(update_fields=["base_pay", "position", "updated_at"])
+    changes = {
+        "base_pay": [previous_pay, new_pay],
+        "position": [previous_position, position.pk],
+        "effective_date": payload["effective_date"],
+    }
+    audit_record(actor=by, action=AuditAction.UPDATE, target=employee, changes=changes)
+    return {
+        "pay_change_id": change.pk,
+        "previous_position_id": previous_position,
+        "new_position_id": position.pk,
+        "previous_base_pay": previous_pay,
+        "new_base_pay": new_pay,
+    }
+
+
+@transaction.atomic
+def promotion_propose(
+    *,
+    employee: Employee,
+    new_base_pay: Decimal,
+    effective_date: dt.date,
+    rationale: str,
+    by: User | None,
+    new_position: Position | None = None,
+    note: str = "",
+    evidence: list[Any] | None = None,
+) -> Proposal:
+    """Propose promoting `employee` to the next grade of their job family (or `new_position`)
+    at `new_base_pay` (yearly, raised to the new band's minimum if below); the yearly cost is
+    the pay increase."""
+    position = new_position or next_grade_position(employee.position)
+    if position is None:
+        raise ValidationError({"new_position_id": f"{employee} has no next grade to move to"})
+    old = employee.base_pay or Decimal(0)
+    new = max(Decimal(new_base_pay), position.band_min or Decimal(0))
+    currency = Company.get().currency
+    return proposal_create(
+        kind=PROMOTION,
+        title=f"Promotion of {employee.full_name} to {position.title} at {new:,.0f} {currency}",
+        payload={
+            "employee_id": employee.pk,
+            "new_position_id": position.pk,
+            "new_base_pay": str(new),
+            "effective_date": effective_date.isoformat(),
+            "note": note,
+            "current_base_pay": str(old),
+            "current_position_id": employee.position_id,
+            "currency": currency,
+        },
+        rationale=rationale,
+        evidence=list(evidence or []),
+        cost=max(new - old, Decimal(0)),
+        expected_effect=f"{employee.position} → {position}; base pay {old:,.2f} → {new:,.2f} "
+        f"{currency} a year from {effective_date}",
+        department=employee.department,
+        subject_employee=employee,
+        by=by,
+    )
+
+
 # --- departments, positions, employees, reviews and skills -----------------------------------
 #
 # Each service checks that `by` may make the change (the same rule as `restrict(user, "change")`;

@@ -23,3 +23,29 @@ def score_leaving_risk(ctx: JobContext, *, as_of: str | None = None) -> dict[str
     except ScoringError as exc:
         raise JobError(str(exc)) from exc
     return run_summary(run)
+
+
+@job_handler("talent.plan")
+def make_incentive_plan(
+    ctx: JobContext,
+    *,
+    budget: float,
+    menu_toml: str = "",
+    top: int | None = None,
+    time_limit: float = 30.0,
+) -> dict[str, Any]:
+    """Solve and save an incentive plan within `budget` (yearly, company currency)."""
+    from gmassist.talent.services import PlanError, incentive_plan_create
+
+    try:
+        plan = incentive_plan_create(
+            budget=float(budget),
+            by=ctx.job.created_by,
+            menu_toml=menu_toml,
+            top=top,
+            time_limit=time_limit,
+            progress=ctx.progress,
+        )
+    except PlanError as exc:
+        raise JobError(str(exc)) from exc
+    return {"plan_id": plan.pk, **plan.summary}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -157,3 +158,223 @@ def run_summary(run: RiskModelRun) -> dict[str, Any]:
         "train_leavers": run.train_leavers,
         "reason_counts": run.reason_counts,
     }
+
+
+# --- incentive plans ---------------------------------------------------------------------------
+
+# the budget curve's points, as shares of the plan's budget
+CURVE_SHARES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+
+
+class PlanError(Exception):
+    """A plan cannot be made (no scores yet, a bad budget or menu): the reason in plain words."""
+
+
+def check_may_plan(by: User | None) -> None:
+    """Planning reads the pay and risk of many people and prepares proposals for them."""
+    if by is not None and (
+        not selectors.risk_reach_ok(by) or reach(by, "people", Action.PROPOSE) is None
+    ):
+        raise PermissionDenied("your role may not make incentive plans")
+
+
+def plan_people(*, user: User | None, top: int | None = None):
+    """The engine's people frame (incentive_plan.PEOPLE_COLUMNS plus names) for the latest
+    scores `user` may read, highest risk first (the `top` ones when given): risk, value
+    (key-talent score x replacement cost), pay, band and next band, months since raise and
+    promotion. Audited as one read of their risk and pay."""
+    import pandas as pd
+
+    from gmassist.org.models import Position
+    from gmassist.talent.engine import incentive_plan
+
+    scores = selectors.risk_scores(user=user)
+    if top:
+        scores = scores[:top]
+    scores = list(scores)
+    key = selectors.key_people(user=user).scored
+    value = {
+        int(r["employee_id"]): float(r["score"]) * float(r["replacement_cost"])
+        for r in key[["employee_id", "score", "replacement_cost"]].to_dict("records")
+        if r["replacement_cost"] == r["replacement_cost"]  # not NaN
+    }
+    bands = {
+        (p.job_family, p.grade): p
+        for p in Position.objects.filter(grade__isnull=False).order_by("-code")
+    }
+    rows = []
+    for s in scores:
+        employee = s.employee
+        position = employee.position
+        if position is None or employee.base_pay is None or not position.band_mid:
+            continue
+        following = bands.get((position.job_family, (position.grade or 0) + 1))
+        rows.append(
+            {
+                "employee_id": employee.pk,
+                "probability": s.probability,
+                "value": value.get(employee.pk, 0.0),
+                "base_pay": float(employee.base_pay),
+                "band_mid": float(position.band_mid),
+                "band_max": float(position.band_max) if position.band_max else float("nan"),
+                "next_band_min": float(following.band_min)
+                if following and following.band_min
+                else float("nan"),
+                "next_band_mid": float(following.band_mid)
+                if following and following.band_mid
+                else float("nan"),
+                "months_since_raise": s.features.get("months_since_raise") or 0.0,
+                "months_since_promotion": s.features.get("months_since_promotion") or 0.0,
+            }
+        )
+    selectors.audit_risk_read(
+        user=user,
+        employee_nos=[s.employee.employee_no for s in scores],
+        what="incentive plan",
+    )
+    return pd.DataFrame(rows, columns=incentive_plan.PEOPLE_COLUMNS)
+
+
+def incentive_plan_create(
+    *,
+    budget: float,
+    by: User | None,
+    menu_toml: str = "",
+    top: int | None = None,
+    effective_date: dt.date | None = None,
+    time_limit: float = 30.0,
+    progress: Progress | None = None,
+):
+    """Choose incentives for the people at risk within `budget` (yearly, company currency)
+    and save them as a draft plan with its lines and budget curve. Changes nobody's pay: the
+    plan's lines become proposals when approved (`incentive_plan_approve`)."""
+    from gmassist.talent.engine import incentive_plan
+    from gmassist.talent.models import IncentivePlan, IncentivePlanLine
+
+    check_may_plan(by)
+    report = progress or (lambda _percent, _message: None)
+    if not budget >= 0:
+        raise PlanError(f"the budget must be 0 or more, not {budget!r}")
+    try:
+        menu = incentive_plan.menu_from_toml(menu_toml) if menu_toml.strip() else None
+    except incentive_plan.MenuError as exc:
+        raise PlanError(f"instrument menu: {exc}") from exc
+    menu = menu or incentive_plan.DEFAULT_MENU
+    run = selectors.latest_risk_run()
+    if run is None:
+        raise PlanError("no leaving-risk scores yet: run `gmassist talent score` first")
+    report(5, "Reading risk, value and pay")
+    people = plan_people(user=by, top=top)
+    report(30, "Solving the plan")
+    result = incentive_plan.solve_plan(
+        people, budget=budget, response=run.response, menu=menu, time_limit=time_limit
+    )
+    report(70, "Drawing the budget curve")
+    curve = incentive_plan.budget_curve(
+        people,
+        budgets=[budget * share for share in CURVE_SHARES],
+        response=run.response,
+        menu=menu,
+        time_limit=max(1.0, time_limit / 6),
+    )
+    today = timezone.localdate()
+    effective = effective_date or (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    report(90, "Saving the plan")
+    with transaction.atomic():
+        plan = IncentivePlan.objects.create(
+            budget=Decimal(str(round(budget, 2))),
+            as_of=run.as_of,
+            effective_date=effective,
+            menu=menu.as_dict(),
+            summary={**result.summary(), "curve": curve, "model_auc": run.backtest_auc},
+            total_cost=Decimal(str(result.total_cost)),
+            total_effect=round(result.total_effect, 2),
+            created_by=by,
+        )
+        IncentivePlanLine.objects.bulk_create(
+            IncentivePlanLine(
+                plan=plan,
+                employee_id=line.employee_id,
+                actions=line.actions,
+                cost=Decimal(str(line.cost)),
+                effect=round(line.effect, 2),
+                value=round(line.value, 2),
+                risk_before=round(line.risk_before, 6),
+                risk_after=round(line.risk_after, 6),
+                reasons=line.reasons,
+            )
+            for line in result.lines
+        )
+        audit_record(actor=by, action=AuditAction.CREATE, target=plan, changes=plan.summary)
+    report(100, "Done")
+    return plan
+
+
+def incentive_plan_approve(*, plan, by: User, line_ids: list[int] | None = None) -> dict:
+    """Approve the plan's planned lines (all, or those of `line_ids`): a raise becomes a pay
+    change and a promotion a promotion proposal, effective on the plan's date, proposed in the
+    plan maker's name and approved by `by` when `by` may decide it (else left open for the GM);
+    bonuses, options, leave and development are recorded on the line. Returns the counts."""
+    from gmassist.core.choices import Role
+    from gmassist.core.permissions import user_role
+    from gmassist.core.services import proposal_approve
+    from gmassist.org.models import Employee
+    from gmassist.org.services import pay_change_propose, promotion_propose
+    from gmassist.talent.choices import PlanLineStatus, PlanStatus
+
+    if reach(by, "people", Action.APPROVE) is None:
+        raise PermissionDenied("your role may not approve incentive plans")
+    lines = plan.lines.filter(status=PlanLineStatus.PLANNED).select_related("employee")
+    if line_ids is not None:
+        unknown = sorted(set(line_ids) - set(plan.lines.values_list("pk", flat=True)))
+        if unknown:
+            raise PlanError(f"lines {unknown} are not in plan #{plan.pk}")
+        lines = lines.filter(pk__in=line_ids)
+    counts = {"approved": 0, "proposed": 0}
+    proposer = plan.created_by or by
+    with transaction.atomic():
+        for line in lines:
+            employee = Employee.objects.select_related("position", "department").get(
+                pk=line.employee_id
+            )
+            rationale = (
+                f"Incentive plan #{plan.pk}: leaving risk {line.risk_before:.2f} → "
+                f"{line.risk_after:.2f}, expected retained value {line.effect:,.0f}"
+            )
+            proposal = None
+            for action in line.actions:
+                if action["instrument"] == "raise":
+                    proposal = pay_change_propose(
+                        employee=employee,
+                        new_base_pay=(employee.base_pay or Decimal(0))
+                        + Decimal(str(action["amount"])),
+                        effective_date=plan.effective_date,
+                        rationale=rationale,
+                        by=proposer,
+                    )
+                elif action["instrument"] == "promotion":
+                    proposal = promotion_propose(
+                        employee=employee,
+                        new_base_pay=Decimal(str(action["new_base_pay"])),
+                        effective_date=plan.effective_date,
+                        rationale=rationale,
+                        by=proposer,
+                    )
+            status = PlanLineStatus.APPROVED
+            if proposal is not None:
+                may_decide = user_role(by) == Role.GM or proposal.proposed_by_id != by.pk
+                try:
+                    if not may_decide:
+                        raise PermissionDenied
+                    proposal_approve(proposal=proposal, by=by, comment=f"Plan #{plan.pk}")
+                except PermissionDenied:
+                    status = PlanLineStatus.PROPOSED
+            line.status = status
+            line.proposal = proposal
+            line.save(update_fields=["status", "proposal", "updated_at"])
+            counts["approved" if status == PlanLineStatus.APPROVED else "proposed"] += 1
+        remaining = plan.lines.filter(status=PlanLineStatus.PLANNED).exists()
+        plan.status = PlanStatus.PARTLY_APPROVED if remaining else PlanStatus.APPROVED
+        plan.save(update_fields=["status", "updated_at"])
+        audit_record(actor=by, action=AuditAction.APPROVE, target=plan, changes=counts)
+    return counts

@@ -119,9 +119,25 @@ class Command(BaseCommand):
         score.add_argument("--user", help="run as this user (gm, assistant or hr roles)")
         score.add_argument("--json", dest="as_json", action="store_true", help="print the run")
 
+        plan = actions.add_parser(
+            "plan",
+            help="choose incentives within a yearly budget to keep the people at risk (a job, "
+            "with a progress bar); saves a draft plan, changes nobody's pay",
+        )
+        plan.add_argument("--budget", type=float, required=True, help="yearly, company currency")
+        plan.add_argument("--top", type=int, default=None, help="only the N highest risks")
+        plan.add_argument("--menu", type=Path, default=None, help="instrument menu (TOML file)")
+        plan.add_argument("--time-limit", type=float, default=30.0, help="solver seconds")
+        plan.add_argument("--user", help="plan as this user (their scope and role count)")
+        plan.add_argument("--limit", type=int, default=20, help="lines in the table (0: all)")
+        plan.add_argument("--json", dest="as_json", action="store_true", help="print the plan")
+
     def handle(self, *args, action: str, **options) -> None:
         if action == "score":
             self.score(**options)
+            return
+        if action == "plan":
+            self.plan(**options)
             return
         if action == "evaluate":
             self.evaluate(**options)
@@ -174,6 +190,99 @@ class Command(BaseCommand):
             )
         reasons = ", ".join(f"{k} ({v})" for k, v in result["reason_counts"].items())
         self.stdout.write(f"Top reasons across that month's leavers: {reasons}")
+
+    def plan(
+        self,
+        *,
+        budget: float,
+        top: int | None,
+        menu: Path | None,
+        time_limit: float,
+        user: str | None,
+        limit: int,
+        as_json: bool,
+        **_options,
+    ) -> None:
+        from gmassist.core.choices import JobStatus
+        from gmassist.core.management.progress import run_job_with_progress
+        from gmassist.talent.models import IncentivePlan
+        from gmassist.talent.services import check_may_plan
+
+        acting = user_by_username(user)
+        if budget < 0:
+            raise CommandError(f"--budget must be 0 or more, not {budget}")
+        if top is not None and top < 1:
+            raise CommandError(f"--top must be 1 or more, not {top}")
+        menu_toml = ""
+        if menu is not None:
+            if not menu.is_file():
+                raise CommandError(f"No such file: {menu}")
+            menu_toml = menu.read_text(encoding="utf-8")
+        try:
+            check_may_plan(acting)
+        except PermissionDenied as exc:
+            raise CommandError(f"{acting.username}: {exc}") from None
+        job = run_job_with_progress(
+            kind="talent.plan",
+            params={
+                "budget": budget,
+                "menu_toml": menu_toml,
+                "top": top,
+                "time_limit": time_limit,
+            },
+            by=acting,
+            console=command_console(self.stdout),
+            description="Solving the incentive plan",
+        )
+        if job.status != JobStatus.SUCCEEDED:
+            raise CommandError(f"Planning failed: {job.error}")
+        plan = IncentivePlan.objects.get(pk=job.result["plan_id"])
+        lines = list(plan.lines.select_related("employee").order_by("-effect"))
+        summary = plan.summary
+        if as_json:
+            payload = {
+                "plan_id": plan.pk,
+                **{k: v for k, v in summary.items()},
+                "lines": [
+                    {
+                        "employee_no": line.employee.employee_no,
+                        "full_name": line.employee.full_name,
+                        "actions": line.actions,
+                        "cost": float(line.cost),
+                        "effect": line.effect,
+                        "risk_before": line.risk_before,
+                        "risk_after": line.risk_after,
+                    }
+                    for line in lines
+                ],
+            }
+            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+            return
+        bound = (
+            "proven optimal"
+            if summary["status"] == "optimal"
+            else f"within {summary['gap']:.4%} of the bound {summary['bound']:,.0f}"
+        )
+        self.stdout.write(
+            f"Plan #{plan.pk}: {len(lines):,} people, cost {summary['total_cost']:,.0f} of "
+            f"{summary['budget']:,.0f}, expected retained value {summary['total_effect']:,.0f} "
+            f"({bound}); greedy {summary['greedy_effect']:,.0f}"
+        )
+        table = RichTable("Employee", "Name", "Actions", "Cost", "Risk", "Effect")
+        for line in lines[:limit] if limit > 0 else lines:
+            table.add_row(
+                line.employee.employee_no,
+                line.employee.full_name,
+                ", ".join(_action_text(a) for a in line.actions),
+                f"{line.cost:,.0f}",
+                f"{line.risk_before:.2f} → {line.risk_after:.2f}",
+                f"{line.effect:,.0f}",
+            )
+        command_console(self.stdout).print(table)
+        curve = ", ".join(
+            f"{p['budget']:,.0f}: {p['total_effect']:,.0f}" for p in summary.get("curve", [])
+        )
+        self.stdout.write(f"Budget curve (budget: retained value): {curve}")
 
     def _department_id(self, acting, department: str | None) -> int | None:
         """The id of the department with code `department` that `acting` may see (None: all)."""
@@ -365,3 +474,16 @@ def _key_people_table(rows: list[dict]) -> RichTable:
             row["top_reason"],
         )
     return table
+
+
+def _action_text(action: dict) -> str:
+    instrument = action["instrument"]
+    if instrument == "raise":
+        return f"raise {action['share']:.0%}"
+    if instrument == "promotion":
+        return f"promotion at {action['new_base_pay']:,.0f}"
+    if instrument == "options":
+        return f"{action['units']:,} options"
+    if instrument == "leave":
+        return f"{action['days']} days' leave"
+    return f"{instrument} {action.get('amount', 0):,.0f}"
