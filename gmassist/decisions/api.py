@@ -21,6 +21,7 @@ from gmassist.api import (
     request_user,
     visible_or_404,
 )
+from gmassist.core.anonymity import keep_out_of_access_log
 from gmassist.core.api import JobOut
 from gmassist.core.models import User
 from gmassist.core.services import job_submit
@@ -296,8 +297,11 @@ def decision_acknowledge(request: HttpRequest, decision_id: ObjectId):
 @router.post("/decisions/{decision_id}/responses", response={201: ResponseOut, **WRITE_PROBLEMS})
 def response_create(request: HttpRequest, decision_id: ObjectId, payload: RespondIn):
     """Ask a question, object or support (only addressees), named or anonymous. An anonymous
-    response is stored with no user, no department and only the day."""
+    response is stored with no user, no department and only the day, and the request is kept out
+    of the access log."""
     user = request_user(request)
+    if payload.anonymous:
+        keep_out_of_access_log(request)
     response = services.decision_respond(
         decision=_decision(user, decision_id),
         by=user,

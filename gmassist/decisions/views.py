@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from gmassist.core.anonymity import keep_out_of_access_log
 from gmassist.core.choices import Action
 from gmassist.core.models import Job
 from gmassist.core.permissions import reach
@@ -449,6 +450,8 @@ def decision_respond(request: HttpRequest, pk: int) -> HttpResponse:
     form = RespondForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        if data["anonymous"]:
+            keep_out_of_access_log(request)
         try:
             services.decision_respond(
                 decision=decision,

@@ -16,11 +16,11 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gmassist.api import PageNumberPagination, problems, reference_or_422, request_user
+from gmassist.core.anonymity import keep_out_of_access_log
 from gmassist.core.choices import Action
 from gmassist.core.permissions import reach
 from gmassist.org.models import Department
 from gmassist.voice import selectors, services
-from gmassist.voice.anonymity import keep_out_of_access_log
 from gmassist.voice.models import Feedback, FeedbackMessage
 from gmassist.voice.schemas import (
     CodeIn,

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gmassist.core.anonymity import keep_out_of_access_log
 from gmassist.core.choices import Action
 from gmassist.core.permissions import ALL, SUBTREE, reach
 from gmassist.core.views_lib import ExportColumn, ListColumn, ListPage
 from gmassist.voice import selectors, services
-from gmassist.voice.anonymity import keep_out_of_access_log
 from gmassist.voice.choices import Sentiment, Topic
 from gmassist.voice.forms import (
     FeedbackFilterForm,

@@ -7,6 +7,7 @@ import logging
 
 from gmassist.core.choices import JobStatus
 from gmassist.core.jobs import job_run
+from gmassist.core.management.commands.serve import SKIP_ACCESS_LOG
 from gmassist.core.models import AuditEntry, Job
 from gmassist.decisions import services
 from gmassist.decisions.choices import DecisionStatus
@@ -289,6 +290,7 @@ def test_a_named_question_shows_its_author_to_the_gm(client, cast, published):
     url = f"/api/decisions/{published.pk}/responses"
     response = post(client, url, {"kind": "question", "text": "Fridays?", "anonymous": False})
     assert response.status_code == 201
+    assert SKIP_ACCESS_LOG not in response.wsgi_request.META
     client.force_login(cast.gm)
     items = client.get(url).json()["items"]
     assert [(i["text"], i["author"], i["department"]) for i in items] == [
@@ -308,6 +310,7 @@ def test_an_anonymous_response_links_to_nobody_in_the_api_the_database_and_the_l
             {"kind": "objection", "theme": "workload", "text": "Too long days.", "anonymous": True},
         )
     assert response.status_code == 201
+    assert response.wsgi_request.META[SKIP_ACCESS_LOG] is True  # no access-log line either
     body = response.json()
     assert (body["author"], body["department"], body["is_anonymous"]) == (None, None, True)
     assert set(body) == {

@@ -7,6 +7,7 @@ import datetime as dt
 from gmassist.core.choices import JobStatus
 from gmassist.core.inbox import inbox_action_count
 from gmassist.core.jobs import job_run
+from gmassist.core.management.commands.serve import SKIP_ACCESS_LOG
 from gmassist.core.models import Job
 from gmassist.decisions import services
 from gmassist.decisions.choices import DecisionStatus
@@ -282,6 +283,7 @@ def test_an_anonymous_question_from_the_page_keeps_no_sender(client, cast, publi
         {"kind": "question", "theme": "other", "text": "Overtime pay?", "anonymous": "on"},
     )
     assert response.status_code == 302
+    assert response.wsgi_request.META[SKIP_ACCESS_LOG] is True  # no access-log line either
     stored = Response.objects.get()
     assert (stored.author_id, stored.department_id, stored.is_anonymous) == (None, None, True)
     client.force_login(cast.gm)  # who sees the names of named questions

@@ -3,7 +3,8 @@
 `gmassist serve` (gunicorn) writes one access-log line per request: the client's address, the
 time to the second and the path. For an anonymous submission, or a reply or a read with a reply
 code, that line alone would tie an address (and so a person) to the act and its minute. Views
-of those acts call `keep_out_of_access_log(request)`; the server's logger then skips the line.
+of those acts (anonymous feedback, survey answers and responses to decisions) call
+`keep_out_of_access_log(request)`; the server's logger then skips the line.
 Django's own logging writes nothing about a successful request, and the reply code never
 appears in a URL (it travels in the body of a POST), so a 4xx log line cannot carry it either.
 """
