@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from bench import import_employees, web_latency
+from bench import customers, import_employees, web_latency
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gmassist_bench"
 
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="", help="results file name (import_employees-<tier>)")
     parser.add_argument(
         "--suite",
-        choices=["all", "import", "web"],
+        choices=["all", "import", "web", "customers"],
         default="all",
         help="import: the employee import; web: page and API latency under load (all)",
     )
@@ -62,6 +62,13 @@ def main(argv: list[str] | None = None) -> int:
             database_url=args.database_url,
             name=args.name or f"import_employees-{args.tier}",
             recreate=args.recreate,
+        )
+    if args.suite in ("all", "customers"):  # its own database: the tier's customers are kept
+        ok = (
+            customers.run(
+                tier=args.tier, seed=args.seed, database_url=args.database_url + "_customers"
+            )
+            and ok
         )
     if args.suite in ("all", "web"):
         # its own database: the web benchmark keeps the tier's demo company between runs
