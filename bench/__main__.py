@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from bench import customers, import_employees, web_latency
+from bench import customers, import_employees, talent, web_latency
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gmassist_bench"
 
@@ -42,9 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="", help="results file name (import_employees-<tier>)")
     parser.add_argument(
         "--suite",
-        choices=["all", "import", "web", "customers"],
+        choices=["all", "import", "web", "talent", "customers"],
         default="all",
-        help="import: the employee import; web: page and API latency under load (all)",
+        help="import: the employee import; web: page and API latency under load; talent: "
+        "leaving-risk scoring and the incentive plan on generated data (all)",
     )
     parser.add_argument("--web-seconds", type=int, default=10, help="load per page (10 s)")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes (2)")
@@ -83,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             and ok
         )
+    if args.suite in ("all", "talent"):
+        ok = talent.run(tier=args.tier, seed=args.seed, name=f"talent-{args.tier}") and ok
     return 0 if ok else 1
 
 
