@@ -104,12 +104,20 @@ class TierExplainedOut(Schema):
     pending: bool = Field(description="true: an open re-tiering proposes it; false: approved")
 
 
+class ChurnReasonOut(Schema):
+    feature: str
+    label: str
+    value: Any
+    effect: float = Field(description="how much it raises the risk, in log-odds")
+    text: str
+
+
 class ChurnOut(Schema):
     risk: float = Field(description="probability of churning within the horizon, 0-1")
-    level: str
-    reasons: list[str]
-    as_of: dt.date | None
-    horizon_months: int | None
+    level: Literal["low", "medium", "high"] = Field(description="high from 0.5, medium from 0.2")
+    reasons: list[ChurnReasonOut] = Field(description="the strongest reasons, strongest first")
+    as_of: dt.date = Field(description="the month scored")
+    horizon_months: int
 
 
 class CustomerDetailOut(CustomerOut):

@@ -842,8 +842,20 @@ def customer_overview(*, user: User | None, customer: GroupCustomer) -> dict[str
         "contacts": list(customer_contacts(user=user, customer=customer)[:CONTACTS_SHOWN]),
         "history": history,
         "tier_explained": customer_tier_explained(customer=customer, tiers=history["tiers"]),
-        "churn": None,
+        "churn": _with_level(customer_churn(user=user, customer=customer)),
     }
+
+
+# churn risk levels for display: high from CHURN_HIGH, medium from CHURN_MEDIUM (0-1)
+CHURN_HIGH, CHURN_MEDIUM = 0.5, 0.2
+
+
+def _with_level(churn: dict[str, Any] | None) -> dict[str, Any] | None:
+    if churn is None:
+        return None
+    risk = churn["risk"]
+    level = "high" if risk >= CHURN_HIGH else "medium" if risk >= CHURN_MEDIUM else "low"
+    return {**churn, "level": level}
 
 
 RETIER_KIND = "customers.retier"  # services.RETIER; selectors do not import the services
@@ -908,3 +920,28 @@ def manager_workload_by_tier(book: list[GroupCustomer]) -> dict[str, int]:
         if served and customer.status != CustomerStatus.LOST:
             by_tier[customer.tier] += WORKLOAD_BY_TIER[customer.tier]
     return by_tier
+
+
+def revenue_pareto_curve(
+    *, user: User | None, as_of: dt.date | None = None, points: int = 50
+) -> list[dict[str, float]]:
+    """The Pareto (Lorenz) curve of the revenue of the customers `user` may see: customers
+    ranked by revenue, largest first, and for each share of them (0-1, `points` + 1 steps) the
+    share of revenue they make (0-1). Revenue of the 12 complete months before `as_of`'s month
+    (default: today), as in `revenue_analytics`; negative revenue counts as 0. Empty when there
+    is no revenue."""
+    import numpy as np
+
+    month = last_complete_month(as_of or dt.date.today())
+    records = customer_revenue_records(user=user, as_of=month, include_lost=True)
+    revenue = np.sort(np.clip([r.revenue_12m for r in records], 0, None))[::-1]
+    total = float(revenue.sum()) if len(revenue) else 0.0
+    if total <= 0:
+        return []
+    cumulative = np.concatenate([[0.0], np.cumsum(revenue) / total])
+    n = len(revenue)
+    curve = []
+    for step in range(points + 1):
+        share = step / points
+        curve.append({"x": round(share, 4), "y": round(float(cumulative[round(share * n)]), 4)})
+    return curve

@@ -18,6 +18,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_page, name="job"),
     path("matching/", views.matching, name="matching"),
     path("routing/", views.routing, name="routing"),
+    path("analytics/", views.analytics, name="analytics"),
 ]
 
 register_nav(

@@ -59,6 +59,7 @@ def customer_tabs(user: Any, current: str) -> dict[str, Any]:
         tabs.append(("managers", _("Account managers"), "customers:managers"))
     elif how_far is not None:
         tabs.append(("managers", _("My book"), "customers:my_manager_page"))
+    tabs.append(("analytics", _("Analytics"), "customers:analytics"))
     tabs.append(("tiering", _("Tiering policy"), "customers:tiering"))
     if reach(user, "customers", Action.PROPOSE) == ALL:
         tabs.append(("matching", _("Matching"), "customers:matching"))
@@ -503,3 +504,139 @@ def routing(request: HttpRequest) -> HttpResponse:
         **customer_tabs(request.user, "routing"),
     }
     return render(request, "customers/routing.html", context)
+
+
+# --- analytics -------------------------------------------------------------------------------
+
+GROUP_LABELS = {"tier": _("tier"), "industry": _("industry"), "region": _("region")}
+
+
+def _group_chart(rows: list[dict[str, Any]], column: str, horizontal: bool) -> dict[str, Any]:
+    labels = [
+        (row[column] or gettext("none")) if column != "tier" else (row[column] or "—")
+        for row in rows
+    ]
+    return {
+        "labels": labels,
+        "horizontal": horizontal,
+        "datasets": [
+            {"label": gettext("Revenue"), "data": [row["revenue_12m"] for row in rows]},
+        ],
+    }
+
+
+def analytics_context(user: Any) -> dict[str, Any]:
+    """Revenue by tier, industry and region, concentration with its Pareto curve, the fallers,
+    and the churn model's backtest, as the analytics page shows them."""
+    data = selectors.revenue_analytics(user=user)
+    curve = selectors.revenue_pareto_curve(user=user)
+    backtest = selectors.churn_backtest(user=user)
+    groups = []
+    for column in ("tier", "industry", "region"):
+        rows = data[f"by_{column}"]
+        if column == "tier":
+            rows = sorted(rows, key=lambda row: row["tier"] or "Z")
+        groups.append(
+            {
+                "column": column,
+                "label": GROUP_LABELS[column],
+                "rows": rows,
+                "chart": _group_chart(rows, column, horizontal=column != "tier"),
+                "chart_id": f"analytics-chart-{column}-data",
+                "arpu_chart_id": f"analytics-chart-{column}-arpu-data",
+                "arpu_chart": {
+                    "labels": [row[column] or "—" for row in rows],
+                    "horizontal": column != "tier",
+                    "datasets": [
+                        {
+                            "label": gettext("ARPU a month"),
+                            "data": [row["arpu_monthly"] for row in rows],
+                            "color": "#2f7d4f",
+                        }
+                    ],
+                },
+            }
+        )
+    context: dict[str, Any] = {
+        "analytics": data,
+        "groups": groups,
+        "chart_pareto": {
+            "xLinear": True,
+            "xPercent": True,
+            "percent": True,
+            "xMax": 1,
+            "yMax": 1,
+            "xTitle": gettext("Share of customers, largest first"),
+            "yTitle": gettext("Share of revenue"),
+            "datasets": [
+                {
+                    "label": gettext("Customers' cumulative revenue"),
+                    "data": curve,
+                    "points": False,
+                    "fill": True,
+                },
+                {
+                    "label": gettext("Equal revenue"),
+                    "data": [{"x": 0, "y": 0}, {"x": 1, "y": 1}],
+                    "dashed": True,
+                    "points": False,
+                    "color": "#646b79",
+                },
+            ],
+        },
+        "backtest": backtest,
+    }
+    calibration = ((backtest or {}).get("backtest") or {}).get("calibration") or []
+    if calibration:
+        context["chart_calibration"] = {
+            "xLinear": True,
+            "xPercent": True,
+            "percent": True,
+            "xMax": 1,
+            "yMax": 1,
+            "xTitle": gettext("Predicted churn risk"),
+            "yTitle": gettext("Observed churn rate"),
+            "datasets": [
+                {
+                    "label": gettext("Backtest"),
+                    "showLine": False,
+                    "data": [
+                        {"x": row["mean_predicted"], "y": row["observed_rate"]}
+                        for row in calibration
+                        if row.get("count")
+                    ],
+                },
+                {
+                    "label": gettext("Perfect calibration"),
+                    "data": [{"x": 0, "y": 0}, {"x": 1, "y": 1}],
+                    "dashed": True,
+                    "points": False,
+                    "color": "#646b79",
+                },
+            ],
+        }
+    return context
+
+
+@login_required
+def analytics(request: HttpRequest) -> HttpResponse:
+    """Revenue and ARPU by tier, industry and region; concentration (top-10 share, HHI, the
+    Pareto curve); the customers whose revenue fell most; the churn model's backtest. Scoped:
+    an account manager sees their own book's figures. The GM's office can refresh the churn
+    scores (a job)."""
+    require_reach(request.user, CUSTOMERS, ())
+    user = request.user
+    if request.method == "POST":
+        if not may_change_policies(user):
+            raise PermissionDenied
+        job = core_services.job_submit(kind=CHURN_JOB, params={}, by=user)
+        return redirect("customers:job", pk=job.pk)
+    context = {
+        "title": _("Customer analytics"),
+        "currency": Company.get().currency,
+        "may_refresh_churn": may_change_policies(user),
+        "jobs": _recent_jobs(user, CHURN_JOB),
+        **analytics_context(user),
+        **customer_tabs(user, "analytics"),
+    }
+    return render(request, "customers/analytics.html", context)
