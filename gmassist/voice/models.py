@@ -19,12 +19,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gmassist.core.models import BaseModel
 from gmassist.core.permissions import RestrictedQuerySet, Scope
 from gmassist.voice.choices import (
     Addressee,
     FeedbackKind,
     FeedbackStatus,
+    QuestionKind,
     Sentiment,
+    SurveyRepeat,
+    SurveyStatus,
     Topic,
     UrgentFlag,
 )
@@ -221,3 +225,236 @@ class FeedbackMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feedback_id} #{self.position}"
+
+
+# --- pulse surveys ---------------------------------------------------------------------------
+#
+# A survey is answered in rounds. What a person answered and that they answered are kept in
+# tables with no link between them: `SurveyParticipation` says only "this employee has answered
+# this round" (no date, no answer); `SurveyResponse` and its `SurveyAnswer`s hold the answers
+# with the round and the respondent's department, and no person, no date and a random id. When
+# a round closes its responses are re-written in random order (`SurveyRound.sealed`), so that
+# not even the database's own row order or transaction ids follow the order of arrival.
+
+
+class Survey(BaseModel):
+    """A pulse survey: questions, an audience, an open window and a repeat schedule."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("introduction"), blank=True)
+    # Whose survey it is: None for the whole company, else a department (its heads may run it
+    # and its audience stays inside its subtree).
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("run for"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="surveys",
+        help_text=_("Empty: the whole company."),
+    )
+    audience_departments = models.ManyToManyField(
+        "org.Department",
+        verbose_name=_("departments asked"),
+        blank=True,
+        related_name="surveys_addressed",
+        help_text=_("Each with every department below it."),
+    )
+    audience_roles = models.JSONField(
+        _("roles asked"), default=list, blank=True, help_text=_("Logins of these roles.")
+    )
+    opens_on = models.DateField(_("first round opens"))
+    window_days = models.PositiveSmallIntegerField(
+        _("open for (days)"), default=14, help_text=_("Each round stays open this many days.")
+    )
+    repeat_months = models.PositiveSmallIntegerField(
+        _("repeat"), choices=SurveyRepeat.choices, default=SurveyRepeat.ONCE
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="surveys_created",
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+    # the "surveys" domain of core.permissions.POLICY: heads reach the surveys run for their
+    # subtree, everyone the ones they created
+    restrict_scope = Scope(domain="surveys", department="department", user="created_by")
+
+    class Meta:
+        ordering = ["-opens_on", "-id"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=SurveyStatus.values), name="voice_survey_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(repeat_months__in=SurveyRepeat.values),
+                name="voice_survey_repeat_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(window_days__gte=1) & Q(window_days__lte=90),
+                name="voice_survey_window_1_to_90_days",
+                violation_error_message=_("A round stays open from 1 to 90 days."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="voice_survey_title_required",
+                violation_error_message=_("A survey needs a title."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyQuestion(models.Model):
+    """One question of a survey: eNPS (0-10), a 1-5 scale or free text."""
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=5, choices=QuestionKind.choices)
+    text = models.CharField(_("question"), max_length=300)
+
+    class Meta:
+        ordering = ["survey", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "position"], name="voice_question_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=QuestionKind.values), name="voice_question_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SurveyRound(models.Model):
+    """One run of a survey: its open window and how many were asked, by department."""
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="rounds"
+    )
+    number = models.PositiveSmallIntegerField(_("round"))
+    opens_on = models.DateField(_("opens"))
+    closes_on = models.DateField(_("closes"), help_text=_("The last day answers are taken."))
+    # {department id (as text): people asked} when the round opened: response rates per group
+    invited = models.JSONField(_("asked, by department"), default=dict, blank=True)
+    sealed = models.BooleanField(
+        _("sealed"),
+        default=False,
+        help_text=_("Closed, and its answers re-written in random order."),
+    )
+
+    class Meta:
+        ordering = ["survey", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "number"], name="voice_round_number_unique"),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")),
+                name="voice_round_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} #{self.number}"
+
+    @property
+    def invited_total(self) -> int:
+        return sum(self.invited.values())
+
+    def is_open_on(self, day) -> bool:
+        return self.opens_on <= day <= self.closes_on and not self.sealed
+
+
+class SurveyParticipation(models.Model):
+    """That an employee has answered a round, and nothing else: no date, no link to answers."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(
+        SurveyRound,
+        verbose_name=_("round"),
+        on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    employee = models.ForeignKey(
+        "org.Employee", verbose_name=_("employee"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["round", "employee"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "employee"], name="voice_participation_once_per_round"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.employee_id}"
+
+
+class SurveyResponse(models.Model):
+    """One person's answers to a round, without the person: the round and their department."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(
+        SurveyRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="responses"
+    )
+    # the respondent's department when they answered: results are grouped by it
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["round", "id"]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class SurveyAnswer(models.Model):
+    """The answer to one question in a response: a score or a text."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(
+        SurveyResponse, verbose_name=_("response"), on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        SurveyQuestion,
+        verbose_name=_("question"),
+        on_delete=models.CASCADE,
+        related_name="answers",
+    )
+    score = models.SmallIntegerField(_("score"), null=True, blank=True)
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        ordering = ["response", "question"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"], name="voice_answer_once_per_question"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=10)),
+                name="voice_answer_score_0_to_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} · {self.question_id}"
