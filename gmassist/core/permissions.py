@@ -98,6 +98,18 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         Role.ACCOUNT_MANAGER: {Action.VIEW: SELF, Action.CHANGE: SELF},
         Role.EMPLOYEE: {Action.VIEW: SELF, Action.CHANGE: SELF},
     },
+    # pulse surveys (voice.Survey): the GM, the assistant and HR create and run surveys for the
+    # company or any department and read every result; a head runs surveys for their own
+    # subtree and reads the results of their subtree's groups (of company surveys too, see
+    # voice.selectors.surveys_with_results). Everyone answers the surveys they are asked, which
+    # is not a read of this domain. Results never show a group of fewer than 5 respondents,
+    # whoever reads them (voice/engine/survey_results.py).
+    "surveys": {
+        Role.GM: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
+        Role.ASSISTANT: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
+        Role.HR: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
+        Role.DEPT_HEAD: {Action.VIEW: SUBTREE, Action.CHANGE: SUBTREE, Action.EXPORT: SUBTREE},
+    },
     # the decisions register: the GM decides for the company and publishes; the assistant
     # drafts, answers and reminds (a person decides: the assistant does not publish); a head
     # drafts and publishes for their own subtree and sees its acknowledgements; everyone sees
