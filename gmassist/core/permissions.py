@@ -110,6 +110,18 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         Role.HR: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
         Role.DEPT_HEAD: {Action.VIEW: SUBTREE, Action.CHANGE: SUBTREE, Action.EXPORT: SUBTREE},
     },
+    # recruiting contacts (voice: agencies, requisitions, their shares and candidates):
+    # candidates' names and contacts are personal data, so only the GM, the assistant and HR
+    # (everything, agencies included) and a department head (the requisitions of their subtree
+    # and their candidates, not the agencies) see them; nobody else sees anything
+    "recruiting": {
+        Role.GM: _EVERY_ACTION,
+        Role.ASSISTANT: {
+            a: ALL for a in (Action.VIEW, Action.CHANGE, Action.IMPORT, Action.EXPORT)
+        },
+        Role.HR: {a: ALL for a in (Action.VIEW, Action.CHANGE, Action.IMPORT, Action.EXPORT)},
+        Role.DEPT_HEAD: {Action.VIEW: SUBTREE, Action.CHANGE: SUBTREE, Action.EXPORT: SUBTREE},
+    },
     # the decisions register: the GM decides for the company and publishes; the assistant
     # drafts, answers and reminds (a person decides: the assistant does not publish); a head
     # drafts and publishes for their own subtree and sees its acknowledgements; everyone sees
