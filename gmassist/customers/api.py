@@ -6,11 +6,12 @@ jobs. Reads go through the scoped selectors, writes through the services; propos
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from gmassist.api import (
     ObjectId,
@@ -20,19 +21,36 @@ from gmassist.api import (
     request_user,
     visible_or_404,
 )
+from gmassist.core import services as core_services
+from gmassist.core.api import JobOut
 from gmassist.core.models import User
 from gmassist.core.permissions import reach
-from gmassist.customers import selectors
+from gmassist.customers import selectors, services
+from gmassist.customers.engine.tiering import PolicyError, TieringPolicy, policy_to_toml
+from gmassist.customers.forms import FIELD_OF_TOML_KEY, POLICY_TOML_KEYS
 from gmassist.customers.models import AccountManager, Industry
 from gmassist.customers.schemas import (
+    AnalyticsOut,
     CustomerDetailOut,
     CustomerFilters,
     CustomerOut,
     ManagerDetailOut,
     ManagerFilters,
     ManagerOut,
+    MatchRunIn,
+    TieringPolicyIn,
+    TieringPolicyOut,
 )
-from gmassist.customers.views import CUSTOMERS, MANY_BOOKS
+from gmassist.customers.views import (
+    CHURN_JOB,
+    CUSTOMERS,
+    MANY_BOOKS,
+    MATCH_JOB,
+    ROUTE_JOB,
+    TIER_JOB,
+    may_change_policies,
+    may_run,
+)
 
 router = Router(tags=["customers"])
 
@@ -107,6 +125,113 @@ def manager_detail(request: HttpRequest, manager_id: ObjectId):
     grades = selectors.manager_grades(user=user, manager=manager)
     manager.grades = grades.as_dict() if grades is not None else None
     return manager
+
+
+# --- analytics -------------------------------------------------------------------------------
+
+
+@router.get("/customers/analytics", response={200: AnalyticsOut, **problems(403)})
+def analytics(request: HttpRequest):
+    """Revenue of the 12 complete months before this one, over the customers you may see:
+    totals and ARPU, by tier, industry and region, concentration (top-10 share, HHI) with the
+    Pareto curve, the customers whose revenue fell most, and the churn model's backtest."""
+    user = request_user(request)
+    _require(user)
+    return {
+        **selectors.revenue_analytics(user=user),
+        "pareto": selectors.revenue_pareto_curve(user=user),
+        "churn_backtest": selectors.churn_backtest(user=user),
+    }
+
+
+# --- the tiering policy ----------------------------------------------------------------------
+
+
+def _policy_out() -> dict[str, Any]:
+    current = selectors.tiering_policy_current()
+    values = {name: getattr(current.policy, name) for name in POLICY_TOML_KEYS}
+    values["strategic_industries"] = list(current.policy.strategic_industries)
+    record = current.record
+    return {
+        "toml": current.toml,
+        "policy": values,
+        "saved_at": record.created_at if record else None,
+        "saved_by_id": record.saved_by_id if record else None,
+    }
+
+
+@router.get("/customers/tiering-policy", response={200: TieringPolicyOut, **problems(403)})
+def tiering_policy_get(request: HttpRequest):
+    """The tiering policy in force, as TOML and field by field."""
+    _require(request_user(request))
+    return _policy_out()
+
+
+@router.put("/customers/tiering-policy", response={200: TieringPolicyOut, **problems(400, 403)})
+def tiering_policy_put(request: HttpRequest, payload: TieringPolicyIn):
+    """Save a new version of the tiering policy, from TOML text (`toml`) or field by field
+    (`policy`). A bad value is a 422 naming the field: `toml` (the message names the TOML key,
+    e.g. "scale.large: must be a number") or `policy.<field>`. The GM's office only."""
+    user = request_user(request)
+    _require(user)
+    if not may_change_policies(user):
+        raise PermissionDenied(_("Your role may not change the tiering policy."))
+    if (payload.toml is None) == (payload.policy is None):
+        raise ValidationError({"toml": _("Send either toml or policy, not both.")})
+    if payload.toml is not None:
+        text = payload.toml
+    else:
+        values = payload.policy.model_dump()
+        values["strategic_industries"] = tuple(values["strategic_industries"])
+        try:
+            text = policy_to_toml(TieringPolicy(**values))
+        except PolicyError as exc:
+            key, _sep, message = str(exc).partition(": ")
+            field = FIELD_OF_TOML_KEY.get(key)
+            raise ValidationError({f"policy.{field}" if field else "policy": message}) from exc
+    services.tiering_policy_save(text=text, by=user)
+    return _policy_out()
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+
+def _start(request: HttpRequest, kind: str, params: dict[str, Any], *, change: bool = False):
+    user = request_user(request)
+    _require(user)
+    allowed = may_change_policies(user) if change else may_run(user)
+    if not allowed:
+        raise PermissionDenied(_("Your role may not start this run."))
+    return Status(202, core_services.job_submit(kind=kind, params=params, by=user))
+
+
+RUN_PROBLEMS = problems(400, 403)
+
+
+@router.post("/customers/runs/tier", response={202: JobOut, **RUN_PROBLEMS})
+def run_tier(request: HttpRequest):
+    """Start re-tiering every customer by the policy in force (job `customers.tier`); its
+    result names the proposal with the changes. Poll `/api/jobs/{id}`."""
+    return _start(request, TIER_JOB, {})
+
+
+@router.post("/customers/runs/match", response={202: JobOut, **RUN_PROBLEMS})
+def run_match(request: HttpRequest, payload: MatchRunIn):
+    """Start matching customers to account managers (job `customers.match`) with these
+    options; its result has the objective, whether it is proven optimal, and the proposal."""
+    return _start(request, MATCH_JOB, payload.model_dump())
+
+
+@router.post("/customers/runs/route", response={202: JobOut, **RUN_PROBLEMS})
+def run_route(request: HttpRequest):
+    """Start routing customers with simple needs to other channels (job `customers.route`)."""
+    return _start(request, ROUTE_JOB, {})
+
+
+@router.post("/customers/runs/churn", response={202: JobOut, **RUN_PROBLEMS})
+def run_churn(request: HttpRequest):
+    """Start refitting the churn model and scoring every customer (job `customers.churn`)."""
+    return _start(request, CHURN_JOB, {}, change=True)
 
 
 # --- one customer: last, so that /customers/managers and the like are not taken for an id ---

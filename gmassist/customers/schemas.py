@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from gmassist.api import ObjectId, Text
 from gmassist.customers.choices import ContactKind, CustomerStatus, ServiceChannel
@@ -168,3 +169,78 @@ class ManagerDetailOut(ManagerOut):
         description="the four grades, the composite and what would raise each; grades drawn "
         "from pay are left out for roles that may not see this manager's pay"
     )
+
+
+# --- analytics -------------------------------------------------------------------------------
+
+
+class ParetoPointOut(Schema):
+    x: float = Field(description="share of customers, largest first (0-1)")
+    y: float = Field(description="share of revenue they make (0-1)")
+
+
+class AnalyticsOut(Schema):
+    month: str = Field(description="the last month counted, YYYY-MM")
+    total: float
+    customers: int
+    arpu_monthly: float = Field(description="revenue per paying customer a month")
+    by_tier: list[dict[str, Any]]
+    by_industry: list[dict[str, Any]]
+    by_region: list[dict[str, Any]]
+    concentration: dict[str, float] = Field(description="top_share (0-1), hhi (0-10,000)")
+    fallers: list[dict[str, Any]]
+    pareto: list[ParetoPointOut]
+    churn_backtest: dict[str, Any] | None = Field(
+        description="the latest churn model's time-based backtest (the GM's office only)"
+    )
+
+
+# --- the tiering policy ----------------------------------------------------------------------
+
+
+class TieringPolicyValues(Schema):
+    """The policy field by field (see the tiering engine); shares and growth as fractions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    a_revenue_share: float = 0.80
+    b_revenue_share: float = 0.15
+    contribution_weight: float = 1.0
+    scale_weight: float = 0.25
+    scale_large: float = 1000
+    scale_medium: float = 100
+    strategic_weight: float = 0.25
+    strategic_industries: list[Text] = []
+    growth_weight: float = 0.25
+    growth_full_points_at: float = 0.30
+    a_min_score: float = 1.0
+    b_min_score: float = 0.5
+
+
+class TieringPolicyOut(Schema):
+    toml: str
+    policy: TieringPolicyValues
+    saved_at: dt.datetime | None = Field(description="null: the defaults, nothing saved yet")
+    saved_by_id: int | None
+
+
+class TieringPolicyIn(Schema):
+    """Either the TOML text or the policy as JSON, not both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    toml: Text | None = Field(None, max_length=20_000)
+    policy: TieringPolicyValues | None = None
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+
+class MatchRunIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    region_rule: Literal["hard", "penalty"] = "hard"
+    region_penalty: float = Field(2.0, ge=0, le=1e6)
+    change_penalty: float = Field(1.0, ge=0, le=1e6)
+    max_changes: int | None = Field(None, ge=0, le=10_000_000, description="null: no cap")
+    time_limit_s: float = Field(30.0, ge=1, le=600)
