@@ -188,3 +188,179 @@ def feedback_trends(
         "by_department": by_department,
         "total": total,
     }
+
+
+# --- pulse surveys ---------------------------------------------------------------------------
+#
+# Results are read only through `round_results` and `survey_trend`, which hand the counts to
+# the pure group rule (voice/engine/survey_results.py): pages, API and exports all show the
+# same groups of 5 or more. Raw responses are never returned by any selector.
+
+
+def surveys_visible(*, user: User | None, action: str = Action.VIEW) -> QuerySet:
+    """The surveys `user` may see (or do `action` to): the "surveys" domain's rule."""
+    from gmassist.voice.models import Survey
+
+    return Survey.objects.restrict(user, action).select_related("department", "created_by")
+
+
+def surveys_with_results(*, user: User | None) -> QuerySet:
+    """The surveys whose results `user` may read: the visible ones, and for a department head
+    also every launched company or department survey, of which they see only the groups inside
+    their subtree (`result_departments`)."""
+    from gmassist.core.permissions import SUBTREE, reach
+    from gmassist.voice.choices import SurveyStatus
+    from gmassist.voice.models import Survey
+
+    visible = Survey.objects.restrict(user, Action.VIEW)
+    if reach(user, "surveys", Action.VIEW) == SUBTREE:
+        visible = Survey.objects.filter(
+            Q(pk__in=visible.values("pk")) | ~Q(status=SurveyStatus.DRAFT)
+        )
+    return visible.select_related("department", "created_by")
+
+
+def result_departments(*, user: User | None, action: str = Action.VIEW) -> set[int] | None:
+    """The departments whose result groups `user` may read: None for all (the company group
+    included), the headed subtree for a head, nothing for the others."""
+    from gmassist.core.permissions import ALL, SUBTREE, headed_subtree_ids, reach
+
+    how_far = reach(user, "surveys", action)
+    if how_far == ALL:
+        return None
+    if how_far == SUBTREE:
+        return set(headed_subtree_ids(user))
+    return set()
+
+
+def department_nodes() -> list:
+    """Every department as the results engine needs it (id, parent id, name)."""
+    from gmassist.org.models import Department
+    from gmassist.voice.engine.survey_results import DepartmentNode
+
+    return [
+        DepartmentNode(pk, parent_id, name)
+        for pk, parent_id, name in Department.objects.values_list("id", "parent_id", "name")
+    ]
+
+
+def _question_specs(survey) -> list:
+    from gmassist.voice.engine.survey_results import QuestionSpec
+
+    return [QuestionSpec(q.pk, q.kind, q.text) for q in survey.questions.all()]
+
+
+def _expanded(rows):
+    """(department, question, score, count) rows as one (department, question, score) each."""
+    for dept_id, question_id, score, count in rows:
+        for _ in range(count):
+            yield dept_id, question_id, score
+
+
+def round_results(
+    *,
+    user: User | None,
+    survey_round,
+    with_texts: bool = True,
+    company_name: str = "",
+    action: str = Action.VIEW,
+    nodes: list | None = None,
+):
+    """The results of `survey_round` that `user` may read (`RoundResults`: groups of 5 or
+    more respondents only, see voice/engine/survey_results.py), with the free texts when
+    `with_texts`. `company_name` names the company group."""
+    from gmassist.voice.engine.survey_results import survey_results
+    from gmassist.voice.models import SurveyAnswer
+
+    respondents = dict(
+        survey_round.responses.values("department_id")
+        .annotate(n=Count("id"))
+        .values_list("department_id", "n")
+        .order_by()
+    )
+    answers = SurveyAnswer.objects.filter(response__round=survey_round)
+    scores = (
+        answers.filter(score__isnull=False)
+        .values("response__department_id", "question_id", "score")
+        .annotate(n=Count("id"))
+        .values_list("response__department_id", "question_id", "score", "n")
+        .order_by()
+    )
+    texts = (
+        answers.filter(score__isnull=True)
+        .exclude(text="")
+        .values_list("response__department_id", "question_id", "text")
+        if with_texts
+        else []
+    )
+    return survey_results(
+        departments=nodes if nodes is not None else department_nodes(),
+        questions=_question_specs(survey_round.survey),
+        respondents=respondents,
+        scores=_expanded(scores),
+        texts=texts,
+        invited={int(k): v for k, v in survey_round.invited.items()},
+        visible_departments=result_departments(user=user, action=action),
+        company_name=company_name or "Company",
+    )
+
+
+def survey_trend(*, user: User | None, survey, company_name: str = "") -> list[tuple]:
+    """[(round, RoundResults without texts)] for every round of `survey`, oldest first: the
+    eNPS and scores of each group `user` may read across rounds (groups of 5 or more)."""
+    nodes = department_nodes()
+    return [
+        (
+            survey_round,
+            round_results(
+                user=user,
+                survey_round=survey_round,
+                with_texts=False,
+                company_name=company_name,
+                nodes=nodes,
+            ),
+        )
+        for survey_round in survey.rounds.order_by("number")
+    ]
+
+
+def surveys_to_answer(*, user: User | None, today: dt.date) -> list:
+    """The open rounds that ask `user` and that they have not answered yet, closing first."""
+    from gmassist.voice.choices import SurveyStatus
+    from gmassist.voice.models import SurveyParticipation, SurveyRound
+    from gmassist.voice.services import survey_asks
+
+    if user is None or not user.is_authenticated or not user.employee_id:
+        return []
+    rounds = list(
+        SurveyRound.objects.filter(
+            survey__status=SurveyStatus.ACTIVE,
+            sealed=False,
+            opens_on__lte=today,
+            closes_on__gte=today,
+        )
+        .select_related("survey")
+        .order_by("closes_on", "id")
+    )
+    if not rounds:
+        return []
+    answered = set(
+        SurveyParticipation.objects.filter(
+            employee_id=user.employee_id, round__in=rounds
+        ).values_list("round_id", flat=True)
+    )
+    return [r for r in rounds if r.pk not in answered and survey_asks(survey=r.survey, user=user)]
+
+
+def survey_answered(*, user: User | None, survey_round) -> bool:
+    """True when `user` has answered `survey_round` (what they answered is not kept with it)."""
+    from gmassist.voice.models import SurveyParticipation
+
+    if user is None or not user.is_authenticated or not user.employee_id:
+        return False
+    return SurveyParticipation.objects.filter(
+        round=survey_round, employee_id=user.employee_id
+    ).exists()
+
+
+# --- end of pulse surveys ------------------------------------------------------------------
