@@ -43,6 +43,7 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("Deleted")
     IMPORT = "import", _("Imported")
     READ_PAY = "read_pay", _("Read pay")
+    READ_RISK = "read_risk", _("Read leaving risk")
     PROPOSE = "propose", _("Proposed")
     APPROVE = "approve", _("Approved")
     REJECT = "reject", _("Rejected")

@@ -673,7 +673,7 @@ def audit_risk_read(
         return
     audit_record(
         actor=user,
-        action=AuditAction.READ_PAY,
+        action=AuditAction.READ_RISK,
         target_type="talent.risk",
         target_repr=f"Leaving risk ({what}): {len(others)} people",
         changes={
