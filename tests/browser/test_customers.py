@@ -1,0 +1,35 @@
+"""Group customers through a real browser: the GM filters the list to tier A and opens a
+customer whose revenue chart is drawn."""
+
+import pytest
+
+from gmassist.customers.tests.test_pages_customers import make_revenue_book
+from tests.browser.conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_gm_filters_tier_a_and_opens_a_customer_with_its_revenue_chart(page, cast):
+    make_revenue_book(cast)
+    log_in(page, "gm", "pass-gm")
+    page.get_by_test_id("nav-customers.list").click()
+    page.wait_for_url("**/customers/")
+    assert page.get_by_test_id("customers-row").count() == 3
+
+    with page.expect_response(lambda r: "/customers/" in r.url and "tier=A" in r.url):
+        page.select_option("#customers-tier", "A")
+    page.wait_for_function("document.querySelectorAll('[data-testid=customers-row]').length === 1")
+    assert "tier=A" in page.url
+    assert page.get_by_test_id("customers-tier").inner_text() == "A"
+
+    page.get_by_test_id("customer-link").click()
+    page.wait_for_url("**/customers/*/")
+    assert page.get_by_test_id("customer-name").inner_text() == "Acme"
+    assert page.get_by_test_id("customer-revenue-12m").inner_text().startswith("12,000")
+    page.wait_for_function(
+        "window.Chart && Chart.getChart(document.getElementById('customer-chart-revenue'))"
+    )
+    bars = page.evaluate(
+        "Chart.getChart(document.getElementById('customer-chart-revenue')).data.datasets[0].data"
+    )
+    assert bars == [0] * 12 + [1000] * 12
