@@ -21,3 +21,26 @@ def send_reminders(ctx: JobContext, *, today: str | None = None) -> dict[str, An
     result = feedback_send_reminders(today=day)
     ctx.progress(100, "Done")
     return result
+
+
+# --- pulse surveys ---------------------------------------------------------------------------
+
+SURVEYS_OPEN_DUE = "voice.surveys_open_due"
+
+
+@job_handler(SURVEYS_OPEN_DUE)
+def surveys_open_due(ctx: JobContext, *, today: str | None = None) -> dict[str, Any]:
+    """Keep the active surveys on schedule: seal past rounds, open due ones (`today`: ISO date)."""
+    from gmassist.voice.services import surveys_open_due as open_due
+
+    try:
+        day = dt.date.fromisoformat(today) if today else None
+    except ValueError as exc:
+        raise JobError(f"today {today!r} is not a date (YYYY-MM-DD)") from exc
+    ctx.progress(1, "Looking for surveys due")
+    return open_due(
+        today=day, progress=lambda fraction, message: ctx.progress(100 * fraction, message)
+    )
+
+
+# --- end of pulse surveys ------------------------------------------------------------------

@@ -265,10 +265,12 @@ def round_results(
     company_name: str = "",
     action: str = Action.VIEW,
     nodes: list | None = None,
+    as_system: bool = False,
 ):
     """The results of `survey_round` that `user` may read (`RoundResults`: groups of 5 or
     more respondents only, see voice/engine/survey_results.py), with the free texts when
-    `with_texts`. `company_name` names the company group."""
+    `with_texts`. `company_name` names the company group. `as_system`: every group (the CLI,
+    run by whoever holds the database; the group rule still applies)."""
     from gmassist.voice.engine.survey_results import survey_results
     from gmassist.voice.models import SurveyAnswer
 
@@ -300,12 +302,14 @@ def round_results(
         scores=_expanded(scores),
         texts=texts,
         invited={int(k): v for k, v in survey_round.invited.items()},
-        visible_departments=result_departments(user=user, action=action),
+        visible_departments=None if as_system else result_departments(user=user, action=action),
         company_name=company_name or "Company",
     )
 
 
-def survey_trend(*, user: User | None, survey, company_name: str = "") -> list[tuple]:
+def survey_trend(
+    *, user: User | None, survey, company_name: str = "", as_system: bool = False
+) -> list[tuple]:
     """[(round, RoundResults without texts)] for every round of `survey`, oldest first: the
     eNPS and scores of each group `user` may read across rounds (groups of 5 or more)."""
     nodes = department_nodes()
@@ -318,6 +322,7 @@ def survey_trend(*, user: User | None, survey, company_name: str = "") -> list[t
                 with_texts=False,
                 company_name=company_name,
                 nodes=nodes,
+                as_system=as_system,
             ),
         )
         for survey_round in survey.rounds.order_by("number")

@@ -18,6 +18,7 @@ from gmassist.voice.engine.classifier import (
     evaluate,
     load_examples,
 )
+from gmassist.voice.management.surveys_cli import add_survey_arguments, run_surveys
 
 
 def _percent(value: float | None) -> str:
@@ -27,7 +28,8 @@ def _percent(value: float | None) -> str:
 class Command(BaseCommand):
     help = (
         "Feedback. `evaluate`: the classifier's accuracy on the held-back part of the labelled "
-        "examples. `remind`: e-mail the owners of overdue feedback."
+        "examples. `remind`: e-mail the owners of overdue feedback. `surveys list|results|"
+        "open-due`: pulse surveys."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -54,12 +56,15 @@ class Command(BaseCommand):
             "remind", help="e-mail each owner their overdue feedback (at most once a day)"
         )
         remind.add_argument("--today", help="the day to count from (YYYY-MM-DD; default today)")
+        add_survey_arguments(actions)
 
     def handle(self, *args, action: str, **options) -> None:
         if action == "evaluate":
             self.evaluate(**options)
         elif action == "remind":
             self.remind(**options)
+        elif action == "surveys":
+            run_surveys(self, **options)
 
     def evaluate(
         self, *, examples: Path, test_share: float, seed: int, as_json: bool, **_options
