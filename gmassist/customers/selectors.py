@@ -731,19 +731,26 @@ def customer_history(*, user: User | None, customer: GroupCustomer) -> dict[str,
     return {"tiers": list(tiers), "managers": list(changes)}
 
 
+def _book_aggregate(value: Any, *, served_only: bool = False) -> Any:
+    """A subquery: `value` aggregated over the customers of the manager at OuterRef("pk")
+    (0 for none). A subquery rather than a join, so that the managers' query has no GROUP BY
+    that would evaluate the revenue subquery once per customer row."""
+    customers = GroupCustomer.objects.filter(account_manager_id=OuterRef("pk"))
+    if served_only:
+        customers = customers.filter(
+            status__in=[CustomerStatus.ACTIVE, CustomerStatus.DORMANT],
+            service_channel=ServiceChannel.ACCOUNT_MANAGER,
+        )
+    total = customers.order_by().values("account_manager_id").annotate(total=value).values("total")
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
 def _workload_expression() -> Any:
     """The workload of a manager's book in units: Σ WORKLOAD_BY_TIER over the active customers
     served by the manager (not routed to another channel)."""
-    served = Q(
-        customers__status__in=[CustomerStatus.ACTIVE, CustomerStatus.DORMANT],
-        customers__service_channel=ServiceChannel.ACCOUNT_MANAGER,
-    )
-    whens = [
-        When(customers__tier=tier, then=Value(units)) for tier, units in WORKLOAD_BY_TIER.items()
-    ]
-    return Coalesce(
-        Sum(Case(*whens, default=Value(1), output_field=IntegerField()), filter=served),
-        Value(0),
+    whens = [When(tier=tier, then=Value(units)) for tier, units in WORKLOAD_BY_TIER.items()]
+    return _book_aggregate(
+        Sum(Case(*whens, default=Value(1), output_field=IntegerField())), served_only=True
     )
 
 
@@ -802,7 +809,7 @@ def account_manager_list(
             book_revenue,
         )
     qs = qs.annotate(
-        customer_count=Count("customers"),
+        customer_count=_book_aggregate(Count("pk")),
         workload=_workload_expression(),
         book_revenue_12m=book_revenue,
     ).annotate(
