@@ -69,3 +69,55 @@ class KeyPeopleFilterForm(FilterForm):
             "department_id": data["department"].pk if data.get("department") else None,
             "irreplaceable_only": bool(data.get("irreplaceable")),
         }
+
+
+class IncentivePlanForm(forms.Form):
+    """The incentive plan's inputs: a yearly budget, how many of the highest risks to consider,
+    and the instrument menu as TOML (errors name the key)."""
+
+    budget = forms.DecimalField(
+        label=_("Yearly budget"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"id": "plan-budget", "step": "1000"}),
+    )
+    top = forms.IntegerField(
+        label=_("Consider the highest risks only (how many people)"),
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        help_text=_("Empty: everyone scored."),
+        widget=forms.NumberInput(attrs={"id": "plan-top"}),
+    )
+    menu_toml = forms.CharField(
+        label=_("Instrument menu (TOML)"),
+        required=False,
+        widget=forms.Textarea(attrs={"id": "plan-menu", "rows": 12, "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        from gmassist.talent.engine.incentive_plan import DEFAULT_MENU, menu_to_toml
+
+        self.fields["menu_toml"].initial = menu_to_toml(DEFAULT_MENU)
+
+    def clean_menu_toml(self) -> str:
+        from gmassist.talent.engine.incentive_plan import MenuError, menu_from_toml
+
+        text = self.cleaned_data.get("menu_toml") or ""
+        if text.strip():
+            try:
+                menu_from_toml(text)
+            except MenuError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return text
+
+    def job_params(self) -> dict[str, Any]:
+        """The `talent.plan` job's parameters."""
+        data = self.cleaned_data
+        return {
+            "budget": float(data["budget"]),
+            "top": data.get("top") or None,
+            "menu_toml": data.get("menu_toml") or "",
+        }

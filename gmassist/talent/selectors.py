@@ -30,7 +30,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
@@ -783,3 +783,265 @@ def department_risk_heatmap(*, user: User | None, as_of: dt.date | None = None) 
         }
         for r in rows
     ]
+
+
+# --- the talent pages: overview, heat map, nine-box, one person -------------------------------
+
+# Leaving-risk bands of the heat map (yearly probability): [low, high)
+RISK_BANDS = (("low", 0.0, 0.10), ("medium", 0.10, HIGH_RISK), ("high", HIGH_RISK, 1.0))
+# Nine-box rows: performance (mean of the last two ratings, 1-5) from these lower bounds
+PERFORMANCE_LEVELS = (("low", 0.0), ("medium", 3.0), ("high", 4.0))
+POTENTIAL_LEVELS = (("low", 1), ("medium", 2), ("high", 3))  # the latest review's potential
+
+
+def risk_band(probability: float) -> str:
+    """The heat map's band of a yearly leaving probability: "low", "medium" or "high"."""
+    for name, _low, high in RISK_BANDS:
+        if probability < high:
+            return name
+    return RISK_BANDS[-1][0]
+
+
+def risk_overview_rows(
+    *, user: User | None, as_of: dt.date | None = None, what: str = "overview"
+) -> list[dict[str, Any]]:
+    """Every latest score `user` may read (one query), highest first, as {employee_id,
+    employee_no, full_name, department_id, department, probability, band}; the read is audited
+    once (`what` names the page)."""
+    qs = risk_scores(user=user, as_of=as_of)
+    rows = [
+        {
+            "employee_id": employee_id,
+            "employee_no": employee_no,
+            "full_name": full_name,
+            "department_id": department_id,
+            "department": department,
+            "probability": probability,
+            "band": risk_band(probability),
+        }
+        for employee_id, employee_no, full_name, department_id, department, probability in (
+            qs.values_list(
+                "employee_id",
+                "employee__employee_no",
+                "employee__full_name",
+                "employee__department_id",
+                "employee__department__name",
+                "probability",
+            )
+        )
+    ]
+    audit_risk_read(user=user, employee_nos=[r["employee_no"] for r in rows], what=what)
+    return rows
+
+
+def risk_heatmap_cells(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per department of `rows` (from `risk_overview_rows`): people, mean risk and the count in
+    each band ({"low": n, "medium": n, "high": n}), the highest mean first (then by name)."""
+    departments: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        cell = departments.setdefault(
+            row["department_id"],
+            {
+                "department_id": row["department_id"],
+                "department": row["department"],
+                "people": 0,
+                "total": 0.0,
+                "bands": {name: 0 for name, _low, _high in RISK_BANDS},
+            },
+        )
+        cell["people"] += 1
+        cell["total"] += row["probability"]
+        cell["bands"][row["band"]] += 1
+    out = []
+    for cell in departments.values():
+        total = cell.pop("total")
+        cell["mean_risk"] = round(total / cell["people"], 4)
+        out.append(cell)
+    out.sort(key=lambda c: (-c["mean_risk"], c["department"]))
+    return out
+
+
+def performance_level(performance: float | None) -> str | None:
+    """The nine-box row of a performance (mean rating, 1-5), None when unrated."""
+    if performance is None or performance != performance:  # NaN
+        return None
+    level = None
+    for name, low in PERFORMANCE_LEVELS:
+        if performance >= low:
+            level = name
+    return level
+
+
+def potential_level(potential: float | None) -> str | None:
+    """The nine-box column of a potential (1-3), None when not assessed."""
+    if potential is None or potential != potential:
+        return None
+    for name, value in POTENTIAL_LEVELS:
+        if int(potential) <= value:
+            return name
+    return POTENTIAL_LEVELS[-1][0]
+
+
+def nine_box(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The nine-box grid of key-people rows (`key_people_rows`): {"cells": {"<performance>-
+    <potential>": [row, ...]}, "unplaced": n} with every one of the nine cells present; people
+    without a rating or a potential are counted as unplaced."""
+    cells: dict[str, list[dict[str, Any]]] = {
+        f"{perf}-{pot}": [] for perf, _low in PERFORMANCE_LEVELS for pot, _v in POTENTIAL_LEVELS
+    }
+    unplaced = 0
+    for row in rows:
+        perf = performance_level(row["performance"])
+        pot = potential_level(row["potential"])
+        if perf is None or pot is None:
+            unplaced += 1
+            continue
+        cells[f"{perf}-{pot}"].append(row)
+    return {"cells": cells, "unplaced": unplaced}
+
+
+# how each leaving-risk feature reads as a reason (the value goes in %(value)s)
+RISK_REASON_TEMPLATES = {
+    "compa_ratio": gettext_noop("paid at %(value)s of the band midpoint (compa-ratio)"),
+    "months_since_raise": gettext_noop("%(value)s months since the last raise"),
+    "months_since_promotion": gettext_noop("%(value)s months since the last promotion"),
+    "tenure_months": gettext_noop("%(value)s months with the company"),
+    "grade": gettext_noop("grade %(value)s"),
+    "last_rating": gettext_noop("last performance rating %(value)s"),
+    "manager_changes_12m": gettext_noop("%(value)s manager changes in the last 12 months"),
+    "department_attrition_rate": gettext_noop(
+        "the department loses %(value)s of its people a year"
+    ),
+    "department_negative_share": gettext_noop(
+        "%(value)s of the department's feedback is negative (last 6 months)"
+    ),
+}
+PERCENT_FEATURES = {"compa_ratio", "department_attrition_rate", "department_negative_share"}
+
+
+def risk_reason_text(reason: dict[str, Any]) -> str:
+    """A stored leaving-risk reason ({feature, value, effect}) in plain words in the active
+    language, e.g. "36 months since the last promotion"."""
+    feature = reason.get("feature", "")
+    value = reason.get("value")
+    if value is None:
+        shown = gettext("missing")
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        shown = str(value)
+    elif feature in PERCENT_FEATURES:
+        shown = f"{value:.0%}"
+    elif "months" in feature or float(value).is_integer():
+        shown = f"{value:.0f}"  # months are counted whole
+    else:
+        shown = f"{value:.2f}"
+    template = RISK_REASON_TEMPLATES.get(feature)
+    if template is None:
+        name = feature.removeprefix("custom__").replace("_", " ").strip()
+        return gettext("%(name)s: %(value)s") % {"name": name, "value": shown}
+    return gettext(template) % {"value": shown}
+
+
+def key_person(*, user: User | None, employee: Employee) -> dict[str, Any] | None:
+    """One person's key-talent factors (performance, potential, scarcity, replacement cost,
+    score, reasons) and pay position (base pay, band, compa-ratio, band position), or None when
+    `user` may not read their pay. Money yearly, company currency. Scarcity counts holders over
+    the whole company, as the key-people list does. One audit entry for another person's pay."""
+    if not pay_visible(user=user).filter(pk=employee.pk).exists():
+        return None
+    row = (
+        Employee.objects.filter(pk=employee.pk)
+        .values(
+            "pk",
+            "employee_no",
+            "full_name",
+            "department_id",
+            "department__code",
+            "department__name",
+            "position__title",
+            "position__grade",
+            "base_pay",
+            "position__band_min",
+            "position__band_mid",
+            "position__band_max",
+        )
+        .get()
+    )
+    pay = _float(row["base_pay"])
+    people = pd.DataFrame(
+        [
+            {
+                "employee_id": row["pk"],
+                "employee_no": row["employee_no"],
+                "full_name": row["full_name"],
+                "department_id": row["department_id"],
+                "department_code": row["department__code"],
+                "department": row["department__name"],
+                "position": row["position__title"] or "",
+                "grade": row["position__grade"],
+                "base_pay": math.nan if pay is None else pay,
+            }
+        ],
+        columns=list(key_talent.PEOPLE_COLUMNS),
+    )
+    reviews = pd.DataFrame(
+        list(
+            _restricted(Review.objects, user, Action.VIEW)
+            .filter(employee=employee)
+            .order_by()
+            .values_list("employee_id", "review_date", "period", "rating", "potential")
+        ),
+        columns=key_talent.REVIEW_COLUMNS,
+    )
+    expert = _restricted(EmployeeSkill.objects, user, Action.VIEW).filter(
+        employee=employee, level__gte=key_talent.EXPERT_LEVEL
+    )
+    holdings = pd.DataFrame(
+        list(expert.order_by().values_list("employee_id", "skill_id", "skill__name", "level")),
+        columns=key_talent.HOLDING_COLUMNS,
+    )
+    totals = (
+        EmployeeSkill.objects.filter(level__gte=key_talent.EXPERT_LEVEL)
+        .exclude(employee__status=EmployeeStatus.LEFT)
+        .filter(skill_id__in=expert.values("skill_id"))
+        .order_by()
+        .values("skill_id")
+        .annotate(holders=Count("employee_id"), total_level=Sum("level"))
+        .values_list("skill_id", "holders", "total_level")
+    )
+    skill_totals = pd.DataFrame(list(totals), columns=key_talent.SKILL_TOTAL_COLUMNS)
+    average = (
+        Employee.objects.exclude(status=EmployeeStatus.LEFT)
+        .filter(base_pay__gt=0)
+        .aggregate(average=Avg("base_pay"))["average"]
+    )
+    scored = key_talent.key_talent(
+        people,
+        reviews,
+        holdings,
+        skill_totals,
+        reference_cost=None if average is None else float(average),
+    )
+    _audit_pay_read(
+        user=user,
+        frame=people,
+        filters={},
+        target_type="talent.person",
+        label="Person",
+    )
+    [key] = key_people_rows(KeyPeople(scored=scored))
+    band_min, band_mid, band_max = (
+        _float(row["position__band_min"]),
+        _float(row["position__band_mid"]),
+        _float(row["position__band_max"]),
+    )
+    compa = pay / band_mid if pay is not None and band_mid else None
+    width = (band_max - band_min) if band_max is not None and band_min is not None else None
+    return {
+        **key,
+        "base_pay": pay,
+        "band_min": band_min,
+        "band_mid": band_mid,
+        "band_max": band_max,
+        "compa_ratio": None if compa is None else round(compa, 4),
+        "band_position": None if pay is None or not width else round((pay - band_min) / width, 4),
+    }

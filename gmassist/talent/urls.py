@@ -8,6 +8,11 @@ from gmassist.talent import views
 app_name = "talent"
 
 urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("people/<int:pk>/", views.person, name="person"),
+    path("plan/", views.plan, name="plan"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("jobs/<int:pk>/", views.job, name="job"),
     path("pay/", views.PayReviewPage.as_view(), name="pay_review"),
     path("key-people/", views.KeyPeoplePage.as_view(), name="key_people"),
 ]
@@ -32,5 +37,27 @@ register_nav(
         Action.VIEW_PAY,
         reaches=views.PAY_OF_MANY,
         order=34,
+    )
+)
+register_nav(
+    NavItem(
+        "talent.overview",
+        _("Talent"),
+        "talent:overview",
+        "people",
+        Action.VIEW_PAY,
+        reaches=views.PAY_OF_MANY,
+        order=33,
+    )
+)
+register_nav(
+    NavItem(
+        "talent.plan",
+        _("Incentive plan"),
+        "talent:plan",
+        "people",
+        Action.VIEW_PAY,
+        reaches=views.PAY_OF_MANY,
+        order=36,
     )
 )

@@ -1,21 +1,44 @@
-"""Talent pages: the pay review and the key people."""
+"""Talent pages: the overview (nine-box, risk heat map, model quality), one person's risk and
+pay, the incentive plans, the pay review and the key people."""
 
 from __future__ import annotations
 
 from operator import itemgetter
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gmassist.core import selectors as core_selectors
+from gmassist.core import services as core_services
 from gmassist.core.choices import Action
-from gmassist.core.models import Company
-from gmassist.core.permissions import ALL, SUBTREE
-from gmassist.core.views_lib import ExportColumn, ListColumn, ListPage
-from gmassist.talent import selectors
+from gmassist.core.models import Company, Job
+from gmassist.core.permissions import ALL, SUBTREE, reach
+from gmassist.core.views_lib import (
+    ExportColumn,
+    ListColumn,
+    ListPage,
+    is_htmx_partial,
+    require_reach,
+)
+from gmassist.talent import selectors, services
+from gmassist.talent.choices import PlanStatus
 from gmassist.talent.engine import key_talent
 from gmassist.talent.engine import pay_review as engine
-from gmassist.talent.forms import FLAG_LABELS, KeyPeopleFilterForm, PayReviewFilterForm
+from gmassist.talent.forms import (
+    FLAG_LABELS,
+    IncentivePlanForm,
+    KeyPeopleFilterForm,
+    PayReviewFilterForm,
+)
+from gmassist.talent.models import IncentivePlan, IncentivePlanLine, RiskModelRun
 
 # the pay review is for the roles that may read the pay of more people than themselves
 PAY_OF_MANY = (ALL, SUBTREE)
@@ -194,3 +217,387 @@ class KeyPeoplePage(ListPage):
             "expert_level": key_talent.EXPERT_LEVEL,
             "hire_months": key_talent.HIRE_MONTHS,
         }
+
+
+# --- overview, person, incentive plans ----------------------------------------------------------
+
+RISK = ("people", Action.VIEW_PAY)  # leaving risk goes with pay: the roles that see many people's
+JOB_KINDS = ("talent.score", "talent.plan")
+
+PERFORMANCE_LABELS = {
+    "low": _("Performance below 3"),
+    "medium": _("Performance 3 to 4"),
+    "high": _("Performance 4 and up"),
+}
+POTENTIAL_LABELS = {"low": _("Potential 1"), "medium": _("Potential 2"), "high": _("Potential 3")}
+BAND_LABELS = {
+    "low": _("Low (under 10%)"),
+    "medium": _("Medium (10% to 25%)"),
+    "high": _("High (25% and up)"),
+}
+INSTRUMENT_LABELS = {
+    "raise": _("Raise %(share)s (%(amount)s a year)"),
+    "promotion": _("Promotion to the next grade (new pay %(new_base_pay)s)"),
+    "bonus": _("One-time bonus %(amount)s"),
+    "options": _("%(units)s stock options (%(amount)s)"),
+    "leave": _("%(days)s extra days of paid leave (%(amount)s)"),
+    "development": _("Development programme (%(amount)s)"),
+}
+
+
+def may_score(user: Any) -> bool:
+    try:
+        services.check_may_score(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def may_plan(user: Any) -> bool:
+    try:
+        services.check_may_plan(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def may_approve_plans(user: Any) -> bool:
+    return reach(user, "people", Action.APPROVE) is not None
+
+
+def calibration_chart(run: RiskModelRun | None) -> dict[str, Any] | None:
+    """The backtest's calibration as the chart draws it: predicted against observed per bin."""
+    bins = [b for b in (run.calibration if run else []) if b.get("count")]
+    if not bins:
+        return None
+    return {
+        "xLinear": True,
+        "xPercent": True,
+        "percent": True,
+        "xMax": 1,
+        "yMax": 1,
+        "xTitle": gettext("Predicted leaving risk"),
+        "yTitle": gettext("Observed leaving rate"),
+        "datasets": [
+            {
+                "label": gettext("Backtest"),
+                "showLine": False,
+                "data": [{"x": b["mean_predicted"], "y": b["observed_rate"]} for b in bins],
+            },
+            {
+                "label": gettext("Perfect calibration"),
+                "data": [{"x": 0, "y": 0}, {"x": 1, "y": 1}],
+                "dashed": True,
+                "points": False,
+                "color": "#646b79",
+            },
+        ],
+    }
+
+
+def heat_colour(share: float) -> str:
+    """A cell's background on the heat map: white to red by the share of the row."""
+    return f"rgba(196, 81, 61, {0.08 + 0.8 * max(0.0, min(share, 1.0)):.2f})"
+
+
+def _recent_jobs(user: Any, kind: str) -> list[Job]:
+    return list(core_selectors.jobs_visible(user=user).filter(kind=kind).order_by("-id")[:5])
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """The talent overview: the nine-box grid, leaving risk by department (a heat map), the
+    irreplaceable people and the risk model's quality; "score now" starts the scoring job.
+    `?box=<performance>-<potential>` or `?department=<id>&band=<band>` lists the people of a
+    cell. Reads everyone's pay and risk the user may see: one audit entry each."""
+    user = request.user
+    require_reach(user, RISK, PAY_OF_MANY)
+    if request.method == "POST":
+        if not may_score(user):
+            raise PermissionDenied
+        job = core_services.job_submit(kind="talent.score", params={}, by=user)
+        return redirect("talent:job", pk=job.pk)
+    key = selectors.key_people(user=user)
+    key_rows = selectors.key_people_rows(key)
+    grid = selectors.nine_box(key_rows)
+    risk_rows = selectors.risk_overview_rows(user=user)
+    risk_of = {row["employee_id"]: row for row in risk_rows}
+    heat = selectors.risk_heatmap_cells(risk_rows)
+    for cell in heat:
+        cell["band_cells"] = [
+            {
+                "band": name,
+                "count": cell["bands"][name],
+                "colour": heat_colour(cell["bands"][name] / cell["people"]),
+            }
+            for name, _low, _high in selectors.RISK_BANDS
+        ]
+        cell["colour"] = heat_colour(cell["mean_risk"] / selectors.HIGH_RISK / 2)
+
+    selection = None
+    box = request.GET.get("box", "")
+    department = request.GET.get("department", "")
+    band = request.GET.get("band", "")
+    if box:
+        if box not in grid["cells"]:
+            raise Http404("no such box")
+        perf, pot = box.split("-")
+        people = [
+            {**row, "risk": risk_of.get(row["employee_id"], {}).get("probability")}
+            for row in sorted(grid["cells"][box], key=lambda r: (-r["score"], r["full_name"]))
+        ]
+        selection = {
+            "title": f"{PERFORMANCE_LABELS[perf]} · {POTENTIAL_LABELS[pot]}",
+            "people": people,
+        }
+    elif department or band:
+        if band not in BAND_LABELS or not department.isdigit():
+            raise Http404("no such cell")
+        people = [
+            {**row, "risk": row["probability"]}
+            for row in risk_rows
+            if row["department_id"] == int(department) and row["band"] == band
+        ]
+        name = next((c["department"] for c in heat if c["department_id"] == int(department)), "")
+        selection = {"title": f"{name} · {BAND_LABELS[band]}", "people": people}
+
+    rows = [
+        {
+            "level": level,
+            "label": PERFORMANCE_LABELS[level],
+            "cells": [
+                {
+                    "key": f"{level}-{pot}",
+                    "count": len(grid["cells"][f"{level}-{pot}"]),
+                    "selected": box == f"{level}-{pot}",
+                }
+                for pot, _v in selectors.POTENTIAL_LEVELS
+            ],
+        }
+        for level, _low in reversed(selectors.PERFORMANCE_LEVELS)
+    ]
+    run = selectors.latest_risk_run()
+    context = {
+        "title": _("Talent"),
+        "nine_box": rows,
+        "potential_labels": [POTENTIAL_LABELS[p] for p, _v in selectors.POTENTIAL_LEVELS],
+        "unplaced": grid["unplaced"],
+        "heat": heat,
+        "band_labels": [BAND_LABELS[name] for name, _low, _high in selectors.RISK_BANDS],
+        "scored": len(risk_rows),
+        "high_risk": sum(1 for r in risk_rows if r["band"] == "high"),
+        "selection": selection,
+        "by_department": key.by_department,
+        "irreplaceable_count": sum(len(d["people"]) for d in key.by_department),
+        "run": run,
+        "chart_calibration": calibration_chart(run),
+        "may_score": may_score(user),
+        "jobs": _recent_jobs(user, "talent.score") if may_score(user) else [],
+    }
+    return render(request, "talent/overview.html", context)
+
+
+@login_required
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    """One person's leaving risk now with its reasons, its history, the key-talent factors and
+    the pay position; 404 for people whose pay the user may not read. Audited: one entry for
+    the risk and one for the pay."""
+    user = request.user
+    require_reach(user, RISK, PAY_OF_MANY)
+    employee = (
+        selectors.pay_visible(user=user)
+        .select_related("department", "position")
+        .filter(pk=pk)
+        .first()
+    )
+    if employee is None:
+        raise Http404("not found")
+    risk = selectors.person_risk(user=user, employee=employee)
+    if risk is None:
+        raise Http404("not found")
+    key = selectors.key_person(user=user, employee=employee)
+    latest = risk["latest"]
+    history = risk["history"]
+    context = {
+        "title": employee.full_name,
+        "employee": employee,
+        "latest": latest,
+        "band": BAND_LABELS[selectors.risk_band(latest.probability)] if latest else "",
+        "reasons": [selectors.risk_reason_text(r) for r in latest.reasons] if latest else [],
+        "history": history,
+        "chart_history": {
+            "percent": True,
+            "yTitle": gettext("Leaving risk within 12 months"),
+            "labels": [h["as_of"].strftime("%Y-%m") for h in history],
+            "datasets": [
+                {
+                    "label": gettext("Leaving risk"),
+                    "data": [round(h["probability"], 4) for h in history],
+                    "color": "#c4513d",
+                }
+            ],
+        }
+        if len(history) > 1
+        else None,
+        "key": key,
+        "currency": Company.get().currency,
+        "lines": list(
+            IncentivePlanLine.objects.restrict(user, Action.VIEW_PAY)
+            .filter(employee=employee, plan__in=IncentivePlan.objects.restrict(user, Action.VIEW))
+            .select_related("plan")
+            .order_by("-plan__created_at")[:5]
+        ),
+    }
+    return render(request, "talent/person.html", context)
+
+
+def _plans(user: Any):
+    return IncentivePlan.objects.restrict(user, Action.VIEW).select_related("created_by")
+
+
+@login_required
+def plan(request: HttpRequest) -> HttpResponse:
+    """The incentive plan's inputs (budget, how many people, the instrument menu) and the past
+    plans; a valid form starts the `talent.plan` job and shows its progress."""
+    user = request.user
+    require_reach(user, RISK, PAY_OF_MANY)
+    allowed = may_plan(user)
+    status = 200
+    if request.method == "POST":
+        if not allowed:
+            raise PermissionDenied
+        form = IncentivePlanForm(request.POST)
+        if form.is_valid():
+            job = core_services.job_submit(kind="talent.plan", params=form.job_params(), by=user)
+            return redirect("talent:job", pk=job.pk)
+        status = 422
+    else:
+        form = IncentivePlanForm()
+    context = {
+        "title": _("Incentive plan"),
+        "form": form,
+        "may_plan": allowed,
+        "run": selectors.latest_risk_run(),
+        "plans": list(_plans(user)[:20]),
+        "currency": Company.get().currency,
+        "jobs": _recent_jobs(user, "talent.plan"),
+    }
+    return render(request, "talent/plan.html", context, status=status)
+
+
+def action_text(action: dict[str, Any]) -> str:
+    """One action of a plan line in the active language."""
+    params = {
+        key: f"{value:.0%}"
+        if key == "share"
+        else f"{value:,.0f}"
+        if isinstance(value, float)
+        else value
+        for key, value in action.items()
+    }
+    template = INSTRUMENT_LABELS.get(action.get("instrument", ""))
+    return str(template) % params if template else str(action)
+
+
+def plan_line_reason_text(reason: dict[str, Any]) -> str:
+    return gettext(reason["template"]) % reason.get("params", {})
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A plan: its lines (person, actions, cost, fall in risk, retained value, reasons), totals,
+    whether it is proven optimal, the budget curve; approving all or chosen lines."""
+    user = request.user
+    require_reach(user, RISK, PAY_OF_MANY)
+    plan_obj = _plans(user).filter(pk=pk).first()
+    if plan_obj is None:
+        raise Http404("no such plan")
+    status = 200
+    error = ""
+    may_approve = may_approve_plans(user) and plan_obj.status != PlanStatus.APPROVED
+    if request.method == "POST":
+        if not may_approve_plans(user):
+            raise PermissionDenied
+        chosen = request.POST.getlist("line")
+        line_ids = None
+        if request.POST.get("which") != "all":
+            if not chosen or not all(value.isdigit() for value in chosen):
+                error = gettext("Choose the lines to approve, or approve all.")
+            else:
+                line_ids = [int(value) for value in chosen]
+        if not error:
+            try:
+                counts = services.incentive_plan_approve(plan=plan_obj, by=user, line_ids=line_ids)
+            except services.PlanError as exc:
+                error = str(exc)
+            else:
+                messages.success(
+                    request,
+                    gettext(
+                        "%(approved)s lines approved; %(proposed)s wait for a decision in the "
+                        "proposals inbox."
+                    )
+                    % counts,
+                )
+                return redirect("talent:plan_detail", pk=plan_obj.pk)
+        status = 422
+    lines = list(
+        IncentivePlanLine.objects.restrict(user, Action.VIEW_PAY)
+        .filter(plan=plan_obj)
+        .select_related("employee", "employee__department", "proposal")
+    )
+    for line in lines:
+        line.action_texts = [action_text(a) for a in line.actions]
+        line.reason_texts = [plan_line_reason_text(r) for r in line.reasons]
+        line.risk_fall = line.risk_before - line.risk_after
+    summary = plan_obj.summary or {}
+    curve = summary.get("curve") or []
+    context = {
+        "title": _("Incentive plan #%(id)s") % {"id": plan_obj.pk},
+        "plan": plan_obj,
+        "lines": lines,
+        "summary": summary,
+        "gap_pct": (summary.get("gap") or 0) * 100,
+        "may_approve": may_approve,
+        "error": error,
+        "currency": Company.get().currency,
+        "chart_curve": {
+            "xLinear": True,
+            "xTitle": gettext("Yearly budget"),
+            "yTitle": gettext("Expected retained value"),
+            "datasets": [
+                {
+                    "label": gettext("Best plan at each budget"),
+                    "data": [{"x": p["budget"], "y": p["total_effect"]} for p in curve],
+                }
+            ],
+        }
+        if curve
+        else None,
+    }
+    return render(request, "talent/plan_detail.html", context, status=status)
+
+
+@login_required
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A scoring or planning job: its progress while it runs (htmx polls), then its result."""
+    require_reach(request.user, RISK, PAY_OF_MANY)
+    job_obj = (
+        core_selectors.jobs_visible(user=request.user).filter(pk=pk, kind__in=JOB_KINDS).first()
+    )
+    if job_obj is None:
+        raise Http404("no such job")
+    result = job_obj.result or {}
+    context = {
+        "job": job_obj,
+        "result": result,
+        "title": _("Leaving-risk scoring")
+        if job_obj.kind == "talent.score"
+        else _("Incentive plan"),
+        "back_url": reverse("talent:overview" if job_obj.kind == "talent.score" else "talent:plan"),
+        "plan_url": reverse("talent:plan_detail", args=[result["plan_id"]])
+        if result.get("plan_id")
+        else "",
+    }
+    template = "talent/_job.html" if is_htmx_partial(request) else "talent/job.html"
+    return render(request, template, context)
