@@ -1,0 +1,546 @@
+"""Pulse-survey pages: the survey list, create and edit, launch and close, answering a round,
+and the results with charts and CSV/XLSX export (groups of 5 or more only, through
+`selectors.round_results`). Kept apart from the feedback pages (views.py) so that the two
+grow without touching each other."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from gmassist.core.anonymity import keep_out_of_access_log
+from gmassist.core.choices import Action, Role
+from gmassist.core.models import Job
+from gmassist.core.permissions import ALL, SUBTREE, headed_subtree_ids, reach
+from gmassist.core.services import job_submit
+from gmassist.lib import tabular
+from gmassist.org.models import Department
+from gmassist.voice import selectors, services
+from gmassist.voice.choices import QuestionKind, SurveyRepeat, SurveyStatus
+from gmassist.voice.jobs import SURVEYS_OPEN_DUE
+from gmassist.voice.models import Survey, SurveyRound
+from gmassist.voice.services import MAX_BODY, MAX_QUESTION_TEXT, QuestionInput
+
+# blank question rows offered on the form (blank rows are ignored)
+QUESTION_ROWS = 8
+
+
+def company_name() -> str:
+    return _("Whole company")
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+
+class SurveyForm(forms.Form):
+    """A survey's title, audience, window and schedule (the questions are a formset)."""
+
+    title = forms.CharField(
+        label=gettext_lazy("Title"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"data-testid": "survey-title"}),
+    )
+    description = forms.CharField(
+        label=gettext_lazy("Introduction"),
+        required=False,
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 3, "data-testid": "survey-description"}),
+    )
+    department = forms.ModelChoiceField(
+        label=gettext_lazy("Run for"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("The whole company"),
+        widget=forms.Select(attrs={"data-testid": "survey-department"}),
+    )
+    audience_departments = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Departments asked"),
+        queryset=Department.objects.none(),
+        required=False,
+        help_text=gettext_lazy(
+            "Each with every department below it. None and no roles: everyone it is run for."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-testid": "survey-audience"}),
+    )
+    audience_roles = forms.MultipleChoiceField(
+        label=gettext_lazy("Roles asked"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"data-testid": "survey-roles"}),
+    )
+    opens_on = forms.DateField(
+        label=gettext_lazy("First round opens"),
+        widget=forms.DateInput(attrs={"type": "date", "data-testid": "survey-opens"}),
+    )
+    window_days = forms.IntegerField(
+        label=gettext_lazy("Open for (days)"),
+        min_value=1,
+        max_value=services.MAX_WINDOW_DAYS,
+        initial=14,
+        widget=forms.NumberInput(attrs={"data-testid": "survey-window"}),
+    )
+    repeat_months = forms.TypedChoiceField(
+        label=gettext_lazy("Repeat"),
+        choices=SurveyRepeat.choices,
+        coerce=int,
+        initial=SurveyRepeat.QUARTERLY,
+        widget=forms.Select(attrs={"data-testid": "survey-repeat"}),
+    )
+
+    def __init__(self, *args: Any, user: Any, survey: Survey | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        visible = Department.objects.all()
+        if reach(user, "surveys", Action.CHANGE) == SUBTREE:
+            visible = visible.filter(pk__in=sorted(headed_subtree_ids(user)))
+            self.fields["department"].required = True
+            self.fields["department"].empty_label = None
+        self.fields["department"].queryset = visible.order_by("name")
+        self.fields["audience_departments"].queryset = visible.order_by("name")
+        if survey is not None:
+            # whose survey it is does not change
+            del self.fields["department"]
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        choices=[("", "—"), *QuestionKind.choices],
+        required=False,
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Question"), max_length=MAX_QUESTION_TEXT, required=False
+    )
+
+
+QuestionFormSet = forms.formset_factory(QuestionForm, extra=0)
+
+
+def _question_formset(request: HttpRequest, survey: Survey | None) -> forms.BaseFormSet:
+    if request.method == "POST":
+        return QuestionFormSet(request.POST, prefix="q")
+    initial = (
+        [{"kind": q.kind, "text": q.text} for q in survey.questions.all()]
+        if survey
+        else [
+            {
+                "kind": QuestionKind.ENPS,
+                "text": _("How likely are you to recommend us as an employer to a friend?"),
+            },
+            {"kind": QuestionKind.SCALE, "text": _("My workload is manageable.")},
+            {"kind": QuestionKind.TEXT, "text": _("What one thing should we change?")},
+        ]
+    )
+    initial += [{}] * max(0, QUESTION_ROWS - len(initial))
+    return QuestionFormSet(initial=initial, prefix="q")
+
+
+def _questions(formset: forms.BaseFormSet) -> list[QuestionInput]:
+    return [
+        QuestionInput(
+            kind=form.cleaned_data.get("kind") or "", text=form.cleaned_data.get("text") or ""
+        )
+        for form in formset.forms
+        if form.cleaned_data.get("kind") or (form.cleaned_data.get("text") or "").strip()
+    ]
+
+
+def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class AnswerForm(forms.Form):
+    """One field per question: eNPS 0-10 and 1-5 scales as radio rows, texts as text areas."""
+
+    def __init__(self, *args: Any, survey: Survey, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.questions = list(survey.questions.all())
+        for question in self.questions:
+            name = f"q{question.position}"
+            if question.kind == QuestionKind.TEXT:
+                self.fields[name] = forms.CharField(
+                    label=question.text,
+                    required=False,
+                    max_length=MAX_BODY,
+                    widget=forms.Textarea(attrs={"rows": 3, "data-testid": f"answer-{name}"}),
+                )
+            else:
+                low, high = (0, 10) if question.kind == QuestionKind.ENPS else (1, 5)
+                self.fields[name] = forms.TypedChoiceField(
+                    label=question.text,
+                    coerce=int,
+                    choices=[(str(v), str(v)) for v in range(low, high + 1)],
+                    widget=forms.RadioSelect(attrs={"data-testid": f"answer-{name}"}),
+                )
+            self.fields[name].kind = question.kind
+
+    def answers(self) -> dict[int, Any]:
+        return {q.pk: self.cleaned_data.get(f"q{q.position}") for q in self.questions}
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def _may_read_results(user: Any) -> bool:
+    return reach(user, "surveys", Action.VIEW) in (ALL, SUBTREE)
+
+
+def _may_create(user: Any) -> bool:
+    return reach(user, "surveys", Action.CHANGE) in (ALL, SUBTREE)
+
+
+@login_required
+def survey_list(request: HttpRequest) -> HttpResponse:
+    """The surveys the user may read, each with its latest round's figures (groups of 5+)."""
+    if not _may_read_results(request.user):
+        raise PermissionDenied
+    surveys = list(
+        selectors.surveys_with_results(user=request.user)
+        .prefetch_related("rounds")
+        .order_by("-opens_on", "-id")
+    )
+    nodes = selectors.department_nodes()
+    rows = []
+    for survey in surveys:
+        rounds = sorted(survey.rounds.all(), key=lambda r: r.number)
+        latest = rounds[-1] if rounds else None
+        results = (
+            selectors.round_results(
+                user=request.user,
+                survey_round=latest,
+                with_texts=False,
+                company_name=company_name(),
+                nodes=nodes,
+            )
+            if latest
+            else None
+        )
+        rows.append({"survey": survey, "latest": latest, "results": results, "rounds": len(rounds)})
+    job = None
+    job_id = request.GET.get("job", "")
+    if job_id.isdigit():
+        job = Job.objects.restrict(request.user, Action.VIEW).filter(pk=int(job_id)).first()
+    return render(
+        request,
+        "voice/surveys.html",
+        {
+            "title": _("Pulse surveys"),
+            "rows": rows,
+            "may_create": _may_create(request.user),
+            "may_run_schedule": reach(request.user, "surveys", Action.CHANGE) == ALL,
+            "job": job,
+        },
+    )
+
+
+def _survey_form_page(request: HttpRequest, survey: Survey | None) -> HttpResponse:
+    form = SurveyForm(
+        request.POST or None,
+        user=request.user,
+        survey=survey,
+        initial=None
+        if survey is None
+        else {
+            "title": survey.title,
+            "description": survey.description,
+            "audience_departments": list(survey.audience_departments.all()),
+            "audience_roles": survey.audience_roles,
+            "opens_on": survey.opens_on,
+            "window_days": survey.window_days,
+            "repeat_months": survey.repeat_months,
+        },
+    )
+    if survey is None and request.method != "POST":
+        form.initial["opens_on"] = timezone.localdate()
+    formset = _question_formset(request, survey)
+    started = survey is not None and survey.rounds.exists()
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and formset.is_valid():
+            data = form.cleaned_data
+            fields = {
+                "by": request.user,
+                "title": data["title"],
+                "description": data["description"],
+                "audience_departments": list(data["audience_departments"]),
+                "audience_roles": data["audience_roles"],
+                "opens_on": data["opens_on"],
+                "window_days": data["window_days"],
+                "repeat_months": data["repeat_months"],
+                "questions": None if started else _questions(formset),
+            }
+            try:
+                if survey is None:
+                    survey = services.survey_create(department=data["department"], **fields)
+                else:
+                    survey = services.survey_update(survey=survey, **fields)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("The survey is saved."))
+                return redirect("voice:survey_detail", pk=survey.pk)
+        status = 422
+    return render(
+        request,
+        "voice/survey_form.html",
+        {
+            "title": _("New survey") if survey is None else _("Edit survey"),
+            "form": form,
+            "formset": formset,
+            "survey": survey,
+            "questions_locked": started,
+        },
+        status=status,
+    )
+
+
+@login_required
+def survey_new(request: HttpRequest) -> HttpResponse:
+    if not _may_create(request.user):
+        raise PermissionDenied
+    return _survey_form_page(request, None)
+
+
+def _changeable(request: HttpRequest, pk: int) -> Survey:
+    survey = (
+        selectors.surveys_visible(user=request.user, action=Action.CHANGE).filter(pk=pk).first()
+    )
+    if survey is None:
+        if selectors.surveys_with_results(user=request.user).filter(pk=pk).exists():
+            raise PermissionDenied
+        raise Http404("no such survey")
+    return survey
+
+
+@login_required
+def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _survey_form_page(request, _changeable(request, pk))
+
+
+@login_required
+@require_POST
+def survey_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Launch or close a survey; launching opens a round due today at once."""
+    survey = _changeable(request, pk)
+    status = request.POST.get("status", "")
+    try:
+        services.survey_set_status(survey=survey, by=request.user, status=status)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("voice:survey_detail", pk=survey.pk)
+    if status == SurveyStatus.ACTIVE:
+        services.surveys_open_due(today=timezone.localdate())
+        messages.success(request, _("The survey is launched."))
+    else:
+        messages.success(request, _("The survey is closed."))
+    return redirect("voice:survey_detail", pk=survey.pk)
+
+
+def _results_context(request: HttpRequest, survey: Survey) -> dict[str, Any]:
+    rounds = list(survey.rounds.order_by("number"))
+    number = request.GET.get("round", "")
+    chosen = next((r for r in rounds if str(r.number) == number), rounds[-1] if rounds else None)
+    trend = selectors.survey_trend(user=request.user, survey=survey, company_name=company_name())
+    results = (
+        selectors.round_results(user=request.user, survey_round=chosen, company_name=company_name())
+        if chosen
+        else None
+    )
+    questions = list(survey.questions.all())
+    scored = [q for q in questions if q.kind != QuestionKind.TEXT]
+    chart: dict[str, Any] = {"trend": {}, "groups": {}, "questions": {}}
+    if results and results.groups:
+        chart["groups"] = {
+            "labels": [g.group.name for g in results.groups],
+            "values": [g.enps for g in results.groups],
+            "label": _("eNPS (points)"),
+        }
+        if results.overall:
+            chart["questions"] = {
+                "labels": [q.text[:40] for q in scored if q.kind == QuestionKind.SCALE],
+                "values": [
+                    results.overall.scores[q.pk].mean
+                    for q in scored
+                    if q.kind == QuestionKind.SCALE
+                ],
+                "label": _("Mean score (1-5)"),
+            }
+    series: dict[Any, dict[str, Any]] = {}
+    for index, (_round, round_results) in enumerate(trend):
+        for group in round_results.groups:
+            entry = series.setdefault(
+                group.group.department_id,
+                {"label": group.group.name, "values": [None] * len(trend)},
+            )
+            entry["values"][index] = group.enps
+    overall_values = [res.overall.enps if res.overall else None for _r, res in trend]
+    chart["trend"] = {
+        "labels": [_("Round %(n)s") % {"n": r.number} for r, _res in trend],
+        "series": [{"label": _("Everyone shown"), "values": overall_values, "key": "overall"}]
+        + [
+            {"label": s["label"], "values": s["values"], "key": str(key)}
+            for key, s in list(series.items())[:8]
+        ],
+    }
+    return {
+        "rounds": rounds,
+        "chosen": chosen,
+        "results": results,
+        "questions": questions,
+        "scored": scored,
+        "text_questions": [q for q in questions if q.kind == QuestionKind.TEXT],
+        "trend": trend,
+        "chart": chart,
+    }
+
+
+@login_required
+def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A survey: its schedule and questions, and the results of a round (`?round=N`) with the
+    trend; `?export=csv|xlsx` downloads the results of every round (the same groups)."""
+    survey = selectors.surveys_with_results(user=request.user).filter(pk=pk).first()
+    if survey is None:
+        if not _may_read_results(request.user):
+            raise PermissionDenied
+        raise Http404("no such survey")
+    export = request.GET.get("export", "")
+    if export:
+        return _export(request, survey, export)
+    context = {
+        "title": survey.title,
+        "survey": survey,
+        "may_change": services.survey_may_change(user=request.user, survey=survey),
+        "may_export": reach(request.user, "surveys", Action.EXPORT) is not None,
+        "today": timezone.localdate(),
+        **_results_context(request, survey),
+    }
+    return render(request, "voice/survey_detail.html", context)
+
+
+EXPORT_HEADER = [
+    "round",
+    "opens_on",
+    "group",
+    "merged_departments",
+    "respondents",
+    "asked",
+    "response_rate",
+    "enps",
+]
+
+
+def _export(request: HttpRequest, survey: Survey, fmt: str) -> HttpResponse:
+    """Every round's published groups (5 or more respondents) with eNPS and scale means."""
+    if fmt not in (tabular.CSV, tabular.XLSX):
+        raise Http404("no such export")
+    if reach(request.user, "surveys", Action.EXPORT) is None:
+        raise PermissionDenied
+    questions = [q for q in survey.questions.all() if q.kind != QuestionKind.TEXT]
+    header = EXPORT_HEADER + [f"q{q.position}_mean" for q in questions]
+    trend = selectors.survey_trend(user=request.user, survey=survey, company_name=company_name())
+
+    def rows():
+        for survey_round, results in trend:
+            for group in results.groups:
+                yield [
+                    survey_round.number,
+                    survey_round.opens_on.isoformat(),
+                    group.group.name,
+                    ", ".join(group.group.merged_names),
+                    group.group.respondents,
+                    group.invited,
+                    "" if group.response_rate is None else round(group.response_rate, 3),
+                    "" if group.enps is None else group.enps,
+                    *[
+                        "" if group.scores[q.pk].mean is None else group.scores[q.pk].mean
+                        for q in questions
+                    ],
+                ]
+
+    buffer = io.BytesIO()
+    (tabular.write_csv if fmt == tabular.CSV else tabular.write_xlsx)(buffer, header, rows())
+    content_type = (
+        "text/csv; charset=utf-8"
+        if fmt == tabular.CSV
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-results.{fmt}"'
+    return response
+
+
+@login_required
+def survey_answer(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Answer an open round, anonymously (kept out of the access log; no redirect that would
+    carry anything; the thank-you page is the answer to the post)."""
+    keep_out_of_access_log(request)
+    survey_round = (
+        SurveyRound.objects.select_related("survey").filter(survey_id=pk, number=number).first()
+    )
+    if survey_round is None or not services.survey_asks(
+        survey=survey_round.survey, user=request.user
+    ):
+        raise Http404("no such survey round for you")
+    survey = survey_round.survey
+    today = timezone.localdate()
+    context: dict[str, Any] = {"title": survey.title, "survey": survey, "round": survey_round}
+    if selectors.survey_answered(user=request.user, survey_round=survey_round):
+        return render(request, "voice/survey_answered.html", {**context, "already": True})
+    if not services.survey_round_open_for(survey_round=survey_round, today=today):
+        return render(request, "voice/survey_answered.html", {**context, "closed": True})
+    form = AnswerForm(request.POST or None, survey=survey)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_answer(
+                survey_round=survey_round, by=request.user, answers=form.answers(), today=today
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            response = render(request, "voice/survey_answered.html", context)
+            response["Cache-Control"] = "no-store"
+            return response
+    status = 422 if request.method == "POST" else 200
+    response = render(request, "voice/survey_answer.html", {**context, "form": form}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def surveys_run_schedule(request: HttpRequest) -> HttpResponse:
+    """Open the rounds due and seal the past ones now (a job; the list shows its progress)."""
+    if reach(request.user, "surveys", Action.CHANGE) != ALL:
+        raise PermissionDenied
+    job = job_submit(
+        kind=SURVEYS_OPEN_DUE,
+        params={"today": timezone.localdate().isoformat()},
+        by=request.user,
+    )
+    return redirect(f"/voice/surveys/?job={job.pk}")
+
+
+@login_required
+def surveys_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The schedule job's progress (htmx polls it)."""
+    job = (
+        Job.objects.restrict(request.user, Action.VIEW).filter(pk=pk, kind=SURVEYS_OPEN_DUE).first()
+    )
+    if job is None:
+        raise Http404("no such job")
+    return render(request, "voice/survey_job.html", {"job": job})
