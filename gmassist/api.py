@@ -48,6 +48,7 @@ ROUTERS = [
     "gmassist.talent.api.router",
     "gmassist.customers.api.router",
     "gmassist.voice.api.router",
+    "gmassist.voice.api_surveys.router",
     "gmassist.decisions.api.router",
 ]
 
