@@ -1,31 +1,57 @@
-"""The talent endpoints of the REST API: the pay review, the gender pay gaps, the key people.
+"""The talent endpoints of the REST API: the pay review, the gender pay gaps, the key people,
+leaving risk (scores, one person, the model, the nine-box, the heat map), scoring, and the
+incentive plans.
 
 Pay is read through `selectors.pay_review`, which is scoped to the user and audited once per
 request; a role that may read nobody's pay but their own gets a 403.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 from ninja.pagination import paginate
+from ninja.responses import Status
 
-from gmassist.api import PageNumberPagination, problems, reference_or_422, request_user
+from gmassist.api import (
+    PageNumberPagination,
+    problems,
+    reference_or_422,
+    request_user,
+    visible_or_404,
+)
+from gmassist.core import services as core_services
+from gmassist.core.api import JobOut
 from gmassist.core.choices import Action
 from gmassist.core.models import User
 from gmassist.core.permissions import reach
 from gmassist.org.models import Department, Position
-from gmassist.talent import selectors
+from gmassist.talent import selectors, services
+from gmassist.talent.engine import incentive_plan
 from gmassist.talent.engine import pay_review as engine
+from gmassist.talent.models import IncentivePlan, IncentivePlanLine, RiskScore
 from gmassist.talent.schemas import (
+    HeatmapOut,
     KeyPeopleFilters,
     KeyPersonOut,
+    NineBoxOut,
     PayGapsOut,
     PayReviewFilters,
     PayReviewRowOut,
     PayScopeFilters,
+    PersonRiskOut,
+    PlanApproveIn,
+    PlanApproveOut,
+    PlanDetailOut,
+    PlanIn,
+    PlanOut,
+    RiskFilters,
+    RiskModelOut,
+    RiskScoreOut,
 )
-from gmassist.talent.views import PAY_OF_MANY
+from gmassist.talent.views import PAY_OF_MANY, plan_line_reason_text
 
 router = Router()
 
@@ -94,3 +120,298 @@ def key_people_list(request: HttpRequest, filters: Query[KeyPeopleFilters]):
     return selectors.key_people_rows(
         result, irreplaceable_only=filters.irreplaceable, sort=filters.sort
     )
+
+
+# --- leaving risk, nine-box, heat map ---------------------------------------------------------
+
+
+def _require_risk(user: User) -> None:
+    """A 403 for the roles that may read nobody's risk (an employee, an account manager)."""
+    if reach(user, "people", Action.VIEW_PAY) not in PAY_OF_MANY:
+        raise PermissionDenied(_("Your role may not see leaving risk."))
+
+
+def _score_out(score: RiskScore) -> dict[str, Any]:
+    employee = score.employee
+    return {
+        "employee_id": employee.pk,
+        "employee_no": employee.employee_no,
+        "full_name": employee.full_name,
+        "department_id": employee.department_id,
+        "department": employee.department.name,
+        "as_of": score.as_of,
+        "probability": score.probability,
+        "band": selectors.risk_band(score.probability),
+        "reasons": [{**r, "text": selectors.risk_reason_text(r)} for r in score.reasons],
+    }
+
+
+RISK_ORDER = {
+    "risk": ("probability", "employee__employee_no"),
+    "name": ("employee__full_name", "employee__employee_no"),
+    "department": ("employee__department__name", "-probability"),
+}
+
+
+@router.get(
+    "/talent/risk-scores",
+    response={200: list[RiskScoreOut], **problems(403)},
+    tags=["talent"],
+)
+@paginate(PageNumberPagination)
+def risk_score_list(request: HttpRequest, filters: Query[RiskFilters]):
+    """The latest leaving risk (probability of leaving voluntarily within 12 months) of
+    everyone you may see, with the top reasons in plain words. A department head sees their
+    subtree; an employee or account manager gets a 403. Every request is audited once."""
+    user = request_user(request)
+    _require_risk(user)
+    department = reference_or_422(
+        Department.objects, filters.department_id, field="department_id", user=user
+    )
+    qs = selectors.risk_scores(
+        user=user,
+        department_id=department.pk if department else None,
+        min_probability=filters.min_risk,
+    )
+    if filters.band:
+        (low, high) = next(
+            (lo, hi) for name, lo, hi in selectors.RISK_BANDS if name == filters.band
+        )
+        qs = qs.filter(probability__gte=low)
+        if filters.band != "high":
+            qs = qs.filter(probability__lt=high)
+    first, *then = RISK_ORDER[filters.sort.lstrip("-")]
+    if filters.sort.startswith("-"):
+        first = f"-{first}"
+    qs = qs.order_by(first, *then)
+    selectors.audit_risk_read(
+        user=user,
+        employee_nos=list(qs.values_list("employee__employee_no", flat=True)),
+        what="api risk scores",
+        filters=filters.model_dump(exclude_none=True),
+    )
+    return _ScoresOut(qs)
+
+
+class _ScoresOut:
+    """A queryset of scores that the paginator counts and slices, turned into rows per page."""
+
+    def __init__(self, qs):
+        self.qs = qs
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        return [_score_out(score) for score in self.qs[item]]
+
+
+@router.get(
+    "/talent/people/{employee_id}/risk",
+    response={200: PersonRiskOut, **problems(403, 404)},
+    tags=["talent"],
+)
+def person_risk(request: HttpRequest, employee_id: int):
+    """One person's leaving risk now with its reasons, and its history month by month. A
+    person whose pay you may not read is a 404; the read is audited."""
+    user = request_user(request)
+    _require_risk(user)
+    employee = visible_or_404(
+        selectors.pay_visible(user=user).select_related("department"), employee_id
+    )
+    risk = selectors.person_risk(user=user, employee=employee)
+    if risk is None:
+        raise Http404("not found")
+    latest = risk["latest"]
+    if latest is not None:
+        latest.employee = employee
+    return {
+        "employee_id": employee.pk,
+        "employee_no": employee.employee_no,
+        "full_name": employee.full_name,
+        "latest": _score_out(latest) if latest is not None else None,
+        "history": [
+            {"as_of": h["as_of"], "probability": h["probability"]} for h in risk["history"]
+        ],
+    }
+
+
+@router.get(
+    "/talent/risk-model", response={200: RiskModelOut, **problems(403, 404)}, tags=["talent"]
+)
+def risk_model(request: HttpRequest):
+    """The latest leaving-risk model: when it ran, what it learned from, its time-based
+    backtest (ROC AUC) and calibration (predicted against observed per band of risk)."""
+    _require_risk(request_user(request))
+    run = selectors.latest_risk_run()
+    if run is None:
+        raise Http404("the leaving-risk model has not run yet")
+    fields = {name: getattr(run, name) for name in RiskModelOut.model_fields if name != "run_at"}
+    return {**fields, "run_at": run.updated_at}
+
+
+@router.get("/talent/nine-box", response={200: NineBoxOut, **problems(403)}, tags=["talent"])
+def nine_box(request: HttpRequest, filters: Query[KeyPeopleFilters]):
+    """The nine-box grid (performance x potential) of the people you may see: the count and
+    the people of each cell. Read with the key people (their pay): audited once."""
+    user = request_user(request)
+    _require_risk(user)
+    department = reference_or_422(
+        Department.objects, filters.department_id, field="department_id", user=user
+    )
+    result = selectors.key_people(user=user, department_id=department.pk if department else None)
+    grid = selectors.nine_box(selectors.key_people_rows(result))
+    cells = []
+    for key, rows in grid["cells"].items():
+        perf, pot = key.split("-")
+        cells.append(
+            {
+                "performance": perf,
+                "potential": pot,
+                "count": len(rows),
+                "employee_ids": [r["employee_id"] for r in rows],
+            }
+        )
+    return {"cells": cells, "unplaced": grid["unplaced"]}
+
+
+@router.get("/talent/risk-heatmap", response={200: HeatmapOut, **problems(403)}, tags=["talent"])
+def risk_heatmap(request: HttpRequest):
+    """Leaving risk by department: people, mean risk and how many in each band (low under 10%,
+    medium 10-25%, high 25%+), the highest mean first. Audited as a read of their risk."""
+    user = request_user(request)
+    _require_risk(user)
+    rows = selectors.risk_overview_rows(user=user, what="api heat map")
+    run = selectors.latest_risk_run()
+    return {
+        "as_of": run.as_of if run else None,
+        "departments": [
+            {**{k: v for k, v in cell.items() if k != "bands"}, **cell["bands"]}
+            for cell in selectors.risk_heatmap_cells(rows)
+        ],
+    }
+
+
+@router.post("/talent/score", response={202: JobOut, **problems(403)}, tags=["talent"])
+def score(request: HttpRequest):
+    """Start fitting, backtesting and scoring everyone's leaving risk (job `talent.score`) for
+    the last month-end; the GM's office and HR only. Poll `/api/jobs/{id}`."""
+    user = request_user(request)
+    _require_risk(user)
+    services.check_may_score(user)
+    return Status(202, core_services.job_submit(kind="talent.score", params={}, by=user))
+
+
+# --- incentive plans ------------------------------------------------------------------------
+
+
+def _plans(user: User):
+    return IncentivePlan.objects.restrict(user, Action.VIEW)
+
+
+def _plan_out(plan: IncentivePlan) -> dict[str, Any]:
+    return {
+        "id": plan.pk,
+        "budget": float(plan.budget),
+        "as_of": plan.as_of,
+        "effective_date": plan.effective_date,
+        "status": plan.status,
+        "total_cost": float(plan.total_cost),
+        "total_effect": plan.total_effect,
+        "summary": plan.summary,
+        "created_by_id": plan.created_by_id,
+        "created_at": plan.created_at,
+    }
+
+
+@router.post("/talent/plans", response={202: JobOut, **problems(403)}, tags=["talent"])
+def plan_create(request: HttpRequest, payload: PlanIn):
+    """Start an incentive plan (job `talent.plan`) within `budget` (yearly, company currency)
+    for the highest risks (`top`), with the instrument menu as TOML (defaults when empty; a bad
+    key is a 422 naming it). Its result names the draft plan. Poll `/api/jobs/{id}`."""
+    user = request_user(request)
+    _require_risk(user)
+    services.check_may_plan(user)
+    if payload.menu_toml.strip():
+        try:
+            incentive_plan.menu_from_toml(payload.menu_toml)
+        except incentive_plan.MenuError as exc:
+            raise ValidationError({"menu_toml": str(exc)}) from exc
+    params = {"budget": payload.budget, "top": payload.top, "menu_toml": payload.menu_toml}
+    return Status(202, core_services.job_submit(kind="talent.plan", params=params, by=user))
+
+
+@router.get("/talent/plans", response={200: list[PlanOut], **problems(403)}, tags=["talent"])
+@paginate(PageNumberPagination)
+def plan_list(request: HttpRequest):
+    """The incentive plans you may see, newest first (a department head their own)."""
+    user = request_user(request)
+    _require_risk(user)
+    return _PlansOut(_plans(user))
+
+
+class _PlansOut(_ScoresOut):
+    def __getitem__(self, item):
+        return [_plan_out(plan) for plan in self.qs[item]]
+
+
+@router.get(
+    "/talent/plans/{plan_id}", response={200: PlanDetailOut, **problems(403, 404)}, tags=["talent"]
+)
+def plan_detail(request: HttpRequest, plan_id: int):
+    """A plan with its lines: each person's actions, cost, fall in risk, expected retained
+    value, reasons in plain words, status and proposal."""
+    user = request_user(request)
+    _require_risk(user)
+    plan = visible_or_404(_plans(user), plan_id)
+    lines = (
+        IncentivePlanLine.objects.restrict(user, Action.VIEW_PAY)
+        .filter(plan=plan)
+        .select_related("employee")
+    )
+    return {
+        **_plan_out(plan),
+        "lines": [
+            {
+                "id": line.pk,
+                "employee_id": line.employee_id,
+                "employee_no": line.employee.employee_no,
+                "full_name": line.employee.full_name,
+                "actions": line.actions,
+                "cost": float(line.cost),
+                "effect": line.effect,
+                "value": line.value,
+                "risk_before": line.risk_before,
+                "risk_after": line.risk_after,
+                "reasons": [plan_line_reason_text(r) for r in line.reasons],
+                "status": line.status,
+                "proposal_id": line.proposal_id,
+            }
+            for line in lines
+        ],
+    }
+
+
+@router.post(
+    "/talent/plans/{plan_id}/approve",
+    response={200: PlanApproveOut, **problems(403, 404)},
+    tags=["talent"],
+)
+def plan_approve(request: HttpRequest, plan_id: int, payload: PlanApproveIn):
+    """Approve a plan's planned lines (all, or `line_ids`): raises become pay changes and
+    promotions promotion proposals, effective on the plan's date, approved at once when you
+    may decide them, else left open for the GM. Roles that may not approve get a 403."""
+    user = request_user(request)
+    _require_risk(user)
+    plan = visible_or_404(_plans(user), plan_id)
+    if reach(user, "people", Action.APPROVE) is None:
+        raise PermissionDenied(_("Your role may not approve incentive plans."))
+    try:
+        counts = services.incentive_plan_approve(plan=plan, by=user, line_ids=payload.line_ids)
+    except services.PlanError as exc:
+        raise ValidationError({"line_ids": str(exc)}) from exc
+    plan.refresh_from_db()
+    return {**counts, "status": plan.status}

@@ -117,3 +117,155 @@ class KeyPersonOut(Schema):
     irreplaceable_skills: list[str]
     reasons: list[str] = Field(description="strongest first, in the request's language")
     top_reason: str
+
+
+# --- leaving risk, the nine-box, incentive plans -------------------------------------------------
+
+RiskBand = Literal["low", "medium", "high"]
+RiskSort = Literal["risk", "-risk", "name", "-name", "department", "-department"]
+
+
+class RiskFilters(Schema):
+    department_id: ObjectId | None = Field(
+        None, description="only this department and the departments below it"
+    )
+    band: RiskBand | None = Field(
+        None, description="low: under 10%, medium: 10% to 25%, high: 25% and up"
+    )
+    min_risk: float | None = Field(None, ge=0, le=1, description="only risks from this (0-1)")
+    sort: RiskSort = Field("-risk", description='a sort key, "-" in front to reverse')
+
+
+class RiskReasonOut(Schema):
+    feature: str
+    value: float | int | str | None
+    effect: float = Field(description="how much it raises the log-odds of leaving")
+    text: str = Field(description="in plain words, in the request's language")
+
+
+class RiskScoreOut(Schema):
+    """One person's latest leaving risk: the probability of leaving voluntarily in 12 months."""
+
+    employee_id: int
+    employee_no: str
+    full_name: str
+    department_id: int
+    department: str
+    as_of: dt.date
+    probability: float
+    band: RiskBand
+    reasons: list[RiskReasonOut]
+
+
+class RiskHistoryPointOut(Schema):
+    as_of: dt.date
+    probability: float
+
+
+class PersonRiskOut(Schema):
+    employee_id: int
+    employee_no: str
+    full_name: str
+    latest: RiskScoreOut | None
+    history: list[RiskHistoryPointOut] = Field(description="one score per month, oldest first")
+
+
+class CalibrationBinOut(Schema):
+    low: float
+    high: float
+    count: int
+    mean_predicted: float
+    observed_rate: float
+
+
+class RiskModelOut(Schema):
+    """The latest fit of the leaving-risk model and its time-based backtest."""
+
+    as_of: dt.date
+    version: str
+    run_at: dt.datetime
+    scored: int
+    train_rows: int = Field(description="monthly snapshots it learned from")
+    train_leavers: int
+    backtest_auc: float | None
+    backtest_month: dt.date | None
+    backtest_train_rows: int
+    backtest_test_rows: int
+    calibration: list[CalibrationBinOut]
+    reason_counts: dict[str, int] = Field(description="top reasons across the backtest's leavers")
+
+
+class NineBoxCellOut(Schema):
+    performance: RiskBand = Field(description="low: mean rating under 3, medium 3-4, high 4+")
+    potential: RiskBand = Field(description="low: 1, medium: 2, high: 3")
+    count: int
+    employee_ids: list[int]
+
+
+class NineBoxOut(Schema):
+    cells: list[NineBoxCellOut]
+    unplaced: int = Field(description="people without a rating or a potential")
+
+
+class HeatmapRowOut(Schema):
+    department_id: int
+    department: str
+    people: int
+    mean_risk: float
+    low: int
+    medium: int
+    high: int
+
+
+class HeatmapOut(Schema):
+    as_of: dt.date | None
+    departments: list[HeatmapRowOut]
+
+
+class PlanIn(Schema):
+    budget: float = Field(ge=0, le=1e12, description="yearly, company currency")
+    top: int | None = Field(None, ge=1, le=1_000_000, description="only the highest risks")
+    menu_toml: str = Field("", max_length=20_000, description="the instrument menu as TOML")
+
+
+class PlanOut(Schema):
+    id: int
+    budget: float
+    as_of: dt.date
+    effective_date: dt.date
+    status: str
+    total_cost: float
+    total_effect: float = Field(description="expected retained value, company currency")
+    summary: dict
+    created_by_id: int | None
+    created_at: dt.datetime
+
+
+class PlanLineOut(Schema):
+    id: int
+    employee_id: int
+    employee_no: str
+    full_name: str
+    actions: list[dict]
+    cost: float
+    effect: float
+    value: float
+    risk_before: float
+    risk_after: float
+    reasons: list[str]
+    status: str
+    proposal_id: int | None
+
+
+class PlanDetailOut(PlanOut):
+    lines: list[PlanLineOut]
+
+
+class PlanApproveIn(Schema):
+    line_ids: list[ObjectId] | None = Field(None, description="these lines only; none: all")
+
+
+class PlanApproveOut(Schema):
+    approved: int
+    proposed: int = Field(description="left open in the proposals inbox for the GM")
+    status: str
