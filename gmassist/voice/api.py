@@ -21,6 +21,7 @@ from gmassist.core.choices import Action
 from gmassist.core.permissions import reach
 from gmassist.org.models import Department
 from gmassist.voice import selectors, services
+from gmassist.voice.api_recruiting import router as recruiting_router
 from gmassist.voice.models import Feedback, FeedbackMessage
 from gmassist.voice.schemas import (
     CodeIn,
@@ -39,6 +40,7 @@ from gmassist.voice.schemas import (
 from gmassist.voice.views import MANY_ITEMS
 
 router = Router(tags=["voice"])
+router.add_router("", recruiting_router)  # /voice/recruiting/…
 
 WRITE_PROBLEMS = problems(400, 403, 404, 409)
 

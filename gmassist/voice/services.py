@@ -1087,6 +1087,8 @@ def agency_save(
     fee_percent = agency.fee_percent
     if isinstance(fee_percent, Decimal | int | float) and not 0 <= fee_percent <= 100:
         errors["fee_percent"] = _("The fee is a percentage from 0 to 100.")
+    elif isinstance(fee_percent, Decimal):
+        agency.fee_percent = fee_percent.quantize(Decimal("0.01"))  # as stored
     guarantee = agency.guarantee_days
     if isinstance(guarantee, int) and not 0 <= guarantee <= MAX_GUARANTEE_DAYS:
         errors["guarantee_days"] = _("From 0 to %(limit)s days.") % {"limit": MAX_GUARANTEE_DAYS}

@@ -43,7 +43,7 @@ def test_hr_creates_an_agency_with_lists_from_text(cast):
     assert (entry.action, entry.actor, entry.changes["fee_percent"]) == (
         "create",
         cast.hr,
-        [None, "22.5"],
+        [None, "22.50"],
     )
 
 

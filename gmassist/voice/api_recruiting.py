@@ -1,0 +1,614 @@
+"""The recruiting endpoints of the REST API, under /api/voice/recruiting/: agencies,
+requisitions (open, change, close, share with agencies), candidates (add, move stage) and
+performance (time to fill, overdue urgent requisitions, agency results). Mounted by
+`gmassist/voice/api.py`. Everything goes through the "recruiting" permission domain; a record
+the user may not see is a 404, a write the role may not make a 403 (or 404), bad input a 422.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from gmassist.api import (
+    ObjectId,
+    PageNumberPagination,
+    Text,
+    problems,
+    reference_or_422,
+    request_user,
+    visible_or_404,
+)
+from gmassist.core.choices import Action
+from gmassist.core.permissions import reach
+from gmassist.org.models import Department, Employee, Position
+from gmassist.voice import selectors, services
+from gmassist.voice.choices import (
+    AgencyKind,
+    AgencyStatus,
+    CandidateSource,
+    CandidateStage,
+    RequisitionReason,
+    RequisitionStatus,
+    Urgency,
+)
+from gmassist.voice.models import Candidate, RecruitingAgency, Requisition
+from gmassist.voice.selectors import REQUISITION_SORTS
+
+router = Router(tags=["voice: recruiting"])
+
+WRITE_PROBLEMS = problems(400, 403, 404, 409)
+PREFIX = "/voice/recruiting"
+
+KindName = Literal[tuple(AgencyKind.values)]  # type: ignore[valid-type]
+AgencyStatusName = Literal[tuple(AgencyStatus.values)]  # type: ignore[valid-type]
+UrgencyName = Literal[tuple(Urgency.values)]  # type: ignore[valid-type]
+ReasonName = Literal[tuple(RequisitionReason.values)]  # type: ignore[valid-type]
+RequisitionStatusName = Literal[tuple(RequisitionStatus.values)]  # type: ignore[valid-type]
+SourceName = Literal[tuple(CandidateSource.values)]  # type: ignore[valid-type]
+StageName = Literal[tuple(CandidateStage.values)]  # type: ignore[valid-type]
+RequisitionSort = Literal[tuple(k for b in REQUISITION_SORTS for k in (b, f"-{b}"))]  # type: ignore[valid-type]
+Name = Annotated[Text, Field(min_length=1, max_length=200)]
+Short = Annotated[Text, Field(max_length=200)]
+Phone = Annotated[Text, Field(max_length=40)]
+Note = Annotated[Text, Field(max_length=services.MAX_BODY)]
+Label = Annotated[Text, Field(min_length=1, max_length=services.MAX_LIST_ITEM)]
+Labels = Annotated[list[Label], Field(max_length=services.MAX_LIST_ITEMS)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+GuaranteeDays = Annotated[int, Field(ge=0, le=services.MAX_GUARANTEE_DAYS)]
+
+
+# --- shapes ----------------------------------------------------------------------------------
+
+
+class AgencyIn(Schema):
+    name: Name
+    kind: KindName = "agency"
+    contact_person: Short = ""
+    email: Annotated[Text, Field(max_length=254)] = ""
+    phone: Phone = ""
+    specialities: Labels = Field(default_factory=list, description="job families and skills")
+    regions: Labels = Field(default_factory=list)
+    fee_percent: Percent = Field(Decimal("20"), description="% of the hire's annual pay")
+    guarantee_days: GuaranteeDays = Field(90, description="days a hire must stay")
+    status: AgencyStatusName = "active"
+    notes: Note = ""
+
+
+class AgencyPatch(Schema):
+    name: Name | None = None
+    kind: KindName | None = None
+    contact_person: Short | None = None
+    email: Annotated[Text, Field(max_length=254)] | None = None
+    phone: Phone | None = None
+    specialities: Labels | None = None
+    regions: Labels | None = None
+    fee_percent: Percent | None = None
+    guarantee_days: GuaranteeDays | None = None
+    status: AgencyStatusName | None = None
+    notes: Note | None = None
+
+
+class AgencyOut(Schema):
+    id: int
+    name: str
+    kind: KindName
+    contact_person: str
+    email: str
+    phone: str
+    specialities: list[str]
+    regions: list[str]
+    fee_percent: Decimal
+    guarantee_days: int
+    status: AgencyStatusName
+    notes: str
+
+
+class RequisitionFilters(Schema):
+    department_id: ObjectId | None = Field(None, description="includes the departments below")
+    urgency: UrgencyName | None = None
+    status: RequisitionStatusName | None = None
+    overdue: bool = Field(False, description="still open after the target date")
+    sort: RequisitionSort = "-opened"
+
+
+class RequisitionIn(Schema):
+    position_id: ObjectId
+    department_id: ObjectId
+    target_date: dt.date
+    headcount: int = Field(1, ge=1, le=10_000)
+    urgency: UrgencyName = "normal"
+    reason: ReasonName = "replacement"
+    reason_note: Note = ""
+    code: Annotated[Text, Field(max_length=40)] = Field("", description="default REQ-<year>-<n>")
+
+
+class RequisitionPatch(Schema):
+    headcount: int | None = Field(None, ge=1, le=10_000)
+    urgency: UrgencyName | None = None
+    target_date: dt.date | None = None
+    reason: ReasonName | None = None
+    reason_note: Note | None = None
+
+
+class CloseIn(Schema):
+    status: Literal["filled", "cancelled"]
+
+
+class ShareIn(Schema):
+    agency_ids: Annotated[list[ObjectId], Field(min_length=1, max_length=50)]
+    message: Note = ""
+
+
+class ShareOut(Schema):
+    agency_id: int
+    agency: str
+    shared_on: dt.date
+
+
+class SharedOut(Schema):
+    shared: list[ShareOut]
+    already_shared: list[int] = Field(description="ids of agencies it was already shared with")
+    emailed: int
+
+
+class RequisitionOut(Schema):
+    id: int
+    code: str
+    position_id: int
+    position: str
+    job_family: str
+    department_id: int
+    department: str
+    headcount: int
+    urgency: UrgencyName
+    target_date: dt.date
+    reason: ReasonName
+    reason_note: str
+    status: RequisitionStatusName
+    opened_on: dt.date
+    closed_on: dt.date | None
+    days_to_fill: int | None = Field(description="opened to filled, days; null unless filled")
+    overdue_days: int | None = Field(description="days past the target while open; else null")
+    shared_with: list[ShareOut]
+
+
+class CandidateFilters(Schema):
+    requisition_id: ObjectId | None = None
+    agency_id: ObjectId | None = None
+    stage: StageName | None = None
+
+
+class CandidateIn(Schema):
+    full_name: Name
+    source: SourceName = "agency"
+    agency_id: ObjectId | None = Field(None, description="required when the source is agency")
+    email: Annotated[Text, Field(max_length=254)] = ""
+    phone: Phone = ""
+    applied_on: dt.date | None = Field(None, description="default today")
+    notes: Note = ""
+
+
+class StageIn(Schema):
+    stage: StageName
+    on: dt.date | None = Field(None, description="the day the stage was reached; default today")
+    hired_employee_id: ObjectId | None = Field(None, description="for a hire: the employee")
+
+
+class CandidateOut(Schema):
+    id: int
+    requisition_id: int
+    requisition: str
+    full_name: str
+    email: str
+    phone: str
+    source: SourceName
+    agency_id: int | None
+    agency: str | None
+    stage: StageName
+    applied_on: dt.date
+    screening_on: dt.date | None
+    interview_on: dt.date | None
+    offer_on: dt.date | None
+    hired_on: dt.date | None
+    rejected_on: dt.date | None
+    withdrawn_on: dt.date | None
+    hired_employee_id: int | None
+    notes: str
+
+
+class TimeToFillOut(Schema):
+    group: str
+    filled: int
+    median_days: float
+    min_days: int
+    max_days: int
+
+
+class OverdueOut(Schema):
+    requisition_id: int
+    code: str
+    urgency: UrgencyName
+    target_date: dt.date
+    days_overdue: int
+
+
+class AgencyPerformanceOut(Schema):
+    agency_id: int
+    name: str
+    sent: int
+    interviewed: int
+    hires: int
+    interview_rate: float | None = Field(description="0-1; null when nothing was sent")
+    hire_rate: float | None
+    median_days_to_hire: float | None = Field(description="application to hire, days")
+    fee_cost: Decimal | None = Field(description="null unless you may read everyone's pay")
+    hires_with_unknown_pay: int
+    guarantee_breaches: int
+
+
+class PerformanceOut(Schema):
+    median_days_to_fill: float | None
+    open: int
+    filled: int
+    time_to_fill_by_department: list[TimeToFillOut]
+    time_to_fill_by_family: list[TimeToFillOut]
+    overdue_urgent: list[OverdueOut]
+    agencies: list[AgencyPerformanceOut]
+
+
+# --- rows out --------------------------------------------------------------------------------
+
+
+def agency_out(agency: RecruitingAgency) -> dict:
+    return {
+        "id": agency.pk,
+        "name": agency.name,
+        "kind": agency.kind,
+        "contact_person": agency.contact_person,
+        "email": agency.email,
+        "phone": agency.phone,
+        "specialities": agency.specialities or [],
+        "regions": agency.regions or [],
+        "fee_percent": agency.fee_percent,
+        "guarantee_days": agency.guarantee_days,
+        "status": agency.status,
+        "notes": agency.notes,
+    }
+
+
+def requisition_out(requisition: Requisition, today: dt.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    is_open = requisition.status == RequisitionStatus.OPEN
+    late = (today - requisition.target_date).days if is_open else 0
+    filled = requisition.status == RequisitionStatus.FILLED and requisition.closed_on
+    return {
+        "id": requisition.pk,
+        "code": requisition.code,
+        "position_id": requisition.position_id,
+        "position": requisition.position.title,
+        "job_family": requisition.position.job_family,
+        "department_id": requisition.department_id,
+        "department": requisition.department.name,
+        "headcount": requisition.headcount,
+        "urgency": requisition.urgency,
+        "target_date": requisition.target_date,
+        "reason": requisition.reason,
+        "reason_note": requisition.reason_note,
+        "status": requisition.status,
+        "opened_on": requisition.opened_on,
+        "closed_on": requisition.closed_on,
+        "days_to_fill": (requisition.closed_on - requisition.opened_on).days if filled else None,
+        "overdue_days": late if late > 0 else None,
+        "shared_with": [
+            {"agency_id": s.agency_id, "agency": s.agency.name, "shared_on": s.shared_on}
+            for s in requisition.shares.select_related("agency").order_by("shared_on", "agency")
+        ],
+    }
+
+
+def candidate_out(candidate: Candidate) -> dict:
+    return {
+        "id": candidate.pk,
+        "requisition_id": candidate.requisition_id,
+        "requisition": candidate.requisition.code,
+        "full_name": candidate.full_name,
+        "email": candidate.email,
+        "phone": candidate.phone,
+        "source": candidate.source,
+        "agency_id": candidate.agency_id,
+        "agency": candidate.agency.name if candidate.agency_id else None,
+        "stage": candidate.stage,
+        "applied_on": candidate.applied_on,
+        "screening_on": candidate.screening_on,
+        "interview_on": candidate.interview_on,
+        "offer_on": candidate.offer_on,
+        "hired_on": candidate.hired_on,
+        "rejected_on": candidate.rejected_on,
+        "withdrawn_on": candidate.withdrawn_on,
+        "hired_employee_id": candidate.hired_employee_id,
+        "notes": candidate.notes,
+    }
+
+
+class _MappedPage:
+    """A queryset the paginator slices and counts, turned into output rows per page only."""
+
+    def __init__(self, queryset, to_row):
+        self.queryset = queryset
+        self.to_row = to_row
+
+    def all(self):
+        return self
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        return [self.to_row(item) for item in self.queryset[window]]
+
+
+# --- agencies --------------------------------------------------------------------------------
+
+
+@router.get(f"{PREFIX}/agencies", response={200: list[AgencyOut], **problems()})
+@paginate(PageNumberPagination)
+def agency_list(request: HttpRequest):
+    """The recruiting agencies and headhunters (the GM, the assistant and HR)."""
+    return _MappedPage(
+        selectors.agencies_visible(user=request_user(request)).order_by("name"), agency_out
+    )
+
+
+@router.post(f"{PREFIX}/agencies", response={201: AgencyOut, **WRITE_PROBLEMS})
+def agency_create(request: HttpRequest, payload: AgencyIn):
+    """Add an agency or headhunter."""
+    agency = services.agency_save(by=request_user(request), values=payload.dict())
+    return Status(201, agency_out(agency))
+
+
+@router.get(f"{PREFIX}/agencies/{{agency_id}}", response={200: AgencyOut, **problems(404)})
+def agency_read(request: HttpRequest, agency_id: ObjectId):
+    return agency_out(
+        visible_or_404(RecruitingAgency.objects, agency_id, user=request_user(request))
+    )
+
+
+@router.patch(f"{PREFIX}/agencies/{{agency_id}}", response={200: AgencyOut, **WRITE_PROBLEMS})
+def agency_update(request: HttpRequest, agency_id: ObjectId, payload: AgencyPatch):
+    """Change the fields given (contact, specialities, terms, status…)."""
+    user = request_user(request)
+    agency = visible_or_404(RecruitingAgency.objects, agency_id, user=user)
+    values = payload.dict(exclude_unset=True)
+    for name, value in values.items():
+        if value is None:
+            raise ValidationError({name: _("This field cannot be null.")})
+    return agency_out(services.agency_save(by=user, values=values, agency=agency))
+
+
+# --- requisitions ----------------------------------------------------------------------------
+
+
+@router.get(f"{PREFIX}/requisitions", response={200: list[RequisitionOut], **problems()})
+@paginate(PageNumberPagination)
+def requisition_list(request: HttpRequest, filters: Query[RequisitionFilters]):
+    """The requisitions you may see (all, or a head's subtree), filtered and sorted."""
+    user = request_user(request)
+    department = reference_or_422(
+        Department.objects, filters.department_id, field="department_id", user=user
+    )
+    today = timezone.localdate()
+    queryset = selectors.requisition_list(
+        user=user,
+        today=today,
+        department_id=department.pk if department else None,
+        urgency=filters.urgency,
+        status=filters.status,
+        overdue=filters.overdue,
+        sort=filters.sort,
+    )
+    return _MappedPage(queryset, lambda r: requisition_out(r, today))
+
+
+@router.post(f"{PREFIX}/requisitions", response={201: RequisitionOut, **WRITE_PROBLEMS})
+def requisition_create(request: HttpRequest, payload: RequisitionIn):
+    """Open a requisition (a head: for their own subtree)."""
+    user = request_user(request)
+    if reach(user, "recruiting", Action.CHANGE) is None:
+        raise PermissionDenied(_("Your role may not open requisitions."))
+    position = reference_or_422(
+        Position.objects, payload.position_id, field="position_id", user=user
+    )
+    department = reference_or_422(
+        Department.objects, payload.department_id, field="department_id", user=user
+    )
+    requisition = services.requisition_open(
+        by=user,
+        position=position,
+        department=department,
+        target_date=payload.target_date,
+        headcount=payload.headcount,
+        urgency=payload.urgency,
+        reason=payload.reason,
+        reason_note=payload.reason_note,
+        code=payload.code,
+    )
+    return Status(201, requisition_out(requisition))
+
+
+def _requisition(request: HttpRequest, requisition_id: int) -> Requisition:
+    return visible_or_404(
+        selectors.requisitions_visible(user=request_user(request)), requisition_id
+    )
+
+
+@router.get(
+    f"{PREFIX}/requisitions/{{requisition_id}}", response={200: RequisitionOut, **problems(404)}
+)
+def requisition_read(request: HttpRequest, requisition_id: ObjectId):
+    return requisition_out(_requisition(request, requisition_id))
+
+
+@router.patch(
+    f"{PREFIX}/requisitions/{{requisition_id}}", response={200: RequisitionOut, **WRITE_PROBLEMS}
+)
+def requisition_update(request: HttpRequest, requisition_id: ObjectId, payload: RequisitionPatch):
+    """Change the count, urgency, target date or reason of an open requisition."""
+    requisition = _requisition(request, requisition_id)
+    values = payload.dict(exclude_unset=True)
+    for name, value in values.items():
+        if value is None:
+            raise ValidationError({name: _("This field cannot be null.")})
+    requisition = services.requisition_update(
+        by=request_user(request), requisition=requisition, values=values
+    )
+    return requisition_out(requisition)
+
+
+@router.post(
+    f"{PREFIX}/requisitions/{{requisition_id}}/close",
+    response={200: RequisitionOut, **WRITE_PROBLEMS},
+)
+def requisition_close(request: HttpRequest, requisition_id: ObjectId, payload: CloseIn):
+    """Close an open requisition as filled or cancelled, today."""
+    requisition = services.requisition_close(
+        by=request_user(request),
+        requisition=_requisition(request, requisition_id),
+        status=payload.status,
+    )
+    return requisition_out(requisition)
+
+
+@router.post(
+    f"{PREFIX}/requisitions/{{requisition_id}}/share",
+    response={200: SharedOut, **WRITE_PROBLEMS},
+)
+def requisition_share(request: HttpRequest, requisition_id: ObjectId, payload: ShareIn):
+    """Share an open requisition with agencies: each new one is e-mailed the position."""
+    user = request_user(request)
+    requisition = _requisition(request, requisition_id)
+    agencies = list(selectors.agencies_visible(user=user).filter(pk__in=payload.agency_ids))
+    missing = sorted(set(payload.agency_ids) - {a.pk for a in agencies})
+    if missing:
+        raise ValidationError({"agency_ids": _("No agency with id %(id)s.") % {"id": missing[0]}})
+    shared = services.requisition_share(
+        by=user, requisition=requisition, agencies=agencies, message=payload.message
+    )
+    return {
+        "shared": [
+            {"agency_id": s.agency_id, "agency": s.agency.name, "shared_on": s.shared_on}
+            for s in shared.shares
+        ],
+        "already_shared": [a.pk for a in shared.already],
+        "emailed": shared.emailed,
+    }
+
+
+# --- candidates ------------------------------------------------------------------------------
+
+
+@router.get(f"{PREFIX}/candidates", response={200: list[CandidateOut], **problems()})
+@paginate(PageNumberPagination)
+def candidate_list(request: HttpRequest, filters: Query[CandidateFilters]):
+    """The candidates of the requisitions you may see."""
+    queryset = selectors.candidates_visible(user=request_user(request))
+    if filters.requisition_id is not None:
+        queryset = queryset.filter(requisition_id=filters.requisition_id)
+    if filters.agency_id is not None:
+        queryset = queryset.filter(agency_id=filters.agency_id)
+    if filters.stage:
+        queryset = queryset.filter(stage=filters.stage)
+    return _MappedPage(queryset.order_by("requisition__code", "applied_on", "id"), candidate_out)
+
+
+@router.post(
+    f"{PREFIX}/requisitions/{{requisition_id}}/candidates",
+    response={201: CandidateOut, **WRITE_PROBLEMS},
+)
+def candidate_create(request: HttpRequest, requisition_id: ObjectId, payload: CandidateIn):
+    """Add a candidate to an open requisition."""
+    user = request_user(request)
+    requisition = _requisition(request, requisition_id)
+    agency = None
+    if payload.agency_id is not None:
+        agency = selectors.agencies_visible(user=user).filter(pk=payload.agency_id).first()
+        if agency is None:
+            raise ValidationError(
+                {"agency_id": _("No agency with id %(id)s.") % {"id": payload.agency_id}}
+            )
+    candidate = services.candidate_add(
+        by=user,
+        requisition=requisition,
+        full_name=payload.full_name,
+        source=payload.source,
+        agency=agency,
+        email=payload.email,
+        phone=payload.phone,
+        applied_on=payload.applied_on,
+        notes=payload.notes,
+    )
+    return Status(201, candidate_out(candidate))
+
+
+@router.get(f"{PREFIX}/candidates/{{candidate_id}}", response={200: CandidateOut, **problems(404)})
+def candidate_read(request: HttpRequest, candidate_id: ObjectId):
+    user = request_user(request)
+    return candidate_out(visible_or_404(selectors.candidates_visible(user=user), candidate_id))
+
+
+@router.post(
+    f"{PREFIX}/candidates/{{candidate_id}}/stage", response={200: CandidateOut, **WRITE_PROBLEMS}
+)
+def candidate_stage(request: HttpRequest, candidate_id: ObjectId, payload: StageIn):
+    """Move a candidate to a stage on a day (a hire may name the employee they became)."""
+    user = request_user(request)
+    candidate = visible_or_404(selectors.candidates_visible(user=user), candidate_id)
+    employee = reference_or_422(
+        Employee.objects, payload.hired_employee_id, field="hired_employee_id", user=user
+    )
+    candidate = services.candidate_move(
+        by=user, candidate=candidate, stage=payload.stage, on=payload.on, hired_employee=employee
+    )
+    return candidate_out(candidate)
+
+
+# --- performance -----------------------------------------------------------------------------
+
+
+@router.get(f"{PREFIX}/performance", response={200: PerformanceOut, **problems(403)})
+def performance(request: HttpRequest):
+    """Time to fill (median days, per department and job family), the overdue urgent
+    requisitions, and each agency's results, over what you may see."""
+    user = request_user(request)
+    if reach(user, "recruiting", Action.VIEW) is None:
+        raise PermissionDenied(_("Your role may not see recruiting."))
+    overview = selectors.recruiting_overview(user=user, today=timezone.localdate())
+
+    def ttf(rows) -> list[dict]:
+        return [row.__dict__ for row in rows]
+
+    return {
+        "median_days_to_fill": overview["median_days"],
+        "open": overview["open"],
+        "filled": overview["filled"],
+        "time_to_fill_by_department": ttf(overview["by_department"]),
+        "time_to_fill_by_family": ttf(overview["by_family"]),
+        "overdue_urgent": [
+            {
+                "requisition_id": r.pk,
+                "code": r.code,
+                "urgency": r.urgency,
+                "target_date": r.target_date,
+                "days_overdue": days,
+            }
+            for r, days in overview["overdue"]
+        ],
+        "agencies": [row.__dict__ for row in selectors.agency_performance_for(user=user)],
+    }
