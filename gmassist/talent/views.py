@@ -452,7 +452,12 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _plans(user: Any):
-    return IncentivePlan.objects.restrict(user, Action.VIEW).select_related("created_by")
+    # the maker is shown by their employee name; their pay stays unread
+    return (
+        IncentivePlan.objects.restrict(user, Action.VIEW)
+        .select_related("created_by__employee")
+        .defer("created_by__employee__base_pay")
+    )
 
 
 @login_required
