@@ -351,6 +351,16 @@ def survey_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("voice:survey_detail", pk=survey.pk)
 
 
+# the trend chart draws everyone shown and the groups with the lowest latest eNPS
+TREND_SERIES = 6
+
+
+def _latest_first(item: tuple[Any, dict[str, Any]]) -> tuple[float, str]:
+    """Sort key: the group's latest eNPS, lowest first (groups to look at first)."""
+    values = [v for v in item[1]["values"] if v is not None]
+    return (values[-1] if values else 101.0, item[1]["label"])
+
+
 def _results_context(request: HttpRequest, survey: Survey) -> dict[str, Any]:
     rounds = list(survey.rounds.order_by("number"))
     number = request.GET.get("round", "")
@@ -394,7 +404,7 @@ def _results_context(request: HttpRequest, survey: Survey) -> dict[str, Any]:
         "series": [{"label": _("Everyone shown"), "values": overall_values, "key": "overall"}]
         + [
             {"label": s["label"], "values": s["values"], "key": str(key)}
-            for key, s in list(series.items())[:8]
+            for key, s in sorted(series.items(), key=_latest_first)[:TREND_SERIES]
         ],
     }
     return {
