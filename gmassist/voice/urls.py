@@ -5,6 +5,7 @@ from gmassist.core.choices import Action
 from gmassist.core.inbox import InboxItem, InboxSection, register_inbox_section
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.voice import views
+from gmassist.voice.urls_recruiting import recruiting_urlpatterns
 from gmassist.voice.urls_surveys import survey_urlpatterns
 
 app_name = "voice"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("feedback/<uuid:pk>/status/", views.feedback_status, name="feedback_status"),
     path("trends/", views.feedback_trends, name="trends"),
     *survey_urlpatterns,
+    *recruiting_urlpatterns,
 ]
 
 register_nav(
