@@ -431,7 +431,7 @@ def agency_performance_for(*, user: User | None) -> list[AgencyPerformance]:
     rows = agency_performance(agencies, facts)
     if with_pay and pay_read:
         audit_record(
-            actor=user,
+            actor=user if user is not None and user.pk else None,  # the CLI reads as no one
             action=AuditAction.READ_PAY,
             target_type="voice.recruitingagency",
             target_repr=f"Agency fees: {len(pay_read)} hires",

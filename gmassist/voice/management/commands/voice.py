@@ -18,6 +18,7 @@ from gmassist.voice.engine.classifier import (
     evaluate,
     load_examples,
 )
+from gmassist.voice.management.recruiting_cli import add_recruiting_arguments, run_recruiting
 from gmassist.voice.management.surveys_cli import add_survey_arguments, run_surveys
 
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
     help = (
         "Feedback. `evaluate`: the classifier's accuracy on the held-back part of the labelled "
         "examples. `remind`: e-mail the owners of overdue feedback. `surveys list|results|"
-        "open-due`: pulse surveys."
+        "open-due`: pulse surveys. `recruiting agencies|requisitions`: recruiting contacts."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -57,6 +58,7 @@ class Command(BaseCommand):
         )
         remind.add_argument("--today", help="the day to count from (YYYY-MM-DD; default today)")
         add_survey_arguments(actions)
+        add_recruiting_arguments(actions)
 
     def handle(self, *args, action: str, **options) -> None:
         if action == "evaluate":
@@ -65,6 +67,8 @@ class Command(BaseCommand):
             self.remind(**options)
         elif action == "surveys":
             run_surveys(self, **options)
+        elif action == "recruiting":
+            run_recruiting(self, **options)
 
     def evaluate(
         self, *, examples: Path, test_share: float, seed: int, as_json: bool, **_options
