@@ -251,3 +251,14 @@ def test_the_page_query_counts_do_not_grow_with_the_rows(client, scored, django_
         with django_assert_num_queries(count):
             client.get(url)
     assert counts == {OVERVIEW: 13, PLAN: 6}
+
+
+def test_the_directorys_employee_page_links_to_the_talent_page_for_those_who_may_see_it(
+    client, scored
+):
+    emma = Employee.objects.get(employee_no="E004")
+    link = f'href="{reverse("talent:person", args=[emma.pk])}"'
+    client.force_login(scored.head)
+    assert link in client.get(reverse("org:employee", args=[emma.pk])).content.decode()
+    client.force_login(scored.employee)  # Emma herself: her pay, but never her risk
+    assert link not in client.get(reverse("org:employee", args=[emma.pk])).content.decode()

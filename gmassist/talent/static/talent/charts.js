@@ -48,6 +48,7 @@
       type: type,
       data: { labels: spec.labels, datasets: datasets },
       options: {
+        animation: false,
         maintainAspectRatio: false,
         interaction: { mode: spec.xLinear ? "nearest" : "index", intersect: false },
         scales: { x: x, y: y },

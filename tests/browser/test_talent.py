@@ -1,0 +1,63 @@
+# ruff: noqa: F811 (the `scored` fixture is imported, and named by the tests that use it)
+"""The talent pages through a real browser: the GM opens the overview, clicks a nine-box cell,
+opens a person and reads the reasons; then makes an incentive plan within a budget and approves
+two of its lines. Screenshots go to docs/screenshots/."""
+
+from pathlib import Path
+
+import pytest
+
+from gmassist.talent.choices import PlanLineStatus
+from gmassist.talent.models import IncentivePlan
+from gmassist.talent.tests.conftest import paid, skilled  # noqa: F401
+from gmassist.talent.tests.scored import scored  # noqa: F401
+from tests.browser.conftest import log_in, visit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def test_the_gm_reads_the_overview_a_person_and_approves_two_plan_lines(page, scored):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    log_in(page, "gm", "pass-gm")
+    page.get_by_test_id("nav-talent.overview").click()
+    page.wait_for_url("**/talent/")
+    assert page.get_by_test_id("nine-box-medium-medium").inner_text().strip() == "1"
+    assert page.get_by_test_id("heat-row").count() == 4
+    page.wait_for_function("document.querySelector('#talent-chart-calibration').width > 0")
+    page.screenshot(path=str(SCREENSHOTS / "talent-overview.png"), full_page=True)
+
+    page.get_by_test_id("nine-box-medium-medium").click()
+    page.wait_for_url("**/talent/?box=medium-medium*")
+    rows = page.get_by_test_id("selection-row")
+    assert rows.count() == 1
+    page.get_by_test_id("person-link").first.click()
+    page.wait_for_url("**/talent/people/*/")
+    assert page.get_by_test_id("talent-person-name").inner_text() == "Emma Employee"
+    assert page.get_by_test_id("talent-reason").all_inner_texts() == [
+        "paid at 76% of the band midpoint (compa-ratio)",
+        "40 months since the last promotion",
+        "2 manager changes in the last 12 months",
+    ]
+    page.wait_for_function("document.querySelector('#talent-chart-history').width > 0")
+    page.screenshot(path=str(SCREENSHOTS / "talent-person.png"), full_page=True)
+
+    visit(page, "/talent/plan/")
+    page.fill("#plan-budget", "30000")
+    page.get_by_test_id("plan-run").click()
+    page.wait_for_selector("[data-testid=talent-job][data-status=succeeded]", timeout=30_000)
+    page.get_by_test_id("job-plan-link").click()
+    page.wait_for_url("**/talent/plans/*/")
+    assert page.get_by_test_id("plan-line").count() == 4
+    assert page.get_by_test_id("plan-quality").inner_text() == "Optimal"
+    checks = page.get_by_test_id("plan-line-check")
+    checks.nth(0).check()
+    checks.nth(1).check()
+    page.get_by_test_id("plan-approve-chosen").click()
+    page.wait_for_load_state()
+    assert "2 lines approved" in page.get_by_test_id("messages").inner_text()
+    assert page.get_by_test_id("plan-line-proposal").count() == 2
+    plan = IncentivePlan.objects.get()
+    assert plan.lines.filter(status=PlanLineStatus.APPROVED).count() == 2
+    page.wait_for_function("document.querySelector('#plan-chart-curve').width > 0")
+    page.screenshot(path=str(SCREENSHOTS / "talent-plan.png"), full_page=True)
