@@ -13,6 +13,9 @@ from gmassist.core.choices import Role
 from gmassist.core.models import User
 from gmassist.org.models import Department, Employee, Position
 
+# fixtures shared across apps and the browser tests, kept next to the data they describe
+pytest_plugins = ["gmassist.talent.tests.scored"]
+
 
 @dataclass
 class Cast:

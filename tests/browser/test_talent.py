@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (the `scored` fixture is imported, and named by the tests that use it)
 """The talent pages through a real browser: the GM opens the overview, clicks a nine-box cell,
 opens a person and reads the reasons; then makes an incentive plan within a budget and approves
 two of its lines. Screenshots go to docs/screenshots/."""
@@ -10,7 +9,6 @@ import pytest
 from gmassist.talent.choices import PlanLineStatus
 from gmassist.talent.models import IncentivePlan
 from gmassist.talent.tests.conftest import paid, skilled  # noqa: F401
-from gmassist.talent.tests.scored import scored  # noqa: F401
 from tests.browser.conftest import log_in, visit
 
 pytestmark = pytest.mark.django_db(transaction=True)

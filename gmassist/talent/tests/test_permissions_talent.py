@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (the `scored` fixture is imported, and named by the tests that use it)
 """Nobody who may not see leaving risk or pay reaches it: every talent page, export and API
 path, for each role that may not (an employee, not even for their own record; an account
 manager), is refused, reads nothing (no audit entry) and changes nothing. HR may; a department
@@ -16,7 +15,6 @@ from gmassist.org.models import Employee
 from gmassist.talent.choices import PlanLineStatus
 from gmassist.talent.models import IncentivePlan
 from gmassist.talent.services import incentive_plan_create
-from gmassist.talent.tests.scored import scored  # noqa: F401
 
 DENIED = ("employee", "outsider", "account_manager")
 

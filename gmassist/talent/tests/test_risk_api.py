@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (the `scored` fixture is imported, and named by the tests that use it)
 """The leaving-risk and incentive-plan endpoints: success, not logged in (401), not allowed
 (403/404, nothing read or changed), bad input (422), pinned query counts."""
 
@@ -15,7 +14,7 @@ from gmassist.org.models import Employee
 from gmassist.talent.choices import PlanLineStatus
 from gmassist.talent.models import IncentivePlan
 from gmassist.talent.services import incentive_plan_create
-from gmassist.talent.tests.scored import OCTOBER, scored  # noqa: F401
+from gmassist.talent.tests.scored import OCTOBER
 
 PROBLEM = "application/problem+json"
 SCORES = "/api/talent/risk-scores"

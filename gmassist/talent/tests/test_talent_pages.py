@@ -1,4 +1,3 @@
-# ruff: noqa: F811 (the `scored` fixture is imported, and named by the tests that use it)
 """The talent overview, the person page, the incentive plan pages and the job page: per role,
 scope, click-through, audit, bad input, pinned query counts (see `scored` for the numbers)."""
 
@@ -14,7 +13,6 @@ from gmassist.org.models import Employee
 from gmassist.talent.choices import PlanLineStatus
 from gmassist.talent.models import IncentivePlan
 from gmassist.talent.services import incentive_plan_create
-from gmassist.talent.tests.scored import scored  # noqa: F401
 
 OVERVIEW = reverse("talent:overview")
 PLAN = reverse("talent:plan")
