@@ -100,7 +100,7 @@ def agencies(request: HttpRequest) -> HttpResponse:
         "performance": {
             "labels": [row.name for row in active],
             "series": [
-                {"label": str(_("Sent")), "values": [row.sent for row in active]},
+                {"label": str(_("Candidates sent")), "values": [row.sent for row in active]},
                 {"label": str(_("Interviewed")), "values": [row.interviewed for row in active]},
                 {"label": str(_("Hired")), "values": [row.hires for row in active]},
             ],
