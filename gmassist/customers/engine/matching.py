@@ -61,6 +61,7 @@ from typing import Any, Literal
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 OBJECTIVE_SCALE = 1000
@@ -69,7 +70,7 @@ DEFAULT_WORKLOAD = {"A": 5, "B": 2, "C": 1}
 DEFAULT_TIER_WEIGHTS = {"A": 10.0, "B": 3.0, "C": 1.0}
 _INT_LIMIT = 2**62
 
-Solver = Literal["auto", "min_cost_flow", "cp_sat"]
+Solver = Literal["auto", "min_cost_flow", "mip", "cp_sat"]
 
 
 @dataclass(frozen=True)
@@ -142,15 +143,37 @@ def _same_region(a: str | None, b: str | None) -> bool:
 
 
 @dataclass
-class _Class:
-    members: list[int]
+class _Pool:
+    """Customers of one workload, importance and region, placed anywhere they may go."""
+
     workload: int
     importance: float
     priority: int  # scaled importance / gcd, for the first objective
     region: str | None
-    current: int | None  # manager index when the relationship may continue, else None
-    arcs: dict[int, int]  # manager index -> gain (scaled integer)
-    unassigned_gain: int
+    free: list[int]  # customer indices without a relationship that counts (none, gone, forced)
+    arcs: dict[int, int]  # manager index -> gain (scaled integer), managers with room for one
+    stays: list[int] = field(default_factory=list)  # indices of the _Stay classes of this pool
+
+
+@dataclass
+class _Stay:
+    """Customers of one pool with the same current manager: they stay, or move into the pool
+    at `change_penalty` each (and count against the cap)."""
+
+    pool: int
+    manager: int
+    members: list[int]
+    gain: int | None  # gain of staying; None when the manager has no room for even one
+
+
+@dataclass
+class _Model:
+    pools: list[_Pool]
+    stays: list[_Stay]
+    pen_change: int
+    max_changes: int | None  # only when it can bind
+    n_managers: int
+    capacity: list[int]
 
 
 def match_account_managers(
@@ -172,9 +195,11 @@ def match_account_managers(
     Inputs: `MatchCustomer` / `MatchManager` records (or mappings with their fields);
     `workload` units per tier; `tier_weights` importance per tier when a customer has none;
     `region_penalty` and `change_penalty` in value units (importance × grade) per customer;
-    `max_changes` per run (None: no cap); `solver` "auto" picks min-cost flow when it is exact,
-    else CP-SAT. Raises ValueError for bad input (unknown tier, duplicate ids, negative capacity,
-    forcing "min_cost_flow" where it does not apply); capacity shortages are results.
+    `max_changes` per run (None: no cap); `time_limit_s` seconds for the whole solve;
+    `solver` "auto" picks min-cost flow when it is exact, else the MIP (SCIP); "cp_sat" runs
+    CP-SAT on the same aggregated model (a cross-check). Raises ValueError for bad input
+    (unknown tier, duplicate ids, negative capacity, forcing "min_cost_flow" where it does not
+    apply); capacity shortages are results.
     """
     started = time.perf_counter()
     workload = dict(DEFAULT_WORKLOAD if workload is None else workload)
@@ -185,6 +210,8 @@ def match_account_managers(
         raise ValueError("region_penalty and change_penalty must be at least 0")
     if max_changes is not None and max_changes < 0:
         raise ValueError("max_changes must be at least 0 or None")
+    if solver not in ("auto", "min_cost_flow", "mip", "cp_sat"):
+        raise ValueError(f"solver must be auto, min_cost_flow, mip or cp_sat, got {solver!r}")
     for tier, units in workload.items():
         if isinstance(units, bool) or not isinstance(units, int) or units < 1:
             raise ValueError(f"workload[{tier!r}] must be a whole number of units ≥ 1")
@@ -212,11 +239,106 @@ def match_account_managers(
             raise ValueError(f"customer {c.customer_id!r}: importance must be a number ≥ 0")
         importance.append(float(imp))
 
-    pen_region = round(region_penalty * OBJECTIVE_SCALE)
-    pen_change = round(change_penalty * OBJECTIVE_SCALE)
+    # The relationship that may continue: None when there is none, the manager has gone, or
+    # (hard rule) the manager is outside the customer's region — such moves are free.
+    current: list[int | None] = []
+    for c in custs:
+        cur = m_index.get(c.current_manager) if c.current_manager is not None else None
+        if (
+            cur is not None
+            and region_rule == "hard"
+            and not _same_region(c.region, mgrs[cur].region)
+        ):
+            cur = None
+        current.append(cur)
+    continuing = sum(cur is not None for cur in current)
+    cap_binds = max_changes is not None and max_changes < continuing
+    model = _build(
+        mgrs,
+        units,
+        importance,
+        [c.region for c in custs],
+        current,
+        region_rule=region_rule,
+        pen_region=round(region_penalty * OBJECTIVE_SCALE),
+        pen_change=round(change_penalty * OBJECTIVE_SCALE),
+        max_changes=max_changes if cap_binds else None,
+    )
+    uniform = len({p.workload for p in model.pools}) <= 1
+    flow_ok = uniform and not cap_binds
+    if solver == "min_cost_flow" and not flow_ok:
+        raise ValueError(
+            "min-cost flow does not apply: "
+            + ("customers use different workloads" if not uniform else "the change cap binds")
+        )
+    stats: dict[str, Any] = {
+        "pools": len(model.pools),
+        "stay_classes": len(model.stays),
+        "arcs": sum(len(p.arcs) for p in model.pools),
+    }
+    status, message = "optimal", ""
+    counts = None
+    used = solver
+    if solver in ("auto", "min_cost_flow") and flow_ok:
+        counts = _solve_flow(model)
+        used = "min_cost_flow"
+        if counts is None and solver == "min_cost_flow":
+            raise ValueError("min-cost flow does not apply: the costs overflow 64-bit integers")
+    if counts is None:
+        used = "cp_sat" if solver == "cp_sat" else "mip"
+        counts, status, message = _solve_linear(
+            model, used, time_limit_s, num_workers, stats, max_changes
+        )
+    if status in ("infeasible", "unknown"):
+        assigned = [
+            m_index.get(c.current_manager) if c.current_manager is not None else None for c in custs
+        ]  # nothing changes
+    else:
+        assigned = _disaggregate(model, counts, current, len(custs))
+    return _result(
+        custs,
+        mgrs,
+        units,
+        importance,
+        assigned,
+        status,
+        message,
+        used,
+        region_rule,
+        region_penalty,
+        change_penalty,
+        m_index,
+        started,
+        len(model.pools) + len(model.stays),
+        stats,
+    )
+
+
+def _build(
+    mgrs: list[MatchManager],
+    units: list[int],
+    importance: list[float],
+    regions: list[str | None],
+    current: list[int | None],
+    *,
+    region_rule: str,
+    pen_region: int,
+    pen_change: int,
+    max_changes: int | None,
+) -> _Model:
+    """The aggregated model: pools of interchangeable customers and their stay classes.
+
+    A customer with a relationship that may continue belongs to a stay class (pool, manager);
+    staying is worth the pool's gain at that manager, moving costs `pen_change` and puts the
+    customer into the pool, from which it goes to any allowed manager like a customer without a
+    relationship. Every path class → pool → manager is worth exactly gain − pen_change, as a
+    direct arc would be, so the model is exact with one arc per class instead of one per
+    manager. When moving costs nothing and no cap binds, the relationship does not change the
+    objective: every customer is free (the disaggregation still keeps relationships first).
+    """
     imp_scaled = [round(v * IMPORTANCE_SCALE) for v in importance]
     divisor = math.gcd(*imp_scaled) if any(imp_scaled) else 1
-
+    keep_relationships = pen_change > 0 or max_changes is not None
     by_region: dict[str | None, list[int]] = defaultdict(list)
     for j, m in enumerate(mgrs):
         by_region[m.region].append(j)
@@ -227,120 +349,93 @@ def match_account_managers(
             return list(range(len(mgrs)))
         return sorted(by_region.get(region, []) + anywhere) if region in by_region else anywhere
 
-    # Classes of interchangeable customers.
-    classes: dict[tuple, _Class] = {}
-    forced = 0
-    for i, c in enumerate(custs):
-        cur = m_index.get(c.current_manager) if c.current_manager is not None else None
-        if (
-            cur is not None
-            and region_rule == "hard"
-            and not _same_region(c.region, mgrs[cur].region)
-        ):
-            cur = None
-        if c.current_manager is not None and cur is None:
-            forced += 1
-        key = (units[i], importance[i], c.region, cur)
-        cls = classes.get(key)
-        if cls is None:
-            cls = _Class(
-                [],
-                units[i],
-                importance[i],
-                imp_scaled[i] // divisor,
-                c.region,
-                cur,
-                {},
-                -pen_change if cur is not None else 0,
-            )
-            for j in candidates(c.region):
+    pools: dict[tuple, int] = {}
+    pool_list: list[_Pool] = []
+    stays: dict[tuple[int, int], int] = {}
+    stay_list: list[_Stay] = []
+    for i in range(len(units)):
+        key = (units[i], importance[i], regions[i])
+        p = pools.get(key)
+        if p is None:
+            arcs = {}
+            for j in candidates(regions[i]):
                 if mgrs[j].capacity < units[i]:
                     continue
                 gain = round(importance[i] * mgrs[j].grade * OBJECTIVE_SCALE)
-                if not _same_region(c.region, mgrs[j].region):
+                if not _same_region(regions[i], mgrs[j].region):
                     gain -= pen_region
-                if cur is not None and j != cur:
-                    gain -= pen_change
-                cls.arcs[j] = gain
-            classes[key] = cls
-        cls.members.append(i)
-    class_list = list(classes.values())
-    continuing = sum(len(c.members) for c in class_list if c.current is not None)
-
-    uniform = len({c.workload for c in class_list}) <= 1
-    cap_binds = max_changes is not None and max_changes < continuing
-    flow_ok = uniform and not cap_binds
-    if solver == "min_cost_flow" and not flow_ok:
-        raise ValueError(
-            "min-cost flow does not apply: "
-            + ("customers use different workloads" if not uniform else "the change cap binds")
-        )
-    use_flow = solver == "min_cost_flow" or (solver == "auto" and flow_ok)
-    counts: list[dict[int, int]] | None = None
-    stats: dict[str, Any] = {}
-    status = "optimal"
-    message = ""
-    if use_flow:
-        counts = _solve_flow(class_list, mgrs)
-        if counts is None and solver == "min_cost_flow":
-            raise ValueError("min-cost flow does not apply: the costs overflow 64-bit integers")
-        use_flow = counts is not None
-    if not use_flow:
-        counts, status, message, stats = _solve_cp_sat(
-            class_list, mgrs, max_changes, continuing, time_limit_s, num_workers
-        )
-
-    return _result(
-        custs,
-        mgrs,
-        units,
-        importance,
-        class_list,
-        counts,
-        status,
-        message,
-        "min_cost_flow" if use_flow else "cp_sat",
-        region_rule,
-        region_penalty,
-        change_penalty,
-        m_index,
-        started,
-        stats,
+                arcs[j] = gain
+            p = pools[key] = len(pool_list)
+            pool_list.append(
+                _Pool(units[i], importance[i], imp_scaled[i] // divisor, regions[i], [], arcs)
+            )
+        cur = current[i]
+        if cur is None or not keep_relationships:
+            pool_list[p].free.append(i)
+            continue
+        s = stays.get((p, cur))
+        if s is None:
+            s = stays[(p, cur)] = len(stay_list)
+            stay_list.append(_Stay(p, cur, [], pool_list[p].arcs.get(cur)))
+            pool_list[p].stays.append(s)
+        stay_list[s].members.append(i)
+    return _Model(
+        pool_list,
+        stay_list,
+        pen_change if keep_relationships else 0,
+        max_changes,
+        len(mgrs),
+        [int(m.capacity) for m in mgrs],
     )
 
 
-def _solve_flow(class_list: list[_Class], mgrs: list[MatchManager]) -> list[dict[int, int]] | None:
-    """Min-cost flow on the classes; None when the lexicographic costs would overflow."""
-    n_total = sum(len(c.members) for c in class_list)
+def _solve_flow(model: _Model) -> tuple[list[int], dict[tuple[int, int], int], list[int]] | None:
+    """Min-cost flow on the aggregated network (one workload, no binding cap); None when the
+    lexicographic costs would overflow 64-bit integers. Returns (stayers per stay class,
+    customers per (pool, manager), unassigned per pool)."""
+    pools, stays = model.pools, model.stays
+    n_total = sum(len(p.free) for p in pools) + sum(len(s.members) for s in stays)
+    # BIG exceeds any difference in the second objective, which makes the costs lexicographic.
     spread = 0
-    for c in class_list:
-        gains = [*c.arcs.values(), c.unassigned_gain]
-        spread += len(c.members) * (max(gains) - min(gains))
+    for p in pools:
+        gains = [0, *p.arcs.values()]
+        size = len(p.free) + sum(len(stays[s].members) for s in p.stays)
+        spread += size * (max(gains) - min(gains) + model.pen_change)
     big = spread + 1
-    worst = max((big * c.priority + abs(c.unassigned_gain) for c in class_list), default=0)
-    worst = max([worst, *(abs(g) for c in class_list for g in c.arcs.values())])
+    worst = max((big * p.priority for p in pools), default=0) + spread
     if worst * max(n_total, 1) >= _INT_LIMIT:
         return None
-    w = class_list[0].workload if class_list else 1
-    n_cls, n_mgr = len(class_list), len(mgrs)
-    sink = n_cls + n_mgr
+    w = pools[0].workload if pools else 1
+    n_p, n_s, n_m = len(pools), len(stays), model.n_managers
+    sink = n_p + n_s + n_m
     tails, heads, caps, costs = [], [], [], []
-    for ci, c in enumerate(class_list):
-        size = len(c.members)
-        for j, gain in c.arcs.items():
-            tails.append(ci)
-            heads.append(n_cls + j)
+    for si, s in enumerate(stays):
+        size = len(s.members)
+        tails.append(n_p + si)  # move into the pool
+        heads.append(s.pool)
+        caps.append(size)
+        costs.append(model.pen_change)
+        if s.gain is not None:
+            tails.append(n_p + si)
+            heads.append(n_p + n_s + s.manager)
+            caps.append(size)
+            costs.append(-s.gain)
+    first_pool_arc = len(tails)
+    for pi, p in enumerate(pools):
+        size = len(p.free) + sum(len(stays[s].members) for s in p.stays)
+        for j, gain in p.arcs.items():
+            tails.append(pi)
+            heads.append(n_p + n_s + j)
             caps.append(size)
             costs.append(-gain)
-        tails.append(ci)
+        tails.append(pi)
         heads.append(sink)
         caps.append(size)
-        costs.append(big * c.priority - c.unassigned_gain)
-    first_manager_arc = len(tails)
-    for j, m in enumerate(mgrs):
-        tails.append(n_cls + j)
+        costs.append(big * p.priority)
+    for j in range(n_m):
+        tails.append(n_p + n_s + j)
         heads.append(sink)
-        caps.append(int(m.capacity) // w)
+        caps.append(model.capacity[j] // w)
         costs.append(0)
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(
@@ -350,133 +445,427 @@ def _solve_flow(class_list: list[_Class], mgrs: list[MatchManager]) -> list[dict
         np.array(costs, dtype=np.int64),
     )
     supplies = np.zeros(sink + 1, dtype=np.int64)
-    for ci, c in enumerate(class_list):
-        supplies[ci] = len(c.members)
+    for pi, p in enumerate(pools):
+        supplies[pi] = len(p.free)
+    for si, s in enumerate(stays):
+        supplies[n_p + si] = len(s.members)
     supplies[sink] = -n_total
     flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
     if flow.solve() != flow.OPTIMAL:  # cannot happen: the unassigned arcs make it feasible
         raise RuntimeError("min-cost flow failed on a feasible network")
-    flows = flow.flows(np.arange(first_manager_arc, dtype=np.int32))
-    counts: list[dict[int, int]] = []
+    flows = flow.flows(np.arange(len(tails), dtype=np.int32)).tolist()
+    stayed = []
     k = 0
-    for c in class_list:
-        got: dict[int, int] = {}
-        for j in c.arcs:
-            if flows[k]:
-                got[j] = int(flows[k])
+    for s in stays:
+        k += 1
+        if s.gain is not None:
+            stayed.append(int(flows[k]))
             k += 1
-        k += 1  # the unassigned arc
-        counts.append(got)
-    return counts
+        else:
+            stayed.append(0)
+    assert k == first_pool_arc
+    placed: dict[tuple[int, int], int] = {}
+    unassigned = []
+    for pi, p in enumerate(pools):
+        for j in p.arcs:
+            if flows[k]:
+                placed[(pi, j)] = int(flows[k])
+            k += 1
+        unassigned.append(int(flows[k]))
+        k += 1
+    return stayed, placed, unassigned
 
 
-def _solve_cp_sat(
-    class_list: list[_Class],
-    mgrs: list[MatchManager],
-    max_changes: int | None,
-    continuing: int,
-    time_limit_s: float,
-    num_workers: int | None,
-) -> tuple[list[dict[int, int]], str, str, dict[str, Any]]:
-    """CP-SAT on the classes, in two phases; returns counts, status, a message and stats."""
-    stats: dict[str, Any] = {}
-    deadline = time.perf_counter() + time_limit_s
-    model = cp_model.CpModel()
-    xs: list[dict[int, cp_model.IntVar]] = []
-    us: list[cp_model.IntVar] = []
-    load: dict[int, list] = defaultdict(list)
-    for ci, c in enumerate(class_list):
-        size = len(c.members)
-        row = {}
-        for j in c.arcs:
-            ub = min(size, int(mgrs[j].capacity) // c.workload)
-            if ub > 0:
-                row[j] = model.new_int_var(0, ub, f"x{ci}_{j}")
-                load[j].append((c.workload, ub, row[j]))
-        u = model.new_int_var(0, size, f"u{ci}")
-        model.add(sum(row.values()) + u == size)
-        xs.append(row)
-        us.append(u)
-    # Hint: a greedy assignment (current relationships first, then the most important classes
-    # to the best remaining pair), so CP-SAT starts from a complete solution.
-    left = {j: int(m.capacity) for j, m in enumerate(mgrs)}
-    greedy = [dict.fromkeys(row, 0) for row in xs]
-    for ci, c in enumerate(class_list):
-        if c.current is not None and c.current in xs[ci]:
-            k = min(len(c.members), left[c.current] // c.workload)
-            greedy[ci][c.current] = k
-            left[c.current] -= k * c.workload
-    for ci in sorted(range(len(class_list)), key=lambda k: -class_list[k].priority):
-        c = class_list[ci]
-        todo = len(c.members) - sum(greedy[ci].values())
-        for j in sorted(xs[ci], key=lambda j: -c.arcs[j]):
+def _greedy(model: _Model) -> tuple[list[int], dict[tuple[int, int], int], list[int]]:
+    """A feasible start: relationships kept where they fit (all of them when the cap binds,
+    which may break the cap: then it is only a hint), then the most important pools first, each
+    to its best remaining managers."""
+    left = list(model.capacity)
+    stayed = []
+    for s in model.stays:
+        w = model.pools[s.pool].workload
+        k = min(len(s.members), left[s.manager] // w) if s.gain is not None else 0
+        stayed.append(k)
+        left[s.manager] -= k * w
+    placed: dict[tuple[int, int], int] = {}
+    unassigned = [0] * len(model.pools)
+    for pi in sorted(range(len(model.pools)), key=lambda k: -model.pools[k].priority):
+        p = model.pools[pi]
+        todo = len(p.free) + sum(len(model.stays[s].members) - stayed[s] for s in p.stays)
+        for j in sorted(p.arcs, key=lambda j: -p.arcs[j]):
             if todo <= 0:
                 break
-            k = min(todo, left[j] // c.workload)
-            greedy[ci][j] += k
-            left[j] -= k * c.workload
-            todo -= k
-    for ci, row in enumerate(xs):
-        for j, var in row.items():
-            model.add_hint(var, greedy[ci][j])
-        model.add_hint(us[ci], len(class_list[ci].members) - sum(greedy[ci].values()))
-    for j, terms in load.items():
-        # proto.domain[-1] is not the upper bound in this binding: keep our own.
-        if sum(wl * ub for wl, ub, _ in terms) > mgrs[j].capacity:
-            model.add(sum(wl * v for wl, _, v in terms) <= int(mgrs[j].capacity))
-    if max_changes is not None and max_changes < continuing:
-        stays = [
-            xs[ci][c.current]
-            for ci, c in enumerate(class_list)
-            if c.current is not None and c.current in xs[ci]
-        ]
-        model.add(sum(stays) >= continuing - max_changes)
+            k = min(todo, left[j] // p.workload)
+            if k:
+                placed[(pi, j)] = k
+                left[j] -= k * p.workload
+                todo -= k
+        unassigned[pi] = todo
+    return stayed, placed, unassigned
 
-    def run(limit: float) -> tuple[cp_model.CpSolver, Any]:
+
+def _components(model: _Model) -> list[tuple[list[int], list[int]]]:
+    """(pools, stay classes) of the parts of the model that share no manager: each can be
+    solved alone when no change cap ties them together (the hard region rule splits by
+    region)."""
+    parent = list(range(len(model.pools) + model.n_managers))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    off = len(model.pools)
+    for pi, p in enumerate(model.pools):
+        for j in p.arcs:
+            a, b = find(pi), find(off + j)
+            if a != b:
+                parent[a] = b
+    for s in model.stays:
+        a, b = find(s.pool), find(off + s.manager)
+        if a != b:
+            parent[a] = b
+    groups: dict[int, tuple[list[int], list[int]]] = {}
+    for pi in range(len(model.pools)):
+        groups.setdefault(find(pi), ([], []))[0].append(pi)
+    for si, s in enumerate(model.stays):
+        groups[find(s.pool)][1].append(si)
+    return list(groups.values())
+
+
+def _solve_linear(
+    model: _Model,
+    backend: str,
+    time_limit_s: float,
+    num_workers: int | None,
+    stats: dict[str, Any],
+    max_changes: int | None,
+) -> tuple[tuple[list[int], dict[tuple[int, int], int], list[int]], str, str]:
+    """The aggregated model as an integer programme (SCIP, or CP-SAT), in two phases: first
+    the least importance left unserved, then the best value with that fixed. Components that
+    share no manager are solved one by one (unless a change cap ties them). Returns counts,
+    status and a message."""
+    deadline = time.perf_counter() + time_limit_s
+    stayed, placed, unassigned = _greedy(model)
+    parts = (
+        [(list(range(len(model.pools))), list(range(len(model.stays))))]
+        if model.max_changes is not None
+        else _components(model)
+    )
+    parts.sort(key=lambda part: -sum(len(model.pools[p].arcs) for p in part[0]))
+    stats["components"] = len(parts)
+    proven = True
+    objective = bound = 0.0
+    phases: list[tuple[str, float]] = []
+    for pool_ids, stay_ids in parts:
+        remaining = max(deadline - time.perf_counter(), 0.5)
+        out = _solve_part(
+            model, pool_ids, stay_ids, backend, remaining, num_workers, (stayed, placed, unassigned)
+        )
+        if out["status"] == "infeasible":
+            message = (
+                f"no assignment keeps to at most {max_changes} changes: the current books do "
+                "not fit the capacities without more moves"
+            )
+            stats["phase1"] = ("INFEASIBLE", round(out["seconds"], 2))
+            return (stayed, placed, unassigned), "infeasible", message
+        if out["status"] == "unknown":
+            stats["phase1"] = ("UNKNOWN", round(out["seconds"], 2))
+            return (
+                (stayed, placed, unassigned),
+                "unknown",
+                (f"no solution found within {time_limit_s:g} s"),
+            )
+        proven &= out["proven"]
+        objective += out["objective"]
+        bound += out["bound"]
+        phases.append((out["status"], out["seconds"]))
+    known = not (math.isnan(objective) or math.isnan(bound))
+    stats["phase2"] = (
+        "OPTIMAL" if proven else "FEASIBLE",
+        round(sum(s for _, s in phases), 2),
+        objective / OBJECTIVE_SCALE if known else None,
+        bound / OBJECTIVE_SCALE if known else None,
+    )
+    return (stayed, placed, unassigned), ("optimal" if proven else "feasible"), ""
+
+
+def _solve_part(
+    model: _Model,
+    pool_ids: list[int],
+    stay_ids: list[int],
+    backend: str,
+    limit: float,
+    num_workers: int | None,
+    start: tuple[list[int], dict[tuple[int, int], int], list[int]],
+) -> dict[str, Any]:
+    """Solve one component; writes its counts into `start` (the greedy, used as the hint).
+
+    Variables: stayers s[c] per stay class, z[p, j] customers of pool p at manager j,
+    u[p] unassigned of pool p. Pool balance: Σ_j z[p, j] + u[p] = free[p] + Σ_c (n_c − s[c]);
+    capacity: Σ w s + Σ w z ≤ K_j; cap: Σ (n_c − s[c]) ≤ max_changes. Phase 1 minimises
+    Σ priority × u, phase 2 maximises Σ gain × s − pen_change × Σ (n_c − s) + Σ gain × z
+    with phase 1's optimum as a constraint. Gains are divided by their gcd (integral objective:
+    a bound within 1 of the solution proves it)."""
+    began = time.perf_counter()
+    stayed, placed, unassigned = start
+    pools, stays = model.pools, model.stays
+    lm = _LinearModel(backend, num_workers)
+    s_var = {}
+    for si in stay_ids:
+        s = stays[si]
+        if s.gain is not None:
+            s_var[si] = lm.var(len(s.members))
+    z_var = {}
+    u_var = {}
+    load: dict[int, list[tuple[int, Any]]] = defaultdict(list)
+    for si, var in s_var.items():
+        load[stays[si].manager].append((pools[stays[si].pool].workload, var))
+    for pi in pool_ids:
+        p = pools[pi]
+        size = len(p.free) + sum(len(stays[s].members) for s in p.stays)
+        for j in p.arcs:
+            ub = min(size, model.capacity[j] // p.workload)
+            if ub > 0:
+                z_var[(pi, j)] = lm.var(ub)
+                load[j].append((p.workload, z_var[(pi, j)]))
+        u_var[pi] = lm.var(size)
+        # Σ z + u + Σ s = free + Σ n_c
+        terms = [(1, z_var[(pi, j)]) for j in p.arcs if (pi, j) in z_var]
+        terms.append((1, u_var[pi]))
+        terms += [(1, s_var[s]) for s in p.stays if s in s_var]
+        lm.equal(terms, size)
+    for j, terms in load.items():
+        if sum(w * lm.ub[v] for w, v in terms) > model.capacity[j]:
+            lm.at_most(terms, model.capacity[j])
+    if model.max_changes is not None:
+        continuing = sum(len(stays[s].members) for s in stay_ids)
+        lm.at_least([(1, v) for v in s_var.values()], continuing - model.max_changes)
+    hint = {}
+    for si, v in s_var.items():
+        hint[v] = stayed[si]
+    for key, v in z_var.items():
+        hint[v] = placed.get(key, 0)
+    for pi, v in u_var.items():
+        hint[v] = unassigned[pi]
+    greedy_unserved = sum(pools[pi].priority * unassigned[pi] for pi in pool_ids)
+    greedy_ok = model.max_changes is None  # otherwise the greedy may break the cap
+    out: dict[str, Any] = {"proven": True}
+    if greedy_ok and greedy_unserved == 0:
+        best_unserved = 0  # nothing unserved: phase 1 is proven by the greedy itself
+    else:
+        status, value, _bound = lm.solve(
+            [(pools[pi].priority, u_var[pi]) for pi in pool_ids],
+            maximise=False,
+            limit=limit,
+            hint=hint if greedy_ok else None,
+        )
+        if status in ("infeasible", "unknown"):
+            return {"status": status, "seconds": time.perf_counter() - began}
+        out["proven"] = status == "optimal"
+        best_unserved = round(value)
+        hint = lm.values()
+    if best_unserved == 0:
+        for v in u_var.values():
+            lm.fix_zero(v)
+    else:
+        lm.at_most([(pools[pi].priority, u_var[pi]) for pi in pool_ids], best_unserved)
+    # Constant: −pen_change × Σ n_c; each stayer gets pen_change back.
+    terms = [(stays[si].gain + model.pen_change, v) for si, v in s_var.items()]
+    terms += [(pools[pi].arcs[j], v) for (pi, j), v in z_var.items()]
+    constant = -model.pen_change * sum(len(stays[s].members) for s in stay_ids)
+    divisor = math.gcd(*(c for c, _ in terms)) if any(c for c, _ in terms) else 1
+    divisor = divisor or 1
+    status, value, bound = lm.solve(
+        [(c // divisor, v) for c, v in terms],
+        maximise=True,
+        limit=max(limit - (time.perf_counter() - began), 0.5),
+        hint=hint,
+    )
+    if status in ("infeasible", "unknown"):
+        # keep phase one's solution (or the greedy), which is feasible
+        status, value, bound = "feasible", math.nan, math.nan
+        values = hint
+    else:
+        values = lm.values()
+    out["proven"] = out["proven"] and status == "optimal"
+    for si, v in s_var.items():
+        stayed[si] = values[v]
+    for si in stay_ids:
+        if si not in s_var:
+            stayed[si] = 0
+    for key in [k for k in placed if k[0] in set(pool_ids)]:
+        del placed[key]
+    for key, v in z_var.items():
+        if values[v]:
+            placed[key] = values[v]
+    for pi, v in u_var.items():
+        unassigned[pi] = values[v]
+    out.update(
+        status=status,
+        objective=value * divisor + constant,
+        bound=bound * divisor + constant,
+        seconds=time.perf_counter() - began,
+    )
+    return out
+
+
+class _LinearModel:
+    """A small integer programme for SCIP (through `pywraplp`) or CP-SAT, with integer
+    coefficients; `solve` reports "optimal" only when the bound proves the solution."""
+
+    def __init__(self, backend: str, num_workers: int | None) -> None:
+        self.backend = backend
+        self.num_workers = num_workers
+        self.ub: dict[Any, int] = {}
+        if backend == "cp_sat":
+            self.model = cp_model.CpModel()
+        else:
+            self.solver = pywraplp.Solver.CreateSolver("SCIP")
+            if self.solver is None:  # pragma: no cover - SCIP ships in the ortools wheel
+                raise RuntimeError("SCIP is not available in this OR-Tools build")
+        self._solution: dict[Any, int] = {}
+
+    def var(self, ub: int) -> Any:
+        if self.backend == "cp_sat":
+            v = self.model.new_int_var(0, ub, "")
+        else:
+            v = self.solver.IntVar(0, ub, "")
+        self.ub[v] = ub
+        return v
+
+    def fix_zero(self, v: Any) -> None:
+        if self.backend == "cp_sat":
+            self.model.add(v == 0)
+        else:
+            v.SetUb(0)
+
+    def _constraint(self, terms: list[tuple[int, Any]], lo: float, hi: float) -> None:
+        if self.backend == "cp_sat":
+            expr = sum(c * v for c, v in terms)
+            if lo == hi:
+                self.model.add(expr == int(lo))
+            elif math.isinf(hi):
+                self.model.add(expr >= int(lo))
+            else:
+                self.model.add(expr <= int(hi))
+            return
+        con = self.solver.Constraint(lo, hi)
+        for c, v in terms:
+            con.SetCoefficient(v, c)
+
+    def equal(self, terms: list[tuple[int, Any]], value: int) -> None:
+        self._constraint(terms, value, value)
+
+    def at_most(self, terms: list[tuple[int, Any]], value: int) -> None:
+        self._constraint(terms, -math.inf, value)
+
+    def at_least(self, terms: list[tuple[int, Any]], value: int) -> None:
+        self._constraint(terms, value, math.inf)
+
+    def values(self) -> dict[Any, int]:
+        return dict(self._solution)
+
+    def solve(
+        self,
+        objective: list[tuple[int, Any]],
+        *,
+        maximise: bool,
+        limit: float,
+        hint: dict[Any, int] | None,
+    ) -> tuple[str, float, float]:
+        """Returns status ("optimal", "feasible", "infeasible", "unknown"), the objective and
+        the best bound."""
+        if self.backend == "cp_sat":
+            return self._solve_cp_sat(objective, maximise, limit, hint)
+        s = self.solver
+        s.Objective().Clear()
+        for c, v in objective:
+            s.Objective().SetCoefficient(v, c)
+        s.Objective().SetOptimizationDirection(maximise)
+        if hint:
+            s.SetHint(list(hint), [float(x) for x in hint.values()])
+        s.SetTimeLimit(max(int(limit * 1000), 500))
+        params = pywraplp.MPSolverParameters()
+        params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)
+        code = s.Solve(params)
+        if code == pywraplp.Solver.INFEASIBLE:
+            return "infeasible", math.nan, math.nan
+        if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            return "unknown", math.nan, math.nan
+        self._solution = {v: round(v.solution_value()) for v in self.ub}
+        value = float(sum(c * self._solution[v] for c, v in objective))
+        bound = s.Objective().BestBound()
+        # integral objective: a bound less than 1 away proves the solution optimal
+        proven = code == pywraplp.Solver.OPTIMAL or abs(bound - value) < 1 - 1e-6
+        return ("optimal" if proven else "feasible"), value, bound
+
+    def _solve_cp_sat(
+        self,
+        objective: list[tuple[int, Any]],
+        maximise: bool,
+        limit: float,
+        hint: dict[Any, int] | None,
+    ) -> tuple[str, float, float]:
+        expr = sum(c * v for c, v in objective)
+        if maximise:
+            self.model.maximize(expr)
+        else:
+            self.model.minimize(expr)
+        self.model.clear_hints()
+        for v, x in (hint or {}).items():
+            self.model.add_hint(v, x)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(limit, 0.5)
-        solver.parameters.num_workers = num_workers or min(8, os.cpu_count() or 1)
-        return solver, solver.solve(model)
+        solver.parameters.num_workers = self.num_workers or min(8, os.cpu_count() or 1)
+        code = solver.solve(self.model)
+        if code == cp_model.INFEASIBLE:
+            return "infeasible", math.nan, math.nan
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return "unknown", math.nan, math.nan
+        self._solution = {v: int(solver.value(v)) for v in self.ub}
+        status = "optimal" if code == cp_model.OPTIMAL else "feasible"
+        return status, solver.objective_value, solver.best_objective_bound
 
-    unserved = sum(c.priority * u for c, u in zip(class_list, us, strict=True))
-    model.minimize(unserved)
-    solver, status = run(deadline - time.perf_counter())
-    stats["phase1"] = (solver.status_name(status), round(solver.wall_time, 2))
-    if status == cp_model.INFEASIBLE:
-        message = (
-            f"no assignment keeps to at most {max_changes} changes: the current books do not "
-            "fit the capacities without more moves"
-        )
-        return [], "infeasible", message, stats
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return [], "unknown", f"no solution found within {time_limit_s:g} s", stats
-    proven = status == cp_model.OPTIMAL
-    best_unserved = round(solver.objective_value)
-    model.clear_hints()
-    for row, u in zip(xs, us, strict=True):
-        for var in row.values():
-            model.add_hint(var, solver.value(var))
-        model.add_hint(u, solver.value(u))
-    model.add(unserved <= best_unserved)
-    gain = sum(
-        c.arcs[j] * var for c, row in zip(class_list, xs, strict=True) for j, var in row.items()
-    ) + sum(c.unassigned_gain * u for c, u in zip(class_list, us, strict=True))
-    model.maximize(gain)
-    solver2, status2 = run(deadline - time.perf_counter())
-    stats["phase2"] = (
-        solver2.status_name(status2),
-        round(solver2.wall_time, 2),
-        solver2.objective_value / OBJECTIVE_SCALE,
-        solver2.best_objective_bound / OBJECTIVE_SCALE,
-    )
-    if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        solver, proven = solver2, proven and status2 == cp_model.OPTIMAL
-    else:
-        proven = False  # keep phase one's assignment, which is feasible
-    counts = [
-        {j: int(solver.value(var)) for j, var in row.items() if solver.value(var)} for row in xs
-    ]
-    return counts, "optimal" if proven else "feasible", "", stats
+
+def _disaggregate(
+    model: _Model,
+    counts: tuple[list[int], dict[tuple[int, int], int], list[int]],
+    current: list[int | None],
+    n_customers: int,
+) -> list[int | None]:
+    """Customers from counts, deterministically: the first stayers of each stay class stay;
+    a pool's places at manager j go first to its customers whose current manager is j (a
+    relationship kept is never worse), then to the others in input order; the rest wait."""
+    stayed, placed, _unassigned = counts
+    assigned: list[int | None] = [None] * n_customers
+    members: list[list[int]] = [list(p.free) for p in model.pools]
+    for si, s in enumerate(model.stays):
+        for i in s.members[: stayed[si]]:
+            assigned[i] = s.manager
+        members[s.pool].extend(s.members[stayed[si] :])
+    by_pool: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for (pi, j), k in sorted(placed.items()):
+        by_pool[pi].append((j, k))
+    for pi, slots in by_pool.items():
+        people = sorted(members[pi])
+        at: dict[int | None, list[int]] = defaultdict(list)
+        for i in people:
+            at[current[i]].append(i)
+        taken = set()
+        left = []
+        for j, k in slots:
+            keep = at.get(j, [])[:k]
+            for i in keep:
+                assigned[i] = j
+                taken.add(i)
+            left.append((j, k - len(keep)))
+        rest = (i for i in people if i not in taken)
+        for j, k in left:
+            for _ in range(k):
+                assigned[next(rest)] = j
+    return assigned
 
 
 def _why(
@@ -501,8 +890,7 @@ def _result(
     mgrs: list[MatchManager],
     units: list[int],
     importance: list[float],
-    class_list: list[_Class],
-    counts: list[dict[int, int]],
+    assigned: list[int | None],
     status: str,
     message: str,
     solver: str,
@@ -511,22 +899,12 @@ def _result(
     change_penalty: float,
     m_index: dict[Any, int],
     started: float,
+    n_classes: int,
     stats: dict[str, Any],
 ) -> MatchResult:
     current = [
         m_index.get(c.current_manager) if c.current_manager is not None else None for c in custs
     ]
-    assigned: list[int | None]
-    if status in ("infeasible", "unknown"):
-        assigned = list(current)  # nothing changes
-    else:
-        assigned = [None] * len(custs)
-        for c, got in zip(class_list, counts, strict=True):
-            members = iter(c.members)
-            order = sorted(got, key=lambda j: (j != c.current, j))  # the stayers first
-            for j in order:
-                for _ in range(got[j]):
-                    assigned[next(members)] = j
     capacity = {m.manager_id: int(m.capacity) for m in mgrs}
     before = dict.fromkeys(capacity, 0)
     after = dict.fromkeys(capacity, 0)
@@ -611,6 +989,6 @@ def _result(
         changes=changes,
         message=message,
         seconds=time.perf_counter() - started,
-        classes=len(class_list),
+        classes=n_classes,
         stats=stats,
     )

@@ -26,7 +26,7 @@ def small_case():
     return customers, managers
 
 
-@pytest.mark.parametrize("solver", ["min_cost_flow", "cp_sat"])
+@pytest.mark.parametrize("solver", ["min_cost_flow", "mip", "cp_sat"])
 def test_both_solvers_find_the_known_optimum(solver):
     customers, managers = small_case()
     result = match_account_managers(
@@ -55,8 +55,8 @@ def test_auto_picks_min_cost_flow_for_uniform_workload_without_a_binding_cap():
     capped = match_account_managers(customers, managers, workload=UNIFORM, max_changes=2)
     assert capped.solver == "min_cost_flow"  # 2 relationships exist: a cap of 2 cannot bind
     capped = match_account_managers(customers, managers, workload=UNIFORM, max_changes=1)
-    assert capped.solver == "cp_sat"
-    assert match_account_managers(customers, managers).solver == "cp_sat"
+    assert capped.solver == "mip"
+    assert match_account_managers(customers, managers).solver == "mip"
 
 
 def test_forcing_min_cost_flow_where_it_does_not_apply_is_an_error():
@@ -79,7 +79,7 @@ def test_workloads_a_knapsack_with_a_known_optimum():
     managers = [MatchManager("M1", 2, 5), MatchManager("M2", 1, 5)]
     result = match_account_managers(customers, managers, num_workers=1)
     # A on M1: 20 + (3 + 3 + 1) = 27 beats A on M2: 10 + 2 × 7 = 24.
-    assert result.solver == "cp_sat"
+    assert result.solver == "mip"
     assert result.optimal is True
     assert result.assignments == {"a": "M1", "b1": "M2", "b2": "M2", "c": "M2"}
     assert result.objective == 27.0
@@ -95,7 +95,7 @@ def test_when_capacity_is_short_the_most_important_customer_is_served():
     assert result.moves == [Move("a", None, "M", "had no account manager; M has grade 1")]
 
 
-@pytest.mark.parametrize("solver", ["min_cost_flow", "cp_sat"])
+@pytest.mark.parametrize("solver", ["min_cost_flow", "mip", "cp_sat"])
 def test_hard_region_without_capacity_leaves_customers_unassigned(solver):
     customers = [
         MatchCustomer("n1", "C", region="North"),
@@ -167,7 +167,7 @@ def test_the_change_cap_keeps_only_the_most_valuable_move():
     capped = match_account_managers(
         customers, managers, workload=UNIFORM, max_changes=1, change_penalty=1, num_workers=1
     )
-    assert capped.solver == "cp_sat"
+    assert capped.solver == "mip"
     assert capped.optimal is True
     assert capped.assignments == {"a": "M1", "b": "M2"}
     assert capped.changes == 1
