@@ -28,25 +28,39 @@ importance to 1/`IMPORTANCE_SCALE`, then divided by the gcd of all importances (
 is recomputed in floating point from the final assignment, so it can differ from the best real
 optimum by at most 0.0005 per customer.
 
-**Aggregation (exact).** Customers with the same workload, importance, region and current manager
-are interchangeable, so the models work on such classes with integer counts x[c, j] (how many of
-class c go to manager j) instead of one variable per customer-manager pair; with tier weights
-as importance this shrinks 20,000 customers to a few thousand classes.
+**Aggregation (exact).** A pool holds the customers of one workload, importance and region:
+they are interchangeable, so the model counts how many of a pool go to each manager (z[p, j])
+instead of deciding each customer-manager pair. A customer whose relationship may continue also
+belongs to a stay class (pool, current manager): s[c] of them stay (worth the pool's gain at
+that manager), the other n_c − s[c] move into the pool at `change_penalty` each and count
+against the cap. A path class → pool → manager is worth exactly what a direct arc would be
+(gain − change penalty), so one arc per class replaces one per manager: at tier L (447,650
+customers, 5,000 managers, 8 regions, hard rule) that is 24 pools × their region's managers =
+15,000 arcs plus 15,000 stay classes, instead of 15,000 classes × ~600 managers. When moving
+costs nothing and no cap binds, relationships do not change the objective and every customer is
+simply in its pool. No arc is pruned, so nothing is lost. Disaggregation is deterministic: the
+first members of a stay class stay; a pool's places at manager j go first to customers whose
+current manager is j (never worse), then in input order.
 
-**Min-cost flow** (`ortools.graph.python.min_cost_flow`) solves the problem exactly, and fast,
-when every customer uses the same workload w and the change cap cannot bind (`max_changes` is
-None or at least the number of customers with a current relationship): source → class c
-(supply n_c) → manager j (cost −gain) → sink (capacity ⌊K_j / w⌋), plus class c → sink for the
-unassigned (cost BIG × importance, BIG larger than any possible difference in the second
-objective, which makes the objective lexicographic). Region rules and the change penalty are
-arc costs or missing arcs; the network matrix is totally unimodular, so the optimum is integral.
-What the network cannot say: (a) customers of different workloads sharing a capacity — a flow
-would split an A customer's 5 units across managers (the generalised assignment problem, NP-hard);
-(b) a cap on the number of changes, a side constraint across all customers that the value of a
-pair (a product v_i × g_j) does not let us route through one shared bottleneck node.
-**CP-SAT** (`ortools.sat.python.cp_model`) runs otherwise, on the same classes, in two phases
-(first objective, then the second with the first fixed at its optimum), hinted with the current
-assignment; `optimal` is True only when CP-SAT proves both phases optimal within `time_limit_s`.
+**Min-cost flow** (`ortools.graph.python.min_cost_flow`) solves it exactly when every customer
+uses the same workload w and the change cap cannot bind: stay class → its manager (−gain) or →
+its pool (change penalty); pool → manager (−gain) or → sink unassigned (BIG × priority, BIG
+larger than any difference in the second objective, so the costs are lexicographic); manager →
+sink (capacity ⌊K_j / w⌋). The network matrix is totally unimodular, so the optimum is integral.
+What a network cannot say: customers of different workloads sharing a capacity in units (a flow
+would split an A customer's 5 units; the knapsack side makes it NP-hard in general) and the cap
+on the number of changes (one side constraint across everything).
+
+**MIP** (SCIP, in the ortools wheel, through `pywraplp`) runs otherwise on the same aggregated
+variables — integer s, z and u (unassigned per pool), pool balance, capacity in units, the cap
+as Σ (n_c − s[c]) ≤ max_changes — in two phases: the least importance unserved (skipped when a
+greedy start already serves everyone within the cap), then the best value with that fixed. The
+value coefficients are divided by their gcd, so the objective is integral and a bound within 1
+of the solution proves it; `optimal` is True only when both phases are proven within
+`time_limit_s`. Without a binding cap, parts of the model that share no manager (the regions
+under the hard rule) are solved one after the other, each small. `solver="cp_sat"` runs CP-SAT
+on the same model (a cross-check on small cases). `stats["phase2"]` holds (status, seconds,
+solution, bound) in value units.
 """
 
 from __future__ import annotations
@@ -650,7 +664,10 @@ def _solve_part(
     for pi, v in u_var.items():
         hint[v] = unassigned[pi]
     greedy_unserved = sum(pools[pi].priority * unassigned[pi] for pi in pool_ids)
-    greedy_ok = model.max_changes is None  # otherwise the greedy may break the cap
+    # the greedy keeps every relationship that fits: it meets the cap unless capacity forces
+    # more changes than that
+    greedy_changes = sum(len(stays[si].members) - stayed[si] for si in stay_ids)
+    greedy_ok = model.max_changes is None or greedy_changes <= model.max_changes
     out: dict[str, Any] = {"proven": True}
     if greedy_ok and greedy_unserved == 0:
         best_unserved = 0  # nothing unserved: phase 1 is proven by the greedy itself

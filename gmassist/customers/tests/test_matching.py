@@ -337,3 +337,115 @@ def test_flow_and_cp_sat_agree_where_both_apply(instance):
     assert flow.optimal and sat.optimal
     assert flow.objective == pytest.approx(sat.objective)
     assert len(flow.unassigned) == len(sat.unassigned)
+
+
+# -- the aggregated model against a per-customer model ------------------------------------------
+
+
+def per_customer_optimum(customers, managers, options):
+    """(importance unserved, objective) of the plain model — one boolean per customer-manager
+    pair, no aggregation — solved by CP-SAT with a lexicographic weighted objective."""
+    from ortools.sat.python import cp_model
+
+    workload = options["workload"] or {"A": 5, "B": 2, "C": 1}
+    weight = {"A": 10, "B": 3, "C": 1}
+    ids = {m.manager_id: m for m in managers}
+    model = cp_model.CpModel()
+    unserved, value, changes = [], [], []
+    load = {m.manager_id: [] for m in managers}
+    for c in customers:
+        cur = ids.get(c.current_manager)
+        if cur and options["region_rule"] == "hard" and not same_region(c.region, cur.region):
+            cur = None
+        row = {}
+        for m in managers:
+            if options["region_rule"] == "hard" and not same_region(c.region, m.region):
+                continue
+            row[m.manager_id] = x = model.new_bool_var("")
+            load[m.manager_id].append(workload[c.tier] * x)
+            gain = weight[c.tier] * m.grade * 100
+            if not same_region(c.region, m.region):
+                gain -= options["region_penalty"] * 100
+            value.append(round(gain) * x)
+        model.add(sum(row.values()) <= 1)
+        unserved.append(weight[c.tier] * (1 - sum(row.values())))
+        if cur is not None:
+            moved = 1 - row[cur.manager_id] if cur.manager_id in row else 1
+            changes.append(moved)
+            value.append(-round(options["change_penalty"] * 100) * moved)
+    for m in managers:
+        model.add(sum(load[m.manager_id]) <= m.capacity)
+    if options["max_changes"] is not None:
+        model.add(sum(changes) <= options["max_changes"])
+    model.maximize(-(10**9) * sum(unserved) + sum(value))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    if solver.solve(model) != cp_model.OPTIMAL:
+        return None
+    return solver.value(sum(unserved)), solver.value(sum(value)) / 100
+
+
+@st.composite
+def larger_instances(draw):
+    n_mgr = draw(st.integers(1, 6))
+    managers = [
+        MatchManager(f"M{j}", draw(st.integers(0, 5)), draw(st.integers(0, 12)), draw(REGIONS))
+        for j in range(n_mgr)
+    ]
+    customers = [
+        MatchCustomer(
+            f"c{i}",
+            draw(st.sampled_from("ABC")),
+            draw(REGIONS),
+            draw(st.sampled_from([None, "gone"] + [m.manager_id for m in managers])),
+        )
+        for i in range(draw(st.integers(0, 14)))
+    ]
+    options = {
+        "workload": draw(st.sampled_from([None, {"A": 3, "B": 2, "C": 1}])),
+        "region_rule": draw(st.sampled_from(["hard", "penalised"])),
+        "region_penalty": draw(st.sampled_from([0.0, 0.5, 4.0])),
+        "change_penalty": draw(st.sampled_from([0.0, 1.5])),
+        "max_changes": draw(st.sampled_from([None, 0, 1, 3])),
+    }
+    return customers, managers, options
+
+
+@settings(max_examples=80, deadline=None)
+@given(larger_instances(), st.sampled_from(["mip", "cp_sat"]))
+def test_the_aggregated_solve_equals_the_per_customer_optimum_and_is_proven(instance, solver):
+    customers, managers, options = instance
+    result = match_account_managers(customers, managers, solver=solver, num_workers=1, **options)
+    best = per_customer_optimum(customers, managers, options)
+    if best is None:
+        assert result.status == "infeasible"
+        return
+    assert result.optimal is True
+    weight = {"A": 10, "B": 3, "C": 1}
+    unserved = sum(weight[c.tier] for c in customers if result.assignments[c.customer_id] is None)
+    assert (unserved, round(result.objective, 6)) == (best[0], pytest.approx(best[1]))
+    if options["max_changes"] is not None:
+        assert result.changes <= options["max_changes"]
+
+
+def test_a_binding_change_cap_is_respected_across_regions_and_proven():
+    # Every customer sits with the weak manager of its region; the strong ones have room for all.
+    managers = [
+        MatchManager("N-weak", 1, 40, "N"),
+        MatchManager("N-strong", 4, 40, "N"),
+        MatchManager("S-weak", 1, 40, "S"),
+        MatchManager("S-strong", 2, 40, "S"),
+    ]
+    customers = [MatchCustomer(f"n{k}", "ABC"[k % 3], "N", "N-weak") for k in range(9)] + [
+        MatchCustomer(f"s{k}", "ABC"[k % 3], "S", "S-weak") for k in range(9)
+    ]
+    result = match_account_managers(
+        customers, managers, change_penalty=1, max_changes=4, num_workers=1
+    )
+    assert (result.solver, result.optimal, result.changes) == ("mip", True, 4)
+    # the 4 moves with the most to gain: the three A customers of the north (10 × 3 − 1 each),
+    # then an A of the south (10 × 1 − 1) beats a B of the north (3 × 3 − 1)
+    moved = sorted(m.customer_id for m in result.moves)
+    assert moved[:3] == ["n0", "n3", "n6"]
+    assert moved[3] in {"s0", "s3", "s6"}
+    assert result.objective == result.objective_before + 3 * 29 + 9
