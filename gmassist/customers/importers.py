@@ -41,11 +41,13 @@ from gmassist.core.imports import (
     REF,
     TEXT,
     CatalogueLookup,
+    ChunkPlanner,
     Column,
     EntitySpec,
     ImportContext,
     ParsedRow,
     Plan,
+    RowChunk,
     column_choices,
     count,
     explain,
@@ -54,6 +56,7 @@ from gmassist.core.imports import (
     money,
     out_of_range_reason,
     register_entity,
+    row_error,
     save_rows,
     text_or_empty,
 )
@@ -66,7 +69,7 @@ from gmassist.customers.models import (
     ServiceContact,
 )
 from gmassist.lib import normalize
-from gmassist.lib.bulk import bulk_upsert, ids_by_key
+from gmassist.lib.bulk import Staging, bulk_upsert, ids_by_key
 from gmassist.org.models import Employee
 
 PRODUCT_SEPARATOR = ";"
@@ -455,6 +458,289 @@ def plan_revenue(ctx: ImportContext) -> Plan:
     return Plan(counts={"monthly_revenue": counts}, write=write)
 
 
+# plain amounts a fast path takes as they are: at most 14 digits before the point and 2 after
+# (the stored precision, so nothing to round); anything else goes through normalize
+_PLAIN_AMOUNT = re.compile(r"-?\d{1,14}(?:\.\d{1,2})?\Z").match
+_PLAIN_WHOLE_AMOUNT = re.compile(r"-?\d{1,14}\Z").match  # with a decimal comma
+
+
+class RevenueStream(ChunkPlanner):
+    """The monthly-revenue import in bounded memory (`EntitySpec.stream`), with the same checks
+    and messages as `plan_revenue`.
+
+    Per chunk: the customer codes are looked up in one array operation (an index of the stored
+    codes), the months parsed once per distinct cell, the plain amounts taken as written; the
+    odd cells (spaces, "17850.0", thousand separators) go through the usual parsers. Checked
+    rows are staged on the database with their row numbers; a few int arrays per row (about
+    20 bytes) stay for the duplicate check at the end, which needs the whole file.
+    """
+
+    def __init__(self, ctx: ImportContext):
+        import numpy as np
+        import pandas as pd
+
+        self.ctx = ctx
+        codes = _customer_ids()
+        self.codes = codes
+        self.code_by_id: dict[int, str] | None = None
+        # stored codes a file gives as they are; a float-looking stored code never matches
+        # (the file's "1.0" is read as "1"), as in the row-by-row plan
+        plain = {code: pk for code, pk in codes.items() if not _FLOAT_ID.match(code)}
+        self.code_index = pd.Index(list(plain), dtype=object)
+        self.code_ids = np.fromiter(plain.values(), dtype=np.int64, count=len(plain))
+        mapped = ctx.mapping.values
+        self.fast_customer = "customer" in ctx.columns and "customer" not in mapped
+        self.fast_amount = "amount" in ctx.columns and "amount" not in mapped
+        self.plain_amount = _PLAIN_WHOLE_AMOUNT if ctx.decimal_comma else _PLAIN_AMOUNT
+        self.months: dict[Any, Any] = {}  # parsed month text -> date or Problem
+        self.month_texts: dict[Any, int] = {}  # parsed month text -> id (textual duplicates)
+        self.aliases: dict[str, int] = {}  # a customer written otherwise than its code -> id
+        self.seen_unresolved: dict[tuple, int] = {}  # (customer, month) texts -> first row
+        self.parts: list[tuple] = []  # per chunk: rows, id keys, text keys, month cells
+        self.no_amount: list[tuple[int, int, dt.date, Any]] = []  # row, customer, month, cell
+        self.staging = Staging(MonthlyRevenue, key=["customer_id", "month"], values=["amount"])
+
+    def chunk(self, rows: RowChunk) -> None:
+        import numpy as np
+        import pandas as pd
+
+        ctx, n = self.ctx, len(rows)
+        everything = np.arange(n)
+        # customers: one index lookup; the rest parsed as any REF cell, then by code
+        customer_text = np.empty(n, dtype=object)
+        customer_ids = np.full(n, -1, dtype=np.int64)
+        if self.fast_customer:
+            cells = rows.cells("customer")
+            found = self.code_index.get_indexer(cells)
+            hit = found >= 0
+            customer_ids[hit] = self.code_ids[found[hit]]
+            customer_text[hit] = cells[hit]
+            odd = np.flatnonzero(~hit)
+        else:
+            odd = everything
+        amounts_text = np.empty(n, dtype=object)
+        amount_cells = rows.cells("amount") if "amount" in ctx.columns else None
+        if self.fast_amount:
+            plain = self.plain_amount
+            amount_ok = np.fromiter(
+                (type(c) is str and plain(c) is not None for c in amount_cells), bool, n
+            )
+            amounts_text[amount_ok] = amount_cells[amount_ok]
+            odd_amounts = np.flatnonzero(~amount_ok)
+        else:
+            odd_amounts = everything if ctx.has("amount") else np.empty(0, dtype=np.int64)
+        # the generic parsers on the odd cells, in column order (their errors first in a row)
+        for name in ctx.positions or ():
+            if name == "customer" and len(odd):
+                customer_text[odd] = rows.parse("customer", odd)
+            elif name == "amount" and len(odd_amounts):
+                for i, value in zip(
+                    odd_amounts.tolist(), rows.parse("amount", odd_amounts), strict=True
+                ):
+                    amounts_text[i] = None if value is None else str(money(value))
+        for name, position_missing in (("customer", odd), ("amount", odd_amounts)):
+            if name not in ctx.positions and ctx.has(name) and len(position_missing):
+                values = rows.parse(name, position_missing)
+                if name == "customer":
+                    customer_text[position_missing] = values
+                else:
+                    amounts_text[position_missing] = [
+                        None if v is None else str(money(v)) for v in values
+                    ]
+        for i in odd.tolist():
+            text = customer_text[i]
+            if text:
+                pk = self.codes.get(customer_code(text))
+                if pk is not None:
+                    customer_ids[i] = pk
+        # months: each distinct cell parsed once
+        month_cells = rows.cells("month")
+        codes_, distinct = pd.factorize(pd.Series(month_cells, dtype=object), use_na_sentinel=False)
+        distinct_values = rows_parse_distinct(rows, "month", codes_, distinct)
+        month_of = [self._month(v) for v in distinct_values]
+        month_date = np.array(
+            [m if isinstance(m, dt.date) else None for m in month_of], dtype=object
+        )
+        month_number = np.array(
+            [m.year * 12 + m.month - 1 if isinstance(m, dt.date) else -1 for m in month_of],
+            dtype=np.int64,
+        )
+        month_text_id = np.array([self._month_text_id(v) for v in distinct_values], dtype=np.int64)
+        months = month_number[codes_]
+        resolved = (customer_ids >= 0) & (months >= 0)
+        # rows that cannot be keyed: exactly the row-by-row plan's checks, in its order
+        for i in np.flatnonzero(~resolved).tolist():
+            text, value = customer_text[i], distinct_values[codes_[i]]
+            if text and value:
+                first = self.seen_unresolved.setdefault((text, value), int(rows.numbers[i]))
+                if first != rows.numbers[i]:
+                    reason = _("duplicate %(key)s: also on row %(row)d")
+                    rows.error(i, "month", reason % {"key": "customer + month", "row": first})
+            if not text:
+                rows.error(i, "customer", _("the customer is required"))
+            elif customer_ids[i] < 0:
+                rows.error(i, "customer", _("no customer with this code"))
+            if not value:
+                rows.error(i, "month", _("the month is required"))
+            elif not isinstance(month_of[codes_[i]], dt.date):
+                rows.error(i, "month", explain(month_of[codes_[i]]))
+        keep = np.flatnonzero(resolved)
+        numbers = rows.numbers[keep]
+        ids = customer_ids[keep]
+        text_ids = ids.copy()
+        if len(odd):  # a customer written otherwise than its code ("17850.0"): its own text key
+            was_odd = np.zeros(n, dtype=bool)
+            was_odd[odd] = True
+            for j in np.flatnonzero(was_odd[keep]).tolist():
+                text = customer_text[keep[j]]
+                if text != self._code_of(ids[j]):
+                    text_ids[j] = -1 - self.aliases.setdefault(text, len(self.aliases))
+        id_keys = ids * 100_000 + months[keep]
+        text_keys = (text_ids + (1 << 31)) * 100_000 + month_text_id[codes_[keep]]
+        month_cell = codes_[keep].astype(np.int32)
+        self.parts.append((numbers, id_keys, text_keys, month_cell, list(distinct)))
+        amounts = amounts_text[keep]
+        given = np.array([a is not None for a in amounts], dtype=bool)
+        if not given.all():
+            raw = amount_cells[keep] if amount_cells is not None else None
+            for j in np.flatnonzero(~given).tolist():
+                value = raw[j] if raw is not None else ctx.mapping.defaults.get("amount", "")
+                self.no_amount.append(
+                    (int(numbers[j]), int(ids[j]), month_date[codes_[keep[j]]], value)
+                )
+        if given.any():
+            self.staging.append(
+                numbers[given].tolist(),
+                [
+                    ids[given].astype(str).tolist(),
+                    [d.isoformat() for d in month_date[codes_[keep[given]]]],
+                    amounts[given].tolist(),
+                ],
+            )
+
+    def _code_of(self, pk: int) -> str | None:
+        if self.code_by_id is None:
+            self.code_by_id = {v: k for k, v in self.codes.items()}
+        return self.code_by_id.get(int(pk))
+
+    def _month(self, value: Any) -> Any:
+        if not value:
+            return None
+        if value not in self.months:
+            try:
+                self.months[value] = parse_month(
+                    value, today=self.ctx.today, slash_order=self.ctx.mapping.options.date_order
+                )
+            except ValueError as exc:
+                self.months[value] = exc
+        return self.months[value]
+
+    def _month_text_id(self, value: Any) -> int:
+        if not value:
+            return -1
+        return self.month_texts.setdefault(value, len(self.month_texts))
+
+    def finish(self) -> Plan:
+        import numpy as np
+        import pandas as pd
+
+        ctx = self.ctx
+        if self.parts:
+            numbers = np.concatenate([p[0] for p in self.parts])
+            id_keys = np.concatenate([p[1] for p in self.parts])
+            text_keys = np.concatenate([p[2] for p in self.parts])
+        else:
+            numbers = id_keys = text_keys = np.empty(0, dtype=np.int64)
+        by_text = pd.Series(text_keys).duplicated().to_numpy()
+        by_id = pd.Series(id_keys).duplicated().to_numpy()
+        duplicates: set[int] = set()
+        if by_text.any() or by_id.any():
+            frame = pd.DataFrame({"row": numbers, "text": text_keys, "id": id_keys})
+            first_text = frame.groupby("text")["row"].transform("min").to_numpy()
+            first_id = frame.groupby("id")["row"].transform("min").to_numpy()
+            cells = self._month_cells()
+            reason = _("duplicate %(key)s: also on row %(row)d")
+            for j in np.flatnonzero(by_text | by_id).tolist():
+                first = first_text[j] if by_text[j] else first_id[j]
+                number = int(numbers[j])
+                row_error(
+                    ctx,
+                    number,
+                    "month",
+                    reason % {"key": "customer + month", "row": int(first)},
+                    cells[j],
+                )
+                duplicates.add(number)
+            self.staging.remove(sorted(duplicates))
+        self._report_missing_amounts(duplicates)
+        created, updated, unchanged = self.staging.compare()
+        unchanged += self._unchanged_without_amount
+        return Plan(
+            counts={"monthly_revenue": count(created, updated, unchanged)},
+            write=self.staging.merge,
+        )
+
+    def _month_cells(self) -> list[Any]:
+        """The file's month cell of every keyed row (for duplicate errors only)."""
+        cells: list[Any] = []
+        for _numbers, _ids, _texts, codes_, distinct in self.parts:
+            cells.extend(distinct[c] for c in codes_.tolist())
+        return cells
+
+    def _report_missing_amounts(self, duplicates: set[int]) -> None:
+        """Rows without an amount: an error for a month not stored yet, or a stored one when
+        the file has an amount column (as `merge_rows` says); unchanged otherwise."""
+        self._unchanged_without_amount = 0
+        rows = [r for r in self.no_amount if r[0] not in duplicates]
+        if not rows:
+            return
+        stored: set[tuple[int, dt.date]] = set()
+        for part in range(0, len(rows), 1000):
+            chunk = rows[part : part + 1000]
+            stored |= set(
+                MonthlyRevenue.objects.filter(
+                    customer_id__in={r[1] for r in chunk}, month__in={r[2] for r in chunk}
+                ).values_list("customer_id", "month")
+            )
+        for number, customer, month, value in rows:
+            if (customer, month) not in stored:
+                reason = _("a new monthly revenue needs %(field)s") % {"field": "amount"}
+            elif not self.ctx.has("amount"):
+                self._unchanged_without_amount += 1
+                continue
+            else:
+                reason = _("%(field)s is required") % {"field": "amount"}
+            row_error(self.ctx, number, "amount", reason, value)
+
+    def close(self) -> None:
+        self.staging.drop()
+
+
+def rows_parse_distinct(rows: RowChunk, name: str, codes_: Any, distinct: Any) -> list[Any]:
+    """Field `name`'s typed value for each distinct cell (errors reported on the first row of
+    each failing cell... and every other row holding it, as the row-by-row parse does)."""
+    import numpy as np
+
+    if len(distinct) == 0:
+        return []
+    firsts = np.unique(codes_, return_index=True)[1]
+    values = rows.parse(name, firsts)
+    failed = [k for k, v in enumerate(values) if v is None and distinct[k] not in (None, "")]
+    return values if not failed else _parse_all_failing(rows, name, codes_, values, failed)
+
+
+def _parse_all_failing(rows, name, codes_, values, failed):
+    """A month cell that failed to parse is an error on every row that holds it."""
+    import numpy as np
+
+    more = np.flatnonzero(np.isin(codes_, failed))
+    firsts = set(np.unique(codes_, return_index=True)[1].tolist())
+    others = np.array([i for i in more.tolist() if i not in firsts], dtype=np.int64)
+    if len(others):
+        rows.parse(name, others)
+    return values
+
+
 def export_revenue(queryset: QuerySet) -> Iterator[list[Any]]:
     rows = queryset.order_by("customer__code", "month").values_list(
         "customer__code", "month", "amount"
@@ -723,6 +1009,7 @@ register_entity(
         ("customer", "month"),
         plan_revenue,
         export_revenue,
+        stream=RevenueStream,
     )
 )
 register_entity(

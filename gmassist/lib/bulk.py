@@ -317,3 +317,131 @@ def chunked(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     """`items` in slices of at most `size`."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+class Staging:
+    """A temporary table of checked rows, filled chunk by chunk, then compared with and merged
+    into `model`'s table on its natural key `key` in one statement each.
+
+    For the imports that stream large files: the rows wait on the database server, not in
+    Python. On PostgreSQL a chunk is sent with COPY; elsewhere (SQLite) with executemany. Each
+    staged row keeps its file row number (`row_no`). Use inside a transaction; `drop` at the end.
+    """
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        *,
+        key: Sequence[str],
+        values: Sequence[str],
+        using: str = "default",
+    ):
+        self.model = model
+        self.key = list(key)
+        self.values = list(values)
+        self.using = using
+        self.connection = connections[using]
+        self.postgres = self.connection.vendor == "postgresql"
+        self.table = f"_stage_{model._meta.db_table}"
+        self.rows = 0
+        columns = ", ".join(
+            f"{_q(c)} {_field(model, c).db_type(self.connection)}" for c in self.columns
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {_q(self.table)}")
+            on_commit = " ON COMMIT DROP" if self.postgres else ""
+            cursor.execute(
+                f"CREATE TEMP TABLE {_q(self.table)} (row_no bigint, {columns}){on_commit}"
+            )
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.key, *self.values]
+
+    def append(self, numbers: Sequence[int], columns: Sequence[Sequence[str]]) -> None:
+        """Stage rows: their file row numbers and, per column of `key` + `values`, the values as
+        text the database reads (ints, ISO dates, plain decimals; nothing to escape)."""
+        if not numbers:
+            return
+        self.rows += len(numbers)
+        names = ", ".join(_q(c) for c in ["row_no", *self.columns])
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                text = "\n".join(map("\t".join, zip(map(str, numbers), *columns, strict=True)))
+                with cursor.cursor.copy(f"COPY {_q(self.table)} ({names}) FROM STDIN") as copy:
+                    copy.write(text + "\n")
+            else:
+                marks = ", ".join(["%s"] * (len(self.columns) + 1))
+                cursor.executemany(
+                    f"INSERT INTO {_q(self.table)} ({names}) VALUES ({marks})",
+                    list(zip(numbers, *columns, strict=True)),
+                )
+
+    def remove(self, numbers: Iterable[int]) -> None:
+        """Unstage the rows of these file row numbers (rows found wrong later)."""
+        numbers = list(numbers)
+        with self.connection.cursor() as cursor:
+            for part in chunked(numbers, 1000):
+                marks = ", ".join(["%s"] * len(part))
+                cursor.execute(f"DELETE FROM {_q(self.table)} WHERE row_no IN ({marks})", part)
+        self.rows -= len(numbers)
+
+    def _differs(self, left: str, right: str) -> str:
+        operator = "IS DISTINCT FROM" if self.postgres else "IS NOT"
+        return " OR ".join(f"{left}.{_q(c)} {operator} {right}.{_q(c)}" for c in self.values)
+
+    def compare(self) -> tuple[int, int, int]:
+        """(created, updated, unchanged): staged rows whose key is not stored, stored with
+        other values, stored with the same values."""
+        if not self.rows:
+            return 0, 0, 0
+        table = _q(self.model._meta.db_table)
+        join = " AND ".join(f"t.{_q(c)} = s.{_q(c)}" for c in self.key)
+        pk = _q(self.model._meta.pk.column)
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                # without statistics the planner guesses a few rows and may loop over millions
+                cursor.execute(f"ANALYZE {_q(self.table)}")
+            cursor.execute(
+                f"SELECT COALESCE(SUM(CASE WHEN t.{pk} IS NULL THEN 1 ELSE 0 END), 0), "
+                f"COALESCE(SUM(CASE WHEN t.{pk} IS NOT NULL AND ({self._differs('t', 's')}) "
+                f"THEN 1 ELSE 0 END), 0), COUNT(*) "
+                f"FROM {_q(self.table)} s LEFT JOIN {table} t ON {join}"
+            )
+            created, updated, total = cursor.fetchone()
+        return int(created), int(updated), int(total) - int(created) - int(updated)
+
+    def merge(self) -> None:
+        """Insert the staged rows, or update the stored ones whose values differ (one
+        `INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE ... WHERE`); unchanged rows are not
+        touched. `created_at`/`updated_at` are set to now when the model has them."""
+        table = self.model._meta.db_table
+        has_times = any(f.attname == "updated_at" for f in self.model._meta.concrete_fields)
+        columns = [_q(c) for c in self.columns]
+        selected = list(columns)
+        params: list[Any] = []
+        if has_times:
+            now = timezone.now()
+            columns += [_q("created_at"), _q("updated_at")]
+            selected += ["%s", "%s"]
+            params += [now, now]
+        assignments = [f"{_q(c)} = excluded.{_q(c)}" for c in self.values]
+        if has_times:
+            assignments.append(f"{_q('updated_at')} = excluded.{_q('updated_at')}")
+        # "WHERE true" parts the SELECT from ON CONFLICT (SQLite's grammar needs it)
+        statement = (
+            f"INSERT INTO {_q(table)} ({', '.join(columns)}) "
+            f"SELECT {', '.join(selected)} FROM {_q(self.table)} WHERE true "
+            f"ON CONFLICT ({', '.join(_q(c) for c in self.key)}) DO UPDATE SET "
+            f"{', '.join(assignments)} WHERE {self._differs(_q(table), 'excluded')}"
+        )
+        with self.connection.cursor() as cursor:
+            cursor.execute(statement, params)
+
+    def drop(self) -> None:
+        """Drop the staging table now (PostgreSQL drops it at the commit or the rollback; a
+        failed transaction there accepts no statement)."""
+        if self.postgres:
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {_q(self.table)}")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from gmassist.lib.normalize import Problem, gettext_noop
 
@@ -44,34 +44,154 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
 
+# rows per chunk of a streamed file: a few tens of MB of cells at most
+CHUNK_ROWS = 200_000
+
+
+@dataclass
+class Chunk:
+    """Consecutive data rows of a file: their row numbers and their values (one per column)."""
+
+    numbers: list[int]
+    rows: list[list[Any]]
+
+    def columns(self, width: int) -> list[tuple[Any, ...]]:
+        """The rows transposed: one tuple of cells per column (each row has `width` cells or
+        more), in one pass in C."""
+        if not self.rows:
+            return [()] * width
+        return list(zip(*self.rows, strict=False))[:width]
+
+
+class TableStream:
+    """An open CSV or XLSX file read chunk by chunk, so that memory stays bounded by a chunk.
+
+    `header`, `format`, `encoding` and `delimiter` are known on opening; `chunks()` yields the
+    data rows (numbered and skipped exactly as `read_table` does) and raises TabularError when
+    the file turns out broken further on. `fraction()` is how much of the file is read (0-1).
+    """
+
+    def __init__(
+        self,
+        header: list[str],
+        format: str,
+        rows: Iterator[tuple[int, list[Any]]],
+        *,
+        encoding: str = "",
+        delimiter: str = "",
+        position: Callable[[], int] | None = None,
+        size: int = 0,
+        close: Callable[[], None] | None = None,
+    ):
+        self.header = header
+        self.format = format
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self._rows = rows
+        self._position = position
+        self._size = size
+        self._close = close
+
+    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[Chunk]:
+        numbers: list[int] = []
+        rows: list[list[Any]] = []
+        for number, values in self._rows:
+            numbers.append(number)
+            rows.append(values)
+            if len(rows) >= size:
+                yield Chunk(numbers, rows)
+                numbers, rows = [], []
+        if rows:
+            yield Chunk(numbers, rows)
+
+    def fraction(self) -> float:
+        if not self._size or self._position is None:
+            return 0.0
+        return min(self._position() / self._size, 1.0)
+
+    def read_all(self) -> Table:
+        """Every data row at once, as a Table (files of the row-by-row imports)."""
+        return Table(
+            header=self.header,
+            rows=list(self._rows),
+            format=self.format,
+            encoding=self.encoding,
+            delimiter=self.delimiter,
+        )
+
+    def close(self) -> None:
+        if self._close is not None:
+            self._close()
+            self._close = None
+
+    def __enter__(self) -> TableStream:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
 def read_table(source: Path | str | bytes) -> Table:
     """Read a CSV or XLSX file (a path or its bytes); the format is told by the content."""
-    data = Path(source).read_bytes() if isinstance(source, Path | str) else source
-    if data[:4] == b"PK\x03\x04":
-        return read_xlsx(data)
-    return read_csv(data)
+    with open_table(source) as stream:
+        return stream.read_all()
 
 
-def detect_encoding(data: bytes) -> str:
-    """The encoding of CSV bytes: from the BOM, else UTF-8 when it decodes, else GB18030."""
-    if data.startswith(codecs.BOM_UTF8):
+def open_table(source: Path | str | bytes) -> TableStream:
+    """Open a CSV or XLSX file (a path or its bytes) to read it chunk by chunk; the format is
+    told by the content. A path is never read into memory whole."""
+    if isinstance(source, Path | str):
+        handle: BinaryIO = open(source, "rb")  # noqa: SIM115 (closed by the stream)
+    else:
+        handle = io.BytesIO(source)
+    try:
+        if handle.read(4) == b"PK\x03\x04":
+            handle.seek(0)
+            data = handle.read()
+            handle.close()
+            return _open_xlsx(data)
+        handle.seek(0)
+        return _open_csv(handle)
+    except BaseException:
+        handle.close()
+        raise
+
+
+def detect_encoding(data: bytes | BinaryIO) -> str:
+    """The encoding of CSV bytes (or a binary file, read through and rewound): from the BOM,
+    else UTF-8 when it decodes, else GB18030, else cp1252."""
+    handle = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    start = handle.tell()
+    head = handle.read(4)
+    handle.seek(start)
+    if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return "utf-32"
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        return "utf-8"
-    # GB18030 is a superset of GBK and GB2312, the usual encodings of Chinese exports
+        for encoding in ("utf-8", "gb18030"):  # GB18030: a superset of GBK and GB2312
+            if _decodes(handle, encoding):
+                return encoding
+        return "cp1252"  # Excel's Western default
+    finally:
+        handle.seek(start)
+
+
+def _decodes(handle: BinaryIO, encoding: str) -> bool:
+    """Whether the whole file decodes, read in blocks (a large file is not held)."""
+    start = handle.tell()
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
-        data.decode("gb18030")
+        while block := handle.read(1 << 24):
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return "cp1252"  # Excel's Western default: decodes every byte
-    return "gb18030"
+        return False
+    finally:
+        handle.seek(start)
+    return True
 
 
 def detect_delimiter(first_line: str) -> str:
@@ -89,38 +209,71 @@ def detect_delimiter(first_line: str) -> str:
 
 def read_csv(data: bytes) -> Table:
     """Read CSV bytes: encoding and delimiter detected, CRLF or LF, blank rows skipped."""
-    encoding = detect_encoding(data)
-    text = data.decode(encoding)
-    first_line = text.split("\n", 1)[0]
-    delimiter = detect_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    with _open_csv(io.BytesIO(data)) as stream:
+        return stream.read_all()
+
+
+def _open_csv(handle: BinaryIO) -> TableStream:
+    encoding = detect_encoding(handle)
+    size = handle.seek(0, io.SEEK_END)
+    handle.seek(0)
+    # the text wrapper reads ahead: the file's position tells how far the reading is
+    text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+    first_line = text.readline()
+    text.seek(0)
+    delimiter = detect_delimiter(first_line.split("\n", 1)[0])
+    reader = csv.reader(text, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
+        text.close()
         raise TabularError(gettext_noop("the file is empty")) from None
     except csv.Error as exc:
+        text.close()
         raise TabularError(gettext_noop("not a CSV file: %(error)s"), error=str(exc)) from None
     header = [name.strip() for name in header]
     if not any(header):
+        text.close()
         raise TabularError(gettext_noop("the first row (the header) is empty"))
-    rows: list[tuple[int, list[Any]]] = []
-    width = len(header)
-    try:
-        for number, values in enumerate(reader, start=2):
-            if not "".join(values).strip():  # no cell, or only blank ones
-                continue
-            if len(values) < width:
-                values += [""] * (width - len(values))
-            rows.append((number, values))
-    except csv.Error as exc:
-        raise TabularError(
-            gettext_noop("row %(row)d: %(error)s"), row=reader.line_num, error=str(exc)
-        ) from None
-    return Table(header=header, rows=rows, format=CSV, encoding=encoding, delimiter=delimiter)
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        width = len(header)
+        try:
+            for number, values in enumerate(reader, start=2):
+                if not "".join(values).strip():  # no cell, or only blank ones
+                    continue
+                if len(values) < width:
+                    values += [""] * (width - len(values))
+                yield number, values
+        except csv.Error as exc:
+            raise TabularError(
+                gettext_noop("row %(row)d: %(error)s"), row=reader.line_num, error=str(exc)
+            ) from None
+
+    return TableStream(
+        header,
+        CSV,
+        rows(),
+        encoding=encoding,
+        delimiter=delimiter,
+        position=_safe_tell(handle),
+        size=size,
+        close=text.close,
+    )
 
 
-def read_xlsx(data: bytes) -> Table:
-    """Read the first sheet of an XLSX workbook (read-only mode: fast and small in memory)."""
+def _safe_tell(handle: BinaryIO) -> Callable[[], int]:
+    def position() -> int:
+        try:
+            return handle.tell()
+        except (OSError, ValueError):
+            return 0
+
+    return position
+
+
+def _open_xlsx(data: bytes) -> TableStream:
+    """The first sheet of an XLSX workbook (read-only mode: rows are read as they are asked)."""
     from openpyxl import load_workbook
 
     try:
@@ -140,18 +293,32 @@ def read_xlsx(data: bytes) -> Table:
             header.pop()
         if not header:
             raise TabularError(gettext_noop("the first row (the header) is empty"))
-        width = len(header)
-        rows: list[tuple[int, list[Any]]] = []
+    except BaseException:
+        workbook.close()
+        raise
+    width = len(header)
+    read = [0]
+    total = max(sheet.max_row or 0, 1)
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
         for number, row in enumerate(cells, start=2):
+            read[0] = number
             values = list(row[:width])
             if not any(v is not None and str(v).strip() for v in values):
                 continue
             if len(values) < width:
                 values += [None] * (width - len(values))
-            rows.append((number, values))
-    finally:
-        workbook.close()
-    return Table(header=header, rows=rows, format=XLSX)
+            yield number, values
+
+    return TableStream(
+        header, XLSX, rows(), position=lambda: read[0], size=total, close=workbook.close
+    )
+
+
+def read_xlsx(data: bytes) -> Table:
+    """Read the first sheet of an XLSX workbook."""
+    with _open_xlsx(data) as stream:
+        return stream.read_all()
 
 
 def write_csv(out: io.BufferedIOBase | Any, header: list[str], rows: Iterator[list[Any]]) -> int:
