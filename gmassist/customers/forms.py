@@ -171,7 +171,9 @@ class TieringPolicyForm(forms.Form):
     """The tiering policy field by field; the engine checks how the values fit together."""
 
     a_revenue_share = _number(
-        _("A: share of revenue"), _("0.80: the customers making the top 80% of revenue.")
+        _("A: share of revenue"),
+        # a percent sign, not a placeholder: xgettext:no-python-format
+        _("0.80: the customers making the top 80% of revenue."),
     )
     b_revenue_share = _number(_("B: next share of revenue"), _("0.15: the next 15%."))
     contribution_weight = _number(_("Weight of contribution"))
@@ -187,7 +189,9 @@ class TieringPolicyForm(forms.Form):
     )
     growth_weight = _number(_("Weight of growth"))
     growth_full_points_at = _number(
-        _("Growth for full points"), _("0.30: 30% growth over the year before.")
+        _("Growth for full points"),
+        # a percent sign, not a placeholder: xgettext:no-python-format
+        _("0.30: 30% growth over the year before."),
     )
     a_min_score = _number(_("Tier A from score"))
     b_min_score = _number(_("Tier B from score"))
