@@ -96,11 +96,23 @@ class ManagerChangeOut(Schema):
     proposal_id: int | None
 
 
+class ReasonOut(Schema):
+    text: str = Field(description="the reason in the requester's language")
+    template: str | None = Field(
+        description="the English template with %(name)s placeholders (null for a reason stored "
+        "as plain text before reasons were structured)"
+    )
+    params: dict[str, Any] = Field(description="the values the template's placeholders take")
+
+
 class TierExplainedOut(Schema):
     tier: str = Field(description="the tier the re-tiering gives")
     from_tier: str
     score: float | None
-    reasons: list[str]
+    reasons: list[str] = Field(description="the reasons in the requester's language")
+    reason_details: list[ReasonOut] = Field(
+        description="the same reasons with their template and params"
+    )
     proposal_id: int
     pending: bool = Field(description="true: an open re-tiering proposes it; false: approved")
 

@@ -198,7 +198,8 @@ def retier_customers(*, by: User | None, as_of: dt.date | None = None) -> Propos
     for growth; strategic industries are the policy's plus those flagged strategic. An open
     re-tiering with the same changes is returned as it is; an open one with other changes is
     withdrawn and replaced (its rationale says so). The payload lists every change:
-    {customer_id, code, name, from, to, score, reasons}, most important first.
+    {customer_id, code, name, from, to, score, reasons}, most important first; each reason is
+    stored as {template, params} and shown in the reader's language (`selectors.reason_text`).
     """
     _check_may(by, Action.PROPOSE, "propose re-tiering")
     month = last_complete_month(as_of or timezone.localdate())
@@ -223,7 +224,7 @@ def retier_customers(*, by: User | None, as_of: dt.date | None = None) -> Propos
             "name": customers[change.customer_id][1],
             "from": change.from_tier or "",
             "to": change.to_tier,
-            "reasons": list(change.reasons),
+            "reasons": [reason.as_dict() for reason in change.reasons],
         }
         for change in changes
     ]

@@ -38,6 +38,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gmassist.customers.reasons import Reason
+from gmassist.lib.normalize import gettext_noop
+
 TIERS = ("A", "B", "C")
 RECORD_COLUMNS = ("customer_id", "revenue_12m", "revenue_prev_12m", "scale", "industry")
 _CENTS = 100  # revenue is compared in whole cents so that ties and cut-offs are exact
@@ -197,12 +200,12 @@ class CustomerRecord:
 
 @dataclass(frozen=True)
 class TierResult:
-    """A customer's proposed tier, its score and the reasons in plain words."""
+    """A customer's proposed tier, its score and the reasons (`Reason`: template and params)."""
 
     customer_id: Any
     tier: str
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,7 @@ class TierChange:
     customer_id: Any
     from_tier: str | None
     to_tier: str
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 def _columns(customers: Any) -> dict[str, np.ndarray]:
@@ -265,7 +268,7 @@ def tier_frame(customers: Any, policy: TieringPolicy | None = None) -> pd.DataFr
     `revenue_12m` required) or an iterable of `CustomerRecord` or mappings with its fields.
     Returns the columns customer_id, tier, score, band (the Pareto band), rank (1 = largest
     revenue, ties share the rank), revenue_12m, growth (NaN without previous revenue),
-    scale_points, strategic (bool), growth_points, reasons (a tuple of strings).
+    scale_points, strategic (bool), growth_points, reasons (a tuple of `Reason`).
     """
     policy = policy or TieringPolicy()
     cols = _columns(customers)
@@ -357,18 +360,40 @@ def tier_frame(customers: Any, policy: TieringPolicy | None = None) -> pd.DataFr
     ]
 
 
-def _reasons(frame: pd.DataFrame, policy: TieringPolicy, n: int) -> list[tuple[str, ...]]:
-    band_words = (
-        f"top {_percent(policy.a_revenue_share)} of revenue",
-        f"next {_percent(policy.b_revenue_share)} of revenue",
-        f"remaining {_percent(max(0.0, 1 - policy.a_revenue_share - policy.b_revenue_share))}"
-        " of revenue",
+# The reasons' templates (English; translated where they are shown, see customers.reasons).
+_BAND_TEMPLATES = (
+    gettext_noop("top %(share)s of revenue: %(revenue)s a year (rank %(rank)s of %(count)s)"),
+    gettext_noop("next %(share)s of revenue: %(revenue)s a year (rank %(rank)s of %(count)s)"),
+    gettext_noop("remaining %(share)s of revenue: %(revenue)s a year (rank %(rank)s of %(count)s)"),
+)
+_NO_REVENUE = gettext_noop("no revenue in the last 12 months")
+_LARGE = gettext_noop("large customer: %(scale)s employees or lines (≥ %(limit)s)")
+_MEDIUM = gettext_noop("medium customer: %(scale)s employees or lines (≥ %(limit)s)")
+_STRATEGIC = gettext_noop("strategic industry: %(industry)s")
+_GREW = gettext_noop("revenue grew %(percent)s%%")
+_RAISED = gettext_noop(
+    "raised from %(from_tier)s to %(to_tier)s by the other criteria: score %(score)s "
+    "(A from %(a_min)s, B from %(b_min)s)"
+)
+_LOWERED = gettext_noop(
+    "lowered from %(from_tier)s to %(to_tier)s by the other criteria: score %(score)s "
+    "(A from %(a_min)s, B from %(b_min)s)"
+)
+
+
+def _reasons(frame: pd.DataFrame, policy: TieringPolicy, n: int) -> list[tuple[Reason, ...]]:
+    band_shares = (
+        _percent(policy.a_revenue_share),
+        _percent(policy.b_revenue_share),
+        _percent(max(0.0, 1 - policy.a_revenue_share - policy.b_revenue_share)),
     )
-    of_n = f" of {n:,})"
+    count = f"{n:,}"
+    a_min, b_min = f"{policy.a_min_score:.2f}", f"{policy.b_min_score:.2f}"
+    no_revenue = (Reason(_NO_REVENUE),)
     use_scale = policy.scale_weight > 0
     use_strategic = policy.strategic_weight > 0
     use_growth = policy.growth_weight > 0
-    out: list[tuple[str, ...]] = []
+    out: list[tuple[Reason, ...]] = []
     for tier, score, band, rank, revenue, growth, scale, s_pts, strat, ind, g_pts in zip(
         frame["tier_code"].to_numpy(),
         frame["score"].to_numpy(),
@@ -384,23 +409,44 @@ def _reasons(frame: pd.DataFrame, policy: TieringPolicy, n: int) -> list[tuple[s
         strict=True,
     ):
         if revenue > 0 and round(revenue * _CENTS) > 0:
-            reasons = [f"{band_words[band]}: {revenue:,.0f} a year (rank {rank:,}{of_n}"]
+            reasons = [
+                Reason(
+                    _BAND_TEMPLATES[band],
+                    {
+                        "share": band_shares[band],
+                        "revenue": f"{revenue:,.0f}",
+                        "rank": f"{rank:,}",
+                        "count": count,
+                    },
+                )
+            ]
         else:
-            reasons = ["no revenue in the last 12 months"]
+            reasons = list(no_revenue)
         if use_scale and s_pts > 0:
-            size = "large" if s_pts == 1.0 else "medium"
-            limit = policy.scale_large if s_pts == 1.0 else policy.scale_medium
-            reasons.append(f"{size} customer: {scale:,.0f} employees or lines (≥ {limit:,.0f})")
-        if use_strategic and strat:
-            reasons.append(f"strategic industry: {str(ind).strip()}")
-        if use_growth and g_pts > 0:
-            reasons.append(f"revenue grew {growth * 100:.0f}%")
-        if tier != band:
-            verb = "raised" if tier < band else "lowered"
+            large = s_pts == 1.0
+            limit = policy.scale_large if large else policy.scale_medium
             reasons.append(
-                f"{verb} from {TIERS[band]} to {TIERS[tier]} by the other criteria: "
-                f"score {score:.2f} (A from {policy.a_min_score:.2f}, "
-                f"B from {policy.b_min_score:.2f})"
+                Reason(
+                    _LARGE if large else _MEDIUM,
+                    {"scale": f"{scale:,.0f}", "limit": f"{limit:,.0f}"},
+                )
+            )
+        if use_strategic and strat:
+            reasons.append(Reason(_STRATEGIC, {"industry": str(ind).strip()}))
+        if use_growth and g_pts > 0:
+            reasons.append(Reason(_GREW, {"percent": f"{growth * 100:.0f}"}))
+        if tier != band:
+            reasons.append(
+                Reason(
+                    _RAISED if tier < band else _LOWERED,
+                    {
+                        "from_tier": TIERS[band],
+                        "to_tier": TIERS[tier],
+                        "score": f"{score:.2f}",
+                        "a_min": a_min,
+                        "b_min": b_min,
+                    },
+                )
             )
         out.append(tuple(reasons))
     return out

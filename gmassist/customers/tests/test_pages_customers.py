@@ -305,7 +305,9 @@ def test_the_tier_reasons_come_from_the_open_re_tiering_then_from_the_approved_o
     pending = client.get(page(book["C2"])).context["tier_explained"]
     assert (pending["tier"], pending["from_tier"], pending["pending"]) == ("C", "B", True)
     assert pending["proposal_id"] == proposal.pk
-    assert pending["reasons"] == proposal.payload["changes"][0]["reasons"]
+    stored = proposal.payload["changes"][0]["reasons"]
+    assert pending["reasons"] == [r["template"] % r["params"] for r in stored]
+    assert pending["reason_details"][0] == {"text": pending["reasons"][0], **stored[0]}
     assert client.get(page(book["C1"])).context["tier_explained"] is None
 
     proposal_approve(proposal=proposal, by=cast.gm)
@@ -315,3 +317,39 @@ def test_the_tier_reasons_come_from_the_open_re_tiering_then_from_the_approved_o
     html = response.content.decode()
     assert 'data-testid="customer-tier-reasons"' in html
     assert 'data-testid="customer-tier-pending"' not in html
+
+
+def test_a_tier_reason_stored_as_plain_text_by_an_older_re_tiering_is_shown_as_it_is(
+    client, cast, book
+):
+    from gmassist.customers.services import retier_customers
+
+    proposal = retier_customers(by=cast.gm, as_of=dt.date(2026, 1, 15))
+    proposal.payload["changes"][0]["reasons"] = ["next 15% of revenue: 8 a year (rank 2 of 3)"]
+    proposal.save(update_fields=["payload"])
+    client.force_login(cast.gm)
+    pending = client.get(page(book["C2"])).context["tier_explained"]
+    assert pending["reasons"] == ["next 15% of revenue: 8 a year (rank 2 of 3)"]
+    assert pending["reason_details"] == [
+        {"text": "next 15% of revenue: 8 a year (rank 2 of 3)", "template": None, "params": {}}
+    ]
+
+
+def test_the_proposal_page_shows_the_tier_reasons_in_the_readers_language(client, cast, book):
+    from gmassist.customers.services import retier_customers
+
+    proposal = retier_customers(by=cast.gm, as_of=dt.date(2026, 1, 15))
+    reason = proposal.payload["changes"][0]["reasons"][0]
+    english = reason["template"] % reason["params"]
+    client.force_login(cast.gm)
+    html = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert english in html
+    # a template the catalogue translates: the page renders the reason through gettext
+    proposal.payload["changes"][0]["reasons"] = [
+        {"template": "%(name)s: %(value)s", "params": {"name": "Telecom", "value": "3"}}
+    ]
+    proposal.save(update_fields=["payload"])
+    cast.gm.language = "zh-hans"
+    cast.gm.save(update_fields=["language"])
+    html = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert "Telecom：3" in html

@@ -17,6 +17,7 @@ from gmassist.customers.engine.tiering import (
     tier_customers,
     tier_frame,
 )
+from gmassist.customers.reasons import Reason
 
 PARETO_ONLY = TieringPolicy(scale_weight=0, strategic_weight=0, growth_weight=0)
 
@@ -49,7 +50,7 @@ def test_zero_and_negative_revenue_customers_are_c_with_a_reason():
     rows = [CustomerRecord("x", 100), CustomerRecord("y", 0), CustomerRecord("z", -20)]
     results = tier_customers(rows)
     assert [(r.customer_id, r.tier) for r in results] == [("x", "A"), ("y", "C"), ("z", "C")]
-    assert results[1].reasons == ("no revenue in the last 12 months",)
+    assert results[1].reasons == (Reason("no revenue in the last 12 months"),)
 
 
 def test_all_zero_revenue_is_all_c():
@@ -69,24 +70,68 @@ def test_reasons_in_plain_words():
         CustomerRecord("small", 50_000, 0, 0, "retail"),
     ]
     by_id = {r.customer_id: r for r in tier_customers(rows, policy)}
+    rank = "rank %(rank)s of %(count)s)"
     assert by_id["big"] == TierResult(
         "big",
         "A",
         1.195,
-        ("top 80% of revenue: 1,234,000 a year (rank 1 of 3)", "revenue grew 23%"),
+        (
+            Reason(
+                "top %(share)s of revenue: %(revenue)s a year (" + rank,
+                {"share": "80%", "revenue": "1,234,000", "rank": "1", "count": "3"},
+            ),
+            Reason("revenue grew %(percent)s%%", {"percent": "23"}),
+        ),
     )
     assert by_id["bank"].tier == "A"
     assert by_id["bank"].score == 1.25
     assert by_id["bank"].reasons == (
+        Reason(
+            "next %(share)s of revenue: %(revenue)s a year (" + rank,
+            {"share": "15%", "revenue": "200,000", "rank": "2", "count": "3"},
+        ),
+        Reason(
+            "large customer: %(scale)s employees or lines (≥ %(limit)s)",
+            {"scale": "2,500", "limit": "1,000"},
+        ),
+        Reason("strategic industry: %(industry)s", {"industry": "Banking"}),
+        Reason("revenue grew %(percent)s%%", {"percent": "35"}),
+        Reason(
+            "raised from %(from_tier)s to %(to_tier)s by the other criteria: score %(score)s "
+            "(A from %(a_min)s, B from %(b_min)s)",
+            {"from_tier": "B", "to_tier": "A", "score": "1.25", "a_min": "1.00", "b_min": "0.50"},
+        ),
+    )
+    assert by_id["small"].reasons == (
+        Reason(
+            "remaining %(share)s of revenue: %(revenue)s a year (" + rank,
+            {"share": "5%", "revenue": "50,000", "rank": "3", "count": "3"},
+        ),
+    )
+
+
+def test_reasons_read_in_english_as_plain_words():
+    policy = TieringPolicy(strategic_industries=("banking",))
+    rows = [
+        CustomerRecord("big", 1_234_000, 1_000_000, 50, "Retail"),
+        CustomerRecord("bank", 200_000, 148_148.15, 2_500, " Banking "),
+        CustomerRecord("small", 50_000, 0, 0, "retail"),
+    ]
+    by_id = {r.customer_id: r for r in tier_customers(rows, policy)}
+    assert [str(reason) for reason in by_id["big"].reasons] == [
+        "top 80% of revenue: 1,234,000 a year (rank 1 of 3)",
+        "revenue grew 23%",
+    ]
+    assert [str(reason) for reason in by_id["bank"].reasons] == [
         "next 15% of revenue: 200,000 a year (rank 2 of 3)",
         "large customer: 2,500 employees or lines (≥ 1,000)",
         "strategic industry: Banking",
         "revenue grew 35%",
         "raised from B to A by the other criteria: score 1.25 (A from 1.00, B from 0.50)",
-    )
-    assert by_id["small"] == TierResult(
-        "small", "C", 0.0, ("remaining 5% of revenue: 50,000 a year (rank 3 of 3)",)
-    )
+    ]
+    assert [str(reason) for reason in by_id["small"].reasons] == [
+        "remaining 5% of revenue: 50,000 a year (rank 3 of 3)"
+    ]
 
 
 def test_order_is_tier_then_score_then_id():
@@ -113,7 +158,9 @@ def test_tier_changes_lists_only_the_moves():
         ("c", None, "C"),
     ]
     assert isinstance(changes[0], TierChange)
-    assert changes[0].reasons == ("next 15% of revenue: 8 a year (rank 2 of 3)",)
+    assert [str(reason) for reason in changes[0].reasons] == [
+        "next 15% of revenue: 8 a year (rank 2 of 3)"
+    ]
 
 
 def test_policy_toml_round_trip():

@@ -77,8 +77,14 @@ def test_retiering_proposes_every_change_with_its_reasons(book):
     changes = {c["code"]: (c["from"], c["to"]) for c in proposal.payload["changes"]}
     assert changes == {"C1": ("", "A"), "C2": ("", "B"), "C3": ("", "C")}
     first = proposal.payload["changes"][0]
-    assert first["reasons"][0] == "top 80% of revenue: 108,000 a year (rank 1 of 3)"
-    assert "strategic industry: Telecom" in first["reasons"]
+    assert first["reasons"][0] == {
+        "template": "top %(share)s of revenue: %(revenue)s a year (rank %(rank)s of %(count)s)",
+        "params": {"share": "80%", "revenue": "108,000", "rank": "1", "count": "3"},
+    }
+    assert {
+        "template": "strategic industry: %(industry)s",
+        "params": {"industry": "Telecom"},
+    } in first["reasons"]
     assert GroupCustomer.objects.exclude(tier="").count() == 0  # nothing changed yet
 
 

@@ -1,0 +1,23 @@
+"""Template filters showing the customers engines' reasons in the reader's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from gmassist.customers import selectors
+
+register = template.Library()
+
+
+@register.filter
+def reason_text(reason: Any) -> str:
+    """`{{ reason|reason_text }}`: one stored reason in the active language."""
+    return selectors.reason_text(reason)
+
+
+@register.filter
+def reason_texts(reasons: Any) -> list[str]:
+    """`{{ reasons|reason_texts|join:"; " }}`: stored reasons in the active language."""
+    return selectors.reason_texts(reasons)
