@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from gmassist.core.choices import Action, ProposalStatus
 from gmassist.core.models import ApiToken, AuditEntry, ImportMapping, Job, Proposal, User
+from gmassist.core.schedule import RecurringJob, latest_slot, next_slot, recurring_jobs
 
 
 def _pay_columns(path: str) -> tuple[str, str]:
@@ -76,3 +80,27 @@ def import_mappings_visible(*, user: User, entity: str = "") -> QuerySet[ImportM
 def api_tokens_of(*, user: User) -> QuerySet[ApiToken]:
     """The user's own API tokens, newest first (revoked ones included)."""
     return ApiToken.objects.restrict(user, Action.VIEW).filter(user=user)
+
+
+@dataclass(frozen=True)
+class RecurringJobState:
+    """A recurring job as the schedule sees it at `now`: its latest and next slot, the last job
+    of its kind (by the schedule or a person) and whether it is due."""
+
+    job: RecurringJob
+    latest_slot: dt.datetime
+    next_slot: dt.datetime
+    last_job: Job | None
+    due: bool
+
+
+def recurring_job_states(*, now: dt.datetime | None = None) -> list[RecurringJobState]:
+    """Every declared recurring job (core.schedule) with its state at `now` (default: now)."""
+    now = timezone.localtime(now or timezone.now())
+    states = []
+    for job in recurring_jobs():
+        slot = latest_slot(job, now)
+        last = Job.objects.filter(kind=job.kind).order_by("-created_at", "-id").first()
+        due = last is None or last.created_at < slot
+        states.append(RecurringJobState(job, slot, next_slot(job, now), last, due))
+    return states

@@ -6,9 +6,11 @@ has shell access to the server); it is recorded as such in the audit log.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -353,3 +355,21 @@ def _run_in_thread(job_id: int) -> None:
         # The thread's own connections end with it (CONN_MAX_AGE would otherwise keep them open
         # with nobody to reuse them).
         connections.close_all()
+
+
+def recurring_jobs_submit_due(
+    *,
+    now: dt.datetime | None = None,
+    submit: Callable[[str], Job] | None = None,
+) -> list[Job]:
+    """Submit every recurring job that is due at `now` (core.schedule) as the system (no user);
+    returns the jobs, in the order of their kinds.
+
+    `submit(kind) -> Job` starts one job; by default it is queued (`job_submit` without waiting:
+    Celery beat), the CLI passes one that runs it with a progress bar. Two schedulers looking at
+    the same moment could both submit a job; a job is safe to run twice, and the second finds
+    its work done."""
+    from gmassist.core.selectors import recurring_job_states
+
+    start = submit or (lambda kind: job_submit(kind=kind, params={}, by=None))
+    return [start(state.job.kind) for state in recurring_job_states(now=now) if state.due]

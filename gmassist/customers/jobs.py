@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from gmassist.core.jobs import JobContext, JobError, job_handler
+from gmassist.core.schedule import MONTH, recurring_job
 
 
 def _date(value: str | None, name: str) -> dt.date | None:
@@ -123,3 +124,12 @@ def churn_job(ctx: JobContext, *, as_of: str | None = None) -> dict[str, Any]:
         "auc": run.backtest.get("auc"),
         "backtest_error": run.backtest.get("error"),
     }
+
+
+# Monthly, after the month's revenue is in (the first night of the month).
+recurring_job(
+    "customers.tier", every=MONTH, day=1, hour=3, summary="re-tier the customers (one proposal)"
+)
+recurring_job(
+    "customers.churn", every=MONTH, day=1, hour=4, summary="refit and score customer churn risk"
+)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from gmassist.core.jobs import JobContext, JobError, job_handler
+from gmassist.core.schedule import WEEK, recurring_job
 from gmassist.decisions import selectors, services
 from gmassist.decisions.models import Decision
 
@@ -103,3 +104,13 @@ def remind(
         for key in ("pending", "reminded", "emails"):
             totals[key] += counts[key]
     return totals
+
+
+# Weekly: a reminder a day would nag; one on Monday morning is enough.
+recurring_job(
+    REMIND,
+    every=WEEK,
+    weekday=0,
+    hour=9,
+    summary="remind who has not acknowledged a decision published 3+ days ago",
+)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from gmassist.core.jobs import JobContext, JobError, job_handler
+from gmassist.core.schedule import MONTH, recurring_job
 
 
 @job_handler("talent.score")
@@ -49,3 +50,12 @@ def make_incentive_plan(
     except PlanError as exc:
         raise JobError(str(exc)) from exc
     return {"plan_id": plan.pk, **plan.summary}
+
+
+recurring_job(
+    "talent.score",
+    every=MONTH,
+    day=1,
+    hour=2,
+    summary="score everyone's leaving risk for the month that ended",
+)

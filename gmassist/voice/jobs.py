@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from gmassist.core.jobs import JobContext, JobError, job_handler
+from gmassist.core.schedule import DAY, recurring_job
 
 
 @job_handler("voice.remind")
@@ -44,3 +45,8 @@ def surveys_open_due(ctx: JobContext, *, today: str | None = None) -> dict[str, 
 
 
 # --- end of pulse surveys ------------------------------------------------------------------
+
+recurring_job("voice.remind", every=DAY, hour=8, summary="remind owners of overdue feedback")
+recurring_job(
+    SURVEYS_OPEN_DUE, every=DAY, hour=6, summary="open due survey rounds, seal finished ones"
+)

@@ -11,8 +11,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--concurrency", type=int, default=None)
+        parser.add_argument(
+            "--beat",
+            action="store_true",
+            help="also run the schedule of recurring jobs (give it to exactly one worker)",
+        )
 
-    def handle(self, *args, concurrency: int | None, **options) -> None:
+    def handle(self, *args, concurrency: int | None, beat: bool, **options) -> None:
         if not settings.CELERY_BROKER_URL:
             raise CommandError(
                 "CELERY_BROKER_URL is not set: without a broker jobs run in-process, "
@@ -23,4 +28,8 @@ class Command(BaseCommand):
         argv = ["worker", "--loglevel=INFO"]
         if concurrency:
             argv.append(f"--concurrency={concurrency}")
+        if beat:
+            # beat keeps when it last sent each entry in a file of its own
+            schedule_file = settings.DATA_DIR / "celerybeat-schedule"
+            argv += ["--beat", f"--schedule={schedule_file}"]
         app.worker_main(argv)
