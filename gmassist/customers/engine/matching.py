@@ -70,7 +70,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -558,9 +558,28 @@ def _solve_linear(
 ) -> tuple[tuple[list[int], dict[tuple[int, int], int], list[int]], str, str]:
     """The aggregated model as an integer programme (SCIP, or CP-SAT), in two phases: first
     the least importance left unserved, then the best value with that fixed. Components that
-    share no manager are solved one by one (unless a change cap ties them). Returns counts,
-    status and a message."""
+    share no manager are solved one by one (unless a change cap ties them). A cap is first
+    dropped: when the optimum without it, proven, keeps to the cap, it is the optimum with it
+    (a relaxation's optimum that is feasible); only otherwise is the whole model solved with
+    the cap. Returns counts, status and a message."""
     deadline = time.perf_counter() + time_limit_s
+    if model.max_changes is not None:
+        relaxed_stats: dict[str, Any] = {}
+        counts, status, message = _solve_linear(
+            replace(model, max_changes=None),
+            backend,
+            time_limit_s,
+            num_workers,
+            relaxed_stats,
+            None,
+        )
+        changes = sum(len(s.members) - k for s, k in zip(model.stays, counts[0], strict=True))
+        if status == "optimal" and changes <= model.max_changes:
+            stats.update(relaxed_stats, cap_binds=False)
+            return counts, status, message
+        stats["cap_binds"] = True
+        time_limit_s = max(deadline - time.perf_counter(), 0.5)
+        deadline = time.perf_counter() + time_limit_s
     stayed, placed, unassigned = _greedy(model)
     parts = (
         [(list(range(len(model.pools))), list(range(len(model.stays))))]
