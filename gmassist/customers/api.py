@@ -123,8 +123,19 @@ def manager_detail(request: HttpRequest, manager_id: ObjectId):
     book = list(selectors.manager_book(user=user, manager=manager))
     manager.workload_by_tier = selectors.manager_workload_by_tier(book)
     grades = selectors.manager_grades(user=user, manager=manager)
-    manager.grades = grades.as_dict() if grades is not None else None
+    manager.grades = _grades_out(grades) if grades is not None else None
     return manager
+
+
+def _grades_out(grades: Any) -> dict[str, Any]:
+    """The grades as the API returns them: what would raise each in the requester's language
+    (`to_raise`), and with template and params (`to_raise_details`)."""
+    out = grades.as_dict()
+    out["to_raise"] = {k: selectors.reason_texts(v) for k, v in grades.to_raise.items()}
+    out["to_raise_details"] = {
+        k: [selectors.reason_detail(r) for r in v] for k, v in grades.to_raise.items()
+    }
+    return out
 
 
 # --- analytics -------------------------------------------------------------------------------

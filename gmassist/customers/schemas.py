@@ -178,7 +178,8 @@ class ManagerOut(Schema):
 class ManagerDetailOut(ManagerOut):
     workload_by_tier: dict[str, int] = Field(description='units by tier ("" for not tiered)')
     grades: dict[str, Any] | None = Field(
-        description="the four grades, the composite and what would raise each; grades drawn "
+        description="the four grades, the composite, what would raise each (`to_raise` in the "
+        "requester's language, `to_raise_details` with template and params); grades drawn "
         "from pay are left out for roles that may not see this manager's pay"
     )
 

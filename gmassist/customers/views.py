@@ -297,7 +297,7 @@ def grades_context(grades: Any) -> dict[str, Any]:
                 "label": label,
                 "value": getattr(grades, key),
                 "weight": round(grades_engine.WEIGHTS[key] * 100),
-                "to_raise": grades.to_raise.get(key, []),
+                "to_raise": selectors.reason_texts(grades.to_raise.get(key, [])),
             }
             for key, label in GRADE_LABELS.items()
         ],

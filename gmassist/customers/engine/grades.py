@@ -29,6 +29,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from gmassist.customers.reasons import Reason
+from gmassist.lib.normalize import gettext_noop
+
 WEIGHTS = {"post": 0.20, "salary": 0.15, "assessment": 0.55, "training": 0.10}
 ASSESSMENT_WEIGHTS = {"reviews": 0.5, "book_growth": 0.25, "satisfaction": 0.25}
 TOP_POSITION_GRADE = 6
@@ -56,7 +59,7 @@ class ManagerFacts:
 @dataclass(frozen=True)
 class ManagerGrades:
     """The four grades, the composite (all 0-5), the assessment's parts, and for each grade
-    what would raise it (plain words)."""
+    what would raise it (`Reason`s: template and params, translated where they are shown)."""
 
     manager_id: object
     post: float
@@ -65,7 +68,7 @@ class ManagerGrades:
     training: float
     composite: float
     assessment_parts: dict[str, float | None]
-    to_raise: dict[str, list[str]] = field(default_factory=dict)
+    to_raise: dict[str, list[Reason]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -75,7 +78,7 @@ class ManagerGrades:
             "training": self.training,
             "composite": self.composite,
             "assessment_parts": dict(self.assessment_parts),
-            "to_raise": {k: list(v) for k, v in self.to_raise.items()},
+            "to_raise": {k: [r.as_dict() for r in v] for k, v in self.to_raise.items()},
         }
 
 
@@ -154,61 +157,92 @@ def grade_managers(facts: list[ManagerFacts]) -> list[ManagerGrades]:
     return [grade_manager(f) for f in facts]
 
 
+# What would raise each grade: the templates (English; translated where they are shown).
+_AT_TOP = gettext_noop("at the top of the scale")
+_PROMOTION = gettext_noop("a promotion to position grade %(grade)s raises it to %(value)s")
+_NO_BAND = gettext_noop("a position with a pay band (the grade reads pay against it)")
+_PAY = gettext_noop("pay at compa-ratio %(needed)s (now %(now)s) raises it to %(value)s")
+_NO_REVIEW = gettext_noop("a performance review (none recorded)")
+_HIGHER_RATING = gettext_noop("a higher rating in the next review (mean of the last ones %(mean)s)")
+_NO_BOOK = gettext_noop("a book with revenue in both of the last two years")
+_BOOK_GROWTH = gettext_noop("book revenue growth of %(target)s%% (now %(now)s%%) adds %(gain)s")
+_NO_SATISFACTION = gettext_noop("rated service contacts (no satisfaction recorded)")
+_SATISFACTION = gettext_noop("customer satisfaction of %(target)s (now %(now)s) adds %(gain)s")
+_TRAINING = gettext_noop("completing the position's required training (each 10%% adds %(gain)s)")
+
+
 def _to_raise(
     facts: ManagerFacts,
     post: float,
     salary: float,
     parts: dict[str, float | None],
     training: float,
-) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
+) -> dict[str, list[Reason]]:
+    at_top = Reason(_AT_TOP)
+    out: dict[str, list[Reason]] = {}
     if post >= 5:
-        out["post"] = ["at the top of the scale"]
+        out["post"] = [at_top]
     else:
         grade = facts.position_grade or 0
         out["post"] = [
-            f"a promotion to position grade {grade + 1} raises it to {post_grade(grade + 1):.2f}"
+            Reason(_PROMOTION, {"grade": grade + 1, "value": f"{post_grade(grade + 1):.2f}"})
         ]
     if salary >= 5:
-        out["salary"] = ["at the top of the scale"]
+        out["salary"] = [at_top]
     elif facts.compa_ratio is None:
-        out["salary"] = ["a position with a pay band (the grade reads pay against it)"]
+        out["salary"] = [Reason(_NO_BAND)]
     else:
         target = min(5.0, salary + STEP)
         needed = COMPA_LOW + target / 5.0 * (COMPA_HIGH - COMPA_LOW)
         out["salary"] = [
-            f"pay at compa-ratio {needed:.2f} (now {facts.compa_ratio:.2f}) raises it to "
-            f"{target:.2f}"
+            Reason(
+                _PAY,
+                {
+                    "needed": f"{needed:.2f}",
+                    "now": f"{facts.compa_ratio:.2f}",
+                    "value": f"{target:.2f}",
+                },
+            )
         ]
     hints = []
     reviews, growth, satisfaction = parts["reviews"], parts["book_growth"], parts["satisfaction"]
     if reviews is None:
-        hints.append("a performance review (none recorded)")
+        hints.append(Reason(_NO_REVIEW))
     elif reviews < 5:
-        hints.append(f"a higher rating in the next review (mean of the last ones {reviews:.1f})")
+        hints.append(Reason(_HIGHER_RATING, {"mean": f"{reviews:.1f}"}))
     if growth is None:
-        hints.append("a book with revenue in both of the last two years")
+        hints.append(Reason(_NO_BOOK))
     elif growth < 5:
         now = facts.book_growth or 0.0
         better = now + STEP / 2.5 * GROWTH_FOR_FULL_POINTS
+        gain = STEP * ASSESSMENT_WEIGHTS["book_growth"] / _known_weight(parts)
         hints.append(
-            f"book revenue growth of {better * 100:+.0f}% (now {now * 100:+.0f}%) adds "
-            f"{STEP * ASSESSMENT_WEIGHTS['book_growth'] / _known_weight(parts):.2f}"
+            Reason(
+                _BOOK_GROWTH,
+                {
+                    "target": f"{better * 100:+.0f}",
+                    "now": f"{now * 100:+.0f}",
+                    "gain": f"{gain:.2f}",
+                },
+            )
         )
     if satisfaction is None:
-        hints.append("rated service contacts (no satisfaction recorded)")
+        hints.append(Reason(_NO_SATISFACTION))
     elif satisfaction < 5:
+        gain = STEP * ASSESSMENT_WEIGHTS["satisfaction"] / _known_weight(parts)
         hints.append(
-            f"customer satisfaction of {min(5.0, satisfaction + STEP):.1f} (now "
-            f"{satisfaction:.1f}) adds "
-            f"{STEP * ASSESSMENT_WEIGHTS['satisfaction'] / _known_weight(parts):.2f}"
+            Reason(
+                _SATISFACTION,
+                {
+                    "target": f"{min(5.0, satisfaction + STEP):.1f}",
+                    "now": f"{satisfaction:.1f}",
+                    "gain": f"{gain:.2f}",
+                },
+            )
         )
-    out["assessment"] = hints or ["at the top of the scale"]
-    out["training"] = (
-        ["at the top of the scale"]
-        if training >= 5
-        else ["completing the position's required training (each 10% adds 0.50)"]
-    )
+    out["assessment"] = hints or [at_top]
+    # 10% of the training is 0.5 on the 0-5 grade
+    out["training"] = [at_top] if training >= 5 else [Reason(_TRAINING, {"gain": "0.50"})]
     return out
 
 

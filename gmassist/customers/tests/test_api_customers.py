@@ -239,5 +239,16 @@ def test_the_manager_detail_has_the_grades_for_whoever_may_read_them(client, cas
         "composite",
         "assessment_parts",
         "to_raise",
+        "to_raise_details",
     }
     assert (body["grades"]["post"], body["grades"]["salary"]) == (1.67, 2.5)
+    assert body["grades"]["to_raise"]["post"] == [
+        "a promotion to position grade 3 raises it to 2.50"
+    ]
+    assert body["grades"]["to_raise_details"]["post"] == [
+        {
+            "text": "a promotion to position grade 3 raises it to 2.50",
+            "template": "a promotion to position grade %(grade)s raises it to %(value)s",
+            "params": {"grade": 3, "value": "2.50"},
+        }
+    ]

@@ -21,6 +21,7 @@ from gmassist.customers.engine.grades import (
     salary_grade,
 )
 from gmassist.customers.models import AccountManager, MonthlyRevenue, ServiceContact
+from gmassist.customers.reasons import Reason
 from gmassist.customers.selectors import manager_grades
 from gmassist.customers.tests.factories import make_book
 from gmassist.org.models import Review
@@ -60,9 +61,59 @@ def test_a_hand_checked_manager():
     assert grades.assessment_parts == {"reviews": 3.0, "book_growth": 3.5, "satisfaction": 4.0}
     assert grades.assessment == 3.38  # 0.5 × 3 + 0.25 × 3.5 + 0.25 × 4 = 3.375
     assert grades.composite == 2.92  # 0.2 × 2.5 + 0.15 × 3.75 + 0.55 × 3.38 + 0
-    assert grades.to_raise["post"] == ["a promotion to position grade 4 raises it to 3.33"]
-    assert grades.to_raise["salary"] == ["pay at compa-ratio 1.14 (now 1.10) raises it to 4.25"]
-    assert grades.to_raise["assessment"][1] == "book revenue growth of +15% (now +10%) adds 0.12"
+    assert grades.to_raise == {
+        "post": [
+            Reason(
+                "a promotion to position grade %(grade)s raises it to %(value)s",
+                {"grade": 4, "value": "3.33"},
+            )
+        ],
+        "salary": [
+            Reason(
+                "pay at compa-ratio %(needed)s (now %(now)s) raises it to %(value)s",
+                {"needed": "1.14", "now": "1.10", "value": "4.25"},
+            )
+        ],
+        "assessment": [
+            Reason(
+                "a higher rating in the next review (mean of the last ones %(mean)s)",
+                {"mean": "3.0"},
+            ),
+            Reason(
+                "book revenue growth of %(target)s%% (now %(now)s%%) adds %(gain)s",
+                {"target": "+15", "now": "+10", "gain": "0.12"},
+            ),
+            Reason(
+                "customer satisfaction of %(target)s (now %(now)s) adds %(gain)s",
+                {"target": "4.5", "now": "4.0", "gain": "0.12"},
+            ),
+        ],
+        "training": [
+            Reason(
+                "completing the position's required training (each 10%% adds %(gain)s)",
+                {"gain": "0.50"},
+            )
+        ],
+    }
+    assert [str(r) for r in grades.to_raise["post"] + grades.to_raise["assessment"]] == [
+        "a promotion to position grade 4 raises it to 3.33",
+        "a higher rating in the next review (mean of the last ones 3.0)",
+        "book revenue growth of +15% (now +10%) adds 0.12",
+        "customer satisfaction of 4.5 (now 4.0) adds 0.12",
+    ]
+
+
+def test_a_manager_with_nothing_recorded_is_told_what_to_record():
+    grades = grade_manager(ManagerFacts(manager_id=1))
+    assert [str(r) for k in ("salary", "assessment") for r in grades.to_raise[k]] == [
+        "a position with a pay band (the grade reads pay against it)",
+        "a performance review (none recorded)",
+        "a book with revenue in both of the last two years",
+        "rated service contacts (no satisfaction recorded)",
+    ]
+    assert grades.as_dict()["to_raise"]["salary"] == [
+        {"template": "a position with a pay band (the grade reads pay against it)", "params": {}}
+    ]
 
 
 @given(
@@ -77,6 +128,10 @@ def test_every_grade_stays_between_0_and_5(grade, compa, ratings, growth, satisf
     for value in (g.post, g.salary, g.assessment, g.training, g.composite):
         assert 0.0 <= value <= 5.0
     assert g.composite == composite_grade(g.post, g.salary, g.assessment, g.training)
+    for reasons in g.to_raise.values():
+        assert reasons
+        for reason in reasons:
+            assert "%(" not in str(reason) and "%%" not in str(reason)
 
 
 @pytest.fixture
