@@ -162,6 +162,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gmassist@localhost")
+# Where people reach the application: e-mails sent by jobs (no request to ask) link to it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # Long jobs run in-process unless a broker is configured; then Celery workers run them.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

@@ -40,6 +40,12 @@ class Recipient:
     name: str = ""
 
 
+def site_url(path: str) -> str:
+    """`path` (e.g. from `reverse`) as an absolute link on the site (`SITE_URL`), for e-mails:
+    a mail client has no page to resolve a relative link against, and a job has no request."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def recipient_for_user(user: Any) -> Recipient | None:
     """The user as a recipient (their own e-mail, else their employee record's); None without
     any address."""

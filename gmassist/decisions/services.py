@@ -30,7 +30,7 @@ from django.utils.translation import gettext
 
 from gmassist.core.choices import Action, AuditAction, Role
 from gmassist.core.models import User
-from gmassist.core.notify import notify_users
+from gmassist.core.notify import notify_users, site_url
 from gmassist.core.permissions import ALL, SUBTREE, descendants_of, headed_subtree_ids, reach
 from gmassist.core.services import audit_record
 from gmassist.decisions.choices import DecisionStatus, ResponseKind, ResponseTheme
@@ -624,7 +624,8 @@ def response_answer(*, response: Response, by: User | None, answer: str) -> Resp
 
 
 def _decision_url(decision: Decision, base_url: str) -> str:
-    return base_url.rstrip("/") + reverse("decisions:detail", args=[decision.pk])
+    path = reverse("decisions:detail", args=[decision.pk])
+    return base_url.rstrip("/") + path if base_url else site_url(path)
 
 
 def _users_of(employee_ids: Iterable[int]) -> list[User]:

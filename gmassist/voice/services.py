@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from gmassist.core.choices import Action, AuditAction, Role
 from gmassist.core.models import User
-from gmassist.core.notify import Recipient, notify, notify_users
+from gmassist.core.notify import Recipient, notify, notify_users, site_url
 from gmassist.core.permissions import (
     ALL,
     SUBTREE,
@@ -242,7 +242,7 @@ def _alert_urgent(feedback: Feedback) -> None:
                 ", ".join(["{}"] * len(feedback.urgent_flags)),
                 *[UrgentFlag(flag).label for flag in feedback.urgent_flags],
             ),
-            "url": reverse("voice:feedback_detail", args=[feedback.pk]),
+            "url": site_url(reverse("voice:feedback_detail", args=[feedback.pk])),
         },
     )
 
@@ -432,7 +432,7 @@ def feedback_send_reminders(*, today: dt.date | None = None) -> dict[str, int]:
                         "subject": item.subject,
                         "due_on": item.due_on,
                         "days_late": (today - item.due_on).days,
-                        "url": reverse("voice:feedback_detail", args=[item.pk]),
+                        "url": site_url(reverse("voice:feedback_detail", args=[item.pk])),
                     }
                     for item in items
                 ],

@@ -4,7 +4,7 @@ Django's backend (the locmem outbox in tests)."""
 import pytest
 from django.core import mail
 
-from gmassist.core.notify import Recipient, notify, notify_users, recipient_for_user
+from gmassist.core.notify import Recipient, notify, notify_users, recipient_for_user, site_url
 
 NOTICE = "core/email/notice"
 
@@ -84,3 +84,8 @@ def test_a_newline_in_the_subject_cannot_reach_the_header(db):
     )
     assert mail.outbox[0].subject == "GM Assistant: Hello Bcc: evil@example.com"
     assert mail.outbox[0].bcc == []
+
+
+def test_site_url_makes_a_path_an_absolute_link(settings):
+    settings.SITE_URL = "https://gm.example.com/"
+    assert site_url("/voice/feedback/7/") == "https://gm.example.com/voice/feedback/7/"

@@ -40,13 +40,16 @@ def test_evaluate_refuses_a_bad_share_and_a_missing_file(tmp_path):
         run("evaluate", "--examples", str(tmp_path / "none.csv"))
 
 
-def test_remind_writes_to_the_owners_of_overdue_items(cast):
+def test_remind_writes_to_the_owners_of_overdue_items(cast, settings):
+    settings.SITE_URL = "https://gm.example.com/"
     cast.head.email = "head@x.test"
     cast.head.save()
-    make_feedback(department=cast.sales, owner=cast.head, submitted_on=dt.date(2026, 3, 1))
+    item = make_feedback(department=cast.sales, owner=cast.head, submitted_on=dt.date(2026, 3, 1))
     out = run("remind", "--today", "2026-04-01")
     assert "Reminded 1 owner(s) of 1 overdue item(s)." in out
     assert [m.to for m in mail.outbox] == [["head@x.test"]]
+    # the job has no request: the link is made absolute from SITE_URL
+    assert f"https://gm.example.com/voice/feedback/{item.pk}/" in mail.outbox[0].body
 
 
 def test_remind_refuses_a_bad_day(cast):
