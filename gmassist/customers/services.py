@@ -636,7 +636,8 @@ def route_customers(*, by: User | None, as_of: dt.date | None = None) -> Proposa
     "customers.reroute"); None when no customer qualifies or no channel has room.
 
     The payload holds every move {customer_id, code, name, tier, manager_id, manager_name,
-    to_channel, why}, customers per channel before/after, account-manager workload (units) and
+    to_channel, why ({template, params}, shown in the reader's language)}, customers per
+    channel before/after, account-manager workload (units) and
     service cost (a year, the company's currency) before/after. An open re-routing with the
     same moves is returned; other open ones are withdrawn and replaced."""
     _check_may(by, Action.PROPOSE, "propose a re-routing of service channels")
@@ -661,7 +662,7 @@ def route_customers(*, by: User | None, as_of: dt.date | None = None) -> Proposa
             "manager_id": info[m.customer_id][3],
             "manager_name": names.get(info[m.customer_id][3], ""),
             "to_channel": m.to_channel,
-            "why": m.why,
+            "why": m.why.as_dict(),
         }
         for m in plan.moves
     ]

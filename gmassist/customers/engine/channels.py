@@ -26,6 +26,9 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
+from gmassist.customers.reasons import Reason
+from gmassist.lib.normalize import gettext_noop
+
 CHANNELS = ("call_centre", "partner", "branch")
 AM = "account_manager"
 
@@ -188,9 +191,32 @@ class RouteCustomer:
 
 @dataclass(frozen=True)
 class RouteMove:
+    """A customer the plan routes to `to_channel`, and why (template and params)."""
+
     customer_id: Any
     to_channel: str
-    why: str
+    why: Reason
+
+
+# Why a customer moves, one template per channel so that the channel's name is translated with
+# the sentence (English; translated where it is shown, see customers.reasons).
+_WHY = {
+    "call_centre": gettext_noop(
+        "tier %(tier)s, %(revenue)s a year, %(contacts)s contacts and %(complaints)s "
+        "complaints in 12 months, %(products)s products: call centre serves it for "
+        "%(channel_cost)s instead of %(manager_cost)s a year"
+    ),
+    "partner": gettext_noop(
+        "tier %(tier)s, %(revenue)s a year, %(contacts)s contacts and %(complaints)s "
+        "complaints in 12 months, %(products)s products: partner serves it for "
+        "%(channel_cost)s instead of %(manager_cost)s a year"
+    ),
+    "branch": gettext_noop(
+        "tier %(tier)s, %(revenue)s a year, %(contacts)s contacts and %(complaints)s "
+        "complaints in 12 months, %(products)s products: branch serves it for "
+        "%(channel_cost)s instead of %(manager_cost)s a year"
+    ),
+}
 
 
 @dataclass
@@ -253,10 +279,18 @@ def plan_channels(customers: list[RouteCustomer], rules: ChannelRules | None = N
             RouteMove(
                 c.customer_id,
                 target,
-                f"tier {c.tier}, {c.revenue_12m:,.0f} a year, {c.contacts_12m} contacts and "
-                f"{c.complaints_12m} complaints in 12 months, {c.products} products: "
-                f"{target.replace('_', ' ')} serves it for {rules.channels[target].unit_cost:,.0f} "
-                f"instead of {rules.am_unit_cost * units:,.0f} a year",
+                Reason(
+                    _WHY[target],
+                    {
+                        "tier": c.tier,
+                        "revenue": f"{c.revenue_12m:,.0f}",
+                        "contacts": c.contacts_12m,
+                        "complaints": c.complaints_12m,
+                        "products": c.products,
+                        "channel_cost": f"{rules.channels[target].unit_cost:,.0f}",
+                        "manager_cost": f"{rules.am_unit_cost * units:,.0f}",
+                    },
+                ),
             )
         )
     return RoutePlan(

@@ -22,6 +22,7 @@ from gmassist.customers.engine.channels import (
     rules_to_toml,
 )
 from gmassist.customers.models import CustomerPolicy, GroupCustomer, ManagerHistory
+from gmassist.customers.reasons import Reason
 from gmassist.customers.services import REROUTE, channel_rules_save, route_customers
 from gmassist.customers.tests.factories import make_book
 
@@ -70,6 +71,24 @@ def test_the_simplest_go_to_the_cheapest_channel_with_room():
     assert plan.customers_after == {"account_manager": 2, "call_centre": 2, "branch": 2}
     assert (plan.am_workload_before, plan.am_workload_after) == (9, 6)
     assert (plan.cost_before, plan.cost_after) == (9100.0, 7000.0)
+    assert plan.moves[1].why == Reason(
+        "tier %(tier)s, %(revenue)s a year, %(contacts)s contacts and %(complaints)s "
+        "complaints in 12 months, %(products)s products: branch serves it for "
+        "%(channel_cost)s instead of %(manager_cost)s a year",
+        {
+            "tier": "C",
+            "revenue": "5,000",
+            "contacts": 0,
+            "complaints": 0,
+            "products": 0,
+            "channel_cost": "400",
+            "manager_cost": "1,000",
+        },
+    )
+    assert str(plan.moves[0].why) == (
+        "tier C, 2,000 a year, 0 contacts and 0 complaints in 12 months, 0 products: "
+        "call centre serves it for 100 instead of 1,000 a year"
+    )
 
 
 @pytest.fixture
@@ -90,6 +109,7 @@ def test_the_proposal_routes_the_simple_customers_and_approving_applies_it(book,
     ]
     assert (p["am_workload_before"], p["am_workload_after"]) == (7, 5)
     assert (p["cost_before"], p["cost_after"]) == (21000.0, 16600.0)
+    assert p["moves"][0]["why"]["params"]["channel_cost"] == "800"
     proposal_approve(proposal=proposal, by=cast.gm)
     assert dict(GroupCustomer.objects.values_list("code", "service_channel")) == {
         "C1": "account_manager",
@@ -99,6 +119,15 @@ def test_the_proposal_routes_the_simple_customers_and_approving_applies_it(book,
     assert GroupCustomer.objects.get(code="C2").account_manager is None
     assert ManagerHistory.objects.filter(to_manager__isnull=True).count() == 1  # C2 had one
     assert route_customers(by=None, as_of=dt.date(2026, 5, 1)) is None
+
+
+def test_the_proposal_page_shows_why_each_customer_moves_in_words(client, book, cast):
+    proposal = route_customers(by=None, as_of=dt.date(2026, 5, 1))
+    why = proposal.payload["moves"][0]["why"]
+    client.force_login(cast.gm)
+    html = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert why["template"] % why["params"] in html
+    assert "%(tier)s" not in html
 
 
 def test_saving_rules_needs_the_gms_office_and_valid_toml(cast):
