@@ -122,7 +122,11 @@ class ChurnReasonOut(Schema):
     label: str
     value: Any
     effect: float = Field(description="how much it raises the risk, in log-odds")
-    text: str
+    text: str = Field(description="the reason in the requester's language")
+    template: str | None = Field(
+        None, description="the English template (null for scores made before it was stored)"
+    )
+    params: dict[str, Any] = Field(default_factory=dict)
 
 
 class ChurnOut(Schema):

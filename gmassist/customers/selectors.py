@@ -487,7 +487,9 @@ def churn_history(
 
 def customer_churn(*, user: User | None, customer: GroupCustomer) -> dict[str, Any] | None:
     """The customer's latest churn score, or None when there is none or `user` may not see the
-    customer: {"risk" (0-1), "reasons" [{feature, label, value, effect, text}], "as_of" (the
+    customer: {"risk" (0-1), "reasons" [{feature, label, value, effect, text (in the active
+    language), template, params (None and {} for scores made before reasons were
+    structured)}], "as_of" (the
     month scored), "run_id", "horizon_months", "history" [{"as_of", "risk"}, oldest first]}."""
     scores = list(
         scoped(ChurnScore.objects, user)
@@ -500,7 +502,7 @@ def customer_churn(*, user: User | None, customer: GroupCustomer) -> dict[str, A
     latest = scores[0]
     return {
         "risk": latest.risk,
-        "reasons": latest.reasons,
+        "reasons": [{**r, **reason_detail(r)} for r in latest.reasons or [] if isinstance(r, dict)],
         "as_of": latest.run.as_of,
         "run_id": latest.run_id,
         "horizon_months": latest.run.horizon_months,

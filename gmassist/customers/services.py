@@ -26,7 +26,7 @@ from gmassist.core.services import audit_record, proposal_create
 from gmassist.customers.choices import PolicyKind, ServiceChannel, Tier
 from gmassist.customers.engine.channels import RulesError, plan_channels, rules_from_toml
 from gmassist.customers.engine.churn import FEATURE_LABELS as CHURN_LABELS
-from gmassist.customers.engine.churn import HORIZON_MONTHS, TARGET, snapshots
+from gmassist.customers.engine.churn import HORIZON_MONTHS, TARGET, churn_reason, snapshots
 from gmassist.customers.engine.matching import MatchResult, match_account_managers
 from gmassist.customers.engine.tiering import (
     PolicyError,
@@ -737,7 +737,8 @@ def churn_scores_refresh(
     months, tested on those: ROC AUC and calibration), then fitted on every labelled snapshot
     and used to score the last complete month, with each customer's three strongest reasons.
     Returns the saved `ChurnRun` (its `ChurnScore`s hold risk 0-1 and reasons
-    [{feature, label, value, effect (log-odds), text}]). Raises ValidationError when the
+    [{feature, label, value, effect (log-odds), text (English), template, params}], shown in
+    the reader's language by `selectors.reason_text`). Raises ValidationError when the
     history has fewer than MIN_CHURNERS churners, PermissionDenied unless `by` may change
     every customer (the GM's office).
     """
@@ -746,7 +747,6 @@ def churn_scores_refresh(
     from gmassist.lib.risk_model import (
         backtest_by_time,
         fit_risk_model,
-        format_value,
         prepare_table,
         score,
         top_reasons,
@@ -825,16 +825,7 @@ def churn_scores_refresh(
                 run=run,
                 customer_id=int(customer_id),
                 risk=float(min(1.0, max(0.0, risk))),
-                reasons=[
-                    {
-                        "feature": r.feature,
-                        "label": r.label,
-                        "value": None if pd.isna(r.value) else float(r.value),
-                        "effect": round(r.effect, 4),
-                        "text": f"{r.label} {format_value(r.value)}",
-                    }
-                    for r in row
-                ],
+                reasons=[_churn_reason_stored(r, pd.isna(r.value)) for r in row],
             )
             for customer_id, risk, row in zip(current["customer_id"], risks, reasons, strict=True)
         ],
@@ -847,3 +838,19 @@ def churn_scores_refresh(
         changes={"scores": len(current), "auc": backtest.get("auc")},
     )
     return run
+
+
+def _churn_reason_stored(reason: Any, missing: bool) -> dict[str, Any]:
+    """A churn reason of `lib.risk_model.top_reasons` as a ChurnScore stores it: the feature,
+    its label and value, the effect (log-odds), the English `text`, and `template` and
+    `params` (`engine.churn.churn_reason`) for the reader's language."""
+    value = None if missing else float(reason.value)
+    words = churn_reason(reason.feature, value)
+    return {
+        "feature": reason.feature,
+        "label": reason.label,
+        "value": value,
+        "effect": round(reason.effect, 4),
+        "text": str(words),
+        **words.as_dict(),
+    }

@@ -23,10 +23,14 @@ Months are indices 0..T-1 of the history; money in the company's currency.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from gmassist.customers.reasons import Reason
+from gmassist.lib.normalize import gettext_noop
 
 HORIZON_MONTHS = 3
 FIRST_SNAPSHOT = 6  # the trend needs six months of history
@@ -51,6 +55,55 @@ FEATURE_LABELS = {
     "satisfaction_6m": "satisfaction in 6 months",
     "manager_changed_6m": "account manager changed in 6 months",
 }
+
+# A churn reason in plain words, by feature (English; translated where it is shown, see
+# customers.reasons). `churn_reason` fills them in; a feature whose value is missing has its
+# own sentence.
+REASON_TEMPLATES = {
+    "revenue_trend": gettext_noop("revenue of the last 3 months %(change)s%% against the 3 before"),
+    "revenue_12m_log": gettext_noop("%(revenue)s of revenue in the last 12 months"),
+    "months_to_renewal": gettext_noop("the contract renews in %(months)s months"),
+    "contacts_6m": gettext_noop("%(count)s service contacts in 6 months"),
+    "complaints_6m": gettext_noop("%(count)s complaints in 6 months"),
+    "unresolved_6m": gettext_noop("%(count)s unresolved contacts in 6 months"),
+    "satisfaction_6m": gettext_noop("mean satisfaction %(value)s (1-5) in 6 months"),
+}
+MISSING_TEMPLATES = {
+    "revenue_trend": gettext_noop("fewer than six months of revenue: no trend yet"),
+    "months_to_renewal": gettext_noop("the contract's renewal date is not known"),
+    "satisfaction_6m": gettext_noop("no rated service contact in 6 months"),
+}
+_MANAGER_CHANGED = gettext_noop("the account manager changed in the last 6 months")
+_MANAGER_KEPT = gettext_noop("the account manager did not change in the last 6 months")
+_OTHER = gettext_noop("%(label)s: %(value)s")
+
+
+def churn_reason(feature: str, value: float | None) -> Reason:
+    """One churn reason in plain words: the snapshot's `feature` (one of FEATURES) at `value`
+    (its unit as in the module docstring; None or NaN when missing). The revenue trend is shown
+    as a signed percentage, the 12-month revenue back in money, counts and months whole,
+    satisfaction to 1 decimal; a feature not in FEATURES by its name and value."""
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    if feature == "manager_changed_6m":
+        return Reason(_MANAGER_KEPT if missing or value < 0.5 else _MANAGER_CHANGED)
+    if missing:
+        if feature in MISSING_TEMPLATES:
+            return Reason(MISSING_TEMPLATES[feature])
+        return Reason(_OTHER, {"label": FEATURE_LABELS.get(feature, feature), "value": "-"})
+    if feature == "revenue_trend":
+        return Reason(REASON_TEMPLATES[feature], {"change": f"{value * 100:+.0f}"})
+    if feature == "revenue_12m_log":
+        # back from log10(1 + revenue) to money; the clip keeps a nonsense value finite
+        revenue = 10 ** min(max(value, 0.0), 300.0) - 1
+        return Reason(REASON_TEMPLATES[feature], {"revenue": f"{revenue:,.0f}"})
+    if feature == "months_to_renewal":
+        return Reason(REASON_TEMPLATES[feature], {"months": f"{value:.0f}"})
+    if feature in ("contacts_6m", "complaints_6m", "unresolved_6m"):
+        return Reason(REASON_TEMPLATES[feature], {"count": f"{value:,.0f}"})
+    if feature == "satisfaction_6m":
+        return Reason(REASON_TEMPLATES[feature], {"value": f"{value:.1f}"})
+    shown = f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+    return Reason(_OTHER, {"label": FEATURE_LABELS.get(feature, feature), "value": shown})
 
 
 @dataclass

@@ -19,7 +19,14 @@ from django.core.management import call_command
 from gmassist.customers.demo import write_demo
 from gmassist.customers.demo_generator import churn_history, generate_customers
 from gmassist.customers.engine.analytics import concentration, revenue_summary
-from gmassist.customers.engine.churn import TARGET, ChurnHistory, churn_months, snapshots
+from gmassist.customers.engine.churn import (
+    MISSING_TEMPLATES,
+    REASON_TEMPLATES,
+    TARGET,
+    ChurnHistory,
+    churn_months,
+    snapshots,
+)
 from gmassist.customers.models import ChurnRun, ChurnScore, GroupCustomer, MonthlyRevenue
 from gmassist.customers.selectors import churn_backtest, customer_churn, revenue_analytics
 from gmassist.customers.services import churn_scores_refresh
@@ -154,7 +161,23 @@ def test_refreshing_scores_every_customer_on_the_books(written, cast):
     assert run.backtest["cut"] == "2026-05-01"
     score = ChurnScore.objects.filter(run=run).order_by("-risk").first()
     assert len(score.reasons) == 3
-    assert set(score.reasons[0]) == {"feature", "label", "value", "effect", "text"}
+    assert set(score.reasons[0]) == {
+        "feature",
+        "label",
+        "value",
+        "effect",
+        "text",
+        "template",
+        "params",
+    }
+    for reason in score.reasons:
+        assert reason["text"] == reason["template"] % reason["params"]
+        assert reason["template"] in (
+            *REASON_TEMPLATES.values(),
+            *MISSING_TEMPLATES.values(),
+            "the account manager changed in the last 6 months",
+            "the account manager did not change in the last 6 months",
+        )
 
 
 def test_an_account_manager_reads_the_churn_of_their_own_customers_only(written, cast):
