@@ -394,18 +394,19 @@ def _reasons(frame: pd.DataFrame, policy: TieringPolicy, n: int) -> list[tuple[R
     use_strategic = policy.strategic_weight > 0
     use_growth = policy.growth_weight > 0
     out: list[tuple[Reason, ...]] = []
+    # Python scalars (tolist) format several times faster than numpy ones
     for tier, score, band, rank, revenue, growth, scale, s_pts, strat, ind, g_pts in zip(
-        frame["tier_code"].to_numpy(),
-        frame["score"].to_numpy(),
-        frame["band_code"].to_numpy(),
-        frame["rank"].to_numpy(),
-        frame["revenue_12m"].to_numpy(),
-        frame["growth"].to_numpy(),
-        frame["scale"].to_numpy(),
-        frame["scale_points"].to_numpy(),
-        frame["strategic"].to_numpy(),
-        frame["industry"].to_numpy(),
-        frame["growth_points"].to_numpy(),
+        frame["tier_code"].tolist(),
+        frame["score"].tolist(),
+        frame["band_code"].tolist(),
+        frame["rank"].tolist(),
+        frame["revenue_12m"].tolist(),
+        frame["growth"].tolist(),
+        frame["scale"].tolist(),
+        frame["scale_points"].tolist(),
+        frame["strategic"].tolist(),
+        frame["industry"].tolist(),
+        frame["growth_points"].tolist(),
         strict=True,
     ):
         if revenue > 0 and round(revenue * _CENTS) > 0:
