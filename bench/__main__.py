@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from bench import customers, import_employees, talent, web_latency
+from bench import customers, import_employees, pages, talent, web_latency
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gmassist_bench"
 
@@ -42,10 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="", help="results file name (import_employees-<tier>)")
     parser.add_argument(
         "--suite",
-        choices=["all", "import", "web", "talent", "customers"],
+        choices=["all", "import", "web", "talent", "customers", "pages"],
         default="all",
         help="import: the employee import; web: page and API latency under load; talent: "
-        "leaving-risk scoring and the incentive plan on generated data (all)",
+        "leaving-risk scoring and the incentive plan on generated data; pages: every new page "
+        "and API list, one request at a time, as the GM and a department head (all)",
     )
     parser.add_argument("--web-seconds", type=int, default=10, help="load per page (10 s)")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes (2)")
@@ -86,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.suite in ("all", "talent"):
         ok = talent.run(tier=args.tier, seed=args.seed, name=f"talent-{args.tier}") and ok
+    if args.suite in ("all", "pages"):  # its own database: the tier's demo company is kept
+        ok = (
+            pages.run(tier=args.tier, seed=args.seed, database_url=args.database_url + "_pages")
+            and ok
+        )
     return 0 if ok else 1
 
 
