@@ -42,6 +42,17 @@ def make_employee(no: str, name: str, department: Department, position: Position
     )
 
 
+def nav_pages(user: User) -> list[str]:
+    """The keys of every page in `user`'s navigation, section by section (the top row shows one
+    link per section; a section's pages show on its own pages)."""
+    from django.test import RequestFactory
+
+    from gmassist.core.templatetags.workspace import navigation
+
+    sections = navigation({"request": RequestFactory().get("/"), "user": user})
+    return [page["key"] for section in sections for page in section["pages"]]
+
+
 def make_user(username: str, role: str, employee: Employee | None = None) -> User:
     user = User(username=username, role=role, employee=employee)
     user.set_password("pass-" + username)

@@ -31,8 +31,8 @@ urlpatterns = [
     path("ping", views.ping, name="ping"),
 ]
 
-register_nav(NavItem("core.home", _("Home"), "home", order=10))
-register_nav(NavItem("core.inbox", _("Inbox"), "inbox", order=15))
+register_nav(NavItem("core.home", _("Home"), "home", order=10, group="home"))
+register_nav(NavItem("core.inbox", _("Inbox"), "inbox", order=15, group="inbox"))
 register_nav(
     NavItem("core.proposals", _("Proposals"), "proposals", "people", Action.PROPOSE, order=40)
 )

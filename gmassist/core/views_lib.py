@@ -62,6 +62,14 @@ class NavItem:
     action: str = ""
     reaches: tuple[str, ...] = ()
     order: int = 100
+    # the section of the top navigation the page belongs to; default: its app (the key's
+    # prefix). A section shows as one link (to its first page) and, on its pages, a second row
+    # with all of its pages, so the top row stays short whatever the role may use.
+    group: str = ""
+
+    @property
+    def section(self) -> str:
+        return self.group or self.key.partition(".")[0]
 
     def visible_to(self, user: Any) -> bool:
         if not self.domain:

@@ -48,6 +48,7 @@ register_nav(
         "recruiting",
         Action.VIEW,
         order=54,
+        group="recruiting",
     )
 )
 register_nav(
@@ -59,5 +60,6 @@ register_nav(
         Action.VIEW,
         reaches=(ALL,),
         order=55,
+        group="recruiting",
     )
 )

@@ -14,16 +14,43 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def navigation(context: template.Context) -> list[dict[str, Any]]:
-    """The navigation links the user's role may use: [{key, label, url, active}]."""
+    """The navigation the user's role may use, as sections in order: [{key, label, url, first,
+    active, pages: [{key, label, url, active}]}]. A section is named and linked by its first page
+    (`first` is that page's key); the page being shown is the one whose address matches the
+    request's path most closely."""
     request = context.get("request")
-    user = context.get("user")
     path = request.path if request is not None else ""
-    items = []
-    for item in navigation_for(user):
+    pages = []
+    for item in navigation_for(context.get("user")):
         url = reverse(item.url_name)
-        active = path == url if url == "/" else path.startswith(url)
-        items.append({"key": item.key, "label": item.label, "url": url, "active": active})
-    return items
+        matches = path == url if url == "/" else path.startswith(url)
+        pages.append(
+            {
+                "key": item.key,
+                "label": item.label,
+                "url": url,
+                "matches": matches,
+                "section": item.section,
+            }
+        )
+    current = max((p for p in pages if p["matches"]), key=lambda p: len(p["url"]), default=None)
+    sections: dict[str, dict[str, Any]] = {}
+    for page in pages:
+        page["active"] = page is current
+        section = sections.setdefault(
+            page["section"],
+            {
+                "key": page["section"],
+                "label": page["label"],
+                "url": page["url"],
+                "first": page["key"],
+                "active": False,
+                "pages": [],
+            },
+        )
+        section["pages"].append(page)
+        section["active"] = section["active"] or page["active"]
+    return list(sections.values())
 
 
 @register.filter

@@ -4,6 +4,7 @@ error pages."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,7 @@ from gmassist.core.choices import AuditAction, ProposalStatus, Role
 from gmassist.core.jobs import job_run
 from gmassist.core.models import ApiToken, AuditEntry, Company, ImportMapping, Job, Proposal
 from gmassist.core.services import api_token_create
+from gmassist.core.templatetags.workspace import navigation
 from gmassist.org.models import Employee
 from gmassist.org.selectors import hires_and_leavers_by_month
 from gmassist.org.services import pay_change_propose
@@ -89,10 +91,45 @@ NAV_KEYS = [
         ("account_manager", NAV_KEYS[:1]),
     ],
 )
-def test_the_navigation_shows_only_what_the_role_may_use(client, cast, role, keys):
-    client.force_login(getattr(cast, role))
+def test_the_navigation_shows_only_what_the_role_may_use(rf, cast, role, keys):
+    request = rf.get("/")
+    pages = [
+        page["key"]
+        for section in navigation({"request": request, "user": getattr(cast, role)})
+        for page in section["pages"]
+    ]
+    assert [key for key in NAV_KEYS if key in pages] == keys
+
+
+def test_the_top_row_shows_one_link_per_section_and_a_section_page_shows_its_pages(client, cast):
+    client.force_login(cast.gm)
+    body = client.get(reverse("org:departments")).content.decode()
+    nav = body[body.index('data-testid="nav"') : body.index("</nav>")]
+    top = re.findall(r'data-testid="nav-([\w.]+)"', nav)
+    assert top == [
+        "core.home",
+        "core.inbox",
+        "org.directory",
+        "talent.overview",
+        "decisions",
+        "core.proposals",
+        "voice.feedback",
+        "voice.requisitions",
+        "customers.list",
+    ]
+    assert re.findall(r'data-testid="subnav-([\w.]+)"', body) == [
+        "org.directory",
+        "org.departments",
+    ]
+    # the page shown is the current one, and its section is marked in the top row
+    assert 'data-testid="subnav-org.departments" aria-current="page"' in body
+    assert 'data-testid="nav-org.directory" aria-current="page"' in body
+
+
+def test_a_section_of_one_page_has_no_second_row(client, cast):
+    client.force_login(cast.employee)
     body = client.get(reverse("home")).content.decode()
-    assert [key for key in NAV_KEYS if f'data-testid="nav-{key}"' in body] == keys
+    assert 'data-testid="subnav"' not in body
 
 
 # --- language and password -------------------------------------------------------------------

@@ -177,8 +177,8 @@ def test_my_book_takes_an_account_manager_to_their_page(client, cast, book):
     assert response.status_code == 302
     assert response["Location"] == page(alice())
     html = client.get(reverse("customers:list")).content.decode()
-    assert 'data-testid="nav-customers.my_page"' in html
-    assert 'data-testid="nav-customers.managers"' not in html
+    assert 'data-testid="subnav-customers.my_page"' in html
+    assert 'data-testid="subnav-customers.managers"' not in html
 
 
 def test_my_book_is_not_found_for_someone_who_is_not_an_account_manager(client, cast, book):
