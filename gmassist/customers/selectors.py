@@ -98,7 +98,10 @@ def reason_detail(reason: Any) -> dict[str, Any]:
 
 
 def reason_texts(reasons: Any) -> list[str]:
-    """`reason_text` of each of `reasons` (a list as stored; anything else gives [])."""
+    """`reason_text` of each of `reasons` (a list as stored; one plain string, as payloads
+    written before reasons were structured hold, is shown as it is; anything else gives [])."""
+    if isinstance(reasons, str):
+        return [reasons] if reasons else []
     return [reason_text(r) for r in reasons] if isinstance(reasons, list | tuple) else []
 
 

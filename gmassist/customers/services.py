@@ -43,6 +43,7 @@ from gmassist.customers.models import (
     ManagerHistory,
     TierHistory,
 )
+from gmassist.customers.reasons import Reason
 from gmassist.customers.selectors import (
     channel_rules_current,
     churn_history,
@@ -450,7 +451,7 @@ def match_customers(
             "from_name": names.get(m.from_manager, ""),
             "to": m.to_manager,
             "to_name": names.get(m.to_manager, ""),
-            "why": _why_with_names(m.why, m.from_manager, m.to_manager, names),
+            "why": _reasons_with_names(m.why, names),
         }
         for m in result.moves
     ]
@@ -524,15 +525,20 @@ def match_customers(
     )
 
 
-def _why_with_names(why: str, from_id: Any, to_id: Any, names: dict[int, str]) -> str:
-    """The engine names managers by id ("frees capacity at 12 for ..."); say their names."""
-    for pk in (from_id, to_id):
-        if pk is None:
-            continue
-        name = names.get(pk, str(pk))
-        for pattern in ("; {} has grade", "current manager {} is", "capacity at {} for"):
-            why = why.replace(pattern.format(pk), pattern.format(name))
-    return why
+MANAGER_PARAMS = ("manager", "from_manager", "to_manager")
+
+
+def _reasons_with_names(reasons: tuple[Reason, ...], names: dict[int, str]) -> list[dict]:
+    """The matching engine's reasons in their stored form, with the managers it names by id
+    named by their names (the reader sees "Oscar Outsider has grade 3.45")."""
+    stored = []
+    for reason in reasons:
+        params = {
+            key: names.get(value, str(value)) if key in MANAGER_PARAMS else value
+            for key, value in reason.params.items()
+        }
+        stored.append(Reason(reason.template, params).as_dict())
+    return stored
 
 
 # --- service channels ------------------------------------------------------------------------

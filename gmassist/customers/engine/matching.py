@@ -78,6 +78,9 @@ from ortools.graph.python import min_cost_flow
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
+from gmassist.customers.reasons import Reason
+from gmassist.lib.normalize import gettext_noop
+
 OBJECTIVE_SCALE = 1000
 IMPORTANCE_SCALE = 1000
 DEFAULT_WORKLOAD = {"A": 5, "B": 2, "C": 1}
@@ -115,7 +118,14 @@ class Move:
     customer_id: Any
     from_manager: Any
     to_manager: Any
-    why: str
+    # the reasons, in order; a param named `manager`, `from_manager` or `to_manager` holds a
+    # manager id, which the service replaces with the manager's name before storing
+    why: tuple[Reason, ...]
+
+    @property
+    def why_text(self) -> str:
+        """The reasons in English, joined ("a better-graded manager: 3 instead of 1")."""
+        return "; ".join(str(reason) for reason in self.why)
 
 
 @dataclass
@@ -904,21 +914,49 @@ def _disaggregate(
     return assigned
 
 
+def _grade(manager: MatchManager) -> Reason:
+    return Reason(
+        gettext_noop("%(manager)s has grade %(grade)s"),
+        {"manager": manager.manager_id, "grade": f"{manager.grade:g}"},
+    )
+
+
 def _why(
-    c: MatchCustomer, to: MatchManager | None, frm: MatchManager | None, forced: str, short: str
-) -> str:
+    c: MatchCustomer,
+    to: MatchManager | None,
+    frm: MatchManager | None,
+    forced: Reason | None,
+    short: Reason,
+) -> tuple[Reason, ...]:
+    """Why customer `c` moves from `frm` to `to` (None: left without a manager)."""
     if to is None:
-        return f"left without a manager: {short}"
+        left = Reason(gettext_noop("left without a manager"))
+        return (left, forced, short) if forced else (left, short)
     if c.current_manager is None:
-        return f"had no account manager; {to.manager_id} has grade {to.grade:g}"
+        return (Reason(gettext_noop("had no account manager")), _grade(to))
     if forced:
-        return f"{forced}; {to.manager_id} has grade {to.grade:g}"
+        return (forced, _grade(to))
     assert frm is not None
     if not _same_region(c.region, frm.region) and _same_region(c.region, to.region):
-        return f"back to a manager in the customer's region ({c.region})"
+        return (
+            Reason(
+                gettext_noop("back to a manager in the customer's region (%(region)s)"),
+                {"region": c.region},
+            ),
+        )
     if to.grade > frm.grade:
-        return f"a better-graded manager: {to.grade:g} instead of {frm.grade:g}"
-    return f"frees capacity at {frm.manager_id} for more important customers"
+        return (
+            Reason(
+                gettext_noop("a better-graded manager: %(to_grade)s instead of %(from_grade)s"),
+                {"to_grade": f"{to.grade:g}", "from_grade": f"{frm.grade:g}"},
+            ),
+        )
+    return (
+        Reason(
+            gettext_noop("frees capacity at %(manager)s for more important customers"),
+            {"manager": frm.manager_id},
+        ),
+    )
 
 
 def _result(
@@ -966,24 +1004,28 @@ def _result(
         to_id = mgrs[to].manager_id if to is not None else None
         if to_id == c.current_manager:
             continue
-        forced = ""
+        forced: Reason | None = None
         if c.current_manager is not None and cur is None:
-            forced = f"current manager {c.current_manager} is no longer available"
+            forced = Reason(
+                gettext_noop("current manager %(manager)s is no longer available"),
+                {"manager": c.current_manager},
+            )
         elif (
             cur is not None
             and region_rule == "hard"
             and not _same_region(c.region, mgrs[cur].region)
         ):
-            forced = f"current manager {c.current_manager} is outside the region {c.region}"
+            forced = Reason(
+                gettext_noop("current manager %(manager)s is outside the region %(region)s"),
+                {"manager": c.current_manager, "region": c.region},
+            )
         elif cur is not None:
             changes += 1
         short = (
-            f"not enough capacity in region {c.region}"
+            Reason(gettext_noop("not enough capacity in region %(region)s"), {"region": c.region})
             if region_rule == "hard" and c.region is not None
-            else "not enough capacity"
+            else Reason(gettext_noop("not enough capacity"))
         )
-        if to is None and forced:
-            short = f"{forced}; {short}"
         moves.append(
             Move(
                 c.customer_id,

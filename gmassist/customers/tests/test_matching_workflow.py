@@ -13,7 +13,7 @@ from django.core.management import call_command
 from gmassist.core.models import Proposal
 from gmassist.core.services import proposal_approve
 from gmassist.customers.models import AccountManager, GroupCustomer, ManagerHistory
-from gmassist.customers.selectors import matching_problem
+from gmassist.customers.selectors import matching_problem, reason_texts
 from gmassist.customers.services import REASSIGN, MatchOptions, match_customers
 from gmassist.customers.tests.factories import make_book
 from gmassist.org.models import Review
@@ -64,8 +64,16 @@ def test_the_proposal_moves_the_important_customer_to_the_better_manager(book):
         ("C1", ids["E006"], ids["E005"]),
         ("C3", None, ids["E005"]),
     ]
-    assert p["moves"][0]["why"] == "a better-graded manager: 3.45 instead of 0.71"
-    assert p["moves"][1]["why"] == "had no account manager; Oscar Outsider has grade 3.45"
+    assert p["moves"][0]["why"] == [
+        {
+            "template": "a better-graded manager: %(to_grade)s instead of %(from_grade)s",
+            "params": {"to_grade": "3.45", "from_grade": "0.71"},
+        }
+    ]
+    assert reason_texts(p["moves"][1]["why"]) == [
+        "had no account manager",
+        "Oscar Outsider has grade 3.45",
+    ]
     assert p["optimal"] is True
     # 10 × 3.45 + 3 × 3.45 + 1 × 3.45 - one change
     assert p["objective"] == 47.3
@@ -113,9 +121,10 @@ def test_the_hard_region_rule_is_never_broken(book):
     hard = match_customers(by=None, options=MatchOptions(region_rule="hard")).payload
     alice = managers()["E006"]
     assert {m["code"]: m["to"] for m in hard["moves"]} == {"C2": alice, "C3": alice}
-    assert hard["moves"][0]["why"] == (
-        "current manager Oscar Outsider is outside the region East; Alice Account has grade 0.71"
-    )
+    assert reason_texts(hard["moves"][0]["why"]) == [
+        "current manager Oscar Outsider is outside the region East",
+        "Alice Account has grade 0.71",
+    ]
     # penalised: the grade difference outweighs a penalty of 2 per customer
     soft = match_customers(by=None, options=MatchOptions(region_rule="penalty")).payload
     assert {m["code"] for m in soft["moves"]} == {"C1", "C3"}
