@@ -221,6 +221,15 @@ class TieringPolicyTomlForm(forms.Form):
     )
 
 
+class ChannelRulesTomlForm(forms.Form):
+    toml = forms.CharField(
+        label=_("Rules as TOML"),
+        strip=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 22, "id": "rules-toml", "spellcheck": "false"}),
+    )
+
+
 # --- runs ------------------------------------------------------------------------------------
 
 

@@ -38,6 +38,7 @@ from gmassist.customers.engine import grades as grades_engine
 from gmassist.customers.engine.tiering import PolicyError, TieringPolicy, policy_to_toml
 from gmassist.customers.forms import (
     FIELD_OF_TOML_KEY,
+    ChannelRulesTomlForm,
     CustomerFilterForm,
     ManagerFilterForm,
     MatchRunForm,
@@ -493,17 +494,39 @@ def routing(request: HttpRequest) -> HttpResponse:
     require_reach(request.user, CUSTOMERS, ())
     if not may_run(request.user):
         raise PermissionDenied
+    rules = selectors.channel_rules_current()
+    rules_form = ChannelRulesTomlForm(initial={"toml": rules.toml})
+    status = 200
     if request.method == "POST":
-        job = core_services.job_submit(kind=ROUTE_JOB, params={}, by=request.user)
-        return redirect("customers:job", pk=job.pk)
+        action = request.POST.get("action", "run")
+        if action == "run":
+            job = core_services.job_submit(kind=ROUTE_JOB, params={}, by=request.user)
+            return redirect("customers:job", pk=job.pk)
+        if action != "save_rules":
+            raise Http404("no such action")
+        if not may_change_policies(request.user):
+            raise PermissionDenied
+        rules_form = ChannelRulesTomlForm(request.POST)
+        if rules_form.is_valid():
+            try:
+                services.channel_rules_save(text=rules_form.cleaned_data["toml"], by=request.user)
+            except ValidationError as exc:
+                for message in exc.message_dict.get("toml", exc.messages):
+                    rules_form.add_error("toml", message)
+            else:
+                messages.success(request, gettext("The service-channel rules are saved."))
+                return redirect("customers:routing")
+        status = 422
     context = {
         "title": _("Service channels"),
-        "rules": selectors.channel_rules_current(),
+        "rules": rules,
+        "rules_form": rules_form,
+        "may_change": may_change_policies(request.user),
         "jobs": _recent_jobs(request.user, ROUTE_JOB),
         "open_proposal": _open_proposal(request.user, "customers.reroute"),
         **customer_tabs(request.user, "routing"),
     }
-    return render(request, "customers/routing.html", context)
+    return render(request, "customers/routing.html", context, status=status)
 
 
 # --- analytics -------------------------------------------------------------------------------

@@ -134,3 +134,42 @@ def test_the_routing_page_shows_the_rules_and_a_run_ends_in_a_proposal(client, c
         assert f'id="{chart}"' in page
     workload = proposal.payload["am_workload_before"], proposal.payload["am_workload_after"]
     assert f'data-values="{workload[0]},{workload[1]}"' in page
+
+
+def test_the_gm_edits_the_channel_rules_on_the_routing_page(client, cast, book):
+    from gmassist.customers.engine.channels import ChannelRules, rules_to_toml
+    from gmassist.customers.models import CustomerPolicy
+
+    text = rules_to_toml(ChannelRules()).replace("capacity = 300", "capacity = 40", 1)
+    client.force_login(cast.gm)
+    response = client.post(ROUTING, {"action": "save_rules", "toml": text})
+    assert response.status_code == 302
+    assert response["Location"] == ROUTING
+    saved = CustomerPolicy.objects.get(kind="channels")
+    assert (saved.toml, saved.saved_by) == (text, cast.gm)
+    page = client.get(ROUTING)
+    assert page.context["rules"].rules.channels["call_centre"].capacity == 40
+    assert Job.objects.count() == 0
+
+
+def test_bad_channel_rules_say_which_key_and_save_nothing(client, cast, book):
+    from gmassist.customers.engine.channels import ChannelRules, rules_to_toml
+    from gmassist.customers.models import CustomerPolicy
+
+    text = rules_to_toml(ChannelRules()).replace("capacity = 300", "capacity = -3", 1)
+    client.force_login(cast.gm)
+    response = client.post(ROUTING, {"action": "save_rules", "toml": text})
+    assert response.status_code == 422
+    assert response.context["rules_form"].errors["toml"] == [
+        "channels.call_centre.capacity: must be a number of at least 0, got -3"
+    ]
+    assert CustomerPolicy.objects.filter(kind="channels").count() == 0
+
+
+def test_a_department_head_cannot_change_the_channel_rules(client, cast, book):
+    from gmassist.customers.models import CustomerPolicy
+
+    client.force_login(cast.head)
+    response = client.post(ROUTING, {"action": "save_rules", "toml": "[eligibility]\n"})
+    assert response.status_code == 403
+    assert CustomerPolicy.objects.filter(kind="channels").count() == 0
