@@ -31,6 +31,8 @@ from gmassist.customers.forms import FIELD_OF_TOML_KEY, POLICY_TOML_KEYS
 from gmassist.customers.models import AccountManager, Industry
 from gmassist.customers.schemas import (
     AnalyticsOut,
+    ChannelRulesIn,
+    ChannelRulesOut,
     CustomerDetailOut,
     CustomerFilters,
     CustomerOut,
@@ -202,6 +204,38 @@ def tiering_policy_put(request: HttpRequest, payload: TieringPolicyIn):
             raise ValidationError({f"policy.{field}" if field else "policy": message}) from exc
     services.tiering_policy_save(text=text, by=user)
     return _policy_out()
+
+
+def _rules_out() -> dict[str, Any]:
+    current = selectors.channel_rules_current()
+    record = current.record
+    return {
+        "toml": current.toml,
+        "saved_at": record.created_at if record else None,
+        "saved_by_id": record.saved_by_id if record else None,
+    }
+
+
+@router.get("/customers/channel-rules", response={200: ChannelRulesOut, **problems(403)})
+def channel_rules_get(request: HttpRequest):
+    """The service-channel rules in force, as TOML (the defaults until some are saved)."""
+    user = request_user(request)
+    _require(user)
+    if not may_run(user):
+        raise PermissionDenied(_("Your role may not see the service-channel rules."))
+    return _rules_out()
+
+
+@router.put("/customers/channel-rules", response={200: ChannelRulesOut, **problems(400, 403)})
+def channel_rules_put(request: HttpRequest, payload: ChannelRulesIn):
+    """Save a new version of the service-channel rules from TOML; a bad value is a 422 on
+    `toml` whose message names the TOML key. The GM's office only."""
+    user = request_user(request)
+    _require(user)
+    if not may_change_policies(user):
+        raise PermissionDenied(_("Your role may not change the service-channel rules."))
+    services.channel_rules_save(text=payload.toml, by=user)
+    return _rules_out()
 
 
 # --- runs ------------------------------------------------------------------------------------

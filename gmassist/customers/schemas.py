@@ -250,6 +250,18 @@ class TieringPolicyIn(Schema):
     policy: TieringPolicyValues | None = None
 
 
+class ChannelRulesOut(Schema):
+    toml: str = Field(description="eligibility, account-manager cost and workload, channels")
+    saved_at: dt.datetime | None = Field(description="null: the defaults, nothing saved yet")
+    saved_by_id: int | None
+
+
+class ChannelRulesIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    toml: Text = Field(max_length=20_000)
+
+
 # --- runs ------------------------------------------------------------------------------------
 
 

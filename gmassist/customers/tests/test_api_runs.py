@@ -174,3 +174,47 @@ def test_bad_match_options_are_a_422_and_start_nothing(client, cast, book, body,
     problem = assert_problem(response, 422)
     assert [e["field"] for e in problem["errors"]] == [field]
     assert Job.objects.count() == 0
+
+
+RULES = "/api/customers/channel-rules"
+
+
+def put_rules(client, body):
+    return client.put(RULES, json.dumps(body), content_type="application/json")
+
+
+def test_the_channel_rules_read_as_toml_until_the_gm_saves_new_ones(client, cast):
+    from gmassist.customers.engine.channels import ChannelRules, rules_to_toml
+
+    client.force_login(cast.gm)
+    body = client.get(RULES).json()
+    assert body == {"toml": rules_to_toml(ChannelRules()), "saved_at": None, "saved_by_id": None}
+    text = body["toml"].replace("capacity = 300", "capacity = 40", 1)
+    response = put_rules(client, {"toml": text})
+    assert response.status_code == 200
+    assert (response.json()["toml"], response.json()["saved_by_id"]) == (text, cast.gm.pk)
+    assert CustomerPolicy.objects.get(kind="channels").toml == text
+
+
+def test_bad_channel_rules_are_a_422_naming_the_key_and_save_nothing(client, cast):
+    client.force_login(cast.gm)
+    problem = assert_problem(put_rules(client, {"toml": "[channels.branch]\ncapacity = -1\n"}), 422)
+    assert [(e["field"], e["message"]) for e in problem["errors"]] == [
+        ("toml", "channels.branch.capacity: must be a number of at least 0, got -1")
+    ]
+    assert_problem(put_rules(client, {"rules": "x"}), 422)
+    assert CustomerPolicy.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", ["account_manager", "head", "hr", "employee"])
+def test_only_the_gms_office_reads_and_changes_the_channel_rules(client, cast, role):
+    client.force_login(getattr(cast, role))
+    assert_problem(client.get(RULES), 403)
+    assert_problem(put_rules(client, {"toml": "[channels.branch]\ncapacity = 1\n"}), 403)
+    assert CustomerPolicy.objects.count() == 0
+
+
+def test_the_channel_rules_need_a_login(client, cast):
+    assert_problem(client.get(RULES), 401)
+    assert_problem(put_rules(client, {"toml": ""}), 401)
+    assert CustomerPolicy.objects.count() == 0
