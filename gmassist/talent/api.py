@@ -263,16 +263,16 @@ def nine_box(request: HttpRequest, filters: Query[KeyPeopleFilters]):
         Department.objects, filters.department_id, field="department_id", user=user
     )
     result = selectors.key_people(user=user, department_id=department.pk if department else None)
-    grid = selectors.nine_box(selectors.key_people_rows(result))
+    grid = selectors.nine_box_ids(result)
     cells = []
-    for key, rows in grid["cells"].items():
+    for key, employee_ids in grid["cells"].items():
         perf, pot = key.split("-")
         cells.append(
             {
                 "performance": perf,
                 "potential": pot,
-                "count": len(rows),
-                "employee_ids": [r["employee_id"] for r in rows],
+                "count": len(employee_ids),
+                "employee_ids": employee_ids,
             }
         )
     return {"cells": cells, "unplaced": grid["unplaced"]}

@@ -506,8 +506,14 @@ def key_people_rows(
         kind="stable",
     )
     rows = []
+    # a handful of templates for 20,000 people: each translated once per call
+    translated: dict[str, str] = {}
     for record in frame.to_dict("records"):
-        reasons = [reason_text(reason) for reason in record["reasons"]]
+        reasons = []
+        for reason in record["reasons"]:
+            if reason.template not in translated:
+                translated[reason.template] = gettext(reason.template)
+            reasons.append(translated[reason.template] % reason.params)
         grade = _clean(record["grade"])
         potential = _clean(record["potential"])
         rows.append(
@@ -898,6 +904,41 @@ def nine_box(rows: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         cells[f"{perf}-{pot}"].append(row)
     return {"cells": cells, "unplaced": unplaced}
+
+
+def nine_box_ids(result: KeyPeople) -> dict[str, Any]:
+    """The nine-box grid of the key people by employee id, without building every person's row
+    (reasons in words) as `nine_box(key_people_rows(result))` does: {"cells": {"<performance>-
+    <potential>": [employee id, ...]}, "unplaced": n}, every cell present, each cell in the
+    key-people order (highest score first, then by employee number)."""
+    cells: dict[str, list[int]] = {
+        f"{perf}-{pot}": [] for perf, _low in PERFORMANCE_LEVELS for pot, _v in POTENTIAL_LEVELS
+    }
+    unplaced = 0
+    frame = result.scored.sort_values(
+        list(KEY_PEOPLE_SORTS["score"]), ascending=[False, True], na_position="last", kind="stable"
+    )
+    for employee_id, performance, potential in zip(
+        frame["employee_id"].tolist(),
+        frame["performance"].tolist(),
+        frame["potential"].tolist(),
+        strict=True,
+    ):
+        perf = performance_level(performance)
+        pot = potential_level(potential)
+        if perf is None or pot is None:
+            unplaced += 1
+            continue
+        cells[f"{perf}-{pot}"].append(int(employee_id))
+    return {"cells": cells, "unplaced": unplaced}
+
+
+def key_people_of(result: KeyPeople, employee_ids: list[int]) -> KeyPeople:
+    """`result` narrowed to `employee_ids` (to build the rows of a few people only)."""
+    scored = result.scored[result.scored["employee_id"].isin(employee_ids)]
+    return KeyPeople(
+        scored=scored, by_department=result.by_department, reference_cost=result.reference_cost
+    )
 
 
 # how each leaving-risk feature reads as a reason (the value goes in %(value)s)

@@ -318,8 +318,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         job = core_services.job_submit(kind="talent.score", params={}, by=user)
         return redirect("talent:job", pk=job.pk)
     key = selectors.key_people(user=user)
-    key_rows = selectors.key_people_rows(key)
-    grid = selectors.nine_box(key_rows)
+    grid = selectors.nine_box_ids(key)  # the rows (reasons in words) only for a chosen box
     risk_rows = selectors.risk_overview_rows(user=user)
     risk_of = {row["employee_id"]: row for row in risk_rows}
     heat = selectors.risk_heatmap_cells(risk_rows)
@@ -342,9 +341,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         if box not in grid["cells"]:
             raise Http404("no such box")
         perf, pot = box.split("-")
+        box_rows = selectors.key_people_rows(selectors.key_people_of(key, grid["cells"][box]))
         people = [
             {**row, "risk": risk_of.get(row["employee_id"], {}).get("probability")}
-            for row in sorted(grid["cells"][box], key=lambda r: (-r["score"], r["full_name"]))
+            for row in sorted(box_rows, key=lambda r: (-r["score"], r["full_name"]))
         ]
         selection = {
             "title": f"{PERFORMANCE_LABELS[perf]} · {POTENTIAL_LABELS[pot]}",

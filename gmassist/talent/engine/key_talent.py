@@ -98,24 +98,43 @@ def _nan(value: Any) -> bool:
 
 
 def _reviews_by_person(reviews: pd.DataFrame) -> dict[int, tuple[list[int], float]]:
-    """{employee id: (ratings latest first, latest potential or NaN)}."""
+    """{employee id: (the two latest ratings, latest first, and the latest potential or NaN)}.
+
+    Latest = dated reviews before undated ones, then the later date, then the later period.
+    Column operations over the whole frame (no loop per person: 100,000 reviews of 20,000
+    people take tens of milliseconds)."""
     out: dict[int, tuple[list[int], float]] = {}
     if reviews.empty:
         return out
-    frame = reviews.copy()
-    frame["_dated"] = frame["review_date"].notna()
-    frame["_date"] = pd.to_datetime(frame["review_date"])
-    frame["_period"] = frame["period"].astype(str)
+    frame = pd.DataFrame(
+        {
+            "employee_id": reviews["employee_id"].astype("int64"),
+            "_dated": reviews["review_date"].notna(),
+            "_date": pd.to_datetime(reviews["review_date"]),
+            "_period": reviews["period"].astype(str),
+            "rating": pd.to_numeric(reviews["rating"], errors="coerce"),
+            "potential": pd.to_numeric(reviews["potential"], errors="coerce"),
+        }
+    )
     frame = frame.sort_values(
         ["employee_id", "_dated", "_date", "_period"],
         ascending=[True, False, False, False],
         na_position="last",
         kind="stable",
     )
-    for employee_id, group in frame.groupby("employee_id", sort=False):
-        ratings = [int(r) for r in group["rating"] if not _nan(r)]
-        potentials = [p for p in group["potential"] if not _nan(p)]
-        out[int(employee_id)] = (ratings, float(potentials[0]) if potentials else math.nan)
+    rated = frame[frame["rating"].notna()]
+    rated = rated[rated.groupby("employee_id", sort=False).cumcount() < 2]
+    potentials = (
+        frame[frame["potential"].notna()].groupby("employee_id", sort=False)["potential"].first()
+    )
+    for employee_id in frame["employee_id"].unique().tolist():
+        out[employee_id] = ([], math.nan)
+    for employee_id, rating in zip(
+        rated["employee_id"].tolist(), rated["rating"].tolist(), strict=True
+    ):
+        out[employee_id][0].append(int(rating))
+    for employee_id, potential in zip(potentials.index.tolist(), potentials.tolist(), strict=True):
+        out[employee_id] = (out[employee_id][0], float(potential))
     return out
 
 

@@ -7,6 +7,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gmassist.talent.engine import key_talent as engine
 
@@ -226,3 +228,41 @@ def test_an_empty_frame_scores_nobody():
     )
     assert scored.empty and "score" in scored.columns
     assert engine.irreplaceable_by_department(scored) == []
+
+
+def _latest_first_reference(rows: list[tuple]) -> dict[int, tuple[list[int], float]]:
+    """The reading of review rows (REVIEW_COLUMNS) one person at a time (dated before undated,
+    later date, later period): the two latest ratings and the latest potential."""
+    out = {}
+    for employee_id in sorted({row[0] for row in rows}):
+        own = [row for row in rows if row[0] == employee_id]
+        own.sort(key=lambda row: row[2], reverse=True)
+        own.sort(key=lambda row: row[1] or dt.date.min, reverse=True)
+        own.sort(key=lambda row: row[1] is None)
+        ratings = [row[3] for row in own if row[3] is not None][:2]
+        potentials = [float(row[4]) for row in own if row[4] is not None]
+        out[employee_id] = (ratings, potentials[0] if potentials else math.nan)
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 4),
+            st.one_of(st.none(), st.dates(dt.date(2024, 1, 1), dt.date(2024, 1, 9))),
+            st.sampled_from(["2023", "2024-H1", "2024-H2"]),
+            st.one_of(st.none(), st.integers(1, 5)),
+            st.one_of(st.none(), st.integers(1, 3)),
+        ),
+        max_size=25,
+    )
+)
+def test_the_latest_two_ratings_and_potential_read_in_columns_as_one_by_one(rows):
+    reviews = pd.DataFrame(rows, columns=engine.REVIEW_COLUMNS)
+    got = engine._reviews_by_person(reviews)
+    want = _latest_first_reference(rows)
+    assert {k: v[0] for k, v in got.items()} == {k: v[0] for k, v in want.items()}
+    assert {k: v[1] for k, v in got.items() if not math.isnan(v[1])} == {
+        k: v[1] for k, v in want.items() if not math.isnan(v[1])
+    }

@@ -299,3 +299,14 @@ def test_the_list_endpoints_query_counts_do_not_grow_with_the_rows(
         client.get(PLANS)
     with django_assert_num_queries(6):
         client.get(HEATMAP)
+
+
+def test_the_nine_box_lists_each_cells_people_as_the_key_people_rows_place_them(client, scored):
+    from gmassist.talent import selectors
+
+    client.force_login(scored.gm)
+    body = client.get(NINE_BOX).json()
+    grid = selectors.nine_box(selectors.key_people_rows(selectors.key_people(user=scored.gm)))
+    assert {f"{c['performance']}-{c['potential']}": c["employee_ids"] for c in body["cells"]} == {
+        key: [row["employee_id"] for row in rows] for key, rows in grid["cells"].items()
+    }
