@@ -151,8 +151,7 @@ def analytics(request: HttpRequest):
     user = request_user(request)
     _require(user)
     return {
-        **selectors.revenue_analytics(user=user),
-        "pareto": selectors.revenue_pareto_curve(user=user),
+        **selectors.revenue_analytics(user=user),  # with the Pareto curve
         "churn_backtest": selectors.churn_backtest(user=user),
     }
 

@@ -537,7 +537,9 @@ def revenue_analytics(*, user: User | None, as_of: dt.date | None = None) -> dic
     customers whose revenue fell most, over the customers `user` may see (`engine.analytics`;
     revenue of the 12 complete months before `as_of`'s month, default today). Returns
     {"month" (the last month counted), "total", "customers", "arpu_monthly", "by_tier",
-    "by_industry", "by_region", "concentration", "fallers" (each with code and name)}."""
+    "by_industry", "by_region", "concentration", "fallers" (each with code and name), "pareto"
+    (`revenue_pareto_curve` with its default points, from the same read: the revenue rows are
+    summed once)}."""
     month = last_complete_month(as_of or dt.date.today())
     records = customer_revenue_records(user=user, as_of=month, include_lost=True)
     extra = {
@@ -559,7 +561,7 @@ def revenue_analytics(*, user: User | None, as_of: dt.date | None = None) -> dic
     summary = revenue_summary(frame)
     for row in summary["fallers"]:
         row["code"], row["name"] = extra[row["customer_id"]][:2]
-    return {"month": f"{month:%Y-%m}", **summary}
+    return {"month": f"{month:%Y-%m}", **summary, "pareto": _pareto_curve(records)}
 
 
 # --- reads for pages and the API ---
@@ -973,10 +975,15 @@ def revenue_pareto_curve(
     share of revenue they make (0-1). Revenue of the 12 complete months before `as_of`'s month
     (default: today), as in `revenue_analytics`; negative revenue counts as 0. Empty when there
     is no revenue."""
-    import numpy as np
-
     month = last_complete_month(as_of or dt.date.today())
     records = customer_revenue_records(user=user, as_of=month, include_lost=True)
+    return _pareto_curve(records, points=points)
+
+
+def _pareto_curve(records: list[CustomerRecord], *, points: int = 50) -> list[dict[str, float]]:
+    """`revenue_pareto_curve` of revenue records already read."""
+    import numpy as np
+
     revenue = np.sort(np.clip([r.revenue_12m for r in records], 0, None))[::-1]
     total = float(revenue.sum()) if len(revenue) else 0.0
     if total <= 0:

@@ -552,7 +552,7 @@ def analytics_context(user: Any) -> dict[str, Any]:
     """Revenue by tier, industry and region, concentration with its Pareto curve, the fallers,
     and the churn model's backtest, as the analytics page shows them."""
     data = selectors.revenue_analytics(user=user)
-    curve = selectors.revenue_pareto_curve(user=user)
+    curve = data["pareto"]
     backtest = selectors.churn_backtest(user=user)
     groups = []
     for column in ("tier", "industry", "region"):

@@ -160,3 +160,19 @@ def test_roles_without_customers_are_refused(client, cast, book, role):
 
 def test_the_page_asks_for_a_login(client, book):
     assert client.get(PAGE).status_code == 302
+
+
+@time_machine.travel(dt.datetime(2026, 1, 15, 9, 0), tick=False)
+def test_the_analytics_page_sums_the_revenue_rows_once_for_figures_and_curve(client, cast, book):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.gm)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(PAGE)
+    assert response.status_code == 200
+    revenue_sums = [
+        q["sql"] for q in queries if "SUM(" in q["sql"] and "customers_monthlyrevenue" in q["sql"]
+    ]
+    assert len(revenue_sums) == 1
+    assert response.context["chart_pareto"]["datasets"][0]["data"][-1] == {"x": 1.0, "y": 1.0}
