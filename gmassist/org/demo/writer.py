@@ -63,11 +63,14 @@ def demo_company_write(
     force: bool = False,
     progress: ProgressCallback | None = None,
     batch_size: int = BATCH_SIZE,
+    only: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Replace the organisation data with `company` and create the demo users; one transaction.
 
-    Refuses (`DemoRefused`) when there are employees that are not demo data, unless `force`.
-    Returns the counts of rows written.
+    Then every app's demo extension writes its part, or only the ones named in `only` (e.g.
+    `("talent",)`: a test that needs the scores but no customers); every extension's previous
+    demo rows are deleted either way. Refuses (`DemoRefused`) when there are employees that are
+    not demo data, unless `force`. Returns the counts of rows written.
     """
     report = progress or (lambda _percent, _message: None)
     with transaction.atomic():
@@ -85,7 +88,8 @@ def demo_company_write(
         _create_logins(company, writer.employee_pk)
         report(ORG_DONE + 1, "Proposing the first pay raises")
         _propose(company, writer.employee_pk)
-        extension_counts = _write_extensions(company, writer.employee_pk, extensions, report)
+        chosen = [e for e in extensions if only is None or e.name in only]
+        extension_counts = _write_extensions(company, writer.employee_pk, chosen, report)
         record = Company.get()
         record.name = DEMO_COMPANY_NAME
         record.currency = CURRENCY

@@ -88,3 +88,17 @@ def test_a_failing_extension_leaves_nothing_written(only_these_extensions):
         demo_company_write(company=company)
 
     assert (Employee.objects.count(), Job.objects.count()) == (0, 0)
+
+
+def test_only_the_named_extensions_write_but_every_one_deletes_its_old_rows(
+    only_these_extensions,
+):
+    calls: list[tuple[str, str]] = []
+    for name, order in (("first", 10), ("second", 20)):
+        demo_extension(name, order=order, delete=lambda n=name: calls.append(("delete", n)))(
+            lambda ctx, n=name: calls.append(("write", n)) or {}
+        )
+
+    demo_company_write(company=generate(seed=1, tier="S", as_of=AS_OF), only=("second",))
+
+    assert calls == [("delete", "second"), ("delete", "first"), ("write", "second")]

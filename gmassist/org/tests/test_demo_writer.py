@@ -35,6 +35,15 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def organisation_only(monkeypatch):
+    """These tests are about the organisation; the other apps' parts of the demo are tested in
+    their apps (and the extension mechanism in test_demo_extensions.py)."""
+    from gmassist.org.demo import extensions
+
+    monkeypatch.setattr(extensions, "_EXTENSIONS", {})
+
+
 AS_OF = "2026-11-24"  # a fixed day, so that the exact numbers do not change with the calendar
 
 

@@ -29,7 +29,8 @@ AS_OF = dt.date(2026, 11, 1)
 
 @pytest.fixture
 def demo(db):
-    demo_company_write(company=generate(seed=1, tier="S", as_of=AS_OF))
+    # the organisation and its leaving-risk scores; the other apps' demo data is not needed
+    demo_company_write(company=generate(seed=1, tier="S", as_of=AS_OF), only=("talent",))
 
 
 def _user(name: str) -> User:

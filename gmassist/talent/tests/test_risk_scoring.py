@@ -27,7 +27,7 @@ AS_OF = dt.date(2026, 11, 1)
 @pytest.fixture
 def demo(db):
     company = generate(seed=1, tier="S", as_of=AS_OF)
-    demo_company_write(company=company)  # the talent extension scores 2026-10-31
+    demo_company_write(company=company, only=("talent",))  # it scores 2026-10-31
     return company
 
 
