@@ -163,7 +163,7 @@ def measure(client, path: str, repeat: int = REPEAT) -> dict[str, Any]:
 def run(
     *, tier: str, seed: int, database_url: str, name: str = "", only: list[str] | None = None
 ) -> bool:
-    console = Console()
+    console = Console(width=max(Console().width, 110))
     postgres = ensure_database(database_url, console)
     _django(database_url)
     _build(tier, seed, database_url, console)
