@@ -31,13 +31,12 @@ from django.utils.translation import gettext
 from gmassist.core.choices import Action, AuditAction, Role
 from gmassist.core.models import User
 from gmassist.core.notify import notify_users, site_url
-from gmassist.core.permissions import ALL, SUBTREE, descendants_of, headed_subtree_ids, reach
+from gmassist.core.permissions import ALL, SUBTREE, headed_subtree_ids, reach
 from gmassist.core.services import audit_record
 from gmassist.decisions.choices import DecisionStatus, ResponseKind, ResponseTheme
 from gmassist.decisions.models import Acknowledgement, Decision, DecisionVersion, Response
-from gmassist.org.choices import EmployeeStatus
 from gmassist.org.models import Department, Employee
-from gmassist.org.selectors import department_subtree_ids
+from gmassist.org.selectors import department_subtree_ids, employees_reached
 
 # Acknowledgement rows are written this many at a time (100,000 addressees: 20 inserts).
 ACK_BATCH = 5000
@@ -186,33 +185,15 @@ def audience_of(decision: Decision) -> Audience:
 
 
 def addressees_of(decision: Decision) -> dict[int, int]:
-    """The employees the decision reaches now: {employee id: department id}.
-
-    Active and on-leave employees of the addressed departments and everything below them, of
-    the addressed roles (through their logins) and the people named, all kept inside the
-    department the decision is for. A few queries whatever the size of the company.
-    """
-    children: dict[int | None, list[int]] = {}
-    for dept_id, parent_id in Department.objects.values_list("id", "parent_id"):
-        children.setdefault(parent_id, []).append(dept_id)
-    reach_q = Q(pk__in=[])
-    roots = list(decision.audience_departments.values_list("pk", flat=True))
-    if roots:
-        reach_q |= Q(department_id__in=sorted(descendants_of(children, roots)))
-    if decision.audience_roles:
-        reach_q |= Q(
-            pk__in=User.objects.filter(
-                role__in=decision.audience_roles, is_active=True, employee__isnull=False
-            ).values("employee_id")
-        )
-    people = list(decision.audience_people.values_list("pk", flat=True))
-    if people:
-        reach_q |= Q(pk__in=people)
-    employees = Employee.objects.exclude(status=EmployeeStatus.LEFT).filter(reach_q)
-    if decision.department_id is not None:
-        inside = descendants_of(children, [decision.department_id])
-        employees = employees.filter(department_id__in=sorted(inside))
-    return dict(employees.values_list("pk", "department_id"))
+    """The employees the decision reaches now: {employee id: department id}: active and
+    on-leave people of the addressed departments (with everything below them), of the addressed
+    roles and the people named, all inside the department the decision is for."""
+    return employees_reached(
+        department_ids=list(decision.audience_departments.values_list("pk", flat=True)),
+        roles=list(decision.audience_roles),
+        employee_ids=list(decision.audience_people.values_list("pk", flat=True)),
+        within_department_id=decision.department_id,
+    )
 
 
 def _sync_addressees(decision: Decision, progress: Progress) -> dict[str, int]:

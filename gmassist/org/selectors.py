@@ -295,3 +295,42 @@ def positions_visible(*, user: User) -> QuerySet[Position]:
         .only("id", "title", "code")
         .order_by("title", "code")
     )
+
+
+def employees_reached(
+    *,
+    department_ids: list[int],
+    roles: list[str],
+    employee_ids: list[int] = (),
+    within_department_id: int | None = None,
+    everyone_when_none_named: bool = False,
+) -> dict[int, int]:
+    """The people an audience reaches now: {employee id: department id}.
+
+    Active and on-leave employees of `department_ids` and every department below them, of
+    `roles` (through their active logins) and `employee_ids`, all kept inside
+    `within_department_id`'s subtree when given. When nobody is named, nobody is reached, or
+    everyone with `everyone_when_none_named` (a company-wide survey). Used by the decisions'
+    addressees and the surveys' audience; a few queries whatever the size of the company.
+    """
+    children: dict[int | None, list[int]] = {}
+    for dept_id, parent_id in Department.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(dept_id)
+    employees = Employee.objects.exclude(status=EmployeeStatus.LEFT)
+    if department_ids or roles or employee_ids or not everyone_when_none_named:
+        reach_q = Q(pk__in=[])
+        if department_ids:
+            reach_q |= Q(department_id__in=sorted(descendants_of(children, department_ids)))
+        if roles:
+            reach_q |= Q(
+                pk__in=User.objects.filter(
+                    role__in=roles, is_active=True, employee__isnull=False
+                ).values("employee_id")
+            )
+        if employee_ids:
+            reach_q |= Q(pk__in=list(employee_ids))
+        employees = employees.filter(reach_q)
+    if within_department_id is not None:
+        inside = descendants_of(children, [within_department_id])
+        employees = employees.filter(department_id__in=sorted(inside))
+    return dict(employees.values_list("pk", "department_id"))

@@ -23,7 +23,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
@@ -35,7 +35,6 @@ from gmassist.core.notify import Recipient, notify, notify_users, site_url
 from gmassist.core.permissions import (
     ALL,
     SUBTREE,
-    descendants_of,
     headed_subtree_ids,
     reach,
     user_can,
@@ -43,7 +42,7 @@ from gmassist.core.permissions import (
 from gmassist.core.services import audit_record
 from gmassist.org.choices import EmployeeStatus
 from gmassist.org.models import Department, Employee, Position
-from gmassist.org.selectors import department_subtree_ids
+from gmassist.org.selectors import department_subtree_ids, employees_reached
 from gmassist.voice.choices import (
     FINAL_STAGES,
     FINAL_STATUSES,
@@ -756,32 +755,15 @@ def round_dates(survey: Survey, number: int) -> tuple[dt.date, dt.date]:
 
 
 def survey_audience(survey: Survey) -> dict[int, int]:
-    """The employees the survey asks now: {employee id: department id}.
-
-    Active and on-leave employees of the audience departments and everything below them and
-    of the audience roles (through their logins); nobody named means everyone; all inside the
-    department the survey is run for. A few queries whatever the size of the company.
-    """
-    children: dict[int | None, list[int]] = {}
-    for dept_id, parent_id in Department.objects.values_list("id", "parent_id"):
-        children.setdefault(parent_id, []).append(dept_id)
-    roots = list(survey.audience_departments.values_list("pk", flat=True))
-    employees = Employee.objects.exclude(status=EmployeeStatus.LEFT)
-    if roots or survey.audience_roles:
-        reach_q = Q(pk__in=[])
-        if roots:
-            reach_q |= Q(department_id__in=sorted(descendants_of(children, roots)))
-        if survey.audience_roles:
-            reach_q |= Q(
-                pk__in=User.objects.filter(
-                    role__in=survey.audience_roles, is_active=True, employee__isnull=False
-                ).values("employee_id")
-            )
-        employees = employees.filter(reach_q)
-    if survey.department_id is not None:
-        inside = descendants_of(children, [survey.department_id])
-        employees = employees.filter(department_id__in=sorted(inside))
-    return dict(employees.values_list("pk", "department_id"))
+    """The employees the survey asks now: {employee id: department id}: active and on-leave
+    people of the audience departments (with everything below them) and of the audience roles;
+    nobody named means everyone; all inside the department the survey is run for."""
+    return employees_reached(
+        department_ids=list(survey.audience_departments.values_list("pk", flat=True)),
+        roles=list(survey.audience_roles),
+        within_department_id=survey.department_id,
+        everyone_when_none_named=True,
+    )
 
 
 def survey_asks(*, survey: Survey, user: User | None) -> bool:
