@@ -365,21 +365,10 @@ def acknowledgement_list(
     for a head, yourself for an addressee."""
     user = request_user(request)
     decision = _decision(user, decision_id)
-    rows = selectors.addressees_list(
+    # the paginator slices the queryset: one page of rows is read, however many addressees
+    return selectors.addressees_list(
         user=user, decision=decision, acknowledged=filters.acknowledged
     )
-    return [
-        {
-            "employee_id": row.employee_id,
-            "name": row.employee.full_name,
-            "department_id": row.department_id,
-            "department": row.department.name,
-            "acknowledged_at": row.acknowledged_at,
-            "acknowledged_version": row.acknowledged_version,
-            "reminder_count": row.reminder_count,
-        }
-        for row in rows
-    ]
 
 
 @router.get("/decisions/{decision_id}/summary", response={200: SummaryOut, **problems(404)})

@@ -122,10 +122,12 @@ class DecisionDetailOut(DecisionOut):
 
 
 class AcknowledgementOut(Schema):
+    """One addressee (an Acknowledgement row, read straight from the paginated queryset)."""
+
     employee_id: int
-    name: str
+    name: str = Field(..., alias="employee.full_name")
     department_id: int
-    department: str
+    department: str = Field(..., alias="department.name")
     acknowledged_at: dt.datetime | None
     acknowledged_version: int | None
     reminder_count: int

@@ -12,6 +12,7 @@ from gmassist.core.models import AuditEntry, Job
 from gmassist.decisions import services
 from gmassist.decisions.choices import DecisionStatus
 from gmassist.decisions.models import Acknowledgement, Decision, Response
+from gmassist.decisions.services import Audience
 
 PROBLEM = "application/problem+json"
 
@@ -434,6 +435,33 @@ def test_a_head_sees_their_subtrees_acknowledgements(client, cast, published):
     client.force_login(cast.head)
     rows = client.get(f"/api/decisions/{published.pk}/acknowledgements").json()["items"]
     assert [r["name"] for r in rows] == ["Alice Account", "Hank Head", "Emma Employee"]
+
+
+def test_the_acknowledgement_list_reads_one_page_whatever_the_number_of_addressees(
+    client, cast, published, django_assert_num_queries
+):
+    from conftest import make_employee
+
+    client.force_login(cast.gm)
+    client.get(f"/api/decisions/{published.pk}/acknowledgements?page_size=2")  # warm up
+    with django_assert_num_queries(5) as few:
+        client.get(f"/api/decisions/{published.pk}/acknowledgements?page_size=2")
+    for number in range(30):
+        make_employee(f"X{number:03}", f"Extra {number}", cast.sales, cast.salesperson)
+    larger = services.decision_publish(
+        decision=services.decision_create(
+            by=cast.gm,
+            title="Badges",
+            summary="Everyone in Sales wears a badge.",
+            rationale="Visitors could not tell who works here.",
+            effective_date=dt.date(2026, 3, 2),
+            audience=Audience(departments=(cast.sales,)),
+        ),
+        by=cast.gm,
+    )
+    with django_assert_num_queries(len(few.captured_queries)):
+        body = client.get(f"/api/decisions/{larger.pk}/acknowledgements?page_size=2").json()
+    assert (body["count"], len(body["items"])) == (33, 2)
 
 
 def test_status_endpoints_need_a_login_visibility_and_good_input(client, cast, published):
