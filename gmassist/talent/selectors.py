@@ -349,6 +349,41 @@ class KeyPeopleData:
     reference_cost: float | None
 
 
+def _key_talent_reads(
+    *, user: User | None, people: Q
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What the key-talent engine reads besides the people: their reviews, their skills held
+    at expert level, and for each of those skills how many active people hold it at that level
+    company-wide (the scarcity). `people` selects the employees (a Q on `employee`)."""
+    reviews = pd.DataFrame(
+        list(
+            _restricted(Review.objects, user, Action.VIEW)
+            .filter(people)
+            .order_by()
+            .values_list("employee_id", "review_date", "period", "rating", "potential")
+        ),
+        columns=key_talent.REVIEW_COLUMNS,
+    )
+    expert = _restricted(EmployeeSkill.objects, user, Action.VIEW).filter(
+        people, level__gte=key_talent.EXPERT_LEVEL
+    )
+    holdings = pd.DataFrame(
+        list(expert.order_by().values_list("employee_id", "skill_id", "skill__name", "level")),
+        columns=key_talent.HOLDING_COLUMNS,
+    )
+    totals = (
+        EmployeeSkill.objects.filter(level__gte=key_talent.EXPERT_LEVEL)
+        .exclude(employee__status=EmployeeStatus.LEFT)
+        .filter(skill_id__in=expert.values("skill_id"))
+        .order_by()
+        .values("skill_id")
+        .annotate(holders=Count("employee_id"), total_level=Sum("level"))
+        .values_list("skill_id", "holders", "total_level")
+    )
+    skill_totals = pd.DataFrame(list(totals), columns=key_talent.SKILL_TOTAL_COLUMNS)
+    return reviews, holdings, skill_totals
+
+
 def key_people_frame(*, user: User | None, department_id: int | None = None) -> KeyPeopleData:
     """The key-talent engine's input for the current employees (active or on leave) `user`
     may see (None: the system), in the department and everything below it when given.
@@ -408,33 +443,9 @@ def key_people_frame(*, user: User | None, department_id: int | None = None) -> 
         ],
         columns=[*key_talent.PEOPLE_COLUMNS, "pay_seen"],
     )
-    ids = people_qs.values("pk")
-    reviews = pd.DataFrame(
-        list(
-            _restricted(Review.objects, user, Action.VIEW)
-            .filter(employee__in=ids)
-            .order_by()
-            .values_list("employee_id", "review_date", "period", "rating", "potential")
-        ),
-        columns=key_talent.REVIEW_COLUMNS,
+    reviews, holdings, skill_totals = _key_talent_reads(
+        user=user, people=Q(employee__in=people_qs.values("pk"))
     )
-    expert = _restricted(EmployeeSkill.objects, user, Action.VIEW).filter(
-        employee__in=ids, level__gte=key_talent.EXPERT_LEVEL
-    )
-    holdings = pd.DataFrame(
-        list(expert.order_by().values_list("employee_id", "skill_id", "skill__name", "level")),
-        columns=key_talent.HOLDING_COLUMNS,
-    )
-    totals = (
-        EmployeeSkill.objects.filter(level__gte=key_talent.EXPERT_LEVEL)
-        .exclude(employee__status=EmployeeStatus.LEFT)
-        .filter(skill_id__in=expert.values("skill_id"))
-        .order_by()
-        .values("skill_id")
-        .annotate(holders=Count("employee_id"), total_level=Sum("level"))
-        .values_list("skill_id", "holders", "total_level")
-    )
-    skill_totals = pd.DataFrame(list(totals), columns=key_talent.SKILL_TOTAL_COLUMNS)
     average = current.filter(base_pay__gt=0).aggregate(average=Avg("base_pay"))["average"]
     seen = people[people["pay_seen"]]
     _audit_pay_read(
@@ -1024,32 +1035,7 @@ def key_person(*, user: User | None, employee: Employee) -> dict[str, Any] | Non
         ],
         columns=list(key_talent.PEOPLE_COLUMNS),
     )
-    reviews = pd.DataFrame(
-        list(
-            _restricted(Review.objects, user, Action.VIEW)
-            .filter(employee=employee)
-            .order_by()
-            .values_list("employee_id", "review_date", "period", "rating", "potential")
-        ),
-        columns=key_talent.REVIEW_COLUMNS,
-    )
-    expert = _restricted(EmployeeSkill.objects, user, Action.VIEW).filter(
-        employee=employee, level__gte=key_talent.EXPERT_LEVEL
-    )
-    holdings = pd.DataFrame(
-        list(expert.order_by().values_list("employee_id", "skill_id", "skill__name", "level")),
-        columns=key_talent.HOLDING_COLUMNS,
-    )
-    totals = (
-        EmployeeSkill.objects.filter(level__gte=key_talent.EXPERT_LEVEL)
-        .exclude(employee__status=EmployeeStatus.LEFT)
-        .filter(skill_id__in=expert.values("skill_id"))
-        .order_by()
-        .values("skill_id")
-        .annotate(holders=Count("employee_id"), total_level=Sum("level"))
-        .values_list("skill_id", "holders", "total_level")
-    )
-    skill_totals = pd.DataFrame(list(totals), columns=key_talent.SKILL_TOTAL_COLUMNS)
+    reviews, holdings, skill_totals = _key_talent_reads(user=user, people=Q(employee=employee))
     average = (
         Employee.objects.exclude(status=EmployeeStatus.LEFT)
         .filter(base_pay__gt=0)
