@@ -153,11 +153,7 @@ def retier_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
                 proposal=proposal,
             )
         )
-    for tier, pks in by_tier.items():
-        for start in range(0, len(pks), 5000):
-            GroupCustomer.objects.filter(pk__in=pks[start : start + 5000]).update(
-                tier=tier, updated_at=now
-            )
+    _update_customers(pks_by_value=by_tier, field="tier", now=now)
     TierHistory.objects.bulk_create(history, batch_size=2000)
     result = {"applied": len(history), "skipped": skipped}
     audit_record(
@@ -168,6 +164,22 @@ def retier_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
         changes={**result, "proposal": proposal.pk},
     )
     return result
+
+
+# keys per UPDATE statement: SQLite limits the parameters of one statement
+UPDATE_BATCH = 5000
+
+
+def _update_customers(
+    *, pks_by_value: dict[Any, list[int]], field: str, now: dt.datetime, **also: Any
+) -> None:
+    """Set `field` (and the fields in `also`) of many customers as an approved proposal says:
+    one UPDATE per value, at most UPDATE_BATCH customers each."""
+    for value, pks in pks_by_value.items():
+        for start in range(0, len(pks), UPDATE_BATCH):
+            GroupCustomer.objects.filter(pk__in=pks[start : start + UPDATE_BATCH]).update(
+                **{field: value}, **also, updated_at=now
+            )
 
 
 def _replace_open(kind: str, by: User | None, same: Any) -> Proposal | None:
@@ -374,11 +386,7 @@ def reassign_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
                 proposal=proposal,
             )
         )
-    for manager_id, pks in by_manager.items():
-        for start in range(0, len(pks), 5000):
-            GroupCustomer.objects.filter(pk__in=pks[start : start + 5000]).update(
-                account_manager_id=manager_id, updated_at=now
-            )
+    _update_customers(pks_by_value=by_manager, field="account_manager_id", now=now)
     ManagerHistory.objects.bulk_create(history, batch_size=2000)
     result = {"applied": len(history), "skipped": skipped}
     audit_record(
@@ -618,10 +626,9 @@ def reroute_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
                     proposal=proposal,
                 )
             )
-    for channel, pks in by_channel.items():
-        GroupCustomer.objects.filter(pk__in=pks).update(
-            service_channel=channel, account_manager=None, updated_at=now
-        )
+    _update_customers(
+        pks_by_value=by_channel, field="service_channel", now=now, account_manager=None
+    )
     ManagerHistory.objects.bulk_create(history, batch_size=2000)
     applied = sum(len(pks) for pks in by_channel.values())
     result = {"applied": applied, "skipped": skipped}
