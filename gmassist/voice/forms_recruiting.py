@@ -161,7 +161,10 @@ class AgencyForm(forms.Form):
     regions = forms.CharField(label=_("Regions"), required=False)
     fee_percent = forms.DecimalField(
         # a percent sign, not a placeholder: xgettext:no-python-format
-        label=_("Fee (% of annual pay)"), min_value=0, max_value=100, decimal_places=2
+        label=_("Fee (% of annual pay)"),
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
     )
     guarantee_days = forms.IntegerField(
         label=_("Guarantee period (days)"), min_value=0, max_value=730

@@ -497,7 +497,10 @@ class RecruitingAgency(BaseModel):
     regions = models.JSONField(_("regions"), default=list, blank=True)
     fee_percent = models.DecimalField(
         # a percent sign, not a placeholder: xgettext:no-python-format
-        _("fee (% of annual pay)"), max_digits=5, decimal_places=2, default=Decimal("20")
+        _("fee (% of annual pay)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("20"),
     )
     guarantee_days = models.PositiveSmallIntegerField(
         _("guarantee period (days)"),
