@@ -265,8 +265,7 @@ def decision_remind(request: HttpRequest, decision_id: ObjectId):
     decision = _decision(user, decision_id)
     if not services.may_change(user, decision):
         raise PermissionDenied(gettext("Your role may not send reminders for this decision."))
-    if not decision.is_live:
-        services.decision_remind(decision=decision, by=user)  # raises the clear 409
+    services.decision_check_remindable(decision=decision, by=user)
     job = job_submit(
         kind=jobs.REMIND,
         params={"decision_id": decision.pk, "base_url": _base_url(request)},

@@ -651,6 +651,17 @@ def decision_notify_addressees(
     return sent
 
 
+def decision_check_remindable(*, decision: Decision, by: User | None) -> None:
+    """Raise what reminding would raise, before a job is started for it: `by` may change the
+    decision, and it is in force (published or amended)."""
+    _check_may(by, Action.CHANGE, department=decision.department)
+    if not decision.is_live:
+        raise ValidationError(
+            gettext("The decision is %(status)s; there is nobody to remind.")
+            % {"status": decision.get_status_display().lower()}
+        )
+
+
 def decision_remind(
     *,
     decision: Decision,
@@ -663,13 +674,8 @@ def decision_remind(
     not reminded after `since` (default: now, i.e. everyone pending; a job passes its own
     start so that running it twice reminds nobody twice). Returns {"pending", "reminded",
     "emails"}."""
-    _check_may(by, Action.CHANGE, department=decision.department)
     decision = Decision.objects.get(pk=decision.pk)
-    if not decision.is_live:
-        raise ValidationError(
-            gettext("The decision is %(status)s; there is nobody to remind.")
-            % {"status": decision.get_status_display().lower()}
-        )
+    decision_check_remindable(decision=decision, by=by)
     since = since or timezone.now()
     pending = Acknowledgement.objects.filter(decision=decision, acknowledged_at__isnull=True)
     due = pending.filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=since))

@@ -396,8 +396,7 @@ def decision_remind(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
 
     def remind() -> HttpResponse:
-        if not decision.is_live:
-            raise ValidationError(gettext("Only a decision in force has people to remind."))
+        services.decision_check_remindable(decision=decision, by=request.user)
         job = job_submit(
             kind=jobs.REMIND,
             params={"decision_id": decision.pk, "base_url": _base_url(request)},

@@ -245,6 +245,15 @@ def test_the_remind_button_runs_a_reminder_job(client, cast, published):
     assert job.result["reminded"] == 3
 
 
+def test_a_withdrawn_decision_has_nobody_to_remind_and_starts_no_job(client, cast, published):
+    services.decision_withdraw(decision=published, by=cast.gm, reason="Trial first.")
+    client.force_login(cast.gm)
+    response = client.post(f"/decisions/{published.pk}/remind/")
+    assert response.status_code == 409
+    assert "The decision is withdrawn; there is nobody to remind." in response.content.decode()
+    assert Job.objects.count() == 0
+
+
 def test_employees_may_not_remind(client, cast, published):
     client.force_login(cast.employee)
     assert client.post(f"/decisions/{published.pk}/remind/").status_code == 403
