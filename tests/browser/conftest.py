@@ -31,6 +31,9 @@ RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 def pytest_collection_modifyitems(config, items):
     if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
         return
+    # CI installs Chromium and sets this: there a missing browser is a failure, not a skip
+    if os.environ.get("GMASSIST_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"no Chromium at {CHROMIUM}: the browser tests cannot run")
     skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     for item in items:
         if "tests/browser" in str(item.fspath):
