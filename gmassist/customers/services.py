@@ -94,6 +94,15 @@ def tiering_policy_save(*, text: str, by: User | None) -> CustomerPolicy:
 # --- re-tiering ------------------------------------------------------------------------------
 
 
+def _check_all_exist(model: type, ids: set[Any], *, field: str, what: str) -> None:
+    """ValidationError on `field` naming (up to 10 of) the `ids` no `model` row has: a payload
+    checked again at approval may name rows deleted since it was proposed."""
+    found = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    missing = sorted(map(str, ids - found))
+    if missing:
+        raise ValidationError({field: f"no {what} with ids {', '.join(missing[:10])}"})
+
+
 def retier_validate(payload: dict[str, Any]) -> dict[str, Any]:
     """Check a re-tiering payload: `changes` is a list of {customer_id, to, ...} with tiers
     A/B/C and customers that exist; everything else is kept as it is."""
@@ -107,10 +116,7 @@ def retier_validate(payload: dict[str, Any]) -> dict[str, Any]:
                 {"changes": f"change {index + 1}: the new tier must be A, B or C"}
             )
         ids.add(change.get("customer_id"))
-    known = set(GroupCustomer.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    missing = sorted(map(str, ids - known))
-    if missing:
-        raise ValidationError({"changes": f"no customers with ids {', '.join(missing[:10])}"})
+    _check_all_exist(GroupCustomer, ids, field="changes", what="customers")
     return payload
 
 
@@ -336,14 +342,8 @@ def reassign_validate(payload: dict[str, Any]) -> dict[str, Any]:
     managers = {m.get("to") for m in moves if isinstance(m, dict)} - {None}
     if len(customers) != len(moves):
         raise ValidationError({"moves": "every move names a different customer"})
-    found = set(GroupCustomer.objects.filter(pk__in=customers).values_list("pk", flat=True))
-    if found != customers:
-        missing = sorted(map(str, customers - found))[:10]
-        raise ValidationError({"moves": f"no customers with ids {', '.join(missing)}"})
-    known = set(AccountManager.objects.filter(pk__in=managers).values_list("pk", flat=True))
-    if known != managers:
-        missing = sorted(map(str, managers - known))[:10]
-        raise ValidationError({"moves": f"no account managers with ids {', '.join(missing)}"})
+    _check_all_exist(GroupCustomer, customers, field="moves", what="customers")
+    _check_all_exist(AccountManager, managers, field="moves", what="account managers")
     return payload
 
 
@@ -578,10 +578,7 @@ def reroute_validate(payload: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(move, dict) or move.get("to_channel") not in ServiceChannel.values:
             raise ValidationError({"moves": f"move {index + 1}: unknown channel"})
     ids = {m["customer_id"] for m in moves}
-    found = set(GroupCustomer.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    if found != ids:
-        missing = sorted(map(str, ids - found))[:10]
-        raise ValidationError({"moves": f"no customers with ids {', '.join(missing)}"})
+    _check_all_exist(GroupCustomer, ids, field="moves", what="customers")
     return payload
 
 

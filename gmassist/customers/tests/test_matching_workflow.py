@@ -164,3 +164,17 @@ def test_the_command_summarises_the_proposal(book):
     call_command("customers", "match", "--region-rule", "penalty", stdout=out)
     assert out.getvalue().startswith("Proposal #")
     assert "2 customers move.\nObjective 17.4 -> 47.3" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_move_naming_a_customer_or_manager_that_is_gone_is_refused_by_name():
+    from django.core.exceptions import ValidationError
+
+    from gmassist.customers.services import reassign_validate, retier_validate
+
+    with pytest.raises(ValidationError) as refused:
+        reassign_validate({"moves": [{"customer_id": 999999, "to": None}]})
+    assert refused.value.message_dict == {"moves": ["no customers with ids 999999"]}
+    with pytest.raises(ValidationError) as refused:
+        retier_validate({"changes": [{"customer_id": 999998, "to": "A"}]})
+    assert refused.value.message_dict == {"changes": ["no customers with ids 999998"]}
