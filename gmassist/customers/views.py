@@ -22,14 +22,13 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core import selectors as core_selectors
 from gmassist.core import services as core_services
 from gmassist.core.choices import Action
-from gmassist.core.models import Company, Job
+from gmassist.core.models import Company
 from gmassist.core.permissions import ALL, SUBTREE, reach
 from gmassist.core.views_lib import (
     DetailPage,
     ExportColumn,
     ListColumn,
     ListPage,
-    is_htmx_partial,
     require_reach,
 )
 from gmassist.customers import selectors, services
@@ -366,7 +365,7 @@ def tiering_policy(request: HttpRequest) -> HttpResponse:
             if not may_run(user):
                 raise PermissionDenied
             job = core_services.job_submit(kind=TIER_JOB, params={}, by=user)
-            return redirect("customers:job", pk=job.pk)
+            return redirect("job", pk=job.pk)
         text = None
         if action == "save_form":
             form = TieringPolicyForm(request.POST)
@@ -408,45 +407,10 @@ def tiering_policy(request: HttpRequest) -> HttpResponse:
         ),
         "may_change": may_change_policies(user),
         "may_run": may_run(user),
-        "jobs": _recent_jobs(user, TIER_JOB),
+        "jobs": core_selectors.jobs_recent(user=user, kind=TIER_JOB),
         **customer_tabs(user, "tiering"),
     }
     return render(request, "customers/tiering_policy.html", context, status=status)
-
-
-def _recent_jobs(user: Any, kind: str) -> list[Job]:
-    return list(core_selectors.jobs_visible(user=user).filter(kind=kind).order_by("-id")[:5])
-
-
-# --- jobs ------------------------------------------------------------------------------------
-
-
-@login_required
-def job_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """A customers run (re-tiering, matching, routing, churn scores): its progress while it
-    runs (htmx polls), then its result and the proposal it made."""
-    require_reach(request.user, CUSTOMERS, ())
-    job = core_selectors.jobs_visible(user=request.user).filter(pk=pk, kind__in=JOB_KINDS).first()
-    if job is None:
-        raise Http404("no such run")
-    context = {"job": job, "result": job.result or {}, **job_labels(job.kind)}
-    proposal_id = (job.result or {}).get("proposal_id")
-    if proposal_id:
-        proposal = core_selectors.proposals_visible(user=request.user).filter(pk=proposal_id)
-        context["proposal"] = proposal.first()
-    template = "customers/_job.html" if is_htmx_partial(request) else "customers/job.html"
-    return render(request, template, context)
-
-
-def job_labels(kind: str) -> dict[str, Any]:
-    titles = {
-        TIER_JOB: (_("Re-tiering"), "tiering", "customers:tiering"),
-        MATCH_JOB: (_("Matching"), "matching", "customers:matching"),
-        ROUTE_JOB: (_("Service-channel routing"), "routing", "customers:routing"),
-        CHURN_JOB: (_("Churn scores"), "analytics", "customers:analytics"),
-    }
-    title, tab, url_name = titles[kind]
-    return {"title": title, "back_url": reverse(url_name), "job_tab": tab}
 
 
 # --- matching and channel routing ------------------------------------------------------------
@@ -475,12 +439,12 @@ def matching(request: HttpRequest) -> HttpResponse:
             job = core_services.job_submit(
                 kind=MATCH_JOB, params=form.job_params(), by=request.user
             )
-            return redirect("customers:job", pk=job.pk)
+            return redirect("job", pk=job.pk)
         status = 422
     context = {
         "title": _("Matching"),
         "form": form,
-        "jobs": _recent_jobs(request.user, MATCH_JOB),
+        "jobs": core_selectors.jobs_recent(user=request.user, kind=MATCH_JOB),
         "open_proposal": _open_proposal(request.user, "customers.reassign"),
         **customer_tabs(request.user, "matching"),
     }
@@ -501,7 +465,7 @@ def routing(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "run")
         if action == "run":
             job = core_services.job_submit(kind=ROUTE_JOB, params={}, by=request.user)
-            return redirect("customers:job", pk=job.pk)
+            return redirect("job", pk=job.pk)
         if action != "save_rules":
             raise Http404("no such action")
         if not may_change_policies(request.user):
@@ -522,7 +486,7 @@ def routing(request: HttpRequest) -> HttpResponse:
         "rules": rules,
         "rules_form": rules_form,
         "may_change": may_change_policies(request.user),
-        "jobs": _recent_jobs(request.user, ROUTE_JOB),
+        "jobs": core_selectors.jobs_recent(user=request.user, kind=ROUTE_JOB),
         "open_proposal": _open_proposal(request.user, "customers.reroute"),
         **customer_tabs(request.user, "routing"),
     }
@@ -653,12 +617,12 @@ def analytics(request: HttpRequest) -> HttpResponse:
         if not may_change_policies(user):
             raise PermissionDenied
         job = core_services.job_submit(kind=CHURN_JOB, params={}, by=user)
-        return redirect("customers:job", pk=job.pk)
+        return redirect("job", pk=job.pk)
     context = {
         "title": _("Customer analytics"),
         "currency": Company.get().currency,
         "may_refresh_churn": may_change_policies(user),
-        "jobs": _recent_jobs(user, CHURN_JOB),
+        "jobs": core_selectors.jobs_recent(user=user, kind=CHURN_JOB),
         **analytics_context(user),
         **customer_tabs(user, "analytics"),
     }
