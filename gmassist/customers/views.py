@@ -31,9 +31,8 @@ from gmassist.core.views_lib import (
     ListPage,
     require_reach,
 )
-from gmassist.customers import selectors, services
-from gmassist.customers.choices import PolicyKind, Tier
-from gmassist.customers.engine import grades as grades_engine
+from gmassist.customers import presenters, selectors, services
+from gmassist.customers.choices import PolicyKind
 from gmassist.customers.engine.tiering import PolicyError, TieringPolicy, policy_to_toml
 from gmassist.customers.forms import (
     FIELD_OF_TOML_KEY,
@@ -67,14 +66,6 @@ def customer_tabs(user: Any, current: str) -> dict[str, Any]:
     return {
         "tabs": [{"key": k, "label": label, "url": reverse(name)} for k, label, name in tabs],
         "tab": current,
-    }
-
-
-def money_chart(rows: list[dict[str, Any]], label: str, value: str) -> dict[str, list]:
-    """{labels, values} for a chart, money as floats."""
-    return {
-        "labels": [str(row[label]) for row in rows],
-        "values": [float(row[value]) for row in rows],
     }
 
 
@@ -161,12 +152,7 @@ class CustomerPage(DetailPage):
             **overview,
             "title": str(obj),
             "currency": Company.get().currency,
-            "chart_revenue": {
-                "labels": [row["month"].strftime("%Y-%m") for row in months],
-                "datasets": [
-                    {"label": gettext("Revenue"), "data": [float(r["amount"]) for r in months]}
-                ],
-            },
+            "chart_revenue": presenters.revenue_chart(months),
             "contacts_shown": selectors.CONTACTS_SHOWN,
             "satisfaction": _mean([c.satisfaction for c in contacts if c.satisfaction]),
             "manager_visible": obj.account_manager_id is not None
@@ -245,67 +231,10 @@ class ManagerPage(DetailPage):
             "currency": Company.get().currency,
             "book": book,
             "workload_by_tier": by_tier,
-            "chart_workload": {
-                "labels": [gettext("Workload"), gettext("Capacity")],
-                "horizontal": True,
-                "stacked": True,
-                "datasets": [
-                    {
-                        "label": str(Tier(tier).label) if tier else gettext("Not tiered"),
-                        "data": [units, 0],
-                        "stack": "units",
-                    }
-                    for tier, units in by_tier.items()
-                ]
-                + [
-                    {
-                        "label": gettext("Capacity"),
-                        "data": [0, obj.capacity],
-                        "stack": "units",
-                        "color": "#646b79",
-                    }
-                ],
-            },
+            "chart_workload": presenters.workload_chart(by_tier, capacity=obj.capacity),
             "own_page": user.employee_id == obj.employee_id,
-            **grades_context(selectors.manager_grades(user=user, manager=obj)),
+            **presenters.grades_context(selectors.manager_grades(user=user, manager=obj)),
         }
-
-
-GRADE_LABELS = {
-    "post": _("Post grade"),
-    "salary": _("Salary grade"),
-    "assessment": _("Assessment grade"),
-    "training": _("Training grade"),
-}
-ASSESSMENT_PART_LABELS = {
-    "reviews": _("reviews"),
-    "book_growth": _("growth of the book"),
-    "satisfaction": _("customer satisfaction"),
-}
-
-
-def grades_context(grades: Any) -> dict[str, Any]:
-    """The grades as the manager page shows them: one row per grade with its weight in the
-    composite and what would raise it; nothing when the user may not read them."""
-    if grades is None:
-        return {"grades": None}
-    return {
-        "grades": grades,
-        "grade_rows": [
-            {
-                "key": key,
-                "label": label,
-                "value": getattr(grades, key),
-                "weight": round(grades_engine.WEIGHTS[key] * 100),
-                "to_raise": selectors.reason_texts(grades.to_raise.get(key, [])),
-            }
-            for key, label in GRADE_LABELS.items()
-        ],
-        "assessment_parts": [
-            (ASSESSMENT_PART_LABELS.get(key, key), value)
-            for key, value in grades.assessment_parts.items()
-        ],
-    }
 
 
 @login_required
@@ -495,115 +424,6 @@ def routing(request: HttpRequest) -> HttpResponse:
 
 # --- analytics -------------------------------------------------------------------------------
 
-GROUP_LABELS = {"tier": _("tier"), "industry": _("industry"), "region": _("region")}
-
-
-def _group_chart(rows: list[dict[str, Any]], column: str, horizontal: bool) -> dict[str, Any]:
-    labels = [
-        (row[column] or gettext("none")) if column != "tier" else (row[column] or "—")
-        for row in rows
-    ]
-    return {
-        "labels": labels,
-        "horizontal": horizontal,
-        "datasets": [
-            {"label": gettext("Revenue"), "data": [row["revenue_12m"] for row in rows]},
-        ],
-    }
-
-
-def analytics_context(user: Any) -> dict[str, Any]:
-    """Revenue by tier, industry and region, concentration with its Pareto curve, the fallers,
-    and the churn model's backtest, as the analytics page shows them."""
-    data = selectors.revenue_analytics(user=user)
-    curve = data["pareto"]
-    backtest = selectors.churn_backtest(user=user)
-    groups = []
-    for column in ("tier", "industry", "region"):
-        rows = data[f"by_{column}"]
-        if column == "tier":
-            rows = sorted(rows, key=lambda row: row["tier"] or "Z")
-        groups.append(
-            {
-                "column": column,
-                "label": GROUP_LABELS[column],
-                "rows": rows,
-                "chart": _group_chart(rows, column, horizontal=column != "tier"),
-                "chart_id": f"analytics-chart-{column}-data",
-                "arpu_chart_id": f"analytics-chart-{column}-arpu-data",
-                "arpu_chart": {
-                    "labels": [row[column] or "—" for row in rows],
-                    "horizontal": column != "tier",
-                    "datasets": [
-                        {
-                            "label": gettext("ARPU a month"),
-                            "data": [row["arpu_monthly"] for row in rows],
-                            "color": "#2f7d4f",
-                        }
-                    ],
-                },
-            }
-        )
-    context: dict[str, Any] = {
-        "analytics": data,
-        "groups": groups,
-        "chart_pareto": {
-            "xLinear": True,
-            "xPercent": True,
-            "percent": True,
-            "xMax": 1,
-            "yMax": 1,
-            "xTitle": gettext("Share of customers, largest first"),
-            "yTitle": gettext("Share of revenue"),
-            "datasets": [
-                {
-                    "label": gettext("Customers' cumulative revenue"),
-                    "data": curve,
-                    "points": False,
-                    "fill": True,
-                },
-                {
-                    "label": gettext("Equal revenue"),
-                    "data": [{"x": 0, "y": 0}, {"x": 1, "y": 1}],
-                    "dashed": True,
-                    "points": False,
-                    "color": "#646b79",
-                },
-            ],
-        },
-        "backtest": backtest,
-    }
-    calibration = ((backtest or {}).get("backtest") or {}).get("calibration") or []
-    if calibration:
-        context["chart_calibration"] = {
-            "xLinear": True,
-            "xPercent": True,
-            "percent": True,
-            "xMax": 1,
-            "yMax": 1,
-            "xTitle": gettext("Predicted churn risk"),
-            "yTitle": gettext("Observed churn rate"),
-            "datasets": [
-                {
-                    "label": gettext("Backtest"),
-                    "showLine": False,
-                    "data": [
-                        {"x": row["mean_predicted"], "y": row["observed_rate"]}
-                        for row in calibration
-                        if row.get("count")
-                    ],
-                },
-                {
-                    "label": gettext("Perfect calibration"),
-                    "data": [{"x": 0, "y": 0}, {"x": 1, "y": 1}],
-                    "dashed": True,
-                    "points": False,
-                    "color": "#646b79",
-                },
-            ],
-        }
-    return context
-
 
 @login_required
 def analytics(request: HttpRequest) -> HttpResponse:
@@ -623,7 +443,9 @@ def analytics(request: HttpRequest) -> HttpResponse:
         "currency": Company.get().currency,
         "may_refresh_churn": may_change_policies(user),
         "jobs": core_selectors.jobs_recent(user=user, kind=CHURN_JOB),
-        **analytics_context(user),
+        **presenters.analytics_context(
+            selectors.revenue_analytics(user=user), selectors.churn_backtest(user=user)
+        ),
         **customer_tabs(user, "analytics"),
     }
     return render(request, "customers/analytics.html", context)
