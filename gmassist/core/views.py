@@ -36,7 +36,7 @@ from gmassist.core.forms import (
 )
 from gmassist.core.job_pages import import_outcome, job_page_context, job_page_for
 from gmassist.core.models import Company, Job, Proposal, User
-from gmassist.core.permissions import ALL, SUBTREE, reach
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.views_lib import (
     DetailPage,
     ExportColumn,
@@ -58,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
     user = request.user
     context: dict[str, Any] = {"currency": Company.get().currency, "headcount_by_department": []}
-    if reach(user, "people", Action.VIEW) in (ALL, SUBTREE):
+    if reach(user, Domain.PEOPLE, Action.VIEW) in (ALL, SUBTREE):
         headcount = org_selectors.headcount_by_department(user=user)
         months = org_selectors.hires_and_leavers_by_month(user=user, months=24)
         context.update(
@@ -181,7 +181,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 # --- imports ---------------------------------------------------------------------------------
 
-IMPORT_PERMISSION = ("people", Action.IMPORT)
+IMPORT_PERMISSION = (Domain.PEOPLE, Action.IMPORT)
 
 
 def _import_jobs(user: Any) -> QuerySet[Job]:
@@ -287,7 +287,7 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _may_decide(user: Any) -> bool:
-    return reach(user, "people", Action.APPROVE) is not None
+    return reach(user, Domain.PEOPLE, Action.APPROVE) is not None
 
 
 PROPOSAL_EXPORT = [
@@ -310,11 +310,11 @@ class ProposalInbox(ListPage):
     title = _("Proposals")
     template_name = "core/proposals.html"
     results_template = "core/_proposal_results.html"
-    permission = ("people", Action.VIEW)
+    permission = (Domain.PEOPLE, Action.VIEW)
     columns = [ListColumn(_("Newest"), sort="created"), ListColumn(_("Cost"), sort="cost")]
     default_sort = "-created"
     paginate_by = 20
-    export_permission = ("people", Action.EXPORT)
+    export_permission = (Domain.PEOPLE, Action.EXPORT)
     export_columns = PROPOSAL_EXPORT
     export_name = "proposals"
     testid = "proposals"
@@ -405,7 +405,7 @@ class AuditLogPage(ListPage):
     """The audit log, for the GM: who did what, when; filterable by action."""
 
     title = _("Audit log")
-    permission = ("audit", Action.VIEW)
+    permission = (Domain.AUDIT, Action.VIEW)
     filter_form_class = AuditFilterForm
     columns = [
         ListColumn(_("When"), sort="at"),
@@ -416,7 +416,7 @@ class AuditLogPage(ListPage):
     ]
     default_sort = "-at"
     row_template = "core/_audit_row.html"
-    export_permission = ("audit", Action.EXPORT)
+    export_permission = (Domain.AUDIT, Action.EXPORT)
     export_name = "audit-log"
     export_columns = [
         ExportColumn("at", "at"),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext, ngettext
 
 from gmassist.core.choices import Action, AuditAction, ProposalStatus
 from gmassist.core.models import Proposal
-from gmassist.core.permissions import ALL, reach
+from gmassist.core.permissions import ALL, Domain, reach
 from gmassist.core.services import audit_record, proposal_create
 from gmassist.customers.choices import PolicyKind, ServiceChannel, Tier
 from gmassist.customers.engine.channels import RulesError, plan_channels, rules_from_toml
@@ -65,7 +65,7 @@ REROUTE = "customers.reroute"
 
 def _check_may(by: User | None, action: str, what: str) -> None:
     """Customers-wide writes (policies, proposals about every customer) need reach ALL."""
-    if by is not None and reach(by, "customers", action) != ALL:
+    if by is not None and reach(by, Domain.CUSTOMERS, action) != ALL:
         raise PermissionDenied(f"your role may not {what}")
 
 

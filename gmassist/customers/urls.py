@@ -2,7 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
-from gmassist.core.permissions import SELF
+from gmassist.core.permissions import SELF, Domain
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.customers import views
 
@@ -21,14 +21,16 @@ urlpatterns = [
 ]
 
 register_nav(
-    NavItem("customers.list", _("Customers"), "customers:list", "customers", Action.VIEW, order=70)
+    NavItem(
+        "customers.list", _("Customers"), "customers:list", Domain.CUSTOMERS, Action.VIEW, order=70
+    )
 )
 register_nav(
     NavItem(
         "customers.managers",
         _("Account managers"),
         "customers:managers",
-        "customers",
+        Domain.CUSTOMERS,
         Action.VIEW,
         reaches=views.MANY_BOOKS,
         order=71,
@@ -40,7 +42,7 @@ register_nav(
         "customers.my_page",
         _("My book"),
         "customers:my_manager_page",
-        "customers",
+        Domain.CUSTOMERS,
         Action.VIEW,
         reaches=(SELF,),
         order=71,

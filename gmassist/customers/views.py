@@ -23,7 +23,7 @@ from gmassist.core import selectors as core_selectors
 from gmassist.core import services as core_services
 from gmassist.core.choices import Action
 from gmassist.core.models import Company
-from gmassist.core.permissions import ALL, SUBTREE, reach
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.views_lib import (
     DetailPage,
     ExportColumn,
@@ -47,7 +47,7 @@ from gmassist.customers.models import AccountManager, CustomerPolicy, GroupCusto
 
 # the pages about many customers' managers are for the roles that see more than their own book
 MANY_BOOKS = (ALL, SUBTREE)
-CUSTOMERS = ("customers", Action.VIEW)
+CUSTOMERS = (Domain.CUSTOMERS, Action.VIEW)
 
 
 def customer_tabs(user: Any, current: str) -> dict[str, Any]:
@@ -60,7 +60,7 @@ def customer_tabs(user: Any, current: str) -> dict[str, Any]:
         tabs.append(("managers", _("My book"), "customers:my_manager_page"))
     tabs.append(("analytics", _("Analytics"), "customers:analytics"))
     tabs.append(("tiering", _("Tiering policy"), "customers:tiering"))
-    if reach(user, "customers", Action.PROPOSE) == ALL:
+    if reach(user, Domain.CUSTOMERS, Action.PROPOSE) == ALL:
         tabs.append(("matching", _("Matching"), "customers:matching"))
         tabs.append(("routing", _("Service channels"), "customers:routing"))
     return {
@@ -91,7 +91,7 @@ class CustomerListPage(ListPage):
     ]
     default_sort = "code"
     row_template = "customers/_customer_row.html"
-    export_permission = ("customers", Action.EXPORT)
+    export_permission = (Domain.CUSTOMERS, Action.EXPORT)
     export_name = "customers"
     export_columns = [
         ExportColumn("code", "code"),
@@ -190,7 +190,7 @@ class ManagerListPage(ListPage):
     ]
     default_sort = "name"
     row_template = "customers/_manager_row.html"
-    export_permission = ("customers", Action.EXPORT)
+    export_permission = (Domain.CUSTOMERS, Action.EXPORT)
     export_name = "account-managers"
     export_columns = [
         ExportColumn("employee_no", "employee.employee_no"),
@@ -262,12 +262,12 @@ JOB_KINDS = (TIER_JOB, MATCH_JOB, ROUTE_JOB, CHURN_JOB)
 
 def may_change_policies(user: Any) -> bool:
     """The policies are the GM's office's: changing them reaches every customer."""
-    return reach(user, "customers", Action.CHANGE) == ALL
+    return reach(user, Domain.CUSTOMERS, Action.CHANGE) == ALL
 
 
 def may_run(user: Any) -> bool:
     """Runs that propose for every customer are the GM's office's."""
-    return reach(user, "customers", Action.PROPOSE) == ALL
+    return reach(user, Domain.CUSTOMERS, Action.PROPOSE) == ALL
 
 
 def _policy_error_fields(message: str) -> tuple[str, str]:

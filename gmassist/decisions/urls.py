@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
+from gmassist.core.permissions import Domain
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.decisions import views
 
@@ -27,5 +28,7 @@ urlpatterns = [
 ]
 
 register_nav(
-    NavItem("decisions", _("Decisions"), "decisions:register", "decisions", Action.VIEW, order=35)
+    NavItem(
+        "decisions", _("Decisions"), "decisions:register", Domain.DECISIONS, Action.VIEW, order=35
+    )
 )

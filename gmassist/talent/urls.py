@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
+from gmassist.core.permissions import Domain
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.talent import views
 
@@ -21,7 +22,7 @@ register_nav(
         "talent.pay_review",
         _("Pay review"),
         "talent:pay_review",
-        "people",
+        Domain.PEOPLE,
         Action.VIEW_PAY,
         reaches=views.PAY_OF_MANY,
         order=35,
@@ -32,7 +33,7 @@ register_nav(
         "talent.key_people",
         _("Key people"),
         "talent:key_people",
-        "people",
+        Domain.PEOPLE,
         Action.VIEW_PAY,
         reaches=views.PAY_OF_MANY,
         order=34,
@@ -43,7 +44,7 @@ register_nav(
         "talent.overview",
         _("Talent"),
         "talent:overview",
-        "people",
+        Domain.PEOPLE,
         Action.VIEW_PAY,
         reaches=views.PAY_OF_MANY,
         order=33,
@@ -54,7 +55,7 @@ register_nav(
         "talent.plan",
         _("Incentive plan"),
         "talent:plan",
-        "people",
+        Domain.PEOPLE,
         Action.VIEW_PAY,
         reaches=views.PAY_OF_MANY,
         order=36,

@@ -19,7 +19,7 @@ from gmassist.core import selectors as core_selectors
 from gmassist.core import services as core_services
 from gmassist.core.choices import Action
 from gmassist.core.models import Company
-from gmassist.core.permissions import ALL, SUBTREE, reach
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.views_lib import (
     ExportColumn,
     ListColumn,
@@ -68,7 +68,7 @@ class PayReviewPage(ListPage):
     title = _("Pay review")
     template_name = "talent/pay_review.html"
     results_template = "talent/_pay_results.html"
-    permission = ("people", Action.VIEW_PAY)
+    permission = (Domain.PEOPLE, Action.VIEW_PAY)
     permission_reaches = PAY_OF_MANY
     filter_form_class = PayReviewFilterForm
     columns = [
@@ -86,7 +86,7 @@ class PayReviewPage(ListPage):
     default_sort = "name"
     row_template = "talent/_pay_row.html"
     # a department head exports the pay of their subtree, the same people they see here
-    export_permission = ("people", Action.EXPORT)
+    export_permission = (Domain.PEOPLE, Action.EXPORT)
     export_name = "pay-review"
     export_columns = [
         ExportColumn(name, itemgetter(name))
@@ -148,7 +148,7 @@ class KeyPeoplePage(ListPage):
     template_name = "talent/key_people.html"
     results_template = "talent/_key_results.html"
     # the replacement cost is pay: the roles that may read the pay of more than themselves
-    permission = ("people", Action.VIEW_PAY)
+    permission = (Domain.PEOPLE, Action.VIEW_PAY)
     permission_reaches = PAY_OF_MANY
     filter_form_class = KeyPeopleFilterForm
     columns = [
@@ -165,7 +165,7 @@ class KeyPeoplePage(ListPage):
     ]
     default_sort = "-score"
     row_template = "talent/_key_row.html"
-    export_permission = ("people", Action.EXPORT)
+    export_permission = (Domain.PEOPLE, Action.EXPORT)
     export_name = "key-people"
     export_columns = [
         ExportColumn(name, itemgetter(name))
@@ -219,7 +219,10 @@ class KeyPeoplePage(ListPage):
 
 # --- overview, person, incentive plans ----------------------------------------------------------
 
-RISK = ("people", Action.VIEW_PAY)  # leaving risk goes with pay: the roles that see many people's
+RISK = (
+    Domain.PEOPLE,
+    Action.VIEW_PAY,
+)  # leaving risk goes with pay: the roles that see many people's
 JOB_KINDS = ("talent.score", "talent.plan")
 
 PERFORMANCE_LABELS = {
@@ -260,7 +263,7 @@ def may_plan(user: Any) -> bool:
 
 
 def may_approve_plans(user: Any) -> bool:
-    return reach(user, "people", Action.APPROVE) is not None
+    return reach(user, Domain.PEOPLE, Action.APPROVE) is not None
 
 
 def calibration_chart(run: RiskModelRun | None) -> dict[str, Any] | None:

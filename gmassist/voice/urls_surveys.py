@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
 from gmassist.core.inbox import InboxItem, InboxSection, register_inbox_section
-from gmassist.core.permissions import ALL, SUBTREE
+from gmassist.core.permissions import ALL, SUBTREE, Domain
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.voice import views_surveys
 
@@ -29,7 +29,7 @@ register_nav(
         "voice.surveys",
         _("Surveys"),
         "voice:survey_list",
-        "surveys",
+        Domain.SURVEYS,
         Action.VIEW,
         reaches=(ALL, SUBTREE),
         order=52,
