@@ -72,6 +72,10 @@ PAY_REVIEW_SORTS = {
     "last_rating": ("last_rating", "employee_no"),
 }
 
+# the pay review and the pages of many people's risk are for the roles that may read the pay of
+# more people than themselves
+PAY_OF_MANY = (ALL, SUBTREE)
+
 
 def _restricted(queryset: QuerySet, user: User | None, action: str) -> QuerySet:
     """`queryset` as `user` may use it for `action`; everything for the system (None: the CLI
