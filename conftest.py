@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from gmassist.core.choices import Role
 from gmassist.core.models import User
@@ -15,6 +16,11 @@ from gmassist.org.models import Department, Employee, Position
 
 # fixtures shared across apps and the browser tests, kept next to the data they describe
 pytest_plugins = ["gmassist.talent.tests.scored"]
+
+# No per-example deadline: on a shared 2-core machine a 200 ms deadline measures the machine's
+# load, not the code (property tests failed with DeadlineExceeded at 312 ms under load).
+hypothesis_settings.register_profile("gmassist", deadline=None)
+hypothesis_settings.load_profile("gmassist")
 
 
 @dataclass
