@@ -218,7 +218,7 @@ def retier_customers(*, by: User | None, as_of: dt.date | None = None) -> Propos
     re-tiering with the same changes is returned as it is; an open one with other changes is
     withdrawn and replaced (its rationale says so). The payload lists every change:
     {customer_id, code, name, from, to, score, reasons}, most important first; each reason is
-    stored as {template, params} and shown in the reader's language (`selectors.reason_text`).
+    stored as {template, params} and shown in the reader's language (`presenters.reason_text`).
     """
     _check_may(by, Action.PROPOSE, "propose re-tiering")
     month = last_complete_month(as_of or timezone.localdate())
@@ -748,7 +748,7 @@ def churn_scores_refresh(
     and used to score the last complete month, with each customer's three strongest reasons.
     Returns the saved `ChurnRun` (its `ChurnScore`s hold risk 0-1 and reasons
     [{feature, label, value, effect (log-odds), text (English), template, params}], shown in
-    the reader's language by `selectors.reason_text`). Raises ValidationError when the
+    the reader's language by `presenters.reason_text`). Raises ValidationError when the
     history has fewer than MIN_CHURNERS churners, PermissionDenied unless `by` may change
     every customer (the GM's office).
     """

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from gmassist.core.anonymity import keep_out_of_access_log
 from gmassist.core.choices import Action, Role
-from gmassist.core.models import Job
+from gmassist.core.job_pages import inline_job_context
 from gmassist.core.permissions import ALL, SUBTREE, headed_subtree_ids, reach
 from gmassist.core.services import job_submit
 from gmassist.lib import tabular
@@ -230,10 +230,6 @@ def survey_list(request: HttpRequest) -> HttpResponse:
             else None
         )
         rows.append({"survey": survey, "latest": latest, "results": results, "rounds": len(rounds)})
-    job = None
-    job_id = request.GET.get("job", "")
-    if job_id.isdigit():
-        job = Job.objects.restrict(request.user, Action.VIEW).filter(pk=int(job_id)).first()
     return render(
         request,
         "voice/surveys.html",
@@ -242,7 +238,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "may_create": _may_create(request.user),
             "may_run_schedule": reach(request.user, "surveys", Action.CHANGE) == ALL,
-            "job": job,
+            **inline_job_context(user=request.user, job_id=request.GET.get("job")),
         },
     )
 
@@ -543,14 +539,3 @@ def surveys_run_schedule(request: HttpRequest) -> HttpResponse:
         by=request.user,
     )
     return redirect(f"/voice/surveys/?job={job.pk}")
-
-
-@login_required
-def surveys_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """The schedule job's progress (htmx polls it)."""
-    job = (
-        Job.objects.restrict(request.user, Action.VIEW).filter(pk=pk, kind=SURVEYS_OPEN_DUE).first()
-    )
-    if job is None:
-        raise Http404("no such job")
-    return render(request, "voice/survey_job.html", {"job": job})
