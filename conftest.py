@@ -59,6 +59,20 @@ def nav_pages(user: User) -> list[str]:
     return [page["key"] for section in sections for page in section["pages"]]
 
 
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status: int) -> dict:
+    """Assert that `response` is an RFC 9457 problem (`application/problem+json`) with HTTP
+    status `status` and every member the API's problems carry; returns its body."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    assert set(body) >= {"type", "title", "status", "detail", "instance"}
+    return body
+
+
 def make_user(username: str, role: str, employee: Employee | None = None) -> User:
     user = User(username=username, role=role, employee=employee)
     user.set_password("pass-" + username)
