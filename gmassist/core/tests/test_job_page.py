@@ -13,7 +13,9 @@ from gmassist.core.models import Job
 
 
 def test_every_job_kind_declares_its_page():
-    assert sorted(registered_job_pages()) == registered_job_kinds()
+    # test modules register kinds of their own ("test.count", ...) when they are collected
+    app_kinds = [kind for kind in registered_job_kinds() if not kind.startswith("test.")]
+    assert sorted(registered_job_pages()) == app_kinds
 
 
 # What the starting page puts in a job's parameters, where its outcome links back by them.
