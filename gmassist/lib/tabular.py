@@ -337,7 +337,7 @@ def write_csv(out: BinaryIO, header: list[str], rows: Iterator[list[Any]]) -> in
     return count
 
 
-def write_xlsx(out: BinaryIO, header: list[str], rows: Iterator[list[Any]]) -> int:
+def write_xlsx(out: io.BufferedIOBase | Any, header: list[str], rows: Iterator[list[Any]]) -> int:
     """Write one sheet of XLSX (write-only mode); returns the rows written."""
     from openpyxl import Workbook
 
