@@ -34,11 +34,9 @@ from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
-from django.utils.http import urlencode
 from django.views import View
 
 from gmassist.core.permissions import Domain, reach
@@ -357,9 +355,3 @@ class DetailPage(LoginRequiredMixin, View):
         obj = self.get_object()
         context = {self.context_object_name: obj, "object": obj, **self.get_extra_context(obj)}
         return render(request, self.template_name, context)
-
-
-def url_with_query(name: str, **params: Any) -> str:
-    """reverse(name) with a query string of the non-empty `params`."""
-    query = {k: v for k, v in params.items() if v not in (None, "")}
-    return reverse(name) + ("?" + urlencode(query) if query else "")

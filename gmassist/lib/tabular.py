@@ -321,7 +321,7 @@ def read_xlsx(data: bytes) -> Table:
         return stream.read_all()
 
 
-def write_csv(out: io.BufferedIOBase | Any, header: list[str], rows: Iterator[list[Any]]) -> int:
+def write_csv(out: BinaryIO, header: list[str], rows: Iterator[list[Any]]) -> int:
     """Write UTF-8 CSV with a BOM (so that Excel reads it as UTF-8); returns the rows written."""
     stream = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
     try:

@@ -12,7 +12,6 @@ simply also have their author.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import operator
 import uuid
@@ -782,7 +781,3 @@ class Candidate(BaseModel):
 
     def __str__(self) -> str:
         return self.full_name
-
-    def stage_date(self, stage: str) -> dt.date | None:
-        """The day the candidate reached `stage` (None when they have not)."""
-        return getattr(self, STAGE_DATE_FIELDS[stage])

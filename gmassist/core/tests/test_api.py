@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from conftest import PROBLEM, assert_problem
 from gmassist.core import services
 from gmassist.core.choices import AuditAction, JobStatus, ProposalStatus
 from gmassist.core.jobs import job_run
@@ -16,20 +17,9 @@ from gmassist.core.models import ApiToken, AuditEntry, Job, Proposal
 from gmassist.org.models import Employee
 from gmassist.org.services import pay_change_propose
 
-PROBLEM = "application/problem+json"
-
 
 def bearer(key: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status
-    assert set(body) >= {"type", "title", "status", "detail", "instance"}
-    return body
 
 
 @pytest.fixture
