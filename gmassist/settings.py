@@ -178,17 +178,29 @@ GMASSIST_JOB_POLL_SECONDS = env_int("GMASSIST_JOB_POLL_SECONDS", 1)
 # Run a submitted job in the submitting process as soon as its transaction commits (tests, and
 # `runserver` without a worker); never in production, where a web worker may be killed mid-job.
 GMASSIST_JOBS_EAGER = env_bool("GMASSIST_JOBS_EAGER", False)
-if GMASSIST_JOB_HEARTBEAT_SECONDS < 1:
-    raise ImproperlyConfigured("GMASSIST_JOB_HEARTBEAT_SECONDS must be 1 or more")
-if GMASSIST_JOB_STALE_SECONDS < 2 * GMASSIST_JOB_HEARTBEAT_SECONDS:
-    # one late beat (a busy machine) must not make a live job look lost
-    raise ImproperlyConfigured(
-        "GMASSIST_JOB_STALE_SECONDS must be at least twice GMASSIST_JOB_HEARTBEAT_SECONDS"
-    )
-if GMASSIST_JOB_MAX_TRIES < 1:
-    raise ImproperlyConfigured("GMASSIST_JOB_MAX_TRIES must be 1 or more")
-if GMASSIST_JOB_POLL_SECONDS < 1:
-    raise ImproperlyConfigured("GMASSIST_JOB_POLL_SECONDS must be 1 or more")
+
+
+def check_job_timing(*, heartbeat: int, stale: int, max_tries: int, poll: int) -> None:
+    """Refuse job timings that cannot work, naming the variable."""
+    if heartbeat < 1:
+        raise ImproperlyConfigured("GMASSIST_JOB_HEARTBEAT_SECONDS must be 1 or more")
+    if stale < 2 * heartbeat:
+        # one late beat (a busy machine) must not make a live job look lost
+        raise ImproperlyConfigured(
+            "GMASSIST_JOB_STALE_SECONDS must be at least twice GMASSIST_JOB_HEARTBEAT_SECONDS"
+        )
+    if max_tries < 1:
+        raise ImproperlyConfigured("GMASSIST_JOB_MAX_TRIES must be 1 or more")
+    if poll < 1:
+        raise ImproperlyConfigured("GMASSIST_JOB_POLL_SECONDS must be 1 or more")
+
+
+check_job_timing(
+    heartbeat=GMASSIST_JOB_HEARTBEAT_SECONDS,
+    stale=GMASSIST_JOB_STALE_SECONDS,
+    max_tries=GMASSIST_JOB_MAX_TRIES,
+    poll=GMASSIST_JOB_POLL_SECONDS,
+)
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 # A task is acknowledged when it ends, not when it starts, and given back to the broker when the

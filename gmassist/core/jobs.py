@@ -305,14 +305,15 @@ def _beats_in_files() -> bool:
     return connection.vendor == "sqlite"
 
 
-def _beat_file(job_id: int) -> Path:
+def job_beat_file(job_id: int) -> Path:
+    """Where a job beats on SQLite: a file beside the database, touched by its heartbeat."""
     database = Path(str(connection.settings_dict["NAME"]))
     return database.with_name(database.name + "-heartbeats") / str(job_id)
 
 
 def _forget_beats(job_id: int) -> None:
     if _beats_in_files():
-        _beat_file(job_id).unlink(missing_ok=True)
+        job_beat_file(job_id).unlink(missing_ok=True)
 
 
 def _last_beat(job: Job) -> dt.datetime | None:
@@ -320,7 +321,7 @@ def _last_beat(job: Job) -> dt.datetime | None:
     beats = [job.heartbeat_at] if job.heartbeat_at else []
     if _beats_in_files():
         try:
-            mtime = _beat_file(job.pk).stat().st_mtime
+            mtime = job_beat_file(job.pk).stat().st_mtime
         except FileNotFoundError:
             pass
         else:
@@ -331,7 +332,7 @@ def _last_beat(job: Job) -> dt.datetime | None:
 def _beat(job: Job) -> bool:
     """Record that `job` is alive; False when it is no longer this worker's."""
     if _beats_in_files():
-        path = _beat_file(job.pk)
+        path = job_beat_file(job.pk)
         path.parent.mkdir(exist_ok=True)
         path.touch()
         return not _taken_from(job)
@@ -427,7 +428,7 @@ def _recover(job: Job, *, now: dt.datetime) -> Job | None:
     if not _held(job).filter(heartbeat_at=job.heartbeat_at).update(**changes):
         return None
     logger.warning(
-        "job %s (%s) lost its worker %s at try %s: %s",
+        "job %s (%s) lost its worker (%s) at try %s: %s",
         job.pk,
         job.kind,
         job.worker,

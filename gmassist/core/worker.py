@@ -40,8 +40,10 @@ class Worker:
         no job is queued); returns how many jobs it ran."""
         from gmassist.core.services import jobs_recover_stale
 
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, self._on_signal)
+        previous = {
+            signum: signal.signal(signum, self._on_signal)
+            for signum in (signal.SIGTERM, signal.SIGINT)
+        }
         self.say(f"job worker {worker_name()} started; polling every {_poll()} s")
         ran = 0
         next_recovery = 0.0
@@ -67,6 +69,8 @@ class Worker:
         except WorkerStopping:
             self.say("job worker stopped in the middle of a job; it is queued again")
         finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
             connections.close_all()
         return ran
 
