@@ -31,6 +31,7 @@ class Worker:
         self._in_job = False
 
     def _on_signal(self, signum, frame) -> None:
+        self.say(f"job worker {worker_name()}: {signal.Signals(signum).name}, stopping")
         self.stopping.set()
         if self._in_job:
             raise WorkerStopping(signal.Signals(signum).name)

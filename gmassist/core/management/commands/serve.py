@@ -52,6 +52,9 @@ class WorkerSupervisor:
         self.say = say
         self.process: subprocess.Popen | None = None
         self._stopping = threading.Event()
+        # gunicorn forks its web workers from this process, and a web worker leaving unwinds
+        # through serve's code: only the process that started the job worker may stop it
+        self._owner = os.getpid()
         self._thread = threading.Thread(target=self._keep_running, name="job-worker", daemon=True)
 
     def start(self) -> None:
@@ -67,16 +70,18 @@ class WorkerSupervisor:
             code = self.process.wait()
             if self._stopping.is_set():
                 return
-            delay = (
-                self.RESTART_DELAY
-                if time.monotonic() - started > 60
-                else min(delay * 2, self.MAX_RESTART_DELAY)
-            )
+            quick = time.monotonic() - started < 60
+            if not quick:
+                delay = self.RESTART_DELAY
             self.say(f"job worker (pid {self.process.pid}) ended ({code}); again in {delay:g} s")
             self._stopping.wait(delay)
+            if quick:
+                delay = min(delay * 2, self.MAX_RESTART_DELAY)
 
     def stop(self, timeout: float = 15.0) -> None:
         """Stop the worker: SIGTERM (its job, if any, goes back to the queue), then SIGKILL."""
+        if os.getpid() != self._owner:
+            return
         self._stopping.set()
         process = self.process
         if process is None or process.poll() is not None:
