@@ -86,6 +86,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _jobs_run_eagerly(settings):
+    # No worker process runs beside the tests: a submitted job runs in the test's own process,
+    # through the same code as in a worker, once its transaction commits (never, in a test with
+    # the `db` fixture, which then runs it with job_run). The fault tests start real workers.
+    settings.GMASSIST_JOBS_EAGER = True
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     hq = Department.objects.create(code="HQ", name="Headquarters")

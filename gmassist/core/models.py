@@ -257,6 +257,13 @@ class Job(BaseModel):
     )
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # While it runs, a job's worker writes the time here every few seconds (core.jobs); a job
+    # whose heartbeat stopped lost its worker and is queued again or failed.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    # How many times a worker has started the job; also the token a worker holds the job by,
+    # so that a worker that lost the job cannot write over the one that took it over.
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     restrict_scope = Scope(domain=Domain.JOBS, user="created_by")
@@ -272,6 +279,10 @@ class Job(BaseModel):
                 condition=Q(status__in=JobStatus.values),
                 name="core_job_status_valid",
             ),
+        ]
+        indexes = [
+            # the workers' two questions: the oldest queued job, the running ones gone quiet
+            models.Index(fields=["status", "created_at"], name="core_job_status_created"),
         ]
 
     def __str__(self) -> str:

@@ -5,12 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from gmassist.core.choices import Action, ProposalStatus
 from gmassist.core.models import ApiToken, AuditEntry, ImportMapping, Job, Proposal, User
-from gmassist.core.schedule import RecurringJob, latest_slot, next_slot, recurring_jobs
+from gmassist.core.schedule import (
+    RecurringJob,
+    latest_slot,
+    next_slot,
+    recurring_jobs,
+    slot_is_due,
+)
 
 
 def _pay_columns(path: str) -> tuple[str, str]:
@@ -93,6 +100,9 @@ def recurring_job_states(*, now: dt.datetime | None = None) -> list[RecurringJob
     for job in recurring_jobs():
         slot = latest_slot(job, now)
         last = Job.objects.filter(kind=job.kind).order_by("-created_at", "-id").first()
-        due = last is None or last.created_at < slot
+        since_slot = Job.objects.filter(kind=job.kind, created_at__gte=slot)
+        since_slot = since_slot.order_by("created_at", "id")
+        statuses = list(since_slot.values_list("status", flat=True))
+        due = slot_is_due(statuses=statuses, max_tries=settings.GMASSIST_JOB_MAX_TRIES)
         states.append(RecurringJobState(job, slot, next_slot(job, now), last, due))
     return states

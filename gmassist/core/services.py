@@ -9,18 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from gmassist.core.choices import Action, AuditAction, ProposalStatus, Role
-from gmassist.core.jobs import ProgressListener, job_run
+from gmassist.core.choices import Action, AuditAction, JobStatus, ProposalStatus, Role
+from gmassist.core.jobs import ProgressListener, job_run, recover_stale_jobs
 from gmassist.core.models import (
     ApiToken,
     AuditEntry,
@@ -329,32 +328,44 @@ def job_submit(
     wait: bool = False,
     listener: ProgressListener | None = None,
 ) -> Job:
-    """Record a job and start it: on Celery when a broker is configured, else in this process.
+    """Record a job as queued for a worker: a Celery worker when a broker is configured, else
+    the embedded worker process (`gmassist worker`, which `gmassist serve` starts).
 
-    In-process, `wait=True` runs it now in this thread (the CLI, with `listener` driving its
-    progress bar); `wait=False` runs it in a background thread (the web UI polls the Job row).
-    With Celery the job is queued and this returns at once; poll the Job row for progress.
+    Without a broker, `wait=True` runs it now in this process instead (the CLI, with `listener`
+    driving its progress bar), and GMASSIST_JOBS_EAGER runs every job here once the submitting
+    transaction commits (tests). Never in a thread of a web worker: gunicorn may kill that
+    worker (a timeout, a restart) and the job with it. With Celery this returns at once; poll
+    the Job row for progress.
     """
     job = Job.objects.create(kind=kind, params=params, created_by=by)
     if settings.CELERY_BROKER_URL:
-        from gmassist.core.tasks import run_job
-
-        transaction.on_commit(lambda: run_job.delay(job.pk))
-        return job
-    if wait:
+        transaction.on_commit(lambda: _send_to_celery(job.pk))
+    elif wait:
         return job_run(job.pk, listener=listener)
-    thread = threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True)
-    transaction.on_commit(thread.start)
+    elif settings.GMASSIST_JOBS_EAGER:
+        transaction.on_commit(lambda: job_run(job.pk))
     return job
 
 
-def _run_in_thread(job_id: int) -> None:
-    try:
-        job_run(job_id)
-    finally:
-        # The thread's own connections end with it (CONN_MAX_AGE would otherwise keep them open
-        # with nobody to reuse them).
-        connections.close_all()
+def _send_to_celery(job_id: int) -> None:
+    from gmassist.core.tasks import run_job
+
+    run_job.delay(job_id)
+
+
+def jobs_recover_stale(*, now: dt.datetime | None = None) -> list[Job]:
+    """Queue again every running job whose heartbeat stopped (its worker was lost), or fail it
+    with its reason after GMASSIST_JOB_MAX_TRIES tries; on Celery the queued ones are sent to
+    the workers again. Returns the recovered jobs as they are now.
+
+    The embedded worker and every Celery worker call this on their own (core.worker,
+    core.tasks), and the schedule does before it looks for due jobs."""
+    jobs = recover_stale_jobs(now=now)
+    if settings.CELERY_BROKER_URL:
+        for job in jobs:
+            if job.status == JobStatus.QUEUED:
+                transaction.on_commit(lambda pk=job.pk: _send_to_celery(pk))
+    return jobs
 
 
 def recurring_jobs_submit_due(
@@ -371,5 +382,7 @@ def recurring_jobs_submit_due(
     its work done."""
     from gmassist.core.selectors import recurring_job_states
 
+    # a job stuck "running" because its worker died must not stand for its slot's run
+    jobs_recover_stale()
     start = submit or (lambda kind: job_submit(kind=kind, params={}, by=None))
     return [start(state.job.kind) for state in recurring_job_states(now=now) if state.due]
