@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from gmassist.core.anonymity import keep_out_of_access_log
+from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action
 from gmassist.core.models import Job
 from gmassist.core.permissions import reach
@@ -450,7 +450,7 @@ def decision_respond(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if data["anonymous"]:
-            keep_out_of_access_log(request)
+            mark_anonymous_act(request)
         try:
             services.decision_respond(
                 decision=decision,

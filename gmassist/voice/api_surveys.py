@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from gmassist.api import ObjectId, Text, problems, request_user
-from gmassist.core.anonymity import keep_out_of_access_log
+from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action, Role
 from gmassist.core.permissions import reach
 from gmassist.org.models import Department
@@ -337,7 +337,7 @@ def survey_change_status(request: HttpRequest, survey_id: int, payload: SurveySt
 def survey_answer(request: HttpRequest, survey_id: int, number: int, payload: AnswersIn):
     """Answer an open round that asks you, anonymously: the answer holds your department and
     no link to you; the request is kept out of the access log; once per round."""
-    keep_out_of_access_log(request)
+    mark_anonymous_act(request)
     user = request_user(request)
     survey_round = (
         SurveyRound.objects.select_related("survey")

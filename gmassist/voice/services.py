@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
+from gmassist.core.anonymity import rows_shuffle_physical_order
 from gmassist.core.choices import Action, AuditAction, Role
 from gmassist.core.models import User
 from gmassist.core.notify import Recipient, notify, notify_users, site_url
@@ -221,6 +222,8 @@ def feedback_submit(
         owner=owner,
         due_on=today + dt.timedelta(days=URGENT_DUE_DAYS if urgent else DUE_DAYS),
     )
+    # named or not, the day's items move to random places: their order says nothing of arrival
+    rows_shuffle_physical_order(Feedback.objects.filter(submitted_on=today))
     if urgent:
         transaction.on_commit(lambda: _alert_urgent(feedback))
     return Submitted(feedback=feedback, reply_code=code)
@@ -295,14 +298,16 @@ def feedback_reply_as_sender(
     if errors:
         raise ValidationError(errors)
     _check_open(feedback)
+    today = today or timezone.localdate()
     message = FeedbackMessage.objects.create(
         feedback=feedback,
         position=_next_position(feedback),
         from_sender=True,
         author=author,
         body=body,
-        written_on=today or timezone.localdate(),
+        written_on=today,
     )
+    rows_shuffle_physical_order(FeedbackMessage.objects.filter(written_on=today))
     if feedback.status == FeedbackStatus.ANSWERED:
         # the sender wrote back: the owner owes an answer again
         feedback.status = FeedbackStatus.IN_PROGRESS
@@ -346,6 +351,7 @@ def feedback_reply_as_owner(
         body=body,
         written_on=today,
     )
+    rows_shuffle_physical_order(FeedbackMessage.objects.filter(written_on=today))
     feedback.status = FeedbackStatus.ANSWERED
     feedback.answered_on = today
     feedback.save(update_fields=["status", "answered_on"])

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gmassist.core.anonymity import keep_out_of_access_log
+from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action, Role
 from gmassist.core.models import Job
 from gmassist.core.permissions import ALL, SUBTREE, headed_subtree_ids, reach
@@ -498,7 +498,7 @@ def _export(request: HttpRequest, survey: Survey, fmt: str) -> HttpResponse:
 def survey_answer(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Answer an open round, anonymously (kept out of the access log; no redirect that would
     carry anything; the thank-you page is the answer to the post)."""
-    keep_out_of_access_log(request)
+    mark_anonymous_act(request)
     survey_round = (
         SurveyRound.objects.select_related("survey").filter(survey_id=pk, number=number).first()
     )
