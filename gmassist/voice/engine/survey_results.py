@@ -24,6 +24,7 @@ of promoters, 9-10, minus the share of detractors, 0-6, times 100); shares 0-1.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -116,7 +117,10 @@ class RoundResults:
 
     `hidden` is True when the round has respondents but too few to show anything.
     `respondents` and `invited` are the totals over the groups shown (all groups when the
-    reader sees the whole company).
+    reader sees the whole company). Of a published snapshot (survey_publication.py):
+    `published` False when nothing is published yet; `is_final` False while the round is open
+    (the round as a whole only, counting the answers of the days before `counts_before`);
+    `left_out` answers after the last refresh, too few to be added at the close.
     """
 
     groups: list[GroupResult]
@@ -125,6 +129,10 @@ class RoundResults:
     invited: int
     hidden: bool
     min_size: int
+    published: bool = True
+    is_final: bool = True
+    counts_before: dt.date | None = None
+    left_out: int = 0
 
 
 def _children(departments: Sequence[DepartmentNode]) -> dict[int | None, list[int]]:
@@ -397,6 +405,7 @@ def results_for_reader(
     *,
     visible_departments: set[int] | None,
     company_name: str,
+    with_texts: bool = True,
 ) -> RoundResults:
     """What one reader sees of published results (made for every group, `visible_departments`
     None): the groups whose department they may see (None: all, the company group included),
@@ -407,18 +416,17 @@ def results_for_reader(
             invited=r.invited,
             response_rate=r.response_rate,
             scores=r.scores,
-            texts=r.texts,
+            texts=r.texts if with_texts else {},
         )
         for r in published.groups
         if visible_departments is None or r.group.department_id in visible_departments
     ]
-    return RoundResults(
+    return replace(
+        published,
         groups=groups,
         overall=union_of(groups, company_name=company_name),
         respondents=sum(g.group.respondents for g in groups),
         invited=sum(g.invited for g in groups),
-        hidden=published.hidden,
-        min_size=published.min_size,
     )
 
 
