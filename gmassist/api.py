@@ -36,8 +36,9 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
 from gmassist.core.choices import Action
+from gmassist.core.middleware import API_TOKEN_ATTRIBUTE
 from gmassist.core.models import User
-from gmassist.core.services import api_token_user
+from gmassist.core.services import api_token_find
 
 logger = logging.getLogger(__name__)
 
@@ -247,7 +248,12 @@ class ApiTokenAuth(HttpBearer):
     """A personal API token: `Authorization: Bearer gma_…` (create one at /api/tokens)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return api_token_user(key=token.strip()) if token else None
+        found = api_token_find(key=token.strip()) if token else None
+        if found is None:
+            return None
+        # its use is noted after the view, unless the view marks an anonymous act
+        setattr(request, API_TOKEN_ATTRIBUTE, found)
+        return found.user
 
 
 class SessionCsrfAuth(APIKeyCookie):

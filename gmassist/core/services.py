@@ -165,20 +165,24 @@ def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     return token
 
 
-def api_token_user(*, key: str) -> User | None:
-    """The active user a key belongs to, or None; notes when the token was last used."""
-    token = (
+def api_token_find(*, key: str) -> ApiToken | None:
+    """The active token a key belongs to (with its active user), or None. Writes nothing: when
+    the token was last used is noted after the request (`api_token_note_use`), and not at all
+    for an anonymous act (see core/anonymity.py)."""
+    return (
         ApiToken.objects.select_related("user")
         .filter(digest=api_token_digest(key), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if token is None:
-        return None
-    now = timezone.now()
-    # Written at most once a minute per token, so that API traffic does not become writes.
+
+
+def api_token_note_use(*, token: ApiToken, now: dt.datetime | None = None) -> None:
+    """Note that `token` was used at `now` (default: the current time). Written at most once a
+    minute per token, so that API traffic does not become writes. Never called for a request
+    that is an anonymous act: the time would tie the act to the token's owner."""
+    now = now or timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
 
 
 # --- proposals -------------------------------------------------------------------------------

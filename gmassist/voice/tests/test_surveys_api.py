@@ -14,6 +14,7 @@ from gmassist.voice.models import Survey, SurveyParticipation, SurveyResponse
 from gmassist.voice.tests.test_surveys_services import (
     add_people,
     answer_all,
+    close,
     launched,
     new_survey,
 )
@@ -172,6 +173,7 @@ def test_results_show_groups_of_five_only(client, cast):
     survey_round = survey.rounds.get()
     answer_all(survey_round, [cast.employee, *east], enps=10)
     answer_all(survey_round, [cast.outsider, *rnd[:3]], enps=0)  # R&D: 4, merged at the top
+    close(survey)
     client.force_login(cast.gm)
     body = client.get(f"/api/voice/surveys/{survey.pk}/results").json()
     assert [(g["name"], g["respondents"], g["enps"], g["merged"]) for g in body["groups"]] == [

@@ -20,8 +20,8 @@ logger = logging.getLogger(__name__)
 
 # A view marks a request whose access-log line would tie a person to an anonymous act (an
 # anonymous submission, a reply with a reply code) by setting this key in the WSGI environ
-# (`request.META`, which is the environ); its line is then not written. See gmassist/voice/
-# anonymity.py.
+# (`request.META`, which is the environ; `mark_anonymous_act`); its line is then not written.
+# See gmassist/core/anonymity.py.
 SKIP_ACCESS_LOG = "gmassist.skip_access_log"
 
 
