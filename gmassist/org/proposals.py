@@ -6,6 +6,7 @@ from gmassist.core.proposals import ProposalKind, register_proposal_kind
 from gmassist.org.services import (
     PAY_CHANGE,
     PROMOTION,
+    employee_subject,
     pay_change_apply,
     pay_change_describe,
     pay_change_validate,
@@ -20,6 +21,7 @@ register_proposal_kind(
         label=_("Pay change"),
         validate=pay_change_validate,
         apply=pay_change_apply,
+        subjects=employee_subject,
         describe=pay_change_describe,
         domain="people",
     )
@@ -30,6 +32,7 @@ register_proposal_kind(
         label=_("Promotion"),
         validate=promotion_validate,
         apply=promotion_apply,
+        subjects=employee_subject,
         describe=promotion_describe,
         domain="people",
     )

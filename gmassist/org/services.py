@@ -81,6 +81,14 @@ def pay_change_validate(payload: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def employee_subject(payload: dict[str, Any]) -> set[int]:
+    """The one employee a pay-change or promotion payload is about (`employee_id`)."""
+    try:
+        return {int(payload["employee_id"])}
+    except (KeyError, TypeError, ValueError):
+        return set()
+
+
 def pay_change_describe(proposal: Proposal) -> str:
     """ "Pay change for A. Chen: 100,000 → 108,000 CNY (+8.0%)", in the reader's language."""
     payload = proposal.payload

@@ -1,0 +1,288 @@
+"""Nobody decides their own case: a proposal about the decider is refused to them by every
+path, for every registered kind; one about the GM is decided outside the application and the
+decision is recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from gmassist.core.choices import AuditAction, ProposalStatus
+from gmassist.core.models import AuditEntry, Proposal, User
+from gmassist.core.proposals import proposal_subjects, registered_proposal_kinds
+from gmassist.core.services import (
+    proposal_approve,
+    proposal_create,
+    proposal_needs_outside_decision,
+    proposal_record_outside_decision,
+    proposal_reject,
+)
+from gmassist.customers.choices import ServiceChannel
+from gmassist.customers.models import AccountManager, GroupCustomer
+from gmassist.org.models import Employee, Position
+from gmassist.org.services import pay_change_propose, promotion_propose
+
+# --- one proposal of each kind about a given employee ----------------------------------------
+
+
+def _pay_change(cast, employee: Employee) -> Proposal:
+    return pay_change_propose(
+        employee=employee,
+        new_base_pay=Decimal("108000"),
+        effective_date=dt.date(2026, 1, 1),
+        rationale="below the band midpoint",
+        by=cast.assistant,
+    )
+
+
+def _promotion(cast, employee: Employee) -> Proposal:
+    senior, _created = Position.objects.get_or_create(
+        code=f"{employee.position.code}-UP",
+        defaults={
+            "title": "Senior " + employee.position.title,
+            "job_family": employee.position.job_family,
+            "grade": employee.position.grade + 1,
+            "band_min": Decimal("105000"),
+        },
+    )
+    return promotion_propose(
+        employee=employee,
+        new_base_pay=Decimal("110000"),
+        effective_date=dt.date(2026, 1, 1),
+        rationale="ready for the next grade",
+        by=cast.assistant,
+        new_position=senior,
+    )
+
+
+def _book_of(employee: Employee) -> tuple[AccountManager, GroupCustomer]:
+    manager, _created = AccountManager.objects.get_or_create(employee=employee)
+    customer = GroupCustomer.objects.create(
+        code=f"C-{employee.employee_no}", name=f"Customer of {employee}", account_manager=manager
+    )
+    return manager, customer
+
+
+def _retier(cast, employee: Employee) -> Proposal:
+    _manager, customer = _book_of(employee)
+    payload = {"month": "2026-10", "changes": [{"customer_id": customer.pk, "from": "", "to": "A"}]}
+    return proposal_create(
+        kind="customers.retier", title="Re-tier", payload=payload, rationale="r", by=cast.assistant
+    )
+
+
+def _reassign(cast, employee: Employee) -> Proposal:
+    manager, customer = _book_of(employee)
+    other, _created = AccountManager.objects.get_or_create(
+        employee=Employee.objects.get(employee_no="E005")
+    )
+    moves = [{"customer_id": customer.pk, "from": manager.pk, "to": other.pk}]
+    return proposal_create(
+        kind="customers.reassign",
+        title="Re-match",
+        payload={"moves": moves},
+        rationale="r",
+        by=cast.assistant,
+    )
+
+
+def _reroute(cast, employee: Employee) -> Proposal:
+    manager, customer = _book_of(employee)
+    moves = [
+        {
+            "customer_id": customer.pk,
+            "manager_id": manager.pk,
+            "to_channel": ServiceChannel.CALL_CENTRE,
+        }
+    ]
+    return proposal_create(
+        kind="customers.reroute",
+        title="Re-route",
+        payload={"moves": moves},
+        rationale="r",
+        by=cast.assistant,
+    )
+
+
+# kind -> (make a proposal about an employee, the role that decides it when it is about
+# somebody else)
+KINDS: dict[str, tuple[Callable[..., Proposal], str]] = {
+    "org.pay_change": (_pay_change, "hr"),
+    "org.promotion": (_promotion, "hr"),
+    "customers.retier": (_retier, "gm"),
+    "customers.reassign": (_reassign, "gm"),
+    "customers.reroute": (_reroute, "gm"),
+}
+
+
+def test_every_registered_kind_is_tested_here():
+    assert sorted(KINDS) == registered_proposal_kinds()
+
+
+def _decider(cast, role: str) -> User:
+    return getattr(cast, role)
+
+
+def _employee_of(user: User) -> Employee:
+    return Employee.objects.get(pk=user.employee_id)
+
+
+def _assert_open_and_undecided(proposal: Proposal) -> None:
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.OPEN
+    assert proposal.decided_by is None
+    assert not AuditEntry.objects.filter(
+        action__in=[AuditAction.APPROVE, AuditAction.REJECT, AuditAction.APPLY],
+        target_id=str(proposal.pk),
+    ).exists()
+
+
+# --- the rule, kind by kind ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_it_names_the_employee_a_proposal_is_about_as_its_subject(cast, kind):
+    make, _role = KINDS[kind]
+    emma = Employee.objects.get(employee_no="E004")
+    assert emma.pk in proposal_subjects(make(cast, emma))
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("decide", ["approve", "reject"])
+def test_it_refuses_the_decider_a_proposal_is_about(cast, kind, decide):
+    make, role = KINDS[kind]
+    decider = _decider(cast, role)
+    own = make(cast, _employee_of(decider))
+
+    with pytest.raises(PermissionDenied, match=r"about (you|the GM)"):
+        if decide == "approve":
+            proposal_approve(proposal=own, by=decider)
+        else:
+            proposal_reject(proposal=own, by=decider, comment="no")
+
+    _assert_open_and_undecided(own)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_the_same_decider_decides_it_about_someone_else(cast, kind):
+    make, role = KINDS[kind]
+    other = make(cast, Employee.objects.get(employee_no="E004"))
+    decided = proposal_approve(proposal=other, by=_decider(cast, role))
+    assert decided.status == ProposalStatus.APPLIED
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_a_proposal_about_the_gm_is_decided_by_nobody_inside(cast, kind):
+    make, role = KINDS[kind]
+    about_gm = make(cast, _employee_of(cast.gm))
+    assert proposal_needs_outside_decision(proposal=about_gm)
+    for user in {cast.gm, _decider(cast, role)}:
+        with pytest.raises(PermissionDenied, match="decided outside the application"):
+            proposal_approve(proposal=about_gm, by=user)
+    _assert_open_and_undecided(about_gm)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_recording_the_outside_approval_applies_it_and_audits_who_when_and_the_reference(
+    cast, kind
+):
+    make, _role = KINDS[kind]
+    about_gm = make(cast, _employee_of(cast.gm))
+
+    decided = proposal_record_outside_decision(
+        proposal=about_gm,
+        by=cast.assistant,
+        approved=True,
+        decided_by="Board of directors",
+        decided_on=dt.date(2025, 12, 15),
+        reference="Minutes 2025/12, item 4",
+        comment="as resolved",
+    )
+
+    decided.refresh_from_db()
+    assert decided.status == ProposalStatus.APPLIED
+    assert decided.decided_by == cast.assistant
+    assert (decided.outside_decided_by, decided.outside_decided_on, decided.outside_reference) == (
+        "Board of directors",
+        dt.date(2025, 12, 15),
+        "Minutes 2025/12, item 4",
+    )
+    assert decided.result != {}
+    approve = AuditEntry.objects.get(action=AuditAction.APPROVE, target_id=str(about_gm.pk))
+    assert approve.actor == cast.assistant
+    assert approve.changes == {
+        "decided_outside_by": "Board of directors",
+        "decided_outside_on": "2025-12-15",
+        "reference": "Minutes 2025/12, item 4",
+        "comment": "as resolved",
+    }
+    assert AuditEntry.objects.filter(action=AuditAction.APPLY, target_id=str(about_gm.pk)).count()
+
+
+def test_recording_an_outside_rejection_keeps_it_and_changes_nothing(cast):
+    gm_record = _employee_of(cast.gm)
+    about_gm = _pay_change(cast, gm_record)
+
+    decided = proposal_record_outside_decision(
+        proposal=about_gm,
+        by=cast.gm,
+        approved=False,
+        decided_by="Board of directors",
+        decided_on=dt.date(2025, 12, 15),
+        reference="Minutes 2025/12, item 5",
+    )
+
+    gm_record.refresh_from_db()
+    assert decided.status == ProposalStatus.REJECTED
+    assert decided.applied_at is None
+    assert gm_record.base_pay == Decimal("100000.00")
+    assert AuditEntry.objects.filter(action=AuditAction.REJECT).count() == 1
+
+
+@pytest.mark.parametrize("role", ["hr", "head", "employee", "account_manager"])
+def test_only_the_gm_or_the_assistant_records_an_outside_decision(cast, role):
+    about_gm = _pay_change(cast, _employee_of(cast.gm))
+    with pytest.raises(PermissionDenied):
+        proposal_record_outside_decision(
+            proposal=about_gm,
+            by=getattr(cast, role),
+            approved=True,
+            decided_by="Board",
+            decided_on=dt.date(2025, 12, 15),
+            reference="M-1",
+        )
+    _assert_open_and_undecided(about_gm)
+
+
+def test_an_outside_decision_needs_who_a_reference_and_a_day_not_in_the_future(cast):
+    about_gm = _pay_change(cast, _employee_of(cast.gm))
+    with pytest.raises(ValidationError) as caught:
+        proposal_record_outside_decision(
+            proposal=about_gm,
+            by=cast.assistant,
+            approved=True,
+            decided_by=" ",
+            decided_on=dt.date(2999, 1, 1),
+            reference="",
+        )
+    assert sorted(caught.value.message_dict) == ["decided_by", "decided_on", "reference"]
+    _assert_open_and_undecided(about_gm)
+
+
+def test_a_proposal_about_someone_else_is_not_decided_outside(cast):
+    proposal = _pay_change(cast, Employee.objects.get(employee_no="E004"))
+    assert not proposal_needs_outside_decision(proposal=proposal)
+    with pytest.raises(ValidationError, match="inside the application"):
+        proposal_record_outside_decision(
+            proposal=proposal,
+            by=cast.gm,
+            approved=True,
+            decided_by="Board",
+            decided_on=dt.date(2025, 12, 15),
+            reference="M-1",
+        )
+    _assert_open_and_undecided(proposal)
