@@ -246,7 +246,7 @@ def _may(
     return reach(user, domain, action) == ALL
 
 
-def _gm_employee_ids() -> set[int]:
+def gm_employee_ids() -> set[int]:
     """The employee records of the users who act as the GM (role gm, or superusers)."""
     return set(
         User.objects.filter(is_active=True, employee__isnull=False)
@@ -255,11 +255,16 @@ def _gm_employee_ids() -> set[int]:
     )
 
 
-def proposal_needs_outside_decision(*, proposal: Proposal) -> bool:
+def proposal_needs_outside_decision(
+    *, proposal: Proposal, gm_employees: set[int] | None = None
+) -> bool:
     """True when `proposal` is about a GM (their pay, promotion, anything about them): nobody
     in the application stands above the GM, so it is decided outside it (by the board, the
-    owners) and the decision is recorded (`proposal_record_outside_decision`)."""
-    return bool(proposal_subjects(proposal) & _gm_employee_ids())
+    owners) and the decision is recorded (`proposal_record_outside_decision`).
+
+    `gm_employees` is `gm_employee_ids()` when the caller has it already (a list of many)."""
+    gms = gm_employee_ids() if gm_employees is None else gm_employees
+    return bool(proposal_subjects(proposal) & gms)
 
 
 def proposal_check_may_decide(*, proposal: Proposal, by: User) -> None:
@@ -277,7 +282,7 @@ def proposal_check_may_decide(*, proposal: Proposal, by: User) -> None:
     if not _may(by, spec.domain, Action.APPROVE, proposal.department, proposal.subject_employee):
         raise PermissionDenied("your role may not decide this proposal")
     subjects = proposal_subjects(proposal)
-    if subjects & _gm_employee_ids():
+    if subjects & gm_employee_ids():
         raise PermissionDenied(
             gettext(
                 "This proposal is about the GM: it is decided outside the application. The GM "

@@ -286,3 +286,231 @@ def test_a_proposal_about_someone_else_is_not_decided_outside(cast):
             reference="M-1",
         )
     _assert_open_and_undecided(proposal)
+
+
+# --- every path: the API, the page, the CLI -------------------------------------------------
+
+PROBLEM = "application/problem+json"
+
+
+def _hr_raise(cast) -> Proposal:
+    """The assistant proposes +8,000 a year for HR's own record: below HR's limit."""
+    return _pay_change(cast, _employee_of(cast.hr))
+
+
+def _problem(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM
+    return response.json()
+
+
+def _pay_of(user: User) -> Decimal:
+    return Employee.objects.get(pk=user.employee_id).base_pay
+
+
+@pytest.mark.parametrize("decide", ["approve", "reject"])
+def test_hr_cannot_decide_its_own_raise_through_the_api(client, cast, decide):
+    own = _hr_raise(cast)
+    client.force_login(cast.hr)
+    response = client.post(
+        f"/api/proposals/{own.pk}/{decide}", {"comment": "fine"}, content_type="application/json"
+    )
+    body = _problem(response, 403)
+    assert "about you" in body["detail"]
+    _assert_open_and_undecided(own)
+    assert _pay_of(cast.hr) == Decimal("100000.00")
+
+
+def test_hr_cannot_decide_its_own_raise_on_the_page_and_is_told_why(client, cast):
+    own = _hr_raise(cast)
+    client.force_login(cast.hr)
+    page = client.get(f"/proposals/{own.pk}/").content.decode()
+    assert 'data-testid="decision-form"' not in page
+    assert "This proposal is about you" in page
+
+    response = client.post(f"/proposals/{own.pk}/decide/", {"decision": "approve"})
+
+    assert response.status_code == 403
+    assert "This proposal is about you" in response.content.decode()
+    _assert_open_and_undecided(own)
+    assert _pay_of(cast.hr) == Decimal("100000.00")
+
+
+def test_hr_cannot_decide_its_own_raise_from_the_command_line(cast):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    own = _hr_raise(cast)
+    with pytest.raises(CommandError, match="about you"):
+        call_command("proposals", "approve", str(own.pk), "--user", "hr", stdout=StringIO())
+    _assert_open_and_undecided(own)
+
+
+def test_the_gm_decides_hrs_raise_through_the_api(client, cast):
+    own = _hr_raise(cast)
+    client.force_login(cast.gm)
+    response = client.post(
+        f"/api/proposals/{own.pk}/approve", {"comment": ""}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["needs_outside_decision"] is False
+    assert _pay_of(cast.hr) == Decimal("108000.00")
+
+
+def test_the_api_says_a_proposal_about_the_gm_waits_for_an_outside_decision(client, cast):
+    about_gm = _pay_change(cast, _employee_of(cast.gm))
+    other = _pay_change(cast, Employee.objects.get(employee_no="E004"))
+    client.force_login(cast.hr)
+    listed = {p["id"]: p for p in client.get("/api/proposals").json()["items"]}
+    assert listed[about_gm.pk]["needs_outside_decision"] is True
+    assert listed[other.pk]["needs_outside_decision"] is False
+    assert listed[about_gm.pk]["outside_decision"] is None
+
+    client.force_login(cast.gm)
+    body = _problem(
+        client.post(f"/api/proposals/{about_gm.pk}/approve", {}, content_type="application/json"),
+        403,
+    )
+    assert "decided outside the application" in body["detail"]
+    _assert_open_and_undecided(about_gm)
+
+
+OUTSIDE = {
+    "decision": "approved",
+    "decided_by": "Board of directors",
+    "decided_on": "2025-12-15",
+    "reference": "Minutes 2025/12, item 4",
+    "comment": "",
+}
+
+
+def test_the_assistant_records_the_boards_decision_through_the_api(client, cast):
+    about_gm = _pay_change(cast, _employee_of(cast.gm))
+    client.force_login(cast.assistant)
+
+    response = client.post(
+        f"/api/proposals/{about_gm.pk}/outside-decision", OUTSIDE, content_type="application/json"
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["status"], body["decided_by"]["username"]) == ("applied", "assistant")
+    assert body["outside_decision"] == {
+        "decided_by": "Board of directors",
+        "decided_on": "2025-12-15",
+        "reference": "Minutes 2025/12, item 4",
+    }
+    assert body["needs_outside_decision"] is False
+    assert _pay_of(cast.gm) == Decimal("108000.00")
+
+
+def test_recording_an_outside_decision_needs_a_login(client, cast):
+    about_gm = _pay_change(cast, _employee_of(cast.gm))
+    response = client.post(
+        f"/api/proposals/{about_gm.pk}/outside-decision", OUTSIDE, content_type="application/json"
+    )
+    _problem(response, 401)
+    _assert_open_and_undecided(about_gm)
+
+
+def test_hr_may_not_record_an_outside_decision_and_nothing_changes(client, cast):
+    about_gm = _pay_change(cast, _employee_of(cast.gm))
+    client.force_login(cast.hr)
+    response = client.post(
+        f"/api/proposals/{about_gm.pk}/outside-decision", OUTSIDE, content_type="application/json"
+    )
+    _problem(response, 403)
+    _assert_open_and_undecided(about_gm)
+    assert _pay_of(cast.gm) == Decimal("100000.00")
+
+
+def test_an_outside_decision_out_of_scope_is_a_404(client, cast):
+    about_gm = _pay_change(cast, _employee_of(cast.gm))
+    client.force_login(cast.outsider)
+    response = client.post(
+        f"/api/proposals/{about_gm.pk}/outside-decision", OUTSIDE, content_type="application/json"
+    )
+    _problem(response, 404)
+    _assert_open_and_undecided(about_gm)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"reference": ""}, "reference"),
+        ({"decided_by": ""}, "decided_by"),
+        ({"decided_on": "yesterday"}, "decided_on"),
+        ({"decided_on": "2999-01-01"}, "decided_on"),
+        ({"decision": "maybe"}, "decision"),
+    ],
+)
+def test_a_bad_outside_decision_is_a_422_naming_the_field(client, cast, change, field):
+    about_gm = _pay_change(cast, _employee_of(cast.gm))
+    client.force_login(cast.gm)
+    response = client.post(
+        f"/api/proposals/{about_gm.pk}/outside-decision",
+        {**OUTSIDE, **change},
+        content_type="application/json",
+    )
+    body = _problem(response, 422)
+    assert [e["field"] for e in body["errors"]] == [field]
+    _assert_open_and_undecided(about_gm)
+
+
+def test_an_outside_decision_on_a_proposal_decided_inside_is_a_409(client, cast):
+    other = _pay_change(cast, Employee.objects.get(employee_no="E004"))
+    client.force_login(cast.gm)
+    response = client.post(
+        f"/api/proposals/{other.pk}/outside-decision", OUTSIDE, content_type="application/json"
+    )
+    _problem(response, 409)
+    _assert_open_and_undecided(other)
+
+
+def test_the_page_of_a_proposal_about_the_gm_says_so_and_records_the_outside_decision(client, cast):
+    about_gm = _pay_change(cast, _employee_of(cast.gm))
+    client.force_login(cast.gm)
+    page = client.get(f"/proposals/{about_gm.pk}/").content.decode()
+    assert 'data-testid="outside-notice"' in page
+    assert 'data-testid="outside-form"' in page
+    assert 'data-testid="decision-form"' not in page
+
+    response = client.post(
+        f"/proposals/{about_gm.pk}/outside-decision/", {**OUTSIDE, "decision": "rejected"}
+    )
+
+    assert response.status_code == 302
+    about_gm.refresh_from_db()
+    assert about_gm.status == ProposalStatus.REJECTED
+    decided = client.get(f"/proposals/{about_gm.pk}/").content.decode()
+    assert "Decided outside the application by Board of directors on 2025-12-15" in decided
+    assert "Minutes 2025/12, item 4" in decided
+    assert _pay_of(cast.gm) == Decimal("100000.00")
+
+
+def test_hr_sees_the_notice_but_no_form_and_its_post_changes_nothing(client, cast):
+    about_gm = _pay_change(cast, _employee_of(cast.gm))
+    client.force_login(cast.hr)
+    page = client.get(f"/proposals/{about_gm.pk}/").content.decode()
+    assert 'data-testid="outside-notice"' in page
+    assert 'data-testid="outside-form"' not in page
+
+    response = client.post(f"/proposals/{about_gm.pk}/outside-decision/", OUTSIDE)
+
+    assert response.status_code == 403
+    _assert_open_and_undecided(about_gm)
+
+
+def test_the_outside_decision_form_shows_errors_next_to_the_fields(client, cast):
+    about_gm = _pay_change(cast, _employee_of(cast.gm))
+    client.force_login(cast.assistant)
+    response = client.post(
+        f"/proposals/{about_gm.pk}/outside-decision/",
+        {**OUTSIDE, "reference": "", "decided_on": "2999-01-01"},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'data-testid="error-reference"' in page
+    _assert_open_and_undecided(about_gm)
