@@ -108,6 +108,29 @@ def _reroute(cast, employee: Employee) -> Proposal:
     )
 
 
+def _incentive(cast, employee: Employee) -> Proposal:
+    from gmassist.talent.models import IncentivePlan, IncentivePlanLine
+    from gmassist.talent.services import incentive_propose
+
+    plan, _created = IncentivePlan.objects.get_or_create(
+        budget=Decimal("50000"),
+        as_of=dt.date(2025, 12, 31),
+        effective_date=dt.date(2026, 1, 1),
+        created_by=cast.assistant,
+    )
+    line = IncentivePlanLine.objects.create(
+        plan=plan,
+        employee=employee,
+        actions=[{"instrument": "bonus", "amount": 5000.0}],
+        cost=Decimal("5000"),
+        effect=1.0,
+        value=10.0,
+        risk_before=0.4,
+        risk_after=0.3,
+    )
+    return incentive_propose(line=line, employee=employee, rationale="plan", by=cast.assistant)
+
+
 # kind -> (make a proposal about an employee, the role that decides it when it is about
 # somebody else)
 KINDS: dict[str, tuple[Callable[..., Proposal], str]] = {
@@ -116,6 +139,7 @@ KINDS: dict[str, tuple[Callable[..., Proposal], str]] = {
     "customers.retier": (_retier, "gm"),
     "customers.reassign": (_reassign, "gm"),
     "customers.reroute": (_reroute, "gm"),
+    "talent.incentive": (_incentive, "hr"),
 }
 
 
