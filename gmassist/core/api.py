@@ -155,7 +155,8 @@ class JobOut(Schema):
     message: str
     result: dict[str, Any] = Field(
         description="what the job did; an import's row errors are in result.errors as "
-        "{row, column, value, reason}"
+        "{row, column, value, reason}, and the proposals it made instead of writing (the new "
+        "pay of existing employees) in result.proposals as {id, kind, lines, message}"
     )
     error: str
     created_by_id: int | None

@@ -5,9 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core.proposals import ProposalKind, register_proposal_kind
 from gmassist.org.services import (
     PAY_CHANGE,
+    PAY_CHANGE_BATCH,
     PROMOTION,
     employee_subject,
     pay_change_apply,
+    pay_change_batch_apply,
+    pay_change_batch_describe,
+    pay_change_batch_subjects,
+    pay_change_batch_validate,
     pay_change_describe,
     pay_change_validate,
     promotion_apply,
@@ -34,6 +39,17 @@ register_proposal_kind(
         apply=promotion_apply,
         subjects=employee_subject,
         describe=promotion_describe,
+        domain="people",
+    )
+)
+register_proposal_kind(
+    ProposalKind(
+        kind=PAY_CHANGE_BATCH,
+        label=_("Pay changes (batch)"),
+        validate=pay_change_batch_validate,
+        apply=pay_change_batch_apply,
+        subjects=pay_change_batch_subjects,
+        describe=pay_change_batch_describe,
         domain="people",
     )
 )

@@ -59,6 +59,28 @@ def _promotion(cast, employee: Employee) -> Proposal:
     )
 
 
+def _pay_change_batch(cast, employee: Employee) -> Proposal:
+    from gmassist.org.services import pay_changes_propose
+
+    others = Employee.objects.get(employee_no="E005" if employee.employee_no != "E005" else "E003")
+    lines = [
+        {
+            "employee_id": person.pk,
+            "employee_no": person.employee_no,
+            "name": person.full_name,
+            "current_base_pay": person.base_pay,
+            "new_base_pay": Decimal("104000"),
+        }
+        for person in (employee, others)
+    ]
+    proposals = pay_changes_propose(
+        lines=lines, effective_date=dt.date(2026, 1, 1), source="pay.csv", by=cast.assistant
+    )
+    # the GM's line is a batch of its own (decided outside): the one about `employee`
+    (proposal,) = [p for p in proposals if employee.pk in proposal_subjects(p)]
+    return proposal
+
+
 def _book_of(employee: Employee) -> tuple[AccountManager, GroupCustomer]:
     manager, _created = AccountManager.objects.get_or_create(employee=employee)
     customer = GroupCustomer.objects.create(
@@ -136,6 +158,7 @@ def _incentive(cast, employee: Employee) -> Proposal:
 KINDS: dict[str, tuple[Callable[..., Proposal], str]] = {
     "org.pay_change": (_pay_change, "hr"),
     "org.promotion": (_promotion, "hr"),
+    "org.pay_change_batch": (_pay_change_batch, "hr"),
     "customers.retier": (_retier, "gm"),
     "customers.reassign": (_reassign, "gm"),
     "customers.reroute": (_reroute, "gm"),
