@@ -102,6 +102,9 @@ class ImportReport:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
+    # proposals the import made instead of writing (an existing employee's new pay):
+    # {id (None in a dry run), kind, lines, message (in the import's language)}
+    proposals: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -117,6 +120,7 @@ class ImportReport:
             "counts": self.counts,
             "errors": [e.as_dict() for e in _in_file_order(self.errors)],
             "warnings": [w.as_dict() for w in _in_file_order(self.warnings)],
+            "proposals": self.proposals,
         }
 
 
@@ -230,6 +234,7 @@ class ImportContext:
     positions: dict[str, int] = field(default_factory=dict)  # field -> index of its cell
     # True while the plan runs inside the import's transaction (not a dry run, no error yet)
     stream: bool = False
+    by: Any = None  # who imports (None: the system), for what the import proposes or audits
     _failed_cells: set[tuple[int | None, str]] = field(default_factory=set)
 
     def has(self, name: str) -> bool:
@@ -315,6 +320,7 @@ def import_file(
             raise ImportFailed(report) from None
         with stream:
             ctx = _context(spec, mapping, stream, report, report_progress)
+            ctx.by = by
             if report.errors:  # whole-file errors: the rows cannot be read sensibly
                 raise ImportFailed(report)
             if spec.stream is not None:
@@ -358,7 +364,16 @@ def import_file(
                 target_type=spec.model._meta.label_lower,
                 target_id="",
                 target_repr=path.name,
-                changes={"entity": spec.name, "rows": report.rows, "counts": report.counts},
+                changes={
+                    "entity": spec.name,
+                    "rows": report.rows,
+                    "counts": report.counts,
+                    **(
+                        {"proposals": [p["id"] for p in report.proposals]}
+                        if report.proposals
+                        else {}
+                    ),
+                },
             )
     report_progress(100, gettext("Done"))
     return report
