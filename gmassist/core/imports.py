@@ -675,6 +675,8 @@ def _column_parser(ctx: ImportContext, column: Column) -> Callable[[Any], Any]:
         value = cell.strip()
         if not value:
             return convert(cell)
+        if value[0] == "'":  # a formula our own CSV export neutralised
+            value = tabular.unescape_formula(value)
         if collapse and ("  " in value or not value.isprintable()):
             value = normalize.clean_name(value)
         if max_length and len(value) > max_length:
@@ -698,7 +700,7 @@ def _parse_value(
         return normalize.parse_bool(cell)
     if kind == GENDER:
         return normalize.parse_gender(normalize.clean_text(cell))
-    text = normalize.clean_text(cell)
+    text = tabular.unescape_formula(normalize.clean_text(cell))
     if kind == CHOICE:
         return _parse_choice(column.choices, text)
     if kind in (NAME, REF):
@@ -741,7 +743,7 @@ def _custom_parser(ctx: ImportContext, kind: str) -> Callable[[Any], Any]:
                 return date.isoformat()
         except ValueError as exc:
             return _Failed(_as_problem(exc))
-        return normalize.clean_name(text)
+        return normalize.clean_name(tabular.unescape_formula(text))
 
     return parse
 
@@ -1083,38 +1085,27 @@ def export_entity(*, entity: str, fmt: str, out: Path | BinaryIO, user: Any | No
     attributes = sorted(spec.known_attributes()) if spec.custom_entity else []
     header = [c.name for c in spec.columns] + [CUSTOM_PREFIX + name for name in attributes]
 
-    # XLSX keeps dates and numbers typed, so that a spreadsheet can sort and sum them
-    convert = _export_value if fmt == tabular.CSV else _export_cell
-
     def rows() -> Iterator[list[Any]]:
         for values in spec.export_rows(queryset):
             if spec.custom_entity:
                 custom = values.pop() or {}
                 values += [custom.get(name) for name in attributes]
-            yield [convert(v) for v in values]
+            yield [_export_value(v) for v in values]
 
-    writer = tabular.write_csv if fmt == tabular.CSV else tabular.write_xlsx
+    # the shared writer keeps dates and numbers typed in XLSX (a spreadsheet sorts and sums
+    # them), writes them as the import reads them in CSV, and neutralises formulas in both
+    tz = timezone.get_current_timezone()
     if isinstance(out, Path | str):
         with open(out, "wb") as stream:
-            return writer(stream, header, rows())
-    return writer(out, header, rows())
-
-
-def _export_cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return value
+            return tabular.write_table(stream, fmt, header, rows(), tz=tz)
+    return tabular.write_table(out, fmt, header, rows(), tz=tz)
 
 
 def _export_value(value: Any) -> Any:
-    if value is None:
-        return ""
+    """Booleans as the import reads them back; every other value as the shared writer writes
+    it."""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     return value
 
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -321,15 +325,146 @@ def read_xlsx(data: bytes) -> Table:
         return stream.read_all()
 
 
-def write_csv(out: io.BufferedIOBase | Any, header: list[str], rows: Iterator[list[Any]]) -> int:
-    """Write UTF-8 CSV with a BOM (so that Excel reads it as UTF-8); returns the rows written."""
+# --- writing: the one export writer ----------------------------------------------------------
+#
+# Every CSV and XLSX file the application writes goes through `write_csv` / `write_xlsx`, so
+# that the two rules below hold for every export, whatever its columns:
+#
+# - any value becomes a spreadsheet value: text, a number, a date, a boolean or empty (a lazy
+#   translation becomes its text, a dict or a list its JSON, a time-zone-aware time the local
+#   time of `tz`), so that no export fails on a type;
+# - text that a spreadsheet would run as a formula (OWASP's CSV injection rule: a cell starting
+#   with = + - @, a tab or a carriage return) is neutralised: in CSV it gets a leading
+#   apostrophe, in XLSX it is written as a text cell with Excel's quote prefix, never as a
+#   formula. Plain numbers such as -5 are left alone; full-width ＝ ＋ － ＠ count as well.
+
+FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+_PLAIN_NUMBER = re.compile(r"[+\-\uff0b\uff0d]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+# Excel's limits: the characters a cell may hold, and those it cannot hold at all
+XLSX_MAX_CELL_CHARS = 32_767
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XLSX_ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
+_PLAIN_TYPES = (int, float, Decimal)
+
+
+def is_formula_like(text: str) -> bool:
+    """True for text a spreadsheet would read as a formula: it starts (after any spaces) with
+    = + - @, a tab or a carriage return, and is not a plain number such as -5 or +1.5."""
+    if not text:
+        return False
+    stripped = text.lstrip()
+    if text[0] not in FORMULA_STARTS and stripped[:1] not in FORMULA_STARTS:
+        return False
+    return _PLAIN_NUMBER.fullmatch(stripped) is None
+
+
+def neutralise_formula(text: str) -> str:
+    """`text` made safe for a CSV cell: a leading apostrophe when it looks like a formula."""
+    return "'" + text if is_formula_like(text) else text
+
+
+def unescape_formula(text: str) -> str:
+    """The inverse of `neutralise_formula`, for a file that was exported and comes back."""
+    if text[:1] == "'" and is_formula_like(text[1:]):
+        return text[1:]
+    return text
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return str(value)
+
+
+def _local(value: dt.datetime, tz: dt.tzinfo | None) -> dt.datetime:
+    """An aware time as the naive local time of `tz` (UTC when None); a naive one unchanged."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(tz or dt.UTC).replace(tzinfo=None)
+
+
+def csv_cell(value: Any, tz: dt.tzinfo | None = None) -> Any:
+    """`value` as a CSV cell: "" for None, ISO dates, plain decimals, neutralised text."""
+    kind = type(value)
+    if kind is str:
+        return neutralise_formula(value)
+    if value is None:
+        return ""
+    if kind is bool or kind is int or kind is float:
+        return value
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, dt.datetime):
+        return _local(value, tz).isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return neutralise_formula(_as_text(value))
+
+
+def xlsx_cell(value: Any, sheet: Any, tz: dt.tzinfo | None = None) -> Any:
+    """`value` as an XLSX cell of the write-only `sheet`: numbers, dates and booleans typed;
+    text without the characters Excel refuses, cut at its cell limit, never a formula."""
+    kind = type(value)
+    if value is None or kind is bool or kind is int or kind is float:
+        return value
+    if isinstance(value, _PLAIN_TYPES):
+        return value
+    if isinstance(value, dt.datetime):
+        return _local(value, tz)
+    if isinstance(value, dt.date | dt.time):
+        return value
+    text = value if kind is str else _as_text(value)
+    if _XLSX_ILLEGAL.search(text):
+        text = _XLSX_ILLEGAL.sub("\ufffd", text)
+    if len(text) > XLSX_MAX_CELL_CHARS:
+        text = text[: XLSX_MAX_CELL_CHARS - 1] + "\u2026"
+    if text[:1] == "=" or text in _XLSX_ERROR_CODES or is_formula_like(text):
+        from openpyxl.cell import WriteOnlyCell
+
+        # written as text whatever it starts with (openpyxl makes "=..." a formula and "#N/A"
+        # an error); the quote prefix keeps Excel from turning it into one on an edit
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        if is_formula_like(text):
+            cell.quotePrefix = True
+        return cell
+    return text
+
+
+def write_table(
+    out: io.BufferedIOBase | Any,
+    fmt: str,
+    header: list[Any],
+    rows: Iterable[list[Any]],
+    *,
+    tz: dt.tzinfo | None = None,
+) -> int:
+    """Write CSV (`fmt` "csv") or XLSX ("xlsx"); returns the data rows written."""
+    if fmt == CSV:
+        return write_csv(out, header, rows, tz=tz)
+    if fmt == XLSX:
+        return write_xlsx(out, header, rows, tz=tz)
+    raise ValueError(f"unknown format {fmt!r}; use csv or xlsx")
+
+
+def write_csv(
+    out: io.BufferedIOBase | Any,
+    header: list[Any],
+    rows: Iterable[list[Any]],
+    *,
+    tz: dt.tzinfo | None = None,
+) -> int:
+    """Write UTF-8 CSV with a BOM (so that Excel reads it as UTF-8); returns the rows written.
+
+    Every cell, the header's too, is made safe by `csv_cell`; aware times are written in `tz`.
+    """
     stream = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
     try:
         writer = csv.writer(stream)
-        writer.writerow(header)
+        writer.writerow([csv_cell(v, tz) for v in header])
         count = 0
         for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow([csv_cell(v, tz) for v in row])
             count += 1
         stream.flush()
     finally:
@@ -337,16 +472,26 @@ def write_csv(out: io.BufferedIOBase | Any, header: list[str], rows: Iterator[li
     return count
 
 
-def write_xlsx(out: io.BufferedIOBase | Any, header: list[str], rows: Iterator[list[Any]]) -> int:
-    """Write one sheet of XLSX (write-only mode); returns the rows written."""
+def write_xlsx(
+    out: io.BufferedIOBase | Any,
+    header: list[Any],
+    rows: Iterable[list[Any]],
+    *,
+    tz: dt.tzinfo | None = None,
+) -> int:
+    """Write one sheet of XLSX (write-only mode); returns the rows written.
+
+    Every cell, the header's too, is made safe by `xlsx_cell`; aware times are written in `tz`
+    (XLSX has no time zones).
+    """
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append(header)
+    sheet.append([xlsx_cell(v, sheet, tz) for v in header])
     count = 0
     for row in rows:
-        sheet.append(row)
+        sheet.append([xlsx_cell(v, sheet, tz) for v in row])
         count += 1
     workbook.save(out)
     return count
