@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Query, Router, Schema
@@ -26,10 +26,11 @@ from gmassist.api import (
 )
 from gmassist.core import services
 from gmassist.core.choices import Action, JobStatus, ProposalStatus
-from gmassist.core.imports import entity_spec, registered_entities
+from gmassist.core.imports import entity_spec, explain, registered_entities
 from gmassist.core.models import ApiToken, Proposal
 from gmassist.core.permissions import ALL, reach
 from gmassist.core.selectors import jobs_visible, proposals_visible
+from gmassist.lib.mapping import MappingError, parse_mapping
 
 router = Router()
 
@@ -214,6 +215,11 @@ def import_start(request: HttpRequest, file: File[UploadedFile], form: Form[Impo
     user = request_user(request)
     if reach(user, entity_spec(form.entity).domain, Action.IMPORT) != ALL:
         raise PermissionDenied(_("Your role may not import %s.") % form.entity)
+    if form.mapping:
+        try:
+            parse_mapping(form.mapping)
+        except MappingError as exc:  # checked before the upload is kept or a job started
+            raise ValidationError({"mapping": explain(exc)}) from None
     path = _save_upload(file)
     job = services.job_submit(
         kind="core.import",
