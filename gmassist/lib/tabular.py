@@ -25,12 +25,86 @@ CSV = "csv"
 XLSX = "xlsx"
 DELIMITERS = (",", ";", "\t")
 
-# a sheet wider than this is almost certainly trailing formatting, not data
+# without limits, a sheet wider than this is almost certainly trailing formatting, not data
 _MAX_XLSX_COLUMNS = 1000
 
 
 class TabularError(Problem):
-    """The file cannot be read as a table (not CSV or XLSX, no header, bad encoding)."""
+    """The file cannot be read as a table (not CSV or XLSX, no header, bad encoding, over a
+    limit)."""
+
+
+# what a value echoed in a message may be at most (a cell may be 32,767 characters)
+SHORT_CHARS = 200
+
+
+def shorten(value: Any, max_chars: int = SHORT_CHARS) -> str:
+    """`value` as text of at most `max_chars` characters, cut with an ellipsis."""
+    text = value if type(value) is str else str(value)
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "\u2026"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a file is read at most; a file over any limit is a TabularError naming it.
+
+    `rows`: data rows after the header (a spreadsheet's row number at most `rows` + 1, blank
+    rows included); `columns`: columns of the header; `cell_chars`: characters of one cell
+    (Excel's own limit by default). The limits derived from these bound what a reader holds
+    at once: a CSV line (`line_chars`), the XML of one sheet row (`xlsx_row_bytes`), a
+    workbook's shared strings (`xlsx_text_chars`) and its other parts (`xlsx_part_bytes`).
+    """
+
+    rows: int = 200_000
+    columns: int = 500
+    cell_chars: int = 32_767
+
+    @property
+    def line_chars(self) -> int:
+        return max(1 << 20, 4 * self.cell_chars)
+
+    @property
+    def xlsx_row_bytes(self) -> int:
+        return 4 * self.line_chars
+
+    @property
+    def xlsx_text_chars(self) -> int:
+        # 128 M characters, or less when the rows, columns and cells cannot hold that much
+        return min(128 * self.line_chars, self.rows * self.columns * self.cell_chars)
+
+    @property
+    def xlsx_part_bytes(self) -> int:
+        return 64 << 20
+
+    def too_many_rows(self) -> TabularError:
+        return TabularError(
+            gettext_noop(
+                "the file has more than %(max)s rows; split it into smaller files "
+                "(the most an import reads is set by the administrator)"
+            ),
+            max=f"{self.rows:,}",
+        )
+
+    def check_header(self, header: list[str]) -> None:
+        if len(header) > self.columns:
+            raise TabularError(
+                gettext_noop("the file has more than %(max)s columns, the most an import reads"),
+                max=f"{self.columns:,}",
+            )
+
+    def cell_too_long(self, number: int, header: list[str], values: list[Any]) -> TabularError:
+        position = next(
+            i for i, v in enumerate(values) if type(v) is str and len(v) > self.cell_chars
+        )
+        return TabularError(
+            gettext_noop(
+                "row %(row)d, column %(column)s: longer than %(max)s characters, the most a "
+                "cell may hold"
+            ),
+            row=number,
+            column=header[position],
+            max=f"{self.cell_chars:,}",
+        )
 
 
 @dataclass
@@ -135,15 +209,20 @@ class TableStream:
         self.close()
 
 
-def read_table(source: Path | str | bytes) -> Table:
+def read_table(source: Path | str | bytes, *, limits: Limits | None = None) -> Table:
     """Read a CSV or XLSX file (a path or its bytes); the format is told by the content."""
-    with open_table(source) as stream:
+    with open_table(source, limits=limits) as stream:
         return stream.read_all()
 
 
-def open_table(source: Path | str | bytes) -> TableStream:
+def open_table(source: Path | str | bytes, *, limits: Limits | None = None) -> TableStream:
     """Open a CSV or XLSX file (a path or its bytes) to read it chunk by chunk; the format is
-    told by the content. A path is never read into memory whole."""
+    told by the content. A path is never read into memory whole.
+
+    With `limits`, a file over any of them is a TabularError naming the limit, raised as soon as
+    the reading meets it (on opening, or from `chunks()`), so that memory stays bounded
+    whatever the file holds; None reads everything (a file of one's own, from the CLI).
+    """
     if isinstance(source, Path | str):
         handle: BinaryIO = open(source, "rb")  # noqa: SIM115 (closed by the stream)
     else:
@@ -151,34 +230,51 @@ def open_table(source: Path | str | bytes) -> TableStream:
     try:
         if handle.read(4) == b"PK\x03\x04":
             handle.seek(0)
-            data = handle.read()
-            handle.close()
-            return _open_xlsx(data)
+            return _open_xlsx(handle, limits)
         handle.seek(0)
-        return _open_csv(handle)
+        return _open_csv(handle, limits)
     except BaseException:
         handle.close()
         raise
 
 
+# the encodings a CSV is read in, for the message when it is in none of them
+KNOWN_ENCODINGS = "UTF-8, UTF-16, UTF-32, GB18030 (GBK) or Windows-1252"
+# a text file has next to no control characters; a binary one (or random bytes) has many
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_MAX_CONTROL_SHARE = 0.01
+
+
+def _not_text() -> TabularError:
+    return TabularError(
+        gettext_noop(
+            "the file is not readable text in a known encoding (%(encodings)s), nor an XLSX "
+            "workbook: save it as CSV (UTF-8) or XLSX"
+        ),
+        encodings=KNOWN_ENCODINGS,
+    )
+
+
 def detect_encoding(data: bytes | BinaryIO) -> str:
     """The encoding of CSV bytes (or a binary file, read through and rewound): from the BOM,
-    else UTF-8 when it decodes, else GB18030, else cp1252."""
+    else UTF-8 when it decodes, else GB18030, else cp1252 when it decodes; TabularError when
+    none does."""
     handle = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
     start = handle.tell()
     head = handle.read(4)
     handle.seek(start)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"  # (before UTF-16: a UTF-32 LE BOM starts like UTF-16's)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "utf-32"
     try:
-        for encoding in ("utf-8", "gb18030"):  # GB18030: a superset of GBK and GB2312
+        # GB18030: a superset of GBK and GB2312; cp1252: Excel's Western default
+        for encoding in ("utf-8", "gb18030", "cp1252"):
             if _decodes(handle, encoding):
                 return encoding
-        return "cp1252"  # Excel's Western default
+        raise _not_text()
     finally:
         handle.seek(start)
 
@@ -211,22 +307,34 @@ def detect_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv(data: bytes) -> Table:
+def read_csv(data: bytes, *, limits: Limits | None = None) -> Table:
     """Read CSV bytes: encoding and delimiter detected, CRLF or LF, blank rows skipped."""
-    with _open_csv(io.BytesIO(data)) as stream:
+    with _open_csv(io.BytesIO(data), limits) as stream:
         return stream.read_all()
 
 
-def _open_csv(handle: BinaryIO) -> TableStream:
+def _open_csv(handle: BinaryIO, limits: Limits | None) -> TableStream:
     encoding = detect_encoding(handle)
     size = handle.seek(0, io.SEEK_END)
     handle.seek(0)
     # the text wrapper reads ahead: the file's position tells how far the reading is
     text = io.TextIOWrapper(handle, encoding=encoding, newline="")
-    first_line = text.readline()
-    text.seek(0)
+    try:
+        sample = text.read(1 << 16)
+        if len(_CONTROL.findall(sample)) > _MAX_CONTROL_SHARE * len(sample):
+            raise _not_text()
+        text.seek(0)
+        first_line = text.readline(limits.line_chars + 1 if limits else -1)
+        text.seek(0)
+    except UnicodeDecodeError:
+        text.close()
+        raise _not_text() from None
+    except BaseException:
+        text.close()
+        raise
     delimiter = detect_delimiter(first_line.split("\n", 1)[0])
-    reader = csv.reader(text, delimiter=delimiter)
+    lines = _bounded_lines(text, limits.line_chars) if limits else text
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -235,24 +343,43 @@ def _open_csv(handle: BinaryIO) -> TableStream:
     except csv.Error as exc:
         text.close()
         raise TabularError(gettext_noop("not a CSV file: %(error)s"), error=str(exc)) from None
-    header = [name.strip() for name in header]
+    except BaseException:
+        text.close()
+        raise
+    header = [shorten(name.strip()) for name in header]
     if not any(header):
         text.close()
         raise TabularError(gettext_noop("the first row (the header) is empty"))
+    if limits is not None:
+        try:
+            limits.check_header(header)
+        except TabularError:
+            text.close()
+            raise
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         width = len(header)
+        last = limits.rows + 1 if limits else 0
+        cell_chars = limits.cell_chars if limits else 0
         try:
             for number, values in enumerate(reader, start=2):
+                if last and number > last:
+                    raise limits.too_many_rows()
                 if not "".join(values).strip():  # no cell, or only blank ones
                     continue
                 if len(values) < width:
                     values += [""] * (width - len(values))
+                elif len(values) > width:
+                    del values[width:]  # cells without a column: not read
+                if cell_chars and max(map(len, values)) > cell_chars:
+                    raise limits.cell_too_long(number, header, values)
                 yield number, values
         except csv.Error as exc:
             raise TabularError(
-                gettext_noop("row %(row)d: %(error)s"), row=reader.line_num, error=str(exc)
+                gettext_noop("row %(row)d: %(error)s"), row=reader.line_num, error=shorten(exc)
             ) from None
+        except UnicodeDecodeError:
+            raise _not_text() from None
 
     return TableStream(
         header,
@@ -266,6 +393,23 @@ def _open_csv(handle: BinaryIO) -> TableStream:
     )
 
 
+def _bounded_lines(text: io.TextIOBase, max_chars: int) -> Iterator[str]:
+    """The lines of `text`, each read at most `max_chars` + 1 characters at a time: a longer
+    line is a TabularError before it is held (a line of a million commas would be a row of a
+    million cells)."""
+    readline = text.readline
+    number = 0
+    while line := readline(max_chars + 1):
+        number += 1
+        if len(line) > max_chars:
+            raise TabularError(
+                gettext_noop("line %(line)d is longer than %(max)s characters"),
+                line=number,
+                max=f"{max_chars:,}",
+            )
+        yield line
+
+
 def _safe_tell(handle: BinaryIO) -> Callable[[], int]:
     def position() -> int:
         try:
@@ -276,52 +420,84 @@ def _safe_tell(handle: BinaryIO) -> Callable[[], int]:
     return position
 
 
-def _open_xlsx(data: bytes) -> TableStream:
-    """The first sheet of an XLSX workbook (read-only mode: rows are read as they are asked)."""
-    from openpyxl import load_workbook
+def _open_xlsx(handle: BinaryIO, limits: Limits | None) -> TableStream:
+    """The first sheet of an XLSX workbook, read in streaming (read-only) mode: rows are read
+    as they are asked for. With `limits`, the workbook is read through
+    `lib.bounded_xlsx`, which bounds the parts openpyxl holds whole (shared strings, styles,
+    one row of the sheet) before they are held."""
+    from gmassist.lib.bounded_xlsx import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(handle, limits)
+    except TabularError:
+        raise
     except Exception as exc:  # openpyxl raises many kinds for a broken zip or sheet
         raise TabularError(
-            gettext_noop("not a readable XLSX file: %(error)s"), error=str(exc)
+            gettext_noop("not a readable XLSX file: %(error)s"), error=shorten(exc)
         ) from None
+
+    def close() -> None:
+        workbook.close()
+        handle.close()
+
+    max_columns = limits.columns if limits else _MAX_XLSX_COLUMNS
     try:
         sheet = workbook.worksheets[0]
-        cells: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
-        header_row = next(cells, None)
+        total = max(sheet.max_row or 0, 1)
+        # rows are numbered as they are in the file: the dimension a workbook states (often
+        # "every row of the sheet") does not pad the end with empty rows
+        sheet._max_row = None
+        header_row = next(sheet.iter_rows(max_row=1, max_col=max_columns + 1), None)
         if header_row is None:
             raise TabularError(gettext_noop("the sheet is empty"))
-        header = ["" if v is None else str(v).strip() for v in header_row[:_MAX_XLSX_COLUMNS]]
+        header = [shorten("" if c.value is None else str(c.value).strip()) for c in header_row]
         while header and not header[-1]:
             header.pop()
         if not header:
             raise TabularError(gettext_noop("the first row (the header) is empty"))
+        if limits is not None:
+            limits.check_header(header)
+        elif len(header) > _MAX_XLSX_COLUMNS:
+            # a sheet wider than this is almost certainly trailing formatting, not data
+            del header[_MAX_XLSX_COLUMNS:]
+        width = len(header)
+        cells: Iterator[tuple[Any, ...]] = sheet.iter_rows(
+            min_row=2, max_col=width, values_only=True
+        )
     except BaseException:
-        workbook.close()
+        close()
         raise
-    width = len(header)
     read = [0]
-    total = max(sheet.max_row or 0, 1)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        for number, row in enumerate(cells, start=2):
-            read[0] = number
-            values = list(row[:width])
-            if not any(v is not None and str(v).strip() for v in values):
-                continue
-            if len(values) < width:
-                values += [None] * (width - len(values))
-            yield number, values
+        last = limits.rows + 1 if limits else 0
+        cell_chars = limits.cell_chars if limits else 0
+        try:
+            for number, row in enumerate(cells, start=2):
+                read[0] = number
+                if last and number > last:
+                    raise limits.too_many_rows()
+                values = list(row[:width])
+                if not any(v is not None and str(v).strip() for v in values):
+                    continue
+                if len(values) < width:
+                    values += [None] * (width - len(values))
+                if cell_chars and any(type(v) is str and len(v) > cell_chars for v in values):
+                    raise limits.cell_too_long(number, header, values)
+                yield number, values
+        except TabularError:
+            raise
+        except Exception as exc:  # a sheet broken further on
+            raise TabularError(
+                gettext_noop("not a readable XLSX file: %(error)s"), error=shorten(exc)
+            ) from None
 
-    return TableStream(
-        header, XLSX, rows(), position=lambda: read[0], size=total, close=workbook.close
-    )
+    return TableStream(header, XLSX, rows(), position=lambda: read[0], size=total, close=close)
 
 
-def read_xlsx(data: bytes) -> Table:
+def read_xlsx(data: bytes, *, limits: Limits | None = None) -> Table:
     """Read the first sheet of an XLSX workbook."""
-    with _open_xlsx(data) as stream:
+    with _open_xlsx(io.BytesIO(data), limits) as stream:
         return stream.read_all()
 
 
