@@ -12,20 +12,18 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core import selectors as core_selectors
 from gmassist.core import services as core_services
 from gmassist.core.choices import Action
-from gmassist.core.models import Company, Job
-from gmassist.core.permissions import ALL, SUBTREE, reach
+from gmassist.core.models import Company
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.views_lib import (
     ExportColumn,
     ListColumn,
     ListPage,
-    is_htmx_partial,
     require_reach,
 )
 from gmassist.talent import selectors, services
@@ -70,7 +68,7 @@ class PayReviewPage(ListPage):
     title = _("Pay review")
     template_name = "talent/pay_review.html"
     results_template = "talent/_pay_results.html"
-    permission = ("people", Action.VIEW_PAY)
+    permission = (Domain.PEOPLE, Action.VIEW_PAY)
     permission_reaches = PAY_OF_MANY
     filter_form_class = PayReviewFilterForm
     columns = [
@@ -88,7 +86,7 @@ class PayReviewPage(ListPage):
     default_sort = "name"
     row_template = "talent/_pay_row.html"
     # a department head exports the pay of their subtree, the same people they see here
-    export_permission = ("people", Action.EXPORT)
+    export_permission = (Domain.PEOPLE, Action.EXPORT)
     export_name = "pay-review"
     export_columns = [
         ExportColumn(name, itemgetter(name))
@@ -150,7 +148,7 @@ class KeyPeoplePage(ListPage):
     template_name = "talent/key_people.html"
     results_template = "talent/_key_results.html"
     # the replacement cost is pay: the roles that may read the pay of more than themselves
-    permission = ("people", Action.VIEW_PAY)
+    permission = (Domain.PEOPLE, Action.VIEW_PAY)
     permission_reaches = PAY_OF_MANY
     filter_form_class = KeyPeopleFilterForm
     columns = [
@@ -167,7 +165,7 @@ class KeyPeoplePage(ListPage):
     ]
     default_sort = "-score"
     row_template = "talent/_key_row.html"
-    export_permission = ("people", Action.EXPORT)
+    export_permission = (Domain.PEOPLE, Action.EXPORT)
     export_name = "key-people"
     export_columns = [
         ExportColumn(name, itemgetter(name))
@@ -221,7 +219,10 @@ class KeyPeoplePage(ListPage):
 
 # --- overview, person, incentive plans ----------------------------------------------------------
 
-RISK = ("people", Action.VIEW_PAY)  # leaving risk goes with pay: the roles that see many people's
+RISK = (
+    Domain.PEOPLE,
+    Action.VIEW_PAY,
+)  # leaving risk goes with pay: the roles that see many people's
 JOB_KINDS = ("talent.score", "talent.plan")
 
 PERFORMANCE_LABELS = {
@@ -262,7 +263,7 @@ def may_plan(user: Any) -> bool:
 
 
 def may_approve_plans(user: Any) -> bool:
-    return reach(user, "people", Action.APPROVE) is not None
+    return reach(user, Domain.PEOPLE, Action.APPROVE) is not None
 
 
 def calibration_chart(run: RiskModelRun | None) -> dict[str, Any] | None:
@@ -300,10 +301,6 @@ def heat_colour(share: float) -> str:
     return f"rgba(196, 81, 61, {0.08 + 0.8 * max(0.0, min(share, 1.0)):.2f})"
 
 
-def _recent_jobs(user: Any, kind: str) -> list[Job]:
-    return list(core_selectors.jobs_visible(user=user).filter(kind=kind).order_by("-id")[:5])
-
-
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     """The talent overview: the nine-box grid, leaving risk by department (a heat map), the
@@ -316,7 +313,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         if not may_score(user):
             raise PermissionDenied
         job = core_services.job_submit(kind="talent.score", params={}, by=user)
-        return redirect("talent:job", pk=job.pk)
+        return redirect("job", pk=job.pk)
     key = selectors.key_people(user=user)
     grid = selectors.nine_box_ids(key)  # the rows (reasons in words) only for a chosen box
     risk_rows = selectors.risk_overview_rows(user=user)
@@ -392,7 +389,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         "run": run,
         "chart_calibration": calibration_chart(run),
         "may_score": may_score(user),
-        "jobs": _recent_jobs(user, "talent.score") if may_score(user) else [],
+        "jobs": (
+            core_selectors.jobs_recent(user=user, kind="talent.score") if may_score(user) else []
+        ),
     }
     return render(request, "talent/overview.html", context)
 
@@ -474,7 +473,7 @@ def plan(request: HttpRequest) -> HttpResponse:
         form = IncentivePlanForm(request.POST)
         if form.is_valid():
             job = core_services.job_submit(kind="talent.plan", params=form.job_params(), by=user)
-            return redirect("talent:job", pk=job.pk)
+            return redirect("job", pk=job.pk)
         status = 422
     else:
         form = IncentivePlanForm()
@@ -485,7 +484,7 @@ def plan(request: HttpRequest) -> HttpResponse:
         "run": selectors.latest_risk_run(),
         "plans": list(_plans(user)[:20]),
         "currency": Company.get().currency,
-        "jobs": _recent_jobs(user, "talent.plan"),
+        "jobs": core_selectors.jobs_recent(user=user, kind="talent.plan"),
     }
     return render(request, "talent/plan.html", context, status=status)
 
@@ -581,28 +580,3 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
     }
     return render(request, "talent/plan_detail.html", context, status=status)
-
-
-@login_required
-def job(request: HttpRequest, pk: int) -> HttpResponse:
-    """A scoring or planning job: its progress while it runs (htmx polls), then its result."""
-    require_reach(request.user, RISK, PAY_OF_MANY)
-    job_obj = (
-        core_selectors.jobs_visible(user=request.user).filter(pk=pk, kind__in=JOB_KINDS).first()
-    )
-    if job_obj is None:
-        raise Http404("no such job")
-    result = job_obj.result or {}
-    context = {
-        "job": job_obj,
-        "result": result,
-        "title": _("Leaving-risk scoring")
-        if job_obj.kind == "talent.score"
-        else _("Incentive plan"),
-        "back_url": reverse("talent:overview" if job_obj.kind == "talent.score" else "talent:plan"),
-        "plan_url": reverse("talent:plan_detail", args=[result["plan_id"]])
-        if result.get("plan_id")
-        else "",
-    }
-    template = "talent/_job.html" if is_htmx_partial(request) else "talent/job.html"
-    return render(request, template, context)
