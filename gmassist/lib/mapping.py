@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gmassist.lib.bounded_toml import load_toml
 from gmassist.lib.normalize import Problem, gettext_noop
 
 CUSTOM_PREFIX = "custom."
@@ -139,7 +140,7 @@ def load_mapping(path: Path | str) -> Mapping:
 def parse_mapping(text: str) -> Mapping:
     """Parse mapping TOML; raises MappingError naming the key and its line."""
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         raise MappingError(

@@ -51,6 +51,6 @@ register_proposal_kind(
         apply=pay_change_batch_apply,
         subjects=pay_change_batch_subjects,
         describe=pay_change_batch_describe,
-        domain="people",
+        domain=Domain.PEOPLE,
     )
 )

@@ -12,6 +12,7 @@ simply also have their author.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import operator
 import uuid

@@ -5,7 +5,6 @@ grow without touching each other."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django import forms
@@ -24,6 +23,7 @@ from gmassist.core.choices import Action, Role
 from gmassist.core.job_pages import inline_job_context
 from gmassist.core.permissions import ALL, SUBTREE, Domain, headed_subtree_ids, reach
 from gmassist.core.services import job_submit
+from gmassist.core.views_lib import export_response
 from gmassist.lib import tabular
 from gmassist.org.models import Department
 from gmassist.voice import selectors, services
@@ -484,16 +484,9 @@ def _export(request: HttpRequest, survey: Survey, fmt: str) -> HttpResponse:
                     ],
                 ]
 
-    buffer = io.BytesIO()
-    (tabular.write_csv if fmt == tabular.CSV else tabular.write_xlsx)(buffer, header, rows())
-    content_type = (
-        "text/csv; charset=utf-8"
-        if fmt == tabular.CSV
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return export_response(
+        fmt=fmt, header=header, rows=rows(), file_name=f"survey-{survey.pk}-results"
     )
-    response = HttpResponse(buffer.getvalue(), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-results.{fmt}"'
-    return response
 
 
 @login_required

@@ -47,6 +47,8 @@ from typing import Any, TypedDict
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from gmassist.lib.bounded_toml import load_toml
+
 # Up to this many options CP-SAT proves the optimum (milliseconds to seconds); above, the
 # relaxation's plan and bound are used when within GAP_LIMIT (measured in bench/talent.py:
 # on 20,000 people CP-SAT's own bound stayed 9% away after 50 s, the relaxation's is exact).
@@ -154,7 +156,7 @@ def menu_from_dict(data: dict[str, Any]) -> Menu:
 def menu_from_toml(text: str) -> Menu:
     """A menu from TOML text (`[menu]` table or top-level keys); errors name the key or line."""
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise MenuError(f"not valid TOML: {exc}") from None
     return menu_from_dict(data.get("menu", data))
