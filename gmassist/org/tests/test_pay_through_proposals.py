@@ -289,14 +289,14 @@ def test_the_import_page_names_the_proposal_and_links_to_it(
     job = Job.objects.get()
     job_run(job.pk)
     if job.params.get("dry_run"):  # the page starts with a dry run: confirm it
-        dry = client.get(f"/imports/jobs/{job.pk}/").content.decode()
+        dry = client.get(f"/jobs/{job.pk}/").content.decode()
         assert "would become a proposal" in dry
         with django_capture_on_commit_callbacks(execute=False):
             client.post(f"/imports/jobs/{job.pk}/confirm/")
         job = Job.objects.exclude(pk=job.pk).get()
         job_run(job.pk)
 
-    page = client.get(f"/imports/jobs/{job.pk}/").content.decode()
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
 
     proposal = Proposal.objects.get()
     assert f"2 pay changes became proposal #{proposal.pk}" in page
