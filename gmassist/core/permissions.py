@@ -69,6 +69,18 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         Role.ACCOUNT_MANAGER: {Action.VIEW: ALL},
         Role.EMPLOYEE: {Action.VIEW: ALL},
     },
+    # the reference data that drives customers (industries and their "strategic" flag, the
+    # tiering and channel policies): everyone reads it, the GM's office changes and imports it
+    "customer_catalogue": {
+        Role.GM: _EVERY_ACTION,
+        Role.ASSISTANT: {
+            a: ALL for a in (Action.VIEW, Action.CHANGE, Action.IMPORT, Action.EXPORT)
+        },
+        Role.HR: {Action.VIEW: ALL, Action.EXPORT: ALL},
+        Role.DEPT_HEAD: {Action.VIEW: ALL, Action.EXPORT: ALL},
+        Role.ACCOUNT_MANAGER: {Action.VIEW: ALL},
+        Role.EMPLOYEE: {Action.VIEW: ALL},
+    },
     # group customers, their revenue, contacts, account managers and history: an account
     # manager their own book, a department head the books of their subtree's managers (read
     # only); HR has no business reason to see customers

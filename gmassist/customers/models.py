@@ -47,8 +47,9 @@ class Industry(BaseModel):
     strategic = models.BooleanField(_("strategic"), default=False)
 
     objects = RestrictedQuerySet.as_manager()
-    # reference data, like positions and skills
-    restrict_scope = Scope(domain="catalogue")
+    # reference data, like positions and skills, but it drives the customer tiers: the GM's
+    # office changes it, not HR
+    restrict_scope = Scope(domain="customer_catalogue")
 
     class Meta:
         ordering = ["name", "code"]
@@ -416,8 +417,9 @@ class CustomerPolicy(BaseModel):
     )
 
     objects = RestrictedQuerySet.as_manager()
-    # what the company's customers policy is, like positions and skills, is no secret
-    restrict_scope = Scope(domain="catalogue")
+    # what the company's customers policy is, like positions and skills, is no secret; it is
+    # the GM's office's to change
+    restrict_scope = Scope(domain="customer_catalogue")
 
     class Meta:
         ordering = ["kind", "-created_at", "-id"]
