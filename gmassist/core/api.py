@@ -2,16 +2,15 @@
 inbox."""
 
 import datetime as dt
-import secrets
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Literal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -26,16 +25,14 @@ from gmassist.api import (
 )
 from gmassist.core import services
 from gmassist.core.choices import Action, JobStatus, ProposalStatus
-from gmassist.core.imports import entity_spec, registered_entities
+from gmassist.core.imports import entity_spec, explain, registered_entities
 from gmassist.core.models import ApiToken, Proposal
 from gmassist.core.permissions import ALL, reach
 from gmassist.core.selectors import jobs_visible, proposals_visible
+from gmassist.core.uploads import upload_save, upload_too_large_message
+from gmassist.lib.mapping import MappingError, parse_mapping
 
 router = Router()
-
-# Upload names keep only these endings (the reader tells CSV from XLSX by them).
-IMPORT_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx"}
-
 
 # --- schemas ---------------------------------------------------------------------------------
 
@@ -285,7 +282,14 @@ def import_start(request: HttpRequest, file: File[UploadedFile], form: Form[Impo
     user = request_user(request)
     if reach(user, entity_spec(form.entity).domain, Action.IMPORT) != ALL:
         raise PermissionDenied(_("Your role may not import %s.") % form.entity)
-    path = _save_upload(file)
+    if form.mapping:
+        try:
+            parse_mapping(form.mapping)
+        except MappingError as exc:  # checked before the upload is kept or a job started
+            raise ValidationError({"mapping": explain(exc)}) from None
+    if file.size is not None and file.size > settings.UPLOAD_MAX_BYTES:
+        raise HttpError(413, upload_too_large_message())
+    path = upload_save(upload=file)
     job = services.job_submit(
         kind="core.import",
         params={
@@ -297,18 +301,6 @@ def import_start(request: HttpRequest, file: File[UploadedFile], form: Form[Impo
         by=user,
     )
     return Status(202, job)
-
-
-def _save_upload(upload: UploadedFile) -> Path:
-    """Keep an uploaded file under MEDIA_ROOT/imports with a random name; returns its path."""
-    suffix = Path(upload.name or "").suffix.lower()
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / (secrets.token_hex(16) + (suffix if suffix in IMPORT_SUFFIXES else ""))
-    with open(path, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return path
 
 
 @router.get("/jobs", response={200: list[JobOut], **problems()}, tags=["jobs"])

@@ -11,10 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core import selectors
 from gmassist.core.choices import AuditAction
 from gmassist.core.imports import registered_entities
+from gmassist.core.uploads import upload_limit_mb, upload_too_large_message
 from gmassist.lib.mapping import MappingError, parse_mapping
-
-# the largest upload an import accepts (bytes)
-MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
 class FilterForm(forms.Form):
@@ -138,12 +136,15 @@ class ImportForm(forms.Form):
             (name, entity_label(name)) for name in registered_entities()
         ]
         self.fields["entity"].widget.attrs["id"] = "import-entity"
+        self.fields["file"].help_text = _(
+            "At most %(limit)s MB and %(rows)s rows; split a larger file."
+        ) % {"limit": upload_limit_mb(), "rows": f"{settings.IMPORT_MAX_ROWS:,}"}
         self.fields["saved_mapping"].queryset = selectors.import_mappings_visible(user=user)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(_("The file is larger than 200 MB."))
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(upload_too_large_message())
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
         return upload

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import AuditAction, JobStatus, ProposalStatus, Role
-from gmassist.core.permissions import RestrictedQuerySet, Scope
+from gmassist.core.permissions import Domain, RestrictedQuerySet, Scope
 
 
 class BaseModel(models.Model):
@@ -103,7 +103,7 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="audit")
+    restrict_scope = Scope(domain=Domain.AUDIT)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -181,7 +181,7 @@ class Proposal(BaseModel):
 
     objects = RestrictedQuerySet.as_manager()
     restrict_scope = Scope(
-        domain="people", department="department", employee="", user="proposed_by"
+        domain=Domain.PEOPLE, department="department", employee="", user="proposed_by"
     )
 
     class Meta:
@@ -280,9 +280,16 @@ class Job(BaseModel):
     )
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # While it runs, a job's worker writes the time here every few seconds (core.jobs); a job
+    # whose heartbeat stopped lost its worker and is queued again or failed.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    # How many times a worker has started the job; also the token a worker holds the job by,
+    # so that a worker that lost the job cannot write over the one that took it over.
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="jobs", user="created_by")
+    restrict_scope = Scope(domain=Domain.JOBS, user="created_by")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -295,6 +302,10 @@ class Job(BaseModel):
                 condition=Q(status__in=JobStatus.values),
                 name="core_job_status_valid",
             ),
+        ]
+        indexes = [
+            # the workers' two questions: the oldest queued job, the running ones gone quiet
+            models.Index(fields=["status", "created_at"], name="core_job_status_created"),
         ]
 
     def __str__(self) -> str:
@@ -313,7 +324,7 @@ class ImportMapping(BaseModel):
     toml = models.TextField(_("mapping (TOML)"))
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="catalogue")
+    restrict_scope = Scope(domain=Domain.CATALOGUE)
 
     class Meta:
         ordering = ["entity", "name"]
@@ -341,7 +352,7 @@ class ApiToken(BaseModel):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="tokens", user="user")
+    restrict_scope = Scope(domain=Domain.TOKENS, user="user")
 
     class Meta:
         ordering = ["-created_at", "-id"]

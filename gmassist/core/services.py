@@ -9,19 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from gmassist.core.choices import Action, AuditAction, ProposalStatus, Role
-from gmassist.core.jobs import ProgressListener, job_run
+from gmassist.core.choices import Action, AuditAction, JobStatus, ProposalStatus, Role
+from gmassist.core.jobs import ProgressListener, job_run, recover_stale_jobs
 from gmassist.core.models import (
     ApiToken,
     AuditEntry,
@@ -31,7 +30,7 @@ from gmassist.core.models import (
     Proposal,
     User,
 )
-from gmassist.core.permissions import ALL, Scope, reach, scope_filter, user_role
+from gmassist.core.permissions import ALL, Domain, Scope, reach, scope_filter, user_role
 from gmassist.core.proposals import proposal_kind, proposal_subjects
 
 
@@ -115,7 +114,7 @@ def import_mapping_save(*, entity: str, name: str, toml: str, by: User | None) -
     """
     from gmassist.lib.mapping import MappingError, parse_mapping
 
-    if by is not None and reach(by, "catalogue", Action.CHANGE) is None:
+    if by is not None and reach(by, Domain.CATALOGUE, Action.CHANGE) is None:
         raise PermissionDenied("your role may not save mappings")
     if not name.strip():
         raise ValidationError({"name": "give the mapping a name, e.g. the system it comes from"})
@@ -167,20 +166,24 @@ def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     return token
 
 
-def api_token_user(*, key: str) -> User | None:
-    """The active user a key belongs to, or None; notes when the token was last used."""
-    token = (
+def api_token_find(*, key: str) -> ApiToken | None:
+    """The active token a key belongs to (with its active user), or None. Writes nothing: when
+    the token was last used is noted after the request (`api_token_note_use`), and not at all
+    for an anonymous act (see core/anonymity.py)."""
+    return (
         ApiToken.objects.select_related("user")
         .filter(digest=api_token_digest(key), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if token is None:
-        return None
-    now = timezone.now()
-    # Written at most once a minute per token, so that API traffic does not become writes.
+
+
+def api_token_note_use(*, token: ApiToken, now: dt.datetime | None = None) -> None:
+    """Note that `token` was used at `now` (default: the current time). Written at most once a
+    minute per token, so that API traffic does not become writes. Never called for a request
+    that is an anonymous act: the time would tie the act to the token's owner."""
+    now = now or timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
 
 
 # --- proposals -------------------------------------------------------------------------------
@@ -446,32 +449,44 @@ def job_submit(
     wait: bool = False,
     listener: ProgressListener | None = None,
 ) -> Job:
-    """Record a job and start it: on Celery when a broker is configured, else in this process.
+    """Record a job as queued for a worker: a Celery worker when a broker is configured, else
+    the embedded worker process (`gmassist worker`, which `gmassist serve` starts).
 
-    In-process, `wait=True` runs it now in this thread (the CLI, with `listener` driving its
-    progress bar); `wait=False` runs it in a background thread (the web UI polls the Job row).
-    With Celery the job is queued and this returns at once; poll the Job row for progress.
+    Without a broker, `wait=True` runs it now in this process instead (the CLI, with `listener`
+    driving its progress bar), and GMASSIST_JOBS_EAGER runs every job here once the submitting
+    transaction commits (tests). Never in a thread of a web worker: gunicorn may kill that
+    worker (a timeout, a restart) and the job with it. With Celery this returns at once; poll
+    the Job row for progress.
     """
     job = Job.objects.create(kind=kind, params=params, created_by=by)
     if settings.CELERY_BROKER_URL:
-        from gmassist.core.tasks import run_job
-
-        transaction.on_commit(lambda: run_job.delay(job.pk))
-        return job
-    if wait:
+        transaction.on_commit(lambda: _send_to_celery(job.pk))
+    elif wait:
         return job_run(job.pk, listener=listener)
-    thread = threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True)
-    transaction.on_commit(thread.start)
+    elif settings.GMASSIST_JOBS_EAGER:
+        transaction.on_commit(lambda: job_run(job.pk))
     return job
 
 
-def _run_in_thread(job_id: int) -> None:
-    try:
-        job_run(job_id)
-    finally:
-        # The thread's own connections end with it (CONN_MAX_AGE would otherwise keep them open
-        # with nobody to reuse them).
-        connections.close_all()
+def _send_to_celery(job_id: int) -> None:
+    from gmassist.core.tasks import run_job
+
+    run_job.delay(job_id)
+
+
+def jobs_recover_stale(*, now: dt.datetime | None = None) -> list[Job]:
+    """Queue again every running job whose heartbeat stopped (its worker was lost), or fail it
+    with its reason after GMASSIST_JOB_MAX_TRIES tries; on Celery the queued ones are sent to
+    the workers again. Returns the recovered jobs as they are now.
+
+    The embedded worker and every Celery worker call this on their own (core.worker,
+    core.tasks), and the schedule does before it looks for due jobs."""
+    jobs = recover_stale_jobs(now=now)
+    if settings.CELERY_BROKER_URL:
+        for job in jobs:
+            if job.status == JobStatus.QUEUED:
+                transaction.on_commit(lambda pk=job.pk: _send_to_celery(pk))
+    return jobs
 
 
 def recurring_jobs_submit_due(
@@ -488,5 +503,7 @@ def recurring_jobs_submit_due(
     its work done."""
     from gmassist.core.selectors import recurring_job_states
 
+    # a job stuck "running" because its worker died must not stand for its slot's run
+    jobs_recover_stale()
     start = submit or (lambda kind: job_submit(kind=kind, params={}, by=None))
     return [start(state.job.kind) for state in recurring_job_states(now=now) if state.due]

@@ -3,6 +3,7 @@ service channels. Only the GM approves them (domain "customers", HR never)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from gmassist.core.permissions import Domain
 from gmassist.core.proposals import ProposalKind, register_proposal_kind
 from gmassist.customers.services import (
     REASSIGN,
@@ -30,7 +31,7 @@ register_proposal_kind(
         apply=retier_apply,
         subjects=retier_subjects,
         describe=retier_describe,
-        domain="customers",
+        domain=Domain.CUSTOMERS,
         hr_may_approve=False,
     )
 )
@@ -43,7 +44,7 @@ register_proposal_kind(
         apply=reassign_apply,
         subjects=reassign_subjects,
         describe=reassign_describe,
-        domain="customers",
+        domain=Domain.CUSTOMERS,
         hr_may_approve=False,
     )
 )
@@ -56,7 +57,7 @@ register_proposal_kind(
         apply=reroute_apply,
         subjects=reroute_subjects,
         describe=reroute_describe,
-        domain="customers",
+        domain=Domain.CUSTOMERS,
         hr_may_approve=False,
     )
 )

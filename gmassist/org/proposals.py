@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gmassist.core.permissions import Domain
 from gmassist.core.proposals import ProposalKind, register_proposal_kind
 from gmassist.org.services import (
     PAY_CHANGE,
@@ -28,7 +29,7 @@ register_proposal_kind(
         apply=pay_change_apply,
         subjects=employee_subject,
         describe=pay_change_describe,
-        domain="people",
+        domain=Domain.PEOPLE,
     )
 )
 register_proposal_kind(
@@ -39,7 +40,7 @@ register_proposal_kind(
         apply=promotion_apply,
         subjects=employee_subject,
         describe=promotion_describe,
-        domain="people",
+        domain=Domain.PEOPLE,
     )
 )
 register_proposal_kind(
@@ -50,6 +51,6 @@ register_proposal_kind(
         apply=pay_change_batch_apply,
         subjects=pay_change_batch_subjects,
         describe=pay_change_batch_describe,
-        domain="people",
+        domain=Domain.PEOPLE,
     )
 )

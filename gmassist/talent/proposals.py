@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gmassist.core.permissions import Domain
 from gmassist.core.proposals import ProposalKind, register_proposal_kind
 from gmassist.org.services import employee_subject
 from gmassist.talent.services import (
@@ -19,6 +20,6 @@ register_proposal_kind(
         apply=incentive_apply,
         subjects=employee_subject,
         describe=incentive_describe,
-        domain="people",
+        domain=Domain.PEOPLE,
     )
 )

@@ -9,18 +9,12 @@ from decimal import Decimal
 
 import pytest
 
+from conftest import assert_problem
 from gmassist.core.choices import AuditAction
 from gmassist.core.models import AuditEntry
 from gmassist.org.models import Department, Employee, EmployeeSkill, Position, Review, Skill
 
-PROBLEM = "application/problem+json"
 JSON = "application/json"
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    return response.json()
 
 
 def error_fields(response) -> list:

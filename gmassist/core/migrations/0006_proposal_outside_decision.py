@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_audit_read_risk'),
+        ('core', '0005_job_heartbeat'),
         ('org', '0003_friendly_constraint_messages'),
     ]
 
