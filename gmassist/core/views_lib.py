@@ -8,7 +8,7 @@ subclasses `DetailPage` and names its selector: a record the user may not see is
 
     class DirectoryPage(ListPage):
         title = _("Employees")
-        permission = ("people", Action.VIEW)
+        permission = (Domain.PEOPLE, Action.VIEW)
         filter_form_class = DirectoryFilterForm
         columns = [ListColumn(_("Name"), sort="name"), ...]
         row_template = "org/_directory_row.html"
@@ -20,28 +20,24 @@ subclasses `DetailPage` and names its selector: a record the user may not see is
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
-from django.utils.http import urlencode
 from django.views import View
 
-from gmassist.core.permissions import reach
+from gmassist.core.permissions import Domain, reach
 from gmassist.lib import tabular
 
 # --- navigation ------------------------------------------------------------------------------
@@ -58,7 +54,7 @@ class NavItem:
     key: str
     label: str | Promise
     url_name: str
-    domain: str = ""
+    domain: Domain | None = None
     action: str = ""
     reaches: tuple[str, ...] = ()
     order: int = 100
@@ -83,8 +79,15 @@ _NAVIGATION: dict[str, NavItem] = {}
 
 def register_nav(item: NavItem) -> NavItem:
     """Add a page to the top navigation (called from an app's `urls.py`)."""
+    if item.domain is not None and not isinstance(item.domain, Domain):
+        raise TypeError(f"navigation item {item.key!r}: {item.domain!r} is not a Domain")
     _NAVIGATION[item.key] = item
     return item
+
+
+def registered_navigation() -> list[NavItem]:
+    """Every navigation item registered so far (the apps' `urls.py` register theirs)."""
+    return list(_NAVIGATION.values())
 
 
 def navigation_for(user: Any) -> list[NavItem]:
@@ -93,7 +96,9 @@ def navigation_for(user: Any) -> list[NavItem]:
     return [item for item in items if item.visible_to(user)]
 
 
-def require_reach(user: Any, permission: tuple[str, str] | None, reaches: tuple[str, ...]) -> None:
+def require_reach(
+    user: Any, permission: tuple[Domain, str] | None, reaches: tuple[str, ...]
+) -> None:
     """PermissionDenied (403) unless the user's role may use a page of `permission`."""
     if permission is None:
         return
@@ -127,7 +132,7 @@ class ExportColumn:
     """A column of a list's export: its header and how to read it from a row (a dotted path or
     a function of the row)."""
 
-    header: str
+    header: str | Promise
     value: str | Callable[[Any], Any]
 
     def of(self, row: Any) -> Any:
@@ -141,21 +146,28 @@ class ExportColumn:
         return value
 
 
-def _export_cell(value: Any, fmt: str) -> Any:
-    if isinstance(value, Promise):
-        value = str(value)
-    if isinstance(value, Model):
-        value = str(value)
-    if fmt == tabular.CSV:
-        if value is None:
-            return ""
-        if isinstance(value, dt.date | dt.datetime):
-            return value.isoformat()
-        if isinstance(value, Decimal):
-            return format(value.normalize(), "f") if value == value.to_integral() else str(value)
-    elif isinstance(value, dt.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value).replace(tzinfo=None)  # XLSX has no time zones
-    return value
+CONTENT_TYPES = {
+    tabular.CSV: "text/csv; charset=utf-8",
+    tabular.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def export_response(
+    *, fmt: str, header: list[Any], rows: Iterable[list[Any]], file_name: str
+) -> HttpResponse:
+    """A CSV or XLSX download of `rows` under `header`, named `file_name` + ".csv"/".xlsx".
+
+    The one way a page exports: the cells go through the shared writer (`tabular.write_table`),
+    which turns any value into a spreadsheet value and neutralises formulas, and times are
+    written in the current time zone.
+    """
+    if fmt not in CONTENT_TYPES:
+        raise Http404("no such export")
+    buffer = io.BytesIO()
+    tabular.write_table(buffer, fmt, header, rows, tz=timezone.get_current_timezone())
+    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{file_name}.{fmt}"'
+    return response
 
 
 class ListPage(LoginRequiredMixin, View):
@@ -169,9 +181,9 @@ class ListPage(LoginRequiredMixin, View):
     columns: ClassVar[list[ListColumn]] = []
     default_sort: ClassVar[str] = ""
     paginate_by: ClassVar[int] = 50
-    permission: ClassVar[tuple[str, str] | None] = None  # (domain, action) the role must reach
+    permission: ClassVar[tuple[Domain, str] | None] = None  # (domain, action) the role must reach
     permission_reaches: ClassVar[tuple[str, ...]] = ()
-    export_permission: ClassVar[tuple[str, str] | None] = None  # None: no export
+    export_permission: ClassVar[tuple[Domain, str] | None] = None  # None: no export
     export_columns: ClassVar[list[ExportColumn]] = []
     export_name: ClassVar[str] = "export"
     testid: ClassVar[str] = "list"  # data-testid prefix of the page's controls
@@ -299,20 +311,12 @@ class ListPage(LoginRequiredMixin, View):
 
         def rows() -> Iterator[list[Any]]:
             for row in queryset.iterator(chunk_size=2000):
-                yield [_export_cell(column.of(row), fmt) for column in self.export_columns]
+                yield [column.of(row) for column in self.export_columns]
 
-        buffer = io.BytesIO()
-        writer = tabular.write_csv if fmt == tabular.CSV else tabular.write_xlsx
-        writer(buffer, header, rows())
         stamp = timezone.localdate().isoformat()
-        content_type = (
-            "text/csv; charset=utf-8"
-            if fmt == tabular.CSV
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return export_response(
+            fmt=fmt, header=header, rows=rows(), file_name=f"{self.export_name}-{stamp}"
         )
-        response = HttpResponse(buffer.getvalue(), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{self.export_name}-{stamp}.{fmt}"'
-        return response
 
     def get_export_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet:
         """The rows to export; the list's own queryset unless the export needs more."""
@@ -326,7 +330,7 @@ class DetailPage(LoginRequiredMixin, View):
     """One record found through a scoped selector: 404 when the user may not see it."""
 
     template_name: ClassVar[str] = ""
-    permission: ClassVar[tuple[str, str] | None] = None
+    permission: ClassVar[tuple[Domain, str] | None] = None
     context_object_name: ClassVar[str] = "object"
 
     def get_queryset(self) -> QuerySet:
@@ -348,9 +352,3 @@ class DetailPage(LoginRequiredMixin, View):
         obj = self.get_object()
         context = {self.context_object_name: obj, "object": obj, **self.get_extra_context(obj)}
         return render(request, self.template_name, context)
-
-
-def url_with_query(name: str, **params: Any) -> str:
-    """reverse(name) with a query string of the non-empty `params`."""
-    query = {k: v for k, v in params.items() if v not in (None, "")}
-    return reverse(name) + ("?" + urlencode(query) if query else "")

@@ -3,6 +3,7 @@ service channels. Only the GM approves them (domain "customers", HR never)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from gmassist.core.permissions import Domain
 from gmassist.core.proposals import ProposalKind, register_proposal_kind
 from gmassist.customers.services import (
     REASSIGN,
@@ -10,12 +11,15 @@ from gmassist.customers.services import (
     RETIER,
     reassign_apply,
     reassign_describe,
+    reassign_subjects,
     reassign_validate,
     reroute_apply,
     reroute_describe,
+    reroute_subjects,
     reroute_validate,
     retier_apply,
     retier_describe,
+    retier_subjects,
     retier_validate,
 )
 
@@ -25,8 +29,9 @@ register_proposal_kind(
         label=_("Customer re-tiering"),
         validate=retier_validate,
         apply=retier_apply,
+        subjects=retier_subjects,
         describe=retier_describe,
-        domain="customers",
+        domain=Domain.CUSTOMERS,
         hr_may_approve=False,
     )
 )
@@ -37,8 +42,9 @@ register_proposal_kind(
         label=_("Account-manager re-matching"),
         validate=reassign_validate,
         apply=reassign_apply,
+        subjects=reassign_subjects,
         describe=reassign_describe,
-        domain="customers",
+        domain=Domain.CUSTOMERS,
         hr_may_approve=False,
     )
 )
@@ -49,8 +55,9 @@ register_proposal_kind(
         label=_("Service-channel re-routing"),
         validate=reroute_validate,
         apply=reroute_apply,
+        subjects=reroute_subjects,
         describe=reroute_describe,
-        domain="customers",
+        domain=Domain.CUSTOMERS,
         hr_may_approve=False,
     )
 )

@@ -5,7 +5,6 @@ grow without touching each other."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django import forms
@@ -21,9 +20,10 @@ from django.views.decorators.http import require_POST
 
 from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action, Role
-from gmassist.core.models import Job
-from gmassist.core.permissions import ALL, SUBTREE, headed_subtree_ids, reach
+from gmassist.core.job_pages import inline_job_context
+from gmassist.core.permissions import ALL, SUBTREE, Domain, headed_subtree_ids, reach
 from gmassist.core.services import job_submit
+from gmassist.core.views_lib import export_response
 from gmassist.lib import tabular
 from gmassist.org.models import Department
 from gmassist.voice import selectors, services
@@ -101,7 +101,7 @@ class SurveyForm(forms.Form):
     def __init__(self, *args: Any, user: Any, survey: Survey | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         visible = Department.objects.all()
-        if reach(user, "surveys", Action.CHANGE) == SUBTREE:
+        if reach(user, Domain.SURVEYS, Action.CHANGE) == SUBTREE:
             visible = visible.filter(pk__in=sorted(headed_subtree_ids(user)))
             self.fields["department"].required = True
             self.fields["department"].empty_label = None
@@ -196,11 +196,11 @@ class AnswerForm(forms.Form):
 
 
 def _may_read_results(user: Any) -> bool:
-    return reach(user, "surveys", Action.VIEW) in (ALL, SUBTREE)
+    return reach(user, Domain.SURVEYS, Action.VIEW) in (ALL, SUBTREE)
 
 
 def _may_create(user: Any) -> bool:
-    return reach(user, "surveys", Action.CHANGE) in (ALL, SUBTREE)
+    return reach(user, Domain.SURVEYS, Action.CHANGE) in (ALL, SUBTREE)
 
 
 @login_required
@@ -231,10 +231,6 @@ def survey_list(request: HttpRequest) -> HttpResponse:
             else None
         )
         rows.append({"survey": survey, "latest": latest, "results": results, "rounds": len(rounds)})
-    job = None
-    job_id = request.GET.get("job", "")
-    if job_id.isdigit():
-        job = Job.objects.restrict(request.user, Action.VIEW).filter(pk=int(job_id)).first()
     return render(
         request,
         "voice/surveys.html",
@@ -242,8 +238,8 @@ def survey_list(request: HttpRequest) -> HttpResponse:
             "title": _("Pulse surveys"),
             "rows": rows,
             "may_create": _may_create(request.user),
-            "may_run_schedule": reach(request.user, "surveys", Action.CHANGE) == ALL,
-            "job": job,
+            "may_run_schedule": reach(request.user, Domain.SURVEYS, Action.CHANGE) == ALL,
+            **inline_job_context(user=request.user, job_id=request.GET.get("job")),
         },
     )
 
@@ -436,7 +432,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "title": survey.title,
         "survey": survey,
         "may_change": services.survey_may_change(user=request.user, survey=survey),
-        "may_export": reach(request.user, "surveys", Action.EXPORT) is not None,
+        "may_export": reach(request.user, Domain.SURVEYS, Action.EXPORT) is not None,
         "today": timezone.localdate(),
         **_results_context(request, survey),
     }
@@ -463,7 +459,7 @@ def _export(request: HttpRequest, survey: Survey, fmt: str) -> HttpResponse:
     round's snapshot, as on the page (an open round as a whole, a closed one by group)."""
     if fmt not in (tabular.CSV, tabular.XLSX):
         raise Http404("no such export")
-    if reach(request.user, "surveys", Action.EXPORT) is None:
+    if reach(request.user, Domain.SURVEYS, Action.EXPORT) is None:
         raise PermissionDenied
     questions = [q for q in survey.questions.all() if q.kind != QuestionKind.TEXT]
     header = EXPORT_HEADER + [f"q{q.position}_mean" for q in questions]
@@ -488,16 +484,9 @@ def _export(request: HttpRequest, survey: Survey, fmt: str) -> HttpResponse:
                     ],
                 ]
 
-    buffer = io.BytesIO()
-    (tabular.write_csv if fmt == tabular.CSV else tabular.write_xlsx)(buffer, header, rows())
-    content_type = (
-        "text/csv; charset=utf-8"
-        if fmt == tabular.CSV
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return export_response(
+        fmt=fmt, header=header, rows=rows(), file_name=f"survey-{survey.pk}-results"
     )
-    response = HttpResponse(buffer.getvalue(), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-results.{fmt}"'
-    return response
 
 
 @login_required
@@ -541,7 +530,7 @@ def survey_answer(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_POST
 def surveys_run_schedule(request: HttpRequest) -> HttpResponse:
     """Open the rounds due and seal the past ones now (a job; the list shows its progress)."""
-    if reach(request.user, "surveys", Action.CHANGE) != ALL:
+    if reach(request.user, Domain.SURVEYS, Action.CHANGE) != ALL:
         raise PermissionDenied
     job = job_submit(
         kind=SURVEYS_OPEN_DUE,
@@ -549,14 +538,3 @@ def surveys_run_schedule(request: HttpRequest) -> HttpResponse:
         by=request.user,
     )
     return redirect(f"/voice/surveys/?job={job.pk}")
-
-
-@login_required
-def surveys_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """The schedule job's progress (htmx polls it)."""
-    job = (
-        Job.objects.restrict(request.user, Action.VIEW).filter(pk=pk, kind=SURVEYS_OPEN_DUE).first()
-    )
-    if job is None:
-        raise Http404("no such job")
-    return render(request, "voice/survey_job.html", {"job": job})

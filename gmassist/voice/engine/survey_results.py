@@ -235,7 +235,7 @@ def result_groups(
                 respondents=company_pool,
             )
         )
-    position = {d: i for i, d in enumerate(order)}
+    position: dict[int | None, int] = {d: i for i, d in enumerate(order)}
     published.sort(key=lambda g: position.get(g.department_id, len(order)))
     return published
 
@@ -336,18 +336,20 @@ def survey_results(
     values: list[dict[int, list[int]]] = [{} for _ in groups]
     written: list[dict[int, list[str]]] = [{} for _ in groups]
     for dept, question_id, score in scores:
-        index = index_of(dept)
-        if index is not None:
-            values[index].setdefault(question_id, []).append(int(score))
+        at = index_of(dept)
+        if at is not None:
+            values[at].setdefault(question_id, []).append(int(score))
     for dept, question_id, text in texts:
-        index = index_of(dept)
-        if index is not None and text.strip():
-            written[index].setdefault(question_id, []).append(text.strip())
+        at = index_of(dept)
+        if at is not None and text.strip():
+            written[at].setdefault(question_id, []).append(text.strip())
     invited = invited or {}
     scored = [q for q in questions if q.kind in (ENPS, SCALE)]
     text_questions = [q for q in questions if q.kind == TEXT]
 
-    def build(group: ResultGroup, by_question: dict[int, list[int]], by_text) -> GroupResult:
+    def build(
+        group: ResultGroup, by_question: dict[int, list[int]], by_text: dict[int, list[str]]
+    ) -> GroupResult:
         asked = sum(int(invited.get(dept, 0)) for dept in group.includes)
         return GroupResult(
             group=group,
