@@ -60,3 +60,15 @@ def test_an_anonymous_response_writes_no_log_line(cast, published, caplog):
         decision=published, by=cast.employee, kind="objection", text="No.", anonymous=True
     )
     assert [r for r in caplog.records if not r.name.startswith("django.db")] == []
+
+
+def test_an_anonymous_response_on_the_page_writes_only_the_response(client, cast, published):
+    client.force_login(cast.employee)
+    with tables_written() as written:
+        answer = client.post(
+            f"/decisions/{published.pk}/respond/",
+            {"kind": "objection", "theme": "other", "text": "No.", "anonymous": "on"},
+        )
+    assert answer.status_code == 302
+    assert Response.objects.get().is_anonymous
+    assert written.tables == {"decisions_response"}  # no session, no audit entry
