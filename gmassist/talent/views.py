@@ -295,9 +295,10 @@ def calibration_chart(run: RiskModelRun | None) -> dict[str, Any] | None:
     }
 
 
-def heat_colour(share: float) -> str:
-    """A cell's background on the heat map: white to red by the share of the row."""
-    return f"rgba(196, 81, 61, {0.08 + 0.8 * max(0.0, min(share, 1.0)):.2f})"
+def heat_level(share: float) -> int:
+    """A cell's shade on the heat map, 0 (white) to 10 (red), by the share of the row: the
+    class heat-<level> of talent.css (a class, not an inline style, for the CSP)."""
+    return round(10 * max(0.0, min(share, 1.0)))
 
 
 def _recent_jobs(user: Any, kind: str) -> list[Job]:
@@ -327,11 +328,11 @@ def overview(request: HttpRequest) -> HttpResponse:
             {
                 "band": name,
                 "count": cell["bands"][name],
-                "colour": heat_colour(cell["bands"][name] / cell["people"]),
+                "heat": heat_level(cell["bands"][name] / cell["people"]),
             }
             for name, _low, _high in selectors.RISK_BANDS
         ]
-        cell["colour"] = heat_colour(cell["mean_risk"] / selectors.HIGH_RISK / 2)
+        cell["heat"] = heat_level(cell["mean_risk"] / selectors.HIGH_RISK / 2)
 
     selection = None
     box = request.GET.get("box", "")
