@@ -13,3 +13,9 @@ class CoreConfig(AppConfig):
         from gmassist.core import registry
 
         registry.autodiscover()
+
+        # The policy has one entry per Domain and everything the apps declared (models'
+        # scopes, proposal kinds, import entities) names a Domain: a typo stops the start.
+        from gmassist.core.permissions import check_policy
+
+        check_policy()

@@ -43,7 +43,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.jobs import JobContext, JobError, job_handler
-from gmassist.core.permissions import ALL, reach
+from gmassist.core.permissions import ALL, Domain, reach
 from gmassist.lib import normalize, tabular
 from gmassist.lib.bulk import INSERT, UPDATE, bulk_upsert
 from gmassist.lib.mapping import (
@@ -178,7 +178,7 @@ class EntitySpec:
     stream: Callable[[ImportContext], ChunkPlanner] | None = None
 
     @property
-    def domain(self) -> str:
+    def domain(self) -> Domain:
         return self.model.restrict_scope.domain
 
     def column(self, name: str) -> Column:

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import AuditAction, JobStatus, ProposalStatus, Role
-from gmassist.core.permissions import RestrictedQuerySet, Scope
+from gmassist.core.permissions import Domain, RestrictedQuerySet, Scope
 
 
 class BaseModel(models.Model):
@@ -103,7 +103,7 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="audit")
+    restrict_scope = Scope(domain=Domain.AUDIT)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -175,7 +175,7 @@ class Proposal(BaseModel):
 
     objects = RestrictedQuerySet.as_manager()
     restrict_scope = Scope(
-        domain="people", department="department", employee="", user="proposed_by"
+        domain=Domain.PEOPLE, department="department", employee="", user="proposed_by"
     )
 
     class Meta:
@@ -266,7 +266,7 @@ class Job(BaseModel):
     worker = models.CharField(_("worker"), max_length=100, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="jobs", user="created_by")
+    restrict_scope = Scope(domain=Domain.JOBS, user="created_by")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -301,7 +301,7 @@ class ImportMapping(BaseModel):
     toml = models.TextField(_("mapping (TOML)"))
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="catalogue")
+    restrict_scope = Scope(domain=Domain.CATALOGUE)
 
     class Meta:
         ordering = ["entity", "name"]
@@ -329,7 +329,7 @@ class ApiToken(BaseModel):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="tokens", user="user")
+    restrict_scope = Scope(domain=Domain.TOKENS, user="user")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,17 +1,22 @@
-"""Who sees what: the one permission rule of DESIGN.md, as `Model.objects.restrict(user, action)`.
+"""Who sees what: the one permission rule of DESIGN.md, as `Model.objects.restrict(actor, action)`.
 
-Every restricted model declares a `Scope`: which permission domain it belongs to and the lookup
-paths from the model to a department, to an employee and to a user. The policy table says, per
-domain, role and action, how far a user reaches: everything, their department subtree, their own
-records, or nothing. Views, API endpoints, exports and jobs all go through `restrict`, so the rule
-is written once.
+Every restricted model declares a `Scope`: which permission domain (a `Domain`) it belongs to and
+the lookup paths from the model to a department, to an employee and to a user. The policy table
+says, per domain, role and action, how far a user reaches: everything, their department subtree,
+their own records, or nothing. Views, API endpoints, exports and jobs all go through `restrict`
+(many records) or `may` (one department or person), so the rule is written once.
+
+Who acts is an *actor*: a `User`, or `SYSTEM`, the application itself (a scheduled job, the demo
+generator, the CLI run without --user by whoever has shell access), which reaches everything.
+`None` is nobody: it reaches nothing, in `restrict`, `may` and every selector alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from django.apps import apps
 from django.db import models
@@ -22,15 +27,40 @@ from gmassist.core.choices import Action, Role
 if TYPE_CHECKING:
     from gmassist.core.models import User
 
-ALL = "all"  # every record of the domain
-SUBTREE = "subtree"  # records of the departments the user heads and all below them
-SELF = "self"  # the user's own records (as employee or as the user who made them)
+
+class Domain(StrEnum):
+    """The permission domains: each restricted model, proposal kind, page and import entity
+    belongs to one, and `POLICY` has exactly one entry per domain (checked at start-up)."""
+
+    PEOPLE = "people"
+    CATALOGUE = "catalogue"
+    CUSTOMERS = "customers"
+    FEEDBACK = "feedback"
+    SURVEYS = "surveys"
+    RECRUITING = "recruiting"
+    DECISIONS = "decisions"
+    AUDIT = "audit"
+    TOKENS = "tokens"
+    JOBS = "jobs"
+
+
+class Reach(StrEnum):
+    """How far a role reaches in a domain for an action."""
+
+    ALL = "all"  # every record of the domain
+    SUBTREE = "subtree"  # records of the departments the user heads and all below them
+    SELF = "self"  # the user's own records (as employee or as the user who made them)
+
+
+ALL: Final = Reach.ALL
+SUBTREE: Final = Reach.SUBTREE
+SELF: Final = Reach.SELF
 
 _EVERY_ACTION = {action: ALL for action in Action}
 
-POLICY: dict[str, dict[str, dict[str, str]]] = {
+POLICY: dict[Domain, dict[str, dict[str, Reach]]] = {
     # employees, their pay, reviews, skills, separations, and proposals about them
-    "people": {
+    Domain.PEOPLE: {
         Role.GM: _EVERY_ACTION,
         Role.ASSISTANT: {
             Action.VIEW: ALL,
@@ -59,7 +89,7 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         Role.EMPLOYEE: {Action.VIEW: SELF, Action.VIEW_PAY: SELF},
     },
     # reference data everyone may read: positions, skills, attribute definitions
-    "catalogue": {
+    Domain.CATALOGUE: {
         Role.GM: _EVERY_ACTION,
         Role.ASSISTANT: {
             a: ALL for a in (Action.VIEW, Action.CHANGE, Action.IMPORT, Action.EXPORT)
@@ -72,7 +102,7 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     # group customers, their revenue, contacts, account managers and history: an account
     # manager their own book, a department head the books of their subtree's managers (read
     # only); HR has no business reason to see customers
-    "customers": {
+    Domain.CUSTOMERS: {
         Role.GM: _EVERY_ACTION,
         Role.ASSISTANT: {
             a: ALL
@@ -90,7 +120,7 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     # GM, not the urgent ones). Everyone sees the items they sent by name and the ones they own.
     # Anonymous items are in these rules like any other: nothing in them names the sender, so
     # nobody, the GM included, sees who sent them. Trends count only what the reader may see.
-    "feedback": {
+    Domain.FEEDBACK: {
         Role.GM: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
         Role.ASSISTANT: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
         Role.HR: {Action.VIEW: ALL, Action.CHANGE: SELF, Action.EXPORT: ALL},
@@ -104,7 +134,7 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     # voice.selectors.surveys_with_results). Everyone answers the surveys they are asked, which
     # is not a read of this domain. Results never show a group of fewer than 5 respondents,
     # whoever reads them (voice/engine/survey_results.py).
-    "surveys": {
+    Domain.SURVEYS: {
         Role.GM: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
         Role.ASSISTANT: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
         Role.HR: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
@@ -114,7 +144,7 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     # candidates' names and contacts are personal data, so only the GM, the assistant and HR
     # (everything, agencies included) and a department head (the requisitions of their subtree
     # and their candidates, not the agencies) see them; nobody else sees anything
-    "recruiting": {
+    Domain.RECRUITING: {
         Role.GM: _EVERY_ACTION,
         Role.ASSISTANT: {
             a: ALL for a in (Action.VIEW, Action.CHANGE, Action.IMPORT, Action.EXPORT)
@@ -126,7 +156,7 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     # drafts, answers and reminds (a person decides: the assistant does not publish); a head
     # drafts and publishes for their own subtree and sees its acknowledgements; everyone sees
     # the decisions addressed to them (SELF: their acknowledgement row)
-    "decisions": {
+    Domain.DECISIONS: {
         Role.GM: _EVERY_ACTION,
         Role.ASSISTANT: {a: ALL for a in (Action.VIEW, Action.CHANGE, Action.EXPORT)},
         Role.HR: {Action.VIEW: SELF},
@@ -140,11 +170,11 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
         Role.EMPLOYEE: {Action.VIEW: SELF},
     },
     # the audit log: the GM's
-    "audit": {Role.GM: {Action.VIEW: ALL, Action.EXPORT: ALL}},
+    Domain.AUDIT: {Role.GM: {Action.VIEW: ALL, Action.EXPORT: ALL}},
     # personal API tokens: each user manages their own
-    "tokens": {role: {Action.VIEW: SELF, Action.CHANGE: SELF} for role in Role},
+    Domain.TOKENS: {role: {Action.VIEW: SELF, Action.CHANGE: SELF} for role in Role},
     # jobs: everyone sees the jobs they started; the GM's office sees all
-    "jobs": {
+    Domain.JOBS: {
         Role.GM: {Action.VIEW: ALL, Action.CHANGE: ALL},
         Role.ASSISTANT: {Action.VIEW: ALL, Action.CHANGE: ALL},
         Role.HR: {Action.VIEW: SELF, Action.CHANGE: SELF},
@@ -155,39 +185,100 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
 }
 
 
+class SystemActor:
+    """The application itself as the actor: a scheduled job, the demo generator, the CLI run
+    without --user. It reaches everything, is no user and no employee, and is recorded as "the
+    system" (no actor) in the audit log and in who-made-it columns."""
+
+    pk = None
+    id = None
+    employee_id = None
+    employee = None
+    role = None
+    username = "system"
+    language = ""
+    # not a logged-in user: code that records "who" (audit entries, created_by) stores no one
+    is_authenticated = False
+    is_active = True
+    is_superuser = False
+    is_system = True
+
+    def __str__(self) -> str:
+        return "system"
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+    def __reduce__(self) -> str:
+        return "SYSTEM"  # pickles (Celery, caches) as the one instance
+
+
+SYSTEM: Final = SystemActor()
+
+# Who acts: a user (anonymous or inactive ones reach nothing) or the system.
+Actor: TypeAlias = "User | SystemActor"
+
+
+def is_system(actor: Any) -> bool:
+    """True for the system actor, `SYSTEM`."""
+    return actor is SYSTEM
+
+
+def acting_user(actor: Any) -> User | None:
+    """The user to record as having acted (audit entries, created_by, proposed_by...): the
+    user, or None for the system and for nobody."""
+    if actor is None or actor is SYSTEM or not getattr(actor, "is_authenticated", False):
+        return None
+    return actor
+
+
 @dataclass(frozen=True)
 class Scope:
     """How a model reaches the things permissions are about (lookup paths, empty when none)."""
 
-    domain: str
+    domain: Domain
     department: str = ""  # path to an org.Department, e.g. "employee__department"
     employee: str = ""  # path to an org.Employee, e.g. "employee" or "pk" for Employee itself
     user: str = ""  # path to the core.User who owns the record, e.g. "created_by"
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.domain, Domain):
+            raise TypeError(f"Scope domain {self.domain!r} is not a Domain member")
 
-def user_role(user: User | None) -> str | None:
-    """The user's role, or None for anonymous and inactive users; a superuser counts as the GM."""
-    if user is None or not user.is_authenticated or not user.is_active:
+
+def user_role(user: Actor | None) -> str | None:
+    """The user's role, or None for the system, anonymous and inactive users; a superuser
+    counts as the GM."""
+    if user is None or user is SYSTEM or not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser:
         return Role.GM
     return user.role
 
 
-def reach(user: User | None, domain: str, action: str) -> str | None:
-    """How far `user` reaches in `domain` for `action`: ALL, SUBTREE, SELF or None (nothing)."""
-    role = user_role(user)
+def reach(actor: Actor | None, domain: Domain | str, action: str) -> Reach | None:
+    """How far `actor` reaches in `domain` for `action`: ALL, SUBTREE, SELF or None (nothing).
+
+    The system reaches everything; None, anonymous and inactive users nothing. An unknown
+    domain is a programming error (ValueError), not "nothing".
+    """
+    policy = POLICY[Domain(domain)]
+    if actor is SYSTEM:
+        return ALL
+    role = user_role(actor)
     if role is None:
         return None
-    return POLICY.get(domain, {}).get(role, {}).get(action)
+    return policy.get(role, {}).get(action)
 
 
-def headed_subtree_ids(user: User) -> set[int]:
+def headed_subtree_ids(user: Actor) -> set[int]:
     """Ids of the departments `user` heads and of every department below them.
 
     Kept on the user object, which lives for one request (or one command): a page that
     restricts several querysets reads the tree once.
     """
+    if user is SYSTEM:
+        return set()
     cached = getattr(user, "_headed_subtree_ids", None)
     if cached is not None:
         return cached
@@ -221,6 +312,38 @@ def descendants_of(children: dict[int | None, list[int]], roots: Iterable[int]) 
     return seen
 
 
+def may(
+    actor: Actor | None,
+    domain: Domain | str,
+    action: str,
+    *,
+    department_id: int | None = None,
+    employee: Any = None,
+) -> bool:
+    """The permission rule for one subject: may `actor` do `action` in `domain` for `employee`
+    (an org.Employee: its pk and department_id are used), else for the department
+    `department_id`, else for the whole company?
+
+    ALL reaches every subject; SUBTREE the departments the actor heads and everything below
+    them, and the actor's own record; SELF the actor's own record only; the whole company (no
+    subject) needs ALL. The same rule as `restrict`, for one subject that may not be stored yet.
+    """
+    how_far = reach(actor, domain, action)
+    if how_far is None:
+        return False
+    if how_far == ALL:
+        return True
+    if employee is not None:
+        if actor.employee_id is not None and employee.pk == actor.employee_id:
+            return True
+        department_id = employee.department_id
+        if department_id is None:
+            return False
+    elif department_id is None:
+        return False
+    return how_far == SUBTREE and department_id in headed_subtree_ids(actor)
+
+
 def _self_q(user: User, scope: Scope) -> Q | None:
     q = None
     if scope.employee and user.employee_id:
@@ -231,23 +354,23 @@ def _self_q(user: User, scope: Scope) -> Q | None:
     return q
 
 
-def scope_filter(user: User | None, scope: Scope, action: str) -> Q | None:
-    """The filter that limits a queryset of `scope` to what `user` may do with `action`.
+def scope_filter(actor: Actor | None, scope: Scope, action: str) -> Q | None:
+    """The filter that limits a queryset of `scope` to what `actor` may do with `action`.
 
     Returns an empty `Q()` for "everything" and None for "nothing".
     """
-    how_far = reach(user, scope.domain, action)
+    how_far = reach(actor, scope.domain, action)
     if how_far is None:
         return None
     if how_far == ALL:
         return Q()
-    own = _self_q(user, scope)
+    own = _self_q(actor, scope)
     if how_far == SELF:
         return own
     # SUBTREE: the departments the user heads, and always their own records
     q = own
     if scope.department:
-        subtree = headed_subtree_ids(user)
+        subtree = headed_subtree_ids(actor)
         if subtree:
             dept_q = Q(**{f"{scope.department}__in": sorted(subtree)})
             q = dept_q if q is None else q | dept_q
@@ -255,21 +378,85 @@ def scope_filter(user: User | None, scope: Scope, action: str) -> Q | None:
 
 
 class RestrictedQuerySet(models.QuerySet):
-    """A queryset that can be narrowed to what a user may do (NetBox's RestrictedQuerySet)."""
+    """A queryset that can be narrowed to what an actor may do (NetBox's RestrictedQuerySet)."""
 
-    def restrict(self, user: User | None, action: str = Action.VIEW) -> RestrictedQuerySet:
+    def restrict(self, actor: Actor | None, action: str = Action.VIEW) -> RestrictedQuerySet:
         scope: Scope = self.model.restrict_scope
-        q = scope_filter(user, scope, action)
+        q = scope_filter(actor, scope, action)
         if q is None:
             return self.none()
         return self.filter(q) if q else self.all()
 
 
-def user_can(user: User | None, action: str, obj: models.Model) -> bool:
-    """True when `user` may do `action` to `obj`; the same rule as `restrict`, for one object."""
-    return type(obj)._default_manager.restrict(user, action).filter(pk=obj.pk).exists()
+def user_can(actor: Actor | None, action: str, obj: models.Model) -> bool:
+    """True when `actor` may do `action` to `obj`; the same rule as `restrict`, for one object."""
+    return type(obj)._default_manager.restrict(actor, action).filter(pk=obj.pk).exists()
 
 
-def user_can_in_domain(user: User | None, domain: str, action: str) -> bool:
-    """True when `user` may do `action` to at least some records of `domain` (menus, commands)."""
-    return reach(user, domain, action) is not None
+def user_can_in_domain(actor: Actor | None, domain: Domain | str, action: str) -> bool:
+    """True when `actor` may do `action` to at least some records of `domain` (menus, commands)."""
+    return reach(actor, domain, action) is not None
+
+
+# --- the start-up check ----------------------------------------------------------------------
+
+
+class PolicyError(Exception):
+    """The policy, the domains and what the apps declare do not agree (raised at start-up)."""
+
+
+def policy_problems() -> list[str]:
+    """What is wrong between `POLICY`, `Domain`, `Role`, `Action` and the domains the apps
+    declare (models' scopes, proposal kinds, navigation, import entities); empty when they
+    agree. A declared domain must be a `Domain` member, not a typed-in string."""
+    problems: list[str] = []
+    reaches = set(Reach)
+    for domain in Domain:
+        if domain not in POLICY:
+            problems.append(f"POLICY has no entry for domain {domain.value!r}")
+    for domain, roles in POLICY.items():
+        if not isinstance(domain, Domain):
+            problems.append(f"POLICY key {domain!r} is not a Domain member")
+        where = f"POLICY[{str(domain)!r}]"
+        for role, actions in roles.items():
+            if role not in Role.values:
+                problems.append(f"{where} names an unknown role {str(role)!r}")
+            for action, how_far in actions.items():
+                at = f"{where}[{str(role)!r}]"
+                if action not in Action.values:
+                    problems.append(f"{at} names unknown action {str(action)!r}")
+                if how_far not in reaches:
+                    problems.append(f"{at}[{str(action)!r}] is {how_far!r}, not a Reach")
+    for what, domain in declared_domains():
+        if not isinstance(domain, Domain):
+            problems.append(f"{what} declares domain {domain!r}, not a Domain member")
+    return problems
+
+
+def declared_domains() -> list[tuple[str, Any]]:
+    """(who, domain) for every domain the apps declare: restricted models, proposal kinds,
+    navigation items and import entities."""
+    from gmassist.core.imports import entity_spec, registered_entities
+    from gmassist.core.proposals import proposal_kind, registered_proposal_kinds
+    from gmassist.core.views_lib import registered_navigation
+
+    out: list[tuple[str, Any]] = []
+    for model in apps.get_models():
+        scope = getattr(model, "restrict_scope", None)
+        if scope is not None:
+            out.append((f"model {model._meta.label}", scope.domain))
+    for kind in registered_proposal_kinds():
+        out.append((f"proposal kind {kind}", proposal_kind(kind).domain))
+    for item in registered_navigation():
+        if item.domain:
+            out.append((f"navigation item {item.key}", item.domain))
+    for entity in registered_entities():
+        out.append((f"import entity {entity}", entity_spec(entity).domain))
+    return out
+
+
+def check_policy() -> None:
+    """Raise PolicyError unless the policy and the declared domains agree (CoreConfig.ready)."""
+    problems = policy_problems()
+    if problems:
+        raise PolicyError("the permission policy does not agree:\n" + "\n".join(problems))

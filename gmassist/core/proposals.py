@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gmassist.core.permissions import Domain
+
 if TYPE_CHECKING:
     from gmassist.core.models import Proposal, User
 
@@ -19,7 +21,8 @@ class ProposalKind:
         proposal is made and again, against the data as it is then, when it is approved.
     apply(proposal, by) -> dict: makes the change inside the approval's transaction and
         returns what it did (stored on the proposal as its result).
-    domain: the permission domain approvals are checked in ("people", ...).
+    domain: the permission domain (a `Domain`) the proposal belongs to: who may see it,
+        propose it and decide it is that domain's rule.
     hr_may_approve: whether HR may approve it when its cost is below the GM's HR limit.
     describe(proposal) -> str: its title in the reader's language, from the payload (the
         stored title is in the language of whoever proposed it); optional.
@@ -29,7 +32,7 @@ class ProposalKind:
     label: str
     validate: Callable[[dict[str, Any]], dict[str, Any]]
     apply: Callable[[Proposal, User | None], dict[str, Any]]
-    domain: str = "people"
+    domain: Domain = Domain.PEOPLE
     hr_may_approve: bool = True
     describe: Callable[[Proposal], str] | None = None
 
@@ -38,6 +41,8 @@ _KINDS: dict[str, ProposalKind] = {}
 
 
 def register_proposal_kind(kind: ProposalKind) -> ProposalKind:
+    if not isinstance(kind.domain, Domain):
+        raise TypeError(f"proposal kind {kind.kind!r}: domain {kind.domain!r} is not a Domain")
     if kind.kind in _KINDS and _KINDS[kind.kind] != kind:
         raise ValueError(f"proposal kind {kind.kind!r} is registered twice")
     _KINDS[kind.kind] = kind

@@ -48,6 +48,11 @@ def jobs_visible(*, user: User) -> QuerySet[Job]:
     return Job.objects.restrict(user, Action.VIEW).select_related("created_by")
 
 
+def jobs_recent(*, user: User, kind: str, limit: int = 5) -> list[Job]:
+    """The newest `limit` jobs of `kind` the user may see (a page's "recent runs")."""
+    return list(jobs_visible(user=user).filter(kind=kind).order_by("-id")[:limit])
+
+
 def audit_entries_visible(*, user: User) -> QuerySet[AuditEntry]:
     """The audit log, for the roles allowed to read it (the GM)."""
     return (

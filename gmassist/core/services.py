@@ -29,7 +29,7 @@ from gmassist.core.models import (
     Proposal,
     User,
 )
-from gmassist.core.permissions import ALL, Scope, reach, scope_filter, user_role
+from gmassist.core.permissions import ALL, Domain, Scope, reach, scope_filter, user_role
 from gmassist.core.proposals import proposal_kind
 
 
@@ -113,7 +113,7 @@ def import_mapping_save(*, entity: str, name: str, toml: str, by: User | None) -
     """
     from gmassist.lib.mapping import MappingError, parse_mapping
 
-    if by is not None and reach(by, "catalogue", Action.CHANGE) is None:
+    if by is not None and reach(by, Domain.CATALOGUE, Action.CHANGE) is None:
         raise PermissionDenied("your role may not save mappings")
     if not name.strip():
         raise ValidationError({"name": "give the mapping a name, e.g. the system it comes from"})

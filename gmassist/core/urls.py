@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gmassist.core import views
 from gmassist.core.choices import Action
+from gmassist.core.permissions import Domain
 from gmassist.core.views_lib import NavItem, register_nav
 
 urlpatterns = [
@@ -18,7 +19,7 @@ urlpatterns = [
     path("inbox/badge/", views.inbox_badge, name="inbox-badge"),
     path("language/", views.set_language, name="set-language"),
     path("imports/", views.imports, name="imports"),
-    path("imports/jobs/<int:pk>/", views.import_job, name="import-job"),
+    path("jobs/<int:pk>/", views.job_page, name="job"),
     path("imports/jobs/<int:pk>/confirm/", views.import_confirm, name="import-confirm"),
     path("proposals/", views.ProposalInbox.as_view(), name="proposals"),
     path("proposals/history/", views.ProposalHistory.as_view(), name="proposals-history"),
@@ -34,7 +35,11 @@ urlpatterns = [
 register_nav(NavItem("core.home", _("Home"), "home", order=10, group="home"))
 register_nav(NavItem("core.inbox", _("Inbox"), "inbox", order=15, group="inbox"))
 register_nav(
-    NavItem("core.proposals", _("Proposals"), "proposals", "people", Action.PROPOSE, order=40)
+    NavItem("core.proposals", _("Proposals"), "proposals", Domain.PEOPLE, Action.PROPOSE, order=40)
 )
-register_nav(NavItem("core.imports", _("Imports"), "imports", "people", Action.IMPORT, order=50))
-register_nav(NavItem("core.audit", _("Audit log"), "audit-log", "audit", Action.VIEW, order=60))
+register_nav(
+    NavItem("core.imports", _("Imports"), "imports", Domain.PEOPLE, Action.IMPORT, order=50)
+)
+register_nav(
+    NavItem("core.audit", _("Audit log"), "audit-log", Domain.AUDIT, Action.VIEW, order=60)
+)

@@ -26,17 +26,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gmassist.core import selectors, services
-from gmassist.core.choices import Action, JobStatus, ProposalStatus
+from gmassist.core.choices import Action, ProposalStatus
 from gmassist.core.forms import (
     AuditFilterForm,
     DecisionForm,
     ImportForm,
     LanguageForm,
     TokenForm,
-    entity_label,
 )
+from gmassist.core.job_pages import import_outcome, job_page_context, job_page_for
 from gmassist.core.models import Company, Job, Proposal, User
-from gmassist.core.permissions import ALL, SUBTREE, reach
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.views_lib import (
     DetailPage,
     ExportColumn,
@@ -58,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
     user = request.user
     context: dict[str, Any] = {"currency": Company.get().currency, "headcount_by_department": []}
-    if reach(user, "people", Action.VIEW) in (ALL, SUBTREE):
+    if reach(user, Domain.PEOPLE, Action.VIEW) in (ALL, SUBTREE):
         headcount = org_selectors.headcount_by_department(user=user)
         months = org_selectors.hires_and_leavers_by_month(user=user, months=24)
         context.update(
@@ -181,7 +181,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 # --- imports ---------------------------------------------------------------------------------
 
-IMPORT_PERMISSION = ("people", Action.IMPORT)
+IMPORT_PERMISSION = (Domain.PEOPLE, Action.IMPORT)
 
 
 def _import_jobs(user: Any) -> QuerySet[Job]:
@@ -234,7 +234,7 @@ def imports(request: HttpRequest) -> HttpResponse:
                     },
                     by=request.user,
                 )
-                return redirect("import-job", pk=job.pk)
+                return redirect("job", pk=job.pk)
         status = 200
     else:
         form = ImportForm(user=request.user)
@@ -251,55 +251,43 @@ def _import_job_or_404(request: HttpRequest, pk: int) -> Job:
     return job
 
 
-def _job_context(job: Job) -> dict[str, Any]:
-    result = job.result or {}
-    params = job.params or {}
-    counts = result.get("counts") or {}
-    return {
-        "job": job,
-        "entity_label": entity_label(params.get("entity", "")),
-        "file_name": result.get("file_name") or Path(params.get("path", "")).name,
-        "dry_run": params.get("dry_run", False),
-        "report": result,
-        "counts": [
-            {"kind": entity_label(kind), **values}
-            for kind, values in counts.items()
-            if isinstance(values, dict)
-        ],
-        "errors": result.get("errors") or [],
-        "warnings": result.get("warnings") or [],
-        "may_confirm": (
-            job.status == JobStatus.SUCCEEDED and params.get("dry_run") and not result.get("errors")
-        ),
-    }
-
-
-@login_required
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """An import job: its progress while it runs (htmx polls), then its result."""
-    job = _import_job_or_404(request, pk)
-    template = "core/_import_job.html" if is_htmx_partial(request) else "core/import_job.html"
-    return render(request, template, _job_context(job))
-
-
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Run a successful dry run's import for real, with the same file and mapping."""
     job = _import_job_or_404(request, pk)
-    if not _job_context(job)["may_confirm"]:
+    if not import_outcome(job, request.user)["may_confirm"]:
         messages.error(request, gettext("Only a dry run without errors can be confirmed."))
-        return redirect("import-job", pk=job.pk)
+        return redirect("job", pk=job.pk)
     params = {**job.params, "dry_run": False}
     new_job = services.job_submit(kind=IMPORT_JOB, params=params, by=request.user)
-    return redirect("import-job", pk=new_job.pk)
+    return redirect("job", pk=new_job.pk)
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+
+@login_required
+def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any job: its progress while it runs (htmx polls this page), then its outcome as its kind
+    declares it (`job_pages.py`). `?inline=1` keeps a job shown inside another page inline."""
+    job = selectors.jobs_visible(user=request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404("no such job")
+    page = job_page_for(job.kind)
+    if page is not None:
+        require_reach(request.user, page.permission, page.reaches)
+    partial = is_htmx_partial(request)
+    inline = partial and "inline" in request.GET
+    context = job_page_context(job=job, user=request.user, inline=inline)
+    return render(request, "core/_job.html" if partial else "core/job.html", context)
 
 
 # --- proposals -------------------------------------------------------------------------------
 
 
 def _may_decide(user: Any) -> bool:
-    return reach(user, "people", Action.APPROVE) is not None
+    return reach(user, Domain.PEOPLE, Action.APPROVE) is not None
 
 
 PROPOSAL_EXPORT = [
@@ -322,11 +310,11 @@ class ProposalInbox(ListPage):
     title = _("Proposals")
     template_name = "core/proposals.html"
     results_template = "core/_proposal_results.html"
-    permission = ("people", Action.VIEW)
+    permission = (Domain.PEOPLE, Action.VIEW)
     columns = [ListColumn(_("Newest"), sort="created"), ListColumn(_("Cost"), sort="cost")]
     default_sort = "-created"
     paginate_by = 20
-    export_permission = ("people", Action.EXPORT)
+    export_permission = (Domain.PEOPLE, Action.EXPORT)
     export_columns = PROPOSAL_EXPORT
     export_name = "proposals"
     testid = "proposals"
@@ -417,7 +405,7 @@ class AuditLogPage(ListPage):
     """The audit log, for the GM: who did what, when; filterable by action."""
 
     title = _("Audit log")
-    permission = ("audit", Action.VIEW)
+    permission = (Domain.AUDIT, Action.VIEW)
     filter_form_class = AuditFilterForm
     columns = [
         ListColumn(_("When"), sort="at"),
@@ -428,7 +416,7 @@ class AuditLogPage(ListPage):
     ]
     default_sort = "-at"
     row_template = "core/_audit_row.html"
-    export_permission = ("audit", Action.EXPORT)
+    export_permission = (Domain.AUDIT, Action.EXPORT)
     export_name = "audit-log"
     export_columns = [
         ExportColumn("at", "at"),

@@ -8,7 +8,7 @@ subclasses `DetailPage` and names its selector: a record the user may not see is
 
     class DirectoryPage(ListPage):
         title = _("Employees")
-        permission = ("people", Action.VIEW)
+        permission = (Domain.PEOPLE, Action.VIEW)
         filter_form_class = DirectoryFilterForm
         columns = [ListColumn(_("Name"), sort="name"), ...]
         row_template = "org/_directory_row.html"
@@ -41,7 +41,7 @@ from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.views import View
 
-from gmassist.core.permissions import reach
+from gmassist.core.permissions import Domain, reach
 from gmassist.lib import tabular
 
 # --- navigation ------------------------------------------------------------------------------
@@ -58,7 +58,7 @@ class NavItem:
     key: str
     label: str | Promise
     url_name: str
-    domain: str = ""
+    domain: Domain | None = None
     action: str = ""
     reaches: tuple[str, ...] = ()
     order: int = 100
@@ -83,8 +83,15 @@ _NAVIGATION: dict[str, NavItem] = {}
 
 def register_nav(item: NavItem) -> NavItem:
     """Add a page to the top navigation (called from an app's `urls.py`)."""
+    if item.domain is not None and not isinstance(item.domain, Domain):
+        raise TypeError(f"navigation item {item.key!r}: {item.domain!r} is not a Domain")
     _NAVIGATION[item.key] = item
     return item
+
+
+def registered_navigation() -> list[NavItem]:
+    """Every navigation item registered so far (the apps' `urls.py` register theirs)."""
+    return list(_NAVIGATION.values())
 
 
 def navigation_for(user: Any) -> list[NavItem]:
@@ -93,7 +100,9 @@ def navigation_for(user: Any) -> list[NavItem]:
     return [item for item in items if item.visible_to(user)]
 
 
-def require_reach(user: Any, permission: tuple[str, str] | None, reaches: tuple[str, ...]) -> None:
+def require_reach(
+    user: Any, permission: tuple[Domain, str] | None, reaches: tuple[str, ...]
+) -> None:
     """PermissionDenied (403) unless the user's role may use a page of `permission`."""
     if permission is None:
         return
@@ -169,9 +178,9 @@ class ListPage(LoginRequiredMixin, View):
     columns: ClassVar[list[ListColumn]] = []
     default_sort: ClassVar[str] = ""
     paginate_by: ClassVar[int] = 50
-    permission: ClassVar[tuple[str, str] | None] = None  # (domain, action) the role must reach
+    permission: ClassVar[tuple[Domain, str] | None] = None  # (domain, action) the role must reach
     permission_reaches: ClassVar[tuple[str, ...]] = ()
-    export_permission: ClassVar[tuple[str, str] | None] = None  # None: no export
+    export_permission: ClassVar[tuple[Domain, str] | None] = None  # None: no export
     export_columns: ClassVar[list[ExportColumn]] = []
     export_name: ClassVar[str] = "export"
     testid: ClassVar[str] = "list"  # data-testid prefix of the page's controls
@@ -326,7 +335,7 @@ class DetailPage(LoginRequiredMixin, View):
     """One record found through a scoped selector: 404 when the user may not see it."""
 
     template_name: ClassVar[str] = ""
-    permission: ClassVar[tuple[str, str] | None] = None
+    permission: ClassVar[tuple[Domain, str] | None] = None
     context_object_name: ClassVar[str] = "object"
 
     def get_queryset(self) -> QuerySet:

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.models import BaseModel
-from gmassist.core.permissions import RestrictedQuerySet, Scope
+from gmassist.core.permissions import Domain, RestrictedQuerySet, Scope
 from gmassist.customers.choices import (
     ContactKind,
     CustomerStatus,
@@ -27,13 +27,15 @@ MONEY = {"max_digits": 16, "decimal_places": 2}
 
 # lookup paths from a customer to the account manager's employee and department
 _MANAGER = "account_manager__employee"
-_CUSTOMER_SCOPE = Scope(domain="customers", department=f"{_MANAGER}__department", employee=_MANAGER)
+_CUSTOMER_SCOPE = Scope(
+    domain=Domain.CUSTOMERS, department=f"{_MANAGER}__department", employee=_MANAGER
+)
 
 
 def _follows_customer() -> Scope:
     """The scope of a record about one customer: whoever may see the customer."""
     return Scope(
-        domain="customers",
+        domain=Domain.CUSTOMERS,
         department=f"customer__{_MANAGER}__department",
         employee=f"customer__{_MANAGER}",
     )
@@ -48,7 +50,7 @@ class Industry(BaseModel):
 
     objects = RestrictedQuerySet.as_manager()
     # reference data, like positions and skills
-    restrict_scope = Scope(domain="catalogue")
+    restrict_scope = Scope(domain=Domain.CATALOGUE)
 
     class Meta:
         ordering = ["name", "code"]
@@ -83,7 +85,7 @@ class AccountManager(BaseModel):
 
     objects = RestrictedQuerySet.as_manager()
     restrict_scope = Scope(
-        domain="customers", department="employee__department", employee="employee"
+        domain=Domain.CUSTOMERS, department="employee__department", employee="employee"
     )
 
     class Meta:
@@ -417,7 +419,7 @@ class CustomerPolicy(BaseModel):
 
     objects = RestrictedQuerySet.as_manager()
     # what the company's customers policy is, like positions and skills, is no secret
-    restrict_scope = Scope(domain="catalogue")
+    restrict_scope = Scope(domain=Domain.CATALOGUE)
 
     class Meta:
         ordering = ["kind", "-created_at", "-id"]
@@ -460,7 +462,7 @@ class ChurnRun(BaseModel):
 
     objects = RestrictedQuerySet.as_manager()
     # the model as a whole is the GM's office's: managers see their customers' scores only
-    restrict_scope = Scope(domain="customers")
+    restrict_scope = Scope(domain=Domain.CUSTOMERS)
 
     class Meta:
         ordering = ["-as_of", "-id"]

@@ -3,6 +3,7 @@ service channels. Only the GM approves them (domain "customers", HR never)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from gmassist.core.permissions import Domain
 from gmassist.core.proposals import ProposalKind, register_proposal_kind
 from gmassist.customers.services import (
     REASSIGN,
@@ -26,7 +27,7 @@ register_proposal_kind(
         validate=retier_validate,
         apply=retier_apply,
         describe=retier_describe,
-        domain="customers",
+        domain=Domain.CUSTOMERS,
         hr_may_approve=False,
     )
 )
@@ -38,7 +39,7 @@ register_proposal_kind(
         validate=reassign_validate,
         apply=reassign_apply,
         describe=reassign_describe,
-        domain="customers",
+        domain=Domain.CUSTOMERS,
         hr_may_approve=False,
     )
 )
@@ -50,7 +51,7 @@ register_proposal_kind(
         validate=reroute_validate,
         apply=reroute_apply,
         describe=reroute_describe,
-        domain="customers",
+        domain=Domain.CUSTOMERS,
         hr_may_approve=False,
     )
 )

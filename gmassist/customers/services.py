@@ -21,7 +21,7 @@ from django.utils.translation import gettext, ngettext
 
 from gmassist.core.choices import Action, AuditAction, ProposalStatus
 from gmassist.core.models import Proposal
-from gmassist.core.permissions import ALL, reach
+from gmassist.core.permissions import ALL, Domain, reach
 from gmassist.core.services import audit_record, proposal_create
 from gmassist.customers.choices import PolicyKind, ServiceChannel, Tier
 from gmassist.customers.engine.channels import RulesError, plan_channels, rules_from_toml
@@ -65,7 +65,7 @@ REROUTE = "customers.reroute"
 
 def _check_may(by: User | None, action: str, what: str) -> None:
     """Customers-wide writes (policies, proposals about every customer) need reach ALL."""
-    if by is not None and reach(by, "customers", action) != ALL:
+    if by is not None and reach(by, Domain.CUSTOMERS, action) != ALL:
         raise PermissionDenied(f"your role may not {what}")
 
 
@@ -218,7 +218,7 @@ def retier_customers(*, by: User | None, as_of: dt.date | None = None) -> Propos
     re-tiering with the same changes is returned as it is; an open one with other changes is
     withdrawn and replaced (its rationale says so). The payload lists every change:
     {customer_id, code, name, from, to, score, reasons}, most important first; each reason is
-    stored as {template, params} and shown in the reader's language (`selectors.reason_text`).
+    stored as {template, params} and shown in the reader's language (`presenters.reason_text`).
     """
     _check_may(by, Action.PROPOSE, "propose re-tiering")
     month = last_complete_month(as_of or timezone.localdate())
@@ -748,7 +748,7 @@ def churn_scores_refresh(
     and used to score the last complete month, with each customer's three strongest reasons.
     Returns the saved `ChurnRun` (its `ChurnScore`s hold risk 0-1 and reasons
     [{feature, label, value, effect (log-odds), text (English), template, params}], shown in
-    the reader's language by `selectors.reason_text`). Raises ValidationError when the
+    the reader's language by `presenters.reason_text`). Raises ValidationError when the
     history has fewer than MIN_CHURNERS churners, PermissionDenied unless `by` may change
     every customer (the GM's office).
     """

@@ -2,7 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
-from gmassist.core.permissions import SELF
+from gmassist.core.permissions import SELF, Domain
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.customers import views
 
@@ -15,21 +15,22 @@ urlpatterns = [
     path("managers/<int:pk>/", views.ManagerPage.as_view(), name="manager"),
     path("managers/me/", views.my_manager_page, name="my_manager_page"),
     path("tiering/", views.tiering_policy, name="tiering"),
-    path("jobs/<int:pk>/", views.job_page, name="job"),
     path("matching/", views.matching, name="matching"),
     path("routing/", views.routing, name="routing"),
     path("analytics/", views.analytics, name="analytics"),
 ]
 
 register_nav(
-    NavItem("customers.list", _("Customers"), "customers:list", "customers", Action.VIEW, order=70)
+    NavItem(
+        "customers.list", _("Customers"), "customers:list", Domain.CUSTOMERS, Action.VIEW, order=70
+    )
 )
 register_nav(
     NavItem(
         "customers.managers",
         _("Account managers"),
         "customers:managers",
-        "customers",
+        Domain.CUSTOMERS,
         Action.VIEW,
         reaches=views.MANY_BOOKS,
         order=71,
@@ -41,7 +42,7 @@ register_nav(
         "customers.my_page",
         _("My book"),
         "customers:my_manager_page",
-        "customers",
+        Domain.CUSTOMERS,
         Action.VIEW,
         reaches=(SELF,),
         order=71,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Role
 from gmassist.core.models import BaseModel
-from gmassist.core.permissions import RestrictedQuerySet, Scope
+from gmassist.core.permissions import Domain, RestrictedQuerySet, Scope
 from gmassist.decisions.choices import DecisionStatus, ResponseKind, ResponseTheme
 
 
@@ -89,7 +89,7 @@ class Decision(BaseModel):
     # addressees reach it through their acknowledgement row, authors as its author, heads
     # through the department it is decided for
     restrict_scope = Scope(
-        domain="decisions",
+        domain=Domain.DECISIONS,
         department="department",
         employee="acknowledgements__employee",
         user="author",
@@ -167,7 +167,7 @@ class DecisionVersion(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     restrict_scope = Scope(
-        domain="decisions",
+        domain=Domain.DECISIONS,
         department="decision__department",
         employee="decision__acknowledgements__employee",
         user="decision__author",
@@ -223,7 +223,7 @@ class Acknowledgement(models.Model):
     reminder_count = models.PositiveIntegerField(_("reminders"), default=0)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="decisions", department="department", employee="employee")
+    restrict_scope = Scope(domain=Domain.DECISIONS, department="department", employee="employee")
 
     class Meta:
         ordering = ["decision", "employee"]
@@ -298,7 +298,9 @@ class Response(models.Model):
     answered_on = models.DateField(_("answered"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="decisions", department="decision__department", user="author")
+    restrict_scope = Scope(
+        domain=Domain.DECISIONS, department="decision__department", user="author"
+    )
 
     class Meta:
         ordering = ["decision", "-submitted_on", "kind"]

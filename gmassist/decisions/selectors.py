@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from gmassist.core.choices import Action
 from gmassist.core.models import User
-from gmassist.core.permissions import ALL, SUBTREE, headed_subtree_ids, reach
+from gmassist.core.permissions import ALL, SUBTREE, Domain, headed_subtree_ids, reach
 from gmassist.decisions.choices import LIVE_STATUSES, ResponseKind
 from gmassist.decisions.engine import Consensus, ResponseFact, consensus
 from gmassist.decisions.models import Acknowledgement, Decision, DecisionVersion, Response
@@ -36,7 +36,7 @@ def decisions_visible(*, user: User | None, action: str = Action.VIEW) -> QueryS
     decision once however many rows match.
     """
     decisions = Decision.objects.select_related("department", "author")
-    if user is None or reach(user, "decisions", action) == ALL:
+    if user is None or reach(user, Domain.DECISIONS, action) == ALL:
         return decisions.all()
     return decisions.filter(pk__in=Decision.objects.restrict(user, action).values("pk"))
 
@@ -174,7 +174,7 @@ def may_read_responses(*, user: User | None, decision: Decision) -> bool:
     office, and a head on a decision of their subtree (the same rule as `Response.restrict`)."""
     if user is None:
         return True
-    how_far = reach(user, "decisions", Action.VIEW)
+    how_far = reach(user, Domain.DECISIONS, Action.VIEW)
     if how_far == ALL:
         return True
     return (

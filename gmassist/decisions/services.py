@@ -31,7 +31,7 @@ from django.utils.translation import gettext
 from gmassist.core.choices import Action, AuditAction, Role
 from gmassist.core.models import User
 from gmassist.core.notify import notify_users, site_url
-from gmassist.core.permissions import ALL, SUBTREE, headed_subtree_ids, reach
+from gmassist.core.permissions import ALL, SUBTREE, Domain, headed_subtree_ids, reach
 from gmassist.core.services import audit_record
 from gmassist.decisions.choices import DecisionStatus, ResponseKind, ResponseTheme
 from gmassist.decisions.models import Acknowledgement, Decision, DecisionVersion, Response
@@ -72,7 +72,7 @@ def _check_may(by: User | None, action: str, *, department: Department | None) -
     """PermissionDenied unless `by` may `action` decisions for `department` (None: company)."""
     if by is None:
         return
-    how_far = reach(by, "decisions", action)
+    how_far = reach(by, Domain.DECISIONS, action)
     if how_far == ALL:
         return
     if how_far == SUBTREE and department is not None and department.pk in headed_subtree_ids(by):

@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
+from gmassist.core.permissions import Domain
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.decisions import views
 
@@ -10,7 +11,6 @@ app_name = "decisions"
 urlpatterns = [
     path("", views.RegisterPage.as_view(), name="register"),
     path("new/", views.decision_create, name="create"),
-    path("jobs/<int:pk>/", views.decision_job, name="job"),
     path("<int:pk>/", views.decision_detail, name="detail"),
     path("<int:pk>/edit/", views.decision_edit, name="edit"),
     path("<int:pk>/amend/", views.decision_amend, name="amend"),
@@ -28,5 +28,7 @@ urlpatterns = [
 ]
 
 register_nav(
-    NavItem("decisions", _("Decisions"), "decisions:register", "decisions", Action.VIEW, order=35)
+    NavItem(
+        "decisions", _("Decisions"), "decisions:register", Domain.DECISIONS, Action.VIEW, order=35
+    )
 )

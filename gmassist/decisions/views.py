@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 
 from gmassist.core.anonymity import keep_out_of_access_log
 from gmassist.core.choices import Action
-from gmassist.core.models import Job
-from gmassist.core.permissions import reach
+from gmassist.core.job_pages import inline_job_context
+from gmassist.core.permissions import Domain, reach
 from gmassist.core.services import job_submit
 from gmassist.core.views_lib import ExportColumn, ListColumn, ListPage
 from gmassist.decisions import jobs, selectors, services
@@ -64,7 +64,7 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
 
 class RegisterPage(ListPage):
     title = _("Decisions")
-    permission = ("decisions", Action.VIEW)
+    permission = (Domain.DECISIONS, Action.VIEW)
     filter_form_class = RegisterFilterForm
     columns = [
         ListColumn(_("Title"), sort="title"),
@@ -76,7 +76,7 @@ class RegisterPage(ListPage):
     default_sort = "-effective_date"
     row_template = "decisions/_register_row.html"
     template_name = "decisions/register.html"
-    export_permission = ("decisions", Action.EXPORT)
+    export_permission = (Domain.DECISIONS, Action.EXPORT)
     export_columns = [
         ExportColumn(_("Title"), "title"),
         ExportColumn(_("Status"), "get_status_display"),
@@ -96,7 +96,7 @@ class RegisterPage(ListPage):
         return form.selector_filters()
 
     def get_extra_context(self) -> dict[str, Any]:
-        return {"may_draft": reach(self.request.user, "decisions", Action.CHANGE) is not None}
+        return {"may_draft": reach(self.request.user, Domain.DECISIONS, Action.CHANGE) is not None}
 
 
 # --- one decision ----------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def _detail_context(request: HttpRequest, decision: Decision, **extra: Any) -> d
     user = request.user
     mine = selectors.own_acknowledgement(user=user, decision=decision)
     readers = selectors.may_read_responses(user=user, decision=decision)
-    sees_status = reach(user, "decisions", Action.VIEW) not in (None, "self")
+    sees_status = reach(user, Domain.DECISIONS, Action.VIEW) not in (None, "self")
     context: dict[str, Any] = {
         "title": decision.title,
         "decision": decision,
@@ -130,7 +130,7 @@ def _detail_context(request: HttpRequest, decision: Decision, **extra: Any) -> d
         "questions": list(selectors.decision_questions(decision=decision)),
         "respond_form": extra.pop("respond_form", None) or RespondForm(),
         "answer_form": AnswerForm(),
-        "job": extra.pop("job", None),
+        "job": None,
     }
     if sees_status and decision.status != "draft":
         by_department = selectors.acknowledgement_by_department(user=user, decision=decision)
@@ -185,20 +185,8 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A decision: what, why, for whom, its versions; for its addressees the acknowledge and
     respond forms; for those who see it, who has acknowledged and what people said."""
     decision = _decision_or_404(request, pk)
-    job = None
-    job_id = request.GET.get("job", "")
-    if job_id.isdigit():
-        job = Job.objects.restrict(request.user, Action.VIEW).filter(pk=int(job_id)).first()
-    return render(request, "decisions/detail.html", _detail_context(request, decision, job=job))
-
-
-@login_required
-def decision_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress of a publishing or reminding job (htmx polls it)."""
-    job = Job.objects.restrict(request.user, Action.VIEW).filter(pk=pk).first()
-    if job is None or not job.kind.startswith("decisions."):
-        raise Http404("no such job")
-    return render(request, "decisions/_job.html", {"job": job})
+    job = inline_job_context(user=request.user, job_id=request.GET.get("job"))
+    return render(request, "decisions/detail.html", _detail_context(request, decision, **job))
 
 
 # --- drafting, publishing, amending, withdrawing ---------------------------------------------
@@ -221,7 +209,7 @@ def _initial(decision: Decision) -> dict[str, Any]:
 @login_required
 def decision_create(request: HttpRequest) -> HttpResponse:
     """Draft a new decision."""
-    if reach(request.user, "decisions", Action.CHANGE) is None:
+    if reach(request.user, Domain.DECISIONS, Action.CHANGE) is None:
         raise PermissionDenied
     form = DecisionForm(request.POST or None, user=request.user)
     status = 200

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.models import BaseModel
-from gmassist.core.permissions import RestrictedQuerySet, Scope
+from gmassist.core.permissions import Domain, RestrictedQuerySet, Scope
 from gmassist.org.choices import (
     AttributeKind,
     EmployeeStatus,
@@ -46,7 +46,7 @@ class Department(BaseModel):
     )
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="people", department="pk")
+    restrict_scope = Scope(domain=Domain.PEOPLE, department="pk")
 
     class Meta:
         ordering = ["name", "code"]
@@ -80,7 +80,7 @@ class Position(BaseModel):
     currency = models.CharField(_("currency"), max_length=3, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="catalogue")
+    restrict_scope = Scope(domain=Domain.CATALOGUE)
 
     class Meta:
         ordering = ["job_family", "grade", "title"]
@@ -191,7 +191,7 @@ class Employee(BaseModel):
     custom = models.JSONField(_("custom attributes"), default=dict, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="people", department="department", employee="pk")
+    restrict_scope = Scope(domain=Domain.PEOPLE, department="department", employee="pk")
 
     class Meta:
         ordering = ["employee_no"]
@@ -276,7 +276,9 @@ class PayChange(BaseModel):
     )
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="people", department="employee__department", employee="employee")
+    restrict_scope = Scope(
+        domain=Domain.PEOPLE, department="employee__department", employee="employee"
+    )
 
     class Meta:
         ordering = ["employee_id", "-effective_date"]
@@ -324,7 +326,9 @@ class Review(BaseModel):
     comment = models.TextField(_("comment"), blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="people", department="employee__department", employee="employee")
+    restrict_scope = Scope(
+        domain=Domain.PEOPLE, department="employee__department", employee="employee"
+    )
 
     class Meta:
         ordering = ["employee_id", "-period"]
@@ -356,7 +360,7 @@ class Skill(BaseModel):
     category = models.CharField(_("category"), max_length=100, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="catalogue")
+    restrict_scope = Scope(domain=Domain.CATALOGUE)
 
     class Meta:
         ordering = ["name"]
@@ -389,7 +393,9 @@ class EmployeeSkill(BaseModel):
     assessed_on = models.DateField(_("assessed on"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="people", department="employee__department", employee="employee")
+    restrict_scope = Scope(
+        domain=Domain.PEOPLE, department="employee__department", employee="employee"
+    )
 
     class Meta:
         ordering = ["employee_id", "skill_id"]
@@ -422,7 +428,9 @@ class Separation(BaseModel):
     regretted = models.BooleanField(_("regretted"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="people", department="employee__department", employee="employee")
+    restrict_scope = Scope(
+        domain=Domain.PEOPLE, department="employee__department", employee="employee"
+    )
 
     class Meta:
         ordering = ["-date", "employee_id"]
@@ -446,7 +454,7 @@ class AttributeDefinition(BaseModel):
     kind = models.CharField(_("type"), max_length=10, choices=AttributeKind.choices)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="catalogue")
+    restrict_scope = Scope(domain=Domain.CATALOGUE)
 
     class Meta:
         ordering = ["entity", "name"]

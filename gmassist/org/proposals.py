@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gmassist.core.permissions import Domain
 from gmassist.core.proposals import ProposalKind, register_proposal_kind
 from gmassist.org.services import (
     PAY_CHANGE,
@@ -21,7 +22,7 @@ register_proposal_kind(
         validate=pay_change_validate,
         apply=pay_change_apply,
         describe=pay_change_describe,
-        domain="people",
+        domain=Domain.PEOPLE,
     )
 )
 register_proposal_kind(
@@ -31,6 +32,6 @@ register_proposal_kind(
         validate=promotion_validate,
         apply=promotion_apply,
         describe=promotion_describe,
-        domain="people",
+        domain=Domain.PEOPLE,
     )
 )

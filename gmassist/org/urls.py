@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
+from gmassist.core.permissions import Domain
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.org import views
 
@@ -18,7 +19,7 @@ register_nav(
         "org.directory",
         _("Employees"),
         "org:directory",
-        "people",
+        Domain.PEOPLE,
         Action.VIEW,
         reaches=views.MANY_PEOPLE,
         order=20,
@@ -29,7 +30,7 @@ register_nav(
         "org.departments",
         _("Departments"),
         "org:departments",
-        "people",
+        Domain.PEOPLE,
         Action.VIEW,
         reaches=views.MANY_PEOPLE,
         order=30,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
 from gmassist.core.models import Company
-from gmassist.core.permissions import ALL, SUBTREE, reach
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.views_lib import DetailPage, ExportColumn, ListColumn, ListPage
 from gmassist.org import selectors
 from gmassist.org.forms import DirectoryFilterForm
@@ -25,7 +25,7 @@ MANY_PEOPLE = (ALL, SUBTREE)
 
 @login_required
 def department_tree(request: HttpRequest) -> HttpResponse:
-    if reach(request.user, "people", Action.VIEW) not in MANY_PEOPLE:
+    if reach(request.user, Domain.PEOPLE, Action.VIEW) not in MANY_PEOPLE:
         raise PermissionDenied
     roots = selectors.department_tree(user=request.user)
     return render(request, "org/department_tree.html", {"roots": roots})
@@ -35,7 +35,7 @@ class DirectoryPage(ListPage):
     """The employee directory: search, filters, sorting by column, pages, export."""
 
     title = _("Employees")
-    permission = ("people", Action.VIEW)
+    permission = (Domain.PEOPLE, Action.VIEW)
     permission_reaches = MANY_PEOPLE
     filter_form_class = DirectoryFilterForm
     columns = [
@@ -49,7 +49,7 @@ class DirectoryPage(ListPage):
     ]
     default_sort = "name"
     row_template = "org/_directory_row.html"
-    export_permission = ("people", Action.EXPORT)
+    export_permission = (Domain.PEOPLE, Action.EXPORT)
     export_name = "employees"
     export_columns = [
         ExportColumn("employee_no", "employee_no"),

@@ -26,12 +26,13 @@ from gmassist.core import services as core_services
 from gmassist.core.api import JobOut
 from gmassist.core.choices import Action
 from gmassist.core.models import User
-from gmassist.core.permissions import reach
+from gmassist.core.permissions import Domain, reach
 from gmassist.org.models import Department, Position
 from gmassist.talent import selectors, services
 from gmassist.talent.engine import incentive_plan
 from gmassist.talent.engine import pay_review as engine
 from gmassist.talent.models import IncentivePlan, IncentivePlanLine, RiskScore
+from gmassist.talent.presenters import plan_line_reason_text
 from gmassist.talent.schemas import (
     HeatmapOut,
     KeyPeopleFilters,
@@ -51,13 +52,12 @@ from gmassist.talent.schemas import (
     RiskModelOut,
     RiskScoreOut,
 )
-from gmassist.talent.views import PAY_OF_MANY, plan_line_reason_text
 
 router = Router()
 
 
 def _pay_review(user: User, filters: PayScopeFilters) -> selectors.PayReview:
-    if reach(user, "people", Action.VIEW_PAY) not in PAY_OF_MANY:
+    if reach(user, Domain.PEOPLE, Action.VIEW_PAY) not in selectors.PAY_OF_MANY:
         raise PermissionDenied(_("Your role may not see the pay review."))
     department = reference_or_422(
         Department.objects, filters.department_id, field="department_id", user=user
@@ -111,7 +111,7 @@ def key_people_list(request: HttpRequest, filters: Query[KeyPeopleFilters]):
     irreplaceable, and the reasons. The replacement cost is pay: every request is written to the
     audit log once, and roles that may read only their own pay get a 403."""
     user = request_user(request)
-    if reach(user, "people", Action.VIEW_PAY) not in PAY_OF_MANY:
+    if reach(user, Domain.PEOPLE, Action.VIEW_PAY) not in selectors.PAY_OF_MANY:
         raise PermissionDenied(_("Your role may not see the key people."))
     department = reference_or_422(
         Department.objects, filters.department_id, field="department_id", user=user
@@ -127,7 +127,7 @@ def key_people_list(request: HttpRequest, filters: Query[KeyPeopleFilters]):
 
 def _require_risk(user: User) -> None:
     """A 403 for the roles that may read nobody's risk (an employee, an account manager)."""
-    if reach(user, "people", Action.VIEW_PAY) not in PAY_OF_MANY:
+    if reach(user, Domain.PEOPLE, Action.VIEW_PAY) not in selectors.PAY_OF_MANY:
         raise PermissionDenied(_("Your role may not see leaving risk."))
 
 
@@ -407,7 +407,7 @@ def plan_approve(request: HttpRequest, plan_id: int, payload: PlanApproveIn):
     user = request_user(request)
     _require_risk(user)
     plan = visible_or_404(_plans(user), plan_id)
-    if reach(user, "people", Action.APPROVE) is None:
+    if reach(user, Domain.PEOPLE, Action.APPROVE) is None:
         raise PermissionDenied(_("Your role may not approve incentive plans."))
     try:
         counts = services.incentive_plan_approve(plan=plan, by=user, line_ids=payload.line_ids)

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.models import BaseModel
-from gmassist.core.permissions import RestrictedQuerySet, Scope
+from gmassist.core.permissions import Domain, RestrictedQuerySet, Scope
 from gmassist.talent.choices import PlanLineStatus, PlanStatus
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -41,7 +41,7 @@ class RiskModelRun(BaseModel):
     scored = models.PositiveIntegerField(_("people scored"), default=0)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="people")
+    restrict_scope = Scope(domain=Domain.PEOPLE)
 
     class Meta:
         ordering = ["-as_of"]
@@ -79,7 +79,9 @@ class RiskScore(BaseModel):
     model_auc = models.FloatField(_("model ROC AUC"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="people", department="employee__department", employee="employee")
+    restrict_scope = Scope(
+        domain=Domain.PEOPLE, department="employee__department", employee="employee"
+    )
 
     class Meta:
         ordering = ["-as_of", "-probability", "employee_id"]
@@ -124,7 +126,7 @@ class IncentivePlan(BaseModel):
     )
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="people", user="created_by")
+    restrict_scope = Scope(domain=Domain.PEOPLE, user="created_by")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -177,7 +179,9 @@ class IncentivePlanLine(BaseModel):
     )
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="people", department="employee__department", employee="employee")
+    restrict_scope = Scope(
+        domain=Domain.PEOPLE, department="employee__department", employee="employee"
+    )
 
     class Meta:
         ordering = ["plan_id", "-effect", "employee_id"]

@@ -34,7 +34,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
-from gmassist.core.permissions import ALL, SUBTREE, scope_filter
+from gmassist.core.permissions import ALL, SUBTREE, Domain, scope_filter
 from gmassist.core.services import audit_record
 from gmassist.org.choices import AttributeKind, EmployeeStatus, SeparationType
 from gmassist.org.models import (
@@ -71,6 +71,10 @@ PAY_REVIEW_SORTS = {
     "band_position": ("band_position", "employee_no"),
     "last_rating": ("last_rating", "employee_no"),
 }
+
+# the pay review and the pages of many people's risk are for the roles that may read the pay of
+# more people than themselves
+PAY_OF_MANY = (ALL, SUBTREE)
 
 
 def _restricted(queryset: QuerySet, user: User | None, action: str) -> QuerySet:
@@ -667,7 +671,7 @@ def risk_reach_ok(user: User | None) -> bool:
         return True
     from gmassist.core.permissions import reach
 
-    return reach(user, "people", Action.VIEW_PAY) in RISK_REACHES
+    return reach(user, Domain.PEOPLE, Action.VIEW_PAY) in RISK_REACHES
 
 
 def risk_scores_visible(*, user: User | None) -> QuerySet[RiskScore]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
-from gmassist.core.permissions import ALL, reach
+from gmassist.core.permissions import ALL, Domain, reach
 from gmassist.core.services import audit_record
 from gmassist.lib import risk_model
 from gmassist.talent import selectors
@@ -43,7 +43,7 @@ def last_month_end(day: dt.date) -> dt.date:
 
 def check_may_score(by: User | None) -> None:
     """Scoring reads everyone's history: the system and the roles that see all people."""
-    if by is not None and reach(by, "people", Action.VIEW_PAY) != ALL:
+    if by is not None and reach(by, Domain.PEOPLE, Action.VIEW_PAY) != ALL:
         raise PermissionDenied("your role may not score the whole company's leaving risk")
 
 
@@ -173,7 +173,7 @@ class PlanError(Exception):
 def check_may_plan(by: User | None) -> None:
     """Planning reads the pay and risk of many people and prepares proposals for them."""
     if by is not None and (
-        not selectors.risk_reach_ok(by) or reach(by, "people", Action.PROPOSE) is None
+        not selectors.risk_reach_ok(by) or reach(by, Domain.PEOPLE, Action.PROPOSE) is None
     ):
         raise PermissionDenied("your role may not make incentive plans")
 
@@ -322,7 +322,7 @@ def incentive_plan_approve(*, plan, by: User, line_ids: list[int] | None = None)
     from gmassist.org.services import pay_change_propose, promotion_propose
     from gmassist.talent.choices import PlanLineStatus, PlanStatus
 
-    if reach(by, "people", Action.APPROVE) is None:
+    if reach(by, Domain.PEOPLE, Action.APPROVE) is None:
         raise PermissionDenied("your role may not approve incentive plans")
     lines = plan.lines.filter(status=PlanLineStatus.PLANNED).select_related("employee")
     if line_ids is not None:

@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
+from gmassist.core.permissions import Domain
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.talent import views
 
@@ -12,7 +13,6 @@ urlpatterns = [
     path("people/<int:pk>/", views.person, name="person"),
     path("plan/", views.plan, name="plan"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
-    path("jobs/<int:pk>/", views.job, name="job"),
     path("pay/", views.PayReviewPage.as_view(), name="pay_review"),
     path("key-people/", views.KeyPeoplePage.as_view(), name="key_people"),
 ]
@@ -22,7 +22,7 @@ register_nav(
         "talent.pay_review",
         _("Pay review"),
         "talent:pay_review",
-        "people",
+        Domain.PEOPLE,
         Action.VIEW_PAY,
         reaches=views.PAY_OF_MANY,
         order=35,
@@ -33,7 +33,7 @@ register_nav(
         "talent.key_people",
         _("Key people"),
         "talent:key_people",
-        "people",
+        Domain.PEOPLE,
         Action.VIEW_PAY,
         reaches=views.PAY_OF_MANY,
         order=34,
@@ -44,7 +44,7 @@ register_nav(
         "talent.overview",
         _("Talent"),
         "talent:overview",
-        "people",
+        Domain.PEOPLE,
         Action.VIEW_PAY,
         reaches=views.PAY_OF_MANY,
         order=33,
@@ -55,7 +55,7 @@ register_nav(
         "talent.plan",
         _("Incentive plan"),
         "talent:plan",
-        "people",
+        Domain.PEOPLE,
         Action.VIEW_PAY,
         reaches=views.PAY_OF_MANY,
         order=36,

@@ -18,7 +18,7 @@ from ninja.responses import Status
 from gmassist.api import PageNumberPagination, problems, reference_or_422, request_user
 from gmassist.core.anonymity import keep_out_of_access_log
 from gmassist.core.choices import Action
-from gmassist.core.permissions import reach
+from gmassist.core.permissions import Domain, reach
 from gmassist.org.models import Department
 from gmassist.voice import selectors, services
 from gmassist.voice.api_recruiting import router as recruiting_router
@@ -235,7 +235,7 @@ def feedback_trends(request: HttpRequest, filters: Query[TrendsFilters]):
     """Volume and sentiment of the feedback you may see, per month (oldest first), topic and
     department over the last `months` calendar months; shares are 0-1."""
     user = request_user(request)
-    if reach(user, "feedback", Action.VIEW) not in MANY_ITEMS:
+    if reach(user, Domain.FEEDBACK, Action.VIEW) not in MANY_ITEMS:
         raise PermissionDenied(_("Your role may not see feedback trends."))
     department = reference_or_422(
         Department.objects, filters.department_id, field="department_id", user=user

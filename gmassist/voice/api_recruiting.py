@@ -27,7 +27,7 @@ from gmassist.api import (
     visible_or_404,
 )
 from gmassist.core.choices import Action
-from gmassist.core.permissions import reach
+from gmassist.core.permissions import Domain, reach
 from gmassist.org.models import Department, Employee, Position
 from gmassist.voice import selectors, services
 from gmassist.voice.choices import (
@@ -421,7 +421,7 @@ def requisition_list(request: HttpRequest, filters: Query[RequisitionFilters]):
 def requisition_create(request: HttpRequest, payload: RequisitionIn):
     """Open a requisition (a head: for their own subtree)."""
     user = request_user(request)
-    if reach(user, "recruiting", Action.CHANGE) is None:
+    if reach(user, Domain.RECRUITING, Action.CHANGE) is None:
         raise PermissionDenied(_("Your role may not open requisitions."))
     position = reference_or_422(
         Position.objects, payload.position_id, field="position_id", user=user
@@ -587,7 +587,7 @@ def performance(request: HttpRequest):
     """Time to fill (median days, per department and job family), the overdue urgent
     requisitions, and each agency's results, over what you may see."""
     user = request_user(request)
-    if reach(user, "recruiting", Action.VIEW) is None:
+    if reach(user, Domain.RECRUITING, Action.VIEW) is None:
         raise PermissionDenied(_("Your role may not see recruiting."))
     overview = selectors.recruiting_overview(user=user, today=timezone.localdate())
 

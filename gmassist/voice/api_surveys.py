@@ -18,7 +18,7 @@ from ninja.responses import Status
 from gmassist.api import ObjectId, Text, problems, request_user
 from gmassist.core.anonymity import keep_out_of_access_log
 from gmassist.core.choices import Action, Role
-from gmassist.core.permissions import reach
+from gmassist.core.permissions import Domain, reach
 from gmassist.org.models import Department
 from gmassist.voice import selectors, services
 from gmassist.voice.choices import QuestionKind, SurveyRepeat, SurveyStatus
@@ -237,7 +237,7 @@ def surveys_list(request: HttpRequest):
     """The surveys whose results you may read (GM, assistant, HR: all; a head: theirs and the
     launched ones, whose results they see for their subtree's groups)."""
     user = request_user(request)
-    if reach(user, "surveys", Action.VIEW) is None:
+    if reach(user, Domain.SURVEYS, Action.VIEW) is None:
         raise PermissionDenied(_("Your role may not read survey results."))
     return [
         survey_out(s)

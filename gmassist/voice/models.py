@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.models import BaseModel
-from gmassist.core.permissions import RestrictedQuerySet, Scope
+from gmassist.core.permissions import Domain, RestrictedQuerySet, Scope
 from gmassist.voice.choices import (
     Addressee,
     AgencyKind,
@@ -113,7 +113,10 @@ class Feedback(models.Model):
     # Who sees what is the "feedback" domain of core.permissions.POLICY: a department head the
     # items handled in their subtree, everyone the items they sent by name or own.
     restrict_scope = Scope(
-        domain="feedback", department="head_department", employee="author__employee", user="owner"
+        domain=Domain.FEEDBACK,
+        department="head_department",
+        employee="author__employee",
+        user="owner",
     )
 
     class Meta:
@@ -216,7 +219,7 @@ class FeedbackMessage(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     restrict_scope = Scope(
-        domain="feedback",
+        domain=Domain.FEEDBACK,
         department="feedback__head_department",
         employee="feedback__author__employee",
         user="feedback__owner",
@@ -296,7 +299,7 @@ class Survey(BaseModel):
     objects = RestrictedQuerySet.as_manager()
     # the "surveys" domain of core.permissions.POLICY: heads reach the surveys run for their
     # subtree, everyone the ones they created
-    restrict_scope = Scope(domain="surveys", department="department", user="created_by")
+    restrict_scope = Scope(domain=Domain.SURVEYS, department="department", user="created_by")
 
     class Meta:
         ordering = ["-opens_on", "-id"]
@@ -513,7 +516,7 @@ class RecruitingAgency(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="recruiting")
+    restrict_scope = Scope(domain=Domain.RECRUITING)
 
     class Meta:
         ordering = ["name"]
@@ -589,7 +592,7 @@ class Requisition(BaseModel):
     )
 
     objects = RestrictedQuerySet.as_manager()
-    restrict_scope = Scope(domain="recruiting", department="department", user="opened_by")
+    restrict_scope = Scope(domain=Domain.RECRUITING, department="department", user="opened_by")
 
     class Meta:
         ordering = ["-opened_on", "code"]
@@ -660,7 +663,9 @@ class RequisitionShare(BaseModel):
 
     objects = RestrictedQuerySet.as_manager()
     restrict_scope = Scope(
-        domain="recruiting", department="requisition__department", user="requisition__opened_by"
+        domain=Domain.RECRUITING,
+        department="requisition__department",
+        user="requisition__opened_by",
     )
 
     class Meta:
@@ -725,7 +730,9 @@ class Candidate(BaseModel):
 
     objects = RestrictedQuerySet.as_manager()
     restrict_scope = Scope(
-        domain="recruiting", department="requisition__department", user="requisition__opened_by"
+        domain=Domain.RECRUITING,
+        department="requisition__department",
+        user="requisition__opened_by",
     )
 
     class Meta:

@@ -15,6 +15,7 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from gmassist.core.choices import Action
 from gmassist.core.models import User
+from gmassist.core.permissions import Domain
 from gmassist.org.models import Separation
 from gmassist.voice.choices import CandidateStage, RequisitionStatus, Sentiment, Urgency
 from gmassist.voice.engine.recruiting import (
@@ -426,7 +427,7 @@ def agency_performance_for(*, user: User | None) -> list[AgencyPerformance]:
     agencies = agency_terms(agencies_visible(user=user))
     if not agencies:
         return []
-    with_pay = user is None or reach(user, "people", Action.VIEW_PAY) == ALL
+    with_pay = user is None or reach(user, Domain.PEOPLE, Action.VIEW_PAY) == ALL
     facts, pay_read = _candidate_facts(with_pay=with_pay)
     rows = agency_performance(agencies, facts)
     if with_pay and pay_read:
@@ -509,7 +510,7 @@ def surveys_with_results(*, user: User | None) -> QuerySet:
     from gmassist.voice.models import Survey
 
     visible = Survey.objects.restrict(user, Action.VIEW)
-    if reach(user, "surveys", Action.VIEW) == SUBTREE:
+    if reach(user, Domain.SURVEYS, Action.VIEW) == SUBTREE:
         visible = Survey.objects.filter(
             Q(pk__in=visible.values("pk")) | ~Q(status=SurveyStatus.DRAFT)
         )
@@ -521,7 +522,7 @@ def result_departments(*, user: User | None, action: str = Action.VIEW) -> set[i
     included), the headed subtree for a head, nothing for the others."""
     from gmassist.core.permissions import ALL, SUBTREE, headed_subtree_ids, reach
 
-    how_far = reach(user, "surveys", action)
+    how_far = reach(user, Domain.SURVEYS, action)
     if how_far == ALL:
         return None
     if how_far == SUBTREE:

@@ -35,6 +35,7 @@ from gmassist.core.notify import Recipient, notify, notify_users, site_url
 from gmassist.core.permissions import (
     ALL,
     SUBTREE,
+    Domain,
     headed_subtree_ids,
     reach,
     user_can,
@@ -477,7 +478,7 @@ def _check_may_run_for(by: User | None, department: Department | None) -> None:
     """PermissionDenied unless `by` may run a survey for `department` (None: the company)."""
     if by is None:
         return
-    how_far = reach(by, "surveys", Action.CHANGE)
+    how_far = reach(by, Domain.SURVEYS, Action.CHANGE)
     if how_far == ALL:
         return
     if how_far == SUBTREE and department is not None and department.pk in headed_subtree_ids(by):
@@ -983,7 +984,7 @@ MAX_GUARANTEE_DAYS = 730  # as the voice_agency_guarantee_at_most_two_years cons
 
 def _check_recruiting(by: User | None, action: str = Action.CHANGE) -> None:
     """PermissionDenied unless `by` may write every record of the domain (agencies)."""
-    if reach(by, "recruiting", action) != ALL:
+    if reach(by, Domain.RECRUITING, action) != ALL:
         raise PermissionDenied(_("Your role may not change recruiting agencies."))
 
 
@@ -1128,9 +1129,9 @@ def requisition_open(
         opened_on=today,
         opened_by=by,
     )
-    if reach(by, "recruiting", Action.CHANGE) is None:
+    if reach(by, Domain.RECRUITING, Action.CHANGE) is None:
         raise PermissionDenied(_("Your role may not open requisitions."))
-    if reach(by, "recruiting", Action.CHANGE) != ALL and department.pk not in (
+    if reach(by, Domain.RECRUITING, Action.CHANGE) != ALL and department.pk not in (
         headed_subtree_ids(by)
     ):
         raise ValidationError({"department": _("Choose a department you head.")})

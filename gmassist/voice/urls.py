@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
 from gmassist.core.inbox import InboxItem, InboxSection, register_inbox_section
+from gmassist.core.permissions import Domain
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.voice import views
 from gmassist.voice.urls_recruiting import recruiting_urlpatterns
@@ -24,7 +25,12 @@ urlpatterns = [
 
 register_nav(
     NavItem(
-        "voice.feedback", _("Feedback"), "voice:feedback_queue", "feedback", Action.VIEW, order=50
+        "voice.feedback",
+        _("Feedback"),
+        "voice:feedback_queue",
+        Domain.FEEDBACK,
+        Action.VIEW,
+        order=50,
     )
 )
 register_nav(
@@ -32,7 +38,7 @@ register_nav(
         "voice.trends",
         _("Feedback trends"),
         "voice:trends",
-        "feedback",
+        Domain.FEEDBACK,
         Action.VIEW,
         reaches=views.MANY_ITEMS,
         order=51,

@@ -4,7 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
-from gmassist.core.permissions import ALL
+from gmassist.core.permissions import ALL, Domain
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.voice import views_recruiting as views
 
@@ -45,7 +45,7 @@ register_nav(
         "voice.requisitions",
         _("Requisitions"),
         "voice:requisitions",
-        "recruiting",
+        Domain.RECRUITING,
         Action.VIEW,
         order=54,
         group="recruiting",
@@ -56,7 +56,7 @@ register_nav(
         "voice.agencies",
         _("Recruiting agencies"),
         "voice:agencies",
-        "recruiting",
+        Domain.RECRUITING,
         Action.VIEW,
         reaches=(ALL,),
         order=55,

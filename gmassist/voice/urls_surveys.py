@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
 from gmassist.core.inbox import InboxItem, InboxSection, register_inbox_section
-from gmassist.core.permissions import ALL, SUBTREE
+from gmassist.core.permissions import ALL, SUBTREE, Domain
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.voice import views_surveys
 
@@ -14,7 +14,6 @@ survey_urlpatterns = [
     path("surveys/", views_surveys.survey_list, name="survey_list"),
     path("surveys/new/", views_surveys.survey_new, name="survey_new"),
     path("surveys/open-due/", views_surveys.surveys_run_schedule, name="surveys_run_schedule"),
-    path("surveys/jobs/<int:pk>/", views_surveys.surveys_job, name="surveys_job"),
     path("surveys/<int:pk>/", views_surveys.survey_detail, name="survey_detail"),
     path("surveys/<int:pk>/edit/", views_surveys.survey_edit, name="survey_edit"),
     path("surveys/<int:pk>/status/", views_surveys.survey_status, name="survey_status"),
@@ -30,7 +29,7 @@ register_nav(
         "voice.surveys",
         _("Surveys"),
         "voice:survey_list",
-        "surveys",
+        Domain.SURVEYS,
         Action.VIEW,
         reaches=(ALL, SUBTREE),
         order=52,

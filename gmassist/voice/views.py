@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from gmassist.core.anonymity import keep_out_of_access_log
 from gmassist.core.choices import Action
-from gmassist.core.permissions import ALL, SUBTREE, reach
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.views_lib import ExportColumn, ListColumn, ListPage
 from gmassist.voice import selectors, services
 from gmassist.voice.choices import Sentiment, Topic
@@ -125,7 +125,7 @@ class FeedbackQueuePage(ListPage):
 
     title = gettext_lazy("Feedback")
     template_name = "voice/feedback_queue.html"
-    permission = ("feedback", Action.VIEW)
+    permission = (Domain.FEEDBACK, Action.VIEW)
     filter_form_class = FeedbackFilterForm
     columns = [
         ListColumn(gettext_lazy("Submitted"), sort="submitted"),
@@ -140,7 +140,7 @@ class FeedbackQueuePage(ListPage):
     ]
     default_sort = "-submitted"
     row_template = "voice/_feedback_row.html"
-    export_permission = ("feedback", Action.EXPORT)
+    export_permission = (Domain.FEEDBACK, Action.EXPORT)
     export_name = "feedback"
     # no author column: an export is a file that travels; named items name their sender on
     # the page, to those allowed to see it
@@ -256,7 +256,7 @@ def feedback_status(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 def feedback_trends(request: HttpRequest) -> HttpResponse:
     """Volume and sentiment by month, topic and department, as charts and tables."""
-    if reach(request.user, "feedback", Action.VIEW) not in MANY_ITEMS:
+    if reach(request.user, Domain.FEEDBACK, Action.VIEW) not in MANY_ITEMS:
         raise PermissionDenied
     months = request.GET.get("months", "12")
     months = int(months) if months.isdigit() and 1 <= int(months) <= 36 else 12

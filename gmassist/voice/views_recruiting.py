@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from gmassist.core.choices import Action
-from gmassist.core.permissions import ALL, reach, user_can
+from gmassist.core.permissions import ALL, Domain, reach, user_can
 from gmassist.core.views_lib import ExportColumn, ListColumn, ListPage
 from gmassist.voice import selectors, services
 from gmassist.voice.choices import RequisitionStatus
@@ -44,7 +44,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 def _require_agencies(request: HttpRequest) -> None:
     """The agency pages are for the roles that see every agency (GM, assistant, HR)."""
-    if reach(request.user, "recruiting", Action.VIEW) != ALL:
+    if reach(request.user, Domain.RECRUITING, Action.VIEW) != ALL:
         raise PermissionDenied
 
 
@@ -167,7 +167,7 @@ class RequisitionListPage(ListPage):
 
     title = gettext_lazy("Requisitions")
     template_name = "voice/requisitions.html"
-    permission = ("recruiting", Action.VIEW)
+    permission = (Domain.RECRUITING, Action.VIEW)
     filter_form_class = RequisitionFilterForm
     columns = [
         ListColumn(gettext_lazy("Code"), sort="code"),
@@ -183,7 +183,7 @@ class RequisitionListPage(ListPage):
     ]
     default_sort = "-opened"
     row_template = "voice/requisition_row.html"
-    export_permission = ("recruiting", Action.EXPORT)
+    export_permission = (Domain.RECRUITING, Action.EXPORT)
     export_name = "requisitions"
     export_columns = [
         ExportColumn("code", "code"),
@@ -219,7 +219,7 @@ class RequisitionListPage(ListPage):
         return {
             "today": today,
             "overview": overview,
-            "may_open": reach(self.request.user, "recruiting", Action.CHANGE) is not None,
+            "may_open": reach(self.request.user, Domain.RECRUITING, Action.CHANGE) is not None,
             "chart": {
                 "time_to_fill": {
                     "labels": [g.group for g in by_department],
@@ -232,7 +232,7 @@ class RequisitionListPage(ListPage):
 
 @login_required
 def requisition_new(request: HttpRequest) -> HttpResponse:
-    if reach(request.user, "recruiting", Action.CHANGE) is None:
+    if reach(request.user, Domain.RECRUITING, Action.CHANGE) is None:
         raise PermissionDenied
     form = RequisitionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 
 from gmassist.core.anonymity import keep_out_of_access_log
 from gmassist.core.choices import Action, Role
-from gmassist.core.models import Job
-from gmassist.core.permissions import ALL, SUBTREE, headed_subtree_ids, reach
+from gmassist.core.job_pages import inline_job_context
+from gmassist.core.permissions import ALL, SUBTREE, Domain, headed_subtree_ids, reach
 from gmassist.core.services import job_submit
 from gmassist.lib import tabular
 from gmassist.org.models import Department
@@ -101,7 +101,7 @@ class SurveyForm(forms.Form):
     def __init__(self, *args: Any, user: Any, survey: Survey | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         visible = Department.objects.all()
-        if reach(user, "surveys", Action.CHANGE) == SUBTREE:
+        if reach(user, Domain.SURVEYS, Action.CHANGE) == SUBTREE:
             visible = visible.filter(pk__in=sorted(headed_subtree_ids(user)))
             self.fields["department"].required = True
             self.fields["department"].empty_label = None
@@ -196,11 +196,11 @@ class AnswerForm(forms.Form):
 
 
 def _may_read_results(user: Any) -> bool:
-    return reach(user, "surveys", Action.VIEW) in (ALL, SUBTREE)
+    return reach(user, Domain.SURVEYS, Action.VIEW) in (ALL, SUBTREE)
 
 
 def _may_create(user: Any) -> bool:
-    return reach(user, "surveys", Action.CHANGE) in (ALL, SUBTREE)
+    return reach(user, Domain.SURVEYS, Action.CHANGE) in (ALL, SUBTREE)
 
 
 @login_required
@@ -230,10 +230,6 @@ def survey_list(request: HttpRequest) -> HttpResponse:
             else None
         )
         rows.append({"survey": survey, "latest": latest, "results": results, "rounds": len(rounds)})
-    job = None
-    job_id = request.GET.get("job", "")
-    if job_id.isdigit():
-        job = Job.objects.restrict(request.user, Action.VIEW).filter(pk=int(job_id)).first()
     return render(
         request,
         "voice/surveys.html",
@@ -241,8 +237,8 @@ def survey_list(request: HttpRequest) -> HttpResponse:
             "title": _("Pulse surveys"),
             "rows": rows,
             "may_create": _may_create(request.user),
-            "may_run_schedule": reach(request.user, "surveys", Action.CHANGE) == ALL,
-            "job": job,
+            "may_run_schedule": reach(request.user, Domain.SURVEYS, Action.CHANGE) == ALL,
+            **inline_job_context(user=request.user, job_id=request.GET.get("job")),
         },
     )
 
@@ -435,7 +431,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "title": survey.title,
         "survey": survey,
         "may_change": services.survey_may_change(user=request.user, survey=survey),
-        "may_export": reach(request.user, "surveys", Action.EXPORT) is not None,
+        "may_export": reach(request.user, Domain.SURVEYS, Action.EXPORT) is not None,
         "today": timezone.localdate(),
         **_results_context(request, survey),
     }
@@ -458,7 +454,7 @@ def _export(request: HttpRequest, survey: Survey, fmt: str) -> HttpResponse:
     """Every round's published groups (5 or more respondents) with eNPS and scale means."""
     if fmt not in (tabular.CSV, tabular.XLSX):
         raise Http404("no such export")
-    if reach(request.user, "surveys", Action.EXPORT) is None:
+    if reach(request.user, Domain.SURVEYS, Action.EXPORT) is None:
         raise PermissionDenied
     questions = [q for q in survey.questions.all() if q.kind != QuestionKind.TEXT]
     header = EXPORT_HEADER + [f"q{q.position}_mean" for q in questions]
@@ -535,7 +531,7 @@ def survey_answer(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_POST
 def surveys_run_schedule(request: HttpRequest) -> HttpResponse:
     """Open the rounds due and seal the past ones now (a job; the list shows its progress)."""
-    if reach(request.user, "surveys", Action.CHANGE) != ALL:
+    if reach(request.user, Domain.SURVEYS, Action.CHANGE) != ALL:
         raise PermissionDenied
     job = job_submit(
         kind=SURVEYS_OPEN_DUE,
@@ -543,14 +539,3 @@ def surveys_run_schedule(request: HttpRequest) -> HttpResponse:
         by=request.user,
     )
     return redirect(f"/voice/surveys/?job={job.pk}")
-
-
-@login_required
-def surveys_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """The schedule job's progress (htmx polls it)."""
-    job = (
-        Job.objects.restrict(request.user, Action.VIEW).filter(pk=pk, kind=SURVEYS_OPEN_DUE).first()
-    )
-    if job is None:
-        raise Http404("no such job")
-    return render(request, "voice/survey_job.html", {"job": job})

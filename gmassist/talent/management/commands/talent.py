@@ -16,6 +16,7 @@ from rich.table import Table as RichTable
 
 from gmassist.core.management.output import command_console
 from gmassist.core.management.users import user_by_username
+from gmassist.core.permissions import Domain
 from gmassist.lib.risk_model import (
     PreparedTable,
     RiskModelError,
@@ -312,7 +313,10 @@ class Command(BaseCommand):
         from gmassist.talent import selectors
 
         acting = user_by_username(user)
-        if acting is not None and reach(acting, "people", Action.VIEW_PAY) not in (ALL, SUBTREE):
+        if acting is not None and reach(acting, Domain.PEOPLE, Action.VIEW_PAY) not in (
+            ALL,
+            SUBTREE,
+        ):
             raise CommandError(f"{acting.username} may not see the key people")
         department_id = self._department_id(acting, department)
         result = selectors.key_people(user=acting, department_id=department_id)
