@@ -11,7 +11,6 @@ from gmassist.core.job_pages import registered_job_pages
 from gmassist.core.jobs import registered_job_kinds
 from gmassist.core.models import Job
 
-
 # The kinds the apps run (the suite registers "test.*" kinds of its own).
 APP_KINDS = [kind for kind in registered_job_kinds() if not kind.startswith("test.")]
 
