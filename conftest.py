@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from gmassist.core.choices import Role
 from gmassist.core.models import User
@@ -15,6 +16,11 @@ from gmassist.org.models import Department, Employee, Position
 
 # fixtures shared across apps and the browser tests, kept next to the data they describe
 pytest_plugins = ["gmassist.talent.tests.scored"]
+
+# No per-example deadline: on a shared 2-core machine a 200 ms deadline measures the machine's
+# load, not the code (property tests failed with DeadlineExceeded at 312 ms under load).
+hypothesis_settings.register_profile("gmassist", deadline=None)
+hypothesis_settings.load_profile("gmassist")
 
 
 @dataclass
@@ -51,6 +57,20 @@ def nav_pages(user: User) -> list[str]:
 
     sections = navigation({"request": RequestFactory().get("/"), "user": user})
     return [page["key"] for section in sections for page in section["pages"]]
+
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status: int) -> dict:
+    """Assert that `response` is an RFC 9457 problem (`application/problem+json`) with HTTP
+    status `status` and every member the API's problems carry; returns its body."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    assert set(body) >= {"type", "title", "status", "detail", "instance"}
+    return body
 
 
 def make_user(username: str, role: str, employee: Employee | None = None) -> User:

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gmassist.core.middleware.UserLanguageMiddleware",
+    "gmassist.core.middleware.ApiTokenUseMiddleware",
+    "gmassist.core.uploads.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -148,6 +150,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
+
+# Limits of uploads, imports and job results (docs/security.md, "Uploads and imports are
+# bounded"): a request over them is refused with a message, before it costs memory.
+UPLOAD_MAX_BYTES = env_int("GMASSIST_UPLOAD_MAX_MB", 200, minimum=1) * 1024 * 1024
+UPLOAD_KEEP_HOURS = env_int("GMASSIST_UPLOAD_KEEP_HOURS", 24, minimum=1)
+# rows of a file an import holds whole (about 2.6 KB of memory a row of 20 columns), and of a
+# file it reads chunk by chunk (monthly revenue: memory is bounded by the chunk)
+IMPORT_MAX_ROWS = env_int("GMASSIST_IMPORT_MAX_ROWS", 200_000, minimum=1)
+IMPORT_MAX_STREAMED_ROWS = env_int("GMASSIST_IMPORT_MAX_STREAMED_ROWS", 20_000_000, minimum=1)
+IMPORT_MAX_COLUMNS = env_int("GMASSIST_IMPORT_MAX_COLUMNS", 500, minimum=1)
+IMPORT_MAX_CELL_CHARS = env_int("GMASSIST_IMPORT_MAX_CELL_CHARS", 32_767, minimum=1)  # Excel's
+JOB_RESULT_MAX_BYTES = env_int("GMASSIST_JOB_RESULT_MAX_KB", 1024, minimum=16) * 1024
+# a request body other than an upload's file (JSON, form fields): Django's default, 2.5 MB
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("GMASSIST_BODY_MAX_KB", 2560, minimum=64) * 1024
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -127,6 +127,9 @@ def import_outcome(job: Job, user: Any) -> dict[str, Any]:
         ],
         "errors": result.get("errors") or [],
         "warnings": result.get("warnings") or [],
+        # a report keeps the first 1,000 of each and counts them all
+        "error_count": result.get("error_count", len(result.get("errors") or [])),
+        "warning_count": result.get("warning_count", len(result.get("warnings") or [])),
         "may_confirm": bool(
             job.status == JobStatus.SUCCEEDED and dry_run and not result.get("errors")
         ),

@@ -21,6 +21,10 @@ class ProposalKind:
         proposal is made and again, against the data as it is then, when it is approved.
     apply(proposal, by) -> dict: makes the change inside the approval's transaction and
         returns what it did (stored on the proposal as its result).
+    subjects(payload) -> set of employee ids: the people the payload is about (whose pay,
+        position, plan line or book it changes). Nobody decides a proposal about themselves,
+        and one about a GM is decided outside the application (core.services'
+        `proposal_check_may_decide`). Required: a kind that is about nobody returns set().
     domain: the permission domain (a `Domain`) the proposal belongs to: who may see it,
         propose it and decide it is that domain's rule.
     hr_may_approve: whether HR may approve it when its cost is below the GM's HR limit.
@@ -32,6 +36,7 @@ class ProposalKind:
     label: str
     validate: Callable[[dict[str, Any]], dict[str, Any]]
     apply: Callable[[Proposal, User | None], dict[str, Any]]
+    subjects: Callable[[dict[str, Any]], set[int]]
     domain: Domain = Domain.PEOPLE
     hr_may_approve: bool = True
     describe: Callable[[Proposal], str] | None = None
@@ -58,3 +63,12 @@ def proposal_kind(kind: str) -> ProposalKind:
 
 def registered_proposal_kinds() -> list[str]:
     return sorted(_KINDS)
+
+
+def proposal_subjects(proposal: Proposal) -> set[int]:
+    """The ids of the employees `proposal` is about: what its kind finds in the payload, and
+    the employee it names as its subject."""
+    subjects = set(proposal_kind(proposal.kind).subjects(proposal.payload))
+    if proposal.subject_employee_id is not None:
+        subjects.add(proposal.subject_employee_id)
+    return subjects

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -60,18 +59,6 @@ def audit_entries_visible(*, user: User) -> QuerySet[AuditEntry]:
         .select_related("actor__employee")
         .defer(*_pay_columns("actor__employee"))
     )
-
-
-def home_overview(*, user: User) -> dict[str, Any]:
-    """What the home page shows this user: the company at a glance, scoped to what they may see."""
-    from gmassist.org import selectors as org_selectors
-
-    return {
-        "headcount_by_department": org_selectors.headcount_by_department(user=user),
-        "own_employee": org_selectors.own_employee(user=user),
-        "open_proposals": list(proposals_visible(user=user, status=ProposalStatus.OPEN)[:10]),
-        "recent_jobs": list(jobs_visible(user=user)[:5]),
-    }
 
 
 def proposals_decided(*, user: User) -> QuerySet[Proposal]:

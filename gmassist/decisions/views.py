@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from gmassist.core.anonymity import keep_out_of_access_log
+from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action
 from gmassist.core.job_pages import inline_job_context
 from gmassist.core.permissions import Domain, reach
@@ -438,7 +438,7 @@ def decision_respond(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if data["anonymous"]:
-            keep_out_of_access_log(request)
+            mark_anonymous_act(request)
         try:
             services.decision_respond(
                 decision=decision,

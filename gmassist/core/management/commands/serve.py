@@ -15,8 +15,8 @@ from gmassist.lib.env import env_int
 
 # A view marks a request whose access-log line would tie a person to an anonymous act (an
 # anonymous submission, a reply with a reply code) by setting this key in the WSGI environ
-# (`request.META`, which is the environ); its line is then not written. See gmassist/voice/
-# anonymity.py.
+# (`request.META`, which is the environ; `mark_anonymous_act`); its line is then not written.
+# See gmassist/core/anonymity.py.
 SKIP_ACCESS_LOG = "gmassist.skip_access_log"
 
 
