@@ -24,6 +24,9 @@ class ProposalKind:
     domain: the permission domain (a `Domain`) the proposal belongs to: who may see it,
         propose it and decide it is that domain's rule.
     hr_may_approve: whether HR may approve it when its cost is below the GM's HR limit.
+    reads: what reading such a proposal reveals about the person it is about (its
+        subject_employee): AuditAction.READ_PAY for a pay change or a promotion, so that every
+        page and endpoint showing one audits it as a read of that person's pay.
     describe(proposal) -> str: its title in the reader's language, from the payload (the
         stored title is in the language of whoever proposed it); optional.
     """
@@ -35,6 +38,7 @@ class ProposalKind:
     domain: Domain = Domain.PEOPLE
     hr_may_approve: bool = True
     describe: Callable[[Proposal], str] | None = None
+    reads: tuple[str, ...] = ()
 
 
 _KINDS: dict[str, ProposalKind] = {}
@@ -58,3 +62,22 @@ def proposal_kind(kind: str) -> ProposalKind:
 
 def registered_proposal_kinds() -> list[str]:
     return sorted(_KINDS)
+
+
+def kinds_by_domain() -> dict[Domain, list[str]]:
+    """The registered kinds of each domain, sorted (what `Proposal.restrict` reaches by)."""
+    out: dict[Domain, list[str]] = {}
+    for name in sorted(_KINDS):
+        out.setdefault(_KINDS[name].domain, []).append(name)
+    return out
+
+
+def proposal_person_reads(proposal: Proposal) -> list[Any]:
+    """What showing `proposal` reveals of its subject's pay or risk (its kind's `reads`)."""
+    from gmassist.core.sensitive import PersonRead
+
+    spec = _KINDS.get(proposal.kind)
+    if spec is None or not spec.reads or proposal.subject_employee_id is None:
+        return []
+    number = proposal.subject_employee.employee_no
+    return [PersonRead(action, proposal.subject_employee_id, number) for action in spec.reads]

@@ -18,9 +18,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from gmassist.core import selectors as core_selectors
 from gmassist.core.anonymity import keep_out_of_access_log
 from gmassist.core.choices import Action
-from gmassist.core.models import Job
 from gmassist.core.permissions import Domain, reach
 from gmassist.core.services import job_submit
 from gmassist.core.views_lib import ExportColumn, ListColumn, ListPage
@@ -33,7 +33,7 @@ from gmassist.decisions.forms import (
     RespondForm,
     WithdrawForm,
 )
-from gmassist.decisions.models import Decision, Response
+from gmassist.decisions.models import Decision
 
 # how many of those who have not acknowledged the page lists (the API pages through all)
 PENDING_SHOWN = 50
@@ -188,14 +188,14 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = None
     job_id = request.GET.get("job", "")
     if job_id.isdigit():
-        job = Job.objects.restrict(request.user, Action.VIEW).filter(pk=int(job_id)).first()
+        job = core_selectors.jobs_visible(user=request.user).filter(pk=int(job_id)).first()
     return render(request, "decisions/detail.html", _detail_context(request, decision, job=job))
 
 
 @login_required
 def decision_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress of a publishing or reminding job (htmx polls it)."""
-    job = Job.objects.restrict(request.user, Action.VIEW).filter(pk=pk).first()
+    job = core_selectors.jobs_visible(user=request.user).filter(pk=pk).first()
     if job is None or not job.kind.startswith("decisions."):
         raise Http404("no such job")
     return render(request, "decisions/_job.html", {"job": job})
@@ -479,7 +479,11 @@ def decision_respond(request: HttpRequest, pk: int) -> HttpResponse:
 def response_answer(request: HttpRequest, pk: int, response_id: uuid.UUID) -> HttpResponse:
     """Answer a question."""
     decision = _decision_or_404(request, pk)
-    response = Response.objects.filter(decision=decision, pk=response_id).first()
+    response = (
+        selectors.responses_readable(user=request.user, decision=decision)
+        .filter(pk=response_id)
+        .first()
+    )
     if response is None:
         raise Http404("no such question")
     if not services.may_change(request.user, decision):

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gmassist.core.choices import AuditAction
 from gmassist.core.permissions import Domain
 from gmassist.core.proposals import ProposalKind, register_proposal_kind
 from gmassist.org.services import (
@@ -23,6 +24,7 @@ register_proposal_kind(
         apply=pay_change_apply,
         describe=pay_change_describe,
         domain=Domain.PEOPLE,
+        reads=(AuditAction.READ_PAY,),
     )
 )
 register_proposal_kind(
@@ -33,5 +35,6 @@ register_proposal_kind(
         apply=promotion_apply,
         describe=promotion_describe,
         domain=Domain.PEOPLE,
+        reads=(AuditAction.READ_PAY,),
     )
 )

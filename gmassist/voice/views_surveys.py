@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gmassist.core import selectors as core_selectors
 from gmassist.core.anonymity import keep_out_of_access_log
 from gmassist.core.choices import Action, Role
-from gmassist.core.models import Job
-from gmassist.core.permissions import ALL, SUBTREE, Domain, headed_subtree_ids, reach
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.services import job_submit
 from gmassist.lib import tabular
 from gmassist.org.models import Department
+from gmassist.org.selectors import departments_reached
 from gmassist.voice import selectors, services
 from gmassist.voice.choices import QuestionKind, SurveyRepeat, SurveyStatus
 from gmassist.voice.jobs import SURVEYS_OPEN_DUE
@@ -100,9 +101,8 @@ class SurveyForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, survey: Survey | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        visible = Department.objects.all()
+        visible = departments_reached(user=user, domain=Domain.SURVEYS, action=Action.CHANGE)
         if reach(user, Domain.SURVEYS, Action.CHANGE) == SUBTREE:
-            visible = visible.filter(pk__in=sorted(headed_subtree_ids(user)))
             self.fields["department"].required = True
             self.fields["department"].empty_label = None
         self.fields["department"].queryset = visible.order_by("name")
@@ -233,7 +233,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     job = None
     job_id = request.GET.get("job", "")
     if job_id.isdigit():
-        job = Job.objects.restrict(request.user, Action.VIEW).filter(pk=int(job_id)).first()
+        job = core_selectors.jobs_visible(user=request.user).filter(pk=int(job_id)).first()
     return render(
         request,
         "voice/surveys.html",
@@ -549,7 +549,7 @@ def surveys_run_schedule(request: HttpRequest) -> HttpResponse:
 def surveys_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The schedule job's progress (htmx polls it)."""
     job = (
-        Job.objects.restrict(request.user, Action.VIEW).filter(pk=pk, kind=SURVEYS_OPEN_DUE).first()
+        core_selectors.jobs_visible(user=request.user).filter(pk=pk, kind=SURVEYS_OPEN_DUE).first()
     )
     if job is None:
         raise Http404("no such job")
