@@ -23,11 +23,15 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Annotated, Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     ImproperlyConfigured,
     ObjectDoesNotExist,
     PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, models
@@ -44,10 +48,11 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
 from gmassist.core.choices import Action
+from gmassist.core.middleware import API_TOKEN_ATTRIBUTE
 from gmassist.core.models import User
 from gmassist.core.permissions import scoped_rows
 from gmassist.core.sensitive import audit_rows_read
-from gmassist.core.services import api_token_user
+from gmassist.core.services import api_token_find
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +98,7 @@ TITLES = {
     405: _("Method not allowed"),
     409: _("Conflict"),
     422: _("Invalid input"),
+    413: _("Request too large"),
     429: _("Too many requests"),
     500: _("Server error"),
 }
@@ -222,6 +228,12 @@ class GmassistAPI(NinjaAPI):
                         "description": "Bad Request",
                         "content": {PROBLEM_JSON: problem_ref},
                     }
+                if "requestBody" in operation and "413" not in responses:
+                    # a body (or an upload) over the limits of the settings
+                    responses["413"] = {
+                        "description": "Content Too Large",
+                        "content": {PROBLEM_JSON: problem_ref},
+                    }
                 # ninja declares every response as application/json; errors are problem+json.
                 for status, response in responses.items():
                     content = response.get("content", {})
@@ -257,7 +269,12 @@ class ApiTokenAuth(HttpBearer):
     """A personal API token: `Authorization: Bearer gma_…` (create one at /api/tokens)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return api_token_user(key=token.strip()) if token else None
+        found = api_token_find(key=token.strip()) if token else None
+        if found is None:
+            return None
+        # its use is noted after the view, unless the view marks an anonymous act
+        setattr(request, API_TOKEN_ATTRIBUTE, found)
+        return found.user
 
 
 class SessionCsrfAuth(APIKeyCookie):
@@ -489,6 +506,24 @@ def _integrity_conflict(request: HttpRequest, exc: IntegrityError) -> HttpRespon
 def _data_out_of_range(request: HttpRequest, exc: DataError) -> HttpResponse:
     logger.warning("API input refused by the database: %s", exc)
     return problem_response(request, 422, _("A value is out of range or too long."))
+
+
+@api.exception_handler(RequestDataTooBig)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def _too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE (an upload's file aside,
+    # which gmassist.core.uploads bounds): that is the client's request, a 413, not our 500
+    limit_kb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+    return problem_response(
+        request,
+        413,
+        _(
+            "The request is larger than %(limit)s KB, the most the API reads (an upload's file "
+            "aside)."
+        )
+        % {"limit": f"{limit_kb:,}"},
+    )
 
 
 @api.exception_handler(Exception)

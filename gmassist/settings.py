@@ -9,7 +9,14 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from gmassist.lib.env import database_from_url, env_bool, env_int, env_list, env_str
+from gmassist.lib.env import (
+    SQLITE_OPTIONS,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("GMASSIST_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -63,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gmassist.core.middleware.UserLanguageMiddleware",
+    "gmassist.core.middleware.ApiTokenUseMiddleware",
+    "gmassist.core.uploads.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -94,12 +103,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "gmassist.sqlite3",
-            # WAL lets readers go on while a job writes; a busy writer waits instead of failing.
-            "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
 # The SQLite test database is a file, not shared-cache memory, so that a job thread or a Celery
@@ -147,6 +151,20 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "media"
 
+# Limits of uploads, imports and job results (docs/security.md, "Uploads and imports are
+# bounded"): a request over them is refused with a message, before it costs memory.
+UPLOAD_MAX_BYTES = env_int("GMASSIST_UPLOAD_MAX_MB", 200, minimum=1) * 1024 * 1024
+UPLOAD_KEEP_HOURS = env_int("GMASSIST_UPLOAD_KEEP_HOURS", 24, minimum=1)
+# rows of a file an import holds whole (about 2.6 KB of memory a row of 20 columns), and of a
+# file it reads chunk by chunk (monthly revenue: memory is bounded by the chunk)
+IMPORT_MAX_ROWS = env_int("GMASSIST_IMPORT_MAX_ROWS", 200_000, minimum=1)
+IMPORT_MAX_STREAMED_ROWS = env_int("GMASSIST_IMPORT_MAX_STREAMED_ROWS", 20_000_000, minimum=1)
+IMPORT_MAX_COLUMNS = env_int("GMASSIST_IMPORT_MAX_COLUMNS", 500, minimum=1)
+IMPORT_MAX_CELL_CHARS = env_int("GMASSIST_IMPORT_MAX_CELL_CHARS", 32_767, minimum=1)  # Excel's
+JOB_RESULT_MAX_BYTES = env_int("GMASSIST_JOB_RESULT_MAX_KB", 1024, minimum=16) * 1024
+# a request body other than an upload's file (JSON, form fields): Django's default, 2.5 MB
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("GMASSIST_BODY_MAX_KB", 2560, minimum=64) * 1024
+
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
@@ -165,9 +183,48 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gmassist@localhost")
 # Where people reach the application: e-mails sent by jobs (no request to ask) link to it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
-# Long jobs run in-process unless a broker is configured; then Celery workers run them.
+# Long jobs run in a worker process (`gmassist worker`, started by `gmassist serve`) polling the
+# jobs table, unless a broker is configured; then Celery workers run them (core.jobs).
+# A running job beats every JOB_HEARTBEAT_SECONDS; one that has not beaten for JOB_STALE_SECONDS
+# lost its worker and is queued again, or failed after JOB_MAX_TRIES tries.
+GMASSIST_JOB_HEARTBEAT_SECONDS = env_int("GMASSIST_JOB_HEARTBEAT_SECONDS", 10)
+GMASSIST_JOB_STALE_SECONDS = env_int("GMASSIST_JOB_STALE_SECONDS", 60)
+GMASSIST_JOB_MAX_TRIES = env_int("GMASSIST_JOB_MAX_TRIES", 3)
+GMASSIST_JOB_POLL_SECONDS = env_int("GMASSIST_JOB_POLL_SECONDS", 1)
+# Run a submitted job in the submitting process as soon as its transaction commits (tests, and
+# `runserver` without a worker); never in production, where a web worker may be killed mid-job.
+GMASSIST_JOBS_EAGER = env_bool("GMASSIST_JOBS_EAGER", False)
+
+
+def check_job_timing(*, heartbeat: int, stale: int, max_tries: int, poll: int) -> None:
+    """Refuse job timings that cannot work, naming the variable."""
+    if heartbeat < 1:
+        raise ImproperlyConfigured("GMASSIST_JOB_HEARTBEAT_SECONDS must be 1 or more")
+    if stale < 2 * heartbeat:
+        # one late beat (a busy machine) must not make a live job look lost
+        raise ImproperlyConfigured(
+            "GMASSIST_JOB_STALE_SECONDS must be at least twice GMASSIST_JOB_HEARTBEAT_SECONDS"
+        )
+    if max_tries < 1:
+        raise ImproperlyConfigured("GMASSIST_JOB_MAX_TRIES must be 1 or more")
+    if poll < 1:
+        raise ImproperlyConfigured("GMASSIST_JOB_POLL_SECONDS must be 1 or more")
+
+
+check_job_timing(
+    heartbeat=GMASSIST_JOB_HEARTBEAT_SECONDS,
+    stale=GMASSIST_JOB_STALE_SECONDS,
+    max_tries=GMASSIST_JOB_MAX_TRIES,
+    poll=GMASSIST_JOB_POLL_SECONDS,
+)
+
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+# A task is acknowledged when it ends, not when it starts, and given back to the broker when the
+# process running it dies: a killed worker's job is delivered again (core.tasks).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# the queue the web submits to and the workers read (one broker can serve several deployments)
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True  # a job's result lives on its Job row, not in a result backend
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -1,4 +1,8 @@
-"""`make test`: lint, then the whole suite on SQLite, then again on PostgreSQL when reachable.
+"""`make test`: lint, type-check, then the whole suite on SQLite, then again on PostgreSQL when
+reachable.
+
+The type checker is mypy, configured in pyproject.toml ([tool.mypy]: the engines and
+gmassist/lib, strict).
 
 PostgreSQL is taken from DATABASE_URL when it names one, else the local server
 (postgres://postgres@127.0.0.1:5432/test) is used when it answers. The summary says plainly
@@ -46,6 +50,8 @@ def main() -> int:
             _run("ruff format", [python, "-m", "ruff", "format", "--check", "."], base_env),
         )
     )
+
+    results.append(("mypy", _run("mypy (engines, lib)", [python, "-m", "mypy"], base_env)))
 
     pytest = [python, "-m", "pytest", *sys.argv[1:]]
     results.append(("tests on SQLite", _run("tests on SQLite", pytest, base_env)))

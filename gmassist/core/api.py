@@ -2,16 +2,15 @@
 inbox."""
 
 import datetime as dt
-import secrets
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Literal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -26,16 +25,14 @@ from gmassist.api import (
 )
 from gmassist.core import services
 from gmassist.core.choices import Action, JobStatus, ProposalStatus
-from gmassist.core.imports import entity_spec, registered_entities
+from gmassist.core.imports import entity_spec, explain, registered_entities
 from gmassist.core.models import Proposal
 from gmassist.core.permissions import ALL, reach
 from gmassist.core.selectors import api_tokens_of, jobs_visible, proposals_visible
+from gmassist.core.uploads import upload_save, upload_too_large_message
+from gmassist.lib.mapping import MappingError, parse_mapping
 
 router = Router()
-
-# Upload names keep only these endings (the reader tells CSV from XLSX by them).
-IMPORT_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx"}
-
 
 # --- schemas ---------------------------------------------------------------------------------
 
@@ -63,6 +60,12 @@ class TokenCreated(TokenOut):
     key: str = Field(description="the token itself: shown this once only, keep it secret")
 
 
+class OutsideDecisionOut(Schema):
+    decided_by: str = Field(description="who decided outside the application, e.g. the board")
+    decided_on: dt.date
+    reference: str = Field(description="e.g. the minutes or resolution it was taken in")
+
+
 class ProposalOut(Schema):
     id: int
     kind: str
@@ -82,11 +85,39 @@ class ProposalOut(Schema):
     applied_at: dt.datetime | None
     result: dict[str, Any]
     created_at: dt.datetime
+    needs_outside_decision: bool = Field(
+        description="open and about a GM: nobody decides it inside the application; the GM or "
+        "the assistant records the outside decision (POST …/outside-decision)"
+    )
+    outside_decision: OutsideDecisionOut | None = Field(
+        description="the decision taken outside the application, as recorded (decided_by is "
+        "then who recorded it)"
+    )
 
     @staticmethod
     def resolve_title(proposal: Proposal) -> str:
         # in the language of the request (Accept-Language, or the user's own)
         return proposal.display_title
+
+    @staticmethod
+    def resolve_needs_outside_decision(proposal: Proposal, context: Any) -> bool:
+        if proposal.status != ProposalStatus.OPEN:
+            return False
+        request = context["request"]
+        gms = getattr(request, "_gm_employee_ids", None)
+        if gms is None:  # read once per request, however many proposals it lists
+            gms = request._gm_employee_ids = services.gm_employee_ids()
+        return services.proposal_needs_outside_decision(proposal=proposal, gm_employees=gms)
+
+    @staticmethod
+    def resolve_outside_decision(proposal: Proposal) -> dict[str, Any] | None:
+        if not proposal.decided_outside:
+            return None
+        return {
+            "decided_by": proposal.outside_decided_by,
+            "decided_on": proposal.outside_decided_on,
+            "reference": proposal.outside_reference,
+        }
 
 
 class ProposalFilters(Schema):
@@ -101,6 +132,18 @@ class RejectIn(Schema):
     comment: Text = Field(min_length=1, max_length=2000, description="why it is rejected")
 
 
+class OutsideDecisionIn(Schema):
+    decision: Literal["approved", "rejected"] = Field(description="what was decided outside")
+    decided_by: Text = Field(
+        min_length=1, max_length=200, description="who decided, e.g. Board of directors"
+    )
+    decided_on: dt.date = Field(description="the day it was decided, not in the future")
+    reference: Text = Field(
+        min_length=1, max_length=200, description="the minutes or resolution it is recorded in"
+    )
+    comment: Text = Field("", max_length=2000)
+
+
 class JobOut(Schema):
     id: int
     kind: str
@@ -109,7 +152,8 @@ class JobOut(Schema):
     message: str
     result: dict[str, Any] = Field(
         description="what the job did; an import's row errors are in result.errors as "
-        "{row, column, value, reason}"
+        "{row, column, value, reason}, and the proposals it made instead of writing (the new "
+        "pay of existing employees) in result.proposals as {id, kind, lines, message}"
     )
     error: str
     created_by_id: int | None
@@ -190,6 +234,30 @@ def proposal_reject(request: HttpRequest, proposal_id: ObjectId, payload: Reject
     return services.proposal_reject(proposal=proposal, by=user, comment=payload.comment)
 
 
+@router.post(
+    "/proposals/{proposal_id}/outside-decision",
+    response={200: ProposalOut, **problems(400, 403, 404, 409)},
+    tags=["proposals"],
+)
+def proposal_outside_decision(
+    request: HttpRequest, proposal_id: ObjectId, payload: OutsideDecisionIn
+):
+    """Record the decision taken outside the application on a proposal about the GM (who
+    decided, when, the reference); approved, it is applied now. The GM or the assistant only:
+    403 otherwise; 409 when the proposal is not open or is decided inside the application."""
+    user = request_user(request)
+    proposal = visible_or_404(proposals_visible(user=user), proposal_id)
+    return services.proposal_record_outside_decision(
+        proposal=proposal,
+        by=user,
+        approved=payload.decision == "approved",
+        decided_by=payload.decided_by,
+        decided_on=payload.decided_on,
+        reference=payload.reference,
+        comment=payload.comment,
+    )
+
+
 # --- imports and jobs ------------------------------------------------------------------------
 
 
@@ -214,7 +282,14 @@ def import_start(request: HttpRequest, file: File[UploadedFile], form: Form[Impo
     user = request_user(request)
     if reach(user, entity_spec(form.entity).domain, Action.IMPORT) != ALL:
         raise PermissionDenied(_("Your role may not import %s.") % form.entity)
-    path = _save_upload(file)
+    if form.mapping:
+        try:
+            parse_mapping(form.mapping)
+        except MappingError as exc:  # checked before the upload is kept or a job started
+            raise ValidationError({"mapping": explain(exc)}) from None
+    if file.size is not None and file.size > settings.UPLOAD_MAX_BYTES:
+        raise HttpError(413, upload_too_large_message())
+    path = upload_save(upload=file)
     job = services.job_submit(
         kind="core.import",
         params={
@@ -226,18 +301,6 @@ def import_start(request: HttpRequest, file: File[UploadedFile], form: Form[Impo
         by=user,
     )
     return Status(202, job)
-
-
-def _save_upload(upload: UploadedFile) -> Path:
-    """Keep an uploaded file under MEDIA_ROOT/imports with a random name; returns its path."""
-    suffix = Path(upload.name or "").suffix.lower()
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / (secrets.token_hex(16) + (suffix if suffix in IMPORT_SUFFIXES else ""))
-    with open(path, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return path
 
 
 @router.get("/jobs", response={200: list[JobOut], **problems()}, tags=["jobs"])

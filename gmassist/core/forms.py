@@ -11,10 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core import selectors
 from gmassist.core.choices import AuditAction
 from gmassist.core.imports import registered_entities
+from gmassist.core.uploads import upload_limit_mb, upload_too_large_message
 from gmassist.lib.mapping import MappingError, parse_mapping
-
-# the largest upload an import accepts (bytes)
-MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
 class FilterForm(forms.Form):
@@ -56,6 +54,35 @@ class DecisionForm(forms.Form):
         if data.get("decision") == "reject" and not (data.get("comment") or "").strip():
             self.add_error("comment", _("Say why the proposal is rejected."))
         return data
+
+
+class OutsideDecisionForm(forms.Form):
+    """The record of a decision taken outside the application (a proposal about the GM)."""
+
+    decision = forms.ChoiceField(
+        label=_("Decided"),
+        choices=[("approved", _("Approved")), ("rejected", _("Rejected"))],
+        widget=forms.RadioSelect,
+    )
+    decided_by = forms.CharField(
+        label=_("Decided by"),
+        max_length=200,
+        help_text=_("Who decided outside the application, e.g. “Board of directors”."),
+    )
+    decided_on = forms.DateField(
+        label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=200,
+        help_text=_("Where it is recorded, e.g. “Board minutes 2026/03, item 4”."),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class TokenForm(forms.Form):
@@ -109,12 +136,15 @@ class ImportForm(forms.Form):
             (name, entity_label(name)) for name in registered_entities()
         ]
         self.fields["entity"].widget.attrs["id"] = "import-entity"
+        self.fields["file"].help_text = _(
+            "At most %(limit)s MB and %(rows)s rows; split a larger file."
+        ) % {"limit": upload_limit_mb(), "rows": f"{settings.IMPORT_MAX_ROWS:,}"}
         self.fields["saved_mapping"].queryset = selectors.import_mappings_visible(user=user)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(_("The file is larger than 200 MB."))
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(upload_too_large_message())
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
         return upload

@@ -36,6 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
@@ -80,15 +81,29 @@ class Column:
 
 @dataclass
 class RowError:
-    """A problem with a row (row None: the whole file); `column` is the file's column name."""
+    """A problem with a row (row None: the whole file); `column` is the file's column name.
+
+    What comes from the file is cut short (`tabular.shorten`): a report echoes a cell or a
+    column name, never 32,767 characters of it.
+    """
 
     row: int | None
     column: str
     value: str
     reason: str
 
+    def __post_init__(self) -> None:
+        self.column = tabular.shorten(self.column)
+        self.value = tabular.shorten(self.value)
+        self.reason = tabular.shorten(self.reason, 4 * tabular.SHORT_CHARS)
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# A report keeps this many errors and warnings (each says its row, column, value and reason)
+# and counts the rest, so that a job's result stays small whatever the file.
+MAX_REPORTED_PROBLEMS = 1_000
 
 
 @dataclass
@@ -102,21 +117,30 @@ class ImportReport:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
+    # proposals the import made instead of writing (an existing employee's new pay):
+    # {id (None in a dry run), kind, lines, message (in the import's language)}
+    proposals: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-able copy, as stored in the job's result."""
+        """A JSON-able copy, as stored in the job's result: the first MAX_REPORTED_PROBLEMS
+        errors and warnings in file order, and how many there are in all."""
+        errors = _in_file_order(self.errors)[:MAX_REPORTED_PROBLEMS]
+        warnings = _in_file_order(self.warnings)[:MAX_REPORTED_PROBLEMS]
         return {
             "entity": self.entity,
             "dry_run": self.dry_run,
             "file_name": self.file_name,
             "rows": self.rows,
             "counts": self.counts,
-            "errors": [e.as_dict() for e in _in_file_order(self.errors)],
-            "warnings": [w.as_dict() for w in _in_file_order(self.warnings)],
+            "errors": [e.as_dict() for e in errors],
+            "warnings": [w.as_dict() for w in warnings],
+            "error_count": len(self.errors),
+            "warning_count": len(self.warnings),
+            "proposals": self.proposals,
         }
 
 
@@ -230,6 +254,7 @@ class ImportContext:
     positions: dict[str, int] = field(default_factory=dict)  # field -> index of its cell
     # True while the plan runs inside the import's transaction (not a dry run, no error yet)
     stream: bool = False
+    by: Any = None  # who imports (None: the system), for what the import proposes or audits
     _failed_cells: set[tuple[int | None, str]] = field(default_factory=set)
 
     def has(self, name: str) -> bool:
@@ -277,6 +302,17 @@ class ImportContext:
 # --- import ----------------------------------------------------------------------------------
 
 
+def import_limits(*, streamed: bool) -> tabular.Limits:
+    """The limits of a file to import, from the settings (docs/security.md): a file read
+    chunk by chunk (`streamed`, memory bounded by the chunk) may have more rows than one an
+    import holds whole."""
+    return tabular.Limits(
+        rows=settings.IMPORT_MAX_STREAMED_ROWS if streamed else settings.IMPORT_MAX_ROWS,
+        columns=settings.IMPORT_MAX_COLUMNS,
+        cell_chars=settings.IMPORT_MAX_CELL_CHARS,
+    )
+
+
 def import_file(
     *,
     entity: str,
@@ -285,6 +321,7 @@ def import_file(
     by: Any | None,
     dry_run: bool,
     progress: ProgressCallback | None = None,
+    limits: tabular.Limits | None = None,
 ) -> ImportReport:
     """Import a CSV or XLSX file of `entity` (e.g. "employees"), all or nothing.
 
@@ -293,9 +330,13 @@ def import_file(
     CLI without --user); None may not import.
     With `dry_run` nothing is written and the report says what would change. Raises
     ImportFailed (with every error in its report) and writes nothing when any row is wrong.
-    `progress(percent 0-100, message)` is called while reading and validating.
+    `progress(percent 0-100, message)` is called while reading and validating. The file is
+    read within `limits` (default: `import_limits`, from the settings); a file over one is a
+    whole-file error, found before it is held.
     """
     spec = entity_spec(entity)
+    if limits is None:
+        limits = import_limits(streamed=spec.stream is not None)
     if reach(by, spec.domain, Action.IMPORT) != ALL:
         raise PermissionDenied(gettext("you may not import %(entity)s") % {"entity": spec.name})
     report_progress = progress or (lambda _percent, _message: None)
@@ -306,7 +347,7 @@ def import_file(
     with _gc_paused():
         report_progress(0, gettext("Reading %(file)s") % {"file": path.name})
         try:
-            stream = tabular.open_table(path)
+            stream = tabular.open_table(path, limits=limits)
         except tabular.TabularError as exc:
             report.errors.append(RowError(None, "", path.name, explain(exc)))
             raise ImportFailed(report) from None
@@ -316,6 +357,7 @@ def import_file(
             raise ImportFailed(report) from None
         with stream:
             ctx = _context(spec, mapping, stream, report, report_progress)
+            ctx.by = by
             if report.errors:  # whole-file errors: the rows cannot be read sensibly
                 raise ImportFailed(report)
             if spec.stream is not None:
@@ -359,7 +401,16 @@ def import_file(
                 target_type=spec.model._meta.label_lower,
                 target_id="",
                 target_repr=path.name,
-                changes={"entity": spec.name, "rows": report.rows, "counts": report.counts},
+                changes={
+                    "entity": spec.name,
+                    "rows": report.rows,
+                    "counts": report.counts,
+                    **(
+                        {"proposals": [p["id"] for p in report.proposals]}
+                        if report.proposals
+                        else {}
+                    ),
+                },
             )
     report_progress(100, gettext("Done"))
     return report
@@ -676,6 +727,8 @@ def _column_parser(ctx: ImportContext, column: Column) -> Callable[[Any], Any]:
         value = cell.strip()
         if not value:
             return convert(cell)
+        if value[0] == "'":  # a formula our own CSV export neutralised
+            value = tabular.unescape_formula(value)
         if collapse and ("  " in value or not value.isprintable()):
             value = normalize.clean_name(value)
         if max_length and len(value) > max_length:
@@ -699,7 +752,7 @@ def _parse_value(
         return normalize.parse_bool(cell)
     if kind == GENDER:
         return normalize.parse_gender(normalize.clean_text(cell))
-    text = normalize.clean_text(cell)
+    text = tabular.unescape_formula(normalize.clean_text(cell))
     if kind == CHOICE:
         return _parse_choice(column.choices, text)
     if kind in (NAME, REF):
@@ -742,7 +795,7 @@ def _custom_parser(ctx: ImportContext, kind: str) -> Callable[[Any], Any]:
                 return date.isoformat()
         except ValueError as exc:
             return _Failed(_as_problem(exc))
-        return normalize.clean_name(text)
+        return normalize.clean_name(tabular.unescape_formula(text))
 
     return parse
 
@@ -1083,38 +1136,27 @@ def export_entity(*, entity: str, fmt: str, out: Path | BinaryIO, user: Any | No
     attributes = sorted(spec.known_attributes()) if spec.custom_entity else []
     header = [c.name for c in spec.columns] + [CUSTOM_PREFIX + name for name in attributes]
 
-    # XLSX keeps dates and numbers typed, so that a spreadsheet can sort and sum them
-    convert = _export_value if fmt == tabular.CSV else _export_cell
-
     def rows() -> Iterator[list[Any]]:
         for values in spec.export_rows(queryset):
             if spec.custom_entity:
                 custom = values.pop() or {}
                 values += [custom.get(name) for name in attributes]
-            yield [convert(v) for v in values]
+            yield [_export_value(v) for v in values]
 
-    writer = tabular.write_csv if fmt == tabular.CSV else tabular.write_xlsx
+    # the shared writer keeps dates and numbers typed in XLSX (a spreadsheet sorts and sums
+    # them), writes them as the import reads them in CSV, and neutralises formulas in both
+    tz = timezone.get_current_timezone()
     if isinstance(out, Path | str):
         with open(out, "wb") as stream:
-            return writer(stream, header, rows())
-    return writer(out, header, rows())
-
-
-def _export_cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return value
+            return tabular.write_table(stream, fmt, header, rows(), tz=tz)
+    return tabular.write_table(out, fmt, header, rows(), tz=tz)
 
 
 def _export_value(value: Any) -> Any:
-    if value is None:
-        return ""
+    """Booleans as the import reads them back; every other value as the shared writer writes
+    it."""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     return value
 
 
@@ -1129,33 +1171,46 @@ def run_import_job(
     path: str,
     mapping: str | None = None,
     dry_run: bool = False,
+    keep_for_confirm: bool = False,
 ) -> dict[str, Any]:
     """The "core.import" job: `mapping` is the mapping's TOML text (None: identity mapping).
 
-    The file at `path` must be readable where the job runs (a shared folder with Celery).
+    The file at `path` must be readable where the job runs (a shared folder with Celery). An
+    uploaded file (`uploads.upload_save`) is deleted when the job ends, whatever the outcome,
+    except after a dry run without errors that asked to `keep_for_confirm` (the import page's:
+    the confirmation imports the same file; `uploads.uploads_sweep` deletes it if nobody
+    does). A file named on the command line is the user's own and is left alone.
     """
+    from gmassist.core.uploads import upload_delete
+
     file_name = Path(path).name
+    kept = False
     try:
-        parsed = parse_mapping(mapping) if mapping else None
-    except MappingError as exc:
-        report = ImportReport(entity=entity, dry_run=dry_run, file_name=file_name)
-        reason = explain(exc)
-        report.errors.append(
-            RowError(None, exc.key, "", gettext("mapping: %(reason)s") % {"reason": reason})
-        )
-        message = gettext("the mapping is not valid: %(reason)s") % {"reason": reason}
-        raise JobError(message, result=report.as_dict()) from None
-    try:
-        report = import_file(
-            entity=entity,
-            path=Path(path),
-            mapping=parsed,
-            by=ctx.actor,
-            dry_run=dry_run,
-            progress=ctx.progress,
-        )
-    except ImportFailed as exc:
-        raise JobError(str(exc), result=exc.report.as_dict()) from None
-    except (PermissionDenied, ValueError) as exc:
-        raise JobError(str(exc)) from None
-    return report.as_dict()
+        try:
+            parsed = parse_mapping(mapping) if mapping else None
+        except MappingError as exc:
+            report = ImportReport(entity=entity, dry_run=dry_run, file_name=file_name)
+            reason = explain(exc)
+            report.errors.append(
+                RowError(None, exc.key, "", gettext("mapping: %(reason)s") % {"reason": reason})
+            )
+            message = gettext("the mapping is not valid: %(reason)s") % {"reason": reason}
+            raise JobError(message, result=report.as_dict()) from None
+        try:
+            report = import_file(
+                entity=entity,
+                path=Path(path),
+                mapping=parsed,
+                by=ctx.actor,
+                dry_run=dry_run,
+                progress=ctx.progress,
+            )
+        except ImportFailed as exc:
+            raise JobError(str(exc), result=exc.report.as_dict()) from None
+        except (PermissionDenied, ValueError) as exc:
+            raise JobError(str(exc)) from None
+        kept = dry_run and keep_for_confirm
+        return report.as_dict()
+    finally:
+        if not kept:
+            upload_delete(path)

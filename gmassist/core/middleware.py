@@ -1,4 +1,5 @@
-"""Middleware of core: each user's own language, remembered on their account."""
+"""Middleware of core: each user's own language, remembered on their account; an API token's
+last use, noted after the request unless it was an anonymous act."""
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+
+from gmassist.core.anonymity import is_anonymous_act
+
+# the attribute of the request on which the API's token authentication leaves the token used
+API_TOKEN_ATTRIBUTE = "gmassist_api_token"
 
 
 class UserLanguageMiddleware:
@@ -22,4 +28,22 @@ class UserLanguageMiddleware:
             request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class ApiTokenUseMiddleware:
+    """Note when an API token was used, after the view has run: only then is it known whether
+    the request was an anonymous act (`mark_anonymous_act`), for which nothing is written to a
+    row of the sender's (the token's `last_used_at` would time the act to the microsecond)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        token = getattr(request, API_TOKEN_ATTRIBUTE, None)
+        if token is not None and not is_anonymous_act(request):
+            from gmassist.core.services import api_token_note_use
+
+            api_token_note_use(token=token)
         return response

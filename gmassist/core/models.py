@@ -194,6 +194,12 @@ class Proposal(BaseModel):
     decision_comment = models.TextField(_("comment"), blank=True)
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # A proposal about the GM (their pay, their promotion) is decided outside the application,
+    # e.g. by the board; who decided it there, on which day, and the reference of the minutes
+    # are recorded here. decided_by is then the user who recorded it.
+    outside_decided_by = models.CharField(_("decided outside by"), max_length=200, blank=True)
+    outside_decided_on = models.DateField(_("decided outside on"), null=True, blank=True)
+    outside_reference = models.CharField(_("reference"), max_length=200, blank=True)
 
     objects = ProposalQuerySet.as_manager()
     # the paths of every proposal; the domain is its kind's (ProposalKind.domain, see
@@ -216,6 +222,18 @@ class Proposal(BaseModel):
                 condition=Q(status=ProposalStatus.OPEN) | Q(decided_at__isnull=False),
                 name="core_proposal_decided_has_time",
             ),
+            # an outside decision is recorded whole: who, when and the reference
+            models.CheckConstraint(
+                condition=(
+                    Q(outside_decided_on__isnull=True, outside_decided_by="", outside_reference="")
+                    | (
+                        Q(outside_decided_on__isnull=False)
+                        & ~Q(outside_decided_by="")
+                        & ~Q(outside_reference="")
+                    )
+                ),
+                name="core_proposal_outside_decision_whole",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -231,6 +249,11 @@ class Proposal(BaseModel):
         except KeyError:
             return self.title
         return describe(self) if describe is not None else self.title
+
+    @property
+    def decided_outside(self) -> bool:
+        """True when the decision was taken outside the application and recorded here."""
+        return self.outside_decided_on is not None
 
     @property
     def detail_template(self) -> str:
@@ -281,6 +304,13 @@ class Job(BaseModel):
     )
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # While it runs, a job's worker writes the time here every few seconds (core.jobs); a job
+    # whose heartbeat stopped lost its worker and is queued again or failed.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    # How many times a worker has started the job; also the token a worker holds the job by,
+    # so that a worker that lost the job cannot write over the one that took it over.
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     restrict_scope = Scope(domain=Domain.JOBS, user="created_by")
@@ -296,6 +326,10 @@ class Job(BaseModel):
                 condition=Q(status__in=JobStatus.values),
                 name="core_job_status_valid",
             ),
+        ]
+        indexes = [
+            # the workers' two questions: the oldest queued job, the running ones gone quiet
+            models.Index(fields=["status", "created_at"], name="core_job_status_created"),
         ]
 
     def __str__(self) -> str:

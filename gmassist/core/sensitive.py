@@ -31,7 +31,7 @@ class PersonRead:
 
     action: str  # AuditAction.READ_PAY or AuditAction.READ_RISK
     employee_id: int
-    employee_no: str
+    employee_no: str = ""  # looked up by `audit_reads` when not known
 
 
 RowReads = Callable[[Any], Iterable[PersonRead]]
@@ -106,9 +106,18 @@ def audit_people_read(
 def audit_reads(*, actor: Any, reads: Iterable[PersonRead], what: str) -> None:
     """Audit `reads` (collected row by row, e.g. while an export is written): one entry per
     kind of read (pay, risk) naming every person concerned, none when there are none."""
+    reads = list(reads)
+    unknown = {read.employee_id for read in reads if not read.employee_no}
+    numbers: dict[int, str] = {}
+    if unknown:
+        from gmassist.org.models import Employee
+
+        numbers = dict(Employee.objects.filter(pk__in=unknown).values_list("pk", "employee_no"))
     by_action: dict[str, set[str]] = defaultdict(set)
     for read in reads:
-        by_action[read.action].add(read.employee_no)
+        number = read.employee_no or numbers.get(read.employee_id, "")
+        if number:
+            by_action[read.action].add(number)
     for action in (AuditAction.READ_PAY, AuditAction.READ_RISK):
         if by_action.get(action):
             audit_people_read(

@@ -6,37 +6,38 @@ services; list pages are `ListPage`s (see `views_lib.py`).
 
 from __future__ import annotations
 
-import secrets
+import os
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gmassist.core import selectors, services
-from gmassist.core.choices import Action, JobStatus, ProposalStatus
+from gmassist.core.choices import Action, ProposalStatus
 from gmassist.core.forms import (
     AuditFilterForm,
     DecisionForm,
     ImportForm,
     LanguageForm,
+    OutsideDecisionForm,
     TokenForm,
-    entity_label,
 )
+from gmassist.core.job_pages import import_outcome, job_page_context, job_page_for
 from gmassist.core.models import Company, Job, Proposal, User
-from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach, user_role
+from gmassist.core.uploads import upload_save
 from gmassist.core.views_lib import (
     DetailPage,
     ExportColumn,
@@ -188,22 +189,6 @@ def _import_jobs(user: Any) -> QuerySet[Job]:
     return selectors.jobs_visible(user=user).filter(kind=IMPORT_JOB)
 
 
-def _save_upload(upload: Any) -> Path:
-    """Keep an uploaded file under MEDIA_ROOT/imports in a folder with a random name; the file
-    keeps a safe form of its own name, which the import report shows."""
-    folder = Path(settings.MEDIA_ROOT) / "imports" / secrets.token_hex(16)
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        name = get_valid_filename(Path(upload.name).name)[:100]
-    except SuspiciousFileOperation:
-        name = ""
-    path = folder / (name or "upload.csv")
-    with open(path, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return path
-
-
 @login_required
 def imports(request: HttpRequest) -> HttpResponse:
     """Upload a file, choose the entity and the mapping; a dry run starts at once."""
@@ -212,7 +197,7 @@ def imports(request: HttpRequest) -> HttpResponse:
         form = ImportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
-            path = _save_upload(data["file"])
+            path = upload_save(upload=data["file"])
             save_as = (data.get("save_as") or "").strip()
             if save_as and data["mapping"]:
                 try:
@@ -231,10 +216,12 @@ def imports(request: HttpRequest) -> HttpResponse:
                         "path": str(path),
                         "mapping": data["mapping"],
                         "dry_run": True,
+                        # the file is kept for the confirmation (swept after some hours)
+                        "keep_for_confirm": True,
                     },
                     by=request.user,
                 )
-                return redirect("import-job", pk=job.pk)
+                return redirect("job", pk=job.pk)
         status = 200
     else:
         form = ImportForm(user=request.user)
@@ -251,48 +238,48 @@ def _import_job_or_404(request: HttpRequest, pk: int) -> Job:
     return job
 
 
-def _job_context(job: Job) -> dict[str, Any]:
-    result = job.result or {}
-    params = job.params or {}
-    counts = result.get("counts") or {}
-    return {
-        "job": job,
-        "entity_label": entity_label(params.get("entity", "")),
-        "file_name": result.get("file_name") or Path(params.get("path", "")).name,
-        "dry_run": params.get("dry_run", False),
-        "report": result,
-        "counts": [
-            {"kind": entity_label(kind), **values}
-            for kind, values in counts.items()
-            if isinstance(values, dict)
-        ],
-        "errors": result.get("errors") or [],
-        "warnings": result.get("warnings") or [],
-        "may_confirm": (
-            job.status == JobStatus.SUCCEEDED and params.get("dry_run") and not result.get("errors")
-        ),
-    }
-
-
-@login_required
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """An import job: its progress while it runs (htmx polls), then its result."""
-    job = _import_job_or_404(request, pk)
-    template = "core/_import_job.html" if is_htmx_partial(request) else "core/import_job.html"
-    return render(request, template, _job_context(job))
-
-
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Run a successful dry run's import for real, with the same file and mapping."""
     job = _import_job_or_404(request, pk)
-    if not _job_context(job)["may_confirm"]:
+    if not import_outcome(job, request.user)["may_confirm"]:
         messages.error(request, gettext("Only a dry run without errors can be confirmed."))
-        return redirect("import-job", pk=job.pk)
-    params = {**job.params, "dry_run": False}
+        return redirect("job", pk=job.pk)
+    path = Path(job.params.get("path", ""))
+    if not path.is_file():
+        messages.error(
+            request,
+            gettext(
+                "The uploaded file is no longer kept (uploads are deleted after %(hours)d "
+                "hours, or once imported): upload it again."
+            )
+            % {"hours": settings.UPLOAD_KEEP_HOURS},
+        )
+        return redirect("job", pk=job.pk)
+    os.utime(path.parent)  # not swept while its import runs
+    params = {**job.params, "dry_run": False, "keep_for_confirm": False}
     new_job = services.job_submit(kind=IMPORT_JOB, params=params, by=request.user)
-    return redirect("import-job", pk=new_job.pk)
+    return redirect("job", pk=new_job.pk)
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+
+@login_required
+def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any job: its progress while it runs (htmx polls this page), then its outcome as its kind
+    declares it (`job_pages.py`). `?inline=1` keeps a job shown inside another page inline."""
+    job = selectors.jobs_visible(user=request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404("no such job")
+    page = job_page_for(job.kind)
+    if page is not None:
+        require_reach(request.user, page.permission, page.reaches)
+    partial = is_htmx_partial(request)
+    inline = partial and "inline" in request.GET
+    context = job_page_context(job=job, user=request.user, inline=inline)
+    return render(request, "core/_job.html" if partial else "core/job.html", context)
 
 
 # --- proposals -------------------------------------------------------------------------------
@@ -370,7 +357,31 @@ class ProposalPage(DetailPage):
         return selectors.proposals_visible(user=self.request.user)
 
     def get_extra_context(self, obj: Proposal) -> dict[str, Any]:
-        return {"may_decide": _may_decide(self.request.user), "decision_form": DecisionForm()}
+        return _decision_context(self.request.user, obj, DecisionForm(), OutsideDecisionForm())
+
+
+def _decision_context(
+    user: Any, proposal: Proposal, form: DecisionForm, outside_form: OutsideDecisionForm
+) -> dict[str, Any]:
+    """What a proposal's page shows to decide it: the decision form, or why `user` may not
+    decide it (it is about them, above HR's limit…), or, for a proposal about the GM, that it
+    is decided outside the application and the form that records that decision."""
+    may_decide = _may_decide(user)
+    is_open = proposal.status == ProposalStatus.OPEN
+    outside = is_open and services.proposal_needs_outside_decision(proposal=proposal)
+    refusal = ""
+    if is_open and may_decide and not outside:
+        refusal = services.proposal_may_decide(proposal=proposal, by=user)
+    return {
+        "proposal": proposal,
+        "object": proposal,
+        "may_decide": may_decide,
+        "decision_form": form,
+        "decision_refusal": refusal,
+        "needs_outside_decision": outside,
+        "may_record_outside": outside and user_role(user) in services.OUTSIDE_RECORDERS,
+        "outside_form": outside_form,
+    }
 
 
 @login_required
@@ -401,12 +412,49 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
             for message in exc.messages:
                 form.add_error(None, message)
         proposal.refresh_from_db()
-    context = {
-        "proposal": proposal,
-        "object": proposal,
-        "may_decide": _may_decide(request.user),
-        "decision_form": form,
-    }
+    context = _decision_context(request.user, proposal, form, OutsideDecisionForm())
+    return render(request, "core/proposal_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def proposal_outside_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the outside decision on a proposal about the GM; errors next to the form."""
+    proposal = selectors.proposals_visible(user=request.user).filter(pk=pk).first()
+    if proposal is None:
+        raise Http404("no such proposal")
+    form = OutsideDecisionForm(request.POST)
+    status = 422
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.proposal_record_outside_decision(
+                proposal=proposal,
+                by=request.user,
+                approved=data["decision"] == "approved",
+                decided_by=data["decided_by"],
+                decided_on=data["decided_on"],
+                reference=data["reference"],
+                comment=data["comment"].strip(),
+            )
+            messages.success(
+                request, gettext("Outside decision recorded: %s") % proposal.display_title
+            )
+            return redirect("proposal", pk=proposal.pk)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+            status = 403
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, messages_ in exc.message_dict.items():
+                    for message in messages_:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                for message in exc.messages:
+                    form.add_error(None, message)
+                status = 409
+        proposal.refresh_from_db()
+    context = _decision_context(request.user, proposal, DecisionForm(), form)
     return render(request, "core/proposal_detail.html", context, status=status)
 
 

@@ -25,7 +25,7 @@ from gmassist.core import services as core_services
 from gmassist.core.api import JobOut
 from gmassist.core.models import User
 from gmassist.core.permissions import reach
-from gmassist.customers import selectors, services
+from gmassist.customers import presenters, selectors, services
 from gmassist.customers.engine.tiering import PolicyError, TieringPolicy, policy_to_toml
 from gmassist.customers.forms import FIELD_OF_TOML_KEY, POLICY_TOML_KEYS
 from gmassist.customers.models import AccountManager, Industry
@@ -133,9 +133,9 @@ def _grades_out(grades: Any) -> dict[str, Any]:
     """The grades as the API returns them: what would raise each in the requester's language
     (`to_raise`), and with template and params (`to_raise_details`)."""
     out = grades.as_dict()
-    out["to_raise"] = {k: selectors.reason_texts(v) for k, v in grades.to_raise.items()}
+    out["to_raise"] = {k: presenters.reason_texts(v) for k, v in grades.to_raise.items()}
     out["to_raise_details"] = {
-        k: [selectors.reason_detail(r) for r in v] for k, v in grades.to_raise.items()
+        k: [presenters.reason_detail(r) for r in v] for k, v in grades.to_raise.items()
     }
     return out
 

@@ -6,7 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from gmassist.core.choices import Action
+from gmassist.core.job_pages import JobPage, proposal_outcome, register_job_page
 from gmassist.core.jobs import JobContext, JobError, job_handler
 from gmassist.core.schedule import MONTH, recurring_job
 
@@ -131,3 +134,25 @@ recurring_job(
 recurring_job(
     "customers.churn", every=MONTH, day=1, hour=4, summary="refit and score customer churn risk"
 )
+
+
+# --- how the runs are shown (one job page for every app: core/job_pages.py) -----------------
+
+for _kind, _title, _back in (
+    ("customers.tier", _("Re-tiering"), "customers:tiering"),
+    ("customers.match", _("Matching"), "customers:matching"),
+    ("customers.route", _("Service-channel routing"), "customers:routing"),
+    ("customers.churn", _("Churn scores"), "customers:analytics"),
+):
+    register_job_page(
+        JobPage(
+            kind=_kind,
+            title=_title,
+            section=(_("Customers"), "customers:list"),
+            back=_back,
+            outcome_template="customers/_job_outcome.html",
+            outcome_context=proposal_outcome,
+            scripts_template="customers/_scripts_inline.html",
+            permission=("customers", Action.VIEW),
+        )
+    )

@@ -6,7 +6,7 @@ with %-style named placeholders such as ``%(percent)s``, a literal percent writt
 `params`, plain values already formatted in a language-neutral way ("1,234,567", "0.85",
 "+15"). Stored payloads (proposal changes, churn scores) keep that structured form
 (`Reason.as_dict`) and the page, the API or the command translates the template with gettext
-when it shows it (`customers.selectors.reason_text`).
+when it shows it (`customers.presenters.reason_text`).
 
 Why the templates stay in the engines, not in a list here: ONE source of truth per sentence.
 Each template is written once, where the engine decides to say it, wrapped in

@@ -29,7 +29,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.customers.choices import CustomerStatus, PolicyKind, ServiceChannel
@@ -68,41 +67,10 @@ from gmassist.customers.models import (
     ServiceContact,
     TierHistory,
 )
-from gmassist.customers.reasons import Reason, stored_reason
+from gmassist.customers.presenters import reason_detail, reason_texts
 
 if TYPE_CHECKING:
     from gmassist.core.models import User
-
-
-def reason_text(reason: Any) -> str:
-    """A reason of the customers engines in the active language: a `Reason` or its stored form
-    ({"template", "params"}) is translated and filled in; a plain string or a churn reason with
-    only a "text" (payloads written before reasons were structured) is shown as it is. A
-    translation whose placeholders do not fit its params falls back to the English."""
-    reason = stored_reason(reason)
-    if not isinstance(reason, Reason):
-        return reason
-    try:
-        return gettext(reason.template) % reason.params
-    except (KeyError, TypeError, ValueError):
-        return str(reason)
-
-
-def reason_detail(reason: Any) -> dict[str, Any]:
-    """A reason for the API: {"text" (the active language), "template" (English, None for a
-    reason stored as plain text), "params"}."""
-    structured = stored_reason(reason)
-    if isinstance(structured, Reason):
-        return {"text": reason_text(structured), **structured.as_dict()}
-    return {"text": structured, "template": None, "params": {}}
-
-
-def reason_texts(reasons: Any) -> list[str]:
-    """`reason_text` of each of `reasons` (a list as stored; one plain string, as payloads
-    written before reasons were structured hold, is shown as it is; anything else gives [])."""
-    if isinstance(reasons, str):
-        return [reasons] if reasons else []
-    return [reason_text(r) for r in reasons] if isinstance(reasons, list | tuple) else []
 
 
 def scoped(queryset: QuerySet, user: User | None, action: str = Action.VIEW) -> QuerySet:

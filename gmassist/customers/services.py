@@ -123,6 +123,35 @@ def retier_validate(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def _book_subjects(customer_ids: set[Any], manager_ids: set[Any]) -> set[int]:
+    """The employees whose book a customers proposal changes: the account managers it names
+    (`manager_ids`, AccountManager ids) and those serving `customer_ids` now."""
+    customers = sorted(pk for pk in customer_ids if isinstance(pk, int))
+    managers = {pk for pk in manager_ids if isinstance(pk, int)}
+    for start in range(0, len(customers), UPDATE_BATCH):
+        managers.update(
+            GroupCustomer.objects.filter(
+                pk__in=customers[start : start + UPDATE_BATCH], account_manager__isnull=False
+            ).values_list("account_manager_id", flat=True)
+        )
+    ordered = sorted(managers)
+    subjects: set[int] = set()
+    for start in range(0, len(ordered), UPDATE_BATCH):
+        subjects.update(
+            AccountManager.objects.filter(pk__in=ordered[start : start + UPDATE_BATCH]).values_list(
+                "employee_id", flat=True
+            )
+        )
+    return subjects
+
+
+def retier_subjects(payload: dict[str, Any]) -> set[int]:
+    """The account managers of the re-tiered customers: a tier sets how much of a manager's
+    capacity a customer takes (workload units), so a re-tiering changes their book."""
+    changes = payload.get("changes") or []
+    return _book_subjects({c.get("customer_id") for c in changes if isinstance(c, dict)}, set())
+
+
 def retier_describe(proposal: Proposal) -> str:
     """ "Re-tier 12 customers (revenue to 2026-10)", in the reader's language."""
     count = len(proposal.payload.get("changes", []))
@@ -221,7 +250,7 @@ def retier_customers(*, by: User | None, as_of: dt.date | None = None) -> Propos
     re-tiering with the same changes is returned as it is; an open one with other changes is
     withdrawn and replaced (its rationale says so). The payload lists every change:
     {customer_id, code, name, from, to, score, reasons}, most important first; each reason is
-    stored as {template, params} and shown in the reader's language (`selectors.reason_text`).
+    stored as {template, params} and shown in the reader's language (`presenters.reason_text`).
     """
     _check_may(by, Action.PROPOSE, "propose re-tiering")
     month = last_complete_month(as_of or timezone.localdate())
@@ -348,6 +377,15 @@ def reassign_validate(payload: dict[str, Any]) -> dict[str, Any]:
     _check_all_exist(GroupCustomer, customers, field="moves", what="customers")
     _check_all_exist(AccountManager, managers, field="moves", what="account managers")
     return payload
+
+
+def reassign_subjects(payload: dict[str, Any]) -> set[int]:
+    """The account managers customers move from and to (and who serves them now)."""
+    moves = [m for m in payload.get("moves") or [] if isinstance(m, dict)]
+    return _book_subjects(
+        {m.get("customer_id") for m in moves},
+        {m.get("from") for m in moves} | {m.get("to") for m in moves},
+    )
 
 
 def reassign_describe(proposal: Proposal) -> str:
@@ -587,6 +625,14 @@ def reroute_validate(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def reroute_subjects(payload: dict[str, Any]) -> set[int]:
+    """The account managers whose customers leave their book for another channel."""
+    moves = [m for m in payload.get("moves") or [] if isinstance(m, dict)]
+    return _book_subjects(
+        {m.get("customer_id") for m in moves}, {m.get("manager_id") for m in moves}
+    )
+
+
 def reroute_describe(proposal: Proposal) -> str:
     """ "Serve 40 customers through other channels", in the reader's language."""
     count = len(proposal.payload.get("moves", []))
@@ -753,7 +799,7 @@ def churn_scores_refresh(
     and used to score the last complete month, with each customer's three strongest reasons.
     Returns the saved `ChurnRun` (its `ChurnScore`s hold risk 0-1 and reasons
     [{feature, label, value, effect (log-odds), text (English), template, params}], shown in
-    the reader's language by `selectors.reason_text`). Raises ValidationError when the
+    the reader's language by `presenters.reason_text`). Raises ValidationError when the
     history has fewer than MIN_CHURNERS churners, PermissionDenied unless `by` may change
     every customer (the GM's office).
     """

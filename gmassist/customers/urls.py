@@ -15,7 +15,6 @@ urlpatterns = [
     path("managers/<int:pk>/", views.ManagerPage.as_view(), name="manager"),
     path("managers/me/", views.my_manager_page, name="my_manager_page"),
     path("tiering/", views.tiering_policy, name="tiering"),
-    path("jobs/<int:pk>/", views.job_page, name="job"),
     path("matching/", views.matching, name="matching"),
     path("routing/", views.routing, name="routing"),
     path("analytics/", views.analytics, name="analytics"),

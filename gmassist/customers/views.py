@@ -22,19 +22,17 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core import selectors as core_selectors
 from gmassist.core import services as core_services
 from gmassist.core.choices import Action
-from gmassist.core.models import Company, Job
+from gmassist.core.models import Company
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.views_lib import (
     DetailPage,
     ExportColumn,
     ListColumn,
     ListPage,
-    is_htmx_partial,
     require_reach,
 )
-from gmassist.customers import selectors, services
-from gmassist.customers.choices import PolicyKind, Tier
-from gmassist.customers.engine import grades as grades_engine
+from gmassist.customers import presenters, selectors, services
+from gmassist.customers.choices import PolicyKind
 from gmassist.customers.engine.tiering import PolicyError, TieringPolicy, policy_to_toml
 from gmassist.customers.forms import (
     FIELD_OF_TOML_KEY,
@@ -68,14 +66,6 @@ def customer_tabs(user: Any, current: str) -> dict[str, Any]:
     return {
         "tabs": [{"key": k, "label": label, "url": reverse(name)} for k, label, name in tabs],
         "tab": current,
-    }
-
-
-def money_chart(rows: list[dict[str, Any]], label: str, value: str) -> dict[str, list]:
-    """{labels, values} for a chart, money as floats."""
-    return {
-        "labels": [str(row[label]) for row in rows],
-        "values": [float(row[value]) for row in rows],
     }
 
 
@@ -162,12 +152,7 @@ class CustomerPage(DetailPage):
             **overview,
             "title": str(obj),
             "currency": Company.get().currency,
-            "chart_revenue": {
-                "labels": [row["month"].strftime("%Y-%m") for row in months],
-                "datasets": [
-                    {"label": gettext("Revenue"), "data": [float(r["amount"]) for r in months]}
-                ],
-            },
+            "chart_revenue": presenters.revenue_chart(months),
             "contacts_shown": selectors.CONTACTS_SHOWN,
             "satisfaction": _mean([c.satisfaction for c in contacts if c.satisfaction]),
             "manager_visible": obj.account_manager_id is not None
@@ -246,67 +231,10 @@ class ManagerPage(DetailPage):
             "currency": Company.get().currency,
             "book": book,
             "workload_by_tier": by_tier,
-            "chart_workload": {
-                "labels": [gettext("Workload"), gettext("Capacity")],
-                "horizontal": True,
-                "stacked": True,
-                "datasets": [
-                    {
-                        "label": str(Tier(tier).label) if tier else gettext("Not tiered"),
-                        "data": [units, 0],
-                        "stack": "units",
-                    }
-                    for tier, units in by_tier.items()
-                ]
-                + [
-                    {
-                        "label": gettext("Capacity"),
-                        "data": [0, obj.capacity],
-                        "stack": "units",
-                        "color": "#646b79",
-                    }
-                ],
-            },
+            "chart_workload": presenters.workload_chart(by_tier, capacity=obj.capacity),
             "own_page": user.employee_id == obj.employee_id,
-            **grades_context(selectors.manager_grades(user=user, manager=obj)),
+            **presenters.grades_context(selectors.manager_grades(user=user, manager=obj)),
         }
-
-
-GRADE_LABELS = {
-    "post": _("Post grade"),
-    "salary": _("Salary grade"),
-    "assessment": _("Assessment grade"),
-    "training": _("Training grade"),
-}
-ASSESSMENT_PART_LABELS = {
-    "reviews": _("reviews"),
-    "book_growth": _("growth of the book"),
-    "satisfaction": _("customer satisfaction"),
-}
-
-
-def grades_context(grades: Any) -> dict[str, Any]:
-    """The grades as the manager page shows them: one row per grade with its weight in the
-    composite and what would raise it; nothing when the user may not read them."""
-    if grades is None:
-        return {"grades": None}
-    return {
-        "grades": grades,
-        "grade_rows": [
-            {
-                "key": key,
-                "label": label,
-                "value": getattr(grades, key),
-                "weight": round(grades_engine.WEIGHTS[key] * 100),
-                "to_raise": selectors.reason_texts(grades.to_raise.get(key, [])),
-            }
-            for key, label in GRADE_LABELS.items()
-        ],
-        "assessment_parts": [
-            (ASSESSMENT_PART_LABELS.get(key, key), value)
-            for key, value in grades.assessment_parts.items()
-        ],
-    }
 
 
 @login_required
@@ -366,7 +294,7 @@ def tiering_policy(request: HttpRequest) -> HttpResponse:
             if not may_run(user):
                 raise PermissionDenied
             job = core_services.job_submit(kind=TIER_JOB, params={}, by=user)
-            return redirect("customers:job", pk=job.pk)
+            return redirect("job", pk=job.pk)
         text = None
         if action == "save_form":
             form = TieringPolicyForm(request.POST)
@@ -404,45 +332,10 @@ def tiering_policy(request: HttpRequest) -> HttpResponse:
         "versions": list(selectors.policy_versions(user=user, kind=PolicyKind.TIERING)[:10]),
         "may_change": may_change_policies(user),
         "may_run": may_run(user),
-        "jobs": _recent_jobs(user, TIER_JOB),
+        "jobs": core_selectors.jobs_recent(user=user, kind=TIER_JOB),
         **customer_tabs(user, "tiering"),
     }
     return render(request, "customers/tiering_policy.html", context, status=status)
-
-
-def _recent_jobs(user: Any, kind: str) -> list[Job]:
-    return list(core_selectors.jobs_visible(user=user).filter(kind=kind).order_by("-id")[:5])
-
-
-# --- jobs ------------------------------------------------------------------------------------
-
-
-@login_required
-def job_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """A customers run (re-tiering, matching, routing, churn scores): its progress while it
-    runs (htmx polls), then its result and the proposal it made."""
-    require_reach(request.user, CUSTOMERS, ())
-    job = core_selectors.jobs_visible(user=request.user).filter(pk=pk, kind__in=JOB_KINDS).first()
-    if job is None:
-        raise Http404("no such run")
-    context = {"job": job, "result": job.result or {}, **job_labels(job.kind)}
-    proposal_id = (job.result or {}).get("proposal_id")
-    if proposal_id:
-        proposal = core_selectors.proposals_visible(user=request.user).filter(pk=proposal_id)
-        context["proposal"] = proposal.first()
-    template = "customers/_job.html" if is_htmx_partial(request) else "customers/job.html"
-    return render(request, template, context)
-
-
-def job_labels(kind: str) -> dict[str, Any]:
-    titles = {
-        TIER_JOB: (_("Re-tiering"), "tiering", "customers:tiering"),
-        MATCH_JOB: (_("Matching"), "matching", "customers:matching"),
-        ROUTE_JOB: (_("Service-channel routing"), "routing", "customers:routing"),
-        CHURN_JOB: (_("Churn scores"), "analytics", "customers:analytics"),
-    }
-    title, tab, url_name = titles[kind]
-    return {"title": title, "back_url": reverse(url_name), "job_tab": tab}
 
 
 # --- matching and channel routing ------------------------------------------------------------
@@ -471,12 +364,12 @@ def matching(request: HttpRequest) -> HttpResponse:
             job = core_services.job_submit(
                 kind=MATCH_JOB, params=form.job_params(), by=request.user
             )
-            return redirect("customers:job", pk=job.pk)
+            return redirect("job", pk=job.pk)
         status = 422
     context = {
         "title": _("Matching"),
         "form": form,
-        "jobs": _recent_jobs(request.user, MATCH_JOB),
+        "jobs": core_selectors.jobs_recent(user=request.user, kind=MATCH_JOB),
         "open_proposal": _open_proposal(request.user, "customers.reassign"),
         **customer_tabs(request.user, "matching"),
     }
@@ -497,7 +390,7 @@ def routing(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "run")
         if action == "run":
             job = core_services.job_submit(kind=ROUTE_JOB, params={}, by=request.user)
-            return redirect("customers:job", pk=job.pk)
+            return redirect("job", pk=job.pk)
         if action != "save_rules":
             raise Http404("no such action")
         if not may_change_policies(request.user):
@@ -518,7 +411,7 @@ def routing(request: HttpRequest) -> HttpResponse:
         "rules": rules,
         "rules_form": rules_form,
         "may_change": may_change_policies(request.user),
-        "jobs": _recent_jobs(request.user, ROUTE_JOB),
+        "jobs": core_selectors.jobs_recent(user=request.user, kind=ROUTE_JOB),
         "open_proposal": _open_proposal(request.user, "customers.reroute"),
         **customer_tabs(request.user, "routing"),
     }
@@ -526,115 +419,6 @@ def routing(request: HttpRequest) -> HttpResponse:
 
 
 # --- analytics -------------------------------------------------------------------------------
-
-GROUP_LABELS = {"tier": _("tier"), "industry": _("industry"), "region": _("region")}
-
-
-def _group_chart(rows: list[dict[str, Any]], column: str, horizontal: bool) -> dict[str, Any]:
-    labels = [
-        (row[column] or gettext("none")) if column != "tier" else (row[column] or "—")
-        for row in rows
-    ]
-    return {
-        "labels": labels,
-        "horizontal": horizontal,
-        "datasets": [
-            {"label": gettext("Revenue"), "data": [row["revenue_12m"] for row in rows]},
-        ],
-    }
-
-
-def analytics_context(user: Any) -> dict[str, Any]:
-    """Revenue by tier, industry and region, concentration with its Pareto curve, the fallers,
-    and the churn model's backtest, as the analytics page shows them."""
-    data = selectors.revenue_analytics(user=user)
-    curve = data["pareto"]
-    backtest = selectors.churn_backtest(user=user)
-    groups = []
-    for column in ("tier", "industry", "region"):
-        rows = data[f"by_{column}"]
-        if column == "tier":
-            rows = sorted(rows, key=lambda row: row["tier"] or "Z")
-        groups.append(
-            {
-                "column": column,
-                "label": GROUP_LABELS[column],
-                "rows": rows,
-                "chart": _group_chart(rows, column, horizontal=column != "tier"),
-                "chart_id": f"analytics-chart-{column}-data",
-                "arpu_chart_id": f"analytics-chart-{column}-arpu-data",
-                "arpu_chart": {
-                    "labels": [row[column] or "—" for row in rows],
-                    "horizontal": column != "tier",
-                    "datasets": [
-                        {
-                            "label": gettext("ARPU a month"),
-                            "data": [row["arpu_monthly"] for row in rows],
-                            "color": "#2f7d4f",
-                        }
-                    ],
-                },
-            }
-        )
-    context: dict[str, Any] = {
-        "analytics": data,
-        "groups": groups,
-        "chart_pareto": {
-            "xLinear": True,
-            "xPercent": True,
-            "percent": True,
-            "xMax": 1,
-            "yMax": 1,
-            "xTitle": gettext("Share of customers, largest first"),
-            "yTitle": gettext("Share of revenue"),
-            "datasets": [
-                {
-                    "label": gettext("Customers' cumulative revenue"),
-                    "data": curve,
-                    "points": False,
-                    "fill": True,
-                },
-                {
-                    "label": gettext("Equal revenue"),
-                    "data": [{"x": 0, "y": 0}, {"x": 1, "y": 1}],
-                    "dashed": True,
-                    "points": False,
-                    "color": "#646b79",
-                },
-            ],
-        },
-        "backtest": backtest,
-    }
-    calibration = ((backtest or {}).get("backtest") or {}).get("calibration") or []
-    if calibration:
-        context["chart_calibration"] = {
-            "xLinear": True,
-            "xPercent": True,
-            "percent": True,
-            "xMax": 1,
-            "yMax": 1,
-            "xTitle": gettext("Predicted churn risk"),
-            "yTitle": gettext("Observed churn rate"),
-            "datasets": [
-                {
-                    "label": gettext("Backtest"),
-                    "showLine": False,
-                    "data": [
-                        {"x": row["mean_predicted"], "y": row["observed_rate"]}
-                        for row in calibration
-                        if row.get("count")
-                    ],
-                },
-                {
-                    "label": gettext("Perfect calibration"),
-                    "data": [{"x": 0, "y": 0}, {"x": 1, "y": 1}],
-                    "dashed": True,
-                    "points": False,
-                    "color": "#646b79",
-                },
-            ],
-        }
-    return context
 
 
 @login_required
@@ -649,13 +433,15 @@ def analytics(request: HttpRequest) -> HttpResponse:
         if not may_change_policies(user):
             raise PermissionDenied
         job = core_services.job_submit(kind=CHURN_JOB, params={}, by=user)
-        return redirect("customers:job", pk=job.pk)
+        return redirect("job", pk=job.pk)
     context = {
         "title": _("Customer analytics"),
         "currency": Company.get().currency,
         "may_refresh_churn": may_change_policies(user),
-        "jobs": _recent_jobs(user, CHURN_JOB),
-        **analytics_context(user),
+        "jobs": core_selectors.jobs_recent(user=user, kind=CHURN_JOB),
+        **presenters.analytics_context(
+            selectors.revenue_analytics(user=user), selectors.churn_backtest(user=user)
+        ),
         **customer_tabs(user, "analytics"),
     }
     return render(request, "customers/analytics.html", context)

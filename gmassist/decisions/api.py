@@ -22,7 +22,7 @@ from gmassist.api import (
     request_user,
     visible_or_404,
 )
-from gmassist.core.anonymity import keep_out_of_access_log
+from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.api import JobOut
 from gmassist.core.models import User
 from gmassist.core.services import job_submit
@@ -301,7 +301,7 @@ def response_create(request: HttpRequest, decision_id: ObjectId, payload: Respon
     of the access log."""
     user = request_user(request)
     if payload.anonymous:
-        keep_out_of_access_log(request)
+        mark_anonymous_act(request)
     response = services.decision_respond(
         decision=_decision(user, decision_id),
         by=user,

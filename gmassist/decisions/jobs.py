@@ -8,7 +8,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from gmassist.core.job_pages import JobPage, register_job_page
 from gmassist.core.jobs import JobContext, JobError, job_handler
 from gmassist.core.schedule import WEEK, recurring_job
 from gmassist.decisions import selectors, services
@@ -114,3 +116,21 @@ recurring_job(
     hour=9,
     summary="remind who has not acknowledged a decision published 3+ days ago",
 )
+
+
+# --- how the jobs are shown (one job page for every app: core/job_pages.py) ------------------
+
+for _kind, _title in (
+    (PUBLISH, _("Publishing a decision")),
+    (NOTIFY, _("Notifying an amendment")),
+    (REMIND, _("Reminding the addressees")),
+):
+    register_job_page(
+        JobPage(
+            kind=_kind,
+            title=_title,
+            section=(_("Decisions"), "decisions:register"),
+            back="decisions:register",
+            outcome_template="decisions/_job_outcome.html",
+        )
+    )

@@ -12,7 +12,10 @@ everything; `by=None` is nobody, allowed nothing.
 
 Anonymous responses store no user, no department, no time finer than the day and get a
 random id; they write no audit entry either, because an audit entry's exact time next to a
-web server's access log would name the sender. They also log nothing.
+web server's access log would name the sender. They also log nothing. After every response,
+named or not, the day's responses move to random places in the table
+(`core.anonymity.rows_shuffle_physical_order`), so that an anonymous one does not sit right
+after its sender's named question, whose audit entry has the exact time.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from gmassist.core.anonymity import rows_shuffle_physical_order
 from gmassist.core.choices import Action, AuditAction, Role
 from gmassist.core.models import User
 from gmassist.core.notify import notify_users, site_url
@@ -552,6 +556,9 @@ def decision_respond(
         department=None if anonymous else _department_of(by),
         submitted_on=timezone.localdate(),
     )
+    # named or not, the day's responses move to random places: an anonymous one is not kept
+    # right after its sender's named one (whose audit entry has the exact time)
+    rows_shuffle_physical_order(Response.objects.filter(submitted_on=response.submitted_on))
     if not anonymous:
         audit_record(
             actor=by,

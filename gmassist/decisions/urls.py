@@ -11,7 +11,6 @@ app_name = "decisions"
 urlpatterns = [
     path("", views.RegisterPage.as_view(), name="register"),
     path("new/", views.decision_create, name="create"),
-    path("jobs/<int:pk>/", views.decision_job, name="job"),
     path("<int:pk>/", views.decision_detail, name="detail"),
     path("<int:pk>/edit/", views.decision_edit, name="edit"),
     path("<int:pk>/amend/", views.decision_amend, name="amend"),

@@ -18,9 +18,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from gmassist.core import selectors as core_selectors
-from gmassist.core.anonymity import keep_out_of_access_log
+from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action
+from gmassist.core.job_pages import inline_job_context
 from gmassist.core.permissions import Domain, reach
 from gmassist.core.services import job_submit
 from gmassist.core.views_lib import ExportColumn, ListColumn, ListPage
@@ -130,7 +130,7 @@ def _detail_context(request: HttpRequest, decision: Decision, **extra: Any) -> d
         "questions": list(selectors.decision_questions(decision=decision)),
         "respond_form": extra.pop("respond_form", None) or RespondForm(),
         "answer_form": AnswerForm(),
-        "job": extra.pop("job", None),
+        "job": None,
     }
     if sees_status and decision.status != "draft":
         by_department = selectors.acknowledgement_by_department(user=user, decision=decision)
@@ -185,20 +185,8 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A decision: what, why, for whom, its versions; for its addressees the acknowledge and
     respond forms; for those who see it, who has acknowledged and what people said."""
     decision = _decision_or_404(request, pk)
-    job = None
-    job_id = request.GET.get("job", "")
-    if job_id.isdigit():
-        job = core_selectors.jobs_visible(user=request.user).filter(pk=int(job_id)).first()
-    return render(request, "decisions/detail.html", _detail_context(request, decision, job=job))
-
-
-@login_required
-def decision_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress of a publishing or reminding job (htmx polls it)."""
-    job = core_selectors.jobs_visible(user=request.user).filter(pk=pk).first()
-    if job is None or not job.kind.startswith("decisions."):
-        raise Http404("no such job")
-    return render(request, "decisions/_job.html", {"job": job})
+    job = inline_job_context(user=request.user, job_id=request.GET.get("job"))
+    return render(request, "decisions/detail.html", _detail_context(request, decision, **job))
 
 
 # --- drafting, publishing, amending, withdrawing ---------------------------------------------
@@ -450,7 +438,7 @@ def decision_respond(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if data["anonymous"]:
-            keep_out_of_access_log(request)
+            mark_anonymous_act(request)
         try:
             services.decision_respond(
                 decision=decision,

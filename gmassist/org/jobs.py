@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from gmassist.core.job_pages import JobPage, register_job_page
 from gmassist.core.jobs import JobContext, JobError, job_handler
 
 
@@ -39,3 +42,8 @@ def build_demo(
         "months": f"{first}..{last}",
         "counts": counts,
     }
+
+
+register_job_page(
+    JobPage(kind="org.demo", title=_("Demo company"), section=(_("Home"), "home"), back="home")
+)

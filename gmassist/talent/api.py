@@ -33,6 +33,7 @@ from gmassist.talent import selectors, services
 from gmassist.talent.engine import incentive_plan
 from gmassist.talent.engine import pay_review as engine
 from gmassist.talent.models import IncentivePlan, RiskScore
+from gmassist.talent.presenters import plan_line_reason_text
 from gmassist.talent.schemas import (
     HeatmapOut,
     KeyPeopleFilters,
@@ -52,13 +53,12 @@ from gmassist.talent.schemas import (
     RiskModelOut,
     RiskScoreOut,
 )
-from gmassist.talent.views import PAY_OF_MANY, plan_line_reason_text
 
 router = Router()
 
 
 def _pay_review(user: User, filters: PayScopeFilters) -> selectors.PayReview:
-    if reach(user, Domain.PEOPLE, Action.VIEW_PAY) not in PAY_OF_MANY:
+    if reach(user, Domain.PEOPLE, Action.VIEW_PAY) not in selectors.PAY_OF_MANY:
         raise PermissionDenied(_("Your role may not see the pay review."))
     department = reference_or_422(
         Department.objects, filters.department_id, field="department_id", user=user
@@ -112,7 +112,7 @@ def key_people_list(request: HttpRequest, filters: Query[KeyPeopleFilters]):
     irreplaceable, and the reasons. The replacement cost is pay: every request is written to the
     audit log once, and roles that may read only their own pay get a 403."""
     user = request_user(request)
-    if reach(user, Domain.PEOPLE, Action.VIEW_PAY) not in PAY_OF_MANY:
+    if reach(user, Domain.PEOPLE, Action.VIEW_PAY) not in selectors.PAY_OF_MANY:
         raise PermissionDenied(_("Your role may not see the key people."))
     department = reference_or_422(
         Department.objects, filters.department_id, field="department_id", user=user
@@ -128,7 +128,7 @@ def key_people_list(request: HttpRequest, filters: Query[KeyPeopleFilters]):
 
 def _require_risk(user: User) -> None:
     """A 403 for the roles that may read nobody's risk (an employee, an account manager)."""
-    if reach(user, Domain.PEOPLE, Action.VIEW_PAY) not in PAY_OF_MANY:
+    if reach(user, Domain.PEOPLE, Action.VIEW_PAY) not in selectors.PAY_OF_MANY:
         raise PermissionDenied(_("Your role may not see leaving risk."))
 
 

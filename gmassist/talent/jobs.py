@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gmassist.core.choices import Action
+from gmassist.core.job_pages import JobPage, register_job_page
 from gmassist.core.jobs import JobContext, JobError, job_handler
+from gmassist.core.models import Job
+from gmassist.core.permissions import ALL, SUBTREE
 from gmassist.core.schedule import MONTH, recurring_job
 
 
@@ -59,3 +66,31 @@ recurring_job(
     hour=2,
     summary="score everyone's leaving risk for the month that ended",
 )
+
+
+# --- how the jobs are shown (one job page for every app: core/job_pages.py) ------------------
+
+
+def _plan_outcome(job: Job, user: Any) -> dict[str, Any]:
+    """A finished plan job links to the draft plan it made."""
+    plan_id = (job.result or {}).get("plan_id")
+    return {"plan_url": reverse("talent:plan_detail", args=[plan_id]) if plan_id else ""}
+
+
+for _kind, _title, _back in (
+    ("talent.score", _("Leaving-risk scoring"), "talent:overview"),
+    ("talent.plan", _("Incentive plan"), "talent:plan"),
+):
+    register_job_page(
+        JobPage(
+            kind=_kind,
+            title=_title,
+            section=(_("Talent"), "talent:overview"),
+            back=_back,
+            outcome_template="talent/_job_outcome.html",
+            outcome_context=_plan_outcome,
+            # leaving risk goes with pay: the roles that see many people's
+            permission=("people", Action.VIEW_PAY),
+            reaches=(ALL, SUBTREE),
+        )
+    )

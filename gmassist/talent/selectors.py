@@ -71,6 +71,10 @@ PAY_REVIEW_SORTS = {
     "last_rating": ("last_rating", "employee_no"),
 }
 
+# the pay review and the pages of many people's risk are for the roles that may read the pay of
+# more people than themselves
+PAY_OF_MANY = (ALL, SUBTREE)
+
 
 def _restricted(queryset: QuerySet, user: User | None, action: str) -> QuerySet:
     """`queryset` as `user` may use it for `action`: everything for `SYSTEM` (the CLI without
@@ -88,18 +92,6 @@ def latest_rating_subquery(*, user: User | None) -> Subquery:
         .values("rating")[:1]
     )
     return Subquery(reviews)
-
-
-def latest_ratings(*, user: User | None, employee_ids: list[int]) -> dict[int, int]:
-    """{employee id: latest rating} for the given employees the user may see (one query)."""
-    rows = (
-        _restricted(Employee.objects, user, Action.VIEW)
-        .filter(pk__in=employee_ids)
-        .annotate(last_rating=latest_rating_subquery(user=user))
-        .filter(last_rating__isnull=False)
-        .values_list("pk", "last_rating")
-    )
-    return dict(rows)
 
 
 def pay_visible(*, user: User | None) -> QuerySet[Employee]:
@@ -750,37 +742,6 @@ def person_risk(*, user: User | None, employee: Employee) -> dict | None:
             for s in scores
         ],
     }
-
-
-def department_risk_heatmap(*, user: User | None, as_of: dt.date | None = None) -> list[dict]:
-    """Mean risk and the count of people at high risk per department the user may read, for
-    the latest month (or `as_of`). Aggregates, audited as a read of those people's risk."""
-    qs = risk_scores(user=user, as_of=as_of)
-    rows = list(
-        qs.order_by()
-        .values("employee__department_id", "employee__department__name")
-        .annotate(
-            people=Count("pk"),
-            mean=Avg("probability"),
-            high=Count("pk", filter=Q(probability__gte=HIGH_RISK)),
-        )
-        .order_by("-mean", "employee__department__name")
-    )
-    audit_risk_read(
-        user=user,
-        employee_nos=list(qs.values_list("employee__employee_no", flat=True)),
-        what="heat map",
-    )
-    return [
-        {
-            "department_id": r["employee__department_id"],
-            "department": r["employee__department__name"],
-            "people": r["people"],
-            "mean_risk": round(float(r["mean"]), 4),
-            "high_risk": r["high"],
-        }
-        for r in rows
-    ]
 
 
 # --- the talent pages: overview, heat map, nine-box, one person -------------------------------

@@ -13,7 +13,6 @@ urlpatterns = [
     path("people/<int:pk>/", views.person, name="person"),
     path("plan/", views.plan, name="plan"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
-    path("jobs/<int:pk>/", views.job, name="job"),
     path("pay/", views.PayReviewPage.as_view(), name="pay_review"),
     path("key-people/", views.KeyPeoplePage.as_view(), name="key_people"),
 ]

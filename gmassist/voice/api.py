@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gmassist.api import MappedRows, PageNumberPagination, problems, reference_or_422, request_user
-from gmassist.core.anonymity import keep_out_of_access_log
+from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action
 from gmassist.core.permissions import Domain, reach
 from gmassist.org.models import Department
@@ -104,7 +104,7 @@ def _visible(request: HttpRequest, feedback_id: uuid.UUID) -> Feedback:
 def feedback_send(request: HttpRequest, payload: FeedbackIn):
     """Send feedback. With `anonymous: true` no sender is stored (no user, no address, no time
     of day) and the answer carries the one-time `reply_code`, the only way back to the thread."""
-    keep_out_of_access_log(request)
+    mark_anonymous_act(request)
     user = request_user(request)
     department = None
     if payload.department_id is not None:
@@ -201,14 +201,14 @@ def _by_code(code: str) -> Feedback:
 @router.post("/voice/follow", response={200: ThreadOut, **problems(404)})
 def feedback_follow(request: HttpRequest, payload: CodeIn):
     """Read an anonymous thread with its reply code (sent in the body, never in the URL)."""
-    keep_out_of_access_log(request)
+    mark_anonymous_act(request)
     return thread_out(_by_code(payload.code))
 
 
 @router.post("/voice/follow/replies", response={201: MessageOut, **WRITE_PROBLEMS})
 def feedback_follow_reply(request: HttpRequest, payload: CodeReplyIn):
     """Write back in an anonymous thread with its reply code; nothing of who writes is kept."""
-    keep_out_of_access_log(request)
+    mark_anonymous_act(request)
     item = _by_code(payload.code)
     message = services.feedback_reply_as_sender(feedback=item, body=payload.body, code=payload.code)
     return Status(201, message_out(message, item))

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from gmassist.core.job_pages import JobPage, register_job_page
 from gmassist.core.jobs import JobContext, JobError, job_handler
 from gmassist.core.schedule import DAY, recurring_job
 
@@ -49,4 +52,25 @@ def surveys_open_due(ctx: JobContext, *, today: str | None = None) -> dict[str, 
 recurring_job("voice.remind", every=DAY, hour=8, summary="remind owners of overdue feedback")
 recurring_job(
     SURVEYS_OPEN_DUE, every=DAY, hour=6, summary="open due survey rounds, seal finished ones"
+)
+
+
+# --- how the jobs are shown (one job page for every app: core/job_pages.py) ------------------
+
+register_job_page(
+    JobPage(
+        kind="voice.remind",
+        title=_("Overdue reminders"),
+        section=(_("Feedback"), "voice:feedback_queue"),
+        back="voice:feedback_queue",
+    )
+)
+register_job_page(
+    JobPage(
+        kind=SURVEYS_OPEN_DUE,
+        title=_("Survey rounds due"),
+        section=(_("Surveys"), "voice:survey_list"),
+        back="voice:survey_list",
+        outcome_template="voice/_survey_job_outcome.html",
+    )
 )

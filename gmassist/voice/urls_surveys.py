@@ -14,7 +14,6 @@ survey_urlpatterns = [
     path("surveys/", views_surveys.survey_list, name="survey_list"),
     path("surveys/new/", views_surveys.survey_new, name="survey_new"),
     path("surveys/open-due/", views_surveys.surveys_run_schedule, name="surveys_run_schedule"),
-    path("surveys/jobs/<int:pk>/", views_surveys.surveys_job, name="surveys_job"),
     path("surveys/<int:pk>/", views_surveys.survey_detail, name="survey_detail"),
     path("surveys/<int:pk>/edit/", views_surveys.survey_edit, name="survey_edit"),
     path("surveys/<int:pk>/status/", views_surveys.survey_status, name="survey_status"),

@@ -5,7 +5,6 @@ grow without touching each other."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django import forms
@@ -19,18 +18,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gmassist.core import selectors as core_selectors
-from gmassist.core.anonymity import keep_out_of_access_log
+from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action, Role
+from gmassist.core.job_pages import inline_job_context
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.services import job_submit
+from gmassist.core.views_lib import export_response
 from gmassist.lib import tabular
 from gmassist.org.models import Department
 from gmassist.org.selectors import departments_reached
 from gmassist.voice import selectors, services
 from gmassist.voice.choices import QuestionKind, SurveyRepeat, SurveyStatus
 from gmassist.voice.jobs import SURVEYS_OPEN_DUE
-from gmassist.voice.models import Survey, SurveyRound
+from gmassist.voice.models import Survey, SurveyRound, SurveySnapshot
 from gmassist.voice.services import MAX_BODY, MAX_QUESTION_TEXT, QuestionInput
 
 # blank question rows offered on the form (blank rows are ignored)
@@ -213,7 +213,8 @@ def survey_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("rounds")
         .order_by("-opens_on", "-id")
     )
-    nodes = selectors.department_nodes()
+    latest_rounds = [max(s.rounds.all(), key=lambda r: r.number) for s in surveys if s.rounds.all()]
+    snapshots = {s.round_id: s for s in SurveySnapshot.objects.filter(round__in=latest_rounds)}
     rows = []
     for survey in surveys:
         rounds = sorted(survey.rounds.all(), key=lambda r: r.number)
@@ -224,16 +225,12 @@ def survey_list(request: HttpRequest) -> HttpResponse:
                 survey_round=latest,
                 with_texts=False,
                 company_name=company_name(),
-                nodes=nodes,
+                snapshot=snapshots.get(latest.pk),
             )
             if latest
             else None
         )
         rows.append({"survey": survey, "latest": latest, "results": results, "rounds": len(rounds)})
-    job = None
-    job_id = request.GET.get("job", "")
-    if job_id.isdigit():
-        job = core_selectors.jobs_visible(user=request.user).filter(pk=int(job_id)).first()
     return render(
         request,
         "voice/surveys.html",
@@ -242,7 +239,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "may_create": _may_create(request.user),
             "may_run_schedule": reach(request.user, Domain.SURVEYS, Action.CHANGE) == ALL,
-            "job": job,
+            **inline_job_context(user=request.user, job_id=request.GET.get("job")),
         },
     )
 
@@ -451,11 +448,15 @@ EXPORT_HEADER = [
     "asked",
     "response_rate",
     "enps",
+    # "yes": the closed round's groups; else the open round as a whole, counting the answers
+    # given before that day (its snapshot, as on the page)
+    "final_or_counting_before",
 ]
 
 
 def _export(request: HttpRequest, survey: Survey, fmt: str) -> HttpResponse:
-    """Every round's published groups (5 or more respondents) with eNPS and scale means."""
+    """Every round's published groups (5 or more respondents) with eNPS and scale means: each
+    round's snapshot, as on the page (an open round as a whole, a closed one by group)."""
     if fmt not in (tabular.CSV, tabular.XLSX):
         raise Http404("no such export")
     if reach(request.user, Domain.SURVEYS, Action.EXPORT) is None:
@@ -476,29 +477,23 @@ def _export(request: HttpRequest, survey: Survey, fmt: str) -> HttpResponse:
                     group.invited,
                     "" if group.response_rate is None else round(group.response_rate, 3),
                     "" if group.enps is None else group.enps,
+                    "yes" if results.is_final else results.counts_before.isoformat(),
                     *[
                         "" if group.scores[q.pk].mean is None else group.scores[q.pk].mean
                         for q in questions
                     ],
                 ]
 
-    buffer = io.BytesIO()
-    (tabular.write_csv if fmt == tabular.CSV else tabular.write_xlsx)(buffer, header, rows())
-    content_type = (
-        "text/csv; charset=utf-8"
-        if fmt == tabular.CSV
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return export_response(
+        fmt=fmt, header=header, rows=rows(), file_name=f"survey-{survey.pk}-results"
     )
-    response = HttpResponse(buffer.getvalue(), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-results.{fmt}"'
-    return response
 
 
 @login_required
 def survey_answer(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Answer an open round, anonymously (kept out of the access log; no redirect that would
     carry anything; the thank-you page is the answer to the post)."""
-    keep_out_of_access_log(request)
+    mark_anonymous_act(request)
     survey_round = (
         SurveyRound.objects.select_related("survey").filter(survey_id=pk, number=number).first()
     )
@@ -543,14 +538,3 @@ def surveys_run_schedule(request: HttpRequest) -> HttpResponse:
         by=request.user,
     )
     return redirect(f"/voice/surveys/?job={job.pk}")
-
-
-@login_required
-def surveys_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """The schedule job's progress (htmx polls it)."""
-    job = (
-        core_selectors.jobs_visible(user=request.user).filter(pk=pk, kind=SURVEYS_OPEN_DUE).first()
-    )
-    if job is None:
-        raise Http404("no such job")
-    return render(request, "voice/survey_job.html", {"job": job})

@@ -34,7 +34,7 @@ def test_a_decision_from_publication_to_an_answered_question(page, cast):
     page.get_by_test_id("decision-save").click()
     page.wait_for_url("**/decisions/*/")
     page.get_by_test_id("decision-publish").click()
-    page.wait_for_selector("[data-testid=decision-job][data-status=succeeded]")
+    page.wait_for_selector("[data-testid=job][data-kind^=decisions][data-status=succeeded]")
     decision = Decision.objects.get()
     assert decision.status == "published"
     assert Acknowledgement.objects.filter(decision=decision).count() == 3

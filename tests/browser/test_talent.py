@@ -43,7 +43,9 @@ def test_the_gm_reads_the_overview_a_person_and_approves_two_plan_lines(page, sc
     visit(page, "/talent/plan/")
     page.fill("#plan-budget", "30000")
     page.get_by_test_id("plan-run").click()
-    page.wait_for_selector("[data-testid=talent-job][data-status=succeeded]", timeout=30_000)
+    page.wait_for_selector(
+        "[data-testid=job][data-kind='talent.plan'][data-status=succeeded]", timeout=30_000
+    )
     page.get_by_test_id("job-plan-link").click()
     page.wait_for_url("**/talent/plans/*/")
     assert page.get_by_test_id("plan-line").count() == 4

@@ -53,7 +53,9 @@ def test_an_import_with_an_error_shows_the_error_table(page, cast, tmp_path):
     page.select_option("#import-entity", "employees")
     page.set_input_files("#import-file", str(bad))
     page.click("#import-dry-run")
-    page.wait_for_selector("[data-testid=import-job][data-status=failed]", timeout=20_000)
+    page.wait_for_selector(
+        "[data-testid=job][data-kind='core.import'][data-status=failed]", timeout=20_000
+    )
     errors = page.get_by_test_id("import-errors")
     assert errors.is_visible()
     row = errors.locator("tbody tr")

@@ -216,22 +216,22 @@ def test_an_import_is_a_dry_run_first_then_confirmed(
     with django_capture_on_commit_callbacks(execute=False):
         response = upload(client, GOOD_CSV)
     job = Job.objects.get()
-    assert response["Location"] == reverse("import-job", args=[job.pk])
+    assert response["Location"] == reverse("job", args=[job.pk])
     assert job.params["dry_run"] is True and job.params["mapping"] is None
     assert job.params["path"].startswith(str(media / "imports")) and job.params["path"].endswith(
         "people.csv"
     )
-    waiting = client.get(reverse("import-job", args=[job.pk]))
+    waiting = client.get(reverse("job", args=[job.pk]))
     assert 'hx-trigger="every 1s"' in waiting.content.decode()
     job_run(job.pk)
-    page = client.get(reverse("import-job", args=[job.pk]), headers={"HX-Request": "true"})
+    page = client.get(reverse("job", args=[job.pk]), headers={"HX-Request": "true"})
     body = page.content.decode()
     assert 'hx-trigger="every 1s"' not in body and 'id="import-confirm"' in body
     assert not Employee.objects.filter(employee_no="N001").exists()
     with django_capture_on_commit_callbacks(execute=False):
         confirmed = client.post(reverse("import-confirm", args=[job.pk]))
     real = Job.objects.exclude(pk=job.pk).get()
-    assert confirmed["Location"] == reverse("import-job", args=[real.pk])
+    assert confirmed["Location"] == reverse("job", args=[real.pk])
     assert real.params["dry_run"] is False
     job_run(real.pk)
     assert Employee.objects.get(employee_no="N001").full_name == "Nora New"
@@ -245,7 +245,7 @@ def test_the_dry_run_of_a_bad_file_shows_the_row_errors_and_cannot_be_confirmed(
         upload(client, BAD_CSV)
     job = Job.objects.get()
     job_run(job.pk)
-    response = client.get(reverse("import-job", args=[job.pk]))
+    response = client.get(reverse("job", args=[job.pk]))
     assert response.context["errors"] == [
         {
             "row": 3,
@@ -309,10 +309,10 @@ def test_another_users_import_job_is_a_404(client, cast, media, django_capture_o
         upload(client, GOOD_CSV)
     job = Job.objects.get()
     client.force_login(cast.assistant)  # the GM's office sees every job
-    assert client.get(reverse("import-job", args=[job.pk])).status_code == 200
+    assert client.get(reverse("job", args=[job.pk])).status_code == 200
     other_hr = make_user("hr2", Role.HR)
     client.force_login(other_hr)
-    assert client.get(reverse("import-job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("job", args=[job.pk])).status_code == 404
 
 
 def test_imports_ask_for_a_login(client, db):

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gmassist.customers.reasons import Reason
+from gmassist.lib.bounded_toml import load_toml
 from gmassist.lib.normalize import gettext_noop
 
 CHANNELS = ("call_centre", "partner", "branch")
@@ -111,7 +112,7 @@ def rules_from_toml(text: str) -> ChannelRules:
     """Read rules from TOML text; missing keys take the defaults. Raises `RulesError` naming
     the key for an unknown key, a wrong type or a bad value (key `toml` for bad TOML)."""
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulesError("toml", f"not valid TOML: {exc}") from exc
     values: dict[str, Any] = {}

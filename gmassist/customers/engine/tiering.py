@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from gmassist.customers.reasons import Reason
+from gmassist.lib.bounded_toml import load_toml
 from gmassist.lib.normalize import gettext_noop
 
 TIERS = ("A", "B", "C")
@@ -145,7 +146,7 @@ def policy_from_toml(text: str) -> TieringPolicy:
     text that is not TOML at all (key `toml`).
     """
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError("toml", f"not valid TOML: {exc}") from exc
     values: dict[str, Any] = {}

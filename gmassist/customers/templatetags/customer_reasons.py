@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from gmassist.customers import selectors
+from gmassist.customers import presenters
 
 register = template.Library()
 
@@ -14,10 +14,10 @@ register = template.Library()
 @register.filter
 def reason_text(reason: Any) -> str:
     """`{{ reason|reason_text }}`: one stored reason in the active language."""
-    return selectors.reason_text(reason)
+    return presenters.reason_text(reason)
 
 
 @register.filter
 def reason_texts(reasons: Any) -> list[str]:
     """`{{ reasons|reason_texts|join:"; " }}`: stored reasons in the active language."""
-    return selectors.reason_texts(reasons)
+    return presenters.reason_texts(reasons)

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gmassist.customers.engine.churn import FEATURES, churn_reason
+from gmassist.customers.presenters import reason_detail, reason_text
 from gmassist.customers.reasons import Reason
-from gmassist.customers.selectors import reason_detail, reason_text
 
 
 @pytest.mark.parametrize(

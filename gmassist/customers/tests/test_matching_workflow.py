@@ -14,7 +14,8 @@ from gmassist.core.models import Proposal
 from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import proposal_approve
 from gmassist.customers.models import AccountManager, GroupCustomer, ManagerHistory
-from gmassist.customers.selectors import matching_problem, reason_texts
+from gmassist.customers.presenters import reason_texts
+from gmassist.customers.selectors import matching_problem
 from gmassist.customers.services import REASSIGN, MatchOptions, match_customers
 from gmassist.customers.tests.factories import make_book
 from gmassist.org.models import Review

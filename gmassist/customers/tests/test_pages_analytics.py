@@ -149,7 +149,7 @@ def test_refreshing_the_churn_scores_is_a_job_of_the_gms_office(client, cast, bo
     response = client.post(PAGE)
     job = Job.objects.get()
     assert job.kind == "customers.churn"
-    assert response["Location"] == reverse("customers:job", args=[job.pk])
+    assert response["Location"] == reverse("job", args=[job.pk])
 
 
 @pytest.mark.parametrize("role", ["hr", "employee"])

@@ -40,7 +40,7 @@ def test_starting_a_matching_run_makes_a_job_with_the_options(client, cast, book
     client.force_login(cast.assistant)
     response = client.post(MATCHING, {**OPTIONS, "max_changes": "3"})
     job = Job.objects.get()
-    assert response["Location"] == reverse("customers:job", args=[job.pk])
+    assert response["Location"] == reverse("job", args=[job.pk])
     assert (job.kind, job.created_by) == ("customers.match", cast.assistant)
     assert job.params == {
         "region_rule": "penalty",
@@ -120,7 +120,7 @@ def test_the_routing_page_shows_the_rules_and_a_run_ends_in_a_proposal(client, c
     response = client.post(ROUTING)
     job = Job.objects.get()
     assert job.kind == "customers.route"
-    assert response["Location"] == reverse("customers:job", args=[job.pk])
+    assert response["Location"] == reverse("job", args=[job.pk])
     job_run(job.pk)
     job.refresh_from_db()
     assert job.status == "succeeded", job.error

@@ -134,7 +134,7 @@ def test_running_re_tiering_starts_a_job_and_its_page_leads_to_the_proposal(clie
     response = client.post(PAGE, {"action": "run"})
     job = Job.objects.get()
     assert (job.kind, job.created_by) == ("customers.tier", cast.gm)
-    assert response["Location"] == reverse("customers:job", args=[job.pk])
+    assert response["Location"] == reverse("job", args=[job.pk])
     progress = client.get(response["Location"])
     assert progress.status_code == 200
     assert 'data-testid="job-progress"' in progress.content.decode()
@@ -144,7 +144,7 @@ def test_running_re_tiering_starts_a_job_and_its_page_leads_to_the_proposal(clie
     proposal = Proposal.objects.get(kind="customers.retier")
     assert done.context["proposal"] == proposal
     html = done.content.decode()
-    assert html.lstrip().startswith('<section id="customers-job"')
+    assert html.lstrip().startswith('<section id="job-')
     assert 'data-status="succeeded"' in html
     assert reverse("proposal", args=[proposal.pk]) in html
 
@@ -154,4 +154,4 @@ def test_another_users_job_is_not_found(client, cast, book):
     client.post(PAGE, {"action": "run"})
     job = Job.objects.get()
     client.force_login(cast.account_manager)
-    assert client.get(reverse("customers:job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("job", args=[job.pk])).status_code == 404

@@ -24,7 +24,7 @@ def _marked(module: Path) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("module", ["normalize.py", "mapping.py", "tabular.py"])
+@pytest.mark.parametrize("module", ["normalize.py", "mapping.py", "tabular.py", "bounded_xlsx.py"])
 def test_the_messages_of_a_pure_module_are_translated(module):
     with CATALOGUE.open("rb") as mo:
         chinese = gettext.GNUTranslations(mo)

