@@ -154,10 +154,10 @@ def problem_response(
 def problems(*statuses: int) -> dict[int, type[Problem]]:
     """The error responses an operation declares, for `response={200: X, **problems(...)}`.
 
-    Every operation can answer 401 (it needs a login) and 422 (its input is checked), so those
-    are always included.
+    Every operation can answer 401 (it needs a login), 422 (its input is checked) and 429 (too
+    many bad API tokens from the caller's address: core.logins), so those are always included.
     """
-    return {status: Problem for status in sorted({401, 422, *statuses})}
+    return {status: Problem for status in sorted({401, 422, 429, *statuses})}
 
 
 def django_field_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:

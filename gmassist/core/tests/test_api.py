@@ -153,11 +153,21 @@ def test_an_unexpected_error_is_a_500_problem_without_the_trace(client, cast, mo
 def test_the_openapi_document_declares_problem_responses(client, db):
     schema = client.get("/api/openapi.json").json()
     operation = schema["paths"]["/api/employees/{employee_id}"]["get"]
-    assert sorted(operation["responses"]) == ["200", "401", "404", "422"]
+    assert sorted(operation["responses"]) == ["200", "401", "404", "422", "429"]
     assert list(operation["responses"]["404"]["content"]) == [PROBLEM]
     assert "Problem" in schema["components"]["schemas"]
     create = schema["paths"]["/api/employees"]["post"]
-    assert sorted(create["responses"]) == ["201", "400", "401", "403", "404", "409", "413", "422"]
+    assert sorted(create["responses"]) == [
+        "201",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "413",
+        "422",
+        "429",
+    ]
 
 
 def test_the_docs_page_loads_nothing_from_the_internet(client, db):
