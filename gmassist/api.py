@@ -48,11 +48,11 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
 from gmassist.core.choices import Action
+from gmassist.core.logins import token_find
 from gmassist.core.middleware import API_TOKEN_ATTRIBUTE
 from gmassist.core.models import User
 from gmassist.core.permissions import scoped_rows
 from gmassist.core.sensitive import audit_rows_read
-from gmassist.core.services import api_token_find
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +221,10 @@ class GmassistAPI(NinjaAPI):
         problem_ref = {"schema": {"$ref": "#/components/schemas/Problem"}}
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
-                responses = operation.setdefault("responses", {})
+                # ninja keys some statuses by int and some by str: with both 400 and "400" the
+                # JSON document had the key twice, and the docs page could not read it
+                responses = {str(status): r for status, r in operation.get("responses", {}).items()}
+                operation["responses"] = responses
                 if "requestBody" in operation and "400" not in responses:
                     # a body that is not JSON (or not a form) at all
                     responses["400"] = {
@@ -269,7 +272,8 @@ class ApiTokenAuth(HttpBearer):
     """A personal API token: `Authorization: Bearer gma_…` (create one at /api/tokens)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        found = api_token_find(key=token.strip()) if token else None
+        # throttled: bad tokens lock their address out for a while (429)
+        found = token_find(request=request, key=token.strip()) if token else None
         if found is None:
             return None
         # its use is noted after the view, unless the view marks an anonymous act

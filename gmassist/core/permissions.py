@@ -35,6 +35,7 @@ class Domain(StrEnum):
 
     PEOPLE = "people"
     CATALOGUE = "catalogue"
+    CUSTOMER_CATALOGUE = "customer_catalogue"  # what drives customer tiers: the GM's office's
     CUSTOMERS = "customers"
     FEEDBACK = "feedback"
     SURVEYS = "surveys"
@@ -96,6 +97,18 @@ POLICY: dict[Domain, dict[str, dict[str, Reach]]] = {
             a: ALL for a in (Action.VIEW, Action.CHANGE, Action.IMPORT, Action.EXPORT)
         },
         Role.HR: {a: ALL for a in (Action.VIEW, Action.CHANGE, Action.IMPORT, Action.EXPORT)},
+        Role.DEPT_HEAD: {Action.VIEW: ALL, Action.EXPORT: ALL},
+        Role.ACCOUNT_MANAGER: {Action.VIEW: ALL},
+        Role.EMPLOYEE: {Action.VIEW: ALL},
+    },
+    # the reference data that drives customers (industries and their "strategic" flag, the
+    # tiering and channel policies): everyone reads it, the GM's office changes and imports it
+    Domain.CUSTOMER_CATALOGUE: {
+        Role.GM: _EVERY_ACTION,
+        Role.ASSISTANT: {
+            a: ALL for a in (Action.VIEW, Action.CHANGE, Action.IMPORT, Action.EXPORT)
+        },
+        Role.HR: {Action.VIEW: ALL, Action.EXPORT: ALL},
         Role.DEPT_HEAD: {Action.VIEW: ALL, Action.EXPORT: ALL},
         Role.ACCOUNT_MANAGER: {Action.VIEW: ALL},
         Role.EMPLOYEE: {Action.VIEW: ALL},

@@ -429,6 +429,9 @@ def key_people_frame(*, user: User | None, department_id: int | None = None) -> 
         ],
         columns=[*key_talent.PEOPLE_COLUMNS, "pay_seen"],
     )
+    # Typed even with no rows: an empty frame's columns are `object`, and indexing a frame
+    # with an `object` column selects columns, not rows (a KeyError for an empty department).
+    people["pay_seen"] = people["pay_seen"].astype(bool)
     reviews, holdings, skill_totals = _key_talent_reads(
         user=user, people=Q(employee__in=people_qs.values("pk"))
     )

@@ -241,7 +241,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     grid = selectors.nine_box_ids(key)  # the rows (reasons in words) only for a chosen box
     risk_rows = selectors.risk_overview_rows(user=user)
     risk_of = {row["employee_id"]: row for row in risk_rows}
-    heat = presenters.coloured_heatmap(selectors.risk_heatmap_cells(risk_rows))
+    heat = presenters.shaded_heatmap(selectors.risk_heatmap_cells(risk_rows))
 
     selection = None
     box = request.GET.get("box", "")

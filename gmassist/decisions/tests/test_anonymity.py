@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 
 import time_machine
 
@@ -51,3 +52,23 @@ def test_an_anonymous_api_response_touches_no_row_of_the_sender(client, cast, pu
     assert answer.status_code == 201, answer.content
     assert ApiToken.objects.get(user=cast.employee).last_used_at is None
     assert written.tables == {"decisions_response"}
+
+
+def test_an_anonymous_response_writes_no_log_line(cast, published, caplog):
+    caplog.set_level(logging.DEBUG)
+    services.decision_respond(
+        decision=published, by=cast.employee, kind="objection", text="No.", anonymous=True
+    )
+    assert [r for r in caplog.records if not r.name.startswith("django.db")] == []
+
+
+def test_an_anonymous_response_on_the_page_writes_only_the_response(client, cast, published):
+    client.force_login(cast.employee)
+    with tables_written() as written:
+        answer = client.post(
+            f"/decisions/{published.pk}/respond/",
+            {"kind": "objection", "theme": "other", "text": "No.", "anonymous": "on"},
+        )
+    assert answer.status_code == 302
+    assert Response.objects.get().is_anonymous
+    assert written.tables == {"decisions_response"}  # no session, no audit entry

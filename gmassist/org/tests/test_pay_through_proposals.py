@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 
 from gmassist.core.choices import AuditAction, JobStatus, ProposalStatus
 from gmassist.core.imports import import_file
@@ -290,14 +291,14 @@ def test_the_import_page_names_the_proposal_and_links_to_it(
     job = Job.objects.get()
     job_run(job.pk)
     if job.params.get("dry_run"):  # the page starts with a dry run: confirm it
-        dry = client.get(f"/jobs/{job.pk}/").content.decode()
+        dry = client.get(reverse("job", args=[job.pk])).content.decode()
         assert "would become a proposal" in dry
         with django_capture_on_commit_callbacks(execute=False):
-            client.post(f"/imports/jobs/{job.pk}/confirm/")
+            client.post(reverse("import-confirm", args=[job.pk]))
         job = Job.objects.exclude(pk=job.pk).get()
         job_run(job.pk)
 
-    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    page = client.get(reverse("job", args=[job.pk])).content.decode()
 
     proposal = Proposal.objects.get()
     assert f"2 pay changes became proposal #{proposal.pk}" in page

@@ -30,12 +30,13 @@ non-empty cells. In the bipartite graph whose nodes are the groups and the batch
 edges are the non-empty cells (weighted by respondents), such a combination is non-zero exactly
 on the edges of a cut, and every cut has such a combination. So no combination singles out
 fewer than `min_size` respondents if and only if every cut of the graph (in each connected
-part) weighs `min_size` or more: `smallest_cut_under(min_size)` is None.
+part) weighs `min_size` or more: `cut_under(limit=min_size)` is None.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -112,68 +113,120 @@ class Cut:
     cells: frozenset[tuple[Hashable, Hashable]]
 
 
-def smallest_cut_under(cells: Mapping[tuple[Hashable, Hashable], int], *, limit: int) -> Cut | None:
-    """A cut under `limit` in the bipartite graph of `cells` ((row, column) -> respondents; zero
-    cells are no edge): the lightest one of the lightest connected part, or None when every cut,
-    in each connected part of the graph, weighs `limit` or more (see the module doc: no
-    combination of the row and column sums then singles out fewer than `limit` respondents).
+def cut_under(cells: Mapping[tuple[Hashable, Hashable], int], *, limit: int) -> Cut | None:
+    """A cut weighing less than `limit` in the bipartite graph of `cells` ((row, column) ->
+    respondents; zero cells are no edge), or None when every cut, in each connected part of the
+    graph, weighs `limit` or more (see the module doc: no combination of the row and column
+    sums then singles out fewer than `limit` respondents).
 
-    An edge of `limit` or more is in no cut under `limit`, so such edges are contracted first
-    (usually leaving a few nodes); what remains is checked with Stoer-Wagner's minimum cut.
+    Two nodes joined by `limit` or more edge-disjoint paths are on the same side of every cut
+    under `limit`, so they are merged: first the ends of every edge of weight `limit` or more,
+    then, in each pass, every pair a maximum-adjacency ordering shows to be that well connected
+    (Nagamochi and Ibaraki: the attachment an edge brings its end when the ordering reaches it
+    is a lower bound of the ends' connectivity). The ordering's last node is the lighter side
+    of a minimum cut between it and the one before (Stoer and Wagner): under `limit`, that is
+    the cut returned; else they are merged too. Each pass merges at least one pair, usually
+    most of the graph: on 1,700 groups by 13 batches of one or two respondents a cell, a few
+    passes of O(m log n).
     """
-    parent: dict[Hashable, Hashable] = {}
-
-    def find(node: Hashable) -> Hashable:
-        root = node
-        while parent[root] != root:
-            root = parent[root]
-        while parent[node] != root:
-            parent[node], node = root, parent[node]
-        return root
-
-    edges: dict[tuple[Hashable, Hashable], int] = {}
+    nodes: dict[Hashable, set[Hashable]] = {}  # a merged node -> the original nodes in it
+    graph: dict[Hashable, dict[Hashable, int]] = {}
     for (row, column), weight in cells.items():
         if weight > 0:
             a, b = ("row", row), ("column", column)
-            parent.setdefault(a, a)
-            parent.setdefault(b, b)
-            edges[(a, b)] = edges.get((a, b), 0) + int(weight)
+            for node in (a, b):
+                nodes.setdefault(node, {node})
+                graph.setdefault(node, {})
+            graph[a][b] = graph[a].get(b, 0) + int(weight)
+            graph[b][a] = graph[b].get(a, 0) + int(weight)
+    merge = _Merger(graph, nodes)
+    merge.pairs([(a, b) for a in graph for b, w in graph[a].items() if w >= limit])
     while True:
-        merged: dict[tuple[Hashable, Hashable], int] = {}
-        for (a, b), weight in edges.items():
-            ra, rb = find(a), find(b)
+        found = None
+        for part in _connected_parts(merge.graph):
+            if len(part) < 2:
+                continue
+            pairs, last, before, weight = _adjacency_pass(merge.graph, part, limit)
+            if weight < limit:
+                found = (weight, merge.nodes[last])
+                break
+            merge.pairs([*pairs, (last, before)])
+        if found is not None:
+            side = found[1]
+            return Cut(
+                weight=found[0],
+                cells=frozenset(
+                    key
+                    for key, weight in cells.items()
+                    if weight > 0 and ((("row", key[0]) in side) != (("column", key[1]) in side))
+                ),
+            )
+        if all(len(part) < 2 for part in _connected_parts(merge.graph)):
+            return None
+
+
+class _Merger:
+    """Merges nodes of a weighted graph, keeping which original nodes each one holds."""
+
+    def __init__(
+        self, graph: dict[Hashable, dict[Hashable, int]], nodes: dict[Hashable, set[Hashable]]
+    ):
+        self.graph = graph
+        self.nodes = nodes
+        self.parent: dict[Hashable, Hashable] = {node: node for node in graph}
+
+    def find(self, node: Hashable) -> Hashable:
+        root = node
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[node] != root:
+            self.parent[node], node = root, self.parent[node]
+        return root
+
+    def pairs(self, pairs: Sequence[tuple[Hashable, Hashable]]) -> None:
+        for a, b in pairs:
+            ra, rb = self.find(a), self.find(b)
             if ra == rb:
                 continue
-            key = (ra, rb) if repr(ra) <= repr(rb) else (rb, ra)
-            merged[key] = merged.get(key, 0) + weight
-        heavy = [(a, b) for (a, b), weight in merged.items() if weight >= limit]
-        edges = merged
-        if not heavy:
-            break
-        for a, b in heavy:
-            parent[find(a)] = find(b)
-    graph: dict[Hashable, dict[Hashable, int]] = {}
-    for (a, b), weight in edges.items():
-        graph.setdefault(a, {})[b] = weight
-        graph.setdefault(b, {})[a] = weight
-    best: tuple[int, set[Hashable]] | None = None
-    for part in _connected_parts(graph):
-        if len(part) < 2:
+            if len(self.graph[ra]) < len(self.graph[rb]):
+                ra, rb = rb, ra  # merge the smaller adjacency into the larger
+            self.parent[rb] = ra
+            for other, weight in self.graph.pop(rb).items():
+                del self.graph[other][rb]
+                if other != ra:
+                    self.graph[ra][other] = self.graph[ra].get(other, 0) + weight
+                    self.graph[other][ra] = self.graph[other].get(ra, 0) + weight
+            self.nodes[ra] |= self.nodes.pop(rb)
+
+
+def _adjacency_pass(
+    graph: Mapping[Hashable, Mapping[Hashable, int]], part: Sequence[Hashable], limit: int
+) -> tuple[list[tuple[Hashable, Hashable]], Hashable, Hashable, int]:
+    """One maximum-adjacency ordering of a connected part: (the pairs it shows to be joined by
+    `limit` or more edge-disjoint paths, the last node, the one before it, the last node's
+    attachment: the weight of the cut around the last node's side)."""
+    attachment = {node: 0 for node in part}
+    heap: list[tuple[int, int, Hashable]] = [(0, 0, part[0])]
+    counter = 1
+    scanned: set[Hashable] = set()
+    order: list[Hashable] = []
+    pairs: list[tuple[Hashable, Hashable]] = []
+    while heap:
+        negative, _tie, node = heapq.heappop(heap)
+        if node in scanned or -negative != attachment[node]:
             continue
-        weight, side = _stoer_wagner({node: dict(graph[node]) for node in part})
-        if weight < limit and (best is None or weight < best[0]):
-            best = (weight, side)
-    if best is None:
-        return None
-    side = {node for node in parent if find(node) in best[1]}
-    return Cut(
-        weight=best[0],
-        cells=frozenset(
-            key
-            for key, weight in cells.items()
-            if weight > 0 and ((("row", key[0]) in side) != (("column", key[1]) in side))
-        ),
-    )
+        scanned.add(node)
+        order.append(node)
+        for other, weight in graph[node].items():
+            if other in scanned:
+                continue
+            attachment[other] += weight
+            if attachment[other] >= limit:
+                pairs.append((node, other))
+            heapq.heappush(heap, (-attachment[other], counter, other))
+            counter += 1
+    last, before = order[-1], order[-2]
+    return pairs, last, before, attachment[last]
 
 
 def _connected_parts(graph: Mapping[Hashable, Mapping[Hashable, int]]) -> list[list[Hashable]]:
@@ -193,40 +246,6 @@ def _connected_parts(graph: Mapping[Hashable, Mapping[Hashable, int]]) -> list[l
                     stack.append(other)
         parts.append(part)
     return parts
-
-
-def _stoer_wagner(graph: dict[Hashable, dict[Hashable, int]]) -> tuple[int, set[Hashable]]:
-    """(weight, one side) of a minimum cut of a connected graph of two or more nodes (O(n^3))."""
-    nodes = list(graph)
-    inside: dict[Hashable, set[Hashable]] = {node: {node} for node in nodes}
-    best: tuple[int, set[Hashable]] | None = None
-    while len(nodes) > 1:
-        weights = {node: 0 for node in nodes}
-        added: list[Hashable] = []
-        remaining = set(nodes)
-        while remaining:
-            node = max(remaining, key=lambda n: (weights[n], repr(n)))
-            remaining.remove(node)
-            added.append(node)
-            for other, weight in graph[node].items():
-                if other in remaining:
-                    weights[other] += weight
-        last, before = added[-1], added[-2]
-        if best is None or weights[last] < best[0]:
-            best = (weights[last], set(inside[last]))
-        # merge the last node into the one before it
-        for other, weight in graph[last].items():
-            if other == before:
-                continue
-            graph[before][other] = graph[before].get(other, 0) + weight
-            graph[other][before] = graph[other].get(before, 0) + weight
-            del graph[other][last]
-        graph[before].pop(last, None)
-        del graph[last]
-        inside[before] |= inside.pop(last)
-        nodes.remove(last)
-    assert best is not None
-    return best
 
 
 @dataclass(frozen=True)
@@ -280,7 +299,7 @@ def final_groups(
     is what came after the last refresh). Every earlier batch was published by a refresh and
     has `min_size` or more answers.
 
-    The tree rule's groups are checked with `smallest_cut_under`; while a cut under `min_size`
+    The tree rule's groups are checked with `cut_under`; while a cut under `min_size`
     remains, a group on that cut and the nearest group sharing one of its batches are merged
     where their branches meet (`_merge_across`), and the groups are made again. Each turn
     passes one more department up, so it ends: at worst with the company as one group, which
@@ -311,7 +330,7 @@ def final_groups(
         if not groups:
             return result
         table = group_table(groups=groups, batches=used, departments=departments)
-        cut = smallest_cut_under(table, limit=min_size)
+        cut = cut_under(table, limit=min_size)
         if cut is None:
             return result
         passed_up.extend(_merge_across(cut, groups=groups, table=table, parents=parents))

@@ -6,10 +6,14 @@ answers of an open round are not kept in the order people answered."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 
 import time_machine
 
-from gmassist.core.tests.anonymity_checks import physical_order
+from gmassist.core.models import ApiToken
+from gmassist.core.services import api_token_create
+from gmassist.core.tests.anonymity_checks import physical_order, tables_written
 from gmassist.voice import selectors, services
 from gmassist.voice.models import SurveyAnswer, SurveyParticipation, SurveyResponse
 from gmassist.voice.tests.test_surveys_services import (
@@ -182,3 +186,21 @@ def test_sealing_forgets_the_days(cast):
     assert list(SurveyResponse.objects.values_list("answered_on", flat=True)) == [DAY]
     close(survey)
     assert list(SurveyResponse.objects.values_list("answered_on", flat=True)) == [None]
+
+
+def test_an_answer_over_the_api_leaves_the_token_untouched_and_logs_nothing(client, cast, caplog):
+    survey = launched(cast.gm)
+    _token, key = api_token_create(user=cast.employee, name="script")
+    questions = {q.kind: q.pk for q in survey.questions.all()}
+    caplog.set_level(logging.DEBUG)
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, 31, 7), tick=False), tables_written() as w:
+        response = client.post(
+            f"/api/voice/surveys/{survey.pk}/rounds/1/answers",
+            json.dumps({"answers": {str(questions["enps"]): 9, str(questions["scale"]): 4}}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+        )
+    assert response.status_code == 201, response.content
+    assert ApiToken.objects.get(user=cast.employee).last_used_at is None
+    assert w.tables == {"voice_surveyparticipation", "voice_surveyresponse", "voice_surveyanswer"}
+    assert [r for r in caplog.records if not r.name.startswith("django.db")] == []

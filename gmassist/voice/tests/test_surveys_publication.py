@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from gmassist.voice.engine.survey_publication import (
     batches,
+    cut_under,
     final_groups,
     refresh_due,
     refresh_step,
-    smallest_cut_under,
 )
 from gmassist.voice.engine.survey_results import DepartmentNode
 
@@ -184,9 +184,7 @@ def leaks_by_brute_force(cells: dict[tuple[int, int], int], limit: int) -> bool:
     limit=st.integers(2, 4),
 )
 def test_the_cut_check_agrees_with_brute_force(cells, limit):
-    assert (smallest_cut_under(cells, limit=limit) is not None) == leaks_by_brute_force(
-        cells, limit
-    )
+    assert (cut_under(cells, limit=limit) is not None) == leaks_by_brute_force(cells, limit)
 
 
 # --- hand-checked cases -----------------------------------------------------------------------
@@ -243,6 +241,6 @@ def test_without_refreshes_the_final_groups_are_the_tree_rules():
         ({(0, 0): 2, (0, 1): 2, (1, 0): 2, (1, 1): 2}, 4),
     ],
 )
-def test_the_smallest_cut(cells, expected):
-    cut = smallest_cut_under(cells, limit=5)
+def test_a_cut_under_five(cells, expected):
+    cut = cut_under(cells, limit=5)
     assert (cut.weight if cut else None) == expected
