@@ -1135,12 +1135,18 @@ def export_entity(*, entity: str, fmt: str, out: Path | BinaryIO, user: Any | No
     queryset = queryset.restrict(user, Action.EXPORT)
     attributes = sorted(spec.known_attributes()) if spec.custom_entity else []
     header = [c.name for c in spec.columns] + [CUSTOM_PREFIX + name for name in attributes]
+    # a file with a pay column is a read of the pay of everyone in it: audited once written
+    person_column = next((c for c in ("employee_no", "employee") if c in header), None)
+    pay_of: list[str] = []
+    audit_pay = "base_pay" in header and person_column is not None
 
     def rows() -> Iterator[list[Any]]:
         for values in spec.export_rows(queryset):
             if spec.custom_entity:
                 custom = values.pop() or {}
                 values += [custom.get(name) for name in attributes]
+            if audit_pay:
+                pay_of.append(str(values[header.index(person_column)]))
             yield [_export_value(v) for v in values]
 
     # the shared writer keeps dates and numbers typed in XLSX (a spreadsheet sorts and sums
@@ -1148,8 +1154,21 @@ def export_entity(*, entity: str, fmt: str, out: Path | BinaryIO, user: Any | No
     tz = timezone.get_current_timezone()
     if isinstance(out, Path | str):
         with open(out, "wb") as stream:
-            return tabular.write_table(stream, fmt, header, rows(), tz=tz)
-    return tabular.write_table(out, fmt, header, rows(), tz=tz)
+            written = tabular.write_table(stream, fmt, header, rows(), tz=tz)
+    else:
+        written = tabular.write_table(out, fmt, header, rows(), tz=tz)
+    if pay_of:
+        from gmassist.core.sensitive import audit_people_read
+
+        audit_people_read(
+            actor=user,
+            action=AuditAction.READ_PAY,
+            employee_nos=pay_of,
+            what=f"export {spec.name}",
+            target_type=f"export.{spec.name}",
+            label=f"Export of {spec.name}",
+        )
+    return written
 
 
 def _export_value(value: Any) -> Any:

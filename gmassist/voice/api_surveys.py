@@ -25,7 +25,7 @@ from gmassist.org.selectors import departments_everyone_names
 from gmassist.voice import selectors, services
 from gmassist.voice.choices import QuestionKind, SurveyRepeat, SurveyStatus
 from gmassist.voice.management.surveys_cli import results_as_dict
-from gmassist.voice.models import Survey, SurveyRound
+from gmassist.voice.models import Survey
 from gmassist.voice.services import MAX_BODY, MAX_QUESTION_TEXT, QuestionInput
 
 router = Router(tags=["voice"])
@@ -353,12 +353,8 @@ def survey_answer(request: HttpRequest, survey_id: int, number: int, payload: An
     no link to you; the request is kept out of the access log; once per round."""
     mark_anonymous_act(request)
     user = request_user(request)
-    survey_round = (
-        SurveyRound.objects.select_related("survey")
-        .filter(survey_id=survey_id, number=number)
-        .first()
-    )
-    if survey_round is None or not services.survey_asks(survey=survey_round.survey, user=user):
+    survey_round = selectors.survey_round_asking(user=user, survey_id=survey_id, number=number)
+    if survey_round is None:
         raise Http404("no such survey round for you")
     answers = {}
     for key, value in payload.answers.items():

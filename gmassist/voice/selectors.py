@@ -627,6 +627,20 @@ def survey_trend(
     ]
 
 
+def survey_round_asking(*, user: User | None, survey_id: int, number: int):
+    """Round `number` of survey `survey_id` when the survey asks `user` (answering is for the
+    people asked, not a read of the surveys domain), else None."""
+    from gmassist.voice.models import SurveyRound
+    from gmassist.voice.services import survey_asks
+
+    survey_round = (
+        SurveyRound.objects.select_related("survey").filter(survey_id=survey_id, number=number)
+    ).first()
+    if survey_round is None or not survey_asks(survey=survey_round.survey, user=user):
+        return None
+    return survey_round
+
+
 def surveys_to_answer(*, user: User | None, today: dt.date) -> list:
     """The open rounds that ask `user` and that they have not answered yet, closing first."""
     from gmassist.voice.choices import SurveyStatus

@@ -30,7 +30,7 @@ from gmassist.org.selectors import departments_reached
 from gmassist.voice import selectors, services
 from gmassist.voice.choices import QuestionKind, SurveyRepeat, SurveyStatus
 from gmassist.voice.jobs import SURVEYS_OPEN_DUE
-from gmassist.voice.models import Survey, SurveyRound, SurveySnapshot
+from gmassist.voice.models import Survey, SurveySnapshot
 from gmassist.voice.services import MAX_BODY, MAX_QUESTION_TEXT, QuestionInput
 
 # blank question rows offered on the form (blank rows are ignored)
@@ -494,12 +494,8 @@ def survey_answer(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Answer an open round, anonymously (kept out of the access log; no redirect that would
     carry anything; the thank-you page is the answer to the post)."""
     mark_anonymous_act(request)
-    survey_round = (
-        SurveyRound.objects.select_related("survey").filter(survey_id=pk, number=number).first()
-    )
-    if survey_round is None or not services.survey_asks(
-        survey=survey_round.survey, user=request.user
-    ):
+    survey_round = selectors.survey_round_asking(user=request.user, survey_id=pk, number=number)
+    if survey_round is None:
         raise Http404("no such survey round for you")
     survey = survey_round.survey
     today = timezone.localdate()
