@@ -14,8 +14,9 @@ from gmassist.core.choices import Role
 from gmassist.core.models import User
 from gmassist.org.models import Department, Employee, Position
 
-# fixtures shared across apps and the browser tests, kept next to the data they describe
-pytest_plugins = ["gmassist.talent.tests.scored"]
+# fixtures shared across apps and the browser tests, kept next to the data they describe; and
+# the time per app, printed at the end of a run
+pytest_plugins = ["gmassist.talent.tests.scored", "tests.app_times"]
 
 # No per-example deadline: on a shared 2-core machine a 200 ms deadline measures the machine's
 # load, not the code (property tests failed with DeadlineExceeded at 312 ms under load).

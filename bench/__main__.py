@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from bench import customers, import_employees, pages, talent, web_latency
+from bench import customers, import_employees, import_memory, pages, talent, web_latency
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gmassist_bench"
 
@@ -42,11 +42,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="", help="results file name (import_employees-<tier>)")
     parser.add_argument(
         "--suite",
-        choices=["all", "import", "web", "talent", "customers", "pages"],
+        choices=["all", "import", "web", "talent", "customers", "pages", "memory"],
         default="all",
         help="import: the employee import; web: page and API latency under load; talent: "
         "leaving-risk scoring and the incentive plan on generated data; pages: every new page "
-        "and API list, one request at a time, as the GM and a department head (all)",
+        "and API list, one request at a time, as the GM and a department head; memory: the peak "
+        "memory of importing large and hostile files (all)",
+    )
+    parser.add_argument(
+        "--unbounded",
+        action="store_true",
+        help="memory: also import the 200 MB file with no limits, as before they existed",
     )
     parser.add_argument("--web-seconds", type=int, default=10, help="load per page (10 s)")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes (2)")
@@ -90,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.suite in ("all", "pages"):  # its own database: the tier's demo company is kept
         ok = (
             pages.run(tier=args.tier, seed=args.seed, database_url=args.database_url + "_pages")
+            and ok
+        )
+    if args.suite in ("all", "memory"):  # its own database: dry runs only, nothing written
+        ok = (
+            import_memory.run(database_url=args.database_url + "_memory", unbounded=args.unbounded)
             and ok
         )
     return 0 if ok else 1

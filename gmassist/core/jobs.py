@@ -101,6 +101,14 @@ class JobContext:
     # set by the heartbeat when another worker has taken the job over
     lost: threading.Event = field(default_factory=threading.Event)
 
+    @property
+    def actor(self) -> Any:
+        """Who the job acts for: the user who started it, or `SYSTEM` for a job the schedule,
+        the demo or the CLI started (no user)."""
+        from gmassist.core.permissions import SYSTEM
+
+        return self.job.created_by if self.job.created_by_id is not None else SYSTEM
+
     def progress(self, percent: float, message: str = "") -> None:
         """Report `percent` done (0-100) with a short message; cheap to call often.
 
@@ -260,8 +268,19 @@ def _taken_from(job: Job) -> bool:
 
 
 def _finish(job: Job, status: str, *, error: str, result: dict[str, Any]) -> None:
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
     job.status = status
-    job.error = error
+    # A job's result and error are bounded (settings.JOB_RESULT_MAX_BYTES), so that no job can
+    # store what a page or `GET /api/jobs` would then have to send: a result over the bound is
+    # replaced by a note of its size (handlers keep theirs small, e.g. an import's report).
+    job.error = error[:5000]
+    size = len(json.dumps(result, cls=DjangoJSONEncoder, ensure_ascii=False).encode())
+    if size > settings.JOB_RESULT_MAX_BYTES:
+        logger.warning("job %s: result of %s bytes not kept", job.pk, size)
+        result = {"truncated": True, "bytes": size}
     job.result = result
     job.finished_at = timezone.now()
     if status == JobStatus.SUCCEEDED:

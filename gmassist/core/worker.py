@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, close_old_connections, connections
 
 from gmassist.core.jobs import WorkerStopping, job_run_next, worker_name
 from gmassist.core.models import Job
@@ -50,6 +50,8 @@ class Worker:
         next_recovery = 0.0
         try:
             while not self.stopping.is_set():
+                # as Django does around a request: drop a connection past its age or broken
+                close_old_connections()
                 try:
                     if time.monotonic() >= next_recovery:
                         for job in jobs_recover_stale():

@@ -290,7 +290,13 @@ def test_serve_runs_jobs_in_a_worker_process_and_starts_it_again_when_it_is_kill
     _until(_ended(job), within=60, what="serve's worker runs the job", logs=processes.logs)
     [first] = _worker_pids(serve)
     assert (job.status, job.worker) == (JobStatus.SUCCEEDED, f"{socket.gethostname()}:{first}")
-    assert first != serve.pid and _parent(first) == serve.pid  # a process of its own
+    # a process of its own, not the web process, kept running by serve's supervisor
+    supervisor = _parent(first)
+    assert (_command(first), _parent(supervisor), _command(supervisor)[:3]) == (
+        [sys.executable, "-m", "gmassist.cli", "worker"],
+        serve.pid,
+        [sys.executable, "-m", "gmassist.core.supervisor"],
+    )
 
     os.kill(first, signal.SIGKILL)
 
@@ -299,12 +305,13 @@ def test_serve_runs_jobs_in_a_worker_process_and_starts_it_again_when_it_is_kill
     )
     assert (_alive(pids[0]), _parent(pids[0]), _command(pids[0])) == (
         True,
-        serve.pid,
+        supervisor,
         [sys.executable, "-m", "gmassist.cli", "worker"],
     )
     serve.send_signal(signal.SIGTERM)
     _until(lambda: serve.poll() is not None, within=30, what="serve stops", logs=processes.logs)
-    _until(lambda: not _alive(pids[0]), within=10, what="its worker stops with it")
+    _until(lambda: not _alive(pids[0]), within=20, what="its worker stops with it")
+    assert not _alive(supervisor)
 
 
 def _parent(pid: int) -> int:

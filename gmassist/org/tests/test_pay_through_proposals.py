@@ -13,11 +13,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 
 from gmassist.core.choices import AuditAction, JobStatus, ProposalStatus
 from gmassist.core.imports import import_file
 from gmassist.core.jobs import job_run
 from gmassist.core.models import AuditEntry, Company, Job, Proposal
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import (
     proposal_approve,
     proposal_needs_outside_decision,
@@ -42,7 +44,7 @@ def _file(tmp_path: Path, text: str, name: str = "pay.csv") -> Path:
     return path
 
 
-def _import(path: Path, by=None, dry_run: bool = False):
+def _import(path: Path, by=SYSTEM, dry_run: bool = False):
     return import_file(entity="employees", path=path, mapping=None, by=by, dry_run=dry_run)
 
 
@@ -264,7 +266,7 @@ def test_reimporting_the_same_pay_proposes_nothing(cast, tmp_path):
 
 
 def test_an_import_by_the_system_proposes_too(cast, tmp_path):
-    _import(_file(tmp_path, "employee_no,base_pay\nE004,120000\n"), by=None)
+    _import(_file(tmp_path, "employee_no,base_pay\nE004,120000\n"), by=SYSTEM)
     proposal = Proposal.objects.get()
     assert proposal.proposed_by is None
     assert _pay("E004") == Decimal("100000.00")
@@ -289,14 +291,14 @@ def test_the_import_page_names_the_proposal_and_links_to_it(
     job = Job.objects.get()
     job_run(job.pk)
     if job.params.get("dry_run"):  # the page starts with a dry run: confirm it
-        dry = client.get(f"/jobs/{job.pk}/").content.decode()
+        dry = client.get(reverse("job", args=[job.pk])).content.decode()
         assert "would become a proposal" in dry
         with django_capture_on_commit_callbacks(execute=False):
-            client.post(f"/imports/jobs/{job.pk}/confirm/")
+            client.post(reverse("import-confirm", args=[job.pk]))
         job = Job.objects.exclude(pk=job.pk).get()
         job_run(job.pk)
 
-    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    page = client.get(reverse("job", args=[job.pk])).content.decode()
 
     proposal = Proposal.objects.get()
     assert f"2 pay changes became proposal #{proposal.pk}" in page

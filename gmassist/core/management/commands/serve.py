@@ -3,20 +3,15 @@ and, without a broker, the job worker beside it."""
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
-import threading
-import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from gmassist.lib.env import env_int
-
-logger = logging.getLogger(__name__)
 
 # A view marks a request whose access-log line would tie a person to an anonymous act (an
 # anonymous submission, a reply with a reply code) by setting this key in the WSGI environ
@@ -38,59 +33,23 @@ def access_logger_class():
     return PrivateRequestsLogger
 
 
-class WorkerSupervisor:
-    """Keeps one job worker process (`gmassist worker`) running beside the web server: jobs run
-    there, not in a web worker that gunicorn may kill (a timeout, a restart) in the middle of a
-    job. When the worker dies (a crash, kill -9) another is started, sooner if the last one ran
-    for a while; the new one recovers the job the dead one held (core.jobs)."""
+def start_job_worker() -> subprocess.Popen:
+    """Start the job worker beside the web server, kept running by core.supervisor (started
+    again when it dies). Jobs run there, not in a web worker that gunicorn may kill (a timeout,
+    a restart) in the middle of a job."""
+    worker = [sys.executable, "-m", "gmassist.cli", "worker"]
+    return subprocess.Popen([sys.executable, "-m", "gmassist.core.supervisor", "--", *worker])
 
-    RESTART_DELAY = 1.0  # seconds before starting again a worker that died
-    MAX_RESTART_DELAY = 30.0  # ...doubling while workers keep dying within a minute
 
-    def __init__(self, argv: list[str] | None = None, *, say=print):
-        self.argv = argv or [sys.executable, "-m", "gmassist.cli", "worker"]
-        self.say = say
-        self.process: subprocess.Popen | None = None
-        self._stopping = threading.Event()
-        # gunicorn forks its web workers from this process, and a web worker leaving unwinds
-        # through serve's code: only the process that started the job worker may stop it
-        self._owner = os.getpid()
-        self._thread = threading.Thread(target=self._keep_running, name="job-worker", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _keep_running(self) -> None:
-        delay = self.RESTART_DELAY
-        while not self._stopping.is_set():
-            started = time.monotonic()
-            self.process = subprocess.Popen(self.argv)
-            self.say(f"job worker started (pid {self.process.pid})")
-            # gunicorn's arbiter reaps every child it sees end, so the code may read 0 here
-            code = self.process.wait()
-            if self._stopping.is_set():
-                return
-            quick = time.monotonic() - started < 60
-            if not quick:
-                delay = self.RESTART_DELAY
-            self.say(f"job worker (pid {self.process.pid}) ended ({code}); again in {delay:g} s")
-            self._stopping.wait(delay)
-            if quick:
-                delay = min(delay * 2, self.MAX_RESTART_DELAY)
-
-    def stop(self, timeout: float = 15.0) -> None:
-        """Stop the worker: SIGTERM (its job, if any, goes back to the queue), then SIGKILL."""
-        if os.getpid() != self._owner:
-            return
-        self._stopping.set()
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
+def stop_job_worker(supervisor: subprocess.Popen, timeout: float = 20.0) -> None:
+    """Stop the supervisor and its worker (whose job, if any, goes back to the queue)."""
+    if supervisor.poll() is not None:
+        return
+    supervisor.terminate()
+    try:
+        supervisor.wait(timeout)
+    except subprocess.TimeoutExpired:
+        supervisor.kill()
 
 
 class Command(BaseCommand):
@@ -131,8 +90,6 @@ class Command(BaseCommand):
 
         from gmassist.wsgi import application
 
-        call_command("collectstatic", interactive=False, verbosity=0)
-
         class Server(BaseApplication):
             def load_config(self) -> None:
                 self.cfg.set("bind", f"{host}:{port}")
@@ -146,17 +103,17 @@ class Command(BaseCommand):
             def load(self):
                 return application
 
+        # Started before gunicorn forks its web workers (never both at once); gunicorn forks
+        # them from this process and a leaving web worker unwinds through this code, so only
+        # this process stops the job worker.
         supervisor = None
         if not no_worker and not settings.CELERY_BROKER_URL:
-            supervisor = WorkerSupervisor(say=self._say)
-            supervisor.start()
-        self.stdout.write(f"GM Assistant on http://{host}:{port}/  (Ctrl+C to stop)")
+            supervisor = start_job_worker()
+        serve_pid = os.getpid()
         try:
+            call_command("collectstatic", interactive=False, verbosity=0)
+            self.stdout.write(f"GM Assistant on http://{host}:{port}/  (Ctrl+C to stop)")
             Server().run()
         finally:
-            if supervisor is not None:
-                supervisor.stop()
-
-    def _say(self, line: str) -> None:
-        self.stdout.write(line)
-        self.stdout.flush()
+            if supervisor is not None and os.getpid() == serve_pid:
+                stop_job_worker(supervisor)
