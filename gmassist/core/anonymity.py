@@ -22,6 +22,7 @@ own rows, and the order the rows are kept in.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.db import connections, models
 from django.http import HttpRequest
@@ -41,22 +42,37 @@ def is_anonymous_act(request: HttpRequest) -> bool:
     return bool(request.META.get(SKIP_ACCESS_LOG))
 
 
-def rows_shuffle_physical_order(queryset: models.QuerySet) -> int:
+# At most this many rows move at each write: the new row and others drawn at random, so that a
+# busy day costs a bounded number of updates per write and the new row still hides among them.
+SHUFFLE_AT_MOST = 500
+
+
+def rows_shuffle_physical_order(
+    queryset: models.QuerySet, *, including: Any = None, at_most: int | None = SHUFFLE_AT_MOST
+) -> list:
     """Give the rows of `queryset` new physical places in a random order, inside the caller's
-    transaction, leaving their values and keys as they are; returns how many rows moved.
+    transaction, leaving their values and keys as they are; returns the keys of the rows moved.
+    Of more than `at_most` rows (None: no limit), `at_most` move: the one whose key is
+    `including` (the row just written) and others drawn at random.
 
     Each row is updated on its own, in a shuffled order: PostgreSQL writes every updated row as
     a new version at a new place (and with this transaction's id), so the heap order and the
     rows' transaction ids follow the shuffle, not the arrival; SQLite updates in place, so each
     row gets a new rowid (after the table's largest) in the shuffled order. A concurrent update
     of one of the rows waits for this transaction and then applies to the moved row, as to any
-    updated row. Meant for the rows of one day: the cost is one UPDATE per row.
+    updated row. Meant for the rows of one day: the cost is one UPDATE per row moved.
     """
     model = queryset.model
     pks = list(queryset.order_by().values_list("pk", flat=True))
     if len(pks) < 2:
-        return len(pks)
-    secrets.SystemRandom().shuffle(pks)
+        return pks
+    randomly = secrets.SystemRandom()
+    if at_most is not None and len(pks) > at_most:
+        others = [pk for pk in pks if pk != including]
+        pks = randomly.sample(others, at_most - (1 if including is not None else 0))
+        if including is not None:
+            pks.append(including)
+    randomly.shuffle(pks)
     connection = connections[queryset.db]
     table = connection.ops.quote_name(model._meta.db_table)
     column = connection.ops.quote_name(model._meta.pk.column)
@@ -71,4 +87,4 @@ def rows_shuffle_physical_order(queryset: models.QuerySet) -> int:
         else:
             for pk in prepared:
                 cursor.execute(f"UPDATE {table} SET {column} = {column} WHERE {column} = %s", [pk])
-    return len(pks)
+    return pks

@@ -558,7 +558,9 @@ def decision_respond(
     )
     # named or not, the day's responses move to random places: an anonymous one is not kept
     # right after its sender's named one (whose audit entry has the exact time)
-    rows_shuffle_physical_order(Response.objects.filter(submitted_on=response.submitted_on))
+    rows_shuffle_physical_order(
+        Response.objects.filter(submitted_on=response.submitted_on), including=response.pk
+    )
     if not anonymous:
         audit_record(
             actor=by,

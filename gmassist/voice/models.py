@@ -376,6 +376,9 @@ class SurveyRound(models.Model):
         default=False,
         help_text=_("Closed, and its answers re-written in random order."),
     )
+    # the last day a refresh of its published results was considered: at most once a day, as
+    # the answers it would count (those of the days before) do not change during the day
+    results_checked_on = models.DateField(_("results last considered"), null=True, blank=True)
 
     class Meta:
         ordering = ["survey", "number"]

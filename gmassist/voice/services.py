@@ -225,7 +225,7 @@ def feedback_submit(
         due_on=today + dt.timedelta(days=URGENT_DUE_DAYS if urgent else DUE_DAYS),
     )
     # named or not, the day's items move to random places: their order says nothing of arrival
-    rows_shuffle_physical_order(Feedback.objects.filter(submitted_on=today))
+    rows_shuffle_physical_order(Feedback.objects.filter(submitted_on=today), including=feedback.pk)
     if urgent:
         transaction.on_commit(lambda: _alert_urgent(feedback))
     return Submitted(feedback=feedback, reply_code=code)
@@ -309,7 +309,9 @@ def feedback_reply_as_sender(
         body=body,
         written_on=today,
     )
-    rows_shuffle_physical_order(FeedbackMessage.objects.filter(written_on=today))
+    rows_shuffle_physical_order(
+        FeedbackMessage.objects.filter(written_on=today), including=message.pk
+    )
     if feedback.status == FeedbackStatus.ANSWERED:
         # the sender wrote back: the owner owes an answer again
         feedback.status = FeedbackStatus.IN_PROGRESS
@@ -353,7 +355,9 @@ def feedback_reply_as_owner(
         body=body,
         written_on=today,
     )
-    rows_shuffle_physical_order(FeedbackMessage.objects.filter(written_on=today))
+    rows_shuffle_physical_order(
+        FeedbackMessage.objects.filter(written_on=today), including=message.pk
+    )
     feedback.status = FeedbackStatus.ANSWERED
     feedback.answered_on = today
     feedback.save(update_fields=["status", "answered_on"])
@@ -909,15 +913,19 @@ def _snapshot_data(
 def survey_results_refresh(*, survey_round: SurveyRound, today: dt.date) -> SurveySnapshot | None:
     """Refresh the published results of an open round when the rule allows it today: the round
     as a whole, over the answers of the days before `today`, once `refresh_step` (5 at least)
-    of them came since the last refresh. Returns the new snapshot, or None (nothing changed).
-    Call it inside a transaction that holds the round's row lock (answers are serialised by
-    it)."""
+    of them came since the last refresh. Considered once a day (`results_checked_on`), so that
+    the other answers of the day cost nothing. Returns the new snapshot, or None (nothing
+    changed). Call it inside a transaction that holds the round's row lock (answers are
+    serialised by it)."""
     from gmassist.voice.engine.survey_publication import refresh_due
     from gmassist.voice.engine.survey_results import ResultGroup
     from gmassist.voice.selectors import department_nodes
 
-    if survey_round.sealed:
+    if survey_round.sealed or survey_round.results_checked_on == today:
         return None
+    # what a refresh today would count (the days before) cannot change before tomorrow
+    SurveyRound.objects.filter(pk=survey_round.pk).update(results_checked_on=today)
+    survey_round.results_checked_on = today
     snapshot = SurveySnapshot.objects.filter(round=survey_round).first()
     if snapshot is not None and snapshot.is_final:
         return None
@@ -999,13 +1007,16 @@ def survey_results_finalise(
     return snapshot
 
 
-def _responses_shuffle_day(*, survey_round: SurveyRound, department_id, day: dt.date) -> None:
+def _responses_shuffle_day(
+    *, survey_round: SurveyRound, department_id, day: dt.date, response_id
+) -> None:
     """Move the responses of one department and day (and their answers) to random places, so
     that their order and transaction ids do not pair them with the participations, which are
-    written in the order people answer. What is left to tell them apart is (department, day)."""
+    written in the order people answer. What is left to tell them apart is (department, day);
+    on a day with more than `SHUFFLE_AT_MOST` of them, the new one hides among that many."""
     same_day = survey_round.responses.filter(department_id=department_id, answered_on=day)
-    rows_shuffle_physical_order(same_day)
-    rows_shuffle_physical_order(SurveyAnswer.objects.filter(response__in=same_day))
+    moved = rows_shuffle_physical_order(same_day, including=response_id)
+    rows_shuffle_physical_order(SurveyAnswer.objects.filter(response__in=moved), at_most=None)
 
 
 def surveys_open_due(
@@ -1145,7 +1156,9 @@ def survey_answer(
         SurveyAnswer(response=response, question_id=q, score=score, text=text)
         for q, score, text in rows
     )
-    _responses_shuffle_day(survey_round=survey_round, department_id=department_id, day=today)
+    _responses_shuffle_day(
+        survey_round=survey_round, department_id=department_id, day=today, response_id=response.pk
+    )
 
 
 # --- end of pulse surveys ------------------------------------------------------------------

@@ -15,13 +15,13 @@ WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re
 def physical_order(model: type[Model], field: str = "pk") -> list:
     """`field` of every row of `model`, in the order the database keeps the rows (SQLite's
     rowid, PostgreSQL's heap position): the order a plain `SELECT *` reads them in."""
+    django_field = model._meta.pk if field == "pk" else model._meta.get_field(field)
     table = connection.ops.quote_name(model._meta.db_table)
-    column = connection.ops.quote_name(model._meta.get_field(field).column)
+    column = connection.ops.quote_name(django_field.column)
     order = "rowid" if connection.vendor == "sqlite" else "ctid"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {column} FROM {table} ORDER BY {order}")
         values = [row[0] for row in cursor.fetchall()]
-    django_field = model._meta.get_field(field)
     return [django_field.to_python(value) for value in values]
 
 

@@ -202,5 +202,11 @@ def test_an_answer_over_the_api_leaves_the_token_untouched_and_logs_nothing(clie
         )
     assert response.status_code == 201, response.content
     assert ApiToken.objects.get(user=cast.employee).last_used_at is None
-    assert w.tables == {"voice_surveyparticipation", "voice_surveyresponse", "voice_surveyanswer"}
+    # the answer's own rows, and the round's note that its results were considered today
+    assert w.tables == {
+        "voice_surveyparticipation",
+        "voice_surveyresponse",
+        "voice_surveyanswer",
+        "voice_surveyround",
+    }
     assert [r for r in caplog.records if not r.name.startswith("django.db")] == []
