@@ -113,7 +113,7 @@ def hostile_xlsx(name: str) -> Path:
 
 def _import(database_url: str, entity: str, path: str, unbounded: bool) -> dict[str, Any]:
     _django(database_url)
-    from gmassist.core.imports import ImportFailed, import_file
+    from gmassist.core.imports import ImportFailed, import_file, problem_count
     from gmassist.lib.tabular import Limits
 
     limits = Limits(rows=10**9, columns=10**6, cell_chars=10**9) if unbounded else None
@@ -127,7 +127,8 @@ def _import(database_url: str, entity: str, path: str, unbounded: bool) -> dict[
         except ImportFailed as exc:
             report = exc.report
             first = report.errors[0]
-            outcome = first.reason if first.row is None else f"{len(report.errors):,} row errors"
+            errors = problem_count(report.errors)
+            outcome = first.reason if first.row is None else f"{errors:,} row errors"
         return {"rows": report.rows, "outcome": outcome}
 
     return _measure(work)
