@@ -8,13 +8,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from gmassist.core.choices import Role
 from gmassist.core.models import User
 from gmassist.org.models import Department, Employee, Position
 
-# fixtures shared across apps and the browser tests, kept next to the data they describe
-pytest_plugins = ["gmassist.talent.tests.scored"]
+# fixtures shared across apps and the browser tests, kept next to the data they describe; and
+# the time per app, printed at the end of a run
+pytest_plugins = ["gmassist.talent.tests.scored", "tests.app_times"]
+
+# No per-example deadline: on a shared 2-core machine a 200 ms deadline measures the machine's
+# load, not the code (property tests failed with DeadlineExceeded at 312 ms under load).
+hypothesis_settings.register_profile("gmassist", deadline=None)
+hypothesis_settings.load_profile("gmassist")
 
 
 @dataclass
@@ -53,6 +60,20 @@ def nav_pages(user: User) -> list[str]:
     return [page["key"] for section in sections for page in section["pages"]]
 
 
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status: int) -> dict:
+    """Assert that `response` is an RFC 9457 problem (`application/problem+json`) with HTTP
+    status `status` and every member the API's problems carry; returns its body."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    assert set(body) >= {"type", "title", "status", "detail", "instance"}
+    return body
+
+
 def make_user(username: str, role: str, employee: Employee | None = None) -> User:
     user = User(username=username, role=role, employee=employee)
     user.set_password("pass-" + username)
@@ -64,6 +85,14 @@ def make_user(username: str, role: str, employee: Employee | None = None) -> Use
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s per user; tests check logins, not the hash's strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_eagerly(settings):
+    # No worker process runs beside the tests: a submitted job runs in the test's own process,
+    # through the same code as in a worker, once its transaction commits (never, in a test with
+    # the `db` fixture, which then runs it with job_run). The fault tests start real workers.
+    settings.GMASSIST_JOBS_EAGER = True
 
 
 @pytest.fixture

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from gmassist.lib.env import database_from_url, env_bool, env_int, env_list, env_str
+from gmassist.lib.env import (
+    SQLITE_OPTIONS,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("GMASSIST_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -46,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "axes",
     "gmassist.core",
     "gmassist.org",
     "gmassist.talent",
@@ -63,9 +72,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gmassist.core.middleware.UserLanguageMiddleware",
+    "gmassist.core.middleware.ApiTokenUseMiddleware",
     "gmassist.core.uploads.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gmassist.core.middleware.ContentSecurityPolicyMiddleware",
+    # last, as axes asks: it turns a locked-out login into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gmassist.urls"
@@ -95,12 +108,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "gmassist.sqlite3",
-            # WAL lets readers go on while a job writes; a busy writer waits instead of failing.
-            "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
 # The SQLite test database is a file, not shared-cache memory, so that a job thread or a Celery
@@ -111,7 +119,11 @@ DATABASES["default"]["TEST"] = {"NAME": env_str("GMASSIST_TEST_DB_NAME", _test_d
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
-AUTHENTICATION_BACKENDS = ["gmassist.core.backends.UserWithEmployeeBackend"]
+# axes first: it refuses a locked-out login before any password is checked
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "gmassist.core.backends.UserWithEmployeeBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -121,6 +133,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Throttled logins (gmassist/core/logins.py, django-axes): failures within LOGIN_LOCKOUT_MINUTES
+# of each other lock out for that long after the last one. An office behind one address shares
+# the per-address count, hence its larger default.
+LOGIN_FAILURES_PER_USER = env_int("LOGIN_FAILURES_PER_USER", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
+TOKEN_FAILURES_PER_ADDRESS = env_int("TOKEN_FAILURES_PER_ADDRESS", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+for _name in (
+    "LOGIN_FAILURES_PER_USER",
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "TOKEN_FAILURES_PER_ADDRESS",
+    "LOGIN_LOCKOUT_MINUTES",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more")
+# The proxies in front of the application that add X-Forwarded-For (1 with BEHIND_PROXY): the
+# client's address is the one the outermost of them saw.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 1 if env_bool("BEHIND_PROXY") else 0)
+AXES_HANDLER = "gmassist.core.logins.AttemptsHandler"
+AXES_LOCKOUT_PARAMETERS = "gmassist.core.logins.lockout_parameters"
+AXES_FAILURE_LIMIT = "gmassist.core.logins.failure_limit"
+AXES_CLIENT_IP_CALLABLE = "gmassist.core.logins.client_ip"
+AXES_LOCKOUT_CALLABLE = "gmassist.core.logins.locked_out"
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True  # a login that works forgets the typos before it
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are User.last_login; no table of them
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -162,6 +201,15 @@ JOB_RESULT_MAX_BYTES = env_int("GMASSIST_JOB_RESULT_MAX_KB", 1024, minimum=16) *
 # a request body other than an upload's file (JSON, form fields): Django's default, 2.5 MB
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("GMASSIST_BODY_MAX_KB", 2560, minimum=64) * 1024
 
+# Scripts and styles from our own static files only: no inline script, style or handler, no
+# eval. Pico's icons are data: images. A deployment may replace the whole policy ("" sends none).
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
+
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
@@ -180,9 +228,48 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gmassist@localhost")
 # Where people reach the application: e-mails sent by jobs (no request to ask) link to it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
-# Long jobs run in-process unless a broker is configured; then Celery workers run them.
+# Long jobs run in a worker process (`gmassist worker`, started by `gmassist serve`) polling the
+# jobs table, unless a broker is configured; then Celery workers run them (core.jobs).
+# A running job beats every JOB_HEARTBEAT_SECONDS; one that has not beaten for JOB_STALE_SECONDS
+# lost its worker and is queued again, or failed after JOB_MAX_TRIES tries.
+GMASSIST_JOB_HEARTBEAT_SECONDS = env_int("GMASSIST_JOB_HEARTBEAT_SECONDS", 10)
+GMASSIST_JOB_STALE_SECONDS = env_int("GMASSIST_JOB_STALE_SECONDS", 60)
+GMASSIST_JOB_MAX_TRIES = env_int("GMASSIST_JOB_MAX_TRIES", 3)
+GMASSIST_JOB_POLL_SECONDS = env_int("GMASSIST_JOB_POLL_SECONDS", 1)
+# Run a submitted job in the submitting process as soon as its transaction commits (tests, and
+# `runserver` without a worker); never in production, where a web worker may be killed mid-job.
+GMASSIST_JOBS_EAGER = env_bool("GMASSIST_JOBS_EAGER", False)
+
+
+def check_job_timing(*, heartbeat: int, stale: int, max_tries: int, poll: int) -> None:
+    """Refuse job timings that cannot work, naming the variable."""
+    if heartbeat < 1:
+        raise ImproperlyConfigured("GMASSIST_JOB_HEARTBEAT_SECONDS must be 1 or more")
+    if stale < 2 * heartbeat:
+        # one late beat (a busy machine) must not make a live job look lost
+        raise ImproperlyConfigured(
+            "GMASSIST_JOB_STALE_SECONDS must be at least twice GMASSIST_JOB_HEARTBEAT_SECONDS"
+        )
+    if max_tries < 1:
+        raise ImproperlyConfigured("GMASSIST_JOB_MAX_TRIES must be 1 or more")
+    if poll < 1:
+        raise ImproperlyConfigured("GMASSIST_JOB_POLL_SECONDS must be 1 or more")
+
+
+check_job_timing(
+    heartbeat=GMASSIST_JOB_HEARTBEAT_SECONDS,
+    stale=GMASSIST_JOB_STALE_SECONDS,
+    max_tries=GMASSIST_JOB_MAX_TRIES,
+    poll=GMASSIST_JOB_POLL_SECONDS,
+)
+
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+# A task is acknowledged when it ends, not when it starts, and given back to the broker when the
+# process running it dies: a killed worker's job is delivered again (core.tasks).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# the queue the web submits to and the workers read (one broker can serve several deployments)
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True  # a job's result lives on its Job row, not in a result backend
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -190,6 +277,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_trace_for_refusals": {"()": "gmassist.lib.logs.NoTraceForRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # a 403 is one line ("Forbidden (Permission denied): /audit/"), not a traceback
+    "loggers": {"django.request": {"filters": ["no_trace_for_refusals"]}},
 }

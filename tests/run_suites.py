@@ -1,4 +1,9 @@
-"""`make test`: lint, then the whole suite on SQLite, then again on PostgreSQL when reachable.
+"""`make test`: lint, type-check, then the whole suite on SQLite, then again on PostgreSQL when
+reachable.
+
+The type checker is mypy, configured in pyproject.toml ([tool.mypy]: the engines and
+gmassist/lib, strict). The summary gives each step's time and the suite's time per app on each
+database (wall-clock and CPU seconds, from tests/app_times.py).
 
 PostgreSQL is taken from DATABASE_URL when it names one, else the local server
 (postgres://postgres@127.0.0.1:5432/test) is used when it answers. The summary says plainly
@@ -7,10 +12,15 @@ which databases the suite ran on.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/test"
@@ -25,9 +35,43 @@ def _answers(url: str) -> bool:
         return False
 
 
+_elapsed: dict[str, float] = {}  # step title -> seconds
+
+
 def _run(title: str, command: list[str], env: dict[str, str]) -> bool:
     print(f"\n=== {title} ===", flush=True)
-    return subprocess.call(command, env=env) == 0
+    started = time.perf_counter()
+    ok = subprocess.call(command, env=env) == 0
+    _elapsed[title] = time.perf_counter() - started
+    return ok
+
+
+def _times_table(runs: dict[str, Path]) -> list[str]:
+    """The time per app of each database's run side by side (wall / CPU seconds)."""
+    times = {
+        name: json.loads(path.read_text(encoding="utf-8"))
+        for name, path in runs.items()
+        if path.exists()
+    }
+    if not times:
+        return []
+    apps = sorted(
+        {app for run in times.values() for app in run},
+        key=lambda app: -sum(run.get(app, {}).get("wall", 0.0) for run in times.values()),
+    )
+    header = f"{'app':<12}" + "".join(f" {name + ' wall/cpu s':>24}" for name in times)
+    lines = [header]
+    for app in [*apps, "total"]:
+        cells = []
+        for run in times.values():
+            if app == "total":
+                wall = sum(t["wall"] for t in run.values())
+                cpu = sum(t["cpu"] for t in run.values())
+            else:
+                wall, cpu = run.get(app, {}).get("wall", 0.0), run.get(app, {}).get("cpu", 0.0)
+            cells.append(f" {f'{wall:.0f} / {cpu:.0f}':>24}")
+        lines.append(f"{app:<12}" + "".join(cells))
+    return lines
 
 
 def main() -> int:
@@ -47,8 +91,15 @@ def main() -> int:
         )
     )
 
-    pytest = [python, "-m", "pytest", *sys.argv[1:]]
-    results.append(("tests on SQLite", _run("tests on SQLite", pytest, base_env)))
+    results.append(("mypy", _run("mypy (engines, lib)", [python, "-m", "mypy"], base_env)))
+
+    scratch = Path(tempfile.mkdtemp(prefix="gmassist-test-times-"))
+    runs = {"SQLite": scratch / "sqlite.json", "PostgreSQL": scratch / "postgresql.json"}
+
+    def pytest(database: str) -> list[str]:
+        return [python, "-m", "pytest", "--app-times-json", str(runs[database]), *sys.argv[1:]]
+
+    results.append(("tests on SQLite", _run("tests on SQLite", pytest("SQLite"), base_env)))
 
     pg_url = os.environ.get("DATABASE_URL", "")
     if not pg_url.startswith(("postgres://", "postgresql://")):
@@ -56,14 +107,23 @@ def main() -> int:
     if _answers(pg_url):
         pg_env = {**base_env, "DATABASE_URL": pg_url}
         results.append(
-            ("tests on PostgreSQL", _run(f"tests on PostgreSQL ({pg_url})", pytest, pg_env))
+            (
+                "tests on PostgreSQL",
+                _run(f"tests on PostgreSQL ({pg_url})", pytest("PostgreSQL"), pg_env),
+            )
         )
     else:
         print(f"\nPostgreSQL at {pg_url} does not answer: the suite ran on SQLite only.")
 
+    lines = _times_table(runs)
+    shutil.rmtree(scratch, ignore_errors=True)
+    if lines:
+        print("\n=== time per app ===")
+        print("\n".join(lines))
     print("\n=== summary ===")
-    for name, ok in results:
-        print(f"{'ok  ' if ok else 'FAIL'} {name}")
+    for (name, ok), seconds in zip(results, _elapsed.values(), strict=True):
+        print(f"{'ok  ' if ok else 'FAIL'} {name:<22} {seconds:>7.0f} s")
+    print(f"     {'total':<22} {sum(_elapsed.values()):>7.0f} s")
     return 0 if all(ok for _name, ok in results) else 1
 
 

@@ -26,9 +26,9 @@ from gmassist.api import (
 from gmassist.core import services
 from gmassist.core.choices import Action, JobStatus, ProposalStatus
 from gmassist.core.imports import entity_spec, explain, registered_entities
-from gmassist.core.models import ApiToken, Proposal
+from gmassist.core.models import Proposal
 from gmassist.core.permissions import ALL, reach
-from gmassist.core.selectors import jobs_visible, proposals_visible
+from gmassist.core.selectors import api_tokens_of, jobs_visible, proposals_visible
 from gmassist.core.uploads import upload_save, upload_too_large_message
 from gmassist.lib.mapping import MappingError, parse_mapping
 
@@ -60,6 +60,12 @@ class TokenCreated(TokenOut):
     key: str = Field(description="the token itself: shown this once only, keep it secret")
 
 
+class OutsideDecisionOut(Schema):
+    decided_by: str = Field(description="who decided outside the application, e.g. the board")
+    decided_on: dt.date
+    reference: str = Field(description="e.g. the minutes or resolution it was taken in")
+
+
 class ProposalOut(Schema):
     id: int
     kind: str
@@ -79,11 +85,39 @@ class ProposalOut(Schema):
     applied_at: dt.datetime | None
     result: dict[str, Any]
     created_at: dt.datetime
+    needs_outside_decision: bool = Field(
+        description="open and about a GM: nobody decides it inside the application; the GM or "
+        "the assistant records the outside decision (POST …/outside-decision)"
+    )
+    outside_decision: OutsideDecisionOut | None = Field(
+        description="the decision taken outside the application, as recorded (decided_by is "
+        "then who recorded it)"
+    )
 
     @staticmethod
     def resolve_title(proposal: Proposal) -> str:
         # in the language of the request (Accept-Language, or the user's own)
         return proposal.display_title
+
+    @staticmethod
+    def resolve_needs_outside_decision(proposal: Proposal, context: Any) -> bool:
+        if proposal.status != ProposalStatus.OPEN:
+            return False
+        request = context["request"]
+        gms = getattr(request, "_gm_employee_ids", None)
+        if gms is None:  # read once per request, however many proposals it lists
+            gms = request._gm_employee_ids = services.gm_employee_ids()
+        return services.proposal_needs_outside_decision(proposal=proposal, gm_employees=gms)
+
+    @staticmethod
+    def resolve_outside_decision(proposal: Proposal) -> dict[str, Any] | None:
+        if not proposal.decided_outside:
+            return None
+        return {
+            "decided_by": proposal.outside_decided_by,
+            "decided_on": proposal.outside_decided_on,
+            "reference": proposal.outside_reference,
+        }
 
 
 class ProposalFilters(Schema):
@@ -98,6 +132,18 @@ class RejectIn(Schema):
     comment: Text = Field(min_length=1, max_length=2000, description="why it is rejected")
 
 
+class OutsideDecisionIn(Schema):
+    decision: Literal["approved", "rejected"] = Field(description="what was decided outside")
+    decided_by: Text = Field(
+        min_length=1, max_length=200, description="who decided, e.g. Board of directors"
+    )
+    decided_on: dt.date = Field(description="the day it was decided, not in the future")
+    reference: Text = Field(
+        min_length=1, max_length=200, description="the minutes or resolution it is recorded in"
+    )
+    comment: Text = Field("", max_length=2000)
+
+
 class JobOut(Schema):
     id: int
     kind: str
@@ -106,7 +152,8 @@ class JobOut(Schema):
     message: str
     result: dict[str, Any] = Field(
         description="what the job did; an import's row errors are in result.errors as "
-        "{row, column, value, reason}"
+        "{row, column, value, reason}, and the proposals it made instead of writing (the new "
+        "pay of existing employees) in result.proposals as {id, kind, lines, message}"
     )
     error: str
     created_by_id: int | None
@@ -123,7 +170,7 @@ class JobOut(Schema):
 def token_list(request: HttpRequest):
     """Your own API tokens, newest first, revoked ones included."""
     user = request_user(request)
-    return ApiToken.objects.restrict(user, Action.VIEW).filter(user=user)
+    return api_tokens_of(user=user)
 
 
 @router.post("/tokens", response={201: TokenCreated, **problems()}, tags=["tokens"])
@@ -137,7 +184,7 @@ def token_create(request: HttpRequest, payload: TokenIn):
 def token_revoke(request: HttpRequest, token_id: ObjectId):
     """Revoke one of your tokens; requests made with it are refused from now on."""
     user = request_user(request)
-    token = visible_or_404(ApiToken.objects.filter(user=user), token_id, user=user)
+    token = visible_or_404(api_tokens_of(user=user), token_id)
     return services.api_token_revoke(token=token, by=user)
 
 
@@ -185,6 +232,30 @@ def proposal_reject(request: HttpRequest, proposal_id: ObjectId, payload: Reject
     user = request_user(request)
     proposal = visible_or_404(proposals_visible(user=user), proposal_id)
     return services.proposal_reject(proposal=proposal, by=user, comment=payload.comment)
+
+
+@router.post(
+    "/proposals/{proposal_id}/outside-decision",
+    response={200: ProposalOut, **problems(400, 403, 404, 409)},
+    tags=["proposals"],
+)
+def proposal_outside_decision(
+    request: HttpRequest, proposal_id: ObjectId, payload: OutsideDecisionIn
+):
+    """Record the decision taken outside the application on a proposal about the GM (who
+    decided, when, the reference); approved, it is applied now. The GM or the assistant only:
+    403 otherwise; 409 when the proposal is not open or is decided inside the application."""
+    user = request_user(request)
+    proposal = visible_or_404(proposals_visible(user=user), proposal_id)
+    return services.proposal_record_outside_decision(
+        proposal=proposal,
+        by=user,
+        approved=payload.decision == "approved",
+        decided_by=payload.decided_by,
+        decided_on=payload.decided_on,
+        reference=payload.reference,
+        comment=payload.comment,
+    )
 
 
 # --- imports and jobs ------------------------------------------------------------------------

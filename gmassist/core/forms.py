@@ -57,6 +57,35 @@ class DecisionForm(forms.Form):
         return data
 
 
+class OutsideDecisionForm(forms.Form):
+    """The record of a decision taken outside the application (a proposal about the GM)."""
+
+    decision = forms.ChoiceField(
+        label=_("Decided"),
+        choices=[("approved", _("Approved")), ("rejected", _("Rejected"))],
+        widget=forms.RadioSelect,
+    )
+    decided_by = forms.CharField(
+        label=_("Decided by"),
+        max_length=200,
+        help_text=_("Who decided outside the application, e.g. “Board of directors”."),
+    )
+    decided_on = forms.DateField(
+        label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=200,
+        help_text=_("Where it is recorded, e.g. “Board minutes 2026/03, item 4”."),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Name"),

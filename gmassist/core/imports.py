@@ -143,6 +143,9 @@ class ImportReport:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=Problems)
     warnings: list[RowError] = field(default_factory=Problems)
+    # proposals the import made instead of writing (an existing employee's new pay):
+    # {id (None in a dry run), kind, lines, message (in the import's language)}
+    proposals: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -163,6 +166,7 @@ class ImportReport:
             "warnings": [w.as_dict() for w in warnings],
             "error_count": problem_count(self.errors),
             "warning_count": problem_count(self.warnings),
+            "proposals": self.proposals,
         }
 
 
@@ -276,6 +280,7 @@ class ImportContext:
     positions: dict[str, int] = field(default_factory=dict)  # field -> index of its cell
     # True while the plan runs inside the import's transaction (not a dry run, no error yet)
     stream: bool = False
+    by: Any = None  # who imports (None: the system), for what the import proposes or audits
     _failed_cells: set[tuple[int | None, str]] = field(default_factory=set)
 
     def has(self, name: str) -> bool:
@@ -348,7 +353,8 @@ def import_file(
     """Import a CSV or XLSX file of `entity` (e.g. "employees"), all or nothing.
 
     `mapping` None means the file's columns are the canonical column names (as exported).
-    `by` None is the system (CLI); a user needs `Action.IMPORT` on the entity's whole domain.
+    `by` is a user, who needs `Action.IMPORT` on the entity's whole domain, or `SYSTEM` (the
+    CLI without --user); None may not import.
     With `dry_run` nothing is written and the report says what would change. Raises
     ImportFailed (with every error in its report) and writes nothing when any row is wrong.
     `progress(percent 0-100, message)` is called while reading and validating. The file is
@@ -358,7 +364,7 @@ def import_file(
     spec = entity_spec(entity)
     if limits is None:
         limits = import_limits(streamed=spec.stream is not None)
-    if by is not None and reach(by, spec.domain, Action.IMPORT) != ALL:
+    if reach(by, spec.domain, Action.IMPORT) != ALL:
         raise PermissionDenied(gettext("you may not import %(entity)s") % {"entity": spec.name})
     report_progress = progress or (lambda _percent, _message: None)
     path = Path(path)
@@ -378,6 +384,7 @@ def import_file(
             raise ImportFailed(report) from None
         with stream:
             ctx = _context(spec, mapping, stream, report, report_progress)
+            ctx.by = by
             if report.errors:  # whole-file errors: the rows cannot be read sensibly
                 raise ImportFailed(report)
             if spec.stream is not None:
@@ -421,7 +428,16 @@ def import_file(
                 target_type=spec.model._meta.label_lower,
                 target_id="",
                 target_repr=path.name,
-                changes={"entity": spec.name, "rows": report.rows, "counts": report.counts},
+                changes={
+                    "entity": spec.name,
+                    "rows": report.rows,
+                    "counts": report.counts,
+                    **(
+                        {"proposals": [p["id"] for p in report.proposals]}
+                        if report.proposals
+                        else {}
+                    ),
+                },
             )
     report_progress(100, gettext("Done"))
     return report
@@ -1143,8 +1159,7 @@ def export_entity(*, entity: str, fmt: str, out: Path | BinaryIO, user: Any | No
     if fmt not in (tabular.CSV, tabular.XLSX):
         raise ValueError(f"unknown format {fmt!r}; use csv or xlsx")
     queryset = spec.queryset() if spec.queryset else spec.model._default_manager.all()
-    if user is not None:
-        queryset = queryset.restrict(user, Action.EXPORT)
+    queryset = queryset.restrict(user, Action.EXPORT)
     attributes = sorted(spec.known_attributes()) if spec.custom_entity else []
     header = [c.name for c in spec.columns] + [CUSTOM_PREFIX + name for name in attributes]
 
@@ -1213,7 +1228,7 @@ def run_import_job(
                 entity=entity,
                 path=Path(path),
                 mapping=parsed,
-                by=ctx.job.created_by,
+                by=ctx.actor,
                 dry_run=dry_run,
                 progress=ctx.progress,
             )

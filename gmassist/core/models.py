@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -13,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import AuditAction, JobStatus, ProposalStatus, Role
-from gmassist.core.permissions import Domain, RestrictedQuerySet, Scope
+from gmassist.core.permissions import SYSTEM, Domain, RestrictedQuerySet, Scope, scope_filter
 
 
 class BaseModel(models.Model):
@@ -114,6 +116,26 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_repr}"
 
 
+class ProposalQuerySet(RestrictedQuerySet):
+    """Proposals are reached through their kind's domain: HR, who has no business with
+    customers, sees no re-tiering, however it is listed."""
+
+    def restrict_q(self, actor: Any, action: str) -> Q | None:
+        from gmassist.core.proposals import kinds_by_domain
+
+        if actor is SYSTEM:
+            return Q()
+        scope: Scope = self.model.restrict_scope
+        q = None
+        for domain, kinds in kinds_by_domain().items():
+            reached = scope_filter(actor, replace(scope, domain=domain), action)
+            if reached is None:
+                continue
+            part = Q(kind__in=kinds) & reached
+            q = part if q is None else q | part
+        return q
+
+
 class Proposal(BaseModel):
     """A prepared action that changes nothing until a person allowed to approves it."""
 
@@ -172,8 +194,16 @@ class Proposal(BaseModel):
     decision_comment = models.TextField(_("comment"), blank=True)
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # A proposal about the GM (their pay, their promotion) is decided outside the application,
+    # e.g. by the board; who decided it there, on which day, and the reference of the minutes
+    # are recorded here. decided_by is then the user who recorded it.
+    outside_decided_by = models.CharField(_("decided outside by"), max_length=200, blank=True)
+    outside_decided_on = models.DateField(_("decided outside on"), null=True, blank=True)
+    outside_reference = models.CharField(_("reference"), max_length=200, blank=True)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = ProposalQuerySet.as_manager()
+    # the paths of every proposal; the domain is its kind's (ProposalKind.domain, see
+    # ProposalQuerySet): PEOPLE here is what the proposals pages are listed under
     restrict_scope = Scope(
         domain=Domain.PEOPLE, department="department", employee="", user="proposed_by"
     )
@@ -192,6 +222,18 @@ class Proposal(BaseModel):
                 condition=Q(status=ProposalStatus.OPEN) | Q(decided_at__isnull=False),
                 name="core_proposal_decided_has_time",
             ),
+            # an outside decision is recorded whole: who, when and the reference
+            models.CheckConstraint(
+                condition=(
+                    Q(outside_decided_on__isnull=True, outside_decided_by="", outside_reference="")
+                    | (
+                        Q(outside_decided_on__isnull=False)
+                        & ~Q(outside_decided_by="")
+                        & ~Q(outside_reference="")
+                    )
+                ),
+                name="core_proposal_outside_decision_whole",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -207,6 +249,11 @@ class Proposal(BaseModel):
         except KeyError:
             return self.title
         return describe(self) if describe is not None else self.title
+
+    @property
+    def decided_outside(self) -> bool:
+        """True when the decision was taken outside the application and recorded here."""
+        return self.outside_decided_on is not None
 
     @property
     def detail_template(self) -> str:
@@ -257,6 +304,13 @@ class Job(BaseModel):
     )
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # While it runs, a job's worker writes the time here every few seconds (core.jobs); a job
+    # whose heartbeat stopped lost its worker and is queued again or failed.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    # How many times a worker has started the job; also the token a worker holds the job by,
+    # so that a worker that lost the job cannot write over the one that took it over.
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     restrict_scope = Scope(domain=Domain.JOBS, user="created_by")
@@ -272,6 +326,10 @@ class Job(BaseModel):
                 condition=Q(status__in=JobStatus.values),
                 name="core_job_status_valid",
             ),
+        ]
+        indexes = [
+            # the workers' two questions: the oldest queued job, the running ones gone quiet
+            models.Index(fields=["status", "created_at"], name="core_job_status_created"),
         ]
 
     def __str__(self) -> str:

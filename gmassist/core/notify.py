@@ -6,6 +6,12 @@ plain-text templates, `<name>_subject.txt` (one line) and `<name>_body.txt`, onc
 recipient in the recipient's language (`User.language`, else the site's `LANGUAGE_CODE`).
 Everything goes through one connection, so a batch of thousands opens one SMTP session.
 
+No message carries a time finer than the day it was written: the `Date` header is that day at
+midnight (local time) and the `Message-ID` is random (Python's own is made from the time to the
+hundredth of a second). An e-mail about an anonymous item (the urgent alert) would otherwise
+time the item's arrival, and every message is written the same way so that those cannot be told
+apart. (The mail servers on the way add their own `Received` times; see docs/security.md.)
+
     notify_users(
         users=addressees,
         template="decisions/email/published",
@@ -15,15 +21,19 @@ Everything goes through one connection, so a batch of thousands opens one SMTP s
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from email.utils import format_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +68,17 @@ def recipient_for_user(user: Any) -> Recipient | None:
     return Recipient(email=email, language=getattr(user, "language", "") or "", name=str(user))
 
 
+def message_headers(*, today: dt.date | None = None) -> dict[str, str]:
+    """The `Date` and `Message-ID` headers of a message written on `today` (default: the local
+    date): the day at midnight local time, and a random id at the site's host name."""
+    day = today or timezone.localdate()
+    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_current_timezone())
+    return {
+        "Date": format_datetime(midnight),
+        "Message-ID": f"<{uuid.uuid4().hex}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}>",
+    }
+
+
 def render_message(*, recipient: Recipient, template: str, context: dict[str, Any]) -> EmailMessage:
     """One message to `recipient`, rendered in their language from `template`'s two files."""
     language = recipient.language or settings.LANGUAGE_CODE
@@ -72,6 +93,7 @@ def render_message(*, recipient: Recipient, template: str, context: dict[str, An
         body=body.strip() + "\n",
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
+        headers=message_headers(),
     )
 
 

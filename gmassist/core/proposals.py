@@ -21,9 +21,16 @@ class ProposalKind:
         proposal is made and again, against the data as it is then, when it is approved.
     apply(proposal, by) -> dict: makes the change inside the approval's transaction and
         returns what it did (stored on the proposal as its result).
+    subjects(payload) -> set of employee ids: the people the payload is about (whose pay,
+        position, plan line or book it changes). Nobody decides a proposal about themselves,
+        and one about a GM is decided outside the application (core.services'
+        `proposal_check_may_decide`). Required: a kind that is about nobody returns set().
     domain: the permission domain (a `Domain`) the proposal belongs to: who may see it,
         propose it and decide it is that domain's rule.
     hr_may_approve: whether HR may approve it when its cost is below the GM's HR limit.
+    reads: what reading such a proposal reveals about the people it is about (its
+        `subjects`): AuditAction.READ_PAY for a pay change or a promotion, so that every page
+        and endpoint showing one audits it as a read of their pay.
     describe(proposal) -> str: its title in the reader's language, from the payload (the
         stored title is in the language of whoever proposed it); optional.
     """
@@ -32,9 +39,11 @@ class ProposalKind:
     label: str
     validate: Callable[[dict[str, Any]], dict[str, Any]]
     apply: Callable[[Proposal, User | None], dict[str, Any]]
+    subjects: Callable[[dict[str, Any]], set[int]]
     domain: Domain = Domain.PEOPLE
     hr_may_approve: bool = True
     describe: Callable[[Proposal], str] | None = None
+    reads: tuple[str, ...] = ()
 
 
 _KINDS: dict[str, ProposalKind] = {}
@@ -58,3 +67,38 @@ def proposal_kind(kind: str) -> ProposalKind:
 
 def registered_proposal_kinds() -> list[str]:
     return sorted(_KINDS)
+
+
+def kinds_by_domain() -> dict[Domain, list[str]]:
+    """The registered kinds of each domain, sorted (what `Proposal.restrict` reaches by)."""
+    out: dict[Domain, list[str]] = {}
+    for name in sorted(_KINDS):
+        out.setdefault(_KINDS[name].domain, []).append(name)
+    return out
+
+
+def proposal_person_reads(proposal: Proposal) -> list[Any]:
+    """What showing `proposal` reveals of the pay or risk of the people it is about (its
+    kind's `reads`, for each of its subjects: one person, or every line of a batch)."""
+    from gmassist.core.sensitive import PersonRead
+
+    spec = _KINDS.get(proposal.kind)
+    if spec is None or not spec.reads:
+        return []
+    numbers = {}
+    if proposal.subject_employee_id is not None:
+        numbers[proposal.subject_employee_id] = proposal.subject_employee.employee_no
+    return [
+        PersonRead(action, employee_id, numbers.get(employee_id, ""))
+        for employee_id in sorted(proposal_subjects(proposal))
+        for action in spec.reads
+    ]
+
+
+def proposal_subjects(proposal: Proposal) -> set[int]:
+    """The ids of the employees `proposal` is about: what its kind finds in the payload, and
+    the employee it names as its subject."""
+    subjects = set(proposal_kind(proposal.kind).subjects(proposal.payload))
+    if proposal.subject_employee_id is not None:
+        subjects.add(proposal.subject_employee_id)
+    return subjects

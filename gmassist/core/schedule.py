@@ -7,9 +7,11 @@ An app declares its recurring jobs next to their handlers, in its `jobs.py`:
 `every` is DAY (at `hour`), WEEK (on `weekday`, 0 = Monday, at `hour`) or MONTH (on `day`,
 1-28, at `hour`). One rule decides when a job is due, whatever drives it: a job is due when its
 latest slot (the last time at or before now that matches, in TIME_ZONE) has passed and no job
-of that kind was created since, whether by the schedule or by a person. So a missed slot runs
-once when the schedule next looks, and a job somebody started by hand after the slot is not run
-again. Two things look:
+of that kind was created since, whether by the schedule or by a person, or when the latest such
+job failed (a slot gets up to GMASSIST_JOB_MAX_TRIES jobs). So a missed slot runs once when the
+schedule next looks, a job somebody started by hand after the slot is not run again, and a slot
+whose job failed (or lost its worker for good) is run again at the next look instead of waiting
+for the next slot. Two things look:
 
 - `gmassist schedule --run-due` from cron (every 15 minutes, say) on a machine without Celery;
 - Celery beat (`gmassist worker --beat` on one worker), which calls the same code every 15
@@ -23,6 +25,7 @@ submits what is due.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -94,6 +97,15 @@ def latest_slot(job: RecurringJob, now: dt.datetime) -> dt.datetime:
         return slot
     previous_month_end = now.replace(day=1) - dt.timedelta(days=1)
     return slot.replace(year=previous_month_end.year, month=previous_month_end.month)
+
+
+def slot_is_due(*, statuses: Sequence[str], max_tries: int) -> bool:
+    """Whether a slot still needs a job, given the statuses ("queued", "running", "succeeded",
+    "failed") of the jobs of its kind created since the slot, oldest first: when there is none,
+    or when the latest failed and fewer than `max_tries` were made."""
+    if not statuses:
+        return True
+    return statuses[-1] == "failed" and len(statuses) < max_tries
 
 
 def next_slot(job: RecurringJob, now: dt.datetime) -> dt.datetime:

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from gmassist.core.choices import Action, ProposalStatus
 from gmassist.core.models import ApiToken, AuditEntry, ImportMapping, Job, Proposal, User
-from gmassist.core.schedule import RecurringJob, latest_slot, next_slot, recurring_jobs
+from gmassist.core.schedule import (
+    RecurringJob,
+    latest_slot,
+    next_slot,
+    recurring_jobs,
+    slot_is_due,
+)
 
 
 def _pay_columns(path: str) -> tuple[str, str]:
@@ -36,6 +42,19 @@ def proposals_visible(*, user: User, status: str | None = None) -> QuerySet[Prop
     return qs.filter(status=status) if status else qs
 
 
+def proposals_shown(
+    *, user: User, what: str, status: str | None = None, limit: int = 10
+) -> list[Proposal]:
+    """The newest `limit` proposals the user may see (of one status), as a page that is not a
+    list page shows them (the home page): the pay they show is audited as read (`what`
+    names the page)."""
+    from gmassist.core.sensitive import audit_rows_read
+
+    rows = list(proposals_visible(user=user, status=status)[:limit])
+    audit_rows_read(actor=user, rows=rows, what=what)
+    return rows
+
+
 def jobs_visible(*, user: User) -> QuerySet[Job]:
     """Jobs the user may see: their own, or all for the GM's office."""
     return Job.objects.restrict(user, Action.VIEW).select_related("created_by")
@@ -53,18 +72,6 @@ def audit_entries_visible(*, user: User) -> QuerySet[AuditEntry]:
         .select_related("actor__employee")
         .defer(*_pay_columns("actor__employee"))
     )
-
-
-def home_overview(*, user: User) -> dict[str, Any]:
-    """What the home page shows this user: the company at a glance, scoped to what they may see."""
-    from gmassist.org import selectors as org_selectors
-
-    return {
-        "headcount_by_department": org_selectors.headcount_by_department(user=user),
-        "own_employee": org_selectors.own_employee(user=user),
-        "open_proposals": list(proposals_visible(user=user, status=ProposalStatus.OPEN)[:10]),
-        "recent_jobs": list(jobs_visible(user=user)[:5]),
-    }
 
 
 def proposals_decided(*, user: User) -> QuerySet[Proposal]:
@@ -106,6 +113,9 @@ def recurring_job_states(*, now: dt.datetime | None = None) -> list[RecurringJob
     for job in recurring_jobs():
         slot = latest_slot(job, now)
         last = Job.objects.filter(kind=job.kind).order_by("-created_at", "-id").first()
-        due = last is None or last.created_at < slot
+        since_slot = Job.objects.filter(kind=job.kind, created_at__gte=slot)
+        since_slot = since_slot.order_by("created_at", "id")
+        statuses = list(since_slot.values_list("status", flat=True))
+        due = slot_is_due(statuses=statuses, max_tries=settings.GMASSIST_JOB_MAX_TRIES)
         states.append(RecurringJobState(job, slot, next_slot(job, now), last, due))
     return states

@@ -1,7 +1,8 @@
 """Writes of core data: the audit log, users, proposals and jobs. Keyword-only, one transaction.
 
-`by=None` means the system itself (the demo generator, a scheduled job, the CLI run by whoever
-has shell access to the server); it is recorded as such in the audit log.
+`by` is the actor: a user, or `SYSTEM` for the application itself (the demo generator, a
+scheduled job, the CLI run by whoever has shell access to the server), which is recorded as no
+one in the audit log and in who-made-it columns. `by=None` is nobody and may do nothing.
 """
 
 from __future__ import annotations
@@ -9,18 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from gmassist.core.choices import Action, AuditAction, ProposalStatus, Role
-from gmassist.core.jobs import ProgressListener, job_run
+from gmassist.core.choices import Action, AuditAction, JobStatus, ProposalStatus, Role
+from gmassist.core.jobs import ProgressListener, job_run, recover_stale_jobs
 from gmassist.core.models import (
     ApiToken,
     AuditEntry,
@@ -30,13 +31,21 @@ from gmassist.core.models import (
     Proposal,
     User,
 )
-from gmassist.core.permissions import ALL, Domain, Scope, reach, scope_filter, user_role
-from gmassist.core.proposals import proposal_kind
+from gmassist.core.permissions import (
+    SYSTEM,
+    Actor,
+    Domain,
+    acting_user,
+    may,
+    user_can_in_domain,
+    user_role,
+)
+from gmassist.core.proposals import proposal_kind, proposal_subjects
 
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: Actor | None,
     action: str,
     target: models.Model | None = None,
     target_type: str = "",
@@ -50,7 +59,7 @@ def audit_record(
         target_id = target_id or target.pk
         target_repr = target_repr or str(target)
     return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=acting_user(actor),
         action=action,
         target_type=target_type,
         target_id=str(target_id),
@@ -69,7 +78,7 @@ def user_create(
     email: str = "",
     first_name: str = "",
     last_name: str = "",
-    by: User | None = None,
+    by: Actor | None = SYSTEM,
 ) -> User:
     """Create a login with a role, linked to an employee record when given."""
     if role not in Role.values:
@@ -90,7 +99,7 @@ def user_create(
 
 
 @transaction.atomic
-def user_set_role(*, user: User, role: str, by: User | None) -> User:
+def user_set_role(*, user: User, role: str, by: Actor | None) -> User:
     """Change a login's role; recorded in the audit log."""
     if role not in Role.values:
         raise ValidationError({"role": f"unknown role {role!r}; use one of {Role.values}"})
@@ -107,14 +116,14 @@ def user_set_role(*, user: User, role: str, by: User | None) -> User:
 
 
 @transaction.atomic
-def import_mapping_save(*, entity: str, name: str, toml: str, by: User | None) -> ImportMapping:
+def import_mapping_save(*, entity: str, name: str, toml: str, by: Actor | None) -> ImportMapping:
     """Save a named column mapping for files of `entity`, replacing one of the same name.
 
     The TOML text is checked first, so that a saved mapping can always be used.
     """
     from gmassist.lib.mapping import MappingError, parse_mapping
 
-    if by is not None and reach(by, Domain.CATALOGUE, Action.CHANGE) is None:
+    if not user_can_in_domain(by, Domain.CATALOGUE, Action.CHANGE):
         raise PermissionDenied("your role may not save mappings")
     if not name.strip():
         raise ValidationError({"name": "give the mapping a name, e.g. the system it comes from"})
@@ -166,20 +175,24 @@ def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     return token
 
 
-def api_token_user(*, key: str) -> User | None:
-    """The active user a key belongs to, or None; notes when the token was last used."""
-    token = (
+def api_token_find(*, key: str) -> ApiToken | None:
+    """The active token a key belongs to (with its active user), or None. Writes nothing: when
+    the token was last used is noted after the request (`api_token_note_use`), and not at all
+    for an anonymous act (see core/anonymity.py)."""
+    return (
         ApiToken.objects.select_related("user")
         .filter(digest=api_token_digest(key), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if token is None:
-        return None
-    now = timezone.now()
-    # Written at most once a minute per token, so that API traffic does not become writes.
+
+
+def api_token_note_use(*, token: ApiToken, now: dt.datetime | None = None) -> None:
+    """Note that `token` was used at `now` (default: the current time). Written at most once a
+    minute per token, so that API traffic does not become writes. Never called for a request
+    that is an anonymous act: the time would tie the act to the token's owner."""
+    now = now or timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
 
 
 # --- proposals -------------------------------------------------------------------------------
@@ -192,7 +205,7 @@ def proposal_create(
     title: str,
     payload: dict[str, Any],
     rationale: str,
-    by: User | None,
+    by: Actor | None,
     evidence: list[Any] | None = None,
     cost: Decimal | int | str = Decimal("0"),
     expected_effect: str = "",
@@ -208,7 +221,7 @@ def proposal_create(
     if not rationale.strip():
         raise ValidationError({"rationale": "a proposal needs a rationale"})
     cleaned = spec.validate(payload)
-    if by is not None and not _may(by, spec.domain, Action.PROPOSE, department, subject_employee):
+    if not _may(by, spec.domain, Action.PROPOSE, department, subject_employee):
         raise PermissionDenied("you may not make proposals for this department or person")
     proposal = Proposal.objects.create(
         kind=kind,
@@ -220,36 +233,76 @@ def proposal_create(
         expected_effect=expected_effect,
         department=department,
         subject_employee=subject_employee,
-        proposed_by=by,
+        proposed_by=acting_user(by),
     )
     audit_record(actor=by, action=AuditAction.PROPOSE, target=proposal, changes={"kind": kind})
     return proposal
 
 
 def _may(
-    user: User,
-    domain: str,
+    user: Actor | None,
+    domain: Domain,
     action: str,
     department: models.Model | None,
     employee: models.Model | None,
 ) -> bool:
     """The permission rule for a proposal's subject: a person, else a department, else all."""
-    from gmassist.org.models import Department, Employee
-
-    if employee is not None:
-        q = scope_filter(user, Scope(domain=domain, department="department", employee="pk"), action)
-        return q is not None and Employee.objects.filter(q, pk=employee.pk).exists()
-    if department is not None:
-        q = scope_filter(user, Scope(domain=domain, department="pk"), action)
-        return q is not None and Department.objects.filter(q, pk=department.pk).exists()
-    return reach(user, domain, action) == ALL
+    return may(
+        user,
+        domain,
+        action,
+        department_id=department.pk if department is not None else None,
+        employee=employee,
+    )
 
 
-def _check_may_decide(proposal: Proposal, by: User) -> None:
+def gm_employee_ids() -> set[int]:
+    """The employee records of the users who act as the GM (role gm, or superusers)."""
+    return set(
+        User.objects.filter(is_active=True, employee__isnull=False)
+        .filter(models.Q(role=Role.GM) | models.Q(is_superuser=True))
+        .values_list("employee_id", flat=True)
+    )
+
+
+def proposal_needs_outside_decision(
+    *, proposal: Proposal, gm_employees: set[int] | None = None
+) -> bool:
+    """True when `proposal` is about a GM (their pay, promotion, anything about them): nobody
+    in the application stands above the GM, so it is decided outside it (by the board, the
+    owners) and the decision is recorded (`proposal_record_outside_decision`).
+
+    `gm_employees` is `gm_employee_ids()` when the caller has it already (a list of many)."""
+    gms = gm_employee_ids() if gm_employees is None else gm_employees
+    return bool(proposal_subjects(proposal) & gms)
+
+
+def proposal_check_may_decide(*, proposal: Proposal, by: User) -> None:
+    """The one rule for deciding (approving or rejecting) a proposal inside the application;
+    raises PermissionDenied with the reason. Every path goes through it: the page, the API,
+    the CLI and an incentive plan's approval all decide with proposal_approve/_reject.
+
+    In order: the role must reach the proposal's department or person; a proposal about a GM
+    is decided outside the application; nobody decides a proposal about themselves (its kind's
+    `subjects`); HR decides people proposals below the GM's limit only; only the GM
+    decides a proposal they made.
+    """
     spec = proposal_kind(proposal.kind)
     role = user_role(by)
     if not _may(by, spec.domain, Action.APPROVE, proposal.department, proposal.subject_employee):
         raise PermissionDenied("your role may not decide this proposal")
+    subjects = proposal_subjects(proposal)
+    if subjects & gm_employee_ids():
+        raise PermissionDenied(
+            gettext(
+                "This proposal is about the GM: it is decided outside the application. The GM "
+                "or the assistant records that decision (who decided, when, the reference)."
+            )
+        )
+    if by.employee_id is not None and by.employee_id in subjects:
+        raise PermissionDenied(
+            gettext("This proposal is about you: nobody decides their own case.")
+        )
     if role == Role.HR:
         limit = Company.get().hr_approval_limit
         if not spec.hr_may_approve or proposal.cost >= limit:
@@ -259,6 +312,16 @@ def _check_may_decide(proposal: Proposal, by: User) -> None:
             )
     if role != Role.GM and proposal.proposed_by_id == by.pk:
         raise PermissionDenied("only the GM may decide a proposal they made themselves")
+
+
+def proposal_may_decide(*, proposal: Proposal, by: User) -> str:
+    """ "" when `by` may decide `proposal` inside the application, else the reason why not
+    (`proposal_check_may_decide`'s), for a page to show instead of the decision form."""
+    try:
+        proposal_check_may_decide(proposal=proposal, by=by)
+    except PermissionDenied as exc:
+        return str(exc) or gettext("Your role may not decide this proposal.")
+    return ""
 
 
 def _locked_open(proposal: Proposal) -> Proposal:
@@ -271,13 +334,13 @@ def _locked_open(proposal: Proposal) -> Proposal:
 @transaction.atomic
 def proposal_approve(*, proposal: Proposal, by: User, comment: str = "") -> Proposal:
     """Approve and apply a proposal in one transaction; on any error nothing changes."""
-    _check_may_decide(proposal, by)
+    proposal_check_may_decide(proposal=proposal, by=by)
     locked = _locked_open(proposal)
     spec = proposal_kind(locked.kind)
     locked.payload = spec.validate(locked.payload)  # the data may have moved since it was made
     now = timezone.now()
     locked.status = ProposalStatus.APPLIED
-    locked.decided_by = by
+    locked.decided_by = acting_user(by)
     locked.decided_at = now
     locked.decision_comment = comment
     locked.applied_at = now
@@ -293,10 +356,10 @@ def proposal_reject(*, proposal: Proposal, by: User, comment: str) -> Proposal:
     """Reject a proposal; it is kept, with who rejected it, when and why."""
     if not comment.strip():
         raise ValidationError({"comment": "say why the proposal is rejected"})
-    _check_may_decide(proposal, by)
+    proposal_check_may_decide(proposal=proposal, by=by)
     locked = _locked_open(proposal)
     locked.status = ProposalStatus.REJECTED
-    locked.decided_by = by
+    locked.decided_by = acting_user(by)
     locked.decided_at = timezone.now()
     locked.decision_comment = comment
     locked.save()
@@ -311,10 +374,74 @@ def proposal_withdraw(*, proposal: Proposal, by: User) -> Proposal:
         raise PermissionDenied("only the person who made a proposal may withdraw it")
     locked = _locked_open(proposal)
     locked.status = ProposalStatus.WITHDRAWN
-    locked.decided_by = by
+    locked.decided_by = acting_user(by)
     locked.decided_at = timezone.now()
     locked.save()
     audit_record(actor=by, action=AuditAction.WITHDRAW, target=locked)
+    return locked
+
+
+OUTSIDE_RECORDERS = (Role.GM, Role.ASSISTANT)
+
+
+@transaction.atomic
+def proposal_record_outside_decision(
+    *,
+    proposal: Proposal,
+    by: User,
+    approved: bool,
+    decided_by: str,
+    decided_on: dt.date,
+    reference: str,
+    comment: str = "",
+) -> Proposal:
+    """Record the decision taken outside the application on a proposal about the GM: who
+    decided it there (`decided_by`, e.g. "Board of directors"), on which day, and the reference
+    of the record (minutes, resolution number). Approved, it is applied now in this
+    transaction, as an approval would be; rejected, it is kept. The GM or the assistant records
+    it (`by`, stored as decided_by); the audit log has both."""
+    if user_role(by) not in OUTSIDE_RECORDERS:
+        raise PermissionDenied(gettext("Only the GM or the assistant records outside decisions."))
+    if not proposal_needs_outside_decision(proposal=proposal):
+        raise ValidationError(
+            gettext("This proposal is decided inside the application: approve or reject it.")
+        )
+    errors = {}
+    if not decided_by.strip():
+        errors["decided_by"] = gettext("say who decided it, e.g. the board of directors")
+    if not reference.strip():
+        errors["reference"] = gettext("give the reference of the decision, e.g. the minutes")
+    if decided_on > timezone.localdate():
+        errors["decided_on"] = gettext("the decision cannot be in the future")
+    if errors:
+        raise ValidationError(errors)
+    locked = _locked_open(proposal)
+    spec = proposal_kind(locked.kind)
+    now = timezone.now()
+    locked.decided_by = by
+    locked.decided_at = now
+    locked.decision_comment = comment
+    locked.outside_decided_by = decided_by.strip()[:200]
+    locked.outside_decided_on = decided_on
+    locked.outside_reference = reference.strip()[:200]
+    outside = {
+        "decided_outside_by": locked.outside_decided_by,
+        "decided_outside_on": decided_on.isoformat(),
+        "reference": locked.outside_reference,
+        "comment": comment,
+    }
+    if approved:
+        locked.payload = spec.validate(locked.payload)
+        locked.status = ProposalStatus.APPLIED
+        locked.applied_at = now
+        locked.result = spec.apply(locked, by)
+        locked.save()
+        audit_record(actor=by, action=AuditAction.APPROVE, target=locked, changes=outside)
+        audit_record(actor=by, action=AuditAction.APPLY, target=locked, changes=locked.result)
+    else:
+        locked.status = ProposalStatus.REJECTED
+        locked.save()
+        audit_record(actor=by, action=AuditAction.REJECT, target=locked, changes=outside)
     return locked
 
 
@@ -325,36 +452,48 @@ def job_submit(
     *,
     kind: str,
     params: dict[str, Any],
-    by: User | None,
+    by: Actor | None,
     wait: bool = False,
     listener: ProgressListener | None = None,
 ) -> Job:
-    """Record a job and start it: on Celery when a broker is configured, else in this process.
+    """Record a job as queued for a worker: a Celery worker when a broker is configured, else
+    the embedded worker process (`gmassist worker`, which `gmassist serve` starts).
 
-    In-process, `wait=True` runs it now in this thread (the CLI, with `listener` driving its
-    progress bar); `wait=False` runs it in a background thread (the web UI polls the Job row).
-    With Celery the job is queued and this returns at once; poll the Job row for progress.
+    Without a broker, `wait=True` runs it now in this process instead (the CLI, with `listener`
+    driving its progress bar), and GMASSIST_JOBS_EAGER runs every job here once the submitting
+    transaction commits (tests). Never in a thread of a web worker: gunicorn may kill that
+    worker (a timeout, a restart) and the job with it. With Celery this returns at once; poll
+    the Job row for progress.
     """
-    job = Job.objects.create(kind=kind, params=params, created_by=by)
+    job = Job.objects.create(kind=kind, params=params, created_by=acting_user(by))
     if settings.CELERY_BROKER_URL:
-        from gmassist.core.tasks import run_job
-
-        transaction.on_commit(lambda: run_job.delay(job.pk))
-        return job
-    if wait:
+        transaction.on_commit(lambda: _send_to_celery(job.pk))
+    elif wait:
         return job_run(job.pk, listener=listener)
-    thread = threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True)
-    transaction.on_commit(thread.start)
+    elif settings.GMASSIST_JOBS_EAGER:
+        transaction.on_commit(lambda: job_run(job.pk))
     return job
 
 
-def _run_in_thread(job_id: int) -> None:
-    try:
-        job_run(job_id)
-    finally:
-        # The thread's own connections end with it (CONN_MAX_AGE would otherwise keep them open
-        # with nobody to reuse them).
-        connections.close_all()
+def _send_to_celery(job_id: int) -> None:
+    from gmassist.core.tasks import run_job
+
+    run_job.delay(job_id)
+
+
+def jobs_recover_stale(*, now: dt.datetime | None = None) -> list[Job]:
+    """Queue again every running job whose heartbeat stopped (its worker was lost), or fail it
+    with its reason after GMASSIST_JOB_MAX_TRIES tries; on Celery the queued ones are sent to
+    the workers again. Returns the recovered jobs as they are now.
+
+    The embedded worker and every Celery worker call this on their own (core.worker,
+    core.tasks), and the schedule does before it looks for due jobs."""
+    jobs = recover_stale_jobs(now=now)
+    if settings.CELERY_BROKER_URL:
+        for job in jobs:
+            if job.status == JobStatus.QUEUED:
+                transaction.on_commit(lambda pk=job.pk: _send_to_celery(pk))
+    return jobs
 
 
 def recurring_jobs_submit_due(
@@ -362,7 +501,7 @@ def recurring_jobs_submit_due(
     now: dt.datetime | None = None,
     submit: Callable[[str], Job] | None = None,
 ) -> list[Job]:
-    """Submit every recurring job that is due at `now` (core.schedule) as the system (no user);
+    """Submit every recurring job that is due at `now` (core.schedule) as the system (`SYSTEM`);
     returns the jobs, in the order of their kinds.
 
     `submit(kind) -> Job` starts one job; by default it is queued (`job_submit` without waiting:
@@ -371,5 +510,7 @@ def recurring_jobs_submit_due(
     its work done."""
     from gmassist.core.selectors import recurring_job_states
 
-    start = submit or (lambda kind: job_submit(kind=kind, params={}, by=None))
+    # a job stuck "running" because its worker died must not stand for its slot's run
+    jobs_recover_stale()
+    start = submit or (lambda kind: job_submit(kind=kind, params={}, by=SYSTEM))
     return [start(state.job.kind) for state in recurring_job_states(now=now) if state.due]

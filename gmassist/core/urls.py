@@ -25,6 +25,11 @@ urlpatterns = [
     path("proposals/history/", views.ProposalHistory.as_view(), name="proposals-history"),
     path("proposals/<int:pk>/", views.ProposalPage.as_view(), name="proposal"),
     path("proposals/<int:pk>/decide/", views.proposal_decide, name="proposal-decide"),
+    path(
+        "proposals/<int:pk>/outside-decision/",
+        views.proposal_outside_decision,
+        name="proposal-outside-decision",
+    ),
     path("audit/", views.AuditLogPage.as_view(), name="audit-log"),
     path("tokens/", views.api_tokens, name="api-tokens"),
     path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),

@@ -31,11 +31,12 @@ from gmassist.core.forms import (
     DecisionForm,
     ImportForm,
     LanguageForm,
+    OutsideDecisionForm,
     TokenForm,
 )
 from gmassist.core.job_pages import import_outcome, job_page_context, job_page_for
 from gmassist.core.models import Company, Job, Proposal, User
-from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach, user_role
 from gmassist.core.uploads import upload_save
 from gmassist.core.views_lib import (
     DetailPage,
@@ -82,8 +83,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 "leavers": gettext("Leavers"),
                 "headcount": gettext("Active employees"),
             },
-            open_proposals=list(
-                selectors.proposals_visible(user=user, status=ProposalStatus.OPEN)[:10]
+            open_proposals=selectors.proposals_shown(
+                user=user, status=ProposalStatus.OPEN, what="home"
             ),
         )
     else:
@@ -356,7 +357,31 @@ class ProposalPage(DetailPage):
         return selectors.proposals_visible(user=self.request.user)
 
     def get_extra_context(self, obj: Proposal) -> dict[str, Any]:
-        return {"may_decide": _may_decide(self.request.user), "decision_form": DecisionForm()}
+        return _decision_context(self.request.user, obj, DecisionForm(), OutsideDecisionForm())
+
+
+def _decision_context(
+    user: Any, proposal: Proposal, form: DecisionForm, outside_form: OutsideDecisionForm
+) -> dict[str, Any]:
+    """What a proposal's page shows to decide it: the decision form, or why `user` may not
+    decide it (it is about them, above HR's limit…), or, for a proposal about the GM, that it
+    is decided outside the application and the form that records that decision."""
+    may_decide = _may_decide(user)
+    is_open = proposal.status == ProposalStatus.OPEN
+    outside = is_open and services.proposal_needs_outside_decision(proposal=proposal)
+    refusal = ""
+    if is_open and may_decide and not outside:
+        refusal = services.proposal_may_decide(proposal=proposal, by=user)
+    return {
+        "proposal": proposal,
+        "object": proposal,
+        "may_decide": may_decide,
+        "decision_form": form,
+        "decision_refusal": refusal,
+        "needs_outside_decision": outside,
+        "may_record_outside": outside and user_role(user) in services.OUTSIDE_RECORDERS,
+        "outside_form": outside_form,
+    }
 
 
 @login_required
@@ -387,12 +412,49 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
             for message in exc.messages:
                 form.add_error(None, message)
         proposal.refresh_from_db()
-    context = {
-        "proposal": proposal,
-        "object": proposal,
-        "may_decide": _may_decide(request.user),
-        "decision_form": form,
-    }
+    context = _decision_context(request.user, proposal, form, OutsideDecisionForm())
+    return render(request, "core/proposal_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def proposal_outside_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the outside decision on a proposal about the GM; errors next to the form."""
+    proposal = selectors.proposals_visible(user=request.user).filter(pk=pk).first()
+    if proposal is None:
+        raise Http404("no such proposal")
+    form = OutsideDecisionForm(request.POST)
+    status = 422
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.proposal_record_outside_decision(
+                proposal=proposal,
+                by=request.user,
+                approved=data["decision"] == "approved",
+                decided_by=data["decided_by"],
+                decided_on=data["decided_on"],
+                reference=data["reference"],
+                comment=data["comment"].strip(),
+            )
+            messages.success(
+                request, gettext("Outside decision recorded: %s") % proposal.display_title
+            )
+            return redirect("proposal", pk=proposal.pk)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+            status = 403
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, messages_ in exc.message_dict.items():
+                    for message in messages_:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                for message in exc.messages:
+                    form.add_error(None, message)
+                status = 409
+        proposal.refresh_from_db()
+    context = _decision_context(request.user, proposal, DecisionForm(), form)
     return render(request, "core/proposal_detail.html", context, status=status)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.utils import timezone
 
 from gmassist.core.models import Proposal
@@ -269,15 +269,3 @@ def _default_policies() -> None:
             CustomerPolicy(kind="channels", toml=rules_to_toml(ChannelRules())),
         ]
     )
-
-
-def demo_summary() -> dict[str, Any]:
-    """What the demo's customers look like now (for the demo command's output and tests)."""
-    return {
-        "customers": GroupCustomer.objects.count(),
-        "lost": GroupCustomer.objects.filter(status="lost").count(),
-        "managers": AccountManager.objects.count(),
-        "unserved": GroupCustomer.objects.filter(
-            Q(account_manager__isnull=True) & ~Q(status="lost")
-        ).count(),
-    }

@@ -2,7 +2,8 @@
 re-matching account managers, re-routing service channels) with how those proposals apply, and
 the churn scores. Keyword-only, one transaction, audited.
 
-`by=None` is the system (a scheduled job, the CLI run without --user). Making a customers
+`by=SYSTEM` is the system (a scheduled job, the CLI run without --user); `by=None` is nobody
+and may do nothing. Making a customers
 proposal needs the customers domain's "propose" right over everything (the GM and the
 assistant); approving one is the GM's (`ProposalKind.domain = "customers"`).
 """
@@ -21,7 +22,7 @@ from django.utils.translation import gettext, ngettext
 
 from gmassist.core.choices import Action, AuditAction, ProposalStatus
 from gmassist.core.models import Proposal
-from gmassist.core.permissions import ALL, Domain, reach
+from gmassist.core.permissions import ALL, SYSTEM, Domain, acting_user, reach
 from gmassist.core.services import audit_record, proposal_create
 from gmassist.customers.choices import PolicyKind, ServiceChannel, Tier
 from gmassist.customers.engine.channels import RulesError, plan_channels, rules_from_toml
@@ -65,7 +66,7 @@ REROUTE = "customers.reroute"
 
 def _check_may(by: User | None, action: str, what: str) -> None:
     """Customers-wide writes (policies, proposals about every customer) need reach ALL."""
-    if by is not None and reach(by, Domain.CUSTOMERS, action) != ALL:
+    if reach(by, Domain.CUSTOMERS, action) != ALL:
         raise PermissionDenied(f"your role may not {what}")
 
 
@@ -86,7 +87,9 @@ def tiering_policy_save(*, text: str, by: User | None) -> CustomerPolicy:
         policy_from_toml(text)
     except PolicyError as exc:
         raise ValidationError({"toml": str(exc)}) from exc
-    record = CustomerPolicy.objects.create(kind=PolicyKind.TIERING, toml=text, saved_by=by)
+    record = CustomerPolicy.objects.create(
+        kind=PolicyKind.TIERING, toml=text, saved_by=acting_user(by)
+    )
     audit_record(actor=by, action=AuditAction.UPDATE, target=record, changes={"toml": text})
     return record
 
@@ -118,6 +121,35 @@ def retier_validate(payload: dict[str, Any]) -> dict[str, Any]:
         ids.add(change.get("customer_id"))
     _check_all_exist(GroupCustomer, ids, field="changes", what="customers")
     return payload
+
+
+def _book_subjects(customer_ids: set[Any], manager_ids: set[Any]) -> set[int]:
+    """The employees whose book a customers proposal changes: the account managers it names
+    (`manager_ids`, AccountManager ids) and those serving `customer_ids` now."""
+    customers = sorted(pk for pk in customer_ids if isinstance(pk, int))
+    managers = {pk for pk in manager_ids if isinstance(pk, int)}
+    for start in range(0, len(customers), UPDATE_BATCH):
+        managers.update(
+            GroupCustomer.objects.filter(
+                pk__in=customers[start : start + UPDATE_BATCH], account_manager__isnull=False
+            ).values_list("account_manager_id", flat=True)
+        )
+    ordered = sorted(managers)
+    subjects: set[int] = set()
+    for start in range(0, len(ordered), UPDATE_BATCH):
+        subjects.update(
+            AccountManager.objects.filter(pk__in=ordered[start : start + UPDATE_BATCH]).values_list(
+                "employee_id", flat=True
+            )
+        )
+    return subjects
+
+
+def retier_subjects(payload: dict[str, Any]) -> set[int]:
+    """The account managers of the re-tiered customers: a tier sets how much of a manager's
+    capacity a customer takes (workload units), so a re-tiering changes their book."""
+    changes = payload.get("changes") or []
+    return _book_subjects({c.get("customer_id") for c in changes if isinstance(c, dict)}, set())
 
 
 def retier_describe(proposal: Proposal) -> str:
@@ -155,7 +187,7 @@ def retier_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
                 from_tier=change.get("from") or "",
                 to_tier=change["to"],
                 at=now,
-                by=by,
+                by=acting_user(by),
                 proposal=proposal,
             )
         )
@@ -224,7 +256,7 @@ def retier_customers(*, by: User | None, as_of: dt.date | None = None) -> Propos
     month = last_complete_month(as_of or timezone.localdate())
     current_policy = tiering_policy_current()
     policy = tiering_policy_effective(current_policy.policy)
-    records = customer_revenue_records(user=None, as_of=month)
+    records = customer_revenue_records(user=SYSTEM, as_of=month)
     results = tier_customers(records, policy)
     customers = {
         pk: (code, name, tier)
@@ -347,6 +379,15 @@ def reassign_validate(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def reassign_subjects(payload: dict[str, Any]) -> set[int]:
+    """The account managers customers move from and to (and who serves them now)."""
+    moves = [m for m in payload.get("moves") or [] if isinstance(m, dict)]
+    return _book_subjects(
+        {m.get("customer_id") for m in moves},
+        {m.get("from") for m in moves} | {m.get("to") for m in moves},
+    )
+
+
 def reassign_describe(proposal: Proposal) -> str:
     """ "Re-match 25 customers with account managers", in the reader's language."""
     count = len(proposal.payload.get("moves", []))
@@ -382,7 +423,7 @@ def reassign_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
                 from_manager_id=move.get("from"),
                 to_manager_id=move["to"],
                 at=now,
-                by=by,
+                by=acting_user(by),
                 proposal=proposal,
             )
         )
@@ -563,7 +604,9 @@ def channel_rules_save(*, text: str, by: User | None) -> CustomerPolicy:
         rules_from_toml(text)
     except RulesError as exc:
         raise ValidationError({"toml": str(exc)}) from exc
-    record = CustomerPolicy.objects.create(kind=PolicyKind.CHANNELS, toml=text, saved_by=by)
+    record = CustomerPolicy.objects.create(
+        kind=PolicyKind.CHANNELS, toml=text, saved_by=acting_user(by)
+    )
     audit_record(actor=by, action=AuditAction.UPDATE, target=record, changes={"toml": text})
     return record
 
@@ -580,6 +623,14 @@ def reroute_validate(payload: dict[str, Any]) -> dict[str, Any]:
     ids = {m["customer_id"] for m in moves}
     _check_all_exist(GroupCustomer, ids, field="moves", what="customers")
     return payload
+
+
+def reroute_subjects(payload: dict[str, Any]) -> set[int]:
+    """The account managers whose customers leave their book for another channel."""
+    moves = [m for m in payload.get("moves") or [] if isinstance(m, dict)]
+    return _book_subjects(
+        {m.get("customer_id") for m in moves}, {m.get("manager_id") for m in moves}
+    )
 
 
 def reroute_describe(proposal: Proposal) -> str:
@@ -619,7 +670,7 @@ def reroute_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
                     from_manager_id=manager,
                     to_manager=None,
                     at=now,
-                    by=by,
+                    by=acting_user(by),
                     proposal=proposal,
                 )
             )
@@ -826,7 +877,7 @@ def churn_scores_refresh(
                 n.split("__", 1)[-1]: round(c, 4) for n, c in zip(names, coefficients, strict=True)
             },
         },
-        by=by,
+        by=acting_user(by),
     )
     report(85, "Saving the scores")
     ChurnScore.objects.bulk_create(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 KINDS = ("support", "objection", "question")
@@ -59,7 +60,9 @@ class Consensus:
         return "even"
 
 
-def _groups(objections: list[ResponseFact], key_of) -> tuple[Group, ...]:
+def _groups(
+    objections: list[ResponseFact], key_of: Callable[[ResponseFact], str]
+) -> tuple[Group, ...]:
     grouped: dict[str, list[ResponseFact]] = defaultdict(list)
     for fact in objections:
         grouped[key_of(fact)].append(fact)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from gmassist.core.anonymity import keep_out_of_access_log
+from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action
 from gmassist.core.job_pages import inline_job_context
 from gmassist.core.permissions import Domain, reach
@@ -33,7 +33,7 @@ from gmassist.decisions.forms import (
     RespondForm,
     WithdrawForm,
 )
-from gmassist.decisions.models import Decision, Response
+from gmassist.decisions.models import Decision
 
 # how many of those who have not acknowledged the page lists (the API pages through all)
 PENDING_SHOWN = 50
@@ -438,7 +438,7 @@ def decision_respond(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if data["anonymous"]:
-            keep_out_of_access_log(request)
+            mark_anonymous_act(request)
         try:
             services.decision_respond(
                 decision=decision,
@@ -467,7 +467,11 @@ def decision_respond(request: HttpRequest, pk: int) -> HttpResponse:
 def response_answer(request: HttpRequest, pk: int, response_id: uuid.UUID) -> HttpResponse:
     """Answer a question."""
     decision = _decision_or_404(request, pk)
-    response = Response.objects.filter(decision=decision, pk=response_id).first()
+    response = (
+        selectors.responses_readable(user=request.user, decision=decision)
+        .filter(pk=response_id)
+        .first()
+    )
     if response is None:
         raise Http404("no such question")
     if not services.may_change(request.user, decision):

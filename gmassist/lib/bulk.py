@@ -68,7 +68,16 @@ def bulk_upsert(
     return len(rows)
 
 
-def _bulk_create(model, rows, has_times, unique_fields, update_fields, mode, now, using) -> None:
+def _bulk_create(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    has_times: bool,
+    unique_fields: Sequence[str],
+    update_fields: Sequence[str],
+    mode: str,
+    now: dt.datetime,
+    using: str,
+) -> None:
     objects = []
     for row in rows:
         obj = model(**row)
@@ -85,7 +94,14 @@ def _bulk_create(model, rows, has_times, unique_fields, update_fields, mode, now
     model._default_manager.using(using).bulk_create(objects, batch_size=BATCH_SIZE, **options)
 
 
-def _executemany_update(model, rows, unique_fields, update_fields, now, using) -> None:
+def _executemany_update(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    unique_fields: Sequence[str],
+    update_fields: Sequence[str],
+    now: dt.datetime,
+    using: str,
+) -> None:
     connection = connections[using]
     table = _q(model._meta.db_table)
     assignments = ", ".join(f"{_q(c)} = %s" for c in update_fields)
@@ -103,7 +119,16 @@ def _executemany_update(model, rows, unique_fields, update_fields, now, using) -
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {condition}", params)
 
 
-def _copy_write(model, rows, columns, unique_fields, update_fields, mode, now, using) -> None:
+def _copy_write(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    columns: list[str],
+    unique_fields: Sequence[str],
+    update_fields: Sequence[str],
+    mode: str,
+    now: dt.datetime,
+    using: str,
+) -> None:
     table = model._meta.db_table
     json_columns = {c for c in columns if isinstance(_field(model, c), models.JSONField)}
     quoted = ", ".join(_q(c) for c in columns)
@@ -150,14 +175,13 @@ def _copy_value(value: Any) -> str:
     """One value in COPY's text format."""
     if value is None:
         return "\\N"
-    kind = type(value)
-    if kind is str:
+    if type(value) is str:
         return value.translate(_COPY_ESCAPES)
-    if kind is bool:
+    if type(value) is bool:
         return "t" if value else "f"
-    if kind is int or kind is Decimal:
+    if type(value) is int or type(value) is Decimal:
         return str(value)
-    if kind is dt.date or kind is dt.datetime:
+    if type(value) is dt.date or type(value) is dt.datetime:
         return value.isoformat()
     return str(value).translate(_COPY_ESCAPES)
 

@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gmassist.lib.bounded_toml import load_toml
 from gmassist.lib.normalize import Problem, gettext_noop
@@ -71,6 +73,10 @@ class MappingError(Problem):
         if self.where:
             message = f"{self.where}: {message}"
         return f"line {self.line}: {message}" if self.line else message
+
+
+# fail(template, section, key="", **params): the MappingError at that section and key's line
+_Fail = Callable[..., MappingError]
 
 
 @dataclass
@@ -194,14 +200,14 @@ def parse_mapping(text: str) -> Mapping:
     return mapping
 
 
-def _table(data: dict, section: str, fail) -> dict:
+def _table(data: dict[str, Any], section: str, fail: _Fail) -> dict[str, Any]:
     table = data.get(section, {})
     if not isinstance(table, dict):
         raise fail(gettext_noop("must be a table"), section)
     return table
 
 
-def _options(table: dict, fail) -> Options:
+def _options(table: dict[str, Any], fail: _Fail) -> Options:
     options = Options()
     choices = {
         "unresolved_manager": UNRESOLVED_MANAGER,

@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -565,7 +566,10 @@ def fit_risk_model(
 
 def score(model: RiskModel, frame: pd.DataFrame) -> np.ndarray:
     """The probability of the positive label (leaving, churning) of each row of a raw table."""
-    return model.pipeline.predict_proba(features(frame, model.spec))[:, 1]
+    probabilities: npt.NDArray[np.float64] = model.pipeline.predict_proba(
+        features(frame, model.spec)
+    )
+    return probabilities[:, 1]
 
 
 def top_reasons(model: RiskModel, frame: pd.DataFrame, *, k: int = 3) -> list[list[Reason]]:
@@ -646,7 +650,8 @@ def format_value(value: Any) -> str:
 
 
 def _log_odds(model: RiskModel, X: pd.DataFrame) -> np.ndarray:
-    p = np.clip(model.pipeline.predict_proba(X)[:, 1], 1e-12, 1 - 1e-12)
+    probabilities: npt.NDArray[np.float64] = model.pipeline.predict_proba(X)
+    p = np.clip(probabilities[:, 1], 1e-12, 1 - 1e-12)
     return np.log(p) - np.log1p(-p)
 
 

@@ -8,9 +8,13 @@ date). A column missing from the file leaves that field of existing rows as stor
 Employees: a department or position given by name is looked up by code, then by unique name,
 and created when missing (code derived from the name). A manager is found by employee number,
 else by unique normalised full name ("Brandon R. LeBlanc" is "LeBlanc, Brandon  R") in the file
-and the database. A leaver (a leave date) gets status "left" and a Separation. A changed base
-pay of an existing employee writes a PayChange "import" today; a new employee's base pay none
-(pay history comes from the pay import and from approved proposals).
+and the database. A leaver (a leave date) gets status "left" and a Separation. A new
+employee's base pay is set (the audit names each amount), with no PayChange (pay history comes
+from the pay import and from approved proposals). A changed base pay of an existing employee is
+never written: the changes of a file become ONE batch pay-change proposal (kind
+"org.pay_change_batch", effective the day of the import; the GM's lines a batch of their own),
+decided like any proposal, and the import's result names it (`ImportReport.proposals`). An
+empty pay cell does not clear a recorded pay (a warning).
 
 Reasons are translated (`gettext`) where a problem is found, in the language the import job
 runs in; never per row that has none.
@@ -28,7 +32,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from gmassist.core.imports import (
     BOOL,
@@ -74,6 +78,7 @@ from gmassist.org.models import (
     Separation,
     Skill,
 )
+from gmassist.org.services import PAY_CHANGE_BATCH
 
 EMPLOYEE_ATTRIBUTES = "employee"  # AttributeDefinition.entity of employees' custom attributes
 
@@ -548,7 +553,6 @@ def _create_positions(new: dict[str, str]) -> dict[str, int]:
 
 
 def plan_employees(ctx: ImportContext) -> Plan:
-    today = ctx.today
     # custom attributes are read (and written) only when the file has some: JSON costs
     stored_fields = _EMPLOYEE_STORED if ctx.custom_columns else _EMPLOYEE_STORED[:-1]
     stored_rows = Employee.objects.values_list("id", *stored_fields)
@@ -591,10 +595,11 @@ def plan_employees(ctx: ImportContext) -> Plan:
                 "employee_id", "date", "separation_type", "reason", "regretted"
             )
         }
-    pay_today = set(
-        PayChange.objects.filter(effective_date=today).values_list("employee_id", flat=True)
-    )
-
+    # A new employee's starting pay is set by the import (and audited with its amount); an
+    # existing employee's new pay becomes a line of one batch pay-change proposal instead:
+    # pay changes only through proposals.
+    starting_pay: dict[str, str] = {}  # employee number -> amount
+    pay_lines: list[dict[str, Any]] = []
     new_attributes = {
         name: kind
         for name, kind in ctx.custom_kinds.items()
@@ -606,14 +611,12 @@ def plan_employees(ctx: ImportContext) -> Plan:
     new_positions: dict[int, str] = {}
     # (employee number, columns, whether the row is new)
     separations_to_write: list[tuple[str, dict[str, Any], bool]] = []
-    pay_to_write: list[tuple[str, dict[str, Any], bool]] = []
     counts = {
         "employees": count(),
         "departments": count(),
         "positions": count(),
         "attributes": count(created=len(new_attributes)),
         "separations": count(),
-        "pay_changes": count(),
     }
     # On PostgreSQL in the import's transaction, new employees (and their separations) are
     # COPYed chunk by chunk while the next rows are checked: see _EmployeeStream
@@ -701,7 +704,25 @@ def plan_employees(ctx: ImportContext) -> Plan:
                     pay = pays[values["base_pay"]] = money(values["base_pay"])
                 if pay is not None and pay < 0:
                     ctx.error(row, "base_pay", _("must not be negative"))
-                new["base_pay"] = pay
+                elif stored is None:
+                    new["base_pay"] = pay
+                    if pay is not None:
+                        starting_pay[number] = str(pay)
+                elif pay is None:
+                    if stored["base_pay"] is not None:
+                        ctx.warning(
+                            row, "base_pay", _("an import does not clear a recorded pay: kept")
+                        )
+                elif pay != stored["base_pay"]:
+                    pay_lines.append(
+                        {
+                            "employee_id": existing_ids[number],
+                            "employee_no": number,
+                            "name": stored["full_name"],
+                            "current_base_pay": stored["base_pay"],
+                            "new_base_pay": pay,
+                        }
+                    )
             if "paid_leave_days" in values:
                 days = leave_days.get(values["paid_leave_days"], _UNSEEN)
                 if days is _UNSEEN:
@@ -809,7 +830,6 @@ def plan_employees(ctx: ImportContext) -> Plan:
 
             stored_id = existing_ids.get(number)
             _plan_separation(ctx, row, new, stored_id, separations, separations_to_write, counts)
-            _plan_pay(new, stored, stored_id, today, pay_today, pay_to_write, counts)
         if stream:
             stream.flush(separations_to_write)
     except BaseException:
@@ -821,6 +841,8 @@ def plan_employees(ctx: ImportContext) -> Plan:
 
     counts["departments"]["created"] = len(departments.new)
     counts["positions"]["created"] = len(positions.new)
+    if pay_lines:
+        ctx.report.proposals = [_pay_note(len(pay_lines), None)]
     ctx.progress(90, _("Checked"))
 
     def write() -> None:
@@ -895,20 +917,18 @@ def plan_employees(ctx: ImportContext) -> Plan:
                 update_fields=["manager_id"],
                 mode=UPDATE,
             )
-        for model, planned, key, fields in (
-            (Separation, separations_to_write, "date", ["separation_type", "reason", "regretted"]),
-            (PayChange, pay_to_write, "effective_date", ["base_pay"]),
-        ):
-            if stream and model is Separation:
-                planned = [p for p in planned if not p[2]]
-            rows = [({"employee_id": employee_ids[n], **r}, new) for n, r, new in planned]
-            save_rows(
-                model,
-                [r for r, new in rows if new],
-                [r for r, new in rows if not new],
-                ["employee_id", key],
-                fields,
-            )
+        planned = separations_to_write
+        if stream:
+            planned = [p for p in planned if not p[2]]
+        rows = [({"employee_id": employee_ids[n], **r}, new) for n, r, new in planned]
+        save_rows(
+            Separation,
+            [r for r, new in rows if new],
+            [r for r, new in rows if not new],
+            ["employee_id", "date"],
+            ["separation_type", "reason", "regretted"],
+        )
+        _write_pay(ctx, starting_pay, pay_lines)
 
     return Plan(counts=counts, write=write)
 
@@ -951,33 +971,51 @@ def _plan_separation(
     to_write.append((new["employee_no"], {"date": date, **separation}, before is None))
 
 
-def _plan_pay(
-    new: dict[str, Any],
-    stored: dict[str, Any] | None,
-    stored_id: int | None,
-    today: Any,
-    pay_today: set[int],
-    to_write: list[tuple[str, dict[str, Any], bool]],
-    counts: dict[str, dict[str, int]],
-) -> None:
-    """A changed base pay of an existing employee, as a PayChange "import" today.
+def _pay_note(count: int, proposal_id: int | None) -> dict[str, Any]:
+    """What the import says about the pay changes it turned into a proposal (translated)."""
+    if proposal_id is None:
+        message = ngettext(
+            "%(count)d pay change of an existing employee would become a proposal; it changes "
+            "nothing until approved.",
+            "%(count)d pay changes of existing employees would become a proposal; they change "
+            "nothing until approved.",
+            count,
+        ) % {"count": count}
+    else:
+        message = ngettext(
+            "%(count)d pay change became proposal #%(id)d; it changes nothing until approved.",
+            "%(count)d pay changes became proposal #%(id)d; they change nothing until approved.",
+            count,
+        ) % {"count": count, "id": proposal_id}
+    return {"id": proposal_id, "kind": PAY_CHANGE_BATCH, "lines": count, "message": message}
 
-    A new employee's starting pay writes none: pay history comes from the pay import and from
-    approved proposals.
-    """
-    pay = new["base_pay"]
-    if stored is None or pay is None or pay == stored["base_pay"]:
+
+def _write_pay(
+    ctx: ImportContext, starting_pay: dict[str, str], pay_lines: list[dict[str, Any]]
+) -> None:
+    """Audit the starting pay of the new employees with its amounts, and propose the new pay
+    of the existing ones as one batch (the GM's lines as another, decided outside)."""
+    from gmassist.core.choices import AuditAction
+    from gmassist.core.services import audit_record
+    from gmassist.org.services import pay_changes_propose
+
+    if starting_pay:
+        audit_record(
+            actor=ctx.by,
+            action=AuditAction.CREATE,
+            target_type=Employee._meta.label_lower,
+            target_repr=f"starting pay of {len(starting_pay):,} employees ({ctx.report.file_name})",
+            changes={"base_pay": starting_pay},
+        )
+    if not pay_lines:
         return
-    change = {
-        "effective_date": today,
-        "base_pay": pay,
-        "previous_base_pay": stored["base_pay"],
-        "reason": PayChangeReason.IMPORT,
-        "note": "",
-    }
-    is_new = stored_id not in pay_today
-    counts["pay_changes"]["created" if is_new else "updated"] += 1
-    to_write.append((new["employee_no"], change, is_new))
+    proposals = pay_changes_propose(
+        lines=pay_lines,
+        effective_date=ctx.today,
+        source=ctx.report.file_name,
+        by=ctx.by,
+    )
+    ctx.report.proposals = [_pay_note(len(p.payload["lines"]), p.pk) for p in proposals]
 
 
 def employee_attributes() -> dict[str, str]:

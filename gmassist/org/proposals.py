@@ -2,12 +2,19 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gmassist.core.choices import AuditAction
 from gmassist.core.permissions import Domain
 from gmassist.core.proposals import ProposalKind, register_proposal_kind
 from gmassist.org.services import (
     PAY_CHANGE,
+    PAY_CHANGE_BATCH,
     PROMOTION,
+    employee_subject,
     pay_change_apply,
+    pay_change_batch_apply,
+    pay_change_batch_describe,
+    pay_change_batch_subjects,
+    pay_change_batch_validate,
     pay_change_describe,
     pay_change_validate,
     promotion_apply,
@@ -21,8 +28,10 @@ register_proposal_kind(
         label=_("Pay change"),
         validate=pay_change_validate,
         apply=pay_change_apply,
+        subjects=employee_subject,
         describe=pay_change_describe,
         domain=Domain.PEOPLE,
+        reads=(AuditAction.READ_PAY,),
     )
 )
 register_proposal_kind(
@@ -31,7 +40,20 @@ register_proposal_kind(
         label=_("Promotion"),
         validate=promotion_validate,
         apply=promotion_apply,
+        subjects=employee_subject,
         describe=promotion_describe,
+        domain=Domain.PEOPLE,
+        reads=(AuditAction.READ_PAY,),
+    )
+)
+register_proposal_kind(
+    ProposalKind(
+        kind=PAY_CHANGE_BATCH,
+        label=_("Pay changes (batch)"),
+        validate=pay_change_batch_validate,
+        apply=pay_change_batch_apply,
+        subjects=pay_change_batch_subjects,
+        describe=pay_change_batch_describe,
         domain=Domain.PEOPLE,
     )
 )

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import Company, Proposal, User
@@ -79,6 +79,14 @@ def pay_change_validate(payload: dict[str, Any]) -> dict[str, Any]:
         if payload.get(key) not in (None, ""):
             cleaned[key] = str(payload[key])
     return cleaned
+
+
+def employee_subject(payload: dict[str, Any]) -> set[int]:
+    """The one employee a pay-change or promotion payload is about (`employee_id`)."""
+    try:
+        return {int(payload["employee_id"])}
+    except (KeyError, TypeError, ValueError):
+        return set()
 
 
 def pay_change_describe(proposal: Proposal) -> str:
@@ -356,11 +364,234 @@ def promotion_propose(
     )
 
 
+PAY_CHANGE_BATCH = "org.pay_change_batch"
+
+# keys per query: SQLite limits the parameters of one statement
+_BATCH_KEYS = 5000
+
+
+def _amount(value: Any) -> Decimal | None:
+    """A stored amount (a decimal string, or None for "no pay recorded")."""
+    if value in (None, ""):
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _chunks(values: list[Any]) -> Any:
+    for start in range(0, len(values), _BATCH_KEYS):
+        yield values[start : start + _BATCH_KEYS]
+
+
+def pay_change_batch_validate(payload: dict[str, Any]) -> dict[str, Any]:
+    """Check a batch of pay changes: `lines` lists {employee_id, employee_no, name,
+    current_base_pay (None when none was recorded), new_base_pay} for different employees
+    who exist, with amounts of 0 or more; `effective_date` is an ISO date."""
+    lines = payload.get("lines")
+    if not isinstance(lines, list) or not lines:
+        raise ValidationError({"lines": "a batch of pay changes lists at least one line"})
+    try:
+        dt.date.fromisoformat(str(payload.get("effective_date")))
+    except ValueError:
+        raise ValidationError(
+            {"effective_date": f"{payload.get('effective_date')!r} is not a date (YYYY-MM-DD)"}
+        ) from None
+    ids = []
+    for index, line in enumerate(lines):
+        try:
+            ids.append(int(line["employee_id"]))
+            new = _amount(line["new_base_pay"])
+            _amount(line.get("current_base_pay"))
+        except (KeyError, TypeError, ValueError, InvalidOperation):
+            raise ValidationError({"lines": f"line {index + 1} is not a pay change"}) from None
+        if new is None or new < 0:
+            raise ValidationError({"lines": f"line {index + 1}: the new pay must be 0 or more"})
+    if len(set(ids)) != len(ids):
+        raise ValidationError({"lines": "every line is about a different employee"})
+    found: set[int] = set()
+    for chunk in _chunks(sorted(ids)):
+        found.update(Employee.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+    missing = sorted(set(ids) - found)
+    if missing:
+        raise ValidationError({"lines": f"no employee with ids {missing[:10]}"})
+    return payload
+
+
+def pay_change_batch_subjects(payload: dict[str, Any]) -> set[int]:
+    """Everyone whose pay the batch changes."""
+    subjects = set()
+    for line in payload.get("lines") or []:
+        try:
+            subjects.add(int(line["employee_id"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return subjects
+
+
+def pay_change_batch_describe(proposal: Proposal) -> str:
+    """ "Pay changes for 12 employees (people.csv)", in the reader's language."""
+    count = len(proposal.payload.get("lines") or [])
+    return ngettext(
+        "Pay change for %(count)d employee (%(source)s)",
+        "Pay changes for %(count)d employees (%(source)s)",
+        count,
+    ) % {"count": count, "source": proposal.payload.get("source") or "-"}
+
+
+def pay_change_batch_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
+    """Write each line's new base pay and its pay history row (reason and date of the batch);
+    a line whose employee's pay moved since the batch was proposed is skipped and counted.
+    One audit entry names every amount written. Runs inside the approval's transaction."""
+    from gmassist.lib.bulk import UPDATE, bulk_upsert
+
+    payload = proposal.payload
+    lines = payload["lines"]
+    effective = dt.date.fromisoformat(payload["effective_date"])
+    current: dict[int, Decimal | None] = {}
+    for chunk in _chunks(sorted(int(line["employee_id"]) for line in lines)):
+        current.update(
+            Employee.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .values_list("pk", "base_pay")
+            .order_by()
+        )
+    applied, history, written = [], [], {}
+    skipped = 0
+    for line in lines:
+        pk = int(line["employee_id"])
+        old, new = _amount(line.get("current_base_pay")), _amount(line["new_base_pay"])
+        if current.get(pk) != old:
+            skipped += 1
+            continue
+        applied.append({"id": pk, "base_pay": new})
+        history.append(
+            {
+                "employee_id": pk,
+                "effective_date": effective,
+                "base_pay": new,
+                "previous_base_pay": old,
+                "reason": payload.get("reason") or PayChangeReason.IMPORT,
+                "note": str(payload.get("source") or "")[:300],
+                "proposal_id": proposal.pk,
+            }
+        )
+        written[line.get("employee_no") or str(pk)] = [
+            None if old is None else str(old),
+            str(new),
+        ]
+    bulk_upsert(Employee, applied, unique_fields=["id"], update_fields=["base_pay"], mode=UPDATE)
+    bulk_upsert(
+        PayChange,
+        history,
+        unique_fields=["employee_id", "effective_date"],
+        update_fields=["base_pay", "previous_base_pay", "reason", "note", "proposal_id"],
+    )
+    result = {"applied": len(applied), "skipped": skipped}
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target_type="org.employee",
+        target_repr=f"base pay of {len(applied)} employees",
+        changes={
+            **result,
+            "proposal": proposal.pk,
+            "effective_date": effective.isoformat(),
+            "base_pay": written,
+        },
+    )
+    return result
+
+
+def pay_changes_propose(
+    *,
+    lines: list[dict[str, Any]],
+    effective_date: dt.date,
+    source: str,
+    by: User | None,
+    reason: str = PayChangeReason.IMPORT,
+) -> list[Proposal]:
+    """Propose the new base pay of existing employees as ONE batch (kind
+    "org.pay_change_batch"): `lines` are {employee_id, employee_no, name, current_base_pay,
+    new_base_pay} (yearly, company currency; current None when none is recorded). It changes
+    nothing until approved, under the one decision rule: nobody decides a batch with a line
+    about themselves. The lines about a GM go into a batch of their own, decided outside the
+    application, so that they do not hold up everyone else's. Returns the proposals (none
+    when `lines` is empty); the yearly cost of each is the sum of its increases."""
+    from gmassist.core.services import gm_employee_ids
+
+    gms = gm_employee_ids()
+    groups = [
+        [line for line in lines if line["employee_id"] not in gms],
+        [line for line in lines if line["employee_id"] in gms],
+    ]
+    currency = Company.get().currency
+    proposals = []
+    for group in groups:
+        if not group:
+            continue
+        stored = [
+            {
+                **line,
+                "current_base_pay": None
+                if line.get("current_base_pay") is None
+                else str(line["current_base_pay"]),
+                "new_base_pay": str(line["new_base_pay"]),
+                # shown on the proposal's page; the apply reads only the two amounts
+                "change": str(
+                    Decimal(line["new_base_pay"]) - Decimal(line.get("current_base_pay") or 0)
+                ),
+            }
+            for line in group
+        ]
+        cost = sum(
+            (
+                max(Decimal(line["new_base_pay"]) - (_amount(line["current_base_pay"]) or 0), 0)
+                for line in stored
+            ),
+            Decimal(0),
+        )
+        count = len(stored)
+        only = Employee.objects.filter(pk=stored[0]["employee_id"]).first() if count == 1 else None
+        proposals.append(
+            proposal_create(
+                kind=PAY_CHANGE_BATCH,
+                title=f"Pay changes for {count:,} employees ({source})"[:200],
+                payload={
+                    "effective_date": effective_date.isoformat(),
+                    "reason": reason,
+                    "source": source,
+                    "currency": currency,
+                    "lines": stored,
+                },
+                rationale=gettext(
+                    "%(source)s gives %(count)s employees a new base pay. Pay changes only "
+                    "through an approved proposal: nothing is paid differently until this one "
+                    "is approved."
+                )
+                % {"source": source, "count": f"{count:,}"},
+                evidence=[
+                    {"label": gettext_noop("employees"), "value": count},
+                    {
+                        "label": gettext_noop("yearly increase"),
+                        "value": str(cost),
+                        "unit": currency,
+                    },
+                ],
+                cost=cost,
+                expected_effect=f"Base pay of {count:,} employees from {effective_date}",
+                department=only.department if only is not None else None,
+                subject_employee=only,
+                by=by,
+            )
+        )
+    return proposals
+
+
 # --- departments, positions, employees, reviews and skills -----------------------------------
 #
 # Each service checks that `by` may make the change (the same rule as `restrict(user, "change")`;
-# `by=None` is the system), validates with `full_clean()` so that the database's constraints come
-# back as field errors, writes in one transaction and records one audit entry. An update takes
+# `by=SYSTEM` is the application itself, `by=None` nobody), validates with `full_clean()` so that
+# the database's constraints come back as field errors, writes in one transaction and records
+# one audit entry. An update takes
 # `data`, the fields to change (a partial update); fields it does not name are left as they are.
 
 
@@ -371,7 +602,7 @@ def _plain(value: Any) -> Any:
 
 def _check_may_change(by: User | None, obj: models.Model) -> None:
     """Raise PermissionDenied unless `by` may change `obj` (restrict(by, CHANGE))."""
-    if by is not None and not user_can(by, Action.CHANGE, obj):
+    if not user_can(by, Action.CHANGE, obj):
         raise PermissionDenied(f"your role may not change {obj._meta.verbose_name} {obj}")
 
 
@@ -381,8 +612,6 @@ def _check_may_create(by: User | None, model: type[models.Model], within: models
     Inside a department (an employee's, a sub-department's parent) the rule is the one for
     changing that department; elsewhere it takes the role's reach over the whole domain.
     """
-    if by is None:
-        return
     if within is not None:
         if not user_can(by, Action.CHANGE, within):
             raise PermissionDenied(
@@ -606,7 +835,8 @@ def employee_create(
 ) -> Employee:
     """Add an employee to `department`; `base_pay` is the starting yearly pay (company currency).
 
-    The starting pay is written to the audit log as set, not its amount.
+    The only pay written directly: it changes afterwards only through an approved proposal.
+    The audit entry names the amount (the audit log is the GM's, who sees all pay).
     """
     _check_may_create(by, Employee, department)
     fields = {
@@ -630,7 +860,7 @@ def employee_create(
     employee = Employee(base_pay=base_pay, **fields)
     _check_employee(employee)
     if base_pay is not None:
-        fields["base_pay"] = "set"  # the audit log is read by more people than pay is
+        fields["base_pay"] = str(Decimal(base_pay).quantize(Decimal("0.01")))
     _save_created(employee, by, fields)
     return employee
 

@@ -1,7 +1,7 @@
 """Writes of the talent module: scoring leaving risk, incentive plans and their approval.
 
-Keyword-only, one transaction each, audited. `by=None` is the system (the CLI without --user,
-the demo, a scheduled job).
+Keyword-only, one transaction each, audited. `by=SYSTEM` is the system (the CLI without --user,
+the demo, a scheduled job); `by=None` is nobody and may do nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
-from gmassist.core.permissions import ALL, Domain, reach
+from gmassist.core.permissions import ALL, Domain, acting_user, reach
 from gmassist.core.services import audit_record
 from gmassist.lib import risk_model
 from gmassist.talent import selectors
@@ -43,7 +43,7 @@ def last_month_end(day: dt.date) -> dt.date:
 
 def check_may_score(by: User | None) -> None:
     """Scoring reads everyone's history: the system and the roles that see all people."""
-    if by is not None and reach(by, Domain.PEOPLE, Action.VIEW_PAY) != ALL:
+    if reach(by, Domain.PEOPLE, Action.VIEW_PAY) != ALL:
         raise PermissionDenied("your role may not score the whole company's leaving risk")
 
 
@@ -172,9 +172,7 @@ class PlanError(Exception):
 
 def check_may_plan(by: User | None) -> None:
     """Planning reads the pay and risk of many people and prepares proposals for them."""
-    if by is not None and (
-        not selectors.risk_reach_ok(by) or reach(by, Domain.PEOPLE, Action.PROPOSE) is None
-    ):
+    if not selectors.risk_reach_ok(by) or reach(by, Domain.PEOPLE, Action.PROPOSE) is None:
         raise PermissionDenied("your role may not make incentive plans")
 
 
@@ -289,7 +287,7 @@ def incentive_plan_create(
             summary={**result.summary(), "curve": curve, "model_auc": run.backtest_auc},
             total_cost=Decimal(str(result.total_cost)),
             total_effect=round(result.total_effect, 2),
-            created_by=by,
+            created_by=acting_user(by),
         )
         IncentivePlanLine.objects.bulk_create(
             IncentivePlanLine(
@@ -310,13 +308,19 @@ def incentive_plan_create(
     return plan
 
 
+PAY_INSTRUMENTS = ("raise", "promotion")
+INCENTIVE = "talent.incentive"
+
+
 def incentive_plan_approve(*, plan, by: User, line_ids: list[int] | None = None) -> dict:
     """Approve the plan's planned lines (all, or those of `line_ids`): a raise becomes a pay
-    change and a promotion a promotion proposal, effective on the plan's date, proposed in the
-    plan maker's name and approved by `by` when `by` may decide it (else left open for the GM);
-    bonuses, options, leave and development are recorded on the line. Returns the counts."""
-    from gmassist.core.choices import Role
-    from gmassist.core.permissions import user_role
+    change and a promotion a promotion proposal, a line of extras only (bonus, options, leave,
+    development) an incentive proposal (`talent.incentive`), effective on the plan's date and
+    proposed in the plan maker's name. Each is approved by `by` when the one decision rule
+    lets `by` decide it (`proposal_approve`: not about `by`, not made by `by` unless the GM,
+    within HR's limit, not about a GM), else left open for who may; the line is then
+    "proposed". The extras of a line with a pay action go with its pay proposal. Returns
+    {"approved": lines, "proposed": lines}."""
     from gmassist.core.services import proposal_approve
     from gmassist.org.models import Employee
     from gmassist.org.services import pay_change_propose, promotion_propose
@@ -360,12 +364,14 @@ def incentive_plan_approve(*, plan, by: User, line_ids: list[int] | None = None)
                         rationale=rationale,
                         by=proposer,
                     )
+            extras = [a for a in line.actions if a.get("instrument") not in PAY_INSTRUMENTS]
+            if proposal is None and extras:
+                proposal = incentive_propose(
+                    line=line, employee=employee, rationale=rationale, by=proposer
+                )
             status = PlanLineStatus.APPROVED
             if proposal is not None:
-                may_decide = user_role(by) == Role.GM or proposal.proposed_by_id != by.pk
                 try:
-                    if not may_decide:
-                        raise PermissionDenied
                     proposal_approve(proposal=proposal, by=by, comment=f"Plan #{plan.pk}")
                 except PermissionDenied:
                     status = PlanLineStatus.PROPOSED
@@ -378,3 +384,106 @@ def incentive_plan_approve(*, plan, by: User, line_ids: list[int] | None = None)
         plan.save(update_fields=["status", "updated_at"])
         audit_record(actor=by, action=AuditAction.APPROVE, target=plan, changes=counts)
     return counts
+
+
+def _extras_cost(actions: list[dict[str, Any]]) -> Decimal:
+    """What a line's extras cost (bonus, options, leave, development; company currency)."""
+    return sum(
+        (
+            Decimal(str(a.get("amount", 0)))
+            for a in actions
+            if a.get("instrument") not in PAY_INSTRUMENTS
+        ),
+        Decimal(0),
+    )
+
+
+def incentive_propose(*, line, employee, rationale: str, by: User | None):
+    """Propose the extras of an incentive-plan line (bonus, options, paid leave, development)
+    for `employee`: approving it records them as granted on the line. The cost is what they
+    cost, one-time amounts in full."""
+    from gmassist.core.models import Company
+    from gmassist.core.services import proposal_create
+
+    extras = [a for a in line.actions if a.get("instrument") not in PAY_INSTRUMENTS]
+    cost = _extras_cost(extras)
+    currency = Company.get().currency
+    return proposal_create(
+        kind=INCENTIVE,
+        title=f"Incentives for {employee.full_name} ({cost:,.0f} {currency})",
+        payload={
+            "plan_id": line.plan_id,
+            "line_id": line.pk,
+            "employee_id": employee.pk,
+            "actions": extras,
+            "currency": currency,
+        },
+        rationale=rationale,
+        cost=cost,
+        expected_effect=f"Leaving risk {line.risk_before:.2f} → {line.risk_after:.2f}",
+        department=employee.department,
+        subject_employee=employee,
+        by=by,
+    )
+
+
+def incentive_validate(payload: dict[str, Any]) -> dict[str, Any]:
+    """Check an incentive payload against the data as it is now: its plan line exists, is
+    about the same employee, who is still here, and is not approved already."""
+    from django.core.exceptions import ValidationError
+
+    from gmassist.org.choices import EmployeeStatus
+    from gmassist.talent.choices import PlanLineStatus
+    from gmassist.talent.models import IncentivePlanLine
+
+    line = (
+        IncentivePlanLine.objects.select_related("employee")
+        .filter(pk=payload.get("line_id"), plan_id=payload.get("plan_id"))
+        .first()
+    )
+    if line is None:
+        raise ValidationError({"line_id": f"no line {payload.get('line_id')!r} in that plan"})
+    if line.employee_id != payload.get("employee_id"):
+        raise ValidationError({"employee_id": "the plan line is about someone else"})
+    if line.employee.status == EmployeeStatus.LEFT:
+        raise ValidationError({"employee_id": f"{line.employee} has left the company"})
+    if line.status == PlanLineStatus.APPROVED:
+        raise ValidationError({"line_id": "the plan line is approved already"})
+    actions = payload.get("actions")
+    if not isinstance(actions, list) or not actions:
+        raise ValidationError({"actions": "an incentive proposal grants at least one extra"})
+    return payload
+
+
+def incentive_describe(proposal) -> str:
+    """ "Incentives for A. Chen: one-time bonus, stock options (12,000)", reader's language."""
+    from django.utils.translation import gettext
+
+    employee = proposal.subject_employee
+    name = employee.full_name if employee is not None else f"#{proposal.payload['employee_id']}"
+    return gettext("Incentives for %(name)s (%(cost)s %(currency)s)") % {
+        "name": name,
+        "cost": f"{_extras_cost(proposal.payload.get('actions', [])):,.0f}",
+        "currency": proposal.payload.get("currency", ""),
+    }
+
+
+def incentive_apply(proposal, by: User | None) -> dict[str, Any]:
+    """Record the extras as granted: the plan line is approved; the audit names each amount.
+    Runs inside the approval's transaction."""
+    from gmassist.talent.choices import PlanLineStatus
+    from gmassist.talent.models import IncentivePlanLine
+
+    line = IncentivePlanLine.objects.select_for_update().get(pk=proposal.payload["line_id"])
+    previous = line.status
+    line.status = PlanLineStatus.APPROVED
+    line.proposal = proposal
+    line.save(update_fields=["status", "proposal", "updated_at"])
+    granted = proposal.payload["actions"]
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=line,
+        changes={"status": [previous, line.status], "granted": granted},
+    )
+    return {"line_id": line.pk, "granted": granted, "cost": _extras_cost(granted)}

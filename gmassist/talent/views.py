@@ -19,14 +19,14 @@ from gmassist.core import selectors as core_selectors
 from gmassist.core import services as core_services
 from gmassist.core.choices import Action
 from gmassist.core.models import Company
-from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
+from gmassist.core.permissions import Domain, reach
 from gmassist.core.views_lib import (
     ExportColumn,
     ListColumn,
     ListPage,
     require_reach,
 )
-from gmassist.talent import selectors, services
+from gmassist.talent import presenters, selectors, services
 from gmassist.talent.choices import PlanStatus
 from gmassist.talent.engine import key_talent
 from gmassist.talent.engine import pay_review as engine
@@ -36,30 +36,8 @@ from gmassist.talent.forms import (
     KeyPeopleFilterForm,
     PayReviewFilterForm,
 )
-from gmassist.talent.models import IncentivePlan, IncentivePlanLine, RiskModelRun
 
-# the pay review is for the roles that may read the pay of more people than themselves
-PAY_OF_MANY = (ALL, SUBTREE)
-
-
-class _Rows(list):
-    """Rows computed in memory, exported the way `ListPage.export` reads a queryset."""
-
-    def iterator(self, chunk_size: int | None = None):
-        return iter(self)
-
-
-def compa_chart(distribution: list[dict]) -> dict[str, list]:
-    """The compa-ratio distribution as the chart draws it: {labels, values}."""
-    labels = []
-    for bin_ in distribution:
-        if bin_["lower"] == 0:
-            labels.append(f"< {bin_['upper']:.2f}")
-        elif bin_["upper"] is None:
-            labels.append(f"≥ {bin_['lower']:.2f}")
-        else:
-            labels.append(f"{bin_['lower']:.2f}–{bin_['upper']:.2f}")
-    return {"labels": labels, "values": [bin_["count"] for bin_ in distribution]}
+PAY_OF_MANY = selectors.PAY_OF_MANY
 
 
 class PayReviewPage(ListPage):
@@ -120,7 +98,7 @@ class PayReviewPage(ListPage):
         rows = selectors.pay_review_rows(self.review, flag=filters.get("flag"), sort=sort)
         for row in rows:
             row["flag_labels"] = [(flag, FLAG_LABELS[flag]) for flag in row["flags"]]
-        return _Rows(rows)
+        return rows
 
     def get_extra_context(self) -> dict[str, Any]:
         review = self.review
@@ -130,7 +108,7 @@ class PayReviewPage(ListPage):
             "review": review,
             "summary": review.summary,
             "gaps": review.gaps,
-            "chart_compa": compa_chart(review.summary["distribution"]),
+            "chart_compa": presenters.compa_chart(review.summary["distribution"]),
             "chart_labels": {"people": str(_("People"))},
             "currency": Company.get().currency,
             "min_gap_group": engine.MIN_GAP_GROUP,
@@ -200,7 +178,7 @@ class KeyPeoplePage(ListPage):
         rows = selectors.key_people_rows(
             self.result, irreplaceable_only=bool(filters.get("irreplaceable_only")), sort=sort
         )
-        return _Rows(rows)
+        return rows
 
     def get_extra_context(self) -> dict[str, Any]:
         result = self.result
@@ -225,26 +203,6 @@ RISK = (
 )  # leaving risk goes with pay: the roles that see many people's
 JOB_KINDS = ("talent.score", "talent.plan")
 
-PERFORMANCE_LABELS = {
-    "low": _("Performance below 3"),
-    "medium": _("Performance 3 to 4"),
-    "high": _("Performance 4 and up"),
-}
-POTENTIAL_LABELS = {"low": _("Potential 1"), "medium": _("Potential 2"), "high": _("Potential 3")}
-BAND_LABELS = {
-    "low": _("Low (under 10%)"),
-    "medium": _("Medium (10% to 25%)"),
-    "high": _("High (25% and up)"),
-}
-INSTRUMENT_LABELS = {
-    "raise": _("Raise %(share)s (%(amount)s a year)"),
-    "promotion": _("Promotion to the next grade (new pay %(new_base_pay)s)"),
-    "bonus": _("One-time bonus %(amount)s"),
-    "options": _("%(units)s stock options (%(amount)s)"),
-    "leave": _("%(days)s extra days of paid leave (%(amount)s)"),
-    "development": _("Development programme (%(amount)s)"),
-}
-
 
 def may_score(user: Any) -> bool:
     try:
@@ -266,41 +224,6 @@ def may_approve_plans(user: Any) -> bool:
     return reach(user, Domain.PEOPLE, Action.APPROVE) is not None
 
 
-def calibration_chart(run: RiskModelRun | None) -> dict[str, Any] | None:
-    """The backtest's calibration as the chart draws it: predicted against observed per bin."""
-    bins = [b for b in (run.calibration if run else []) if b.get("count")]
-    if not bins:
-        return None
-    return {
-        "xLinear": True,
-        "xPercent": True,
-        "percent": True,
-        "xMax": 1,
-        "yMax": 1,
-        "xTitle": gettext("Predicted leaving risk"),
-        "yTitle": gettext("Observed leaving rate"),
-        "datasets": [
-            {
-                "label": gettext("Backtest"),
-                "showLine": False,
-                "data": [{"x": b["mean_predicted"], "y": b["observed_rate"]} for b in bins],
-            },
-            {
-                "label": gettext("Perfect calibration"),
-                "data": [{"x": 0, "y": 0}, {"x": 1, "y": 1}],
-                "dashed": True,
-                "points": False,
-                "color": "#646b79",
-            },
-        ],
-    }
-
-
-def heat_colour(share: float) -> str:
-    """A cell's background on the heat map: white to red by the share of the row."""
-    return f"rgba(196, 81, 61, {0.08 + 0.8 * max(0.0, min(share, 1.0)):.2f})"
-
-
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     """The talent overview: the nine-box grid, leaving risk by department (a heat map), the
@@ -318,17 +241,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     grid = selectors.nine_box_ids(key)  # the rows (reasons in words) only for a chosen box
     risk_rows = selectors.risk_overview_rows(user=user)
     risk_of = {row["employee_id"]: row for row in risk_rows}
-    heat = selectors.risk_heatmap_cells(risk_rows)
-    for cell in heat:
-        cell["band_cells"] = [
-            {
-                "band": name,
-                "count": cell["bands"][name],
-                "colour": heat_colour(cell["bands"][name] / cell["people"]),
-            }
-            for name, _low, _high in selectors.RISK_BANDS
-        ]
-        cell["colour"] = heat_colour(cell["mean_risk"] / selectors.HIGH_RISK / 2)
+    heat = presenters.shaded_heatmap(selectors.risk_heatmap_cells(risk_rows))
 
     selection = None
     box = request.GET.get("box", "")
@@ -344,11 +257,11 @@ def overview(request: HttpRequest) -> HttpResponse:
             for row in sorted(box_rows, key=lambda r: (-r["score"], r["full_name"]))
         ]
         selection = {
-            "title": f"{PERFORMANCE_LABELS[perf]} · {POTENTIAL_LABELS[pot]}",
+            "title": f"{presenters.PERFORMANCE_LABELS[perf]} · {presenters.POTENTIAL_LABELS[pot]}",
             "people": people,
         }
     elif department or band:
-        if band not in BAND_LABELS or not department.isdigit():
+        if band not in presenters.BAND_LABELS or not department.isdigit():
             raise Http404("no such cell")
         people = [
             {**row, "risk": row["probability"]}
@@ -356,38 +269,23 @@ def overview(request: HttpRequest) -> HttpResponse:
             if row["department_id"] == int(department) and row["band"] == band
         ]
         name = next((c["department"] for c in heat if c["department_id"] == int(department)), "")
-        selection = {"title": f"{name} · {BAND_LABELS[band]}", "people": people}
+        selection = {"title": f"{name} · {presenters.BAND_LABELS[band]}", "people": people}
 
-    rows = [
-        {
-            "level": level,
-            "label": PERFORMANCE_LABELS[level],
-            "cells": [
-                {
-                    "key": f"{level}-{pot}",
-                    "count": len(grid["cells"][f"{level}-{pot}"]),
-                    "selected": box == f"{level}-{pot}",
-                }
-                for pot, _v in selectors.POTENTIAL_LEVELS
-            ],
-        }
-        for level, _low in reversed(selectors.PERFORMANCE_LEVELS)
-    ]
     run = selectors.latest_risk_run()
     context = {
         "title": _("Talent"),
-        "nine_box": rows,
-        "potential_labels": [POTENTIAL_LABELS[p] for p, _v in selectors.POTENTIAL_LEVELS],
+        "nine_box": presenters.nine_box_rows(grid, selected=box),
+        "potential_labels": presenters.potential_labels(),
         "unplaced": grid["unplaced"],
         "heat": heat,
-        "band_labels": [BAND_LABELS[name] for name, _low, _high in selectors.RISK_BANDS],
+        "band_labels": presenters.band_labels(),
         "scored": len(risk_rows),
         "high_risk": sum(1 for r in risk_rows if r["band"] == "high"),
         "selection": selection,
         "by_department": key.by_department,
         "irreplaceable_count": sum(len(d["people"]) for d in key.by_department),
         "run": run,
-        "chart_calibration": calibration_chart(run),
+        "chart_calibration": presenters.calibration_chart(run),
         "may_score": may_score(user),
         "jobs": (
             core_selectors.jobs_recent(user=user, kind="talent.score") if may_score(user) else []
@@ -421,7 +319,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "title": employee.full_name,
         "employee": employee,
         "latest": latest,
-        "band": BAND_LABELS[selectors.risk_band(latest.probability)] if latest else "",
+        "band": presenters.BAND_LABELS[selectors.risk_band(latest.probability)] if latest else "",
         "reasons": [selectors.risk_reason_text(r) for r in latest.reasons] if latest else [],
         "history": history,
         "chart_history": {
@@ -440,23 +338,15 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
         "key": key,
         "currency": Company.get().currency,
-        "lines": list(
-            IncentivePlanLine.objects.restrict(user, Action.VIEW_PAY)
-            .filter(employee=employee, plan__in=IncentivePlan.objects.restrict(user, Action.VIEW))
-            .select_related("plan")
-            .order_by("-plan__created_at")[:5]
+        "lines": selectors.incentive_plan_lines(
+            user=user, employee=employee, limit=5, what="person"
         ),
     }
     return render(request, "talent/person.html", context)
 
 
 def _plans(user: Any):
-    # the maker is shown by their employee name; their pay stays unread
-    return (
-        IncentivePlan.objects.restrict(user, Action.VIEW)
-        .select_related("created_by__employee")
-        .defer("created_by__employee__base_pay")
-    )
+    return selectors.incentive_plans_visible(user=user)
 
 
 @login_required
@@ -487,24 +377,6 @@ def plan(request: HttpRequest) -> HttpResponse:
         "jobs": core_selectors.jobs_recent(user=user, kind="talent.plan"),
     }
     return render(request, "talent/plan.html", context, status=status)
-
-
-def action_text(action: dict[str, Any]) -> str:
-    """One action of a plan line in the active language."""
-    params = {
-        key: f"{value:.0%}"
-        if key == "share"
-        else f"{value:,.0f}"
-        if isinstance(value, float)
-        else value
-        for key, value in action.items()
-    }
-    template = INSTRUMENT_LABELS.get(action.get("instrument", ""))
-    return str(template) % params if template else str(action)
-
-
-def plan_line_reason_text(reason: dict[str, Any]) -> str:
-    return gettext(reason["template"]) % reason.get("params", {})
 
 
 @login_required
@@ -545,14 +417,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("talent:plan_detail", pk=plan_obj.pk)
         status = 422
-    lines = list(
-        IncentivePlanLine.objects.restrict(user, Action.VIEW_PAY)
-        .filter(plan=plan_obj)
-        .select_related("employee", "employee__department", "proposal")
-    )
+    lines = selectors.incentive_plan_lines(user=user, plan=plan_obj, what="incentive plan")
     for line in lines:
-        line.action_texts = [action_text(a) for a in line.actions]
-        line.reason_texts = [plan_line_reason_text(r) for r in line.reasons]
+        line.action_texts = [presenters.action_text(a) for a in line.actions]
+        line.reason_texts = [presenters.plan_line_reason_text(r) for r in line.reasons]
         line.risk_fall = line.risk_before - line.risk_after
     summary = plan_obj.summary or {}
     curve = summary.get("curve") or []

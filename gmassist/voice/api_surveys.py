@@ -1,7 +1,8 @@
 """The pulse-survey endpoints of the REST API (/api/voice/surveys...): list, create, read,
 change, launch/close, the rounds to answer, answering (anonymously, out of the access log) and
-the results. Results go through the group rule (voice/engine/survey_results.py): no group of
-fewer than 5 respondents, as on the pages and in the exports."""
+the results. Results are each round's published snapshot (voice/engine/survey_results.py and
+survey_publication.py): no group of fewer than 5 respondents and no two readings that differ by
+fewer than 5, as on the pages and in the exports."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from gmassist.api import ObjectId, Text, problems, request_user
-from gmassist.core.anonymity import keep_out_of_access_log
+from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action, Role
 from gmassist.core.permissions import Domain, reach
 from gmassist.org.models import Department
+from gmassist.org.selectors import departments_everyone_names
 from gmassist.voice import selectors, services
 from gmassist.voice.choices import QuestionKind, SurveyRepeat, SurveyStatus
 from gmassist.voice.management.surveys_cli import results_as_dict
@@ -151,6 +153,7 @@ class TrendGroupOut(Schema):
 class TrendPointOut(Schema):
     round: int
     opens_on: dt.date
+    final: bool = Field(description="false: the open round as a whole so far")
     enps: float | None
     respondents: int
     groups: list[TrendGroupOut]
@@ -163,6 +166,17 @@ class ResultsOut(Schema):
     opens_on: dt.date | None
     closes_on: dt.date | None
     min_group_size: int
+    published: bool = Field(description="false: nothing published yet for this round")
+    final: bool = Field(
+        description="true: the closed round's groups; false: the open round as a whole, "
+        "refreshed once a day after 5 or more new answers of the days before"
+    )
+    counts_answers_before: dt.date | None = Field(
+        description="an open round's results count the answers given before this day"
+    )
+    left_out: int = Field(
+        description="answers after the last refresh, fewer than 5, not counted at the close"
+    )
     hidden: bool = Field(description="true: the whole company has fewer than 5 respondents")
     respondents: int
     invited: int
@@ -206,7 +220,7 @@ def survey_out(survey: Survey) -> dict:
 
 
 def _departments(ids: list[int], field: str) -> list[Department]:
-    found = {d.pk: d for d in Department.objects.filter(pk__in=ids)}
+    found = {d.pk: d for d in departments_everyone_names().filter(pk__in=ids)}
     missing = [i for i in ids if i not in found]
     if missing:
         raise ValidationError(
@@ -337,7 +351,7 @@ def survey_change_status(request: HttpRequest, survey_id: int, payload: SurveySt
 def survey_answer(request: HttpRequest, survey_id: int, number: int, payload: AnswersIn):
     """Answer an open round that asks you, anonymously: the answer holds your department and
     no link to you; the request is kept out of the access log; once per round."""
-    keep_out_of_access_log(request)
+    mark_anonymous_act(request)
     user = request_user(request)
     survey_round = (
         SurveyRound.objects.select_related("survey")
@@ -359,8 +373,10 @@ def survey_answer(request: HttpRequest, survey_id: int, number: int, payload: An
 
 @router.get("/voice/surveys/{survey_id}/results", response={200: ResultsOut, **problems(404)})
 def survey_results(request: HttpRequest, survey_id: int, filters: Query[ResultsFilters]):
-    """A round's results by group (5 or more respondents each; smaller departments merged into
-    the one above, the company hidden when under 5) and the eNPS trend across rounds."""
+    """A round's published results: while it is open, the round as a whole (refreshed once a
+    day after 5 or more new answers of the days before); once closed, by group (5 or more
+    respondents each; smaller departments merged into the one above, the company hidden when
+    under 5); and the eNPS trend across rounds."""
     user = request_user(request)
     survey = _readable(request, survey_id)
     rounds = survey.rounds.order_by("number")

@@ -172,7 +172,8 @@ def write_voice_demo(ctx: DemoContext) -> dict[str, int]:
 # with three rounds: two sealed and one open now (the demo users have not answered it yet, so
 # their inbox shows it). About 70% of each department answers; the unhappy departments of the
 # demo score lower and slide from round to round, so the results page shows what the
-# leaving-risk model should find.
+# leaving-risk model should find. Results are published as snapshots, as the services publish
+# them: the sealed rounds' final ones, and the open round so far (its whole, no groups yet).
 
 SURVEY_ROUNDS = 3
 SURVEY_RESPONSE_RATE = 0.7
@@ -250,6 +251,7 @@ def write_survey_demo(ctx: DemoContext) -> dict[str, int]:
         SurveyResponse,
         SurveyRound,
     )
+    from gmassist.voice.services import survey_results_finalise, survey_results_refresh
 
     rng = ctx.rng(21)
     company = ctx.company
@@ -308,7 +310,9 @@ def write_survey_demo(ctx: DemoContext) -> dict[str, int]:
                 participations.append(
                     SurveyParticipation(round=survey_round, employee_id=employee_pk)
                 )
-                response = SurveyResponse(round=survey_round, department_id=dept)
+                # an open round's answers keep their day (the results count whole days)
+                day = opens + dt.timedelta(days=int(rng.integers(0, 3))) if current else None
+                response = SurveyResponse(round=survey_round, department_id=dept, answered_on=day)
                 responses.append(response)
                 for question in questions:
                     if question.kind == "enps":
@@ -328,6 +332,14 @@ def write_survey_demo(ctx: DemoContext) -> dict[str, int]:
             SurveyResponse.objects.bulk_create([responses[i] for i in order], batch_size=2000)
             SurveyAnswer.objects.bulk_create(rows, batch_size=5000)
             counts["survey_responses"] += len(responses)
+            # the results are published as the services publish them: final for a sealed round,
+            # the round so far (the days before today) for the open one
+            if current:
+                survey_results_refresh(survey_round=survey_round, today=ctx.as_of)
+            else:
+                survey_results_finalise(
+                    survey_round=survey_round, today=survey_round.closes_on + dt.timedelta(days=1)
+                )
         ctx.progress((survey_index + 1) / len(SURVEYS), "Surveys")
     return counts
 

@@ -246,9 +246,15 @@ class FeedbackMessage(models.Model):
 # A survey is answered in rounds. What a person answered and that they answered are kept in
 # tables with no link between them: `SurveyParticipation` says only "this employee has answered
 # this round" (no date, no answer); `SurveyResponse` and its `SurveyAnswer`s hold the answers
-# with the round and the respondent's department, and no person, no date and a random id. When
-# a round closes its responses are re-written in random order (`SurveyRound.sealed`), so that
-# not even the database's own row order or transaction ids follow the order of arrival.
+# with the round, the respondent's department and, while the round is open, the day (no
+# person, no time, a random id). After each answer the responses of the same department and
+# day move to random places (so that row order and transaction ids do not pair them with the
+# participations); when a round closes its responses are re-written in random order with new
+# ids and no day (`SurveyRound.sealed`).
+#
+# Results are never read from the answers directly: each round has one `SurveySnapshot`, the
+# published results every reader reads, refreshed and finalised by the rule of
+# voice/engine/survey_publication.py (no step between two readings under 5 respondents).
 
 
 class Survey(BaseModel):
@@ -434,9 +440,17 @@ class SurveyResponse(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # the day it was given, while the round is open: refreshes of the results count whole days
+    # (voice/engine/survey_publication.py); emptied when the round is sealed
+    answered_on = models.DateField(_("answered"), null=True, blank=True)
 
     class Meta:
         ordering = ["round", "id"]
+        indexes = [
+            models.Index(
+                fields=["round", "department", "answered_on"], name="voice_response_dept_day"
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.id)
@@ -472,6 +486,48 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response_id} · {self.question_id}"
+
+
+class SurveySnapshot(models.Model):
+    """The published results of a round: what every reader reads, refreshed while the round is
+    open and made final when it closes (voice/engine/survey_publication.py), never live."""
+
+    round = models.OneToOneField(
+        SurveyRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="snapshot"
+    )
+    is_final = models.BooleanField(_("final"), default=False)
+    published_on = models.DateField(_("published"))
+    # while open: the answers of the days before this day are counted; empty for the final
+    counts_before = models.DateField(_("answers counted before"), null=True, blank=True)
+    # the days of the refreshes while the round was open (ISO dates, oldest first)
+    refreshes = models.JSONField(_("refreshes"), default=list, blank=True)
+    respondents = models.PositiveIntegerField(_("respondents"), default=0)
+    left_out = models.PositiveIntegerField(
+        _("answers left out"),
+        default=0,
+        help_text=_("Answers after the last refresh, too few to be added safely."),
+    )
+    # the published groups and their figures, as voice/engine/survey_results.results_to_data
+    data = models.JSONField(_("results"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["round"]
+        verbose_name = _("survey results snapshot")
+        verbose_name_plural = _("survey results snapshots")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_final=True, counts_before__isnull=True)
+                | Q(is_final=False, counts_before__isnull=False),
+                name="voice_snapshot_open_counts_days_before",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} ({'final' if self.is_final else self.counts_before})"
+
+    def refresh_days(self) -> list[dt.date]:
+        """The days of the refreshes, as dates."""
+        return [dt.date.fromisoformat(day) for day in self.refreshes]
 
 
 # --- recruiting contacts ---------------------------------------------------------------------
@@ -782,7 +838,3 @@ class Candidate(BaseModel):
 
     def __str__(self) -> str:
         return self.full_name
-
-    def stage_date(self, stage: str) -> dt.date | None:
-        """The day the candidate reached `stage` (None when they have not)."""
-        return getattr(self, STAGE_DATE_FIELDS[stage])

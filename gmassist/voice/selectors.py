@@ -9,6 +9,7 @@ the user may see.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Case, Count, Q, QuerySet, Value, When
@@ -422,21 +423,23 @@ def agency_performance_for(*, user: User | None) -> list[AgencyPerformance]:
     """
     from gmassist.core.choices import AuditAction
     from gmassist.core.permissions import ALL, reach
-    from gmassist.core.services import audit_record
+    from gmassist.core.sensitive import audit_people_read
 
     agencies = agency_terms(agencies_visible(user=user))
     if not agencies:
         return []
-    with_pay = user is None or reach(user, Domain.PEOPLE, Action.VIEW_PAY) == ALL
+    with_pay = reach(user, Domain.PEOPLE, Action.VIEW_PAY) == ALL
     facts, pay_read = _candidate_facts(with_pay=with_pay)
     rows = agency_performance(agencies, facts)
     if with_pay and pay_read:
-        audit_record(
-            actor=user if user is not None and user.pk else None,  # the CLI reads as no one
+        audit_people_read(
+            actor=user,  # SYSTEM (the CLI) is recorded as no one
             action=AuditAction.READ_PAY,
+            employee_nos=pay_read,
+            what="agency fees",
             target_type="voice.recruitingagency",
-            target_repr=f"Agency fees: {len(pay_read)} hires",
-            changes={"employee_nos": sorted(pay_read)[:50], "hires": len(pay_read)},
+            label="Agency fees",
+            extra={"hires": len(pay_read)},
         )
     if not with_pay:
         for row in rows:
@@ -489,9 +492,11 @@ def agency_suggestions(
 
 # --- pulse surveys ---------------------------------------------------------------------------
 #
-# Results are read only through `round_results` and `survey_trend`, which hand the counts to
-# the pure group rule (voice/engine/survey_results.py): pages, API and exports all show the
-# same groups of 5 or more. Raw responses are never returned by any selector.
+# Results are read only through `round_results` and `survey_trend`, which read the round's
+# published snapshot (made by voice/services.py under the rule of
+# voice/engine/survey_publication.py): pages, API, exports and the CLI all show the same groups
+# of 5 or more, and no two readings differ by fewer than 5 respondents. Raw responses are never
+# read by any selector.
 
 
 def surveys_visible(*, user: User | None, action: str = Action.VIEW) -> QuerySet:
@@ -541,17 +546,8 @@ def department_nodes() -> list:
     ]
 
 
-def _question_specs(survey) -> list:
-    from gmassist.voice.engine.survey_results import QuestionSpec
-
-    return [QuestionSpec(q.pk, q.kind, q.text) for q in survey.questions.all()]
-
-
-def _expanded(rows):
-    """(department, question, score, count) rows as one (department, question, score) each."""
-    for dept_id, question_id, score, count in rows:
-        for _ in range(count):
-            yield dept_id, question_id, score
+# `round_results(snapshot=...)` when the caller has not read the snapshot
+LOOK_UP = object()
 
 
 def round_results(
@@ -561,46 +557,49 @@ def round_results(
     with_texts: bool = True,
     company_name: str = "",
     action: str = Action.VIEW,
-    nodes: list | None = None,
     as_system: bool = False,
+    snapshot: Any = LOOK_UP,
 ):
-    """The results of `survey_round` that `user` may read (`RoundResults`: groups of 5 or
-    more respondents only, see voice/engine/survey_results.py), with the free texts when
-    `with_texts`. `company_name` names the company group. `as_system`: every group (the CLI,
-    run by whoever holds the database; the group rule still applies)."""
-    from gmassist.voice.engine.survey_results import survey_results
-    from gmassist.voice.models import SurveyAnswer
+    """The published results of `survey_round` that `user` may read (`RoundResults`): its
+    snapshot (voice/engine/survey_publication.py; never the answers themselves), the groups
+    whose department `user` may see, with the free texts when `with_texts`. `company_name`
+    names the company group. `as_system`: every group (the CLI, run by whoever holds the
+    database). `snapshot`: the round's snapshot (or None) when the caller read it already."""
+    from gmassist.voice.engine.survey_results import (
+        MIN_GROUP,
+        RoundResults,
+        results_for_reader,
+        results_from_data,
+    )
+    from gmassist.voice.models import SurveySnapshot
 
-    respondents = dict(
-        survey_round.responses.values("department_id")
-        .annotate(n=Count("id"))
-        .values_list("department_id", "n")
-        .order_by()
+    if snapshot is LOOK_UP:
+        snapshot = SurveySnapshot.objects.filter(round_id=survey_round.pk).first()
+    if snapshot is None:
+        return RoundResults(
+            groups=[],
+            overall=None,
+            respondents=0,
+            invited=0,
+            hidden=False,
+            min_size=MIN_GROUP,
+            published=False,
+            is_final=False,
+        )
+    published = results_from_data(snapshot.data)
+    published.is_final = snapshot.is_final
+    published.counts_before = snapshot.counts_before
+    published.left_out = snapshot.left_out
+    published.hidden = (
+        snapshot.is_final
+        and snapshot.respondents == 0
+        and bool(snapshot.left_out or survey_round.responses.exists())
     )
-    answers = SurveyAnswer.objects.filter(response__round=survey_round)
-    scores = (
-        answers.filter(score__isnull=False)
-        .values("response__department_id", "question_id", "score")
-        .annotate(n=Count("id"))
-        .values_list("response__department_id", "question_id", "score", "n")
-        .order_by()
-    )
-    texts = (
-        answers.filter(score__isnull=True)
-        .exclude(text="")
-        .values_list("response__department_id", "question_id", "text")
-        if with_texts
-        else []
-    )
-    return survey_results(
-        departments=nodes if nodes is not None else department_nodes(),
-        questions=_question_specs(survey_round.survey),
-        respondents=respondents,
-        scores=_expanded(scores),
-        texts=texts,
-        invited={int(k): v for k, v in survey_round.invited.items()},
+    return results_for_reader(
+        published,
         visible_departments=None if as_system else result_departments(user=user, action=action),
         company_name=company_name or "Company",
+        with_texts=with_texts,
     )
 
 
@@ -609,7 +608,9 @@ def survey_trend(
 ) -> list[tuple]:
     """[(round, RoundResults without texts)] for every round of `survey`, oldest first: the
     eNPS and scores of each group `user` may read across rounds (groups of 5 or more)."""
-    nodes = department_nodes()
+    from gmassist.voice.models import SurveySnapshot
+
+    snapshots = {s.round_id: s for s in SurveySnapshot.objects.filter(round__survey=survey)}
     return [
         (
             survey_round,
@@ -618,8 +619,8 @@ def survey_trend(
                 survey_round=survey_round,
                 with_texts=False,
                 company_name=company_name,
-                nodes=nodes,
                 as_system=as_system,
+                snapshot=snapshots.get(survey_round.pk),
             ),
         )
         for survey_round in survey.rounds.order_by("number")

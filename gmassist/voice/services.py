@@ -29,14 +29,15 @@ from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 
+from gmassist.core.anonymity import rows_shuffle_physical_order
 from gmassist.core.choices import Action, AuditAction, Role
 from gmassist.core.models import User
 from gmassist.core.notify import Recipient, notify, notify_users, site_url
 from gmassist.core.permissions import (
     ALL,
-    SUBTREE,
     Domain,
-    headed_subtree_ids,
+    acting_user,
+    may,
     reach,
     user_can,
 )
@@ -78,6 +79,7 @@ from gmassist.voice.models import (
     SurveyQuestion,
     SurveyResponse,
     SurveyRound,
+    SurveySnapshot,
 )
 
 logger = logging.getLogger(__name__)
@@ -222,6 +224,8 @@ def feedback_submit(
         owner=owner,
         due_on=today + dt.timedelta(days=URGENT_DUE_DAYS if urgent else DUE_DAYS),
     )
+    # named or not, the day's items move to random places: their order says nothing of arrival
+    rows_shuffle_physical_order(Feedback.objects.filter(submitted_on=today))
     if urgent:
         transaction.on_commit(lambda: _alert_urgent(feedback))
     return Submitted(feedback=feedback, reply_code=code)
@@ -296,14 +300,16 @@ def feedback_reply_as_sender(
     if errors:
         raise ValidationError(errors)
     _check_open(feedback)
+    today = today or timezone.localdate()
     message = FeedbackMessage.objects.create(
         feedback=feedback,
         position=_next_position(feedback),
         from_sender=True,
         author=author,
         body=body,
-        written_on=today or timezone.localdate(),
+        written_on=today,
     )
+    rows_shuffle_physical_order(FeedbackMessage.objects.filter(written_on=today))
     if feedback.status == FeedbackStatus.ANSWERED:
         # the sender wrote back: the owner owes an answer again
         feedback.status = FeedbackStatus.IN_PROGRESS
@@ -347,6 +353,7 @@ def feedback_reply_as_owner(
         body=body,
         written_on=today,
     )
+    rows_shuffle_physical_order(FeedbackMessage.objects.filter(written_on=today))
     feedback.status = FeedbackStatus.ANSWERED
     feedback.answered_on = today
     feedback.save(update_fields=["status", "answered_on"])
@@ -447,7 +454,7 @@ def feedback_send_reminders(*, today: dt.date | None = None) -> dict[str, int]:
 #
 # Who may: creating, editing, launching and closing a survey is the "surveys" domain's CHANGE
 # (the GM, the assistant and HR for the company or any department; a head for a survey run for
-# their own subtree, whose audience stays inside it). `by=None` is the system (the CLI, the
+# their own subtree, whose audience stays inside it). `by=SYSTEM` is the system (the CLI, the
 # demo, the scheduled job). Answering is for the people asked and is never audited: an audit
 # entry's time next to the participation row would say who answered when, and with the
 # answers' day that is a link. An answer writes three things in one transaction: the
@@ -468,20 +475,14 @@ class QuestionInput:
 
 
 def survey_may_change(*, user: User | None, survey: Survey) -> bool:
-    """True when `user` may edit, launch and close `survey` (None: the system)."""
-    if user is None:
-        return True
+    """True when `user` may edit, launch and close `survey` (`SYSTEM` may, None may not)."""
     return Survey.objects.restrict(user, Action.CHANGE).filter(pk=survey.pk).exists()
 
 
 def _check_may_run_for(by: User | None, department: Department | None) -> None:
     """PermissionDenied unless `by` may run a survey for `department` (None: the company)."""
-    if by is None:
-        return
-    how_far = reach(by, Domain.SURVEYS, Action.CHANGE)
-    if how_far == ALL:
-        return
-    if how_far == SUBTREE and department is not None and department.pk in headed_subtree_ids(by):
+    department_id = department.pk if department is not None else None
+    if may(by, Domain.SURVEYS, Action.CHANGE, department_id=department_id):
         return
     raise PermissionDenied(
         _("Your role may not run surveys for the whole company.")
@@ -642,7 +643,7 @@ def survey_create(
         opens_on=data["opens_on"],
         window_days=data["window_days"],
         repeat_months=data["repeat_months"],
-        created_by=by,
+        created_by=acting_user(by),
     )
     survey.audience_departments.set(data["departments"])
     _set_questions(survey, data["questions"])
@@ -801,13 +802,15 @@ def round_open(*, survey: Survey, number: int) -> SurveyRound:
 
 
 @transaction.atomic
-def round_seal(*, survey_round: SurveyRound) -> SurveyRound:
-    """Close a round for good: its responses are re-written in random order with new random
-    ids, so that nothing in the database (row order, ids, transaction ids) follows the order
-    in which people answered any more."""
+def round_seal(*, survey_round: SurveyRound, today: dt.date | None = None) -> SurveyRound:
+    """Close a round for good: publish its final results (`survey_results_finalise`), then
+    re-write its responses in random order with new random ids and no day, so that nothing in
+    the database (row order, ids, transaction ids, days) follows the order in which people
+    answered any more."""
     survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
     if survey_round.sealed:
         return survey_round
+    survey_results_finalise(survey_round=survey_round, today=today)
     responses = list(survey_round.responses.values_list("id", "department_id"))
     answers: dict[Any, list[tuple[int, int | None, str]]] = {}
     for response_id, question_id, score, text in SurveyAnswer.objects.filter(
@@ -832,26 +835,203 @@ def round_seal(*, survey_round: SurveyRound) -> SurveyRound:
     return survey_round
 
 
+# --- published results: snapshots, never live (voice/engine/survey_publication.py) ----------
+#
+# Every reader of a round's results reads its `SurveySnapshot`. While the round is open, the
+# snapshot is the round as a whole, counting the answers of the days before today, refreshed at
+# most once a day once enough new answers came (at the first answer of a day and in the daily
+# job); when the round is sealed, the final snapshot has the groups. Both are made here from
+# the answers; the answers themselves are read by nobody else.
+
+
+def _answer_days(survey_round: SurveyRound) -> dict[tuple[int | None, dt.date], int]:
+    """(department id, day answered) -> responses of the round. Responses with no day (written
+    before days were kept) count as given on the round's first day."""
+    counts: dict[tuple[int | None, dt.date], int] = {}
+    for department_id, day, n in (
+        survey_round.responses.values("department_id", "answered_on")
+        .annotate(n=models.Count("id"))
+        .values_list("department_id", "answered_on", "n")
+        .order_by()
+    ):
+        key = (department_id, day or survey_round.opens_on)
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def _snapshot_data(
+    *,
+    survey_round: SurveyRound,
+    responses: models.QuerySet,
+    nodes: list,
+    groups: list,
+) -> dict[str, Any]:
+    """The figures of `groups` over `responses` (the answers a snapshot counts), as stored."""
+    from gmassist.voice.engine.survey_results import (
+        QuestionSpec,
+        results_to_data,
+        survey_results,
+    )
+
+    respondents = dict(
+        responses.values("department_id")
+        .annotate(n=models.Count("id"))
+        .values_list("department_id", "n")
+        .order_by()
+    )
+    answers = SurveyAnswer.objects.filter(response__in=responses)
+    scores = (
+        answers.filter(score__isnull=False)
+        .values("response__department_id", "question_id", "score")
+        .annotate(n=models.Count("id"))
+        .values_list("response__department_id", "question_id", "score", "n")
+        .order_by()
+    )
+    texts = (
+        answers.filter(score__isnull=True)
+        .exclude(text="")
+        .values_list("response__department_id", "question_id", "text")
+    )
+    results = survey_results(
+        departments=nodes,
+        questions=[QuestionSpec(q.pk, q.kind, q.text) for q in survey_round.survey.questions.all()],
+        respondents=respondents,
+        scores=(
+            (dept, question, score) for dept, question, score, count in scores for _ in range(count)
+        ),
+        texts=texts,
+        invited={int(k): v for k, v in survey_round.invited.items()},
+        groups=groups,
+    )
+    return results_to_data(results)
+
+
+def survey_results_refresh(*, survey_round: SurveyRound, today: dt.date) -> SurveySnapshot | None:
+    """Refresh the published results of an open round when the rule allows it today: the round
+    as a whole, over the answers of the days before `today`, once `refresh_step` (5 at least)
+    of them came since the last refresh. Returns the new snapshot, or None (nothing changed).
+    Call it inside a transaction that holds the round's row lock (answers are serialised by
+    it)."""
+    from gmassist.voice.engine.survey_publication import refresh_due
+    from gmassist.voice.engine.survey_results import ResultGroup
+    from gmassist.voice.selectors import department_nodes
+
+    if survey_round.sealed:
+        return None
+    snapshot = SurveySnapshot.objects.filter(round=survey_round).first()
+    if snapshot is not None and snapshot.is_final:
+        return None
+    refreshes = snapshot.refresh_days() if snapshot else []
+    by_day: dict[dt.date, int] = {}
+    for (_dept, day), n in _answer_days(survey_round).items():
+        by_day[day] = by_day.get(day, 0) + n
+    if not refresh_due(answers_by_day=by_day, refreshes=refreshes, today=today):
+        return None
+    counted = survey_round.responses.filter(
+        models.Q(answered_on__lt=today) | models.Q(answered_on__isnull=True)
+    )
+    nodes = department_nodes()
+    survey = survey_round.survey
+    whole = ResultGroup(
+        department_id=survey.department_id,
+        name=survey.department.name if survey.department_id else "Company",
+        includes=(None, *(node.id for node in nodes)),
+        merged_names=(),
+        respondents=counted.count(),
+    )
+    fields = {
+        "is_final": False,
+        "published_on": today,
+        "counts_before": today,
+        "refreshes": [*(day.isoformat() for day in refreshes), today.isoformat()],
+        "respondents": whole.respondents,
+        "left_out": 0,
+        "data": _snapshot_data(
+            survey_round=survey_round, responses=counted, nodes=nodes, groups=[whole]
+        ),
+    }
+    snapshot, _created = SurveySnapshot.objects.update_or_create(
+        round=survey_round, defaults=fields
+    )
+    return snapshot
+
+
+def survey_results_finalise(
+    *, survey_round: SurveyRound, today: dt.date | None = None
+) -> SurveySnapshot:
+    """Publish the final results of a round that closes: the groups of `final_groups` (5 or
+    more respondents each, and no step of fewer than 5 from the refreshes seen before), over
+    every answer, or all but those after the last refresh when they are fewer than 5."""
+    from gmassist.voice.engine.survey_publication import batches, final_groups
+    from gmassist.voice.selectors import department_nodes
+
+    today = today or timezone.localdate()
+    snapshot = SurveySnapshot.objects.filter(round=survey_round).first()
+    if snapshot is not None and snapshot.is_final:
+        return snapshot
+    refreshes = snapshot.refresh_days() if snapshot else []
+    nodes = department_nodes()
+    plan = final_groups(
+        departments=nodes,
+        batches=batches(answers=_answer_days(survey_round), refreshes=refreshes),
+    )
+    counted = survey_round.responses.all()
+    if plan.batches_used <= len(refreshes):
+        # the answers after the last refresh are too few to add: they stay out
+        last = refreshes[plan.batches_used - 1]
+        counted = counted.filter(
+            models.Q(answered_on__lt=last) | models.Q(answered_on__isnull=True)
+        )
+    fields = {
+        "is_final": True,
+        "published_on": today,
+        "counts_before": None,
+        "refreshes": [day.isoformat() for day in refreshes],
+        "respondents": sum(g.respondents for g in plan.groups),
+        "left_out": plan.left_out,
+        "data": _snapshot_data(
+            survey_round=survey_round, responses=counted, nodes=nodes, groups=plan.groups
+        ),
+    }
+    snapshot, _created = SurveySnapshot.objects.update_or_create(
+        round=survey_round, defaults=fields
+    )
+    return snapshot
+
+
+def _responses_shuffle_day(*, survey_round: SurveyRound, department_id, day: dt.date) -> None:
+    """Move the responses of one department and day (and their answers) to random places, so
+    that their order and transaction ids do not pair them with the participations, which are
+    written in the order people answer. What is left to tell them apart is (department, day)."""
+    same_day = survey_round.responses.filter(department_id=department_id, answered_on=day)
+    rows_shuffle_physical_order(same_day)
+    rows_shuffle_physical_order(SurveyAnswer.objects.filter(response__in=same_day))
+
+
 def surveys_open_due(
     *, today: dt.date | None = None, progress: Callable[[float, str], None] | None = None
 ) -> dict[str, int]:
-    """Keep every active survey on its schedule: seal the rounds whose window has passed, open
-    the round due today (a round whose whole window passed unopened is skipped), and close a
-    one-off survey once its round is sealed. Safe to run twice a day.
+    """Keep every active survey on its schedule: seal the rounds whose window has passed (with
+    their final results), refresh the results of the open ones when due, open the round due
+    today (a round whose whole window passed unopened is skipped), and close a one-off survey
+    once its round is sealed. Safe to run twice a day.
 
     Returns {"surveys": active surveys looked at, "opened": rounds opened, "sealed": rounds
-    sealed, "closed": surveys closed}.
+    sealed, "closed": surveys closed, "refreshed": open rounds whose results were refreshed}.
     """
     today = today or timezone.localdate()
     report = progress or (lambda _fraction, _message: None)
-    counts = {"surveys": 0, "opened": 0, "sealed": 0, "closed": 0}
+    counts = {"surveys": 0, "opened": 0, "sealed": 0, "closed": 0, "refreshed": 0}
     surveys = list(Survey.objects.filter(status=SurveyStatus.ACTIVE).order_by("id"))
     for index, survey in enumerate(surveys, start=1):
         counts["surveys"] += 1
         with transaction.atomic():
             for survey_round in survey.rounds.filter(sealed=False, closes_on__lt=today):
-                round_seal(survey_round=survey_round)
+                round_seal(survey_round=survey_round, today=today)
                 counts["sealed"] += 1
+            for survey_round in survey.rounds.filter(sealed=False).select_for_update():
+                if survey_results_refresh(survey_round=survey_round, today=today):
+                    counts["refreshed"] += 1
             last = survey.rounds.order_by("-number").first()
             number = (last.number if last else 0) + 1
             while survey.repeat_months or number == 1:
@@ -865,7 +1045,7 @@ def surveys_open_due(
                 number += 1  # its whole window passed while nobody opened it
             if not survey.repeat_months and round_dates(survey, 1)[1] < today:
                 for survey_round in survey.rounds.filter(sealed=False):
-                    round_seal(survey_round=survey_round)
+                    round_seal(survey_round=survey_round, today=today)
                     counts["sealed"] += 1
                 Survey.objects.filter(pk=survey.pk).update(status=SurveyStatus.CLOSED)
                 counts["closed"] += 1
@@ -889,8 +1069,10 @@ def survey_answer(
     today: dt.date | None = None,
 ) -> None:
     """Record `by`'s answers to an open round, anonymously: a has-answered row for `by` and,
-    with no link to it, a response holding the department and the answers. Nothing is audited
-    or logged; nothing is returned that links the two.
+    with no link to it, a response holding the department, the day and the answers (moved to a
+    random place among that department's responses of the day). Nothing is audited or logged;
+    nothing is returned that links the two. The results are not changed by it: they are
+    published as snapshots (`survey_results_refresh`).
 
     `answers` maps question id to a whole-number score (eNPS 0-10, scale 1-5: every scored
     question must be answered) or a text (free-text questions may stay empty).
@@ -898,7 +1080,12 @@ def survey_answer(
     today = today or timezone.localdate()
     if by is None or not by.is_authenticated:
         raise PermissionDenied(_("Log in to answer."))
-    survey_round = SurveyRound.objects.select_related("survey").get(pk=survey_round.pk)
+    # the round's row lock serialises the answers and the refresh of its results
+    survey_round = (
+        SurveyRound.objects.select_for_update(of=("self",))
+        .select_related("survey", "survey__department")
+        .get(pk=survey_round.pk)
+    )
     survey = survey_round.survey
     if not survey_asks(survey=survey, user=by):
         raise PermissionDenied(_("This survey does not ask you."))
@@ -948,11 +1135,17 @@ def survey_answer(
     department_id = (
         Employee.objects.filter(pk=by.employee_id).values_list("department_id", flat=True).first()
     )
-    response = SurveyResponse.objects.create(round=survey_round, department_id=department_id)
+    # the first answer of a day publishes the days before, when the rule allows (before this
+    # answer is written: it is today's, and today's are not counted yet)
+    survey_results_refresh(survey_round=survey_round, today=today)
+    response = SurveyResponse.objects.create(
+        round=survey_round, department_id=department_id, answered_on=today
+    )
     SurveyAnswer.objects.bulk_create(
         SurveyAnswer(response=response, question_id=q, score=score, text=text)
         for q, score, text in rows
     )
+    _responses_shuffle_day(survey_round=survey_round, department_id=department_id, day=today)
 
 
 # --- end of pulse surveys ------------------------------------------------------------------
@@ -1127,13 +1320,11 @@ def requisition_open(
         reason=reason,
         reason_note=(reason_note or "").strip(),
         opened_on=today,
-        opened_by=by,
+        opened_by=acting_user(by),
     )
     if reach(by, Domain.RECRUITING, Action.CHANGE) is None:
         raise PermissionDenied(_("Your role may not open requisitions."))
-    if reach(by, Domain.RECRUITING, Action.CHANGE) != ALL and department.pk not in (
-        headed_subtree_ids(by)
-    ):
+    if not may(by, Domain.RECRUITING, Action.CHANGE, department_id=department.pk):
         raise ValidationError({"department": _("Choose a department you head.")})
     _full_clean(requisition)
     requisition.save()
@@ -1252,7 +1443,7 @@ def requisition_share(
     new_agencies = [a for a in agencies if a.pk not in already_ids]
     shares = [
         RequisitionShare.objects.create(
-            requisition=requisition, agency=agency, shared_on=today, shared_by=by
+            requisition=requisition, agency=agency, shared_on=today, shared_by=acting_user(by)
         )
         for agency in new_agencies
     ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gmassist.core.anonymity import keep_out_of_access_log
+from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.views_lib import ExportColumn, ListColumn, ListPage
@@ -53,7 +53,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 def feedback_new(request: HttpRequest) -> HttpResponse:
     """Send feedback; anonymous feedback gets its reply code on the page that answers the post
     (no redirect: the code is never in a URL, a session or a message)."""
-    keep_out_of_access_log(request)
+    mark_anonymous_act(request)
     form = FeedbackForm(request.POST or None, initial={"anonymous": "anonymous" in request.GET})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -88,7 +88,7 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
 def feedback_follow(request: HttpRequest) -> HttpResponse:
     """Read and answer an anonymous thread with its reply code (no login needed: the code is
     the key). The code travels only in POST bodies, never in a URL."""
-    keep_out_of_access_log(request)
+    mark_anonymous_act(request)
     code_form = ReplyCodeForm(request.POST or None)
     reply_form = ReplyForm()
     feedback = None

@@ -18,18 +18,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gmassist.core.anonymity import keep_out_of_access_log
+from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action, Role
 from gmassist.core.job_pages import inline_job_context
-from gmassist.core.permissions import ALL, SUBTREE, Domain, headed_subtree_ids, reach
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.services import job_submit
 from gmassist.core.views_lib import export_response
 from gmassist.lib import tabular
 from gmassist.org.models import Department
+from gmassist.org.selectors import departments_reached
 from gmassist.voice import selectors, services
 from gmassist.voice.choices import QuestionKind, SurveyRepeat, SurveyStatus
 from gmassist.voice.jobs import SURVEYS_OPEN_DUE
-from gmassist.voice.models import Survey, SurveyRound
+from gmassist.voice.models import Survey, SurveyRound, SurveySnapshot
 from gmassist.voice.services import MAX_BODY, MAX_QUESTION_TEXT, QuestionInput
 
 # blank question rows offered on the form (blank rows are ignored)
@@ -100,9 +101,8 @@ class SurveyForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, survey: Survey | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        visible = Department.objects.all()
+        visible = departments_reached(user=user, domain=Domain.SURVEYS, action=Action.CHANGE)
         if reach(user, Domain.SURVEYS, Action.CHANGE) == SUBTREE:
-            visible = visible.filter(pk__in=sorted(headed_subtree_ids(user)))
             self.fields["department"].required = True
             self.fields["department"].empty_label = None
         self.fields["department"].queryset = visible.order_by("name")
@@ -213,7 +213,8 @@ def survey_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("rounds")
         .order_by("-opens_on", "-id")
     )
-    nodes = selectors.department_nodes()
+    latest_rounds = [max(s.rounds.all(), key=lambda r: r.number) for s in surveys if s.rounds.all()]
+    snapshots = {s.round_id: s for s in SurveySnapshot.objects.filter(round__in=latest_rounds)}
     rows = []
     for survey in surveys:
         rounds = sorted(survey.rounds.all(), key=lambda r: r.number)
@@ -224,7 +225,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
                 survey_round=latest,
                 with_texts=False,
                 company_name=company_name(),
-                nodes=nodes,
+                snapshot=snapshots.get(latest.pk),
             )
             if latest
             else None
@@ -447,11 +448,15 @@ EXPORT_HEADER = [
     "asked",
     "response_rate",
     "enps",
+    # "yes": the closed round's groups; else the open round as a whole, counting the answers
+    # given before that day (its snapshot, as on the page)
+    "final_or_counting_before",
 ]
 
 
 def _export(request: HttpRequest, survey: Survey, fmt: str) -> HttpResponse:
-    """Every round's published groups (5 or more respondents) with eNPS and scale means."""
+    """Every round's published groups (5 or more respondents) with eNPS and scale means: each
+    round's snapshot, as on the page (an open round as a whole, a closed one by group)."""
     if fmt not in (tabular.CSV, tabular.XLSX):
         raise Http404("no such export")
     if reach(request.user, Domain.SURVEYS, Action.EXPORT) is None:
@@ -472,6 +477,7 @@ def _export(request: HttpRequest, survey: Survey, fmt: str) -> HttpResponse:
                     group.invited,
                     "" if group.response_rate is None else round(group.response_rate, 3),
                     "" if group.enps is None else group.enps,
+                    "yes" if results.is_final else results.counts_before.isoformat(),
                     *[
                         "" if group.scores[q.pk].mean is None else group.scores[q.pk].mean
                         for q in questions
@@ -487,7 +493,7 @@ def _export(request: HttpRequest, survey: Survey, fmt: str) -> HttpResponse:
 def survey_answer(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """Answer an open round, anonymously (kept out of the access log; no redirect that would
     carry anything; the thank-you page is the answer to the post)."""
-    keep_out_of_access_log(request)
+    mark_anonymous_act(request)
     survey_round = (
         SurveyRound.objects.select_related("survey").filter(survey_id=pk, number=number).first()
     )

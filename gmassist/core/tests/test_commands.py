@@ -103,3 +103,36 @@ def test_jobs_reports_a_failed_job_with_a_non_zero_exit(db):
     job = Job.objects.create(kind="org.import", status="failed", error="row 2: bad date")
     with pytest.raises(CommandError, match="row 2: bad date"):
         run("jobs", str(job.pk))
+
+
+def test_jobs_shows_a_jobs_tries_and_worker(db):
+    job = Job.objects.create(kind="org.import", status="running", attempts=2, worker="w1:42")
+    output = run("jobs", str(job.pk))
+    assert "│ tries          │ 2" in output and "│ worker         │ w1:42" in output
+
+
+def test_worker_without_a_broker_runs_the_queued_jobs_and_with_burst_exits(
+    transactional_db, settings
+):
+    settings.CELERY_BROKER_URL = ""
+    job = Job.objects.create(kind="test.nothing-registered")
+
+    output = run("worker", "--burst")
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("failed", 1)
+    assert f"job #{job.pk} test.nothing-registered: failed no handler" in output
+
+
+@pytest.mark.parametrize(
+    ("broker", "args", "message"),
+    [
+        ("", ["--concurrency", "2"], "--concurrency and --beat need CELERY_BROKER_URL"),
+        ("", ["--beat"], "--concurrency and --beat need CELERY_BROKER_URL"),
+        ("redis://127.0.0.1:6379/12", ["--burst"], "--burst is for the worker without a broker"),
+    ],
+)
+def test_worker_refuses_options_of_the_other_kind_of_worker(settings, broker, args, message):
+    settings.CELERY_BROKER_URL = broker
+    with pytest.raises(CommandError, match=message):
+        run("worker", *args)

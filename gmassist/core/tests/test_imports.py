@@ -13,9 +13,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from openpyxl import Workbook
 
-from gmassist.core.choices import AuditAction, JobStatus
+from gmassist.core.choices import AuditAction, JobStatus, ProposalStatus
 from gmassist.core.imports import ImportFailed, RowError, export_entity, import_file
-from gmassist.core.models import AuditEntry
+from gmassist.core.models import AuditEntry, Proposal
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import job_submit
 from gmassist.lib.mapping import parse_mapping
 from gmassist.org.models import (
@@ -43,7 +44,7 @@ def _write(tmp_path: Path, text: str, name: str = "people.csv", encoding: str = 
     return path
 
 
-def _import(path: Path, entity: str = "employees", mapping=None, by=None, dry_run=False):
+def _import(path: Path, entity: str = "employees", mapping=None, by=SYSTEM, dry_run=False):
     return import_file(entity=entity, path=path, mapping=mapping, by=by, dry_run=dry_run)
 
 
@@ -195,7 +196,7 @@ def test_a_dry_run_counts_and_writes_nothing(cast, tmp_path):
     report = _import(path, dry_run=True)
 
     assert report.counts["employees"] == {"created": 3, "updated": 0, "unchanged": 0}
-    assert report.counts["pay_changes"] == {"created": 0, "updated": 0, "unchanged": 0}
+    assert report.proposals == []
     assert _snapshot() == before
 
 
@@ -211,24 +212,37 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(cast, tmp
     second = _import(path)
 
     assert second.counts["employees"] == {"created": 0, "updated": 0, "unchanged": 10}
-    assert second.counts["pay_changes"] == {"created": 0, "updated": 0, "unchanged": 0}
+    assert second.proposals == []
     assert _snapshot()[:4] == before[:4]  # updated_at did not move
 
 
-def test_a_changed_base_pay_writes_an_import_pay_change(cast, tmp_path):
+def test_a_changed_base_pay_becomes_one_batch_proposal_and_is_not_written(cast, tmp_path):
     path = _write(tmp_path, 'employee_no,base_pay\nE004,"120,000.00"\nE005,100000\n')
 
     report = _import(path)
 
-    assert report.counts["employees"] == {"created": 0, "updated": 1, "unchanged": 1}
-    change = PayChange.objects.get()
-    assert (change.employee.employee_no, change.reason, change.base_pay) == (
-        "E004",
-        "import",
-        Decimal("120000.00"),
+    assert report.counts["employees"] == {"created": 0, "updated": 0, "unchanged": 2}
+    proposal = Proposal.objects.get()
+    assert (proposal.kind, proposal.status, proposal.cost) == (
+        "org.pay_change_batch",
+        ProposalStatus.OPEN,
+        Decimal("20000.00"),
     )
-    assert change.previous_base_pay == Decimal("100000.00")
-    assert Employee.objects.get(employee_no="E004").full_name == "Emma Employee"  # not in file
+    assert [
+        (line["employee_no"], line["current_base_pay"], line["new_base_pay"])
+        for line in proposal.payload["lines"]
+    ] == [("E004", "100000.00", "120000.00")]
+    assert report.proposals == [
+        {
+            "id": proposal.pk,
+            "kind": "org.pay_change_batch",
+            "lines": 1,
+            "message": f"1 pay change became proposal #{proposal.pk}; it changes nothing until "
+            "approved.",
+        }
+    ]
+    assert Employee.objects.get(employee_no="E004").base_pay == Decimal("100000.00")
+    assert PayChange.objects.count() == 0
 
 
 def test_a_manager_new_in_the_file_is_set_after_the_insert(cast, tmp_path):
@@ -362,7 +376,7 @@ def history(cast):
 )
 def test_an_export_imports_back_unchanged(history, tmp_path, entity, fmt):
     path = tmp_path / f"{entity}.{fmt}"
-    written = export_entity(entity=entity, fmt=fmt, out=path, user=None)
+    written = export_entity(entity=entity, fmt=fmt, out=path, user=SYSTEM)
     before = _snapshot()
 
     report = _import(path, entity=entity)
@@ -376,7 +390,7 @@ def test_an_export_imports_back_unchanged(history, tmp_path, entity, fmt):
 
 def test_an_employee_export_has_the_canonical_columns(history):
     out = io.BytesIO()
-    export_entity(entity="employees", fmt="csv", out=out, user=None)
+    export_entity(entity="employees", fmt="csv", out=out, user=SYSTEM)
 
     lines = out.getvalue().decode("utf-8-sig").splitlines()
     assert lines[0] == (
@@ -457,7 +471,7 @@ def test_a_failed_import_job_keeps_the_error_report(cast, tmp_path):
     job = job_submit(
         kind="core.import",
         params={"entity": "employees", "path": str(path), "mapping": None, "dry_run": False},
-        by=None,
+        by=SYSTEM,
         wait=True,
     )
 
@@ -479,7 +493,7 @@ def test_a_bad_mapping_fails_the_job_with_its_line(cast, tmp_path):
     job = job_submit(
         kind="core.import",
         params={"entity": "employees", "path": str(path), "mapping": "[columns]\nx = \n"},
-        by=None,
+        by=SYSTEM,
         wait=True,
     )
 

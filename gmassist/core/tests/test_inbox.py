@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from conftest import assert_problem
 from gmassist.core.inbox import (
     InboxItem,
     InboxSection,
@@ -12,8 +13,6 @@ from gmassist.core.inbox import (
     register_inbox_section,
     unregister_inbox_section,
 )
-
-PROBLEM = "application/problem+json"
 
 
 def _items_for(user):
@@ -178,9 +177,7 @@ def test_the_inbox_api_returns_the_sections_with_counts(client, cast, test_secti
 
 
 def test_the_inbox_api_needs_a_login(client, cast, test_section):
-    response = client.get("/api/inbox")
-    assert response.status_code == 401
-    assert response["Content-Type"] == PROBLEM
+    assert_problem(client.get("/api/inbox"), 401)
 
 
 def test_the_inbox_api_shows_another_user_only_their_own(client, cast, test_section):
@@ -194,6 +191,4 @@ def test_the_inbox_api_shows_another_user_only_their_own(client, cast, test_sect
 def test_the_inbox_api_is_read_only(client, cast):
     # the inbox takes no input, so there is no bad input to refuse; a write is a 405
     client.force_login(cast.employee)
-    response = client.post("/api/inbox", data="{}", content_type="application/json")
-    assert response.status_code == 405
-    assert response["Content-Type"] == PROBLEM
+    assert_problem(client.post("/api/inbox", data="{}", content_type="application/json"), 405)

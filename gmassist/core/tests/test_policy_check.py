@@ -71,6 +71,7 @@ def test_a_proposal_kind_with_a_typed_in_domain_is_refused():
         label="typed",
         validate=dict,
         apply=lambda proposal, by: {},
+        subjects=lambda payload: set(),
         domain="customers",
     )
     with pytest.raises(TypeError, match="'customers' is not a Domain"):

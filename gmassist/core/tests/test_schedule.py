@@ -13,8 +13,9 @@ from django.core.management import call_command
 
 from gmassist.core import schedule
 from gmassist.core.choices import JobStatus
-from gmassist.core.jobs import job_handler
+from gmassist.core.jobs import JobError, job_handler
 from gmassist.core.models import Job
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.schedule import DAY, MONTH, WEEK, RecurringJob, latest_slot, next_slot
 from gmassist.core.selectors import recurring_job_states
 from gmassist.core.services import job_submit, recurring_jobs_submit_due
@@ -122,7 +123,7 @@ def test_a_job_never_run_is_due_and_running_it_makes_it_wait_for_its_next_slot(
         [state] = recurring_job_states()
         assert (state.due, state.last_job) == (True, None)
         jobs = recurring_jobs_submit_due(
-            submit=lambda kind: job_submit(kind=kind, params={}, by=None, wait=True)
+            submit=lambda kind: job_submit(kind=kind, params={}, by=SYSTEM, wait=True)
         )
         assert [(j.kind, j.status, j.created_by) for j in jobs] == [
             ("test.recurring", JobStatus.SUCCEEDED, None)
@@ -137,11 +138,78 @@ def test_a_job_never_run_is_due_and_running_it_makes_it_wait_for_its_next_slot(
 @pytest.mark.django_db
 def test_a_job_started_by_hand_after_the_slot_counts_as_this_slots_run(only_the_test_job):
     with time_machine.travel(at("2026-11-24 08:30"), tick=False):
-        job_submit(kind="test.recurring", params={}, by=None, wait=True)
+        job_submit(kind="test.recurring", params={}, by=SYSTEM, wait=True)
     with time_machine.travel(at("2026-11-24 09:00"), tick=False):
         [state] = recurring_job_states()
         assert (state.due, state.last_job.kind) == (False, "test.recurring")
         assert state.next_slot == at("2026-11-25 08:00")
+
+
+@job_handler("test.recurring_refuses")
+def _refusing_handler(ctx, **params):
+    RUNS.append(ctx.job.kind)
+    raise JobError("the source is not there yet")
+
+
+@pytest.mark.django_db
+def test_a_slot_whose_job_failed_is_run_again_up_to_its_tries(
+    only_the_test_job, monkeypatch, settings
+):
+    settings.GMASSIST_JOB_MAX_TRIES = 3
+    monkeypatch.setattr(schedule, "_RECURRING", {})
+    schedule.recurring_job("test.recurring_refuses", every=DAY, hour=8)
+
+    def run(kind):
+        return job_submit(kind=kind, params={}, by=None, wait=True)
+
+    with time_machine.travel(at("2026-11-24 09:00"), tick=False):
+        runs = [recurring_jobs_submit_due(submit=run) for _ in range(4)]
+    statuses = [[job.status for job in jobs] for jobs in runs]
+    assert statuses == [["failed"], ["failed"], ["failed"], []]
+    with time_machine.travel(at("2026-11-25 08:00"), tick=False):
+        assert [job.status for job in recurring_jobs_submit_due(submit=run)] == ["failed"]
+    assert RUNS == ["test.recurring_refuses"] * 4
+
+
+@pytest.mark.django_db
+def test_a_job_stuck_running_when_its_worker_died_does_not_stand_for_its_slot(
+    only_the_test_job, settings
+):
+    settings.GMASSIST_JOB_MAX_TRIES = 2
+    with time_machine.travel(at("2026-11-24 08:00"), tick=False):
+        stuck = Job.objects.create(
+            kind="test.recurring",
+            status=JobStatus.RUNNING,
+            attempts=2,  # its last try
+            heartbeat_at=at("2026-11-24 08:00"),
+        )
+    # a month later in the old code; here the next look, 15 minutes on
+    with time_machine.travel(at("2026-11-24 08:15"), tick=False):
+        jobs = recurring_jobs_submit_due(
+            submit=lambda kind: job_submit(kind=kind, params={}, by=None, wait=True)
+        )
+    stuck.refresh_from_db()
+    assert stuck.status == JobStatus.FAILED
+    assert stuck.error.startswith("Its worker stopped while it ran (no heartbeat for 60 seconds)")
+    assert [(job.kind, job.status) for job in jobs] == [("test.recurring", JobStatus.SUCCEEDED)]
+    assert RUNS == ["test.recurring"]
+
+
+@pytest.mark.parametrize(
+    ("statuses", "due"),
+    [
+        ([], True),
+        (["failed"], True),
+        (["failed", "failed"], True),
+        (["failed", "failed", "failed"], False),
+        (["failed", "succeeded"], False),
+        (["queued"], False),
+        (["running"], False),
+        (["succeeded", "failed"], True),
+    ],
+)
+def test_a_slot_is_due_with_no_job_or_a_failed_last_job_within_its_tries(statuses, due):
+    assert schedule.slot_is_due(statuses=statuses, max_tries=3) is due
 
 
 @pytest.mark.django_db

@@ -17,6 +17,8 @@ and the grouping columns `tier`, `industry`, `region` (text, "" for none).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -24,7 +26,7 @@ GROUPS = ("tier", "industry", "region")
 TOP = 10
 
 
-def by_group(frame: pd.DataFrame, column: str) -> list[dict]:
+def by_group(frame: pd.DataFrame, column: str) -> list[dict[str, Any]]:
     """Customers, paying customers, revenue, share of revenue and monthly ARPU per value of
     `column`, largest revenue first."""
     revenue = frame["revenue_12m"].clip(lower=0)
@@ -64,7 +66,7 @@ def concentration(revenue_12m: np.ndarray | pd.Series, top: int = TOP) -> dict[s
     }
 
 
-def fallers(frame: pd.DataFrame, limit: int = TOP) -> list[dict]:
+def fallers(frame: pd.DataFrame, limit: int = TOP) -> list[dict[str, Any]]:
     """The `limit` customers whose revenue fell most in money, with the fall as a fraction."""
     previous = frame["revenue_prev_12m"].astype(float)
     fall = previous - frame["revenue_12m"].astype(float)
@@ -82,7 +84,7 @@ def fallers(frame: pd.DataFrame, limit: int = TOP) -> list[dict]:
     ]
 
 
-def revenue_summary(frame: pd.DataFrame, *, top: int = TOP) -> dict:
+def revenue_summary(frame: pd.DataFrame, *, top: int = TOP) -> dict[str, Any]:
     """Everything above: {"total", "customers", "arpu_monthly", "by_tier", "by_industry",
     "by_region", "concentration", "fallers"}."""
     revenue = frame["revenue_12m"].clip(lower=0) if len(frame) else pd.Series(dtype=float)

@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from gmassist.customers.reasons import Reason
@@ -83,13 +84,14 @@ def churn_reason(feature: str, value: float | None) -> Reason:
     (its unit as in the module docstring; None or NaN when missing). The revenue trend is shown
     as a signed percentage, the 12-month revenue back in money, counts and months whole,
     satisfaction to 1 decimal; a feature not in FEATURES by its name and value."""
-    missing = value is None or (isinstance(value, float) and math.isnan(value))
-    if feature == "manager_changed_6m":
-        return Reason(_MANAGER_KEPT if missing or value < 0.5 else _MANAGER_CHANGED)
-    if missing:
+    if value is None or math.isnan(value):
+        if feature == "manager_changed_6m":
+            return Reason(_MANAGER_KEPT)
         if feature in MISSING_TEMPLATES:
             return Reason(MISSING_TEMPLATES[feature])
         return Reason(_OTHER, {"label": FEATURE_LABELS.get(feature, feature), "value": "-"})
+    if feature == "manager_changed_6m":
+        return Reason(_MANAGER_KEPT if value < 0.5 else _MANAGER_CHANGED)
     if feature == "revenue_trend":
         return Reason(REASON_TEMPLATES[feature], {"change": f"{value * 100:+.0f}"})
     if feature == "revenue_12m_log":
@@ -130,7 +132,7 @@ class ChurnHistory:
 
     @property
     def months(self) -> int:
-        return self.revenue.shape[1]
+        return int(self.revenue.shape[1])
 
 
 def churn_months(revenue: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -145,7 +147,9 @@ def churn_months(revenue: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, churn
 
 
-def _per_month(n: int, months: int, customer: np.ndarray, month: np.ndarray, values) -> np.ndarray:
+def _per_month(
+    n: int, months: int, customer: np.ndarray, month: np.ndarray, values: npt.ArrayLike
+) -> np.ndarray:
     out = np.zeros((n, months))
     ok = (month >= 0) & (month < months)
     np.add.at(out, (customer[ok], month[ok]), np.asarray(values, dtype=float)[ok])
@@ -153,7 +157,8 @@ def _per_month(n: int, months: int, customer: np.ndarray, month: np.ndarray, val
 
 
 def _window(matrix: np.ndarray, t: int, width: int) -> np.ndarray:
-    return matrix[:, max(0, t - width + 1) : t + 1].sum(axis=1)
+    window: np.ndarray = matrix[:, max(0, t - width + 1) : t + 1].sum(axis=1)
+    return window
 
 
 def snapshots(

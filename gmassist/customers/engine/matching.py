@@ -236,8 +236,8 @@ def match_account_managers(
         raise ValueError("max_changes must be at least 0 or None")
     if solver not in ("auto", "min_cost_flow", "mip", "cp_sat"):
         raise ValueError(f"solver must be auto, min_cost_flow, mip or cp_sat, got {solver!r}")
-    for tier, units in workload.items():
-        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+    for tier, tier_units in workload.items():
+        if isinstance(tier_units, bool) or not isinstance(tier_units, int) or tier_units < 1:
             raise ValueError(f"workload[{tier!r}] must be a whole number of units ≥ 1")
     custs = _coerce(customers, MatchCustomer)
     mgrs = _coerce(managers, MatchManager)
@@ -252,8 +252,8 @@ def match_account_managers(
         if not math.isfinite(m.grade):
             raise ValueError(f"manager {m.manager_id!r}: grade must be a number")
 
-    units = []
-    importance = []
+    units: list[int] = []
+    importance: list[float] = []
     for c in custs:
         if c.tier not in workload:
             raise ValueError(f"customer {c.customer_id!r}: tier {c.tier!r} has no workload")
@@ -373,7 +373,7 @@ def _build(
             return list(range(len(mgrs)))
         return sorted(by_region.get(region, []) + anywhere) if region in by_region else anywhere
 
-    pools: dict[tuple, int] = {}
+    pools: dict[tuple[int, float, str | None], int] = {}
     pool_list: list[_Pool] = []
     stays: dict[tuple[int, int], int] = {}
     stay_list: list[_Stay] = []
@@ -656,10 +656,12 @@ def _solve_part(
     pools, stays = model.pools, model.stays
     lm = _LinearModel(backend, num_workers)
     s_var = {}
+    s_gain: dict[int, int] = {}  # the gain of each stay class that has a variable
     for si in stay_ids:
         s = stays[si]
         if s.gain is not None:
             s_var[si] = lm.var(len(s.members))
+            s_gain[si] = s.gain
     z_var = {}
     u_var = {}
     load: dict[int, list[tuple[int, Any]]] = defaultdict(list)
@@ -718,7 +720,7 @@ def _solve_part(
     else:
         lm.at_most([(pools[pi].priority, u_var[pi]) for pi in pool_ids], best_unserved)
     # Constant: −pen_change × Σ n_c; each stayer gets pen_change back.
-    terms = [(stays[si].gain + model.pen_change, v) for si, v in s_var.items()]
+    terms = [(s_gain[si] + model.pen_change, v) for si, v in s_var.items()]
     terms += [(pools[pi].arcs[j], v) for (pi, j), v in z_var.items()]
     constant = -model.pen_change * sum(len(stays[s].members) for s in stay_ids)
     divisor = math.gcd(*(c for c, _ in terms)) if any(c for c, _ in terms) else 1

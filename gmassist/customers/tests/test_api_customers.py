@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import assert_problem
 from gmassist.customers.models import AccountManager, GroupCustomer
 from gmassist.customers.tests.test_pages_customers import make_revenue_book
 
-PROBLEM = "application/problem+json"
 CUSTOMERS = "/api/customers"
 MANAGERS = "/api/customers/managers"
 
@@ -16,12 +16,6 @@ MANAGERS = "/api/customers/managers"
 @pytest.fixture
 def book(cast):
     return make_revenue_book(cast)
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    return response.json()
 
 
 def alice():

@@ -9,12 +9,12 @@ import json
 import pytest
 import time_machine
 
+from conftest import assert_problem
 from gmassist.core.models import Job
 from gmassist.customers.models import CustomerPolicy
 from gmassist.customers.selectors import tiering_policy_current
 from gmassist.customers.tests.test_pages_customers import make_revenue_book
 
-PROBLEM = "application/problem+json"
 ANALYTICS = "/api/customers/analytics"
 POLICY = "/api/customers/tiering-policy"
 RUNS = "/api/customers/runs"
@@ -23,12 +23,6 @@ RUNS = "/api/customers/runs"
 @pytest.fixture
 def book(cast):
     return make_revenue_book(cast)
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    return response.json()
 
 
 def put(client, body):

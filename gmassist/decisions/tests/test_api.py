@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import logging
 
+from conftest import assert_problem
 from gmassist.core.choices import JobStatus
 from gmassist.core.jobs import job_run
 from gmassist.core.management.commands.serve import SKIP_ACCESS_LOG
@@ -14,8 +15,6 @@ from gmassist.decisions.choices import DecisionStatus
 from gmassist.decisions.models import Acknowledgement, Decision, Response
 from gmassist.decisions.services import Audience
 
-PROBLEM = "application/problem+json"
-
 
 def post(client, url, body=None):
     return client.post(url, data=json.dumps(body or {}), content_type="application/json")
@@ -23,12 +22,6 @@ def post(client, url, body=None):
 
 def put(client, url, body):
     return client.put(url, data=json.dumps(body), content_type="application/json")
-
-
-def assert_problem(response, status):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    return response.json()
 
 
 def new_decision(cast, **extra):

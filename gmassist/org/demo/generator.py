@@ -1443,11 +1443,6 @@ def write_employees_csv(company: DemoCompany, path: Path) -> int:
     return len(rows)
 
 
-def to_dates(values: np.ndarray) -> list[dt.date | None]:
-    """numpy days to `datetime.date` objects (None for NaT)."""
-    return [None if np.isnat(v) else v.item() for v in values.astype("datetime64[D]")]
-
-
 __all__ = [
     "DEMO_COMPANY_NAME",
     "DEMO_USERS",

@@ -9,18 +9,12 @@ from decimal import Decimal
 
 import pytest
 
+from conftest import assert_problem
 from gmassist.core.choices import AuditAction
 from gmassist.core.models import AuditEntry
 from gmassist.org.models import Department, Employee, EmployeeSkill, Position, Review, Skill
 
-PROBLEM = "application/problem+json"
 JSON = "application/json"
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    return response.json()
 
 
 def error_fields(response) -> list:
@@ -315,7 +309,7 @@ def test_hr_adds_an_employee_with_a_starting_pay(client, cast):
     created = Employee.objects.get(employee_no="E100")
     assert (created.full_name, created.base_pay) == ("New Person", Decimal("95000"))
     entry = AuditEntry.objects.get(target_type="org.employee", action=AuditAction.CREATE)
-    assert entry.changes["base_pay"] == "set"
+    assert entry.changes["base_pay"] == "95000.00"  # every pay write names its amount
 
 
 def test_an_employee_who_left_needs_a_leave_date(client, cast):

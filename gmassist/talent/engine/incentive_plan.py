@@ -42,9 +42,8 @@ import math
 import time
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, TypedDict
 
-import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
@@ -230,11 +229,6 @@ class PlanResult:
             "options": self.options,
             "people": len(self.lines),
         }
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-9, 1 - 1e-9)
-    return np.log(p) - np.log1p(-p)
 
 
 def _sigmoid(x: float) -> float:
@@ -467,22 +461,22 @@ def solve_plan(
             continue
         xs = []
         for option in person:
-            x = model.NewBoolVar("")
+            x = model.new_bool_var("")
             xs.append(x)
             variables.append((x, option))
             cost_terms.append(math.ceil(option.cost) * x)
             effect_terms.append(round(option.effect) * x)
-            model.AddHint(x, id(option) in greedy_ids)
-        model.AddAtMostOne(xs)
-    model.Add(sum(cost_terms) <= math.floor(budget))
-    model.Maximize(sum(effect_terms))
+            model.add_hint(x, id(option) in greedy_ids)
+        model.add_at_most_one(xs)
+    model.add(sum(cost_terms) <= math.floor(budget))
+    model.maximize(sum(effect_terms))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit)
     solver.parameters.num_workers = workers
-    status = solver.Solve(model) if variables else cp_model.OPTIMAL
+    status = solver.solve(model) if variables else cp_model.OPTIMAL
     report(0.9, "solved")
     if variables and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        chosen = [option for x, option in variables if solver.Value(x)]
+        chosen = [option for x, option in variables if solver.value(x)]
         state = "optimal" if status == cp_model.OPTIMAL else "feasible"
     else:
         chosen, state = [], "optimal"
@@ -577,6 +571,16 @@ def _line(row: dict[str, Any], option: Option) -> PlanLine:
     )
 
 
+class BudgetPoint(TypedDict):
+    """One point of the budget curve: the best plan's effect and cost (yearly, company
+    currency) at `budget`, and the solver's status for it."""
+
+    budget: float
+    total_effect: float
+    total_cost: float
+    status: str
+
+
 def budget_curve(
     people: pd.DataFrame,
     *,
@@ -584,9 +588,9 @@ def budget_curve(
     response: dict[str, float],
     menu: Menu = DEFAULT_MENU,
     time_limit: float = 5.0,
-) -> list[dict[str, float]]:
+) -> list[BudgetPoint]:
     """Total effect and cost of the best plan at each budget (yearly, company currency)."""
-    out = []
+    out: list[BudgetPoint] = []
     for budget in sorted(budgets):
         result = solve_plan(
             people, budget=budget, response=response, menu=menu, time_limit=time_limit

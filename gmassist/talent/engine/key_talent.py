@@ -387,7 +387,7 @@ def irreplaceable_by_department(scored: pd.DataFrame) -> list[dict[str, Any]]:
     people: [{employee_id, employee_no, full_name, skills}]}], the departments with the most
     first (then by name), each department's people by name."""
     flagged = scored[scored["irreplaceable"]]
-    out = []
+    out: list[dict[str, Any]] = []
     for (department_id, code, name), group in flagged.groupby(
         ["department_id", "department_code", "department"], sort=False
     ):

@@ -46,9 +46,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from gmassist.lib import risk_model
+from gmassist.lib.normalize import gettext_noop
 
 DAYS_PER_MONTH = 30.4375
 HORIZON_MONTHS = 12
@@ -172,7 +174,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def _days(values: Any) -> np.ndarray:
     """Dates as integer days since 1970 (NaT as the minimum int64)."""
-    array = pd.to_datetime(pd.Series(values), errors="coerce").to_numpy(dtype="datetime64[D]")
+    array: npt.NDArray[np.datetime64] = pd.to_datetime(pd.Series(values), errors="coerce").to_numpy(
+        dtype="datetime64[D]"
+    )
     return array.astype(np.int64)
 
 
@@ -198,7 +202,11 @@ class _Latest:
         ok = (idx >= 0) & (self.employee[np.clip(idx, 0, None)] == employees)
         return np.where(ok, idx, -1)
 
-    def value(self, employees: np.ndarray, day: int, which: int = 0, missing=np.nan):
+    def value(
+        self, employees: np.ndarray, day: int, which: int = 0, missing: float = np.nan
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The `which`-th value of each employee's latest record on or before `day` (`missing`
+        without one), and the record's index (-1 without one)."""
         idx = self.index(employees, day)
         picked = self.values[which][np.clip(idx, 0, None)].astype(float)
         return np.where(idx >= 0, picked, missing), idx
@@ -400,7 +408,9 @@ def _day_number(day: dt.date) -> int:
     return int(np.datetime64(day, "D").astype(np.int64))
 
 
-def _count_before(emp_sorted: np.ndarray, days_sorted: np.ndarray, e: np.ndarray, s: int):
+def _count_before(
+    emp_sorted: np.ndarray, days_sorted: np.ndarray, e: np.ndarray, s: int
+) -> np.ndarray:
     """How many records (sorted by employee, day) each employee of `e` has on or before `s`."""
     if len(emp_sorted) == 0:
         return np.zeros(len(e))
@@ -466,9 +476,7 @@ def fit_leaving_model(
     labelled = table[table[TARGET] != ""]
     if labelled.empty:
         raise risk_model.RiskModelError(
-            risk_model.gettext_noop(
-                "no snapshot is 12 months old yet: the history is too short to learn from"
-            )
+            gettext_noop("no snapshot is 12 months old yet: the history is too short to learn from")
         )
     latest = max(labelled["snapshot"])
     train_until = add_months(latest, -HORIZON_MONTHS)

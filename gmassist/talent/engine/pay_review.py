@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -123,7 +124,7 @@ def pay_positions(people: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def compa_distribution(compa_ratios: pd.Series) -> list[dict]:
+def compa_distribution(compa_ratios: pd.Series) -> list[dict[str, Any]]:
     """How many compa-ratios fall in each of COMPA_BINS: [{lower, upper, count}] (upper None
     for the open last bin)."""
     values = pd.to_numeric(compa_ratios, errors="coerce").dropna().to_numpy(dtype=float)
@@ -138,7 +139,7 @@ def compa_distribution(compa_ratios: pd.Series) -> list[dict]:
     ]
 
 
-def pay_summary(positions: pd.DataFrame) -> dict:
+def pay_summary(positions: pd.DataFrame) -> dict[str, Any]:
     """The headline numbers of a pay review from `pay_positions`'s output.
 
     `people` counts every row, `with_band` those with a compa-ratio; `cost_to_band_min` is the
@@ -183,13 +184,15 @@ class GenderGap:
     raw_gap_pct: float | None = None
     lower_paid: str | None = None  # "female" or "male"; None when there is no gap
     cost_to_close: float | None = None
-    employee_ids: list = field(default_factory=list)
+    employee_ids: list[int] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _fit_gender_coefficient(log_pay: np.ndarray, female: np.ndarray, covariates: np.ndarray):
+def _fit_gender_coefficient(
+    log_pay: np.ndarray, female: np.ndarray, covariates: np.ndarray
+) -> float | None:
     """The coefficient of `female` in an OLS of `log_pay` on [1, female, covariates], or None
     when it is not identified. Covariates that do not vary are dropped (they would be
     collinear with the intercept)."""

@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 
 from gmassist.core.choices import ProposalStatus
 from gmassist.core.models import Proposal, User
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import proposal_approve
 from gmassist.org.choices import PayChangeReason
 from gmassist.org.demo.generator import generate
@@ -96,12 +97,13 @@ def test_hr_cannot_approve_its_own_plan_so_the_lines_wait_for_the_gm(demo):
     hr = _user("hr")
     plan = incentive_plan_create(budget=100000, by=hr, time_limit=10)
     counts = incentive_plan_approve(plan=plan, by=hr)
-    with_pay = sum(
-        1 for line in plan.lines.all()
-        if any(a["instrument"] in ("raise", "promotion") for a in line.actions)
-    )  # fmt: skip
-    assert counts == {"approved": plan.lines.count() - with_pay, "proposed": with_pay}
-    assert plan.lines.filter(status=PlanLineStatus.PROPOSED).count() == with_pay
+    # every line is a proposal HR made (a pay change, a promotion, or the extras of a line
+    # without either): only the GM decides a proposal they made themselves
+    assert counts == {"approved": 0, "proposed": plan.lines.count()}
+    assert plan.lines.filter(status=PlanLineStatus.PROPOSED).count() == plan.lines.count()
+    assert Proposal.objects.filter(status=ProposalStatus.OPEN, proposed_by=hr).count() == (
+        plan.lines.count()
+    )
 
 
 def test_a_department_head_cannot_approve_a_plan_and_nothing_changes(demo):
@@ -141,7 +143,7 @@ def test_a_promotion_to_a_position_that_is_not_the_next_grade_is_refused(demo):
             new_base_pay=Decimal(500000),
             effective_date=dt.date(2026, 12, 1),
             rationale="test",
-            by=None,
+            by=SYSTEM,
             new_position=employee.position,
         )
 

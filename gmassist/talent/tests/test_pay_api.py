@@ -5,18 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import assert_problem
 from gmassist.core.choices import AuditAction
 from gmassist.core.models import AuditEntry
 
-PROBLEM = "application/problem+json"
 REVIEW = "/api/talent/pay-review"
 GAPS = "/api/talent/pay-gaps"
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    return response.json()
 
 
 def pay_reads():

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from conftest import assert_problem
 from gmassist.core.choices import AuditAction, ProposalStatus
 from gmassist.core.jobs import job_run
 from gmassist.core.models import AuditEntry, Job, Proposal
@@ -16,19 +17,12 @@ from gmassist.talent.models import IncentivePlan
 from gmassist.talent.services import incentive_plan_create
 from gmassist.talent.tests.scored import OCTOBER
 
-PROBLEM = "application/problem+json"
 SCORES = "/api/talent/risk-scores"
 MODEL = "/api/talent/risk-model"
 NINE_BOX = "/api/talent/nine-box"
 HEATMAP = "/api/talent/risk-heatmap"
 SCORE = "/api/talent/score"
 PLANS = "/api/talent/plans"
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    return response.json()
 
 
 def risk_reads():

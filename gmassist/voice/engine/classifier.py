@@ -225,7 +225,7 @@ def chinese_ngrams(text: str) -> list[str]:
     """The Chinese character n-grams (lengths CHINESE_NGRAMS) of a text, taken within each run
     of CJK characters, so that no n-gram spans punctuation, a space or a Latin word."""
     low, high = CHINESE_NGRAMS
-    grams = []
+    grams: list[str] = []
     for run in _CJK_RUN.findall(text):
         for size in range(low, high + 1):
             grams.extend(run[i : i + size] for i in range(len(run) - size + 1))

@@ -24,8 +24,10 @@ of promoters, 9-10, minus the share of detractors, 0-6, times 100); shares 0-1.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+import datetime as dt
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 MIN_GROUP = 5
 
@@ -115,7 +117,10 @@ class RoundResults:
 
     `hidden` is True when the round has respondents but too few to show anything.
     `respondents` and `invited` are the totals over the groups shown (all groups when the
-    reader sees the whole company).
+    reader sees the whole company). Of a published snapshot (survey_publication.py):
+    `published` False when nothing is published yet; `is_final` False while the round is open
+    (the round as a whole only, counting the answers of the days before `counts_before`);
+    `left_out` answers after the last refresh, too few to be added at the close.
     """
 
     groups: list[GroupResult]
@@ -124,6 +129,10 @@ class RoundResults:
     invited: int
     hidden: bool
     min_size: int
+    published: bool = True
+    is_final: bool = True
+    counts_before: dt.date | None = None
+    left_out: int = 0
 
 
 def _children(departments: Sequence[DepartmentNode]) -> dict[int | None, list[int]]:
@@ -162,11 +171,13 @@ def result_groups(
     respondents: Mapping[int | None, int],
     min_size: int = MIN_GROUP,
     company_name: str = "Company",
+    passed_up: Collection[int] = (),
 ) -> list[ResultGroup]:
     """Partition the respondents into published groups of at least `min_size` (see the module
     doc). `respondents` maps department id (None or an unknown id: no department) to how many
-    answered. Returns the groups in tree order (children before parents, the company last);
-    an empty list when there is nothing, or too little, to show.
+    answered; the departments in `passed_up` pass their pool up whatever its size (see
+    survey_publication.final_groups). Returns the groups in tree order (children before
+    parents, the company last); an empty list when there is nothing, or too little, to show.
     """
     if min_size < 1:
         raise ValueError("min_size must be at least 1")
@@ -188,7 +199,7 @@ def result_groups(
         return tuple(names[m] for m in ids if m is not None and m != group_id and own.get(m))
 
     for dept in order:
-        if pool[dept] >= min_size:
+        if pool[dept] >= min_size and dept not in passed_up:
             published.append(
                 ResultGroup(
                     department_id=dept,
@@ -224,35 +235,53 @@ def result_groups(
                 respondents=company_pool,
             )
         )
-    position = {d: i for i, d in enumerate(order)}
+    position: dict[int | None, int] = {d: i for i, d in enumerate(order)}
     published.sort(key=lambda g: position.get(g.department_id, len(order)))
     return published
 
 
+def score_range(kind: str) -> tuple[int, int]:
+    """(lowest, highest) score of a question kind: eNPS 0-10, a scale 1-5."""
+    return (0, 10) if kind == ENPS else (1, 5)
+
+
 def _score(question: QuestionSpec, values: list[int]) -> QuestionScore:
-    low, high = (0, 10) if question.kind == ENPS else (1, 5)
+    low, high = score_range(question.kind)
     distribution = [0] * (high - low + 1)
     for value in values:
         if low <= value <= high:
             distribution[value - low] += 1
-    n = len(values)
+    return score_from_distribution(
+        question_id=question.id, kind=question.kind, distribution=distribution
+    )
+
+
+def score_from_distribution(
+    *, question_id: int, kind: str, distribution: Sequence[int]
+) -> QuestionScore:
+    """The figures of one question from its answers per score (`distribution`, from the kind's
+    lowest score): so that a union of published groups is figured from what they published."""
+    low, _high = score_range(kind)
+    distribution = tuple(int(n) for n in distribution)
+    n = sum(distribution)
     if n == 0:
-        return QuestionScore(question.id, question.kind, 0, None, distribution=tuple(distribution))
-    mean = round(sum(values) / n, 2)
-    if question.kind != ENPS:
-        return QuestionScore(question.id, question.kind, n, mean, distribution=tuple(distribution))
-    promoters = sum(1 for v in values if v >= PROMOTER_FROM) / n
-    detractors = sum(1 for v in values if v <= DETRACTOR_UP_TO) / n
+        return QuestionScore(question_id, kind, 0, None, distribution=distribution)
+    total = sum((low + i) * count for i, count in enumerate(distribution))
+    mean = round(total / n, 2)
+    if kind != ENPS:
+        return QuestionScore(question_id, kind, n, mean, distribution=distribution)
+    promoters = sum(distribution[PROMOTER_FROM - low :]) / n
+    detractors = sum(distribution[: DETRACTOR_UP_TO - low + 1]) / n
     return QuestionScore(
-        question.id,
-        question.kind,
+        question_id,
+        kind,
         n,
         mean,
         enps=round((promoters - detractors) * 100, 1),
         promoters=promoters,
         passives=1 - promoters - detractors,
         detractors=detractors,
-        distribution=tuple(distribution),
+        distribution=distribution,
     )
 
 
@@ -272,21 +301,26 @@ def survey_results(
     visible_departments: set[int] | None = None,
     min_size: int = MIN_GROUP,
     company_name: str = "Company",
+    groups: Sequence[ResultGroup] | None = None,
 ) -> RoundResults:
     """The results of one round that a reader may see, the group rule applied.
 
     `respondents`: department id -> responses; `scores`: (department id, question id, score)
     per scored answer; `texts`: (department id, question id, text) per non-empty text answer;
-    `invited`: department id -> people asked. `visible_departments`: the department ids the
-    reader may see (None: all, the company group included); only groups whose department is in
-    it are returned, and `overall` is their union. Texts come sorted, not in order of arrival.
+    `invited`: department id -> people asked. `groups`: the published groups, when they were
+    chosen already (voice/engine/survey_publication.py); else `result_groups` makes them.
+    `visible_departments`: the department ids the reader may see (None: all, the company group
+    included); only groups whose department is in it are returned, and `overall` is their
+    union. Texts come sorted, not in order of arrival.
     """
-    groups = result_groups(
-        departments=departments,
-        respondents=respondents,
-        min_size=min_size,
-        company_name=company_name,
-    )
+    if groups is None:
+        groups = result_groups(
+            departments=departments,
+            respondents=respondents,
+            min_size=min_size,
+            company_name=company_name,
+        )
+    groups = list(groups)
     too_few = sum(n for n in respondents.values() if n > 0) > 0 and not groups
     if visible_departments is not None:
         groups = [g for g in groups if g.department_id in visible_departments]
@@ -302,18 +336,20 @@ def survey_results(
     values: list[dict[int, list[int]]] = [{} for _ in groups]
     written: list[dict[int, list[str]]] = [{} for _ in groups]
     for dept, question_id, score in scores:
-        index = index_of(dept)
-        if index is not None:
-            values[index].setdefault(question_id, []).append(int(score))
+        at = index_of(dept)
+        if at is not None:
+            values[at].setdefault(question_id, []).append(int(score))
     for dept, question_id, text in texts:
-        index = index_of(dept)
-        if index is not None and text.strip():
-            written[index].setdefault(question_id, []).append(text.strip())
+        at = index_of(dept)
+        if at is not None and text.strip():
+            written[at].setdefault(question_id, []).append(text.strip())
     invited = invited or {}
     scored = [q for q in questions if q.kind in (ENPS, SCALE)]
     text_questions = [q for q in questions if q.kind == TEXT]
 
-    def build(group: ResultGroup, by_question: dict[int, list[int]], by_text) -> GroupResult:
+    def build(
+        group: ResultGroup, by_question: dict[int, list[int]], by_text: dict[int, list[str]]
+    ) -> GroupResult:
         asked = sum(int(invited.get(dept, 0)) for dept in group.includes)
         return GroupResult(
             group=group,
@@ -324,25 +360,142 @@ def survey_results(
         )
 
     results = [build(g, values[i], written[i]) for i, g in enumerate(groups)]
-    overall = None
-    if results:
-        union = ResultGroup(
-            department_id=None,
-            name=company_name,
-            includes=tuple(d for g in groups for d in g.includes),
-            merged_names=(),
-            respondents=sum(g.respondents for g in groups),
-        )
-        merged_values: dict[int, list[int]] = {}
-        for by_question in values:
-            for question_id, answers in by_question.items():
-                merged_values.setdefault(question_id, []).extend(answers)
-        overall = build(union, merged_values, {})
     return RoundResults(
         groups=results,
-        overall=overall,
+        overall=union_of(results, company_name=company_name),
         respondents=sum(g.respondents for g in groups),
         invited=sum(r.invited for r in results),
         hidden=too_few,
         min_size=min_size,
+    )
+
+
+def union_of(results: Sequence[GroupResult], *, company_name: str) -> GroupResult | None:
+    """The figures of the union of published groups (no texts), from what each published: a
+    union of groups of 5 or more is as safe to show as they are. None for no groups."""
+    if not results:
+        return None
+    union = ResultGroup(
+        department_id=None,
+        name=company_name,
+        includes=tuple(d for r in results for d in r.group.includes),
+        merged_names=(),
+        respondents=sum(r.group.respondents for r in results),
+    )
+    asked = sum(r.invited for r in results)
+    scores: dict[int, QuestionScore] = {}
+    for question_id, first in results[0].scores.items():
+        width = len(first.distribution)
+        distribution = [0] * width
+        for r in results:
+            for i, n in enumerate(r.scores[question_id].distribution):
+                distribution[i] += n
+        scores[question_id] = score_from_distribution(
+            question_id=question_id, kind=first.kind, distribution=distribution
+        )
+    return GroupResult(
+        group=union,
+        invited=asked,
+        response_rate=min(1.0, union.respondents / asked) if asked else None,
+        scores=scores,
+        texts={},
+    )
+
+
+def results_for_reader(
+    published: RoundResults,
+    *,
+    visible_departments: set[int] | None,
+    company_name: str,
+    with_texts: bool = True,
+) -> RoundResults:
+    """What one reader sees of published results (made for every group, `visible_departments`
+    None): the groups whose department they may see (None: all, the company group included),
+    the company group named `company_name`, and `overall`, the union of what they see."""
+    groups = [
+        GroupResult(
+            group=replace(r.group, name=company_name) if r.group.department_id is None else r.group,
+            invited=r.invited,
+            response_rate=r.response_rate,
+            scores=r.scores,
+            texts=r.texts if with_texts else {},
+        )
+        for r in published.groups
+        if visible_departments is None or r.group.department_id in visible_departments
+    ]
+    return replace(
+        published,
+        groups=groups,
+        overall=union_of(groups, company_name=company_name),
+        respondents=sum(g.group.respondents for g in groups),
+        invited=sum(g.invited for g in groups),
+    )
+
+
+# --- published results as plain data (stored as JSON) -----------------------------------------
+
+
+def results_to_data(results: RoundResults) -> dict[str, Any]:
+    """`results` as JSON-ready data (question ids as text keys), for `results_from_data`."""
+    return {
+        "min_size": results.min_size,
+        "hidden": results.hidden,
+        "groups": [
+            {
+                "group": {
+                    "department_id": r.group.department_id,
+                    "name": r.group.name,
+                    "includes": list(r.group.includes),
+                    "merged_names": list(r.group.merged_names),
+                    "respondents": r.group.respondents,
+                },
+                "invited": r.invited,
+                "response_rate": r.response_rate,
+                "scores": {
+                    str(q): {
+                        "kind": score.kind,
+                        "distribution": list(score.distribution),
+                    }
+                    for q, score in r.scores.items()
+                },
+                "texts": {str(q): list(texts) for q, texts in r.texts.items()},
+            }
+            for r in results.groups
+        ],
+    }
+
+
+def results_from_data(data: Mapping[str, Any]) -> RoundResults:
+    """The results `results_to_data` wrote (figures recomputed from the distributions)."""
+    groups = []
+    for item in data.get("groups", []):
+        g = item["group"]
+        group = ResultGroup(
+            department_id=g["department_id"],
+            name=g["name"],
+            includes=tuple(g["includes"]),
+            merged_names=tuple(g["merged_names"]),
+            respondents=int(g["respondents"]),
+        )
+        groups.append(
+            GroupResult(
+                group=group,
+                invited=int(item["invited"]),
+                response_rate=item["response_rate"],
+                scores={
+                    int(q): score_from_distribution(
+                        question_id=int(q), kind=score["kind"], distribution=score["distribution"]
+                    )
+                    for q, score in item["scores"].items()
+                },
+                texts={int(q): list(texts) for q, texts in item["texts"].items()},
+            )
+        )
+    return RoundResults(
+        groups=groups,
+        overall=union_of(groups, company_name="Company"),
+        respondents=sum(g.group.respondents for g in groups),
+        invited=sum(g.invited for g in groups),
+        hidden=bool(data.get("hidden", False)),
+        min_size=int(data.get("min_size", MIN_GROUP)),
     )

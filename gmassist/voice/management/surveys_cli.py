@@ -1,8 +1,10 @@
 """`gmassist voice surveys list|results|open-due`: the pulse-survey part of the voice command.
 
-Results are the same as on the pages and in the API: the group rule of
-voice/engine/survey_results.py applies (no group of fewer than 5 respondents). The command is
-run by whoever holds the database, so it reads every group, the company's included.
+Results are the same as on the pages and in the API: each round's published snapshot (the
+group rule of voice/engine/survey_results.py and the publication rule of
+voice/engine/survey_publication.py: no group of fewer than 5 respondents, no two readings that
+differ by fewer than 5). The command is run by whoever holds the database, so it reads every
+group, the company's included.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rich.table import Table as RichTable
 from gmassist.core.choices import JobStatus
 from gmassist.core.management.output import command_console
 from gmassist.core.management.progress import run_job_with_progress
+from gmassist.core.permissions import SYSTEM
 from gmassist.voice.jobs import SURVEYS_OPEN_DUE
 
 
@@ -131,6 +134,10 @@ def results_as_dict(survey, survey_round, results, trend) -> dict[str, Any]:
         "opens_on": survey_round.opens_on if survey_round else None,
         "closes_on": survey_round.closes_on if survey_round else None,
         "min_group_size": results.min_size if results else 5,
+        "published": results.published if results else False,
+        "final": results.is_final if results else False,
+        "counts_answers_before": results.counts_before if results else None,
+        "left_out": results.left_out if results else 0,
         "hidden": results.hidden if results else False,
         "respondents": results.respondents if results else 0,
         "invited": results.invited if results else 0,
@@ -141,6 +148,7 @@ def results_as_dict(survey, survey_round, results, trend) -> dict[str, Any]:
             {
                 "round": r.number,
                 "opens_on": r.opens_on,
+                "final": res.is_final,
                 "enps": res.overall.enps if res.overall else None,
                 "respondents": res.respondents,
                 "groups": [
@@ -169,12 +177,12 @@ def _results(command, *, survey_id: int, round_number: int | None, as_json: bool
     company = gettext("Whole company")
     results = (
         selectors.round_results(
-            user=None, survey_round=survey_round, company_name=company, as_system=True
+            user=SYSTEM, survey_round=survey_round, company_name=company, as_system=True
         )
         if survey_round
         else None
     )
-    trend = selectors.survey_trend(user=None, survey=survey, company_name=company, as_system=True)
+    trend = selectors.survey_trend(user=SYSTEM, survey=survey, company_name=company, as_system=True)
     data = results_as_dict(survey, survey_round, results, trend)
     if as_json:
         command.stdout.write(json.dumps(data, ensure_ascii=False, default=str))
@@ -183,17 +191,34 @@ def _results(command, *, survey_id: int, round_number: int | None, as_json: bool
     if survey_round is None:
         console.print(f"{survey.title}: no round has opened yet.")
         return
+    if not data["published"]:
+        console.print(
+            f"{survey.title}, round {survey_round.number}: no results published yet (an open "
+            f"round is published once a day, after {data['min_group_size']} or more new answers "
+            "of the days before)."
+        )
+        return
     if data["hidden"]:
         console.print(
             f"{survey.title}, round {survey_round.number}: fewer than {data['min_group_size']} "
             "respondents in the whole company; nothing can be shown."
         )
         return
+    scope = (
+        f"groups of {data['min_group_size']} or more"
+        if data["final"]
+        else f"so far, the answers given before {data['counts_answers_before']}; the groups "
+        "appear when the round closes"
+    )
+    left_out = (
+        f"; {data['left_out']} answers after the last refresh not counted"
+        if data["left_out"]
+        else ""
+    )
     table = RichTable(
         title=f"{survey.title}, round {survey_round.number} "
         f"({survey_round.opens_on} – {survey_round.closes_on}): "
-        f"{data['respondents']} of {data['invited']} answered; groups of "
-        f"{data['min_group_size']} or more"
+        f"{data['respondents']} of {data['invited']} answered; {scope}{left_out}"
     )
     questions = [q for q in data["questions"] if q["kind"] != "text"]
     table.add_column("group")
@@ -235,7 +260,7 @@ def _open_due(command, *, today: str | None, **_options) -> None:
     job = run_job_with_progress(
         kind=SURVEYS_OPEN_DUE,
         params={"today": today or timezone.localdate().isoformat()},
-        by=None,
+        by=SYSTEM,
         console=console,
         description="Surveys due",
     )
@@ -244,5 +269,6 @@ def _open_due(command, *, today: str | None, **_options) -> None:
     result = job.result
     command.stdout.write(
         f"Looked at {result['surveys']} active survey(s): opened {result['opened']} round(s), "
-        f"sealed {result['sealed']}, closed {result['closed']} survey(s)."
+        f"sealed {result['sealed']}, closed {result['closed']} survey(s); refreshed the "
+        f"results of {result.get('refreshed', 0)} open round(s)."
     )

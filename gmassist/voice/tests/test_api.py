@@ -7,10 +7,10 @@ import json
 import pytest
 import time_machine
 
+from conftest import assert_problem
 from gmassist.voice.models import Feedback, FeedbackMessage
 from gmassist.voice.tests.conftest import make_feedback
 
-PROBLEM = "application/problem+json"
 SEND = {
     "kind": "complaint",
     "subject": "Weekend shifts",
@@ -26,12 +26,6 @@ def _fixed_day():
 
 def post(client, path, body):
     return client.post(path, json.dumps(body), content_type="application/json")
-
-
-def problem(response, status):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    return response.json()
 
 
 def test_sending_named_feedback(client, cast):
@@ -58,7 +52,9 @@ def test_sending_anonymously_answers_with_a_code_and_stores_no_sender(client, ca
 
 
 def test_sending_needs_a_login(client, cast):
-    problem(post(client, "/api/voice/feedback", {**SEND, "department_id": cast.sales.pk}), 401)
+    assert_problem(
+        post(client, "/api/voice/feedback", {**SEND, "department_id": cast.sales.pk}), 401
+    )
     assert Feedback.objects.count() == 0
 
 
@@ -73,7 +69,7 @@ def test_sending_needs_a_login(client, cast):
 )
 def test_sending_bad_input_is_a_422(client, cast, change, field):
     client.force_login(cast.employee)
-    body = problem(
+    body = assert_problem(
         post(client, "/api/voice/feedback", {**SEND, "department_id": cast.sales.pk, **change}), 422
     )
     assert [e["field"] for e in body["errors"]] == [field]
@@ -96,17 +92,17 @@ def test_the_list_is_scoped_and_names_no_anonymous_sender(client, cast):
     assert "reply_code_digest" not in json.dumps(body)
     client.force_login(cast.gm)
     assert client.get("/api/voice/feedback").json()["count"] == 3
-    problem(client.get("/api/voice/feedback?sort=nonsense"), 422)
+    assert_problem(client.get("/api/voice/feedback?sort=nonsense"), 422)
 
 
 def test_the_list_needs_a_login(client, cast):
-    problem(client.get("/api/voice/feedback"), 401)
+    assert_problem(client.get("/api/voice/feedback"), 401)
 
 
 def test_reading_an_item_out_of_scope_is_a_404(client, cast):
     item = make_feedback(department=cast.rnd)
     client.force_login(cast.head)
-    problem(client.get(f"/api/voice/feedback/{item.pk}"), 404)
+    assert_problem(client.get(f"/api/voice/feedback/{item.pk}"), 404)
     client.force_login(cast.gm)
     assert client.get(f"/api/voice/feedback/{item.pk}").json()["feedback"]["subject"] == "A subject"
 
@@ -129,19 +125,19 @@ def test_answering_and_the_anonymous_thread_by_code(client, cast):
     assert [m["body"] for m in thread["messages"]] == ["Two hires."]
     reply = post(client, "/api/voice/follow/replies", {"code": code, "body": "Thanks"})
     assert reply.status_code == 201 and reply.json()["author"] is None
-    problem(post(client, "/api/voice/follow", {"code": "WRONG"}), 404)
-    problem(post(client, "/api/voice/follow", {"code": ""}), 422)
+    assert_problem(post(client, "/api/voice/follow", {"code": "WRONG"}), 404)
+    assert_problem(post(client, "/api/voice/follow", {"code": ""}), 422)
     client.logout()
-    problem(post(client, "/api/voice/follow", {"code": code}), 401)
+    assert_problem(post(client, "/api/voice/follow", {"code": code}), 401)
 
 
 def test_answering_out_of_scope_changes_nothing(client, cast):
     item = make_feedback(department=cast.sales, owner=cast.head)
     client.force_login(cast.hr)  # sees it, does not own it
-    problem(post(client, f"/api/voice/feedback/{item.pk}/replies", {"body": "Hi"}), 403)
-    problem(post(client, f"/api/voice/feedback/{item.pk}/status", {"status": "closed"}), 403)
+    assert_problem(post(client, f"/api/voice/feedback/{item.pk}/replies", {"body": "Hi"}), 403)
+    assert_problem(post(client, f"/api/voice/feedback/{item.pk}/status", {"status": "closed"}), 403)
     client.force_login(cast.outsider)
-    problem(post(client, f"/api/voice/feedback/{item.pk}/replies", {"body": "Hi"}), 404)
+    assert_problem(post(client, f"/api/voice/feedback/{item.pk}/replies", {"body": "Hi"}), 404)
     item.refresh_from_db()
     assert item.status == "new" and FeedbackMessage.objects.count() == 0
 
@@ -149,14 +145,14 @@ def test_answering_out_of_scope_changes_nothing(client, cast):
 def test_status_changes_and_a_decline_needs_a_reason(client, cast):
     item = make_feedback(department=cast.sales, owner=cast.head)
     client.force_login(cast.head)
-    body = problem(
+    body = assert_problem(
         post(client, f"/api/voice/feedback/{item.pk}/status", {"status": "declined"}), 422
     )
     assert [e["field"] for e in body["errors"]] == ["reason"]
-    problem(post(client, f"/api/voice/feedback/{item.pk}/status", {"status": "new"}), 422)
+    assert_problem(post(client, f"/api/voice/feedback/{item.pk}/status", {"status": "new"}), 422)
     response = post(client, f"/api/voice/feedback/{item.pk}/status", {"status": "in_progress"})
     assert response.json()["status"] == "in_progress"
-    problem(post(client, f"/api/voice/feedback/{item.pk}/replies", {"body": ""}), 422)
+    assert_problem(post(client, f"/api/voice/feedback/{item.pk}/replies", {"body": ""}), 422)
 
 
 def test_trends(client, cast):
@@ -178,8 +174,8 @@ def test_trends(client, cast):
             "negative_share": 1.0,
         }
     ]
-    problem(client.get("/api/voice/trends?months=0"), 422)
+    assert_problem(client.get("/api/voice/trends?months=0"), 422)
     client.force_login(cast.employee)
-    problem(client.get("/api/voice/trends"), 403)
+    assert_problem(client.get("/api/voice/trends"), 403)
     client.logout()
-    problem(client.get("/api/voice/trends"), 401)
+    assert_problem(client.get("/api/voice/trends"), 401)

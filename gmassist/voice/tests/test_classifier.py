@@ -25,6 +25,7 @@ from gmassist.voice.engine.classifier import (
     without_chinese,
 )
 from gmassist.voice.engine.urgent_rules import FLAGS, matched_phrases, urgent_flags_by_rules
+from gmassist.voice.tests.conftest import evaluate_once
 
 TINY = Path(__file__).parent / "data" / "tiny_examples.csv"
 
@@ -141,7 +142,7 @@ def test_the_split_is_seeded_and_stratified():
 
 def test_accuracy_on_the_held_back_part_is_above_the_floors():
     examples = load_examples()
-    result = evaluate(examples, seed=0)
+    result = evaluate_once(examples, seed=0)
     assert result.topic_accuracy >= TOPIC_FLOOR
     assert result.sentiment_accuracy >= SENTIMENT_FLOOR
     assert result.urgent_recall >= URGENT_RECALL_FLOOR
@@ -203,7 +204,7 @@ def test_a_set_too_small_to_cross_validate_is_still_evaluated():
 
 
 def test_evaluate_can_skip_the_cross_validation():
-    result = evaluate(load_examples(), seed=0, repeats=0)
+    result = evaluate_once(load_examples(), seed=0, repeats=0)
     assert result.cross_validation is None
     assert result.as_dict()["cross_validation"] is None
 

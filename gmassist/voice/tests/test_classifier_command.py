@@ -7,6 +7,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+pytestmark = pytest.mark.usefixtures("evaluations_once_per_run")
+
 
 def run(*args) -> str:
     out = io.StringIO()

@@ -13,6 +13,8 @@ from gmassist.voice.tests.conftest import make_feedback
 
 TINY = Path(__file__).parent / "data" / "tiny_examples.csv"
 
+pytestmark = pytest.mark.usefixtures("evaluations_once_per_run")
+
 
 def run(*args) -> str:
     out = io.StringIO()

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from conftest import assert_problem
 from gmassist.core.models import AuditEntry
 from gmassist.voice.models import Candidate, RecruitingAgency, Requisition, RequisitionShare
 from gmassist.voice.tests.recruiting_factories import (
@@ -16,7 +17,6 @@ from gmassist.voice.tests.recruiting_factories import (
     make_requisition,
 )
 
-PROBLEM = "application/problem+json"
 BASE = "/api/voice/recruiting"
 
 
@@ -47,12 +47,6 @@ def send(client, method, path, body=None):
     return getattr(client, method)(
         BASE + path, json.dumps(body or {}), content_type="application/json"
     )
-
-
-def problem(response, status):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    return response.json()
 
 
 def snapshot():
@@ -97,7 +91,7 @@ def test_lists_show_what_each_role_may_see(client, cast, world, path, key):
     "path", ["/agencies", "/requisitions", "/candidates", "/performance", "/agencies/1"]
 )
 def test_reads_need_a_login(client, world, path):
-    problem(client.get(BASE + path), 401)
+    assert_problem(client.get(BASE + path), 401)
 
 
 def test_the_requisition_list_filters_and_rejects_bad_filters(client, cast, world):
@@ -106,18 +100,18 @@ def test_the_requisition_list_filters_and_rejects_bad_filters(client, cast, worl
     assert [(r["code"], r["overdue_days"]) for r in body["items"]] == [("REQ-2026-001", 9)]
     body = client.get(BASE + "/requisitions", {"department_id": cast.rnd.pk}).json()
     assert [r["code"] for r in body["items"]] == ["REQ-RND"]
-    errors = problem(client.get(BASE + "/requisitions", {"urgency": "asap"}), 422)["errors"]
+    errors = assert_problem(client.get(BASE + "/requisitions", {"urgency": "asap"}), 422)["errors"]
     assert [e["field"] for e in errors] == ["urgency"]
 
 
 def test_reading_one_record_out_of_scope_is_a_404(client, cast, world):
     client.force_login(cast.head)
     assert client.get(f"{BASE}/requisitions/{world['east'].pk}").json()["code"] == "REQ-2026-001"
-    problem(client.get(f"{BASE}/requisitions/{world['rnd'].pk}"), 404)
-    problem(client.get(f"{BASE}/agencies/{world['agency'].pk}"), 404)
+    assert_problem(client.get(f"{BASE}/requisitions/{world['rnd'].pk}"), 404)
+    assert_problem(client.get(f"{BASE}/agencies/{world['agency'].pk}"), 404)
     rita = Candidate.objects.get(full_name="Rita")
-    problem(client.get(f"{BASE}/candidates/{rita.pk}"), 404)
-    problem(client.get(f"{BASE}/candidates/0"), 422)
+    assert_problem(client.get(f"{BASE}/candidates/{rita.pk}"), 404)
+    assert_problem(client.get(f"{BASE}/candidates/0"), 422)
 
 
 def test_performance_for_hr_and_a_refusal_for_an_employee(client, cast, world):
@@ -139,7 +133,7 @@ def test_performance_for_hr_and_a_refusal_for_an_employee(client, cast, world):
     assert (alpha["sent"], alpha["hires"], alpha["median_days_to_hire"]) == (1, 1, 22.0)
     assert alpha["fee_cost"] == "20000.00"  # 20% of the salesperson band midpoint
     client.force_login(cast.employee)
-    problem(client.get(BASE + "/performance"), 403)
+    assert_problem(client.get(BASE + "/performance"), 403)
 
 
 # --- agencies --------------------------------------------------------------------------------
@@ -165,10 +159,12 @@ def test_hr_creates_and_changes_an_agency(client, cast, world):
 
 def test_agency_writes_need_a_login_and_the_role(client, cast, world):
     before = snapshot()
-    problem(send(client, "post", "/agencies", {"name": "X"}), 401)
+    assert_problem(send(client, "post", "/agencies", {"name": "X"}), 401)
     client.force_login(cast.head)
-    problem(send(client, "post", "/agencies", {"name": "X"}), 403)
-    problem(send(client, "patch", f"/agencies/{world['agency'].pk}", {"status": "ended"}), 404)
+    assert_problem(send(client, "post", "/agencies", {"name": "X"}), 403)
+    assert_problem(
+        send(client, "patch", f"/agencies/{world['agency'].pk}", {"status": "ended"}), 404
+    )
     assert snapshot() == before
 
 
@@ -184,7 +180,7 @@ def test_agency_writes_need_a_login_and_the_role(client, cast, world):
 def test_bad_agency_input_is_a_422(client, cast, world, body, field):
     client.force_login(cast.hr)
     before = snapshot()
-    errors = problem(send(client, "post", "/agencies", body), 422)["errors"]
+    errors = assert_problem(send(client, "post", "/agencies", body), 422)["errors"]
     assert [e["field"] for e in errors] == [field]
     assert snapshot() == before
 
@@ -212,12 +208,12 @@ def test_opening_needs_a_login_and_the_scope(client, cast, world):
         "target_date": "2026-05-01",
     }
     before = snapshot()
-    problem(send(client, "post", "/requisitions", body), 401)
+    assert_problem(send(client, "post", "/requisitions", body), 401)
     client.force_login(cast.head)
-    errors = problem(send(client, "post", "/requisitions", body), 422)["errors"]
+    errors = assert_problem(send(client, "post", "/requisitions", body), 422)["errors"]
     assert [e["field"] for e in errors] == ["department_id"]  # R&D is not theirs to see
     client.force_login(cast.employee)
-    problem(
+    assert_problem(
         send(client, "post", "/requisitions", {**body, "department_id": cast.sales_east.pk}), 403
     )
     assert snapshot() == before
@@ -241,7 +237,7 @@ def test_bad_requisition_input_is_a_422(client, cast, world, change, field):
         **change,
     }
     before = snapshot()
-    errors = problem(send(client, "post", "/requisitions", body), 422)["errors"]
+    errors = assert_problem(send(client, "post", "/requisitions", body), 422)["errors"]
     assert [e["field"] for e in errors] == [field]
     assert snapshot() == before
 
@@ -253,21 +249,21 @@ def test_changing_and_closing_a_requisition(client, cast, world):
     assert (response.json()["headcount"], response.json()["urgency"]) == (2, "critical")
     response = send(client, "post", path + "/close", {"status": "filled"})
     assert (response.json()["status"], response.json()["days_to_fill"]) == ("filled", 64)
-    problem(send(client, "post", path + "/close", {"status": "cancelled"}), 409)
+    assert_problem(send(client, "post", path + "/close", {"status": "cancelled"}), 409)
 
 
 def test_requisition_writes_out_of_scope_change_nothing(client, cast, world):
     path = f"/requisitions/{world['rnd'].pk}"
     before = snapshot()
-    problem(send(client, "patch", path, {"headcount": 2}), 401)
-    problem(send(client, "post", path + "/close", {"status": "filled"}), 401)
+    assert_problem(send(client, "patch", path, {"headcount": 2}), 401)
+    assert_problem(send(client, "post", path + "/close", {"status": "filled"}), 401)
     client.force_login(cast.head)
-    problem(send(client, "patch", path, {"headcount": 2}), 404)
-    problem(send(client, "post", path + "/close", {"status": "filled"}), 404)
+    assert_problem(send(client, "patch", path, {"headcount": 2}), 404)
+    assert_problem(send(client, "post", path + "/close", {"status": "filled"}), 404)
     client.force_login(cast.hr)
-    problem(send(client, "patch", path, {"headcount": None}), 422)
-    problem(send(client, "patch", path, {"headcount": 0}), 422)
-    problem(send(client, "post", path + "/close", {"status": "done"}), 422)
+    assert_problem(send(client, "patch", path, {"headcount": None}), 422)
+    assert_problem(send(client, "patch", path, {"headcount": 0}), 422)
+    assert_problem(send(client, "post", path + "/close", {"status": "done"}), 422)
     assert snapshot() == before
 
 
@@ -289,13 +285,15 @@ def test_sharing_needs_login_scope_and_known_agencies(client, cast, world):
     path = f"/requisitions/{world['east'].pk}/share"
     body = {"agency_ids": [world["agency"].pk]}
     before = snapshot()
-    problem(send(client, "post", path, body), 401)
+    assert_problem(send(client, "post", path, body), 401)
     client.force_login(cast.head)
-    errors = problem(send(client, "post", path, body), 422)["errors"]  # agencies are not theirs
+    errors = assert_problem(send(client, "post", path, body), 422)[
+        "errors"
+    ]  # agencies are not theirs
     assert [e["field"] for e in errors] == ["agency_ids"]
     client.force_login(cast.hr)
-    problem(send(client, "post", path, {"agency_ids": []}), 422)
-    problem(send(client, "post", path, {"agency_ids": [999999]}), 422)
+    assert_problem(send(client, "post", path, {"agency_ids": []}), 422)
+    assert_problem(send(client, "post", path, {"agency_ids": [999999]}), 422)
     assert snapshot() == before and mail.outbox == []
 
 
@@ -330,14 +328,18 @@ def test_adding_a_candidate_and_moving_them_to_hired(client, cast, world):
 def test_candidate_writes_need_login_and_scope(client, cast, world):
     rita = Candidate.objects.get(full_name="Rita")
     before = snapshot()
-    problem(send(client, "post", f"/candidates/{rita.pk}/stage", {"stage": "screening"}), 401)
-    problem(
+    assert_problem(
+        send(client, "post", f"/candidates/{rita.pk}/stage", {"stage": "screening"}), 401
+    )
+    assert_problem(
         send(client, "post", f"/requisitions/{world['rnd'].pk}/candidates", {"full_name": "Z"}),
         401,
     )
     client.force_login(cast.head)
-    problem(send(client, "post", f"/candidates/{rita.pk}/stage", {"stage": "screening"}), 404)
-    problem(
+    assert_problem(
+        send(client, "post", f"/candidates/{rita.pk}/stage", {"stage": "screening"}), 404
+    )
+    assert_problem(
         send(client, "post", f"/requisitions/{world['rnd'].pk}/candidates", {"full_name": "Z"}),
         404,
     )
@@ -357,7 +359,7 @@ def test_bad_candidate_input_is_a_422(client, cast, world, body, field):
     client.force_login(cast.hr)
     before = snapshot()
     response = send(client, "post", f"/requisitions/{world['east'].pk}/candidates", body)
-    errors = problem(response, 422)["errors"]
+    errors = assert_problem(response, 422)["errors"]
     assert [e["field"] for e in errors] == [field]
     assert snapshot() == before
 
@@ -365,10 +367,10 @@ def test_bad_candidate_input_is_a_422(client, cast, world, body, field):
 def test_a_bad_stage_move_is_a_422_and_a_final_stage_a_409(client, cast, world):
     client.force_login(cast.hr)
     path = f"/candidates/{world['candidate'].pk}/stage"
-    problem(send(client, "post", path, {"stage": "promoted"}), 422)
-    problem(send(client, "post", path, {"stage": "offer", "on": "2025-01-01"}), 422)
-    problem(send(client, "post", path, {"stage": "offer", "hired_employee_id": 999999}), 422)
+    assert_problem(send(client, "post", path, {"stage": "promoted"}), 422)
+    assert_problem(send(client, "post", path, {"stage": "offer", "on": "2025-01-01"}), 422)
+    assert_problem(send(client, "post", path, {"stage": "offer", "hired_employee_id": 999999}), 422)
     send(client, "post", path, {"stage": "rejected"})
     before = snapshot()
-    problem(send(client, "post", path, {"stage": "offer"}), 409)
+    assert_problem(send(client, "post", path, {"stage": "offer"}), 409)
     assert snapshot() == before

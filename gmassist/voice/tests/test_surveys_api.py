@@ -9,15 +9,16 @@ import json
 import pytest
 import time_machine
 
+from conftest import assert_problem
 from gmassist.voice.models import Survey, SurveyParticipation, SurveyResponse
 from gmassist.voice.tests.test_surveys_services import (
     add_people,
     answer_all,
+    close,
     launched,
     new_survey,
 )
 
-PROBLEM = "application/problem+json"
 BODY = {
     "title": "Pulse",
     "opens_on": "2026-03-02",
@@ -42,12 +43,6 @@ def send(client, method, path, body=None):
     )
 
 
-def problem(response, status):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    return response.json()
-
-
 def test_creating_a_survey(client, cast):
     client.force_login(cast.hr)
     response = send(client, "post", "/api/voice/surveys", BODY)
@@ -70,17 +65,19 @@ def test_creating_a_survey(client, cast):
 )
 def test_creating_with_bad_input_is_a_422(client, cast, change, field):
     client.force_login(cast.hr)
-    body = problem(send(client, "post", "/api/voice/surveys", {**BODY, **change}), 422)
+    body = assert_problem(send(client, "post", "/api/voice/surveys", {**BODY, **change}), 422)
     assert [e["field"] for e in body["errors"]] == [field]
     assert Survey.objects.count() == 0
 
 
 def test_creating_needs_a_login_and_the_scope(client, cast):
-    problem(send(client, "post", "/api/voice/surveys", BODY), 401)
+    assert_problem(send(client, "post", "/api/voice/surveys", BODY), 401)
     client.force_login(cast.employee)
-    problem(send(client, "post", "/api/voice/surveys", BODY), 403)
+    assert_problem(send(client, "post", "/api/voice/surveys", BODY), 403)
     client.force_login(cast.head)
-    problem(send(client, "post", "/api/voice/surveys", {**BODY, "department_id": cast.rnd.pk}), 403)
+    assert_problem(
+        send(client, "post", "/api/voice/surveys", {**BODY, "department_id": cast.rnd.pk}), 403
+    )
     assert Survey.objects.count() == 0
     response = send(client, "post", "/api/voice/surveys", {**BODY, "department_id": cast.sales.pk})
     assert response.status_code == 201
@@ -101,35 +98,39 @@ def test_listing_and_reading(client, cast):
         }
     ]
     client.force_login(cast.employee)
-    problem(client.get("/api/voice/surveys"), 403)
-    problem(client.get(f"/api/voice/surveys/{survey.pk}"), 404)
+    assert_problem(client.get("/api/voice/surveys"), 403)
+    assert_problem(client.get(f"/api/voice/surveys/{survey.pk}"), 404)
     client.logout()
-    problem(client.get("/api/voice/surveys"), 401)
+    assert_problem(client.get("/api/voice/surveys"), 401)
 
 
 def test_changing_and_launching(client, cast):
     survey = new_survey(cast.gm)
     client.force_login(cast.head)  # may read launched surveys, not change the company's
-    problem(send(client, "put", f"/api/voice/surveys/{survey.pk}", {**BODY, "title": "X"}), 404)
+    assert_problem(
+        send(client, "put", f"/api/voice/surveys/{survey.pk}", {**BODY, "title": "X"}), 404
+    )
     client.force_login(cast.gm)
     changed = send(client, "put", f"/api/voice/surveys/{survey.pk}", {**BODY, "title": "Pulse Q2"})
     assert changed.json()["title"] == "Pulse Q2"
-    problem(send(client, "put", f"/api/voice/surveys/{survey.pk}", {**BODY, "window_days": 0}), 422)
+    assert_problem(
+        send(client, "put", f"/api/voice/surveys/{survey.pk}", {**BODY, "window_days": 0}), 422
+    )
     launched_body = send(
         client, "post", f"/api/voice/surveys/{survey.pk}/status", {"status": "active"}
     )
     assert launched_body.json()["status"] == "active" and len(launched_body.json()["rounds"]) == 1
-    problem(
+    assert_problem(
         send(client, "post", f"/api/voice/surveys/{survey.pk}/status", {"status": "draft"}), 422
     )
     client.force_login(cast.head)
-    problem(
+    assert_problem(
         send(client, "post", f"/api/voice/surveys/{survey.pk}/status", {"status": "closed"}), 403
     )
     survey.refresh_from_db()
     assert (survey.title, survey.status) == ("Pulse Q2", "active")
     client.logout()
-    problem(
+    assert_problem(
         send(client, "post", f"/api/voice/surveys/{survey.pk}/status", {"status": "closed"}), 401
     )
 
@@ -146,7 +147,7 @@ def test_answering_once_anonymously(client, cast):
     response = send(client, "post", url, body)
     assert response.status_code == 201 and response.json() == {"answered": True}
     assert response.wsgi_request.META["gmassist.skip_access_log"] is True
-    problem(send(client, "post", url, body), 409)
+    assert_problem(send(client, "post", url, body), 409)
     assert SurveyResponse.objects.count() == SurveyParticipation.objects.count() == 1
     assert client.get("/api/voice/surveys/to-answer").json() == []
 
@@ -155,13 +156,13 @@ def test_answering_bad_input_wrong_scope_and_no_login(client, cast):
     survey = launched(cast.gm, audience_departments=[cast.sales])
     enps = survey.questions.all()[0]
     url = f"/api/voice/surveys/{survey.pk}/rounds/1/answers"
-    problem(send(client, "post", url, {"answers": {str(enps.pk): 9}}), 401)
+    assert_problem(send(client, "post", url, {"answers": {str(enps.pk): 9}}), 401)
     client.force_login(cast.outsider)
-    problem(send(client, "post", url, {"answers": {str(enps.pk): 9}}), 404)
+    assert_problem(send(client, "post", url, {"answers": {str(enps.pk): 9}}), 404)
     client.force_login(cast.employee)
-    body = problem(send(client, "post", url, {"answers": {str(enps.pk): 12}}), 422)
+    body = assert_problem(send(client, "post", url, {"answers": {str(enps.pk): 12}}), 422)
     assert sorted(e["field"] for e in body["errors"]) == ["q1", "q2"]
-    problem(send(client, "post", url, {"answers": {"x": 1}}), 422)
+    assert_problem(send(client, "post", url, {"answers": {"x": 1}}), 422)
     assert SurveyResponse.objects.count() == SurveyParticipation.objects.count() == 0
 
 
@@ -172,6 +173,7 @@ def test_results_show_groups_of_five_only(client, cast):
     survey_round = survey.rounds.get()
     answer_all(survey_round, [cast.employee, *east], enps=10)
     answer_all(survey_round, [cast.outsider, *rnd[:3]], enps=0)  # R&D: 4, merged at the top
+    close(survey)
     client.force_login(cast.gm)
     body = client.get(f"/api/voice/surveys/{survey.pk}/results").json()
     assert [(g["name"], g["respondents"], g["enps"], g["merged"]) for g in body["groups"]] == [
@@ -181,9 +183,9 @@ def test_results_show_groups_of_five_only(client, cast):
     client.force_login(cast.head)
     body = client.get(f"/api/voice/surveys/{survey.pk}/results").json()
     assert (body["groups"], body["overall"]) == ([], None)
-    problem(client.get(f"/api/voice/surveys/{survey.pk}/results?round=0"), 422)
-    problem(client.get(f"/api/voice/surveys/{survey.pk}/results?round=7"), 404)
+    assert_problem(client.get(f"/api/voice/surveys/{survey.pk}/results?round=0"), 422)
+    assert_problem(client.get(f"/api/voice/surveys/{survey.pk}/results?round=7"), 404)
     client.force_login(cast.employee)
-    problem(client.get(f"/api/voice/surveys/{survey.pk}/results"), 404)
+    assert_problem(client.get(f"/api/voice/surveys/{survey.pk}/results"), 404)
     client.logout()
-    problem(client.get(f"/api/voice/surveys/{survey.pk}/results"), 401)
+    assert_problem(client.get(f"/api/voice/surveys/{survey.pk}/results"), 401)

@@ -14,6 +14,7 @@ from gmassist.voice.tests.test_surveys_services import (
     DAY,
     add_people,
     answer_all,
+    close,
     launched,
     new_survey,
 )
@@ -30,7 +31,8 @@ def test_open_due_opens_the_rounds_due_through_a_job(cast):
     services.survey_set_status(survey=survey, by=cast.gm, status="active")
     out = run("open-due", "--today", DAY.isoformat())
     assert out == (
-        "Looked at 1 active survey(s): opened 1 round(s), sealed 0, closed 0 survey(s).\n"
+        "Looked at 1 active survey(s): opened 1 round(s), sealed 0, closed 0 survey(s); "
+        "refreshed the results of 0 open round(s).\n"
     )
     assert SurveyRound.objects.get().opens_on == DAY
 
@@ -56,6 +58,7 @@ def test_results_show_groups_of_five_only(cast):
     survey_round = survey.rounds.get()
     answer_all(survey_round, [cast.employee, *east], enps=10)
     answer_all(survey_round, [cast.outsider, *rnd], enps=0)
+    close(survey)
     data = json.loads(run("results", str(survey.pk), "--json"))
     assert [(g["name"], g["respondents"], g["enps"]) for g in data["groups"]] == [
         ("Whole company", 9, 11.1)
@@ -64,6 +67,7 @@ def test_results_show_groups_of_five_only(cast):
         {
             "round": 1,
             "opens_on": "2026-03-02",
+            "final": True,
             "enps": 11.1,
             "respondents": 9,
             "groups": [{"department_id": None, "name": "Whole company", "enps": 11.1}],
@@ -76,6 +80,8 @@ def test_results_show_groups_of_five_only(cast):
 def test_results_of_too_few_say_so(cast):
     survey = launched(cast.gm)
     answer_all(survey.rounds.get(), [cast.employee], enps=10)
+    assert "no results published yet" in run("results", str(survey.pk))
+    close(survey)
     assert "fewer than 5 respondents" in run("results", str(survey.pk))
     assert json.loads(run("results", str(survey.pk), "--json"))["groups"] == []
 

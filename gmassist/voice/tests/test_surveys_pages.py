@@ -18,6 +18,7 @@ from gmassist.voice.tests.test_surveys_services import (
     add_people,
     answer_all,
     answers_for,
+    close,
     launched,
     new_survey,
 )
@@ -102,7 +103,7 @@ def test_launching_opens_the_first_round(client, cast):
     assert response.status_code == 302
     assert survey.rounds.get().opens_on == DAY
     page = client.get(f"/voice/surveys/{survey.pk}/")
-    assert page.status_code == 200 and b"survey-no-groups" in page.content
+    assert page.status_code == 200 and b"survey-not-yet" in page.content
 
 
 def test_an_employee_answers_from_the_inbox_once_and_anonymously(client, cast):
@@ -152,7 +153,7 @@ def _answered_company(cast):
     survey_round = survey.rounds.get()
     answer_all(survey_round, [cast.employee, *east], enps=10)
     answer_all(survey_round, [cast.outsider, *rnd], enps=0)
-    # one text from R&D, a group of 5: shown with R&D
+    close(survey)
     return survey
 
 
@@ -179,6 +180,7 @@ def test_results_show_groups_of_five_and_a_head_only_their_subtree(client, cast)
 def test_a_small_round_shows_nothing(client, cast):
     survey = launched(cast.gm)
     answer_all(survey.rounds.get(), [cast.employee, cast.outsider], enps=10)
+    close(survey)
     client.force_login(cast.gm)
     page = client.get(f"/voice/surveys/{survey.pk}/")
     assert page.context["results"].hidden is True
@@ -200,9 +202,9 @@ def test_the_export_has_the_same_groups(client, cast):
         "response_rate",
         "enps",
     ]
-    assert [(r[2], r[4], r[7]) for r in rows[1:]] == [
-        ("Sales East", "5", "100.0"),
-        ("R&D", "5", "-100.0"),
+    assert [(r[2], r[4], r[7], r[8]) for r in rows[1:]] == [
+        ("Sales East", "5", "100.0", "yes"),
+        ("R&D", "5", "-100.0", "yes"),
     ]
     xlsx = client.get(f"/voice/surveys/{survey.pk}/?export=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from conftest import make_employee, make_user
 from gmassist.core.choices import Role
 from gmassist.core.models import AuditEntry
+from gmassist.core.permissions import SYSTEM
 from gmassist.voice import selectors, services
 from gmassist.voice.models import (
     Survey,
@@ -40,6 +41,11 @@ def launched(by, **extra):
     services.survey_set_status(survey=survey, by=by, status="active")
     services.surveys_open_due(today=DAY)
     return survey
+
+
+def close(survey):
+    """Close the survey now (as the system): its open round is sealed with its final results."""
+    services.survey_set_status(survey=survey, by=SYSTEM, status="closed")
 
 
 def answers_for(survey, enps=9, scale=4, text=""):
@@ -106,6 +112,7 @@ def test_launching_opens_the_round_due_and_counts_who_is_asked(cast):
         "opened": 0,
         "sealed": 0,
         "closed": 0,
+        "refreshed": 0,
     }
 
 
@@ -116,6 +123,7 @@ def test_a_repeating_survey_seals_the_past_round_skips_missed_ones_and_opens_the
         "opened": 1,
         "sealed": 1,
         "closed": 0,
+        "refreshed": 0,
     }
     rounds = list(survey.rounds.values_list("number", "opens_on", "sealed"))
     assert rounds == [(1, DAY, True), (3, dt.date(2026, 5, 2), False)]
@@ -141,9 +149,15 @@ def test_an_answer_is_kept_apart_from_who_answered(cast):
     participation = SurveyParticipation.objects.get()
     response = SurveyResponse.objects.get()
     assert participation.employee_id == cast.employee.employee_id
-    assert response.department_id == cast.sales_east.pk
-    # nothing in the response names, dates or points to the person or the participation
-    assert {f.name for f in SurveyResponse._meta.concrete_fields} == {"id", "round", "department"}
+    assert (response.department_id, response.answered_on) == (cast.sales_east.pk, DAY)
+    # nothing in the response names, times or points to the person or the participation: the
+    # day only, while the round is open
+    assert {f.name for f in SurveyResponse._meta.concrete_fields} == {
+        "id",
+        "round",
+        "department",
+        "answered_on",
+    }
     assert {f.name for f in SurveyParticipation._meta.concrete_fields} == {
         "id",
         "round",
@@ -239,6 +253,7 @@ def test_results_show_only_groups_of_five_and_a_head_only_their_subtree(cast):
     survey_round = survey.rounds.get()
     answer_all(survey_round, [cast.employee, *east], enps=10)
     answer_all(survey_round, [cast.outsider, *rnd], enps=0)
+    close(survey)
     everything = selectors.round_results(user=cast.gm, survey_round=survey_round)
     assert [(g.group.name, g.group.respondents, g.enps) for g in everything.groups] == [
         ("Sales East", 5, 100.0),
@@ -258,6 +273,7 @@ def test_a_small_department_left_at_the_top_folds_in_the_smallest_group(cast):
     survey_round = survey.rounds.get()
     answer_all(survey_round, [cast.employee, *east], enps=10)
     answer_all(survey_round, [cast.outsider, *rnd], enps=0)
+    close(survey)
     results = selectors.round_results(
         user=cast.gm, survey_round=survey_round, company_name="All of us"
     )

@@ -61,6 +61,8 @@ class Command(BaseCommand):
             console.print(_counts_table(result))
         if result.get("warnings"):
             console.print(_problems_table("Warnings", result["warnings"]))
+        for note in result.get("proposals") or []:
+            console.print(note["message"])
         if result.get("errors"):
             console.print(_problems_table("Errors", result["errors"]))
         if job.status != JobStatus.SUCCEEDED:

@@ -60,6 +60,9 @@ class Command(BaseCommand):
             ("started by", str(job.created_by or "system")),
             ("started", str(job.started_at or "")),
             ("finished", str(job.finished_at or "")),
+            ("tries", str(job.attempts)),
+            ("worker", job.worker),
+            ("last heartbeat", str(job.heartbeat_at or "")),
             ("error", job.error),
             ("result", json.dumps(job.result, ensure_ascii=False, indent=1)[:4000]),
         ]:

@@ -1,4 +1,5 @@
-"""`gmassist worker`: a Celery worker that runs jobs (needs CELERY_BROKER_URL)."""
+"""`gmassist worker`: run jobs. Without a broker, the embedded worker polling the jobs table
+(`gmassist serve` starts one); with CELERY_BROKER_URL, a Celery worker."""
 
 from __future__ import annotations
 
@@ -7,22 +8,41 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run a Celery worker for long jobs; start as many as needed, on any machine."
+    help = (
+        "Run long jobs. Without CELERY_BROKER_URL: poll the jobs table and run queued jobs one at "
+        "a time (`gmassist serve` starts one such worker). With it: a Celery worker. Start as "
+        "many as needed, on any machine that reaches the database (and the broker)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--concurrency", type=int, default=None)
+        parser.add_argument(
+            "--concurrency", type=int, default=None, help="Celery pool processes (with a broker)"
+        )
         parser.add_argument(
             "--beat",
             action="store_true",
             help="also run the schedule of recurring jobs (give it to exactly one worker)",
         )
+        parser.add_argument(
+            "--burst",
+            action="store_true",
+            help="without a broker: run the queued jobs, then exit",
+        )
 
-    def handle(self, *args, concurrency: int | None, beat: bool, **options) -> None:
+    def handle(self, *args, concurrency: int | None, beat: bool, burst: bool, **options) -> None:
         if not settings.CELERY_BROKER_URL:
-            raise CommandError(
-                "CELERY_BROKER_URL is not set: without a broker jobs run in-process, "
-                "no worker is needed (e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/0)"
-            )
+            if concurrency or beat:
+                raise CommandError(
+                    "--concurrency and --beat need CELERY_BROKER_URL; without a broker a worker "
+                    "runs one job at a time (start more workers for more), and cron runs "
+                    "`gmassist schedule --run-due`"
+                )
+            from gmassist.core.worker import Worker
+
+            Worker(say=self._say).run(burst=burst)
+            return
+        if burst:
+            raise CommandError("--burst is for the worker without a broker")
         from gmassist.celery_app import app
 
         argv = ["worker", "--loglevel=INFO"]
@@ -33,3 +53,7 @@ class Command(BaseCommand):
             schedule_file = settings.DATA_DIR / "celerybeat-schedule"
             argv += ["--beat", f"--schedule={schedule_file}"]
         app.worker_main(argv)
+
+    def _say(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()

@@ -1,0 +1,25 @@
+"""Proposal kinds of the talent app: the extras of an incentive-plan line."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gmassist.core.permissions import Domain
+from gmassist.core.proposals import ProposalKind, register_proposal_kind
+from gmassist.org.services import employee_subject
+from gmassist.talent.services import (
+    INCENTIVE,
+    incentive_apply,
+    incentive_describe,
+    incentive_validate,
+)
+
+register_proposal_kind(
+    ProposalKind(
+        kind=INCENTIVE,
+        label=_("Incentives (bonus, options, leave, development)"),
+        validate=incentive_validate,
+        apply=incentive_apply,
+        subjects=employee_subject,
+        describe=incentive_describe,
+        domain=Domain.PEOPLE,
+    )
+)
