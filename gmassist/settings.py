@@ -281,5 +281,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     # a 403 is one line ("Forbidden (Permission denied): /audit/"), not a traceback
-    "loggers": {"django.request": {"filters": ["no_trace_for_refusals"]}},
+    "loggers": {
+        "django.request": {"filters": ["no_trace_for_refusals"]},
+        # axes says at DEBUG, on every login and token check, which address it looked at: at
+        # the time of an anonymous act that would tie the act to an address. Its failures and
+        # lockouts (INFO and up) are what an admin needs.
+        "axes": {"level": "INFO"},
+    },
 }
