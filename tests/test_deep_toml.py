@@ -105,3 +105,17 @@ def test_a_deep_toml_on_a_page_is_a_422_with_the_form_error(client, cast, url, d
     assert response.status_code == 422
     assert "nested more than 16 levels deep" in response.content.decode()
     assert (CustomerPolicy.objects.count(), Job.objects.count()) == (0, 0)
+
+
+def test_a_mapping_file_over_the_size_is_a_form_error(client, cast, media):
+    client.force_login(cast.hr)
+    response = client.post(
+        reverse("imports"),
+        {
+            "entity": "employees",
+            "file": SimpleUploadedFile("a.csv", b"a\n1\n"),
+            "mapping_file": SimpleUploadedFile("m.toml", b"# " + b"x" * 4_000_000),
+        },
+    )
+    assert response.context["form"].errors["mapping_file"] == ["The mapping file is too large."]
+    assert Job.objects.count() == 0

@@ -12,6 +12,7 @@ from gmassist.core import selectors
 from gmassist.core.choices import AuditAction
 from gmassist.core.imports import registered_entities
 from gmassist.core.uploads import upload_limit_mb, upload_too_large_message
+from gmassist.lib.bounded_toml import MAX_TOML_CHARS
 from gmassist.lib.mapping import MappingError, parse_mapping
 
 
@@ -155,6 +156,9 @@ class ImportForm(forms.Form):
         upload = data.get("mapping_file")
         saved = data.get("saved_mapping")
         if upload is not None:
+            if upload.size > 4 * MAX_TOML_CHARS:  # (a mapping is a few KB)
+                self.add_error("mapping_file", _("The mapping file is too large."))
+                return data
             try:
                 text = upload.read().decode("utf-8-sig").strip()
             except UnicodeDecodeError:

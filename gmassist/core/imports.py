@@ -102,8 +102,34 @@ class RowError:
 
 
 # A report keeps this many errors and warnings (each says its row, column, value and reason)
-# and counts the rest, so that a job's result stays small whatever the file.
+# and counts the rest, so that a job's result stays small whatever the file; while it runs,
+# an import holds ten times as many (the first found), so that a file of millions of wrong
+# rows does not hold millions of errors.
 MAX_REPORTED_PROBLEMS = 1_000
+KEPT_PROBLEMS = 10 * MAX_REPORTED_PROBLEMS
+
+
+class Problems(list):
+    """The errors (or warnings) of a report: every one is counted in `total`, the first
+    KEPT_PROBLEMS are kept, and every whole-file one (row None)."""
+
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        self.total = len(self)
+
+    def append(self, problem: RowError) -> None:
+        self.total += 1
+        if len(self) < KEPT_PROBLEMS or problem.row is None:
+            super().append(problem)
+
+    def extend(self, problems: Any) -> None:
+        for problem in problems:
+            self.append(problem)
+
+
+def problem_count(problems: list[RowError]) -> int:
+    """How many problems were found (kept or only counted)."""
+    return getattr(problems, "total", len(problems))
 
 
 @dataclass
@@ -115,8 +141,8 @@ class ImportReport:
     file_name: str = ""
     rows: int = 0
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=Problems)
+    warnings: list[RowError] = field(default_factory=Problems)
     # proposals the import made instead of writing (an existing employee's new pay):
     # {id (None in a dry run), kind, lines, message (in the import's language)}
     proposals: list[dict[str, Any]] = field(default_factory=list)
@@ -138,8 +164,8 @@ class ImportReport:
             "counts": self.counts,
             "errors": [e.as_dict() for e in errors],
             "warnings": [w.as_dict() for w in warnings],
-            "error_count": len(self.errors),
-            "warning_count": len(self.warnings),
+            "error_count": problem_count(self.errors),
+            "warning_count": problem_count(self.warnings),
             "proposals": self.proposals,
         }
 
@@ -157,7 +183,7 @@ class ImportFailed(Exception):
     """An import found errors and wrote nothing; `report` lists them all."""
 
     def __init__(self, report: ImportReport):
-        count = len(report.errors)
+        count = problem_count(report.errors)
         message = ngettext("%(file)s: %(count)d error", "%(file)s: %(count)d errors", count)
         super().__init__(message % {"file": report.file_name or report.entity, "count": count})
         self.report = report
@@ -278,7 +304,8 @@ class ImportContext:
         cell = (row.number if row else None, name)
         if cell in self._failed_cells:
             return
-        self._failed_cells.add(cell)
+        if len(self._failed_cells) < KEPT_PROBLEMS:  # (beyond, the count is only close)
+            self._failed_cells.add(cell)
         self.report.errors.append(self._entry(row, name, reason, value))
 
     def warning(self, row: ParsedRow | None, name: str, reason: str, value: Any = None) -> None:

@@ -9,7 +9,14 @@ import random
 import pytest
 
 from gmassist.core.choices import AuditAction
-from gmassist.core.imports import ImportFailed, ImportReport, RowError, import_file, import_limits
+from gmassist.core.imports import (
+    ImportFailed,
+    ImportReport,
+    RowError,
+    import_file,
+    import_limits,
+    problem_count,
+)
 from gmassist.core.jobs import _finish
 from gmassist.core.models import AuditEntry, Job
 from gmassist.core.permissions import SYSTEM
@@ -185,3 +192,28 @@ def test_a_job_result_over_the_bound_is_not_kept(cast, settings):
     _finish(job, "succeeded", error="", result={"rows": 3, "when": dt.date(2026, 1, 1)})
     job.refresh_from_db()
     assert job.result == {"rows": 3, "when": "2026-01-01"}
+
+
+def test_an_import_holds_the_first_ten_thousand_errors_and_counts_them_all():
+    report = ImportReport(entity="employees", dry_run=True)
+    for n in range(2, 30_002):
+        report.errors.append(RowError(n, "a", "x", "bad"))
+    report.errors.append(RowError(None, "", "f.csv", "the file has more than 5 rows"))
+    assert (len(report.errors), problem_count(report.errors)) == (10_001, 30_001)
+    result = report.as_dict()
+    assert result["error_count"] == 30_001
+    assert result["errors"][0]["reason"] == "the file has more than 5 rows"
+
+
+def test_a_streamed_file_of_wrong_rows_reports_a_bounded_report(cast, tmp_path, monkeypatch):
+    from gmassist.core import imports
+
+    monkeypatch.setattr(imports, "KEPT_PROBLEMS", 50)
+    rows = "".join(f"NOBODY{n},2025-01,100\n" for n in range(300))
+    path = tmp_path / "revenue.csv"
+    path.write_text("customer,month,amount\n" + rows)
+    with pytest.raises(ImportFailed) as caught:
+        import_file(entity="monthly_revenue", path=path, mapping=None, by=SYSTEM, dry_run=True)
+    report = caught.value.report
+    assert (len(report.errors), problem_count(report.errors)) == (50, 300)
+    assert str(caught.value) == "revenue.csv: 300 errors"
