@@ -249,6 +249,26 @@ def test_a_worker_that_lost_its_job_stops_and_does_not_write_over_the_new_run(tr
     assert CALLS == []
 
 
+def test_an_import_taken_from_its_worker_keeps_its_upload_for_the_run_that_took_it_over(
+    db, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gmassist.core.imports import run_import_job
+    from gmassist.core.jobs import JobContext, JobLost
+    from gmassist.core.uploads import upload_save
+
+    settings.MEDIA_ROOT = tmp_path
+    upload = upload_save(upload=SimpleUploadedFile("p.csv", b"code,title\nP-1,Analyst\n"))
+    ctx = JobContext(job=Job.objects.create(kind="core.import", status=JobStatus.RUNNING))
+    ctx.lost.set()  # the heartbeat found the job taken over
+
+    with pytest.raises(JobLost):
+        run_import_job(ctx, entity="positions", path=str(upload))
+
+    assert upload.exists()
+
+
 def test_a_task_delivered_again_takes_over_a_job_whose_worker_was_lost(db, quick_heartbeats):
     job = _running(attempts=1, n=3)
 

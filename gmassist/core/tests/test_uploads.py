@@ -11,7 +11,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from gmassist.core import services
 from gmassist.core.imports import run_import_job
 from gmassist.core.jobs import JobContext, job_run
 from gmassist.core.models import Job
@@ -131,9 +130,8 @@ def _api_upload(client, content: bytes, *, dry_run: bool):
     ids=["imported", "failed", "api dry run"],
 )
 def test_an_api_upload_is_deleted_when_its_import_ends(
-    client, cast, media, monkeypatch, content, dry_run, status
+    client, cast, media, content, dry_run, status
 ):
-    monkeypatch.setattr(services, "_run_in_thread", lambda job_id: None)
     client.force_login(cast.hr)
     job = _api_upload(client, content, dry_run=dry_run)
     assert kept_uploads(media) == ["people.csv"]
