@@ -6,7 +6,10 @@ What is shared lives in this module, so that every endpoint works the same way:
 - authentication: a personal API token (`Authorization: Bearer gma_…`) or the browser's session
   (with a CSRF check on unsafe methods);
 - page pagination (`?page=&page_size=`, at most MAX_PAGE_SIZE per page, with `count`);
-- `visible_or_404`: one object through `restrict`, a 404 when the user may not see it;
+- the permission rule applied by the helpers themselves: the paginator narrows a list with
+  `restrict` unless it already went through it and refuses rows that did not, `visible_or_404`
+  finds one object through it (a 404 when the user may not see it); rows that show someone's
+  pay or risk are audited as they are shown (`core.sensitive`);
 - one error format, RFC 9457 problem details (`application/problem+json`), for every error:
   ninja's own validation errors, 401, 403, 404, 405, 409, 422 and unexpected 500s;
 - the OpenAPI document (`/api/openapi.json`) declares those errors on every operation, and the
@@ -23,6 +26,7 @@ from typing import Annotated, Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
+    ImproperlyConfigured,
     ObjectDoesNotExist,
     PermissionDenied,
     RequestDataTooBig,
@@ -44,9 +48,11 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 
 from gmassist.core.choices import Action
+from gmassist.core.logins import token_find
 from gmassist.core.middleware import API_TOKEN_ATTRIBUTE
 from gmassist.core.models import User
-from gmassist.core.services import api_token_find
+from gmassist.core.permissions import scoped_rows
+from gmassist.core.sensitive import audit_rows_read
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +221,10 @@ class GmassistAPI(NinjaAPI):
         problem_ref = {"schema": {"$ref": "#/components/schemas/Problem"}}
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
-                responses = operation.setdefault("responses", {})
+                # ninja keys some statuses by int and some by str: with both 400 and "400" the
+                # JSON document had the key twice, and the docs page could not read it
+                responses = {str(status): r for status, r in operation.get("responses", {}).items()}
+                operation["responses"] = responses
                 if "requestBody" in operation and "400" not in responses:
                     # a body that is not JSON (or not a form) at all
                     responses["400"] = {
@@ -263,7 +272,8 @@ class ApiTokenAuth(HttpBearer):
     """A personal API token: `Authorization: Bearer gma_…` (create one at /api/tokens)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        found = api_token_find(key=token.strip()) if token else None
+        # throttled: bad tokens lock their address out for a while (429)
+        found = token_find(request=request, key=token.strip()) if token else None
         if found is None:
             return None
         # its use is noted after the view, unless the view marks an anonymous act
@@ -319,13 +329,32 @@ class PageNumberPagination(PaginationBase):
     def paginate_queryset(
         self, queryset: Any, pagination: Input, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
+        """One page of rows as the user may see them: the permission rule is applied here
+        (a restricted queryset is not narrowed twice; rows that did not come through the rule
+        are refused) and the rows that show someone's pay or risk are audited."""
+        user = request_user(request)
+        to_row = None
+        if isinstance(queryset, MappedRows):
+            queryset, to_row = queryset.queryset, queryset.to_row
+        rows = scoped_rows(queryset, user, Action.VIEW)
         offset = (pagination.page - 1) * pagination.page_size
+        page = list(rows[offset : offset + pagination.page_size])
+        audit_rows_read(actor=user, rows=page, what=request.path)
         return {
-            "count": self._items_count(queryset),
+            "count": self._items_count(rows),
             "page": pagination.page,
             "page_size": pagination.page_size,
-            "items": queryset[offset : offset + pagination.page_size],
+            "items": [to_row(row) for row in page] if to_row is not None else page,
         }
+
+
+class MappedRows:
+    """A restricted queryset for the paginator, each row of the page it shows turned into an
+    output row by `to_row` (so that only one page of rows is ever built)."""
+
+    def __init__(self, queryset: Any, to_row: Callable[[Any], Any]):
+        self.queryset = queryset
+        self.to_row = to_row
 
 
 # --- reads and the user ----------------------------------------------------------------------
@@ -342,14 +371,30 @@ def visible_or_404(
     """The object `pk` of `queryset`, or a 404 when it does not exist or is not visible.
 
     Pass a queryset that is already restricted (a selector), or a model's manager and `user`
-    to restrict it here. A denied read is a 404 so that it does not reveal that the object
-    exists.
+    to restrict it here; a queryset that went through neither is refused
+    (ImproperlyConfigured), so that an endpoint cannot forget the rule. A denied read is a 404
+    so that it does not reveal that the object exists. An object that shows someone's pay or
+    risk (`core.sensitive`) is audited as read.
     """
+    queryset = queryset.all()
     if user is not None:
-        queryset = queryset.restrict(user, action)  # type: ignore[attr-defined]
+        if queryset.is_restricted:  # type: ignore[attr-defined]
+            queryset = queryset.ensure_restricted(user, action)  # type: ignore[attr-defined]
+        else:
+            queryset = queryset.restrict(user, action)  # type: ignore[attr-defined]
+    elif not getattr(queryset, "is_restricted", False):
+        raise ImproperlyConfigured(
+            f"{queryset.model._meta.label} read without the permission rule: pass a "
+            "selector's queryset or user="
+        )
     obj = queryset.filter(pk=pk).first()
     if obj is None:
         raise Http404(f"{queryset.model._meta.verbose_name} {pk} not found")
+    audit_rows_read(
+        actor=queryset._restricted_actor,  # type: ignore[attr-defined]
+        rows=[obj],
+        what=f"api {queryset.model._meta.label_lower}",
+    )
     return obj
 
 

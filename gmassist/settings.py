@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "axes",
     "gmassist.core",
     "gmassist.org",
     "gmassist.talent",
@@ -74,6 +76,9 @@ MIDDLEWARE = [
     "gmassist.core.uploads.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gmassist.core.middleware.ContentSecurityPolicyMiddleware",
+    # last, as axes asks: it turns a locked-out login into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gmassist.urls"
@@ -114,7 +119,11 @@ DATABASES["default"]["TEST"] = {"NAME": env_str("GMASSIST_TEST_DB_NAME", _test_d
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
-AUTHENTICATION_BACKENDS = ["gmassist.core.backends.UserWithEmployeeBackend"]
+# axes first: it refuses a locked-out login before any password is checked
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "gmassist.core.backends.UserWithEmployeeBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -124,6 +133,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Throttled logins (gmassist/core/logins.py, django-axes): failures within LOGIN_LOCKOUT_MINUTES
+# of each other lock out for that long after the last one. An office behind one address shares
+# the per-address count, hence its larger default.
+LOGIN_FAILURES_PER_USER = env_int("LOGIN_FAILURES_PER_USER", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
+TOKEN_FAILURES_PER_ADDRESS = env_int("TOKEN_FAILURES_PER_ADDRESS", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+for _name in (
+    "LOGIN_FAILURES_PER_USER",
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "TOKEN_FAILURES_PER_ADDRESS",
+    "LOGIN_LOCKOUT_MINUTES",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more")
+# The proxies in front of the application that add X-Forwarded-For (1 with BEHIND_PROXY): the
+# client's address is the one the outermost of them saw.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 1 if env_bool("BEHIND_PROXY") else 0)
+AXES_HANDLER = "gmassist.core.logins.AttemptsHandler"
+AXES_LOCKOUT_PARAMETERS = "gmassist.core.logins.lockout_parameters"
+AXES_FAILURE_LIMIT = "gmassist.core.logins.failure_limit"
+AXES_CLIENT_IP_CALLABLE = "gmassist.core.logins.client_ip"
+AXES_LOCKOUT_CALLABLE = "gmassist.core.logins.locked_out"
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True  # a login that works forgets the typos before it
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are User.last_login; no table of them
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -164,6 +200,15 @@ IMPORT_MAX_CELL_CHARS = env_int("GMASSIST_IMPORT_MAX_CELL_CHARS", 32_767, minimu
 JOB_RESULT_MAX_BYTES = env_int("GMASSIST_JOB_RESULT_MAX_KB", 1024, minimum=16) * 1024
 # a request body other than an upload's file (JSON, form fields): Django's default, 2.5 MB
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("GMASSIST_BODY_MAX_KB", 2560, minimum=64) * 1024
+
+# Scripts and styles from our own static files only: no inline script, style or handler, no
+# eval. Pico's icons are data: images. A deployment may replace the whole policy ("" sends none).
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -232,6 +277,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_trace_for_refusals": {"()": "gmassist.lib.logs.NoTraceForRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # a 403 is one line ("Forbidden (Permission denied): /audit/"), not a traceback
+    "loggers": {
+        "django.request": {"filters": ["no_trace_for_refusals"]},
+        # axes says at DEBUG, on every login and token check, which address it looked at: at
+        # the time of an anonymous act that would tie the act to an address. Its failures and
+        # lockouts (INFO and up) are what an admin needs.
+        "axes": {"level": "INFO"},
+    },
 }

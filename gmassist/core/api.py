@@ -26,9 +26,9 @@ from gmassist.api import (
 from gmassist.core import services
 from gmassist.core.choices import Action, JobStatus, ProposalStatus
 from gmassist.core.imports import entity_spec, explain, registered_entities
-from gmassist.core.models import ApiToken, Proposal
+from gmassist.core.models import Proposal
 from gmassist.core.permissions import ALL, reach
-from gmassist.core.selectors import jobs_visible, proposals_visible
+from gmassist.core.selectors import api_tokens_of, jobs_visible, proposals_visible
 from gmassist.core.uploads import upload_save, upload_too_large_message
 from gmassist.lib.mapping import MappingError, parse_mapping
 
@@ -170,7 +170,7 @@ class JobOut(Schema):
 def token_list(request: HttpRequest):
     """Your own API tokens, newest first, revoked ones included."""
     user = request_user(request)
-    return ApiToken.objects.restrict(user, Action.VIEW).filter(user=user)
+    return api_tokens_of(user=user)
 
 
 @router.post("/tokens", response={201: TokenCreated, **problems()}, tags=["tokens"])
@@ -184,7 +184,7 @@ def token_create(request: HttpRequest, payload: TokenIn):
 def token_revoke(request: HttpRequest, token_id: ObjectId):
     """Revoke one of your tokens; requests made with it are refused from now on."""
     user = request_user(request)
-    token = visible_or_404(ApiToken.objects.filter(user=user), token_id, user=user)
+    token = visible_or_404(api_tokens_of(user=user), token_id)
     return services.api_token_revoke(token=token, by=user)
 
 

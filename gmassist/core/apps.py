@@ -19,3 +19,11 @@ class CoreConfig(AppConfig):
         from gmassist.core.permissions import check_policy
 
         check_policy()
+
+        # A proposal about a person's pay shows their pay: every page and endpoint that shows
+        # one audits it (core.sensitive).
+        from gmassist.core.models import Proposal
+        from gmassist.core.proposals import proposal_person_reads
+        from gmassist.core.sensitive import register_sensitive_rows
+
+        register_sensitive_rows(Proposal, proposal_person_reads)

@@ -326,7 +326,8 @@ def import_file(
     """Import a CSV or XLSX file of `entity` (e.g. "employees"), all or nothing.
 
     `mapping` None means the file's columns are the canonical column names (as exported).
-    `by` None is the system (CLI); a user needs `Action.IMPORT` on the entity's whole domain.
+    `by` is a user, who needs `Action.IMPORT` on the entity's whole domain, or `SYSTEM` (the
+    CLI without --user); None may not import.
     With `dry_run` nothing is written and the report says what would change. Raises
     ImportFailed (with every error in its report) and writes nothing when any row is wrong.
     `progress(percent 0-100, message)` is called while reading and validating. The file is
@@ -336,7 +337,7 @@ def import_file(
     spec = entity_spec(entity)
     if limits is None:
         limits = import_limits(streamed=spec.stream is not None)
-    if by is not None and reach(by, spec.domain, Action.IMPORT) != ALL:
+    if reach(by, spec.domain, Action.IMPORT) != ALL:
         raise PermissionDenied(gettext("you may not import %(entity)s") % {"entity": spec.name})
     report_progress = progress or (lambda _percent, _message: None)
     path = Path(path)
@@ -1131,8 +1132,7 @@ def export_entity(*, entity: str, fmt: str, out: Path | BinaryIO, user: Any | No
     if fmt not in (tabular.CSV, tabular.XLSX):
         raise ValueError(f"unknown format {fmt!r}; use csv or xlsx")
     queryset = spec.queryset() if spec.queryset else spec.model._default_manager.all()
-    if user is not None:
-        queryset = queryset.restrict(user, Action.EXPORT)
+    queryset = queryset.restrict(user, Action.EXPORT)
     attributes = sorted(spec.known_attributes()) if spec.custom_entity else []
     header = [c.name for c in spec.columns] + [CUSTOM_PREFIX + name for name in attributes]
 
@@ -1201,7 +1201,7 @@ def run_import_job(
                 entity=entity,
                 path=Path(path),
                 mapping=parsed,
-                by=ctx.job.created_by,
+                by=ctx.actor,
                 dry_run=dry_run,
                 progress=ctx.progress,
             )

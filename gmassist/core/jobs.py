@@ -101,6 +101,14 @@ class JobContext:
     # set by the heartbeat when another worker has taken the job over
     lost: threading.Event = field(default_factory=threading.Event)
 
+    @property
+    def actor(self) -> Any:
+        """Who the job acts for: the user who started it, or `SYSTEM` for a job the schedule,
+        the demo or the CLI started (no user)."""
+        from gmassist.core.permissions import SYSTEM
+
+        return self.job.created_by if self.job.created_by_id is not None else SYSTEM
+
     def progress(self, percent: float, message: str = "") -> None:
         """Report `percent` done (0-100) with a short message; cheap to call often.
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -13,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import AuditAction, JobStatus, ProposalStatus, Role
-from gmassist.core.permissions import Domain, RestrictedQuerySet, Scope
+from gmassist.core.permissions import SYSTEM, Domain, RestrictedQuerySet, Scope, scope_filter
 
 
 class BaseModel(models.Model):
@@ -114,6 +116,26 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_repr}"
 
 
+class ProposalQuerySet(RestrictedQuerySet):
+    """Proposals are reached through their kind's domain: HR, who has no business with
+    customers, sees no re-tiering, however it is listed."""
+
+    def restrict_q(self, actor: Any, action: str) -> Q | None:
+        from gmassist.core.proposals import kinds_by_domain
+
+        if actor is SYSTEM:
+            return Q()
+        scope: Scope = self.model.restrict_scope
+        q = None
+        for domain, kinds in kinds_by_domain().items():
+            reached = scope_filter(actor, replace(scope, domain=domain), action)
+            if reached is None:
+                continue
+            part = Q(kind__in=kinds) & reached
+            q = part if q is None else q | part
+        return q
+
+
 class Proposal(BaseModel):
     """A prepared action that changes nothing until a person allowed to approves it."""
 
@@ -179,7 +201,9 @@ class Proposal(BaseModel):
     outside_decided_on = models.DateField(_("decided outside on"), null=True, blank=True)
     outside_reference = models.CharField(_("reference"), max_length=200, blank=True)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = ProposalQuerySet.as_manager()
+    # the paths of every proposal; the domain is its kind's (ProposalKind.domain, see
+    # ProposalQuerySet): PEOPLE here is what the proposals pages are listed under
     restrict_scope = Scope(
         domain=Domain.PEOPLE, department="department", employee="", user="proposed_by"
     )

@@ -13,12 +13,13 @@ generator, the CLI run without --user by whoever has shell access), which reache
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 
@@ -390,15 +391,116 @@ def scope_filter(actor: Actor | None, scope: Scope, action: str) -> Q | None:
     return q
 
 
+def same_actor(a: Any, b: Any) -> bool:
+    """True when `a` and `b` are the same actor: the same object, or the same stored user."""
+    if a is b:
+        return True
+    if a is None or b is None or a is SYSTEM or b is SYSTEM:
+        return False
+    return type(a) is type(b) and a.pk is not None and a.pk == b.pk
+
+
 class RestrictedQuerySet(models.QuerySet):
-    """A queryset that can be narrowed to what an actor may do (NetBox's RestrictedQuerySet)."""
+    """A queryset that can be narrowed to what an actor may do (NetBox's RestrictedQuerySet).
+
+    A restricted queryset remembers for whom and for which actions it was restricted (through
+    `filter`, `order_by`, `select_related`...), so that the list and detail pages and the API's
+    list and detail helpers can apply the rule themselves when a queryset comes to them
+    unrestricted (`ensure_restricted`), and never apply it twice.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._restricted_actor: Any = None
+        self._restricted_actions: frozenset[str] = frozenset()
+
+    def _clone(self) -> RestrictedQuerySet:
+        clone = super()._clone()
+        clone._restricted_actor = self._restricted_actor
+        clone._restricted_actions = self._restricted_actions
+        return clone
+
+    def _mark(self, actor: Actor | None, action: str) -> RestrictedQuerySet:
+        same = same_actor(self._restricted_actor, actor) and self._restricted_actor is not None
+        self._restricted_actions = (self._restricted_actions if same else frozenset()) | {action}
+        self._restricted_actor = actor
+        return self
+
+    def restrict_q(self, actor: Actor | None, action: str) -> Q | None:
+        """The rule as a filter: `Q()` for everything, None for nothing. A model whose records
+        belong to different domains (proposals: their kind's) overrides this, not `restrict`."""
+        return scope_filter(actor, self.model.restrict_scope, action)
 
     def restrict(self, actor: Actor | None, action: str = Action.VIEW) -> RestrictedQuerySet:
-        scope: Scope = self.model.restrict_scope
-        q = scope_filter(actor, scope, action)
+        q = self.restrict_q(actor, action)
         if q is None:
-            return self.none()
-        return self.filter(q) if q else self.all()
+            return self.none()._mark(actor, action)
+        return (self.filter(q) if q else self.all())._mark(actor, action)
+
+    def restricted_for(self, actor: Actor | None, action: str = Action.VIEW) -> bool:
+        """True when this queryset went through the rule for `actor` and `action`. A queryset
+        restricted for any action counts for VIEW: no action reaches wider than VIEW (the
+        start-up check holds the policy to that)."""
+        if self._restricted_actor is None or not same_actor(self._restricted_actor, actor):
+            return False
+        return action in self._restricted_actions or (
+            action == Action.VIEW and bool(self._restricted_actions)
+        )
+
+    @property
+    def is_restricted(self) -> bool:
+        """True when this queryset went through the rule (or a selector's own scope) for
+        someone."""
+        return self._restricted_actor is not None
+
+    def ensure_restricted(
+        self, actor: Actor | None, action: str = Action.VIEW
+    ) -> RestrictedQuerySet:
+        """This queryset narrowed to what `actor` may do with `action`, unless it already is.
+
+        Applied as `pk IN (the restricted queryset)` so that a selector's annotations and a
+        scope path through a many-valued relation (one row per match) stay as they are.
+        """
+        if self.restricted_for(actor, action):
+            return self
+        q = self.restrict_q(actor, action)
+        if q is None:
+            return self.none()._mark(actor, action)
+        if not q:
+            return self._chain()._mark(actor, action)
+        inner = self.model._default_manager.filter(q).values("pk")
+        return self.filter(pk__in=inner)._mark(actor, action)
+
+    def scoped_by_selector(
+        self, actor: Actor | None, action: str = Action.VIEW
+    ) -> RestrictedQuerySet:
+        """Mark this queryset as scoped for `actor` by its selector's own rule, for the few
+        reads whose rule is not the model's `restrict` (e.g. a head reads the results of
+        company surveys, for the groups of their subtree only). Only selectors call this."""
+        return self._chain()._mark(actor, action)
+
+
+class ScopedRows(list):
+    """Rows a selector built from reads it scoped to the user (restricted querysets, audited
+    frames): what a list page or an API list may show besides a restricted queryset."""
+
+    def iterator(self, chunk_size: int | None = None) -> Iterator[Any]:
+        """Read like a queryset by the exports."""
+        return iter(self)
+
+
+def scoped_rows(rows: Any, actor: Actor | None, action: str = Action.VIEW) -> Any:
+    """`rows` as `actor` may see them for `action`, for the list and detail machinery:
+    a restricted queryset is narrowed here unless it already is; `ScopedRows` pass; anything
+    else was not read through the rule and is refused (ImproperlyConfigured)."""
+    if isinstance(rows, RestrictedQuerySet):
+        return rows.ensure_restricted(actor, action)
+    if isinstance(rows, ScopedRows):
+        return rows
+    raise ImproperlyConfigured(
+        f"{type(rows).__name__} rows did not come through restrict or a scoped selector; "
+        "read them with a selector (Model.objects.restrict(user, action) or ScopedRows)"
+    )
 
 
 def user_can(actor: Actor | None, action: str, obj: models.Model) -> bool:
@@ -440,6 +542,16 @@ def policy_problems() -> list[str]:
                     problems.append(f"{at} names unknown action {str(action)!r}")
                 if how_far not in reaches:
                     problems.append(f"{at}[{str(action)!r}] is {how_far!r}, not a Reach")
+    order = {SELF: 1, SUBTREE: 2, ALL: 3}
+    for domain, roles in POLICY.items():
+        for role, actions in roles.items():
+            view = order.get(actions.get(Action.VIEW), 0)
+            for action, how_far in actions.items():
+                if order.get(how_far, 0) > view:
+                    problems.append(
+                        f"POLICY[{str(domain)!r}][{str(role)!r}]: {str(action)!r} reaches "
+                        f"{str(how_far)!r}, wider than 'view' ({actions.get(Action.VIEW)!r})"
+                    )
     for what, domain in declared_domains():
         if not isinstance(domain, Domain):
             problems.append(f"{what} declares domain {domain!r}, not a Domain member")

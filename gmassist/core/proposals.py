@@ -28,6 +28,9 @@ class ProposalKind:
     domain: the permission domain (a `Domain`) the proposal belongs to: who may see it,
         propose it and decide it is that domain's rule.
     hr_may_approve: whether HR may approve it when its cost is below the GM's HR limit.
+    reads: what reading such a proposal reveals about the people it is about (its
+        `subjects`): AuditAction.READ_PAY for a pay change or a promotion, so that every page
+        and endpoint showing one audits it as a read of their pay.
     describe(proposal) -> str: its title in the reader's language, from the payload (the
         stored title is in the language of whoever proposed it); optional.
     """
@@ -40,6 +43,7 @@ class ProposalKind:
     domain: Domain = Domain.PEOPLE
     hr_may_approve: bool = True
     describe: Callable[[Proposal], str] | None = None
+    reads: tuple[str, ...] = ()
 
 
 _KINDS: dict[str, ProposalKind] = {}
@@ -63,6 +67,32 @@ def proposal_kind(kind: str) -> ProposalKind:
 
 def registered_proposal_kinds() -> list[str]:
     return sorted(_KINDS)
+
+
+def kinds_by_domain() -> dict[Domain, list[str]]:
+    """The registered kinds of each domain, sorted (what `Proposal.restrict` reaches by)."""
+    out: dict[Domain, list[str]] = {}
+    for name in sorted(_KINDS):
+        out.setdefault(_KINDS[name].domain, []).append(name)
+    return out
+
+
+def proposal_person_reads(proposal: Proposal) -> list[Any]:
+    """What showing `proposal` reveals of the pay or risk of the people it is about (its
+    kind's `reads`, for each of its subjects: one person, or every line of a batch)."""
+    from gmassist.core.sensitive import PersonRead
+
+    spec = _KINDS.get(proposal.kind)
+    if spec is None or not spec.reads:
+        return []
+    numbers = {}
+    if proposal.subject_employee_id is not None:
+        numbers[proposal.subject_employee_id] = proposal.subject_employee.employee_no
+    return [
+        PersonRead(action, employee_id, numbers.get(employee_id, ""))
+        for employee_id in sorted(proposal_subjects(proposal))
+        for action in spec.reads
+    ]
 
 
 def proposal_subjects(proposal: Proposal) -> set[int]:

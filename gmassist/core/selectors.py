@@ -42,6 +42,19 @@ def proposals_visible(*, user: User, status: str | None = None) -> QuerySet[Prop
     return qs.filter(status=status) if status else qs
 
 
+def proposals_shown(
+    *, user: User, what: str, status: str | None = None, limit: int = 10
+) -> list[Proposal]:
+    """The newest `limit` proposals the user may see (of one status), as a page that is not a
+    list page shows them (the home page): the pay they show is audited as read (`what`
+    names the page)."""
+    from gmassist.core.sensitive import audit_rows_read
+
+    rows = list(proposals_visible(user=user, status=status)[:limit])
+    audit_rows_read(actor=user, rows=rows, what=what)
+    return rows
+
+
 def jobs_visible(*, user: User) -> QuerySet[Job]:
     """Jobs the user may see: their own, or all for the GM's office."""
     return Job.objects.restrict(user, Action.VIEW).select_related("created_by")

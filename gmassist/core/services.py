@@ -1,7 +1,8 @@
 """Writes of core data: the audit log, users, proposals and jobs. Keyword-only, one transaction.
 
-`by=None` means the system itself (the demo generator, a scheduled job, the CLI run by whoever
-has shell access to the server); it is recorded as such in the audit log.
+`by` is the actor: a user, or `SYSTEM` for the application itself (the demo generator, a
+scheduled job, the CLI run by whoever has shell access to the server), which is recorded as no
+one in the audit log and in who-made-it columns. `by=None` is nobody and may do nothing.
 """
 
 from __future__ import annotations
@@ -30,13 +31,21 @@ from gmassist.core.models import (
     Proposal,
     User,
 )
-from gmassist.core.permissions import ALL, Domain, Scope, reach, scope_filter, user_role
+from gmassist.core.permissions import (
+    SYSTEM,
+    Actor,
+    Domain,
+    acting_user,
+    may,
+    user_can_in_domain,
+    user_role,
+)
 from gmassist.core.proposals import proposal_kind, proposal_subjects
 
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: Actor | None,
     action: str,
     target: models.Model | None = None,
     target_type: str = "",
@@ -50,7 +59,7 @@ def audit_record(
         target_id = target_id or target.pk
         target_repr = target_repr or str(target)
     return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=acting_user(actor),
         action=action,
         target_type=target_type,
         target_id=str(target_id),
@@ -69,7 +78,7 @@ def user_create(
     email: str = "",
     first_name: str = "",
     last_name: str = "",
-    by: User | None = None,
+    by: Actor | None = SYSTEM,
 ) -> User:
     """Create a login with a role, linked to an employee record when given."""
     if role not in Role.values:
@@ -90,7 +99,7 @@ def user_create(
 
 
 @transaction.atomic
-def user_set_role(*, user: User, role: str, by: User | None) -> User:
+def user_set_role(*, user: User, role: str, by: Actor | None) -> User:
     """Change a login's role; recorded in the audit log."""
     if role not in Role.values:
         raise ValidationError({"role": f"unknown role {role!r}; use one of {Role.values}"})
@@ -107,14 +116,14 @@ def user_set_role(*, user: User, role: str, by: User | None) -> User:
 
 
 @transaction.atomic
-def import_mapping_save(*, entity: str, name: str, toml: str, by: User | None) -> ImportMapping:
+def import_mapping_save(*, entity: str, name: str, toml: str, by: Actor | None) -> ImportMapping:
     """Save a named column mapping for files of `entity`, replacing one of the same name.
 
     The TOML text is checked first, so that a saved mapping can always be used.
     """
     from gmassist.lib.mapping import MappingError, parse_mapping
 
-    if by is not None and reach(by, Domain.CATALOGUE, Action.CHANGE) is None:
+    if not user_can_in_domain(by, Domain.CATALOGUE, Action.CHANGE):
         raise PermissionDenied("your role may not save mappings")
     if not name.strip():
         raise ValidationError({"name": "give the mapping a name, e.g. the system it comes from"})
@@ -196,7 +205,7 @@ def proposal_create(
     title: str,
     payload: dict[str, Any],
     rationale: str,
-    by: User | None,
+    by: Actor | None,
     evidence: list[Any] | None = None,
     cost: Decimal | int | str = Decimal("0"),
     expected_effect: str = "",
@@ -212,7 +221,7 @@ def proposal_create(
     if not rationale.strip():
         raise ValidationError({"rationale": "a proposal needs a rationale"})
     cleaned = spec.validate(payload)
-    if by is not None and not _may(by, spec.domain, Action.PROPOSE, department, subject_employee):
+    if not _may(by, spec.domain, Action.PROPOSE, department, subject_employee):
         raise PermissionDenied("you may not make proposals for this department or person")
     proposal = Proposal.objects.create(
         kind=kind,
@@ -224,29 +233,27 @@ def proposal_create(
         expected_effect=expected_effect,
         department=department,
         subject_employee=subject_employee,
-        proposed_by=by,
+        proposed_by=acting_user(by),
     )
     audit_record(actor=by, action=AuditAction.PROPOSE, target=proposal, changes={"kind": kind})
     return proposal
 
 
 def _may(
-    user: User,
-    domain: str,
+    user: Actor | None,
+    domain: Domain,
     action: str,
     department: models.Model | None,
     employee: models.Model | None,
 ) -> bool:
     """The permission rule for a proposal's subject: a person, else a department, else all."""
-    from gmassist.org.models import Department, Employee
-
-    if employee is not None:
-        q = scope_filter(user, Scope(domain=domain, department="department", employee="pk"), action)
-        return q is not None and Employee.objects.filter(q, pk=employee.pk).exists()
-    if department is not None:
-        q = scope_filter(user, Scope(domain=domain, department="pk"), action)
-        return q is not None and Department.objects.filter(q, pk=department.pk).exists()
-    return reach(user, domain, action) == ALL
+    return may(
+        user,
+        domain,
+        action,
+        department_id=department.pk if department is not None else None,
+        employee=employee,
+    )
 
 
 def gm_employee_ids() -> set[int]:
@@ -333,7 +340,7 @@ def proposal_approve(*, proposal: Proposal, by: User, comment: str = "") -> Prop
     locked.payload = spec.validate(locked.payload)  # the data may have moved since it was made
     now = timezone.now()
     locked.status = ProposalStatus.APPLIED
-    locked.decided_by = by
+    locked.decided_by = acting_user(by)
     locked.decided_at = now
     locked.decision_comment = comment
     locked.applied_at = now
@@ -352,7 +359,7 @@ def proposal_reject(*, proposal: Proposal, by: User, comment: str) -> Proposal:
     proposal_check_may_decide(proposal=proposal, by=by)
     locked = _locked_open(proposal)
     locked.status = ProposalStatus.REJECTED
-    locked.decided_by = by
+    locked.decided_by = acting_user(by)
     locked.decided_at = timezone.now()
     locked.decision_comment = comment
     locked.save()
@@ -367,7 +374,7 @@ def proposal_withdraw(*, proposal: Proposal, by: User) -> Proposal:
         raise PermissionDenied("only the person who made a proposal may withdraw it")
     locked = _locked_open(proposal)
     locked.status = ProposalStatus.WITHDRAWN
-    locked.decided_by = by
+    locked.decided_by = acting_user(by)
     locked.decided_at = timezone.now()
     locked.save()
     audit_record(actor=by, action=AuditAction.WITHDRAW, target=locked)
@@ -445,7 +452,7 @@ def job_submit(
     *,
     kind: str,
     params: dict[str, Any],
-    by: User | None,
+    by: Actor | None,
     wait: bool = False,
     listener: ProgressListener | None = None,
 ) -> Job:
@@ -458,7 +465,7 @@ def job_submit(
     worker (a timeout, a restart) and the job with it. With Celery this returns at once; poll
     the Job row for progress.
     """
-    job = Job.objects.create(kind=kind, params=params, created_by=by)
+    job = Job.objects.create(kind=kind, params=params, created_by=acting_user(by))
     if settings.CELERY_BROKER_URL:
         transaction.on_commit(lambda: _send_to_celery(job.pk))
     elif wait:
@@ -494,7 +501,7 @@ def recurring_jobs_submit_due(
     now: dt.datetime | None = None,
     submit: Callable[[str], Job] | None = None,
 ) -> list[Job]:
-    """Submit every recurring job that is due at `now` (core.schedule) as the system (no user);
+    """Submit every recurring job that is due at `now` (core.schedule) as the system (`SYSTEM`);
     returns the jobs, in the order of their kinds.
 
     `submit(kind) -> Job` starts one job; by default it is queued (`job_submit` without waiting:
@@ -505,5 +512,5 @@ def recurring_jobs_submit_due(
 
     # a job stuck "running" because its worker died must not stand for its slot's run
     jobs_recover_stale()
-    start = submit or (lambda kind: job_submit(kind=kind, params={}, by=None))
+    start = submit or (lambda kind: job_submit(kind=kind, params={}, by=SYSTEM))
     return [start(state.job.kind) for state in recurring_job_states(now=now) if state.due]

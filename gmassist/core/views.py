@@ -83,8 +83,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 "leavers": gettext("Leavers"),
                 "headcount": gettext("Active employees"),
             },
-            open_proposals=list(
-                selectors.proposals_visible(user=user, status=ProposalStatus.OPEN)[:10]
+            open_proposals=selectors.proposals_shown(
+                user=user, status=ProposalStatus.OPEN, what="home"
             ),
         )
     else:

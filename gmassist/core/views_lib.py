@@ -6,6 +6,12 @@ filter form validated from GET, sorting by clickable headers, pagination, htmx p
 with the URL kept in sync, and CSV / XLSX export of exactly the filtered rows. A detail page
 subclasses `DetailPage` and names its selector: a record the user may not see is a 404.
 
+Both apply the permission rule themselves, so that a page cannot forget it: the rows of a
+selector are narrowed with `restrict(user, action)` here unless they already went through it
+(a restricted queryset remembers it), rows that did not come through the rule are refused, and
+rows that show someone's pay or risk (`core.sensitive`) are audited as they are shown, page by
+page and export by export.
+
     class DirectoryPage(ListPage):
         title = _("Employees")
         permission = (Domain.PEOPLE, Action.VIEW)
@@ -37,7 +43,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
 from django.views import View
 
-from gmassist.core.permissions import Domain, reach
+from gmassist.core.choices import Action
+from gmassist.core.permissions import Domain, reach, scoped_rows
+from gmassist.core.sensitive import audit_reads, audit_rows_read, reads_of
 from gmassist.lib import tabular
 
 # --- navigation ------------------------------------------------------------------------------
@@ -232,7 +240,9 @@ class ListPage(LoginRequiredMixin, View):
         queryset = self.get_queryset(filters=filters, sort=sort) if form_ok else None
         page_obj = None
         if queryset is not None:
+            queryset = scoped_rows(queryset, request.user, self.restrict_action)
             page_obj = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
+            audit_rows_read(actor=request.user, rows=page_obj.object_list, what=request.path)
         partial = is_htmx_partial(request)
         context = {
             "title": self.title,
@@ -304,23 +314,36 @@ class ListPage(LoginRequiredMixin, View):
         """Exactly the filtered rows (every page), in the export columns, as CSV or XLSX."""
         if self.export_permission is None or fmt not in (tabular.CSV, tabular.XLSX):
             raise Http404("no such export")
-        if reach(self.request.user, *self.export_permission) is None:
+        user = self.request.user
+        if reach(user, *self.export_permission) is None:
             raise PermissionDenied
-        queryset = self.get_export_queryset(filters=filters, sort=sort)
+        queryset = scoped_rows(
+            self.get_export_queryset(filters=filters, sort=sort), user, self.export_permission[1]
+        )
         header = [column.header for column in self.export_columns]
+        read = []
 
         def rows() -> Iterator[list[Any]]:
             for row in queryset.iterator(chunk_size=2000):
+                read.extend(reads_of([row]))
                 yield [column.of(row) for column in self.export_columns]
 
         stamp = timezone.localdate().isoformat()
-        return export_response(
+        response = export_response(
             fmt=fmt, header=header, rows=rows(), file_name=f"{self.export_name}-{stamp}"
         )
+        # every row has been written now: the pay or risk they showed is audited
+        audit_reads(actor=user, reads=read, what=f"{self.request.path} export")
+        return response
 
     def get_export_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet:
         """The rows to export; the list's own queryset unless the export needs more."""
         return self.get_queryset(filters=filters, sort=sort)
+
+    @property
+    def restrict_action(self) -> str:
+        """The action the rows are restricted for: the page's permission's (VIEW without one)."""
+        return self.permission[1] if self.permission is not None else Action.VIEW
 
 
 # --- detail pages ----------------------------------------------------------------------------
@@ -338,10 +361,13 @@ class DetailPage(LoginRequiredMixin, View):
         raise NotImplementedError
 
     def get_object(self) -> Any:
+        queryset = scoped_rows(self.get_queryset(), self.request.user, Action.VIEW)
         try:
-            return self.get_queryset().get(pk=self.kwargs["pk"])
-        except (self.get_queryset().model.DoesNotExist, ValueError):
+            obj = queryset.get(pk=self.kwargs["pk"])
+        except (queryset.model.DoesNotExist, ValueError):
             raise Http404("not found") from None
+        audit_rows_read(actor=self.request.user, rows=[obj], what=self.request.path)
+        return obj
 
     def get_extra_context(self, obj: Any) -> dict[str, Any]:
         return {}

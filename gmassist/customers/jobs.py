@@ -30,7 +30,7 @@ def retier_job(ctx: JobContext, *, as_of: str | None = None) -> dict[str, Any]:
 
     ctx.progress(5, "Reading revenue and grading customers")
     try:
-        proposal = retier_customers(by=ctx.job.created_by, as_of=_date(as_of, "as_of"))
+        proposal = retier_customers(by=ctx.actor, as_of=_date(as_of, "as_of"))
     except (PermissionDenied, ValidationError) as exc:
         raise JobError(str(exc)) from exc
     ctx.progress(100, "Done")
@@ -62,7 +62,7 @@ def match_job(
             time_limit_s=time_limit_s,
         )
         ctx.progress(20, f"Solving (at most {time_limit_s:g} s)")
-        proposal = match_customers(by=ctx.job.created_by, options=options)
+        proposal = match_customers(by=ctx.actor, options=options)
     except (PermissionDenied, ValidationError) as exc:
         raise JobError("; ".join(exc.messages) if hasattr(exc, "messages") else str(exc)) from exc
     ctx.progress(100, "Done")
@@ -90,7 +90,7 @@ def route_job(ctx: JobContext, *, as_of: str | None = None) -> dict[str, Any]:
 
     ctx.progress(5, "Reading customers, revenue and contacts")
     try:
-        proposal = route_customers(by=ctx.job.created_by, as_of=_date(as_of, "as_of"))
+        proposal = route_customers(by=ctx.actor, as_of=_date(as_of, "as_of"))
     except (PermissionDenied, ValidationError) as exc:
         raise JobError(str(exc)) from exc
     ctx.progress(100, "Done")
@@ -112,9 +112,7 @@ def churn_job(ctx: JobContext, *, as_of: str | None = None) -> dict[str, Any]:
     from gmassist.customers.services import churn_scores_refresh
 
     try:
-        run = churn_scores_refresh(
-            by=ctx.job.created_by, as_of=_date(as_of, "as_of"), progress=ctx.progress
-        )
+        run = churn_scores_refresh(by=ctx.actor, as_of=_date(as_of, "as_of"), progress=ctx.progress)
     except (PermissionDenied, ValidationError) as exc:
         raise JobError("; ".join(getattr(exc, "messages", [str(exc)]))) from exc
     ctx.progress(100, "Done")

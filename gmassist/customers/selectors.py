@@ -74,13 +74,13 @@ if TYPE_CHECKING:
 
 
 def scoped(queryset: QuerySet, user: User | None, action: str = Action.VIEW) -> QuerySet:
-    """`queryset` as `user` may use it for `action`; everything for the system (None: the CLI
-    without --user, a scheduled job)."""
-    return queryset.all() if user is None else queryset.restrict(user, action)
+    """`queryset` as `user` may use it for `action`: everything for `SYSTEM` (the CLI without
+    --user, a scheduled job), nothing for None."""
+    return queryset.restrict(user, action)
 
 
 def customers_visible(*, user: User | None, action: str = Action.VIEW) -> QuerySet[GroupCustomer]:
-    """The customers `user` may see (or change, export: `action`; None: the system sees all),
+    """The customers `user` may see (or change, export: `action`; `SYSTEM` sees all),
     with industry and manager."""
     return (
         scoped(GroupCustomer.objects, user, action)
@@ -274,23 +274,23 @@ def manager_grades(
     None when `user` may not read the manager's pay (the grades read it): the manager
     themselves, their department heads, HR, the GM's office. A read of someone else's grades
     is written to the audit log, like a read of their pay."""
-    from gmassist.core.services import audit_record
+    from gmassist.core.sensitive import audit_people_read
     from gmassist.org.models import Employee
 
-    if user is not None:
-        allowed = Employee.objects.restrict(user, Action.VIEW_PAY).filter(pk=manager.employee_id)
-        if not allowed.exists():
-            return None
+    allowed = Employee.objects.restrict(user, Action.VIEW_PAY).filter(pk=manager.employee_id)
+    if not allowed.exists():
+        return None
     facts = manager_facts(managers=AccountManager.objects.filter(pk=manager.pk), as_of=as_of)
     if not facts:
         return None
-    if user is not None and user.employee_id != manager.employee_id:
-        audit_record(
-            actor=user,
-            action=AuditAction.READ_PAY,
-            target=manager.employee,
-            changes={"read": "account-manager grades"},
-        )
+    audit_people_read(
+        actor=user,
+        action=AuditAction.READ_PAY,
+        employee_nos=[manager.employee.employee_no],
+        what="account-manager grades",
+        target=manager.employee,
+        extra={"read": "account-manager grades"},
+    )
     return grade_manager(facts[0])
 
 
@@ -963,3 +963,14 @@ def _pareto_curve(records: list[CustomerRecord], *, points: int = 50) -> list[di
         share = step / points
         curve.append({"x": round(share, 4), "y": round(float(cumulative[round(share * n)]), 4)})
     return curve
+
+
+def policy_versions(*, user: User | None, kind: str) -> QuerySet[CustomerPolicy]:
+    """The saved versions of a customers policy (`PolicyKind`) the user may see, newest
+    first, with who saved them."""
+    return (
+        CustomerPolicy.objects.restrict(user, Action.VIEW)
+        .filter(kind=kind)
+        .select_related("saved_by")
+        .order_by("-created_at", "-id")
+    )

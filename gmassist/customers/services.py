@@ -2,7 +2,8 @@
 re-matching account managers, re-routing service channels) with how those proposals apply, and
 the churn scores. Keyword-only, one transaction, audited.
 
-`by=None` is the system (a scheduled job, the CLI run without --user). Making a customers
+`by=SYSTEM` is the system (a scheduled job, the CLI run without --user); `by=None` is nobody
+and may do nothing. Making a customers
 proposal needs the customers domain's "propose" right over everything (the GM and the
 assistant); approving one is the GM's (`ProposalKind.domain = "customers"`).
 """
@@ -21,7 +22,7 @@ from django.utils.translation import gettext, ngettext
 
 from gmassist.core.choices import Action, AuditAction, ProposalStatus
 from gmassist.core.models import Proposal
-from gmassist.core.permissions import ALL, Domain, reach
+from gmassist.core.permissions import ALL, SYSTEM, Domain, acting_user, reach
 from gmassist.core.services import audit_record, proposal_create
 from gmassist.customers.choices import PolicyKind, ServiceChannel, Tier
 from gmassist.customers.engine.channels import RulesError, plan_channels, rules_from_toml
@@ -65,7 +66,7 @@ REROUTE = "customers.reroute"
 
 def _check_may(by: User | None, action: str, what: str) -> None:
     """Customers-wide writes (policies, proposals about every customer) need reach ALL."""
-    if by is not None and reach(by, Domain.CUSTOMERS, action) != ALL:
+    if reach(by, Domain.CUSTOMERS, action) != ALL:
         raise PermissionDenied(f"your role may not {what}")
 
 
@@ -86,7 +87,9 @@ def tiering_policy_save(*, text: str, by: User | None) -> CustomerPolicy:
         policy_from_toml(text)
     except PolicyError as exc:
         raise ValidationError({"toml": str(exc)}) from exc
-    record = CustomerPolicy.objects.create(kind=PolicyKind.TIERING, toml=text, saved_by=by)
+    record = CustomerPolicy.objects.create(
+        kind=PolicyKind.TIERING, toml=text, saved_by=acting_user(by)
+    )
     audit_record(actor=by, action=AuditAction.UPDATE, target=record, changes={"toml": text})
     return record
 
@@ -184,7 +187,7 @@ def retier_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
                 from_tier=change.get("from") or "",
                 to_tier=change["to"],
                 at=now,
-                by=by,
+                by=acting_user(by),
                 proposal=proposal,
             )
         )
@@ -253,7 +256,7 @@ def retier_customers(*, by: User | None, as_of: dt.date | None = None) -> Propos
     month = last_complete_month(as_of or timezone.localdate())
     current_policy = tiering_policy_current()
     policy = tiering_policy_effective(current_policy.policy)
-    records = customer_revenue_records(user=None, as_of=month)
+    records = customer_revenue_records(user=SYSTEM, as_of=month)
     results = tier_customers(records, policy)
     customers = {
         pk: (code, name, tier)
@@ -420,7 +423,7 @@ def reassign_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
                 from_manager_id=move.get("from"),
                 to_manager_id=move["to"],
                 at=now,
-                by=by,
+                by=acting_user(by),
                 proposal=proposal,
             )
         )
@@ -601,7 +604,9 @@ def channel_rules_save(*, text: str, by: User | None) -> CustomerPolicy:
         rules_from_toml(text)
     except RulesError as exc:
         raise ValidationError({"toml": str(exc)}) from exc
-    record = CustomerPolicy.objects.create(kind=PolicyKind.CHANNELS, toml=text, saved_by=by)
+    record = CustomerPolicy.objects.create(
+        kind=PolicyKind.CHANNELS, toml=text, saved_by=acting_user(by)
+    )
     audit_record(actor=by, action=AuditAction.UPDATE, target=record, changes={"toml": text})
     return record
 
@@ -665,7 +670,7 @@ def reroute_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
                     from_manager_id=manager,
                     to_manager=None,
                     at=now,
-                    by=by,
+                    by=acting_user(by),
                     proposal=proposal,
                 )
             )
@@ -872,7 +877,7 @@ def churn_scores_refresh(
                 n.split("__", 1)[-1]: round(c, 4) for n, c in zip(names, coefficients, strict=True)
             },
         },
-        by=by,
+        by=acting_user(by),
     )
     report(85, "Saving the scores")
     ChurnScore.objects.bulk_create(

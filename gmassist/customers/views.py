@@ -43,7 +43,7 @@ from gmassist.customers.forms import (
     TieringPolicyForm,
     TieringPolicyTomlForm,
 )
-from gmassist.customers.models import AccountManager, CustomerPolicy, GroupCustomer
+from gmassist.customers.models import AccountManager, GroupCustomer
 
 # the pages about many customers' managers are for the roles that see more than their own book
 MANY_BOOKS = (ALL, SUBTREE)
@@ -329,11 +329,7 @@ def tiering_policy(request: HttpRequest) -> HttpResponse:
         "form": form,
         "toml_form": toml_form,
         "current": current,
-        "versions": list(
-            CustomerPolicy.objects.restrict(user, Action.VIEW)
-            .filter(kind=PolicyKind.TIERING)
-            .select_related("saved_by")[:10]
-        ),
+        "versions": list(selectors.policy_versions(user=user, kind=PolicyKind.TIERING)[:10]),
         "may_change": may_change_policies(user),
         "may_run": may_run(user),
         "jobs": core_selectors.jobs_recent(user=user, kind=TIER_JOB),

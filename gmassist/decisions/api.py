@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gmassist.api import (
+    MappedRows,
     ObjectId,
     PageNumberPagination,
     problems,
@@ -161,7 +162,7 @@ def decision_list(request: HttpRequest, filters: Query[DecisionFilters]):
         department_id=filters.department_id,
         pending_only=filters.pending,
     ).prefetch_related("audience_departments", "audience_people")
-    return [decision_out(decision) for decision in decisions]
+    return MappedRows(decisions, decision_out)
 
 
 @router.post("/decisions", response={201: DecisionOut, **WRITE_PROBLEMS})
@@ -322,14 +323,8 @@ def response_list(request: HttpRequest, decision_id: ObjectId):
     user = request_user(request)
     decision = _decision(user, decision_id)
     names = selectors.may_read_responses(user=user, decision=decision)
-    if names:
-        responses = selectors.decision_responses(user=user, decision=decision)
-    else:
-        mine = selectors.decision_responses(user=user, decision=decision).values("pk")
-        responses = Response.objects.filter(
-            Q(pk__in=selectors.decision_questions(decision=decision).values("pk")) | Q(pk__in=mine)
-        ).order_by("-submitted_on", "kind", "text")
-    return [response_out(response, names=names) for response in responses]
+    responses = selectors.responses_readable(user=user, decision=decision)
+    return MappedRows(responses, lambda response: response_out(response, names=names))
 
 
 @router.post(
@@ -342,7 +337,9 @@ def response_answer(
     """Answer a question (the author, the GM's office, the head of the decision's subtree)."""
     user = request_user(request)
     decision = _decision(user, decision_id)
-    response = Response.objects.filter(decision=decision, pk=response_id).first()
+    response = (
+        selectors.responses_readable(user=user, decision=decision).filter(pk=response_id).first()
+    )
     if response is None:
         raise Http404("no such response")
     response = services.response_answer(response=response, by=user, answer=payload.answer)

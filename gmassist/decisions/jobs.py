@@ -41,7 +41,7 @@ def publish(ctx: JobContext, *, decision_id: int, base_url: str = "") -> dict[st
     Safe to run twice: a decision already published is only notified (to those not yet told).
     """
     decision = _decision(decision_id)
-    by = ctx.job.created_by
+    by = ctx.actor
     if decision.status == "draft":
         try:
             decision = services.decision_publish(
@@ -94,7 +94,7 @@ def remind(
         try:
             counts = services.decision_remind(
                 decision=decision,
-                by=ctx.job.created_by,
+                by=ctx.actor,
                 base_url=base_url,
                 since=since,
                 progress=lambda fraction, message, i=index: ctx.progress(

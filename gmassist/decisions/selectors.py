@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from gmassist.core.choices import Action
 from gmassist.core.models import User
-from gmassist.core.permissions import ALL, SUBTREE, Domain, headed_subtree_ids, reach
+from gmassist.core.permissions import ALL, Domain, may, reach
 from gmassist.decisions.choices import LIVE_STATUSES, ResponseKind
 from gmassist.decisions.engine import Consensus, ResponseFact, consensus
 from gmassist.decisions.models import Acknowledgement, Decision, DecisionVersion, Response
@@ -30,15 +30,17 @@ DECISION_SORTS = {
 
 
 def decisions_visible(*, user: User | None, action: str = Action.VIEW) -> QuerySet[Decision]:
-    """Decisions `user` may see (or act on); `None` is the system (the CLI), which sees all.
+    """Decisions `user` may see (or act on); `SYSTEM` (the CLI) sees all, None nothing.
 
     The addressee path goes through the acknowledgement rows; an `IN (subquery)` keeps each
     decision once however many rows match.
     """
     decisions = Decision.objects.select_related("department", "author")
-    if user is None or reach(user, Domain.DECISIONS, action) == ALL:
-        return decisions.all()
-    return decisions.filter(pk__in=Decision.objects.restrict(user, action).values("pk"))
+    if reach(user, Domain.DECISIONS, action) == ALL:
+        return decisions.restrict(user, action)
+    return decisions.filter(
+        pk__in=Decision.objects.restrict(user, action).values("pk")
+    ).scoped_by_selector(user, action)
 
 
 def decision_register(
@@ -102,10 +104,7 @@ def own_acknowledgement(*, user: User, decision: Decision) -> Acknowledgement | 
 def acknowledgements_visible(*, user: User | None, decision: Decision) -> QuerySet:
     """The decision's acknowledgement rows `user` may see: all for the GM's office, the
     subtree's for a head, one's own for an addressee."""
-    rows = Acknowledgement.objects.filter(decision=decision)
-    if user is not None:
-        rows = rows.restrict(user, Action.VIEW)
-    return rows
+    return Acknowledgement.objects.filter(decision=decision).restrict(user, Action.VIEW)
 
 
 def acknowledgement_by_department(*, user: User | None, decision: Decision) -> list[dict]:
@@ -161,27 +160,33 @@ def decision_questions(*, decision: Decision) -> QuerySet[Response]:
 def decision_responses(*, user: User | None, decision: Decision) -> QuerySet[Response]:
     """The responses of every kind `user` may read in full: all for the GM's office and for
     a head on their subtree's decisions, one's own otherwise."""
-    responses = Response.objects.filter(decision=decision)
-    if user is not None:
-        responses = responses.restrict(user, Action.VIEW)
+    responses = Response.objects.filter(decision=decision).restrict(user, Action.VIEW)
     return responses.select_related("author", "department", "answered_by").order_by(
         "-submitted_on", "kind", "text"
+    )
+
+
+def responses_readable(*, user: User | None, decision: Decision) -> QuerySet[Response]:
+    """The responses of a decision `user` sees, newest first: every one for those who read
+    them in full (`may_read_responses`), else the questions (shown to every reader of the
+    decision, with their answers) and one's own. Call only for a decision `user` may see."""
+    if may_read_responses(user=user, decision=decision):
+        return decision_responses(user=user, decision=decision)
+    mine = decision_responses(user=user, decision=decision).values("pk")
+    questions = decision_questions(decision=decision).values("pk")
+    return (
+        Response.objects.filter(Q(pk__in=questions) | Q(pk__in=mine))
+        .select_related("author", "department", "answered_by")
+        .order_by("-submitted_on", "kind", "text")
+        # the questions are every reader's: the rule is the decision's, not Response's own
+        .scoped_by_selector(user, Action.VIEW)
     )
 
 
 def may_read_responses(*, user: User | None, decision: Decision) -> bool:
     """True when `user` reads every response of the decision, not only their own: the GM's
     office, and a head on a decision of their subtree (the same rule as `Response.restrict`)."""
-    if user is None:
-        return True
-    how_far = reach(user, Domain.DECISIONS, Action.VIEW)
-    if how_far == ALL:
-        return True
-    return (
-        how_far == SUBTREE
-        and decision.department_id is not None
-        and decision.department_id in headed_subtree_ids(user)
-    )
+    return may(user, Domain.DECISIONS, Action.VIEW, department_id=decision.department_id)
 
 
 def decision_consensus(*, user: User | None, decision: Decision) -> Consensus:

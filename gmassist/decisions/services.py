@@ -7,7 +7,8 @@ Who may do what (the "decisions" domain of `core.permissions.POLICY`):
 - publish, amend, withdraw: APPROVE (the GM; a head for their own subtree). The assistant
   prepares, a person decides: the assistant does not publish;
 - acknowledge and respond: the decision's addressees themselves.
-`by=None` is the system (the CLI run by whoever has shell access, the demo), allowed everything.
+`by=SYSTEM` is the system (the CLI run by whoever has shell access, the demo), allowed
+everything; `by=None` is nobody, allowed nothing.
 
 Anonymous responses store no user, no department, no time finer than the day and get a
 random id; they write no audit entry either, because an audit entry's exact time next to a
@@ -35,7 +36,7 @@ from gmassist.core.anonymity import rows_shuffle_physical_order
 from gmassist.core.choices import Action, AuditAction, Role
 from gmassist.core.models import User
 from gmassist.core.notify import notify_users, site_url
-from gmassist.core.permissions import ALL, SUBTREE, Domain, headed_subtree_ids, reach
+from gmassist.core.permissions import Domain, may
 from gmassist.core.services import audit_record
 from gmassist.decisions.choices import DecisionStatus, ResponseKind, ResponseTheme
 from gmassist.decisions.models import Acknowledgement, Decision, DecisionVersion, Response
@@ -74,12 +75,8 @@ class Audience:
 
 def _check_may(by: User | None, action: str, *, department: Department | None) -> None:
     """PermissionDenied unless `by` may `action` decisions for `department` (None: company)."""
-    if by is None:
-        return
-    how_far = reach(by, Domain.DECISIONS, action)
-    if how_far == ALL:
-        return
-    if how_far == SUBTREE and department is not None and department.pk in headed_subtree_ids(by):
+    department_id = department.pk if department is not None else None
+    if may(by, Domain.DECISIONS, action, department_id=department_id):
         return
     raise PermissionDenied(
         gettext("Your role may not do this for the whole company.")

@@ -33,7 +33,7 @@ from gmassist.decisions.forms import (
     RespondForm,
     WithdrawForm,
 )
-from gmassist.decisions.models import Decision, Response
+from gmassist.decisions.models import Decision
 
 # how many of those who have not acknowledged the page lists (the API pages through all)
 PENDING_SHOWN = 50
@@ -467,7 +467,11 @@ def decision_respond(request: HttpRequest, pk: int) -> HttpResponse:
 def response_answer(request: HttpRequest, pk: int, response_id: uuid.UUID) -> HttpResponse:
     """Answer a question."""
     decision = _decision_or_404(request, pk)
-    response = Response.objects.filter(decision=decision, pk=response_id).first()
+    response = (
+        selectors.responses_readable(user=request.user, decision=decision)
+        .filter(pk=response_id)
+        .first()
+    )
     if response is None:
         raise Http404("no such question")
     if not services.may_change(request.user, decision):

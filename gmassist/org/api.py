@@ -20,10 +20,9 @@ from gmassist.api import (
     request_user,
     visible_or_404,
 )
-from gmassist.core.choices import Action
 from gmassist.core.models import User
 from gmassist.org import selectors, services
-from gmassist.org.models import Department, Employee, EmployeeSkill, Position, Review, Skill
+from gmassist.org.models import Department, Employee, Position, Skill
 from gmassist.org.schemas import (
     DepartmentFilters,
     DepartmentIn,
@@ -74,7 +73,7 @@ DEPARTMENT_REFS = {"parent": Department.objects, "head": Employee.objects}
 
 
 def _departments(user: User):
-    return Department.objects.restrict(user, Action.VIEW).select_related("head")
+    return selectors.departments_listed(user=user)
 
 
 @router.get("/departments", response={200: list[DepartmentOut], **problems()}, tags=["departments"])
@@ -127,7 +126,7 @@ def department_update(request: HttpRequest, department_id: ObjectId, payload: De
 @paginate(PageNumberPagination)
 def position_list(request: HttpRequest, filters: Query[PositionFilters]):
     """Positions (everyone may read the catalogue), by job family, grade and title."""
-    positions = Position.objects.restrict(request_user(request), Action.VIEW)
+    positions = selectors.positions_listed(user=request_user(request))
     if filters.search.strip():
         text = filters.search.strip()
         positions = positions.filter(Q(code__icontains=text) | Q(title__icontains=text))
@@ -142,7 +141,7 @@ def position_list(request: HttpRequest, filters: Query[PositionFilters]):
     "/positions/{position_id}", response={200: PositionOut, **problems(404)}, tags=["positions"]
 )
 def position_detail(request: HttpRequest, position_id: ObjectId):
-    return visible_or_404(Position.objects, position_id, user=request_user(request))
+    return visible_or_404(selectors.positions_listed(user=request_user(request)), position_id)
 
 
 @router.post("/positions", response={201: PositionOut, **WRITE_PROBLEMS}, tags=["positions"])
@@ -157,7 +156,7 @@ def position_create(request: HttpRequest, payload: PositionIn):
 def position_update(request: HttpRequest, position_id: ObjectId, payload: PositionPatch):
     """Change a position (only the fields sent)."""
     user = request_user(request)
-    position = visible_or_404(Position.objects, position_id, user=user)
+    position = visible_or_404(selectors.positions_listed(user=user), position_id)
     data = payload.model_dump(exclude_unset=True)
     return services.position_update(position=position, data=data, by=user)
 
@@ -237,7 +236,7 @@ REVIEW_REFS = {"employee": Employee.objects, "reviewer": Employee.objects}
 
 
 def _reviews(user: User):
-    return Review.objects.restrict(user, Action.VIEW).select_related("employee", "reviewer")
+    return selectors.reviews_visible(user=user)
 
 
 @router.get("/reviews", response={200: list[ReviewOut], **problems()}, tags=["reviews"])
@@ -278,7 +277,7 @@ def review_update(request: HttpRequest, review_id: ObjectId, payload: ReviewPatc
 
 
 def _employee_skills(user: User):
-    return EmployeeSkill.objects.restrict(user, Action.VIEW).select_related("employee", "skill")
+    return selectors.employee_skills_visible(user=user)
 
 
 @router.get("/skills", response={200: list[EmployeeSkillOut], **problems()}, tags=["skills"])

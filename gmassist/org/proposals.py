@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gmassist.core.choices import AuditAction
 from gmassist.core.permissions import Domain
 from gmassist.core.proposals import ProposalKind, register_proposal_kind
 from gmassist.org.services import (
@@ -30,6 +31,7 @@ register_proposal_kind(
         subjects=employee_subject,
         describe=pay_change_describe,
         domain=Domain.PEOPLE,
+        reads=(AuditAction.READ_PAY,),
     )
 )
 register_proposal_kind(
@@ -41,6 +43,7 @@ register_proposal_kind(
         subjects=employee_subject,
         describe=promotion_describe,
         domain=Domain.PEOPLE,
+        reads=(AuditAction.READ_PAY,),
     )
 )
 register_proposal_kind(

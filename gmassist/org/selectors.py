@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
-from gmassist.core.permissions import descendants_of
-from gmassist.core.services import audit_record
+from gmassist.core.permissions import Domain, Scope, descendants_of, scope_filter
+from gmassist.core.sensitive import audit_people_read
 from gmassist.org.choices import EmployeeStatus
 from gmassist.org.models import (
     Department,
@@ -118,8 +118,13 @@ def employee_pay(*, user: User, employee: Employee) -> dict | None:
     row = allowed.select_related("position").first()
     if row is None:
         return None
-    if user.employee_id != row.pk:
-        audit_record(actor=user, action=AuditAction.READ_PAY, target=row)
+    audit_people_read(
+        actor=user,
+        action=AuditAction.READ_PAY,
+        employee_nos=[row.employee_no],
+        what="employee pay",
+        target=row,
+    )
     position = row.position
     return {
         "base_pay": row.base_pay,
@@ -295,6 +300,39 @@ def positions_visible(*, user: User) -> QuerySet[Position]:
         .only("id", "title", "code")
         .order_by("title", "code")
     )
+
+
+def departments_listed(*, user: User) -> QuerySet[Department]:
+    """Departments the user may see with their head (the API's list and detail)."""
+    return Department.objects.restrict(user, Action.VIEW).select_related("head")
+
+
+def positions_listed(*, user: User) -> QuerySet[Position]:
+    """Positions the user may see with every field (the catalogue: everyone reads it)."""
+    return Position.objects.restrict(user, Action.VIEW)
+
+
+def reviews_visible(*, user: User) -> QuerySet[Review]:
+    """Performance reviews the user may see, with employee and reviewer."""
+    return Review.objects.restrict(user, Action.VIEW).select_related("employee", "reviewer")
+
+
+def employee_skills_visible(*, user: User) -> QuerySet[EmployeeSkill]:
+    """Employees' skill levels the user may see, with employee and skill."""
+    return EmployeeSkill.objects.restrict(user, Action.VIEW).select_related("employee", "skill")
+
+
+def departments_reached(*, user: User, domain: Domain, action: str) -> QuerySet[Department]:
+    """The departments `user` may do `action` for in `domain` (the rule of `may`): every one
+    for ALL, the headed subtree for SUBTREE, none otherwise."""
+    q = scope_filter(user, Scope(domain=domain, department="pk"), action)
+    return Department.objects.none() if q is None else Department.objects.filter(q)
+
+
+def departments_everyone_names() -> QuerySet[Department]:
+    """Every department, by name: the names of the org chart are every employee's to address
+    feedback to (nothing about the people in them)."""
+    return Department.objects.only("id", "name", "code", "parent_id").order_by("name")
 
 
 def employees_reached(

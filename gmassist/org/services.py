@@ -589,8 +589,9 @@ def pay_changes_propose(
 # --- departments, positions, employees, reviews and skills -----------------------------------
 #
 # Each service checks that `by` may make the change (the same rule as `restrict(user, "change")`;
-# `by=None` is the system), validates with `full_clean()` so that the database's constraints come
-# back as field errors, writes in one transaction and records one audit entry. An update takes
+# `by=SYSTEM` is the application itself, `by=None` nobody), validates with `full_clean()` so that
+# the database's constraints come back as field errors, writes in one transaction and records
+# one audit entry. An update takes
 # `data`, the fields to change (a partial update); fields it does not name are left as they are.
 
 
@@ -601,7 +602,7 @@ def _plain(value: Any) -> Any:
 
 def _check_may_change(by: User | None, obj: models.Model) -> None:
     """Raise PermissionDenied unless `by` may change `obj` (restrict(by, CHANGE))."""
-    if by is not None and not user_can(by, Action.CHANGE, obj):
+    if not user_can(by, Action.CHANGE, obj):
         raise PermissionDenied(f"your role may not change {obj._meta.verbose_name} {obj}")
 
 
@@ -611,8 +612,6 @@ def _check_may_create(by: User | None, model: type[models.Model], within: models
     Inside a department (an employee's, a sub-department's parent) the rule is the one for
     changing that department; elsewhere it takes the role's reach over the whole domain.
     """
-    if by is None:
-        return
     if within is not None:
         if not user_can(by, Action.CHANGE, within):
             raise PermissionDenied(

@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gmassist.api import (
+    MappedRows,
     PageNumberPagination,
     problems,
     reference_or_422,
@@ -31,7 +32,7 @@ from gmassist.org.models import Department, Position
 from gmassist.talent import selectors, services
 from gmassist.talent.engine import incentive_plan
 from gmassist.talent.engine import pay_review as engine
-from gmassist.talent.models import IncentivePlan, IncentivePlanLine, RiskScore
+from gmassist.talent.models import IncentivePlan, RiskScore
 from gmassist.talent.presenters import plan_line_reason_text
 from gmassist.talent.schemas import (
     HeatmapOut,
@@ -190,23 +191,7 @@ def risk_score_list(request: HttpRequest, filters: Query[RiskFilters]):
         what="api risk scores",
         filters=filters.model_dump(exclude_none=True),
     )
-    return _ScoresOut(qs)
-
-
-class _ScoresOut:
-    """A queryset of scores that the paginator counts and slices, turned into rows per page."""
-
-    def __init__(self, qs):
-        self.qs = qs
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item):
-        return [_score_out(score) for score in self.qs[item]]
+    return MappedRows(qs, _score_out)
 
 
 @router.get(
@@ -309,7 +294,7 @@ def score(request: HttpRequest):
 
 
 def _plans(user: User):
-    return IncentivePlan.objects.restrict(user, Action.VIEW)
+    return selectors.incentive_plans_visible(user=user)
 
 
 def _plan_out(plan: IncentivePlan) -> dict[str, Any]:
@@ -350,12 +335,7 @@ def plan_list(request: HttpRequest):
     """The incentive plans you may see, newest first (a department head their own)."""
     user = request_user(request)
     _require_risk(user)
-    return _PlansOut(_plans(user))
-
-
-class _PlansOut(_ScoresOut):
-    def __getitem__(self, item):
-        return [_plan_out(plan) for plan in self.qs[item]]
+    return MappedRows(_plans(user), _plan_out)
 
 
 @router.get(
@@ -367,11 +347,7 @@ def plan_detail(request: HttpRequest, plan_id: int):
     user = request_user(request)
     _require_risk(user)
     plan = visible_or_404(_plans(user), plan_id)
-    lines = (
-        IncentivePlanLine.objects.restrict(user, Action.VIEW_PAY)
-        .filter(plan=plan)
-        .select_related("employee")
-    )
+    lines = selectors.incentive_plan_lines(user=user, plan=plan, what="api incentive plan")
     return {
         **_plan_out(plan),
         "lines": [

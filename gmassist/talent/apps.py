@@ -5,3 +5,12 @@ class TalentConfig(AppConfig):
     name = "gmassist.talent"
     label = "talent"
     verbose_name = "Talent and incentives"
+
+    def ready(self) -> None:
+        # A line of an incentive plan shows the person's raise or new pay and their leaving
+        # risk before and after: every page and endpoint showing one audits both reads.
+        from gmassist.core.sensitive import register_sensitive_rows
+        from gmassist.talent.models import IncentivePlanLine
+        from gmassist.talent.selectors import plan_line_reads
+
+        register_sensitive_rows(IncentivePlanLine, plan_line_reads)

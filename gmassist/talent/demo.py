@@ -6,6 +6,7 @@ Runs after the organisation is written (order 50), in the same transaction, so t
 
 from __future__ import annotations
 
+from gmassist.core.permissions import SYSTEM
 from gmassist.org.demo.extensions import DemoContext, demo_extension
 
 
@@ -23,6 +24,6 @@ def write_talent_demo(ctx: DemoContext) -> dict[str, int]:
 
     ctx.progress(0.0, "Scoring leaving risk")
     run = risk_scores_compute(
-        as_of=ctx.as_of, by=None, progress=lambda p, m: ctx.progress(p / 100, m)
+        as_of=ctx.as_of, by=SYSTEM, progress=lambda p, m: ctx.progress(p / 100, m)
     )
     return {"risk_scores": run.scored, "risk_model_runs": 1}

@@ -27,7 +27,7 @@ def score_leaving_risk(ctx: JobContext, *, as_of: str | None = None) -> dict[str
     except ValueError as exc:
         raise JobError(f"as_of {as_of!r} is not a date (YYYY-MM-DD)") from exc
     try:
-        run = risk_scores_compute(as_of=day, by=ctx.job.created_by, progress=ctx.progress)
+        run = risk_scores_compute(as_of=day, by=ctx.actor, progress=ctx.progress)
     except ScoringError as exc:
         raise JobError(str(exc)) from exc
     return run_summary(run)
@@ -48,7 +48,7 @@ def make_incentive_plan(
     try:
         plan = incentive_plan_create(
             budget=float(budget),
-            by=ctx.job.created_by,
+            by=ctx.actor,
             menu_toml=menu_toml,
             top=top,
             time_limit=time_limit,

@@ -83,9 +83,10 @@ def calibration_chart(run: RiskModelRun | None) -> dict[str, Any] | None:
     }
 
 
-def heat_colour(share: float) -> str:
-    """A cell's background on the heat map: white to red by the share of the row."""
-    return f"rgba(196, 81, 61, {0.08 + 0.8 * max(0.0, min(share, 1.0)):.2f})"
+def heat_level(share: float) -> int:
+    """A cell's shade on the heat map, 0 (white) to 10 (red), by the share of the row: the
+    class heat-<level> of talent.css (a class, not an inline style, for the CSP)."""
+    return round(10 * max(0.0, min(share, 1.0)))
 
 
 def action_text(action: dict[str, Any]) -> str:
@@ -106,19 +107,19 @@ def plan_line_reason_text(reason: dict[str, Any]) -> str:
     return gettext(reason["template"]) % reason.get("params", {})
 
 
-def coloured_heatmap(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The heat map's cells (`selectors.risk_heatmap_cells`) with their colours: each band's
-    count coloured by its share of the department, the mean risk by its distance to high."""
+def shaded_heatmap(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The heat map's cells (`selectors.risk_heatmap_cells`) with their shades (`heat_level`):
+    each band's count by its share of the department, the mean risk by its distance to high."""
     for cell in cells:
         cell["band_cells"] = [
             {
                 "band": name,
                 "count": cell["bands"][name],
-                "colour": heat_colour(cell["bands"][name] / cell["people"]),
+                "heat": heat_level(cell["bands"][name] / cell["people"]),
             }
             for name, _low, _high in selectors.RISK_BANDS
         ]
-        cell["colour"] = heat_colour(cell["mean_risk"] / selectors.HIGH_RISK / 2)
+        cell["heat"] = heat_level(cell["mean_risk"] / selectors.HIGH_RISK / 2)
     return cells
 
 

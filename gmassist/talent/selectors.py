@@ -34,8 +34,8 @@ from django.utils.translation import gettext, gettext_noop
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
-from gmassist.core.permissions import ALL, SUBTREE, Domain, scope_filter
-from gmassist.core.services import audit_record
+from gmassist.core.permissions import ALL, SUBTREE, Domain, ScopedRows, scope_filter
+from gmassist.core.sensitive import PersonRead, audit_people_read, audit_rows_read
 from gmassist.org.choices import AttributeKind, EmployeeStatus, SeparationType
 from gmassist.org.models import (
     AttributeDefinition,
@@ -49,16 +49,15 @@ from gmassist.org.models import (
 from gmassist.org.selectors import department_subtree_ids
 from gmassist.talent.engine import key_talent, leaving
 from gmassist.talent.engine import pay_review as engine
-from gmassist.talent.models import RiskModelRun, RiskScore
+from gmassist.talent.models import IncentivePlan, IncentivePlanLine, RiskModelRun, RiskScore
 from gmassist.voice.selectors import department_negative_share
 
 # the reaches (of VIEW_PAY in the people domain) that may read leaving risk: more than oneself
 RISK_REACHES = (ALL, SUBTREE)
 HIGH_RISK = 0.25  # a yearly leaving probability from which a person counts as at high risk
 
-# An audit entry lists the employee numbers whose pay was read up to this many; beyond, it
-# keeps the count per department and says that the list was cut.
-AUDIT_MAX_NUMBERS = 1000
+# An audit entry lists the employee numbers whose pay was read (up to
+# core.sensitive.AUDIT_MAX_NUMBERS), the count per department and whether the list was cut.
 
 # The orders of the pay-review table; a "-" in front reverses them. Missing values go last.
 PAY_REVIEW_SORTS = {
@@ -78,9 +77,9 @@ PAY_OF_MANY = (ALL, SUBTREE)
 
 
 def _restricted(queryset: QuerySet, user: User | None, action: str) -> QuerySet:
-    """`queryset` as `user` may use it for `action`; everything for the system (None: the CLI
-    without --user)."""
-    return queryset.all() if user is None else queryset.restrict(user, action)
+    """`queryset` as `user` may use it for `action`: everything for `SYSTEM` (the CLI without
+    --user), nothing for None."""
+    return queryset.restrict(user, action)
 
 
 def latest_rating_subquery(*, user: User | None) -> Subquery:
@@ -96,8 +95,8 @@ def latest_rating_subquery(*, user: User | None) -> Subquery:
 
 
 def pay_visible(*, user: User | None) -> QuerySet[Employee]:
-    """Employees whose pay `user` may read (the one scope of the pay review); everyone for the
-    system (None)."""
+    """Employees whose pay `user` may read (the one scope of the pay review); everyone for
+    `SYSTEM`."""
     return _restricted(Employee.objects, user, Action.VIEW_PAY)
 
 
@@ -194,19 +193,14 @@ def _audit_pay_read(
     others = frame[frame["employee_id"] != own_id] if own_id else frame
     if others.empty:
         return
-    numbers = sorted(others["employee_no"])
-    audit_record(
+    audit_people_read(
         actor=user,
         action=AuditAction.READ_PAY,
+        employee_nos=others["employee_no"],
         target_type=target_type,
-        target_repr=f"{label}: {len(numbers)} people",
-        changes={
-            "people": len(numbers),
-            "departments": dict(sorted(Counter(others["department_code"]).items())),
-            "filters": filters,
-            "employee_nos": numbers[:AUDIT_MAX_NUMBERS],
-            "employee_nos_cut": len(numbers) > AUDIT_MAX_NUMBERS,
-        },
+        label=label,
+        filters=filters,
+        extra={"departments": dict(sorted(Counter(others["department_code"]).items()))},
     )
 
 
@@ -248,7 +242,7 @@ def _clean(value: Any) -> Any:
 
 def pay_review_rows(
     review: PayReview, *, flag: str | None = None, sort: str = "name"
-) -> list[dict[str, Any]]:
+) -> ScopedRows:
     """The rows of the pay-review table: optionally only those with `flag` (one of
     engine.FLAGS), sorted by a key of PAY_REVIEW_SORTS ("-" for the reverse; missing values
     last either way). Unknown sorts or flags raise ValueError."""
@@ -296,7 +290,7 @@ def pay_review_rows(
         if row["grade"] is not None:
             row["grade"] = int(row["grade"])
         rows.append(row)
-    return rows
+    return ScopedRows(rows)  # the review was read through `pay_visible` and audited
 
 
 # --- key and irreplaceable people ------------------------------------------------------------
@@ -319,7 +313,7 @@ def _pay_if_visible(user: User | None) -> tuple[Any, Any]:
     """(yearly base pay where `user` may read it else NULL, whether they may) as annotations of
     an Employee queryset: the VIEW_PAY rule of `restrict`, per row, in the same query."""
     pay_field = Employee._meta.get_field("base_pay")
-    q = scope_filter(user, Employee.restrict_scope, Action.VIEW_PAY) if user is not None else Q()
+    q = scope_filter(user, Employee.restrict_scope, Action.VIEW_PAY)
     if q is None:
         return Value(None, output_field=pay_field), Value(False, output_field=BooleanField())
     if not q:
@@ -435,6 +429,9 @@ def key_people_frame(*, user: User | None, department_id: int | None = None) -> 
         ],
         columns=[*key_talent.PEOPLE_COLUMNS, "pay_seen"],
     )
+    # Typed even with no rows: an empty frame's columns are `object`, and indexing a frame
+    # with an `object` column selects columns, not rows (a KeyError for an empty department).
+    people["pay_seen"] = people["pay_seen"].astype(bool)
     reviews, holdings, skill_totals = _key_talent_reads(
         user=user, people=Q(employee__in=people_qs.values("pk"))
     )
@@ -490,7 +487,7 @@ def reason_text(reason: key_talent.Reason) -> str:
 
 def key_people_rows(
     result: KeyPeople, *, irreplaceable_only: bool = False, sort: str = "-score"
-) -> list[dict[str, Any]]:
+) -> ScopedRows:
     """The rows of the key-people table: optionally only the irreplaceable, sorted by a key of
     KEY_PEOPLE_SORTS ("-" for the reverse; missing values last either way), reasons in the
     active language. Unknown sorts raise ValueError."""
@@ -544,7 +541,7 @@ def key_people_rows(
                 "top_reason": reasons[0] if reasons else "",
             }
         )
-    return rows
+    return ScopedRows(rows)  # `key_people` read them through `pay_visible` and audited
 
 
 # --- leaving risk ----------------------------------------------------------------------------
@@ -654,9 +651,7 @@ def department_feedback_signal(*, snapshots: list[dt.date]) -> pd.DataFrame | No
 def risk_reach_ok(user: User | None) -> bool:
     """Whether `user` may read anyone's leaving risk: the system, and the roles that may read
     the pay of more people than themselves (gm, assistant, hr: everyone; a department head:
-    their subtree). An employee may not, not even their own."""
-    if user is None:
-        return True
+    their subtree). An employee may not, not even their own; None (nobody) may not."""
     from gmassist.core.permissions import reach
 
     return reach(user, Domain.PEOPLE, Action.VIEW_PAY) in RISK_REACHES
@@ -676,22 +671,14 @@ def audit_risk_read(
 ) -> None:
     """One audit entry for a read of other people's leaving risk (`what` names the page or
     endpoint); none when nobody else's risk was read."""
-    own_no = user.employee.employee_no if user is not None and user.employee_id else None
-    others = sorted(no for no in employee_nos if no != own_no)
-    if not others:
-        return
-    audit_record(
+    audit_people_read(
         actor=user,
         action=AuditAction.READ_RISK,
+        employee_nos=employee_nos,
+        what=what,
         target_type="talent.risk",
-        target_repr=f"Leaving risk ({what}): {len(others)} people",
-        changes={
-            "what": what,
-            "people": len(others),
-            "filters": filters or {},
-            "employee_nos": others[:AUDIT_MAX_NUMBERS],
-            "employee_nos_cut": len(others) > AUDIT_MAX_NUMBERS,
-        },
+        label=f"Leaving risk ({what})",
+        filters=filters,
     )
 
 
@@ -746,10 +733,7 @@ def person_risk(*, user: User | None, employee: Employee) -> dict | None:
     read it. Every read of another person's risk is audited."""
     if not risk_reach_ok(user):
         return None
-    if (
-        user is not None
-        and not _restricted(Employee.objects, user, Action.VIEW_PAY).filter(pk=employee.pk).exists()
-    ):
+    if not _restricted(Employee.objects, user, Action.VIEW_PAY).filter(pk=employee.pk).exists():
         return None
     scores = list(risk_scores_visible(user=user).filter(employee=employee).order_by("as_of"))
     audit_risk_read(user=user, employee_nos=[employee.employee_no], what="person")
@@ -1033,3 +1017,51 @@ def key_person(*, user: User | None, employee: Employee) -> dict[str, Any] | Non
         "compa_ratio": None if compa is None else round(compa, 4),
         "band_position": None if pay is None or not width else round((pay - band_min) / width, 4),
     }
+
+
+# --- incentive plans -------------------------------------------------------------------------
+
+
+def incentive_plans_visible(*, user: User | None) -> QuerySet[IncentivePlan]:
+    """The incentive plans `user` may see (a department head their own), newest first; the
+    maker is shown by their employee name, their pay stays unread."""
+    return (
+        IncentivePlan.objects.restrict(user, Action.VIEW)
+        .select_related("created_by__employee")
+        .defer("created_by__employee__base_pay", "created_by__employee__custom")
+    )
+
+
+def plan_line_reads(line: IncentivePlanLine) -> list[PersonRead]:
+    """A plan line shows the person's raise or new pay and their risk before and after."""
+    number = line.employee.employee_no
+    return [
+        PersonRead(AuditAction.READ_PAY, line.employee_id, number),
+        PersonRead(AuditAction.READ_RISK, line.employee_id, number),
+    ]
+
+
+def incentive_plan_lines(
+    *,
+    user: User | None,
+    what: str,
+    plan: IncentivePlan | None = None,
+    employee: Employee | None = None,
+    limit: int | None = None,
+) -> list[IncentivePlanLine]:
+    """The lines `user` may read (the people whose pay they may read, in plans they may see),
+    of one plan or about one person (latest plans first), with employee, department, plan
+    and proposal. Audited: one read of those people's pay and one of their risk (`what`
+    names the page or endpoint)."""
+    lines = (
+        IncentivePlanLine.objects.restrict(user, Action.VIEW_PAY)
+        .filter(plan__in=IncentivePlan.objects.restrict(user, Action.VIEW).values("pk"))
+        .select_related("employee", "employee__department", "plan", "proposal")
+    )
+    if plan is not None:
+        lines = lines.filter(plan=plan)
+    if employee is not None:
+        lines = lines.filter(employee=employee).order_by("-plan__created_at", "-pk")
+    rows = list(lines[:limit] if limit else lines)
+    audit_rows_read(actor=user, rows=rows, what=what)
+    return rows

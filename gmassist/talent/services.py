@@ -1,7 +1,7 @@
 """Writes of the talent module: scoring leaving risk, incentive plans and their approval.
 
-Keyword-only, one transaction each, audited. `by=None` is the system (the CLI without --user,
-the demo, a scheduled job).
+Keyword-only, one transaction each, audited. `by=SYSTEM` is the system (the CLI without --user,
+the demo, a scheduled job); `by=None` is nobody and may do nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
-from gmassist.core.permissions import ALL, Domain, reach
+from gmassist.core.permissions import ALL, Domain, acting_user, reach
 from gmassist.core.services import audit_record
 from gmassist.lib import risk_model
 from gmassist.talent import selectors
@@ -43,7 +43,7 @@ def last_month_end(day: dt.date) -> dt.date:
 
 def check_may_score(by: User | None) -> None:
     """Scoring reads everyone's history: the system and the roles that see all people."""
-    if by is not None and reach(by, Domain.PEOPLE, Action.VIEW_PAY) != ALL:
+    if reach(by, Domain.PEOPLE, Action.VIEW_PAY) != ALL:
         raise PermissionDenied("your role may not score the whole company's leaving risk")
 
 
@@ -172,9 +172,7 @@ class PlanError(Exception):
 
 def check_may_plan(by: User | None) -> None:
     """Planning reads the pay and risk of many people and prepares proposals for them."""
-    if by is not None and (
-        not selectors.risk_reach_ok(by) or reach(by, Domain.PEOPLE, Action.PROPOSE) is None
-    ):
+    if not selectors.risk_reach_ok(by) or reach(by, Domain.PEOPLE, Action.PROPOSE) is None:
         raise PermissionDenied("your role may not make incentive plans")
 
 
@@ -289,7 +287,7 @@ def incentive_plan_create(
             summary={**result.summary(), "curve": curve, "model_auc": run.backtest_auc},
             total_cost=Decimal(str(result.total_cost)),
             total_effect=round(result.total_effect, 2),
-            created_by=by,
+            created_by=acting_user(by),
         )
         IncentivePlanLine.objects.bulk_create(
             IncentivePlanLine(

@@ -36,16 +36,8 @@ from gmassist.talent.forms import (
     KeyPeopleFilterForm,
     PayReviewFilterForm,
 )
-from gmassist.talent.models import IncentivePlan, IncentivePlanLine
 
 PAY_OF_MANY = selectors.PAY_OF_MANY
-
-
-class _Rows(list):
-    """Rows computed in memory, exported the way `ListPage.export` reads a queryset."""
-
-    def iterator(self, chunk_size: int | None = None):
-        return iter(self)
 
 
 class PayReviewPage(ListPage):
@@ -106,7 +98,7 @@ class PayReviewPage(ListPage):
         rows = selectors.pay_review_rows(self.review, flag=filters.get("flag"), sort=sort)
         for row in rows:
             row["flag_labels"] = [(flag, FLAG_LABELS[flag]) for flag in row["flags"]]
-        return _Rows(rows)
+        return rows
 
     def get_extra_context(self) -> dict[str, Any]:
         review = self.review
@@ -186,7 +178,7 @@ class KeyPeoplePage(ListPage):
         rows = selectors.key_people_rows(
             self.result, irreplaceable_only=bool(filters.get("irreplaceable_only")), sort=sort
         )
-        return _Rows(rows)
+        return rows
 
     def get_extra_context(self) -> dict[str, Any]:
         result = self.result
@@ -249,7 +241,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     grid = selectors.nine_box_ids(key)  # the rows (reasons in words) only for a chosen box
     risk_rows = selectors.risk_overview_rows(user=user)
     risk_of = {row["employee_id"]: row for row in risk_rows}
-    heat = presenters.coloured_heatmap(selectors.risk_heatmap_cells(risk_rows))
+    heat = presenters.shaded_heatmap(selectors.risk_heatmap_cells(risk_rows))
 
     selection = None
     box = request.GET.get("box", "")
@@ -346,23 +338,15 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
         "key": key,
         "currency": Company.get().currency,
-        "lines": list(
-            IncentivePlanLine.objects.restrict(user, Action.VIEW_PAY)
-            .filter(employee=employee, plan__in=IncentivePlan.objects.restrict(user, Action.VIEW))
-            .select_related("plan")
-            .order_by("-plan__created_at")[:5]
+        "lines": selectors.incentive_plan_lines(
+            user=user, employee=employee, limit=5, what="person"
         ),
     }
     return render(request, "talent/person.html", context)
 
 
 def _plans(user: Any):
-    # the maker is shown by their employee name; their pay stays unread
-    return (
-        IncentivePlan.objects.restrict(user, Action.VIEW)
-        .select_related("created_by__employee")
-        .defer("created_by__employee__base_pay")
-    )
+    return selectors.incentive_plans_visible(user=user)
 
 
 @login_required
@@ -433,11 +417,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("talent:plan_detail", pk=plan_obj.pk)
         status = 422
-    lines = list(
-        IncentivePlanLine.objects.restrict(user, Action.VIEW_PAY)
-        .filter(plan=plan_obj)
-        .select_related("employee", "employee__department", "proposal")
-    )
+    lines = selectors.incentive_plan_lines(user=user, plan=plan_obj, what="incentive plan")
     for line in lines:
         line.action_texts = [presenters.action_text(a) for a in line.actions]
         line.reason_texts = [presenters.plan_line_reason_text(r) for r in line.reasons]

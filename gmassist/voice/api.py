@@ -15,11 +15,12 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from gmassist.api import PageNumberPagination, problems, reference_or_422, request_user
+from gmassist.api import MappedRows, PageNumberPagination, problems, reference_or_422, request_user
 from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action
 from gmassist.core.permissions import Domain, reach
 from gmassist.org.models import Department
+from gmassist.org.selectors import departments_everyone_names
 from gmassist.voice import selectors, services
 from gmassist.voice.api_recruiting import router as recruiting_router
 from gmassist.voice.models import Feedback, FeedbackMessage
@@ -92,23 +93,6 @@ def thread_out(item: Feedback) -> dict:
     }
 
 
-class _MappedPage:
-    """A queryset that the paginator slices and counts, turned into output rows per page only."""
-
-    def __init__(self, queryset, to_row):
-        self.queryset = queryset
-        self.to_row = to_row
-
-    def all(self):
-        return self
-
-    def count(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, window: slice) -> list[dict]:
-        return [self.to_row(item) for item in self.queryset[window]]
-
-
 def _visible(request: HttpRequest, feedback_id: uuid.UUID) -> Feedback:
     item = selectors.feedback_visible(user=request_user(request)).filter(pk=feedback_id).first()
     if item is None:
@@ -124,7 +108,7 @@ def feedback_send(request: HttpRequest, payload: FeedbackIn):
     user = request_user(request)
     department = None
     if payload.department_id is not None:
-        department = Department.objects.filter(pk=payload.department_id).first()
+        department = departments_everyone_names().filter(pk=payload.department_id).first()
         if department is None:
             raise ValidationError(
                 {
@@ -176,7 +160,7 @@ def feedback_list(request: HttpRequest, filters: Query[FeedbackFilters]):
         mine=filters.mine,
         sort=filters.sort,
     )
-    return _MappedPage(items, feedback_out)
+    return MappedRows(items, feedback_out)
 
 
 @router.get("/voice/feedback/{feedback_id}", response={200: ThreadOut, **problems(404)})

@@ -18,6 +18,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gmassist.api import (
+    MappedRows,
     ObjectId,
     PageNumberPagination,
     Text,
@@ -338,23 +339,6 @@ def candidate_out(candidate: Candidate) -> dict:
     }
 
 
-class _MappedPage:
-    """A queryset the paginator slices and counts, turned into output rows per page only."""
-
-    def __init__(self, queryset, to_row):
-        self.queryset = queryset
-        self.to_row = to_row
-
-    def all(self):
-        return self
-
-    def count(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, window: slice) -> list[dict]:
-        return [self.to_row(item) for item in self.queryset[window]]
-
-
 # --- agencies --------------------------------------------------------------------------------
 
 
@@ -362,7 +346,7 @@ class _MappedPage:
 @paginate(PageNumberPagination)
 def agency_list(request: HttpRequest):
     """The recruiting agencies and headhunters (the GM, the assistant and HR)."""
-    return _MappedPage(
+    return MappedRows(
         selectors.agencies_visible(user=request_user(request)).order_by("name"), agency_out
     )
 
@@ -414,7 +398,7 @@ def requisition_list(request: HttpRequest, filters: Query[RequisitionFilters]):
         overdue=filters.overdue,
         sort=filters.sort,
     )
-    return _MappedPage(queryset, lambda r: requisition_out(r, today))
+    return MappedRows(queryset, lambda r: requisition_out(r, today))
 
 
 @router.post(f"{PREFIX}/requisitions", response={201: RequisitionOut, **WRITE_PROBLEMS})
@@ -525,7 +509,7 @@ def candidate_list(request: HttpRequest, filters: Query[CandidateFilters]):
         queryset = queryset.filter(agency_id=filters.agency_id)
     if filters.stage:
         queryset = queryset.filter(stage=filters.stage)
-    return _MappedPage(queryset.order_by("requisition__code", "applied_on", "id"), candidate_out)
+    return MappedRows(queryset.order_by("requisition__code", "applied_on", "id"), candidate_out)
 
 
 @router.post(

@@ -21,6 +21,7 @@ from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action, Role
 from gmassist.core.permissions import Domain, reach
 from gmassist.org.models import Department
+from gmassist.org.selectors import departments_everyone_names
 from gmassist.voice import selectors, services
 from gmassist.voice.choices import QuestionKind, SurveyRepeat, SurveyStatus
 from gmassist.voice.management.surveys_cli import results_as_dict
@@ -219,7 +220,7 @@ def survey_out(survey: Survey) -> dict:
 
 
 def _departments(ids: list[int], field: str) -> list[Department]:
-    found = {d.pk: d for d in Department.objects.filter(pk__in=ids)}
+    found = {d.pk: d for d in departments_everyone_names().filter(pk__in=ids)}
     missing = [i for i in ids if i not in found]
     if missing:
         raise ValidationError(

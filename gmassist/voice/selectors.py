@@ -423,21 +423,23 @@ def agency_performance_for(*, user: User | None) -> list[AgencyPerformance]:
     """
     from gmassist.core.choices import AuditAction
     from gmassist.core.permissions import ALL, reach
-    from gmassist.core.services import audit_record
+    from gmassist.core.sensitive import audit_people_read
 
     agencies = agency_terms(agencies_visible(user=user))
     if not agencies:
         return []
-    with_pay = user is None or reach(user, Domain.PEOPLE, Action.VIEW_PAY) == ALL
+    with_pay = reach(user, Domain.PEOPLE, Action.VIEW_PAY) == ALL
     facts, pay_read = _candidate_facts(with_pay=with_pay)
     rows = agency_performance(agencies, facts)
     if with_pay and pay_read:
-        audit_record(
-            actor=user if user is not None and user.pk else None,  # the CLI reads as no one
+        audit_people_read(
+            actor=user,  # SYSTEM (the CLI) is recorded as no one
             action=AuditAction.READ_PAY,
+            employee_nos=pay_read,
+            what="agency fees",
             target_type="voice.recruitingagency",
-            target_repr=f"Agency fees: {len(pay_read)} hires",
-            changes={"employee_nos": sorted(pay_read)[:50], "hires": len(pay_read)},
+            label="Agency fees",
+            extra={"hires": len(pay_read)},
         )
     if not with_pay:
         for row in rows:

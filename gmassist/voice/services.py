@@ -35,9 +35,9 @@ from gmassist.core.models import User
 from gmassist.core.notify import Recipient, notify, notify_users, site_url
 from gmassist.core.permissions import (
     ALL,
-    SUBTREE,
     Domain,
-    headed_subtree_ids,
+    acting_user,
+    may,
     reach,
     user_can,
 )
@@ -454,7 +454,7 @@ def feedback_send_reminders(*, today: dt.date | None = None) -> dict[str, int]:
 #
 # Who may: creating, editing, launching and closing a survey is the "surveys" domain's CHANGE
 # (the GM, the assistant and HR for the company or any department; a head for a survey run for
-# their own subtree, whose audience stays inside it). `by=None` is the system (the CLI, the
+# their own subtree, whose audience stays inside it). `by=SYSTEM` is the system (the CLI, the
 # demo, the scheduled job). Answering is for the people asked and is never audited: an audit
 # entry's time next to the participation row would say who answered when, and with the
 # answers' day that is a link. An answer writes three things in one transaction: the
@@ -475,20 +475,14 @@ class QuestionInput:
 
 
 def survey_may_change(*, user: User | None, survey: Survey) -> bool:
-    """True when `user` may edit, launch and close `survey` (None: the system)."""
-    if user is None:
-        return True
+    """True when `user` may edit, launch and close `survey` (`SYSTEM` may, None may not)."""
     return Survey.objects.restrict(user, Action.CHANGE).filter(pk=survey.pk).exists()
 
 
 def _check_may_run_for(by: User | None, department: Department | None) -> None:
     """PermissionDenied unless `by` may run a survey for `department` (None: the company)."""
-    if by is None:
-        return
-    how_far = reach(by, Domain.SURVEYS, Action.CHANGE)
-    if how_far == ALL:
-        return
-    if how_far == SUBTREE and department is not None and department.pk in headed_subtree_ids(by):
+    department_id = department.pk if department is not None else None
+    if may(by, Domain.SURVEYS, Action.CHANGE, department_id=department_id):
         return
     raise PermissionDenied(
         _("Your role may not run surveys for the whole company.")
@@ -649,7 +643,7 @@ def survey_create(
         opens_on=data["opens_on"],
         window_days=data["window_days"],
         repeat_months=data["repeat_months"],
-        created_by=by,
+        created_by=acting_user(by),
     )
     survey.audience_departments.set(data["departments"])
     _set_questions(survey, data["questions"])
@@ -1326,13 +1320,11 @@ def requisition_open(
         reason=reason,
         reason_note=(reason_note or "").strip(),
         opened_on=today,
-        opened_by=by,
+        opened_by=acting_user(by),
     )
     if reach(by, Domain.RECRUITING, Action.CHANGE) is None:
         raise PermissionDenied(_("Your role may not open requisitions."))
-    if reach(by, Domain.RECRUITING, Action.CHANGE) != ALL and department.pk not in (
-        headed_subtree_ids(by)
-    ):
+    if not may(by, Domain.RECRUITING, Action.CHANGE, department_id=department.pk):
         raise ValidationError({"department": _("Choose a department you head.")})
     _full_clean(requisition)
     requisition.save()
@@ -1451,7 +1443,7 @@ def requisition_share(
     new_agencies = [a for a in agencies if a.pk not in already_ids]
     shares = [
         RequisitionShare.objects.create(
-            requisition=requisition, agency=agency, shared_on=today, shared_by=by
+            requisition=requisition, agency=agency, shared_on=today, shared_by=acting_user(by)
         )
         for agency in new_agencies
     ]

@@ -21,11 +21,12 @@ from django.views.decorators.http import require_POST
 from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action, Role
 from gmassist.core.job_pages import inline_job_context
-from gmassist.core.permissions import ALL, SUBTREE, Domain, headed_subtree_ids, reach
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.services import job_submit
 from gmassist.core.views_lib import export_response
 from gmassist.lib import tabular
 from gmassist.org.models import Department
+from gmassist.org.selectors import departments_reached
 from gmassist.voice import selectors, services
 from gmassist.voice.choices import QuestionKind, SurveyRepeat, SurveyStatus
 from gmassist.voice.jobs import SURVEYS_OPEN_DUE
@@ -100,9 +101,8 @@ class SurveyForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, survey: Survey | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        visible = Department.objects.all()
+        visible = departments_reached(user=user, domain=Domain.SURVEYS, action=Action.CHANGE)
         if reach(user, Domain.SURVEYS, Action.CHANGE) == SUBTREE:
-            visible = visible.filter(pk__in=sorted(headed_subtree_ids(user)))
             self.fields["department"].required = True
             self.fields["department"].empty_label = None
         self.fields["department"].queryset = visible.order_by("name")

@@ -74,6 +74,17 @@ def page(browser, request, live_server) -> Iterator:
     context.set_default_timeout(10_000)
     tab = context.new_page()
     tab.base_url = live_server.url  # used by `visit`
+    # Whatever the Content-Security-Policy refused (an inline style or script, a foreign
+    # source): Chromium says so on the console. Every browser test fails on it.
+    refused: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            refused.append(f"{tab.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield tab
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
@@ -81,6 +92,7 @@ def page(browser, request, live_server) -> Iterator:
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
         tab.screenshot(path=str(RESULTS_DIR / f"{name}.png"), full_page=True)
     context.close()
+    assert refused == [], "the Content-Security-Policy refused:\n" + "\n".join(refused)
 
 
 def visit(tab, path: str) -> None:

@@ -1,12 +1,16 @@
 """The workspace through a real browser: the GM's directory and language, an employee's limits,
 and an import with errors."""
 
+from pathlib import Path
+
 import pytest
 
 from gmassist.org.models import Employee
 from tests.browser.conftest import log_in, visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_the_gm_filters_the_directory_opens_an_employee_and_reads_it_in_chinese(page, cast):
@@ -63,3 +67,12 @@ def test_an_import_with_an_error_shows_the_error_table(page, cast, tmp_path):
     cells = [cell.strip() for cell in row.first.locator("td").all_inner_texts()]
     assert cells[:3] == ["3", "hire_date", "31/31/2024"]
     assert not Employee.objects.filter(employee_no__in=["N1", "N2"]).exists()
+    page.screenshot(path=str(SCREENSHOTS / "job-import-errors.png"), full_page=True)
+
+    # the same job page in Chinese on a phone: the table scrolls inside its box, not the page
+    page.click("#language-zh-hans")
+    page.wait_for_selector("[data-testid=job][data-status=failed]")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(SCREENSHOTS / "job-import-errors-phone-zh.png"), full_page=True)

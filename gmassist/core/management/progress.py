@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from gmassist.core.models import Job, User
+from gmassist.core.models import Job
 
 # how often a job queued on Celery is read back for its progress (seconds)
 POLL_INTERVAL = 0.5
@@ -50,7 +50,7 @@ def run_job_with_progress(
     *,
     kind: str,
     params: dict[str, Any],
-    by: User | None,
+    by: Any,
     console: Console,
     description: str,
 ) -> Job:

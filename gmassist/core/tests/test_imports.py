@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from gmassist.core.choices import AuditAction, JobStatus, ProposalStatus
 from gmassist.core.imports import ImportFailed, RowError, export_entity, import_file
 from gmassist.core.models import AuditEntry, Proposal
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import job_submit
 from gmassist.lib.mapping import parse_mapping
 from gmassist.org.models import (
@@ -43,7 +44,7 @@ def _write(tmp_path: Path, text: str, name: str = "people.csv", encoding: str = 
     return path
 
 
-def _import(path: Path, entity: str = "employees", mapping=None, by=None, dry_run=False):
+def _import(path: Path, entity: str = "employees", mapping=None, by=SYSTEM, dry_run=False):
     return import_file(entity=entity, path=path, mapping=mapping, by=by, dry_run=dry_run)
 
 
@@ -375,7 +376,7 @@ def history(cast):
 )
 def test_an_export_imports_back_unchanged(history, tmp_path, entity, fmt):
     path = tmp_path / f"{entity}.{fmt}"
-    written = export_entity(entity=entity, fmt=fmt, out=path, user=None)
+    written = export_entity(entity=entity, fmt=fmt, out=path, user=SYSTEM)
     before = _snapshot()
 
     report = _import(path, entity=entity)
@@ -389,7 +390,7 @@ def test_an_export_imports_back_unchanged(history, tmp_path, entity, fmt):
 
 def test_an_employee_export_has_the_canonical_columns(history):
     out = io.BytesIO()
-    export_entity(entity="employees", fmt="csv", out=out, user=None)
+    export_entity(entity="employees", fmt="csv", out=out, user=SYSTEM)
 
     lines = out.getvalue().decode("utf-8-sig").splitlines()
     assert lines[0] == (
@@ -470,7 +471,7 @@ def test_a_failed_import_job_keeps_the_error_report(cast, tmp_path):
     job = job_submit(
         kind="core.import",
         params={"entity": "employees", "path": str(path), "mapping": None, "dry_run": False},
-        by=None,
+        by=SYSTEM,
         wait=True,
     )
 
@@ -492,7 +493,7 @@ def test_a_bad_mapping_fails_the_job_with_its_line(cast, tmp_path):
     job = job_submit(
         kind="core.import",
         params={"entity": "employees", "path": str(path), "mapping": "[columns]\nx = \n"},
-        by=None,
+        by=SYSTEM,
         wait=True,
     )
 

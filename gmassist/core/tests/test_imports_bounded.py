@@ -12,6 +12,7 @@ from gmassist.core.choices import AuditAction
 from gmassist.core.imports import ImportFailed, ImportReport, RowError, import_file, import_limits
 from gmassist.core.jobs import _finish
 from gmassist.core.models import AuditEntry, Job
+from gmassist.core.permissions import SYSTEM
 from gmassist.customers.models import GroupCustomer, MonthlyRevenue
 from gmassist.lib.tests.hostile_files import repeated, row, xlsx
 from gmassist.org.models import Employee
@@ -36,7 +37,7 @@ def whole_file_errors(tmp_path, name: str, content: bytes, entity: str = "employ
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(ImportFailed) as caught:
-        import_file(entity=entity, path=path, mapping=None, by=None, dry_run=False)
+        import_file(entity=entity, path=path, mapping=None, by=SYSTEM, dry_run=False)
     return [(e.row, e.value, e.reason) for e in caught.value.report.errors]
 
 
@@ -57,7 +58,7 @@ def test_the_limits_come_from_the_settings(small_limits):
 def test_a_csv_within_the_row_limit_imports(cast, small_limits, tmp_path):
     path = tmp_path / "ok.csv"
     path.write_text(HEADER + good_rows(5))
-    report = import_file(entity="employees", path=path, mapping=None, by=None, dry_run=False)
+    report = import_file(entity="employees", path=path, mapping=None, by=SYSTEM, dry_run=False)
     assert report.counts["employees"]["created"] == 5
 
 
@@ -151,7 +152,7 @@ def test_values_echoed_in_errors_are_cut_short(cast, tmp_path):
     path = tmp_path / "date.csv"
     path.write_bytes(content)
     with pytest.raises(ImportFailed) as caught:
-        import_file(entity="employees", path=path, mapping=None, by=None, dry_run=True)
+        import_file(entity="employees", path=path, mapping=None, by=SYSTEM, dry_run=True)
     (error,) = caught.value.report.errors
     assert (error.column, len(error.value), error.value[-1]) == ("hire_date", 200, "\u2026")
 

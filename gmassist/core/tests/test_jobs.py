@@ -24,6 +24,7 @@ from gmassist.core.jobs import (
     worker_name,
 )
 from gmassist.core.models import Job
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import job_submit
 from gmassist.core.worker import Worker
 
@@ -57,7 +58,11 @@ def _reset_calls():
 def test_a_job_runs_in_process_and_reports_progress_to_its_listener(db):
     seen = []
     job = job_submit(
-        kind="test.count", params={"n": 4}, by=None, wait=True, listener=lambda p, m: seen.append(p)
+        kind="test.count",
+        params={"n": 4},
+        by=SYSTEM,
+        wait=True,
+        listener=lambda p, m: seen.append(p),
     )
     job.refresh_from_db()
     assert seen == [25, 50, 75, 100]
@@ -66,7 +71,7 @@ def test_a_job_runs_in_process_and_reports_progress_to_its_listener(db):
 
 
 def test_a_refused_job_fails_with_its_message_and_report(db):
-    job = job_submit(kind="test.refuse", params={}, by=None, wait=True)
+    job = job_submit(kind="test.refuse", params={}, by=SYSTEM, wait=True)
     job.refresh_from_db()
     assert (job.status, job.error, job.result) == (
         JobStatus.FAILED,
@@ -76,20 +81,20 @@ def test_a_refused_job_fails_with_its_message_and_report(db):
 
 
 def test_a_crash_is_recorded_on_the_job(db):
-    job = job_submit(kind="test.crash", params={}, by=None, wait=True)
+    job = job_submit(kind="test.crash", params={}, by=SYSTEM, wait=True)
     job.refresh_from_db()
     assert (job.status, job.error) == (JobStatus.FAILED, "RuntimeError: boom")
 
 
 def test_an_unknown_kind_fails_cleanly(db):
-    job = job_submit(kind="test.nothing", params={}, by=None, wait=True)
+    job = job_submit(kind="test.nothing", params={}, by=SYSTEM, wait=True)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert "no handler" in job.error
 
 
 def test_running_a_finished_job_again_does_nothing(db):
-    job = job_submit(kind="test.count", params={"n": 2}, by=None, wait=True)
+    job = job_submit(kind="test.count", params={"n": 2}, by=SYSTEM, wait=True)
     job_run(job.pk)
     assert CALLS == [2]
 
@@ -351,7 +356,7 @@ def test_with_a_broker_a_real_celery_worker_runs_the_job(transactional_db):
         override_settings(CELERY_BROKER_URL=broker),
         start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
     ):
-        job = job_submit(kind="test.count", params={"n": 5}, by=None)
+        job = job_submit(kind="test.count", params={"n": 5}, by=SYSTEM)
         assert Job.objects.get(pk=job.pk).status in (
             JobStatus.QUEUED,
             JobStatus.RUNNING,

@@ -421,8 +421,9 @@ def test_the_proposals_list_makes_the_same_queries_whatever_the_rows(
         )
     client.force_login(cast.gm)
     client.get(reverse("proposals"))
-    # session, user with their employee record (top bar name), count, the page with its people
-    with django_assert_num_queries(4):
+    # session, user with their employee record (top bar name), count, the page with its
+    # people, and one audit entry for reading the pay the page shows
+    with django_assert_num_queries(5):
         response = client.get(reverse("proposals"))
     assert len(response.context["rows"]) == 4
 

@@ -15,6 +15,7 @@ from gmassist.core import schedule
 from gmassist.core.choices import JobStatus
 from gmassist.core.jobs import JobError, job_handler
 from gmassist.core.models import Job
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.schedule import DAY, MONTH, WEEK, RecurringJob, latest_slot, next_slot
 from gmassist.core.selectors import recurring_job_states
 from gmassist.core.services import job_submit, recurring_jobs_submit_due
@@ -122,7 +123,7 @@ def test_a_job_never_run_is_due_and_running_it_makes_it_wait_for_its_next_slot(
         [state] = recurring_job_states()
         assert (state.due, state.last_job) == (True, None)
         jobs = recurring_jobs_submit_due(
-            submit=lambda kind: job_submit(kind=kind, params={}, by=None, wait=True)
+            submit=lambda kind: job_submit(kind=kind, params={}, by=SYSTEM, wait=True)
         )
         assert [(j.kind, j.status, j.created_by) for j in jobs] == [
             ("test.recurring", JobStatus.SUCCEEDED, None)
@@ -137,7 +138,7 @@ def test_a_job_never_run_is_due_and_running_it_makes_it_wait_for_its_next_slot(
 @pytest.mark.django_db
 def test_a_job_started_by_hand_after_the_slot_counts_as_this_slots_run(only_the_test_job):
     with time_machine.travel(at("2026-11-24 08:30"), tick=False):
-        job_submit(kind="test.recurring", params={}, by=None, wait=True)
+        job_submit(kind="test.recurring", params={}, by=SYSTEM, wait=True)
     with time_machine.travel(at("2026-11-24 09:00"), tick=False):
         [state] = recurring_job_states()
         assert (state.due, state.last_job.kind) == (False, "test.recurring")

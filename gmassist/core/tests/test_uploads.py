@@ -130,8 +130,9 @@ def _api_upload(client, content: bytes, *, dry_run: bool):
     ids=["imported", "failed", "api dry run"],
 )
 def test_an_api_upload_is_deleted_when_its_import_ends(
-    client, cast, media, content, dry_run, status
+    client, cast, media, settings, content, dry_run, status
 ):
+    settings.GMASSIST_JOBS_EAGER = False  # queued for a worker: the test runs it below
     client.force_login(cast.hr)
     job = _api_upload(client, content, dry_run=dry_run)
     assert kept_uploads(media) == ["people.csv"]

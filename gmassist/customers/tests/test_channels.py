@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from gmassist.core.models import Proposal
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import proposal_approve
 from gmassist.customers.engine.channels import (
     ChannelRules,
@@ -100,7 +101,7 @@ def book(cast):
 
 
 def test_the_proposal_routes_the_simple_customers_and_approving_applies_it(book, cast):
-    proposal = route_customers(by=None, as_of=dt.date(2026, 5, 1))
+    proposal = route_customers(by=SYSTEM, as_of=dt.date(2026, 5, 1))
     p = proposal.payload
     assert proposal.kind == REROUTE
     assert [(m["code"], m["to_channel"]) for m in p["moves"]] == [
@@ -118,11 +119,11 @@ def test_the_proposal_routes_the_simple_customers_and_approving_applies_it(book,
     }
     assert GroupCustomer.objects.get(code="C2").account_manager is None
     assert ManagerHistory.objects.filter(to_manager__isnull=True).count() == 1  # C2 had one
-    assert route_customers(by=None, as_of=dt.date(2026, 5, 1)) is None
+    assert route_customers(by=SYSTEM, as_of=dt.date(2026, 5, 1)) is None
 
 
 def test_the_proposal_page_shows_why_each_customer_moves_in_words(client, book, cast):
-    proposal = route_customers(by=None, as_of=dt.date(2026, 5, 1))
+    proposal = route_customers(by=SYSTEM, as_of=dt.date(2026, 5, 1))
     why = proposal.payload["moves"][0]["why"]
     client.force_login(cast.gm)
     html = client.get(f"/proposals/{proposal.pk}/").content.decode()
@@ -145,7 +146,7 @@ def test_saving_rules_needs_the_gms_office_and_valid_toml(cast):
 
 def test_stricter_saved_rules_leave_nothing_to_propose(book, cast):
     channel_rules_save(text='[eligibility]\ntiers = ["B"]\n', by=cast.gm)
-    assert route_customers(by=None, as_of=dt.date(2026, 5, 1)) is None
+    assert route_customers(by=SYSTEM, as_of=dt.date(2026, 5, 1)) is None
     assert Proposal.objects.count() == 0
 
 

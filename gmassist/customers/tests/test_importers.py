@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from gmassist.core.imports import ImportFailed, RowError, export_entity, import_file
+from gmassist.core.permissions import SYSTEM
 from gmassist.customers.models import (
     AccountManager,
     GroupCustomer,
@@ -23,7 +24,7 @@ def _import(tmp_path: Path, entity: str, text: str, dry_run: bool = False, mappi
     path = tmp_path / f"{entity}.csv"
     path.write_text(text, encoding="utf-8")
     parsed = parse_mapping(mapping) if mapping else None
-    return import_file(entity=entity, path=path, mapping=parsed, by=None, dry_run=dry_run)
+    return import_file(entity=entity, path=path, mapping=parsed, by=SYSTEM, dry_run=dry_run)
 
 
 def _errors(tmp_path: Path, entity: str, text: str, mapping=None) -> list[RowError]:
@@ -128,8 +129,8 @@ def test_importing_the_same_file_twice_changes_nothing_and_the_export_imports_ba
     assert created > 0
     assert all(c["created"] == c["updated"] == 0 for c in second.counts.values())
     exported = tmp_path / f"{entity}-export.csv"
-    rows = export_entity(entity=entity, fmt="csv", out=exported, user=None)
-    report = import_file(entity=entity, path=exported, mapping=None, by=None, dry_run=False)
+    rows = export_entity(entity=entity, fmt="csv", out=exported, user=SYSTEM)
+    report = import_file(entity=entity, path=exported, mapping=None, by=SYSTEM, dry_run=False)
     assert all(c["created"] == c["updated"] == 0 for c in report.counts.values())
     assert sum(c["unchanged"] for c in report.counts.values()) == rows
 
@@ -244,14 +245,14 @@ def test_a_transaction_amount_column_replaces_quantity_times_price(book, tmp_pat
     assert _revenue() == {("C2", "2025-01"): Decimal("70.00")}
 
     exported = tmp_path / "tx.csv"
-    export_entity(entity="transactions", fmt="csv", out=exported, user=None)
-    back = import_file(entity="transactions", path=exported, mapping=None, by=None, dry_run=False)
+    export_entity(entity="transactions", fmt="csv", out=exported, user=SYSTEM)
+    back = import_file(entity="transactions", path=exported, mapping=None, by=SYSTEM, dry_run=False)
     assert back.counts["monthly_revenue"] == {"created": 0, "updated": 0, "unchanged": 1}
 
 
 def test_the_customers_export_is_scoped_to_what_the_user_may_export(cast, book, tmp_path):
     out = tmp_path / "c.csv"
-    assert export_entity(entity="customers", fmt="csv", out=out, user=None) == 3
+    assert export_entity(entity="customers", fmt="csv", out=out, user=SYSTEM) == 3
     assert export_entity(entity="customers", fmt="csv", out=out, user=cast.account_manager) == 1
     assert export_entity(entity="customers", fmt="csv", out=out, user=cast.hr) == 0
     assert (AccountManager.objects.count(), ServiceContact.objects.count()) == (2, 0)

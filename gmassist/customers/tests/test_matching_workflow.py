@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from gmassist.core.models import Proposal
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import proposal_approve
 from gmassist.customers.models import AccountManager, GroupCustomer, ManagerHistory
 from gmassist.customers.presenters import reason_texts
@@ -57,7 +58,7 @@ def test_a_lost_or_rerouted_customer_is_not_matched(book):
 
 
 def test_the_proposal_moves_the_important_customer_to_the_better_manager(book):
-    proposal = match_customers(by=None)
+    proposal = match_customers(by=SYSTEM)
     ids = managers()
     p = proposal.payload
     assert proposal.kind == REASSIGN
@@ -102,12 +103,12 @@ def test_approving_moves_the_customers_and_writes_the_history(book, cast):
         ids["E005"],
         cast.gm,
     )
-    assert match_customers(by=None) is None  # nothing left to improve
+    assert match_customers(by=SYSTEM) is None  # nothing left to improve
 
 
 def test_capacity_is_never_exceeded(book):
     AccountManager.objects.filter(employee__employee_no="E005").update(capacity=6)
-    p = match_customers(by=None).payload
+    p = match_customers(by=SYSTEM).payload
     assert all(w["after"] <= w["capacity"] for w in p["workload"])
     assert {w["name"]: w["after"] for w in p["workload"]} == {
         "Alice Account": 2,  # B
@@ -119,7 +120,7 @@ def test_the_hard_region_rule_is_never_broken(book):
     AccountManager.objects.filter(employee__employee_no="E005").update(region="West")
     AccountManager.objects.filter(employee__employee_no="E006").update(region="East")
     GroupCustomer.objects.update(region="East")
-    hard = match_customers(by=None, options=MatchOptions(region_rule="hard")).payload
+    hard = match_customers(by=SYSTEM, options=MatchOptions(region_rule="hard")).payload
     alice = managers()["E006"]
     assert {m["code"]: m["to"] for m in hard["moves"]} == {"C2": alice, "C3": alice}
     assert reason_texts(hard["moves"][0]["why"]) == [
@@ -127,7 +128,7 @@ def test_the_hard_region_rule_is_never_broken(book):
         "Alice Account has grade 0.71",
     ]
     # penalised: the grade difference outweighs a penalty of 2 per customer
-    soft = match_customers(by=None, options=MatchOptions(region_rule="penalty")).payload
+    soft = match_customers(by=SYSTEM, options=MatchOptions(region_rule="penalty")).payload
     assert {m["code"] for m in soft["moves"]} == {"C1", "C3"}
     assert soft["objective_parts"]["region_penalty"] == 6.0
 
@@ -135,7 +136,7 @@ def test_the_hard_region_rule_is_never_broken(book):
 def test_a_change_cap_that_cannot_be_met_is_refused(book):
     AccountManager.objects.filter(employee__employee_no="E006").update(capacity=0)
     with pytest.raises(ValidationError, match="no assignment keeps to at most 0 changes"):
-        match_customers(by=None, options=MatchOptions(max_changes=0))
+        match_customers(by=SYSTEM, options=MatchOptions(max_changes=0))
     assert Proposal.objects.count() == 0
 
 

@@ -16,6 +16,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
+from gmassist.core.permissions import SYSTEM
 from gmassist.customers.demo import write_demo
 from gmassist.customers.demo_generator import churn_history, generate_customers
 from gmassist.customers.engine.analytics import concentration, revenue_summary
@@ -181,7 +182,7 @@ def test_refreshing_scores_every_customer_on_the_books(written, cast):
 
 
 def test_an_account_manager_reads_the_churn_of_their_own_customers_only(written, cast):
-    churn_scores_refresh(by=None, as_of=AS_OF)
+    churn_scores_refresh(by=SYSTEM, as_of=AS_OF)
     mine = GroupCustomer.objects.filter(
         account_manager__employee=cast.account_manager.employee, status="active"
     ).first()
@@ -194,7 +195,7 @@ def test_an_account_manager_reads_the_churn_of_their_own_customers_only(written,
 
 
 def test_the_backtest_is_the_gms_offices(written, cast):
-    churn_scores_refresh(by=None, as_of=AS_OF)
+    churn_scores_refresh(by=SYSTEM, as_of=AS_OF)
     assert churn_backtest(user=cast.assistant)["horizon_months"] == 3
     assert churn_backtest(user=cast.head) is None
     assert churn_backtest(user=cast.account_manager) is None
@@ -203,7 +204,7 @@ def test_the_backtest_is_the_gms_offices(written, cast):
 def test_too_little_history_is_refused(cast):
     make_book(cast)
     with pytest.raises(ValidationError, match="at least 10 are needed"):
-        churn_scores_refresh(by=None, as_of=AS_OF)
+        churn_scores_refresh(by=SYSTEM, as_of=AS_OF)
     assert ChurnRun.objects.count() == 0
 
 

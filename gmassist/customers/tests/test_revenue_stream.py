@@ -12,6 +12,7 @@ import pytest
 
 from gmassist.core import imports
 from gmassist.core.imports import ImportFailed, RowError, import_file
+from gmassist.core.permissions import SYSTEM
 from gmassist.customers.models import GroupCustomer, MonthlyRevenue
 from gmassist.customers.tests.factories import make_book
 from gmassist.lib.mapping import parse_mapping
@@ -47,7 +48,7 @@ def _run(tmp_path: Path, text: str, *, dry_run: bool = False, mapping: str | Non
     parsed = parse_mapping(mapping) if mapping else None
     try:
         return import_file(
-            entity="monthly_revenue", path=path, mapping=parsed, by=None, dry_run=dry_run
+            entity="monthly_revenue", path=path, mapping=parsed, by=SYSTEM, dry_run=dry_run
         )
     except ImportFailed as failed:
         return failed.report

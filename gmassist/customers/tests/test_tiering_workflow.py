@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from gmassist.core.choices import ProposalStatus
 from gmassist.core.models import Proposal
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import proposal_approve
 from gmassist.customers.models import CustomerPolicy, GroupCustomer, MonthlyRevenue, TierHistory
 from gmassist.customers.selectors import tiering_policy_current
@@ -71,7 +72,7 @@ def test_only_the_gms_office_saves_the_policy(cast, who):
 
 
 def test_retiering_proposes_every_change_with_its_reasons(book):
-    proposal = retier_customers(by=None, as_of=AS_OF)
+    proposal = retier_customers(by=SYSTEM, as_of=AS_OF)
     assert proposal.kind == RETIER
     assert proposal.payload["month"] == "2026-04"
     changes = {c["code"]: (c["from"], c["to"]) for c in proposal.payload["changes"]}
@@ -107,21 +108,21 @@ def test_approving_applies_the_tiers_and_writes_the_history(book, cast):
 
 
 def test_a_second_run_with_nothing_changed_proposes_nothing(book, cast):
-    proposal_approve(proposal=retier_customers(by=None, as_of=AS_OF), by=cast.gm)
-    assert retier_customers(by=None, as_of=AS_OF) is None
+    proposal_approve(proposal=retier_customers(by=SYSTEM, as_of=AS_OF), by=cast.gm)
+    assert retier_customers(by=SYSTEM, as_of=AS_OF) is None
     assert Proposal.objects.filter(kind=RETIER).count() == 1
 
 
 def test_a_run_while_the_same_proposal_is_open_returns_it(book):
-    first = retier_customers(by=None, as_of=AS_OF)
-    assert retier_customers(by=None, as_of=AS_OF) == first
+    first = retier_customers(by=SYSTEM, as_of=AS_OF)
+    assert retier_customers(by=SYSTEM, as_of=AS_OF) == first
     assert Proposal.objects.filter(kind=RETIER).count() == 1
 
 
 def test_a_run_with_other_changes_replaces_the_open_proposal(book):
-    first = retier_customers(by=None, as_of=AS_OF)
+    first = retier_customers(by=SYSTEM, as_of=AS_OF)
     GroupCustomer.objects.filter(code="C3").update(tier="C")
-    second = retier_customers(by=None, as_of=AS_OF)
+    second = retier_customers(by=SYSTEM, as_of=AS_OF)
     first.refresh_from_db()
     assert first.status == ProposalStatus.WITHDRAWN
     assert second.status == ProposalStatus.OPEN
@@ -129,7 +130,7 @@ def test_a_run_with_other_changes_replaces_the_open_proposal(book):
 
 
 def test_a_customer_whose_tier_moved_meanwhile_is_skipped(book, cast):
-    proposal = retier_customers(by=None, as_of=AS_OF)
+    proposal = retier_customers(by=SYSTEM, as_of=AS_OF)
     GroupCustomer.objects.filter(code="C2").update(tier="A")
     proposal_approve(proposal=proposal, by=cast.gm)
     assert GroupCustomer.objects.get(code="C2").tier == "A"
@@ -144,7 +145,7 @@ def test_only_the_gms_office_proposes_a_retiering(book, cast, who):
 
 
 def test_the_assistant_may_not_approve_a_retiering(book, cast):
-    proposal = retier_customers(by=None, as_of=AS_OF)
+    proposal = retier_customers(by=SYSTEM, as_of=AS_OF)
     with pytest.raises(PermissionDenied):
         proposal_approve(proposal=proposal, by=cast.assistant)
     assert GroupCustomer.objects.exclude(tier="").count() == 0
@@ -159,7 +160,7 @@ def test_the_command_runs_the_job_and_prints_the_proposal(book):
 
 
 def test_the_command_says_when_nothing_changes(book, cast):
-    proposal_approve(proposal=retier_customers(by=None, as_of=AS_OF), by=cast.gm)
+    proposal_approve(proposal=retier_customers(by=SYSTEM, as_of=AS_OF), by=cast.gm)
     out = StringIO()
     call_command("customers", "tier", "--as-of", AS_OF.isoformat(), stdout=out)
     assert out.getvalue() == "No customer changes tier: nothing to propose.\n"

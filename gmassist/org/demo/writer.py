@@ -17,6 +17,7 @@ import numpy as np
 from django.db import models, transaction
 
 from gmassist.core.models import Company, Proposal, User
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import user_create
 from gmassist.org.demo.extensions import DemoContext, demo_extensions
 from gmassist.org.demo.generator import (
@@ -412,7 +413,7 @@ def _create_logins(company: DemoCompany, employee_pk: np.ndarray) -> None:
             email=employee.email,
             first_name=str(people["given_name"][login.person]),
             last_name=str(people["family_name"][login.person]),
-            by=None,
+            by=SYSTEM,
         )
 
 

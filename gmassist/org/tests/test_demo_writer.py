@@ -11,6 +11,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from gmassist.core.choices import JobStatus, Role
 from gmassist.core.models import Company, Job, Proposal, User
@@ -201,7 +202,8 @@ def test_the_demo_logins_work_and_fit_their_roles():
     demo("--tier", "S", "--seed", "1")
     users = {}
     for username, password, role, _description in DEMO_USERS:
-        user = authenticate(username=username, password=password)
+        # as the login page does it: with the request (the login throttle needs its address)
+        user = authenticate(RequestFactory().post("/login/"), username=username, password=password)
         assert user is not None, username
         assert user.role == role
         assert user.employee is not None

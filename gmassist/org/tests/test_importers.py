@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from gmassist.core.imports import ImportFailed, RowError, import_file
+from gmassist.core.permissions import SYSTEM
 from gmassist.org.models import Department, EmployeeSkill, PayChange, Position, Review, Skill
 
 
 def _import(tmp_path: Path, entity: str, text: str, dry_run: bool = False):
     path = tmp_path / f"{entity}.csv"
     path.write_text(text, encoding="utf-8")
-    return import_file(entity=entity, path=path, mapping=None, by=None, dry_run=dry_run)
+    return import_file(entity=entity, path=path, mapping=None, by=SYSTEM, dry_run=dry_run)
 
 
 def _errors(tmp_path: Path, entity: str, text: str) -> list[RowError]:

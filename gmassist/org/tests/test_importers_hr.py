@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from gmassist.core.imports import ImportFailed, import_file
+from gmassist.core.permissions import SYSTEM
 from gmassist.lib.mapping import load_mapping, parse_mapping
 from gmassist.org.models import (
     AttributeDefinition,
@@ -28,7 +29,7 @@ def _import(mapping=None, dry_run=False):
         entity="employees",
         path=HR_FILE,
         mapping=mapping or load_mapping(DATA / "hr_mapping.toml"),
-        by=None,
+        by=SYSTEM,
         dry_run=dry_run,
     )
 

@@ -19,6 +19,7 @@ from gmassist.core.choices import AuditAction, JobStatus, ProposalStatus
 from gmassist.core.imports import import_file
 from gmassist.core.jobs import job_run
 from gmassist.core.models import AuditEntry, Company, Job, Proposal
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import (
     proposal_approve,
     proposal_needs_outside_decision,
@@ -43,7 +44,7 @@ def _file(tmp_path: Path, text: str, name: str = "pay.csv") -> Path:
     return path
 
 
-def _import(path: Path, by=None, dry_run: bool = False):
+def _import(path: Path, by=SYSTEM, dry_run: bool = False):
     return import_file(entity="employees", path=path, mapping=None, by=by, dry_run=dry_run)
 
 
@@ -265,7 +266,7 @@ def test_reimporting_the_same_pay_proposes_nothing(cast, tmp_path):
 
 
 def test_an_import_by_the_system_proposes_too(cast, tmp_path):
-    _import(_file(tmp_path, "employee_no,base_pay\nE004,120000\n"), by=None)
+    _import(_file(tmp_path, "employee_no,base_pay\nE004,120000\n"), by=SYSTEM)
     proposal = Proposal.objects.get()
     assert proposal.proposed_by is None
     assert _pay("E004") == Decimal("100000.00")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from gmassist.core.choices import AuditAction
 from gmassist.core.models import AuditEntry
+from gmassist.core.permissions import SYSTEM
 from gmassist.org import services
 from gmassist.org.models import Department, Employee, EmployeeSkill, Position, Review, Skill
 
@@ -29,7 +30,7 @@ def test_a_department_is_created_under_its_parent_and_audited(cast):
 
 
 def test_the_system_may_create_without_a_user(cast):
-    department = services.department_create(code="SYS", name="System", by=None)
+    department = services.department_create(code="SYS", name="System", by=SYSTEM)
     assert AuditEntry.objects.get(target_id=str(department.pk)).actor is None
 
 

@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 
 from gmassist.core.choices import ProposalStatus
 from gmassist.core.models import Proposal, User
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import proposal_approve
 from gmassist.org.choices import PayChangeReason
 from gmassist.org.demo.generator import generate
@@ -142,7 +143,7 @@ def test_a_promotion_to_a_position_that_is_not_the_next_grade_is_refused(demo):
             new_base_pay=Decimal(500000),
             effective_date=dt.date(2026, 12, 1),
             rationale="test",
-            by=None,
+            by=SYSTEM,
             new_position=employee.position,
         )
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import CommandError
 from django.utils import timezone
 from rich.table import Table as RichTable
 
-from gmassist.core.choices import Role
 from gmassist.core.management.output import command_console
-from gmassist.core.models import User
+from gmassist.core.management.users import user_by_username
 from gmassist.voice import selectors
 from gmassist.voice.choices import RequisitionStatus, Urgency
 
@@ -44,14 +42,9 @@ def add_recruiting_arguments(actions) -> None:
         parser.add_argument("--user", help="show what this user may see (default: everything)")
 
 
-def _reader(username: str | None) -> User:
-    if not username:
-        # the system reads as the GM; an unsaved user is never written anywhere
-        return User(username="system", role=Role.GM, is_active=True)
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise CommandError(f"no active user {username!r}")
-    return user
+def _reader(username: str | None) -> Any:
+    # without --user the system (SYSTEM) reads, which sees everything
+    return user_by_username(username)
 
 
 def run_recruiting(command, *, recruiting_action: str, **options: Any) -> None:

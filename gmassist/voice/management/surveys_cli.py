@@ -19,6 +19,7 @@ from rich.table import Table as RichTable
 from gmassist.core.choices import JobStatus
 from gmassist.core.management.output import command_console
 from gmassist.core.management.progress import run_job_with_progress
+from gmassist.core.permissions import SYSTEM
 from gmassist.voice.jobs import SURVEYS_OPEN_DUE
 
 
@@ -176,12 +177,12 @@ def _results(command, *, survey_id: int, round_number: int | None, as_json: bool
     company = gettext("Whole company")
     results = (
         selectors.round_results(
-            user=None, survey_round=survey_round, company_name=company, as_system=True
+            user=SYSTEM, survey_round=survey_round, company_name=company, as_system=True
         )
         if survey_round
         else None
     )
-    trend = selectors.survey_trend(user=None, survey=survey, company_name=company, as_system=True)
+    trend = selectors.survey_trend(user=SYSTEM, survey=survey, company_name=company, as_system=True)
     data = results_as_dict(survey, survey_round, results, trend)
     if as_json:
         command.stdout.write(json.dumps(data, ensure_ascii=False, default=str))
@@ -259,7 +260,7 @@ def _open_due(command, *, today: str | None, **_options) -> None:
     job = run_job_with_progress(
         kind=SURVEYS_OPEN_DUE,
         params={"today": today or timezone.localdate().isoformat()},
-        by=None,
+        by=SYSTEM,
         console=console,
         description="Surveys due",
     )

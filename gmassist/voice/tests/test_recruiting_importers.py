@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from gmassist.core.imports import ImportFailed, RowError, export_entity, import_file
+from gmassist.core.permissions import SYSTEM
 from gmassist.voice.models import Candidate, RecruitingAgency, Requisition
 from gmassist.voice.tests.recruiting_factories import (
     make_agency,
@@ -19,7 +20,7 @@ from gmassist.voice.tests.recruiting_factories import (
 )
 
 
-def _import(tmp_path: Path, entity: str, text: str, dry_run: bool = False, by=None):
+def _import(tmp_path: Path, entity: str, text: str, dry_run: bool = False, by=SYSTEM):
     path = tmp_path / f"{entity}.csv"
     path.write_text(text, encoding="utf-8")
     return import_file(entity=entity, path=path, mapping=None, by=by, dry_run=dry_run)

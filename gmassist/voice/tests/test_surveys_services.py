@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from conftest import make_employee, make_user
 from gmassist.core.choices import Role
 from gmassist.core.models import AuditEntry
+from gmassist.core.permissions import SYSTEM
 from gmassist.voice import selectors, services
 from gmassist.voice.models import (
     Survey,
@@ -44,7 +45,7 @@ def launched(by, **extra):
 
 def close(survey):
     """Close the survey now (as the system): its open round is sealed with its final results."""
-    services.survey_set_status(survey=survey, by=None, status="closed")
+    services.survey_set_status(survey=survey, by=SYSTEM, status="closed")
 
 
 def answers_for(survey, enps=9, scale=4, text=""):

@@ -12,6 +12,7 @@ from gmassist.core.choices import JobStatus
 from gmassist.core.management.output import command_console
 from gmassist.core.management.progress import run_job_with_progress
 from gmassist.core.models import Job
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.selectors import recurring_job_states
 from gmassist.core.services import recurring_jobs_submit_due
 
@@ -55,7 +56,7 @@ class Command(BaseCommand):
     def _run_due(self, console, *, as_json: bool) -> None:
         def run(kind: str) -> Job:
             return run_job_with_progress(
-                kind=kind, params={}, by=None, console=console, description=kind
+                kind=kind, params={}, by=SYSTEM, console=console, description=kind
             )
 
         jobs = recurring_jobs_submit_due(submit=run)

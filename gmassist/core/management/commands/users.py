@@ -13,6 +13,7 @@ from rich.table import Table
 from gmassist.core.choices import Role
 from gmassist.core.management.output import command_console
 from gmassist.core.models import User
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import user_create, user_set_role
 
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
                 user = User.objects.filter(username=options["username"]).first()
                 if user is None:
                     raise CommandError(f"no user {options['username']!r}")
-                user_set_role(user=user, role=options["role"], by=None)
+                user_set_role(user=user, role=options["role"], by=SYSTEM)
                 console.print(f"{user.username} is now {user.get_role_display()}.")
             else:
                 self._list(console)
@@ -73,7 +74,7 @@ class Command(BaseCommand):
             role=role,
             employee=employee,
             email=options.get("email", ""),
-            by=None,
+            by=SYSTEM,
         )
         console.print(f"Added {user.username} ({user.get_role_display()}).")
 

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from gmassist.core.choices import JobStatus
 from gmassist.core.management.output import command_console
 from gmassist.core.management.progress import run_job_with_progress
+from gmassist.core.permissions import SYSTEM
 from gmassist.org.demo.generator import TIERS
 from gmassist.org.demo.writer import demo_refusal
 from gmassist.org.models import Employee
@@ -62,7 +63,7 @@ class Command(BaseCommand):
         job = run_job_with_progress(
             kind="org.demo",
             params={"tier": tier, "seed": seed, "force": force, "as_of": as_of.isoformat()},
-            by=None,
+            by=SYSTEM,
             console=console,
             description=f"Building the tier-{tier} demo company",
         )

@@ -291,9 +291,7 @@ class Command(BaseCommand):
 
         if not department:
             return None
-        departments = Department.objects.all()
-        if acting is not None:
-            departments = departments.restrict(acting)
+        departments = Department.objects.restrict(acting)
         found = departments.filter(code=department).first()
         if found is None:
             raise CommandError(f"no department {department!r} (that you may see)")
@@ -313,10 +311,7 @@ class Command(BaseCommand):
         from gmassist.talent import selectors
 
         acting = user_by_username(user)
-        if acting is not None and reach(acting, Domain.PEOPLE, Action.VIEW_PAY) not in (
-            ALL,
-            SUBTREE,
-        ):
+        if reach(acting, Domain.PEOPLE, Action.VIEW_PAY) not in (ALL, SUBTREE):
             raise CommandError(f"{acting.username} may not see the key people")
         department_id = self._department_id(acting, department)
         result = selectors.key_people(user=acting, department_id=department_id)

@@ -13,6 +13,7 @@ from rich.table import Table as RichTable
 from gmassist.core.choices import JobStatus
 from gmassist.core.management.output import command_console
 from gmassist.core.management.progress import run_job_with_progress
+from gmassist.core.permissions import SYSTEM
 from gmassist.voice.engine.classifier import (
     SHIPPED_EXAMPLES,
     ExamplesError,
@@ -170,7 +171,7 @@ class Command(BaseCommand):
         job = run_job_with_progress(
             kind="voice.remind",
             params={"today": today},
-            by=None,
+            by=SYSTEM,
             console=console,
             description="Overdue feedback reminders",
         )
