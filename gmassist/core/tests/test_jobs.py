@@ -100,7 +100,7 @@ def test_running_a_finished_job_again_does_nothing(db):
 
 
 def test_with_jobs_eager_a_submitted_job_runs_once_its_transaction_commits(transactional_db):
-    job = job_submit(kind="test.count", params={"n": 3}, by=None)
+    job = job_submit(kind="test.count", params={"n": 3}, by=SYSTEM)
 
     job.refresh_from_db()
     assert (job.status, job.result, job.attempts) == (JobStatus.SUCCEEDED, {"counted": 3}, 1)
@@ -110,8 +110,8 @@ def test_a_submitted_job_waits_queued_for_the_worker_process_which_runs_it(
     transactional_db, settings
 ):
     settings.GMASSIST_JOBS_EAGER = False
-    first = job_submit(kind="test.count", params={"n": 1}, by=None)
-    second = job_submit(kind="test.count", params={"n": 2}, by=None)
+    first = job_submit(kind="test.count", params={"n": 1}, by=SYSTEM)
+    second = job_submit(kind="test.count", params={"n": 2}, by=SYSTEM)
     time.sleep(0.2)  # nothing in this process runs it: no thread of the web process
     assert Job.objects.get(pk=first.pk).status == JobStatus.QUEUED
 
@@ -223,7 +223,7 @@ def test_the_heartbeat_keeps_a_job_alive_through_a_long_transaction(
 
     watcher = threading.Thread(target=recover_while_it_runs)
     watcher.start()
-    job = job_submit(kind="test.slow", params={"seconds": 3.5}, by=None, wait=True)
+    job = job_submit(kind="test.slow", params={"seconds": 3.5}, by=SYSTEM, wait=True)
     watcher.join()
 
     assert found == [[]]
@@ -241,7 +241,7 @@ def taken_over(ctx) -> dict:
 
 
 def test_a_worker_that_lost_its_job_stops_and_does_not_write_over_the_new_run(transactional_db):
-    job = job_submit(kind="test.taken_over", params={}, by=None, wait=True)
+    job = job_submit(kind="test.taken_over", params={}, by=SYSTEM, wait=True)
 
     job.refresh_from_db()
     assert (job.status, job.attempts, job.worker, job.result, job.progress) == (

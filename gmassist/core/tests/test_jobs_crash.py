@@ -28,6 +28,7 @@ from django.db import connection
 
 from gmassist.core.choices import AuditAction, JobStatus
 from gmassist.core.models import AuditEntry, Job
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import job_submit, jobs_recover_stale
 from gmassist.core.worker import Worker
 from gmassist.org.models import Department, Employee, PayChange, Position
@@ -71,7 +72,7 @@ def _people_file(folder: Path, rows: int = ROWS) -> Path:
 
 def _submit_import(path: Path) -> Job:
     params = {"entity": "employees", "path": str(path), "mapping": None, "dry_run": False}
-    return job_submit(kind="core.import", params=params, by=None)
+    return job_submit(kind="core.import", params=params, by=SYSTEM)
 
 
 def _database_url() -> str:
