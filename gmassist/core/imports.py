@@ -43,7 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from gmassist.core.choices import Action, AuditAction
-from gmassist.core.jobs import JobContext, JobError, job_handler
+from gmassist.core.jobs import JobContext, JobError, JobLost, WorkerStopping, job_handler
 from gmassist.core.permissions import ALL, Domain, reach
 from gmassist.lib import normalize, tabular
 from gmassist.lib.bulk import INSERT, UPDATE, bulk_upsert
@@ -1257,6 +1257,10 @@ def run_import_job(
             raise JobError(str(exc)) from None
         kept = dry_run and keep_for_confirm
         return report.as_dict()
+    except (JobLost, WorkerStopping):
+        # not the job's end: it runs again (taken over, or queued again) and needs its file
+        kept = True
+        raise
     finally:
         if not kept:
             upload_delete(path)

@@ -100,7 +100,7 @@ def test_running_a_finished_job_again_does_nothing(db):
 
 
 def test_with_jobs_eager_a_submitted_job_runs_once_its_transaction_commits(transactional_db):
-    job = job_submit(kind="test.count", params={"n": 3}, by=None)
+    job = job_submit(kind="test.count", params={"n": 3}, by=SYSTEM)
 
     job.refresh_from_db()
     assert (job.status, job.result, job.attempts) == (JobStatus.SUCCEEDED, {"counted": 3}, 1)
@@ -110,8 +110,8 @@ def test_a_submitted_job_waits_queued_for_the_worker_process_which_runs_it(
     transactional_db, settings
 ):
     settings.GMASSIST_JOBS_EAGER = False
-    first = job_submit(kind="test.count", params={"n": 1}, by=None)
-    second = job_submit(kind="test.count", params={"n": 2}, by=None)
+    first = job_submit(kind="test.count", params={"n": 1}, by=SYSTEM)
+    second = job_submit(kind="test.count", params={"n": 2}, by=SYSTEM)
     time.sleep(0.2)  # nothing in this process runs it: no thread of the web process
     assert Job.objects.get(pk=first.pk).status == JobStatus.QUEUED
 
@@ -223,7 +223,7 @@ def test_the_heartbeat_keeps_a_job_alive_through_a_long_transaction(
 
     watcher = threading.Thread(target=recover_while_it_runs)
     watcher.start()
-    job = job_submit(kind="test.slow", params={"seconds": 3.5}, by=None, wait=True)
+    job = job_submit(kind="test.slow", params={"seconds": 3.5}, by=SYSTEM, wait=True)
     watcher.join()
 
     assert found == [[]]
@@ -241,7 +241,7 @@ def taken_over(ctx) -> dict:
 
 
 def test_a_worker_that_lost_its_job_stops_and_does_not_write_over_the_new_run(transactional_db):
-    job = job_submit(kind="test.taken_over", params={}, by=None, wait=True)
+    job = job_submit(kind="test.taken_over", params={}, by=SYSTEM, wait=True)
 
     job.refresh_from_db()
     assert (job.status, job.attempts, job.worker, job.result, job.progress) == (
@@ -252,6 +252,26 @@ def test_a_worker_that_lost_its_job_stops_and_does_not_write_over_the_new_run(tr
         0,
     )
     assert CALLS == []
+
+
+def test_an_import_taken_from_its_worker_keeps_its_upload_for_the_run_that_took_it_over(
+    db, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gmassist.core.imports import run_import_job
+    from gmassist.core.jobs import JobContext, JobLost
+    from gmassist.core.uploads import upload_save
+
+    settings.MEDIA_ROOT = tmp_path
+    upload = upload_save(upload=SimpleUploadedFile("p.csv", b"code,title\nP-1,Analyst\n"))
+    ctx = JobContext(job=Job.objects.create(kind="core.import", status=JobStatus.RUNNING))
+    ctx.lost.set()  # the heartbeat found the job taken over
+
+    with pytest.raises(JobLost):
+        run_import_job(ctx, entity="positions", path=str(upload))
+
+    assert upload.exists()
 
 
 def test_a_task_delivered_again_takes_over_a_job_whose_worker_was_lost(db, quick_heartbeats):

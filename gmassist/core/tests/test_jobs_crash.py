@@ -28,7 +28,9 @@ from django.db import connection
 
 from gmassist.core.choices import AuditAction, JobStatus
 from gmassist.core.models import AuditEntry, Job
+from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import job_submit, jobs_recover_stale
+from gmassist.core.worker import Worker
 from gmassist.org.models import Department, Employee, PayChange, Position
 
 HEARTBEAT, STALE = 1, 3
@@ -70,7 +72,7 @@ def _people_file(folder: Path, rows: int = ROWS) -> Path:
 
 def _submit_import(path: Path) -> Job:
     params = {"entity": "employees", "path": str(path), "mapping": None, "dry_run": False}
-    return job_submit(kind="core.import", params=params, by=None)
+    return job_submit(kind="core.import", params=params, by=SYSTEM)
 
 
 def _database_url() -> str:
@@ -253,8 +255,16 @@ def test_after_its_last_try_a_killed_import_fails_with_its_reason(
 def test_a_worker_asked_to_stop_in_the_middle_of_an_import_puts_it_back_in_the_queue(
     company, processes, tmp_path
 ):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gmassist.core.uploads import upload_save
+
+    # an upload, which an import deletes when it ends (it holds pay): here it has not ended
+    upload = upload_save(
+        upload=SimpleUploadedFile("people.csv", _people_file(tmp_path).read_bytes())
+    )
     worker = processes.start("worker")
-    job = _submit_import(_people_file(tmp_path))
+    job = _submit_import(upload)
     _in_the_middle_of_the_import(job, processes)
 
     worker.send_signal(signal.SIGTERM)
@@ -268,6 +278,13 @@ def test_a_worker_asked_to_stop_in_the_middle_of_an_import_puts_it_back_in_the_q
         "Queued again: its worker was stopped",
     )
     _assert_nothing_written()
+    assert upload.exists()
+    # the next worker (this process's own, here) runs it to its end, which deletes the upload
+    assert Worker().run(burst=True) == 1
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (JobStatus.SUCCEEDED, 1)
+    _assert_imported_once()
+    assert not upload.exists()
 
 
 def _free_port() -> int:

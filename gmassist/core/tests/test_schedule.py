@@ -160,7 +160,7 @@ def test_a_slot_whose_job_failed_is_run_again_up_to_its_tries(
     schedule.recurring_job("test.recurring_refuses", every=DAY, hour=8)
 
     def run(kind):
-        return job_submit(kind=kind, params={}, by=None, wait=True)
+        return job_submit(kind=kind, params={}, by=SYSTEM, wait=True)
 
     with time_machine.travel(at("2026-11-24 09:00"), tick=False):
         runs = [recurring_jobs_submit_due(submit=run) for _ in range(4)]
@@ -186,7 +186,7 @@ def test_a_job_stuck_running_when_its_worker_died_does_not_stand_for_its_slot(
     # a month later in the old code; here the next look, 15 minutes on
     with time_machine.travel(at("2026-11-24 08:15"), tick=False):
         jobs = recurring_jobs_submit_due(
-            submit=lambda kind: job_submit(kind=kind, params={}, by=None, wait=True)
+            submit=lambda kind: job_submit(kind=kind, params={}, by=SYSTEM, wait=True)
         )
     stuck.refresh_from_db()
     assert stuck.status == JobStatus.FAILED
