@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO, Literal
 from xml.parsers import expat
 
 from gmassist.lib.normalize import gettext_noop
@@ -75,11 +75,12 @@ def _check_directory(handle: BinaryIO) -> None:
         )
 
 
-def _bounded_reader(handle: BinaryIO, limits: Limits) -> Any:
+def _bounded_reader(handle: IO[bytes], limits: Limits) -> Any:
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.xml.constants import SHARED_STRINGS
 
-    class BoundedReader(ExcelReader):
+    # openpyxl has no type information, so its reader is Any to mypy
+    class BoundedReader(ExcelReader):  # type: ignore[misc]
         def read_strings(self) -> None:
             part = self.package.find(SHARED_STRINGS)
             if part is not None:
@@ -116,7 +117,9 @@ class _BoundedArchive:
             )
         return self._archive.read(info, *args)
 
-    def open(self, name: str | zipfile.ZipInfo, mode: str = "r", *args: Any, **kwargs: Any):
+    def open(
+        self, name: str | zipfile.ZipInfo, mode: Literal["r"] = "r", *args: Any, **kwargs: Any
+    ) -> _SheetGuard:
         return _SheetGuard(self._archive.open(name, mode, *args, **kwargs), self._limits)
 
 
@@ -124,7 +127,7 @@ class _SheetGuard:
     """A sheet's XML as a file, counting its rows and the bytes from one row's start to the
     next while it is read; over a limit, reading it raises TabularError."""
 
-    def __init__(self, raw: BinaryIO, limits: Limits):
+    def __init__(self, raw: IO[bytes], limits: Limits):
         self._raw = raw
         self._limits = limits
         self._max_rows = limits.rows + 2

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from gmassist.lib.normalize import Problem, gettext_noop
 
@@ -363,7 +363,7 @@ def _open_csv(handle: BinaryIO, limits: Limits | None) -> TableStream:
         cell_chars = limits.cell_chars if limits else 0
         try:
             for number, values in enumerate(reader, start=2):
-                if last and number > last:
+                if limits and number > last:
                     raise limits.too_many_rows()
                 if not "".join(values).strip():  # no cell, or only blank ones
                     continue
@@ -371,7 +371,7 @@ def _open_csv(handle: BinaryIO, limits: Limits | None) -> TableStream:
                     values += [""] * (width - len(values))
                 elif len(values) > width:
                     del values[width:]  # cells without a column: not read
-                if cell_chars and max(map(len, values)) > cell_chars:
+                if limits and cell_chars and max(map(len, values)) > cell_chars:
                     raise limits.cell_too_long(number, header, values)
                 yield number, values
         except csv.Error as exc:
@@ -475,14 +475,18 @@ def _open_xlsx(handle: BinaryIO, limits: Limits | None) -> TableStream:
         try:
             for number, row in enumerate(cells, start=2):
                 read[0] = number
-                if last and number > last:
+                if limits and number > last:
                     raise limits.too_many_rows()
                 values = list(row[:width])
                 if not any(v is not None and str(v).strip() for v in values):
                     continue
                 if len(values) < width:
                     values += [None] * (width - len(values))
-                if cell_chars and any(type(v) is str and len(v) > cell_chars for v in values):
+                if (
+                    limits
+                    and cell_chars
+                    and any(type(v) is str and len(v) > cell_chars for v in values)
+                ):
                     raise limits.cell_too_long(number, header, values)
                 yield number, values
         except TabularError:
@@ -608,7 +612,7 @@ def xlsx_cell(value: Any, sheet: Any, tz: dt.tzinfo | None = None) -> Any:
 
 
 def write_table(
-    out: io.BufferedIOBase | Any,
+    out: IO[bytes],
     fmt: str,
     header: list[Any],
     rows: Iterable[list[Any]],
@@ -624,7 +628,7 @@ def write_table(
 
 
 def write_csv(
-    out: io.BufferedIOBase | Any,
+    out: IO[bytes],
     header: list[Any],
     rows: Iterable[list[Any]],
     *,
@@ -649,7 +653,7 @@ def write_csv(
 
 
 def write_xlsx(
-    out: io.BufferedIOBase | Any,
+    out: IO[bytes],
     header: list[Any],
     rows: Iterable[list[Any]],
     *,

@@ -40,6 +40,7 @@ import heapq
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from gmassist.voice.engine.survey_results import (
     MIN_GROUP,
@@ -104,16 +105,20 @@ def batches(
     return result
 
 
+Row = TypeVar("Row", bound=Hashable)
+Column = TypeVar("Column", bound=Hashable)
+
+
 @dataclass(frozen=True)
-class Cut:
+class Cut(Generic[Row, Column]):
     """A cut of the groups x batches graph: its weight (respondents) and its cells, the
     (row, column) keys whose respondents a combination of row and column sums can single out."""
 
     weight: int
-    cells: frozenset[tuple[Hashable, Hashable]]
+    cells: frozenset[tuple[Row, Column]]
 
 
-def cut_under(cells: Mapping[tuple[Hashable, Hashable], int], *, limit: int) -> Cut | None:
+def cut_under(cells: Mapping[tuple[Row, Column], int], *, limit: int) -> Cut[Row, Column] | None:
     """A cut weighing less than `limit` in the bipartite graph of `cells` ((row, column) ->
     respondents; zero cells are no edge), or None when every cut, in each connected part of the
     graph, weighs `limit` or more (see the module doc: no combination of the row and column
@@ -358,7 +363,7 @@ def _path_up(department: int | None, parents: Mapping[int, int | None]) -> list[
 
 
 def _merge_across(
-    cut: Cut,
+    cut: Cut[int, int],
     *,
     groups: Sequence[ResultGroup],
     table: Mapping[tuple[int, int], int],
