@@ -22,7 +22,6 @@ from gmassist.core.permissions import Domain, reach
 from gmassist.org.models import Department
 from gmassist.org.selectors import departments_everyone_names
 from gmassist.voice import selectors, services
-from gmassist.voice.api_recruiting import router as recruiting_router
 from gmassist.voice.models import Feedback, FeedbackMessage
 from gmassist.voice.schemas import (
     CodeIn,
@@ -41,7 +40,6 @@ from gmassist.voice.schemas import (
 from gmassist.voice.views import MANY_ITEMS
 
 router = Router(tags=["voice"])
-router.add_router("", recruiting_router)  # /voice/recruiting/…
 
 WRITE_PROBLEMS = problems(400, 403, 404, 409)
 

@@ -17,7 +17,6 @@ from dateutil.relativedelta import relativedelta
 from gmassist.org.demo.extensions import DemoContext, demo_extension
 from gmassist.org.models import Department
 from gmassist.voice.choices import Addressee, FeedbackKind, FeedbackStatus
-from gmassist.voice.demo_recruiting import delete_recruiting_demo, write_recruiting_demo
 from gmassist.voice.engine.classifier import load_examples
 from gmassist.voice.models import Feedback, FeedbackMessage
 from gmassist.voice.services import DUE_DAYS, URGENT_DUE_DAYS, reply_code_digest, route
@@ -39,7 +38,6 @@ ANSWERS = {
 
 
 def delete_voice_demo() -> None:
-    delete_recruiting_demo()
     FeedbackMessage.objects.all().delete()
     Feedback.objects.all().delete()
 
@@ -163,8 +161,7 @@ def write_voice_demo(ctx: DemoContext) -> dict[str, int]:
     Feedback.objects.bulk_create(items, batch_size=1000)
     FeedbackMessage.objects.bulk_create(answers, batch_size=1000)
     ctx.progress(1.0, "Feedback")
-    counts = {"feedback": len(items), "feedback_messages": len(answers)}
-    return {**counts, **write_recruiting_demo(ctx)}
+    return {"feedback": len(items), "feedback_messages": len(answers)}
 
 
 # --- pulse surveys ---------------------------------------------------------------------------

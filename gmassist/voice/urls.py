@@ -6,7 +6,7 @@ from gmassist.core.inbox import InboxItem, InboxSection, register_inbox_section
 from gmassist.core.permissions import Domain
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.voice import views
-from gmassist.voice.urls_recruiting import recruiting_urlpatterns
+from gmassist.voice.recruiting.urls import recruiting_urlpatterns
 from gmassist.voice.urls_surveys import survey_urlpatterns
 
 app_name = "voice"

@@ -9,8 +9,13 @@ import pytest
 from django.core.management import call_command
 
 from gmassist.core.models import User
-from gmassist.voice import selectors
-from gmassist.voice.models import Candidate, RecruitingAgency, Requisition, RequisitionShare
+from gmassist.voice.recruiting import selectors
+from gmassist.voice.recruiting.models import (
+    Candidate,
+    RecruitingAgency,
+    Requisition,
+    RequisitionShare,
+)
 
 AS_OF = dt.date(2026, 11, 24)
 

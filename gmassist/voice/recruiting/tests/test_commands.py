@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from gmassist.voice.tests.recruiting_factories import (
+from gmassist.voice.recruiting.tests.factories import (
     make_agency,
     make_candidate,
     make_requisition,

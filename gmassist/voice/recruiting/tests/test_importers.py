@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 
 from gmassist.core.imports import ImportFailed, RowError, export_entity, import_file
 from gmassist.core.permissions import SYSTEM
-from gmassist.voice.models import Candidate, RecruitingAgency, Requisition
-from gmassist.voice.tests.recruiting_factories import (
+from gmassist.voice.recruiting.models import Candidate, RecruitingAgency, Requisition
+from gmassist.voice.recruiting.tests.factories import (
     make_agency,
     make_candidate,
     make_requisition,

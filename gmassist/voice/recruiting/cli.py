@@ -14,8 +14,8 @@ from rich.table import Table as RichTable
 
 from gmassist.core.management.output import command_console
 from gmassist.core.management.users import user_by_username
-from gmassist.voice import selectors
-from gmassist.voice.choices import RequisitionStatus, Urgency
+from gmassist.voice.recruiting import selectors
+from gmassist.voice.recruiting.choices import RequisitionStatus, Urgency
 
 
 def add_recruiting_arguments(actions) -> None:

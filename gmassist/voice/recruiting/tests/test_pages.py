@@ -6,8 +6,13 @@ import pytest
 import time_machine
 from django.core import mail
 
-from gmassist.voice.models import Candidate, RecruitingAgency, Requisition, RequisitionShare
-from gmassist.voice.tests.recruiting_factories import (
+from gmassist.voice.recruiting.models import (
+    Candidate,
+    RecruitingAgency,
+    Requisition,
+    RequisitionShare,
+)
+from gmassist.voice.recruiting.tests.factories import (
     make_agency,
     make_candidate,
     make_requisition,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core.choices import Action
 from gmassist.core.permissions import ALL, Domain
 from gmassist.core.views_lib import NavItem, register_nav
-from gmassist.voice import views_recruiting as views
+from gmassist.voice.recruiting import views
 
 recruiting_urlpatterns = [
     path("recruiting/agencies/", views.agencies, name="agencies"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from gmassist.voice.models import Candidate, RecruitingAgency, Requisition
+from gmassist.voice.recruiting.models import Candidate, RecruitingAgency, Requisition
 
 
 def make_agency(name: str = "Alpha Search", **extra) -> RecruitingAgency:

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core.forms import FilterForm
 from gmassist.org.forms import department_filter_field, offer_visible_departments
 from gmassist.org.models import Department, Employee, Position
-from gmassist.voice.choices import (
+from gmassist.voice.common import MAX_BODY
+from gmassist.voice.recruiting.choices import (
     AgencyKind,
     AgencyStatus,
     CandidateSource,
@@ -20,8 +21,7 @@ from gmassist.voice.choices import (
     RequisitionStatus,
     Urgency,
 )
-from gmassist.voice.models import RecruitingAgency
-from gmassist.voice.services import MAX_BODY
+from gmassist.voice.recruiting.models import RecruitingAgency
 
 
 class RequisitionFilterForm(FilterForm):

@@ -47,7 +47,7 @@ from gmassist.core.imports import (
 from gmassist.lib import normalize
 from gmassist.lib.bulk import ids_by_key
 from gmassist.org.models import Department, Employee, Position
-from gmassist.voice.choices import (
+from gmassist.voice.recruiting.choices import (
     AgencyKind,
     AgencyStatus,
     CandidateSource,
@@ -56,7 +56,12 @@ from gmassist.voice.choices import (
     RequisitionStatus,
     Urgency,
 )
-from gmassist.voice.models import STAGE_DATE_FIELDS, Candidate, RecruitingAgency, Requisition
+from gmassist.voice.recruiting.models import (
+    STAGE_DATE_FIELDS,
+    Candidate,
+    RecruitingAgency,
+    Requisition,
+)
 
 LIST_SEPARATOR = ";"
 

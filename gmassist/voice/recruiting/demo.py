@@ -4,7 +4,8 @@ shared with the agencies whose specialities fit, and candidates through the stag
 requisitions' hires are the demo employees who joined that department around the filling day,
 so agency fees come from real pay and hires who left soon count as guarantee breaches.
 
-Called from `voice.demo.write_voice_demo`; deterministic from the demo seed.
+Deterministic from the demo seed. Written right after the feedback (extension `voice`, the same
+order, the name after it) and deleted right before it, as when it was part of that extension.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from gmassist.org.demo.extensions import DemoContext
+from gmassist.org.demo.extensions import DemoContext, demo_extension
 from gmassist.org.models import Department, Employee, Position
-from gmassist.voice.choices import (
+from gmassist.voice.recruiting.choices import (
     AgencyKind,
     AgencyStatus,
     CandidateSource,
@@ -23,7 +24,12 @@ from gmassist.voice.choices import (
     RequisitionStatus,
     Urgency,
 )
-from gmassist.voice.models import Candidate, RecruitingAgency, Requisition, RequisitionShare
+from gmassist.voice.recruiting.models import (
+    Candidate,
+    RecruitingAgency,
+    Requisition,
+    RequisitionShare,
+)
 
 REQUISITIONS = 20
 RECENT_URGENT = 3  # the last requisitions are urgent, open and past their target
@@ -77,6 +83,7 @@ def delete_recruiting_demo() -> None:
     RecruitingAgency.objects.all().delete()
 
 
+@demo_extension("voice_recruiting", order=20, delete=delete_recruiting_demo)
 def write_recruiting_demo(ctx: DemoContext) -> dict[str, int]:
     """Write the recruiting demo; returns the counts of rows written."""
     rng = ctx.rng(21)

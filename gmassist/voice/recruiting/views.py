@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 from gmassist.core.choices import Action
 from gmassist.core.permissions import ALL, Domain, reach, user_can
 from gmassist.core.views_lib import ExportColumn, ListColumn, ListPage
-from gmassist.voice import selectors, services
-from gmassist.voice.choices import RequisitionStatus
-from gmassist.voice.forms_recruiting import (
+from gmassist.voice.recruiting import presenters, selectors, services
+from gmassist.voice.recruiting.choices import RequisitionStatus
+from gmassist.voice.recruiting.forms import (
     AgencyForm,
     CandidateForm,
     CloseForm,
@@ -31,7 +31,7 @@ from gmassist.voice.forms_recruiting import (
     ShareForm,
     StageForm,
 )
-from gmassist.voice.models import Candidate, Requisition
+from gmassist.voice.recruiting.models import Candidate, Requisition
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -46,31 +46,6 @@ def _require_agencies(request: HttpRequest) -> None:
     """The agency pages are for the roles that see every agency (GM, assistant, HR)."""
     if reach(request.user, Domain.RECRUITING, Action.VIEW) != ALL:
         raise PermissionDenied
-
-
-def _reason_text(reason) -> str:
-    values = reason.values
-    if reason.code == "speciality":
-        return _("speciality: %(speciality)s") % values
-    if reason.code == "family_hires":
-        return (
-            ngettext(
-                "%(hires)d hire for %(family)s", "%(hires)d hires for %(family)s", values["hires"]
-            )
-            % values
-        )
-    if reason.code == "hire_rate":
-        return _("%(hires)d hired of %(sent)d sent") % values
-    if reason.code == "breaches":
-        return (
-            ngettext("%(count)d guarantee breach", "%(count)d guarantee breaches", values["count"])
-            % values
-        )
-    return _("no results yet")
-
-
-def _percent(value: float | None) -> float | None:
-    return None if value is None else round(value * 100, 1)
 
 
 # --- agencies --------------------------------------------------------------------------------
@@ -95,17 +70,7 @@ def agencies(request: HttpRequest) -> HttpResponse:
     rows = selectors.agency_performance_for(user=request.user)
     agencies_by_id = selectors.agencies_visible(user=request.user).in_bulk()
     table = [{"agency": agencies_by_id[row.agency_id], "row": row} for row in rows]
-    active = [row for row in rows if row.sent]
-    chart = {
-        "performance": {
-            "labels": [row.name for row in active],
-            "series": [
-                {"label": str(_("Candidates sent")), "values": [row.sent for row in active]},
-                {"label": str(_("Interviewed")), "values": [row.interviewed for row in active]},
-                {"label": str(_("Hired")), "values": [row.hires for row in active]},
-            ],
-        }
-    }
+    chart = {"performance": presenters.performance_chart(rows)}
     context = {
         "title": _("Recruiting agencies"),
         "table": table,
@@ -220,13 +185,7 @@ class RequisitionListPage(ListPage):
             "today": today,
             "overview": overview,
             "may_open": reach(self.request.user, Domain.RECRUITING, Action.CHANGE) is not None,
-            "chart": {
-                "time_to_fill": {
-                    "labels": [g.group for g in by_department],
-                    "values": [g.median_days for g in by_department],
-                    "label": str(_("Median days to fill")),
-                }
-            },
+            "chart": {"time_to_fill": presenters.time_to_fill_chart(by_department)},
         }
 
 
@@ -275,7 +234,7 @@ def _detail(request: HttpRequest, requisition: Requisition, status: int = 200, *
         "stages": selectors.requisition_candidates_by_stage(requisition=requisition),
         "shares": requisition.shares.select_related("agency", "shared_by").order_by("shared_on"),
         "suggestions": [
-            {"s": s, "reasons": [_reason_text(r) for r in s.reasons]} for s in suggestions
+            {"s": s, "reasons": [presenters.reason_text(r) for r in s.reasons]} for s in suggestions
         ],
         "share_form": share_form,
         "candidate_form": forms.get("candidate_form") or CandidateForm(agencies=agencies),

@@ -10,8 +10,13 @@ from django.core import mail
 
 from conftest import assert_problem
 from gmassist.core.models import AuditEntry
-from gmassist.voice.models import Candidate, RecruitingAgency, Requisition, RequisitionShare
-from gmassist.voice.tests.recruiting_factories import (
+from gmassist.voice.recruiting.models import (
+    Candidate,
+    RecruitingAgency,
+    Requisition,
+    RequisitionShare,
+)
+from gmassist.voice.recruiting.tests.factories import (
     make_agency,
     make_candidate,
     make_requisition,

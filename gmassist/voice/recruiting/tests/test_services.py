@@ -10,9 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from gmassist.core.models import AuditEntry
 from gmassist.org.models import Separation
-from gmassist.voice import selectors, services
-from gmassist.voice.models import Candidate, RecruitingAgency, Requisition, RequisitionShare
-from gmassist.voice.tests.recruiting_factories import (
+from gmassist.voice.recruiting import selectors, services
+from gmassist.voice.recruiting.models import (
+    Candidate,
+    RecruitingAgency,
+    Requisition,
+    RequisitionShare,
+)
+from gmassist.voice.recruiting.tests.factories import (
     make_agency,
     make_candidate,
     make_requisition,
