@@ -65,7 +65,7 @@ ROUTERS = [
     "gmassist.customers.api.router",
     "gmassist.voice.api.router",
     "gmassist.voice.recruiting.api.router",
-    "gmassist.voice.api_surveys.router",
+    "gmassist.voice.surveys.api.router",
     "gmassist.decisions.api.router",
 ]
 

@@ -27,32 +27,7 @@ def send_reminders(ctx: JobContext, *, today: str | None = None) -> dict[str, An
     return result
 
 
-# --- pulse surveys ---------------------------------------------------------------------------
-
-SURVEYS_OPEN_DUE = "voice.surveys_open_due"
-
-
-@job_handler(SURVEYS_OPEN_DUE)
-def surveys_open_due(ctx: JobContext, *, today: str | None = None) -> dict[str, Any]:
-    """Keep the active surveys on schedule: seal past rounds, open due ones (`today`: ISO date)."""
-    from gmassist.voice.services import surveys_open_due as open_due
-
-    try:
-        day = dt.date.fromisoformat(today) if today else None
-    except ValueError as exc:
-        raise JobError(f"today {today!r} is not a date (YYYY-MM-DD)") from exc
-    ctx.progress(1, "Looking for surveys due")
-    return open_due(
-        today=day, progress=lambda fraction, message: ctx.progress(100 * fraction, message)
-    )
-
-
-# --- end of pulse surveys ------------------------------------------------------------------
-
 recurring_job("voice.remind", every=DAY, hour=8, summary="remind owners of overdue feedback")
-recurring_job(
-    SURVEYS_OPEN_DUE, every=DAY, hour=6, summary="open due survey rounds, seal finished ones"
-)
 
 
 # --- how the jobs are shown (one job page for every app: core/job_pages.py) ------------------
@@ -63,14 +38,5 @@ register_job_page(
         title=_("Overdue reminders"),
         section=(_("Feedback"), "voice:feedback_queue"),
         back="voice:feedback_queue",
-    )
-)
-register_job_page(
-    JobPage(
-        kind=SURVEYS_OPEN_DUE,
-        title=_("Survey rounds due"),
-        section=(_("Surveys"), "voice:survey_list"),
-        back="voice:survey_list",
-        outcome_template="voice/_survey_job_outcome.html",
     )
 )

@@ -7,7 +7,7 @@ from gmassist.core.permissions import Domain
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.voice import views
 from gmassist.voice.recruiting.urls import recruiting_urlpatterns
-from gmassist.voice.urls_surveys import survey_urlpatterns
+from gmassist.voice.surveys.urls import survey_urlpatterns
 
 app_name = "voice"
 

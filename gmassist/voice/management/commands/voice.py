@@ -21,8 +21,8 @@ from gmassist.voice.engine.classifier import (
     evaluate,
     load_examples,
 )
-from gmassist.voice.management.surveys_cli import add_survey_arguments, run_surveys
 from gmassist.voice.recruiting.cli import add_recruiting_arguments, run_recruiting
+from gmassist.voice.surveys.cli import add_survey_arguments, run_surveys
 
 
 def _percent(value: float | None) -> str:

@@ -1,7 +1,6 @@
 """Pulse-survey pages: the survey list, create and edit, launch and close, answering a round,
 and the results with charts and CSV/XLSX export (groups of 5 or more only, through
-`selectors.round_results`). Kept apart from the feedback pages (views.py) so that the two
-grow without touching each other."""
+`selectors.round_results`); the forms are in forms.py, the charts in presenters.py."""
 
 from __future__ import annotations
 
@@ -15,115 +14,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gmassist.core.anonymity import mark_anonymous_act
-from gmassist.core.choices import Action, Role
+from gmassist.core.choices import Action
 from gmassist.core.job_pages import inline_job_context
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.services import job_submit
 from gmassist.core.views_lib import export_response
 from gmassist.lib import tabular
-from gmassist.org.models import Department
-from gmassist.org.selectors import departments_reached
-from gmassist.voice import selectors, services
-from gmassist.voice.choices import QuestionKind, SurveyRepeat, SurveyStatus
-from gmassist.voice.jobs import SURVEYS_OPEN_DUE
-from gmassist.voice.models import Survey, SurveySnapshot
-from gmassist.voice.services import MAX_BODY, MAX_QUESTION_TEXT, QuestionInput
+from gmassist.voice.surveys import presenters, selectors, services
+from gmassist.voice.surveys.choices import QuestionKind, SurveyStatus
+from gmassist.voice.surveys.forms import AnswerForm, QuestionFormSet, SurveyForm
+from gmassist.voice.surveys.jobs import SURVEYS_OPEN_DUE
+from gmassist.voice.surveys.models import Survey, SurveySnapshot
+from gmassist.voice.surveys.services import QuestionInput
 
 # blank question rows offered on the form (blank rows are ignored)
 QUESTION_ROWS = 8
-
-
-def company_name() -> str:
-    return _("Whole company")
-
-
-# --- forms -----------------------------------------------------------------------------------
-
-
-class SurveyForm(forms.Form):
-    """A survey's title, audience, window and schedule (the questions are a formset)."""
-
-    title = forms.CharField(
-        label=gettext_lazy("Title"),
-        max_length=200,
-        widget=forms.TextInput(attrs={"data-testid": "survey-title"}),
-    )
-    description = forms.CharField(
-        label=gettext_lazy("Introduction"),
-        required=False,
-        max_length=MAX_BODY,
-        widget=forms.Textarea(attrs={"rows": 3, "data-testid": "survey-description"}),
-    )
-    department = forms.ModelChoiceField(
-        label=gettext_lazy("Run for"),
-        queryset=Department.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("The whole company"),
-        widget=forms.Select(attrs={"data-testid": "survey-department"}),
-    )
-    audience_departments = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Departments asked"),
-        queryset=Department.objects.none(),
-        required=False,
-        help_text=gettext_lazy(
-            "Each with every department below it. None and no roles: everyone it is run for."
-        ),
-        widget=forms.SelectMultiple(attrs={"size": 6, "data-testid": "survey-audience"}),
-    )
-    audience_roles = forms.MultipleChoiceField(
-        label=gettext_lazy("Roles asked"),
-        choices=Role.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"data-testid": "survey-roles"}),
-    )
-    opens_on = forms.DateField(
-        label=gettext_lazy("First round opens"),
-        widget=forms.DateInput(attrs={"type": "date", "data-testid": "survey-opens"}),
-    )
-    window_days = forms.IntegerField(
-        label=gettext_lazy("Open for (days)"),
-        min_value=1,
-        max_value=services.MAX_WINDOW_DAYS,
-        initial=14,
-        widget=forms.NumberInput(attrs={"data-testid": "survey-window"}),
-    )
-    repeat_months = forms.TypedChoiceField(
-        label=gettext_lazy("Repeat"),
-        choices=SurveyRepeat.choices,
-        coerce=int,
-        initial=SurveyRepeat.QUARTERLY,
-        widget=forms.Select(attrs={"data-testid": "survey-repeat"}),
-    )
-
-    def __init__(self, *args: Any, user: Any, survey: Survey | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        visible = departments_reached(user=user, domain=Domain.SURVEYS, action=Action.CHANGE)
-        if reach(user, Domain.SURVEYS, Action.CHANGE) == SUBTREE:
-            self.fields["department"].required = True
-            self.fields["department"].empty_label = None
-        self.fields["department"].queryset = visible.order_by("name")
-        self.fields["audience_departments"].queryset = visible.order_by("name")
-        if survey is not None:
-            # whose survey it is does not change
-            del self.fields["department"]
-
-
-class QuestionForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Kind"),
-        choices=[("", "—"), *QuestionKind.choices],
-        required=False,
-    )
-    text = forms.CharField(
-        label=gettext_lazy("Question"), max_length=MAX_QUESTION_TEXT, required=False
-    )
-
-
-QuestionFormSet = forms.formset_factory(QuestionForm, extra=0)
 
 
 def _question_formset(request: HttpRequest, survey: Survey | None) -> forms.BaseFormSet:
@@ -163,35 +71,6 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class AnswerForm(forms.Form):
-    """One field per question: eNPS 0-10 and 1-5 scales as radio rows, texts as text areas."""
-
-    def __init__(self, *args: Any, survey: Survey, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.questions = list(survey.questions.all())
-        for question in self.questions:
-            name = f"q{question.position}"
-            if question.kind == QuestionKind.TEXT:
-                self.fields[name] = forms.CharField(
-                    label=question.text,
-                    required=False,
-                    max_length=MAX_BODY,
-                    widget=forms.Textarea(attrs={"rows": 3, "data-testid": f"answer-{name}"}),
-                )
-            else:
-                low, high = (0, 10) if question.kind == QuestionKind.ENPS else (1, 5)
-                self.fields[name] = forms.TypedChoiceField(
-                    label=question.text,
-                    coerce=int,
-                    choices=[(str(v), str(v)) for v in range(low, high + 1)],
-                    widget=forms.RadioSelect(attrs={"data-testid": f"answer-{name}"}),
-                )
-            self.fields[name].kind = question.kind
-
-    def answers(self) -> dict[int, Any]:
-        return {q.pk: self.cleaned_data.get(f"q{q.position}") for q in self.questions}
-
-
 # --- pages -----------------------------------------------------------------------------------
 
 
@@ -224,7 +103,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 survey_round=latest,
                 with_texts=False,
-                company_name=company_name(),
+                company_name=presenters.company_name(),
                 snapshot=snapshots.get(latest.pk),
             )
             if latest
@@ -348,62 +227,23 @@ def survey_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("voice:survey_detail", pk=survey.pk)
 
 
-# the trend chart draws everyone shown and the groups with the lowest latest eNPS
-TREND_SERIES = 6
-
-
-def _latest_first(item: tuple[Any, dict[str, Any]]) -> tuple[float, str]:
-    """Sort key: the group's latest eNPS, lowest first (groups to look at first)."""
-    values = [v for v in item[1]["values"] if v is not None]
-    return (values[-1] if values else 101.0, item[1]["label"])
-
-
 def _results_context(request: HttpRequest, survey: Survey) -> dict[str, Any]:
     rounds = list(survey.rounds.order_by("number"))
     number = request.GET.get("round", "")
     chosen = next((r for r in rounds if str(r.number) == number), rounds[-1] if rounds else None)
-    trend = selectors.survey_trend(user=request.user, survey=survey, company_name=company_name())
+    trend = selectors.survey_trend(
+        user=request.user, survey=survey, company_name=presenters.company_name()
+    )
     results = (
-        selectors.round_results(user=request.user, survey_round=chosen, company_name=company_name())
+        selectors.round_results(
+            user=request.user, survey_round=chosen, company_name=presenters.company_name()
+        )
         if chosen
         else None
     )
     questions = list(survey.questions.all())
     scored = [q for q in questions if q.kind != QuestionKind.TEXT]
-    chart: dict[str, Any] = {"trend": {}, "groups": {}, "questions": {}}
-    if results and results.groups:
-        chart["groups"] = {
-            "labels": [g.group.name for g in results.groups],
-            "values": [g.enps for g in results.groups],
-            "label": _("eNPS (points)"),
-        }
-        if results.overall:
-            chart["questions"] = {
-                "labels": [q.text[:40] for q in scored if q.kind == QuestionKind.SCALE],
-                "values": [
-                    results.overall.scores[q.pk].mean
-                    for q in scored
-                    if q.kind == QuestionKind.SCALE
-                ],
-                "label": _("Mean score (1-5)"),
-            }
-    series: dict[Any, dict[str, Any]] = {}
-    for index, (_round, round_results) in enumerate(trend):
-        for group in round_results.groups:
-            entry = series.setdefault(
-                group.group.department_id,
-                {"label": group.group.name, "values": [None] * len(trend)},
-            )
-            entry["values"][index] = group.enps
-    overall_values = [res.overall.enps if res.overall else None for _r, res in trend]
-    chart["trend"] = {
-        "labels": [_("Round %(n)s") % {"n": r.number} for r, _res in trend],
-        "series": [{"label": _("Everyone shown"), "values": overall_values, "key": "overall"}]
-        + [
-            {"label": s["label"], "values": s["values"], "key": str(key)}
-            for key, s in sorted(series.items(), key=_latest_first)[:TREND_SERIES]
-        ],
-    }
+    chart = presenters.results_chart(results=results, trend=trend, scored=scored)
     return {
         "rounds": rounds,
         "chosen": chosen,
@@ -463,7 +303,9 @@ def _export(request: HttpRequest, survey: Survey, fmt: str) -> HttpResponse:
         raise PermissionDenied
     questions = [q for q in survey.questions.all() if q.kind != QuestionKind.TEXT]
     header = EXPORT_HEADER + [f"q{q.position}_mean" for q in questions]
-    trend = selectors.survey_trend(user=request.user, survey=survey, company_name=company_name())
+    trend = selectors.survey_trend(
+        user=request.user, survey=survey, company_name=presenters.company_name()
+    )
 
     def rows():
         for survey_round, results in trend:

@@ -12,8 +12,8 @@ import time_machine
 from openpyxl import load_workbook
 
 from gmassist.core.inbox import inbox_for
-from gmassist.voice.models import Survey, SurveyParticipation, SurveyResponse
-from gmassist.voice.tests.test_surveys_services import (
+from gmassist.voice.surveys.models import Survey, SurveyParticipation, SurveyResponse
+from gmassist.voice.surveys.tests.test_services import (
     DAY,
     add_people,
     answer_all,

@@ -20,7 +20,8 @@ from gmassist.core.choices import JobStatus
 from gmassist.core.management.output import command_console
 from gmassist.core.management.progress import run_job_with_progress
 from gmassist.core.permissions import SYSTEM
-from gmassist.voice.jobs import SURVEYS_OPEN_DUE
+from gmassist.voice.surveys.jobs import SURVEYS_OPEN_DUE
+from gmassist.voice.surveys.presenters import results_as_dict
 
 
 def add_survey_arguments(actions) -> None:
@@ -52,7 +53,7 @@ def run_surveys(command, *, survey_action: str, **options: Any) -> None:
 
 
 def _list(command, *, as_json: bool, **_options) -> None:
-    from gmassist.voice.models import Survey
+    from gmassist.voice.surveys.models import Survey
 
     surveys = Survey.objects.select_related("department").prefetch_related("rounds")
     rows = [
@@ -96,76 +97,11 @@ def _list(command, *, as_json: bool, **_options) -> None:
     command_console(command.stdout).print(table)
 
 
-def results_as_dict(survey, survey_round, results, trend) -> dict[str, Any]:
-    """The results of a round (and the survey's trend) as plain data: the API, the CLI."""
-    questions = list(survey.questions.all())
-
-    def group_dict(result) -> dict[str, Any]:
-        return {
-            "department_id": result.group.department_id,
-            "name": result.group.name,
-            "merged": list(result.group.merged_names),
-            "respondents": result.group.respondents,
-            "invited": result.invited,
-            "response_rate": result.response_rate,
-            "enps": result.enps,
-            "scores": [
-                {
-                    "question_id": q.pk,
-                    "kind": q.kind,
-                    "mean": result.scores[q.pk].mean,
-                    "enps": result.scores[q.pk].enps,
-                    "answers": result.scores[q.pk].answers,
-                }
-                for q in questions
-                if q.pk in result.scores
-            ],
-            "texts": [
-                {"question_id": q.pk, "answers": result.texts[q.pk]}
-                for q in questions
-                if q.pk in result.texts
-            ],
-        }
-
-    return {
-        "survey_id": survey.pk,
-        "title": survey.title,
-        "round": survey_round.number if survey_round else None,
-        "opens_on": survey_round.opens_on if survey_round else None,
-        "closes_on": survey_round.closes_on if survey_round else None,
-        "min_group_size": results.min_size if results else 5,
-        "published": results.published if results else False,
-        "final": results.is_final if results else False,
-        "counts_answers_before": results.counts_before if results else None,
-        "left_out": results.left_out if results else 0,
-        "hidden": results.hidden if results else False,
-        "respondents": results.respondents if results else 0,
-        "invited": results.invited if results else 0,
-        "overall": group_dict(results.overall) if results and results.overall else None,
-        "groups": [group_dict(g) for g in results.groups] if results else [],
-        "questions": [{"id": q.pk, "kind": q.kind, "text": q.text} for q in questions],
-        "trend": [
-            {
-                "round": r.number,
-                "opens_on": r.opens_on,
-                "final": res.is_final,
-                "enps": res.overall.enps if res.overall else None,
-                "respondents": res.respondents,
-                "groups": [
-                    {"department_id": g.group.department_id, "name": g.group.name, "enps": g.enps}
-                    for g in res.groups
-                ],
-            }
-            for r, res in trend
-        ],
-    }
-
-
 def _results(command, *, survey_id: int, round_number: int | None, as_json: bool, **_o) -> None:
     from django.utils.translation import gettext
 
-    from gmassist.voice import selectors
-    from gmassist.voice.models import Survey
+    from gmassist.voice.surveys import selectors
+    from gmassist.voice.surveys.models import Survey
 
     survey = Survey.objects.filter(pk=survey_id).first()
     if survey is None:

@@ -14,9 +14,9 @@ import time_machine
 from gmassist.core.models import ApiToken
 from gmassist.core.services import api_token_create
 from gmassist.core.tests.anonymity_checks import physical_order, tables_written
-from gmassist.voice import selectors, services
-from gmassist.voice.models import SurveyAnswer, SurveyParticipation, SurveyResponse
-from gmassist.voice.tests.test_surveys_services import (
+from gmassist.voice.surveys import selectors, services
+from gmassist.voice.surveys.models import SurveyAnswer, SurveyParticipation, SurveyResponse
+from gmassist.voice.surveys.tests.test_services import (
     DAY,
     add_people,
     answers_for,

@@ -8,9 +8,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from gmassist.voice import services
-from gmassist.voice.models import SurveyRound
-from gmassist.voice.tests.test_surveys_services import (
+from gmassist.voice.surveys import services
+from gmassist.voice.surveys.models import SurveyRound
+from gmassist.voice.surveys.tests.test_services import (
     DAY,
     add_people,
     answer_all,

@@ -10,8 +10,8 @@ import pytest
 import time_machine
 
 from conftest import assert_problem
-from gmassist.voice.models import Survey, SurveyParticipation, SurveyResponse
-from gmassist.voice.tests.test_surveys_services import (
+from gmassist.voice.surveys.models import Survey, SurveyParticipation, SurveyResponse
+from gmassist.voice.surveys.tests.test_services import (
     add_people,
     answer_all,
     close,

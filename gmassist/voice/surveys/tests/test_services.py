@@ -12,15 +12,15 @@ from conftest import make_employee, make_user
 from gmassist.core.choices import Role
 from gmassist.core.models import AuditEntry
 from gmassist.core.permissions import SYSTEM
-from gmassist.voice import selectors, services
-from gmassist.voice.models import (
+from gmassist.voice.surveys import selectors, services
+from gmassist.voice.surveys.models import (
     Survey,
     SurveyAnswer,
     SurveyParticipation,
     SurveyResponse,
     SurveyRound,
 )
-from gmassist.voice.services import QuestionInput
+from gmassist.voice.surveys.services import QuestionInput
 
 QUESTIONS = [
     QuestionInput("enps", "How likely are you to recommend us as an employer?"),

@@ -8,18 +8,18 @@ from gmassist.core.choices import Action
 from gmassist.core.inbox import InboxItem, InboxSection, register_inbox_section
 from gmassist.core.permissions import ALL, SUBTREE, Domain
 from gmassist.core.views_lib import NavItem, register_nav
-from gmassist.voice import views_surveys
+from gmassist.voice.surveys import views
 
 survey_urlpatterns = [
-    path("surveys/", views_surveys.survey_list, name="survey_list"),
-    path("surveys/new/", views_surveys.survey_new, name="survey_new"),
-    path("surveys/open-due/", views_surveys.surveys_run_schedule, name="surveys_run_schedule"),
-    path("surveys/<int:pk>/", views_surveys.survey_detail, name="survey_detail"),
-    path("surveys/<int:pk>/edit/", views_surveys.survey_edit, name="survey_edit"),
-    path("surveys/<int:pk>/status/", views_surveys.survey_status, name="survey_status"),
+    path("surveys/", views.survey_list, name="survey_list"),
+    path("surveys/new/", views.survey_new, name="survey_new"),
+    path("surveys/open-due/", views.surveys_run_schedule, name="surveys_run_schedule"),
+    path("surveys/<int:pk>/", views.survey_detail, name="survey_detail"),
+    path("surveys/<int:pk>/edit/", views.survey_edit, name="survey_edit"),
+    path("surveys/<int:pk>/status/", views.survey_status, name="survey_status"),
     path(
         "surveys/<int:pk>/rounds/<int:number>/answer/",
-        views_surveys.survey_answer,
+        views.survey_answer,
         name="survey_answer",
     ),
 ]
@@ -44,7 +44,7 @@ def _surveys_to_answer(user) -> list[InboxItem]:
     from django.utils import timezone
     from django.utils.translation import gettext
 
-    from gmassist.voice import selectors
+    from gmassist.voice.surveys import selectors
 
     return [
         InboxItem(
