@@ -63,7 +63,7 @@ ROUTERS = [
     "gmassist.org.api.router",
     "gmassist.talent.api.router",
     "gmassist.customers.api.router",
-    "gmassist.voice.api.router",
+    "gmassist.voice.feedback.api.router",
     "gmassist.voice.recruiting.api.router",
     "gmassist.voice.surveys.api.router",
     "gmassist.decisions.api.router",

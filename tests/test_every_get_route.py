@@ -49,7 +49,7 @@ from gmassist.org.models import Department, Employee, EmployeeSkill, Position, R
 from gmassist.org.services import pay_change_propose
 from gmassist.talent.models import IncentivePlan, IncentivePlanLine, RiskModelRun, RiskScore
 from gmassist.talent.selectors import risk_reach_ok
-from gmassist.voice.models import Feedback
+from gmassist.voice.feedback.models import Feedback
 from gmassist.voice.recruiting.models import Candidate, RecruitingAgency, Requisition
 from gmassist.voice.surveys.models import Survey
 from gmassist.voice.surveys.services import QuestionInput, survey_create

@@ -8,4 +8,4 @@ class VoiceConfig(AppConfig):
     verbose_name = _("Feedback and surveys")
     # The parts of the app, each a sub-package with its own models, services, pages and
     # plug-in modules (core.registry finds them); the models keep the app's label and tables.
-    parts = ("surveys", "recruiting")
+    parts = ("feedback", "surveys", "recruiting")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gmassist.voice.models import Feedback, FeedbackMessage
+from gmassist.voice.feedback.models import Feedback, FeedbackMessage
 from gmassist.voice.surveys import services
 from gmassist.voice.surveys.models import SurveyParticipation, SurveyResponse
 from gmassist.voice.surveys.services import QuestionInput

@@ -1,4 +1,4 @@
-"""Job handlers of the voice app: the overdue reminders."""
+"""Job handlers of the feedback: the overdue reminders."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from gmassist.core.schedule import DAY, recurring_job
 @job_handler("voice.remind")
 def send_reminders(ctx: JobContext, *, today: str | None = None) -> dict[str, Any]:
     """E-mail every owner of overdue feedback (once a day); `today` is an ISO date."""
-    from gmassist.voice.services import feedback_send_reminders
+    from gmassist.voice.feedback.services import feedback_send_reminders
 
     try:
         day = dt.date.fromisoformat(today) if today else None

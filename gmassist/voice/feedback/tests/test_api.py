@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from conftest import assert_problem
-from gmassist.voice.models import Feedback, FeedbackMessage
-from gmassist.voice.tests.conftest import make_feedback
+from gmassist.voice.feedback.models import Feedback, FeedbackMessage
+from gmassist.voice.feedback.tests.conftest import make_feedback
 
 SEND = {
     "kind": "complaint",

@@ -1,5 +1,5 @@
-"""The shapes of the voice API. No schema carries anything that links an anonymous item to
-its sender: `author` is null for anonymous items, and there is no time finer than a day."""
+"""The shapes of the feedback endpoints. No schema carries anything that links an anonymous item
+to its sender: `author` is null for anonymous items, and there is no time finer than a day."""
 
 import datetime as dt
 import uuid
@@ -8,9 +8,16 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 
 from gmassist.api import ObjectId, Text
-from gmassist.voice.choices import Addressee, FeedbackKind, FeedbackStatus, Sentiment, Topic
-from gmassist.voice.selectors import QUEUE_SORTS
-from gmassist.voice.services import MAX_BODY, MAX_SUBJECT
+from gmassist.voice.common import MAX_BODY
+from gmassist.voice.feedback.choices import (
+    Addressee,
+    FeedbackKind,
+    FeedbackStatus,
+    Sentiment,
+    Topic,
+)
+from gmassist.voice.feedback.selectors import QUEUE_SORTS
+from gmassist.voice.feedback.services import MAX_SUBJECT
 
 Kind = Literal[tuple(FeedbackKind.values)]  # type: ignore[valid-type]
 To = Literal[tuple(Addressee.values)]  # type: ignore[valid-type]

@@ -3,15 +3,12 @@
 import datetime as dt
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from gmassist.voice.tests.conftest import make_feedback
-
-TINY = Path(__file__).parent / "data" / "tiny_examples.csv"
+from gmassist.voice.feedback.tests.conftest import make_feedback
 
 pytestmark = pytest.mark.usefixtures("evaluations_once_per_run")
 

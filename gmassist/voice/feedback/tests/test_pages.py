@@ -7,8 +7,8 @@ import logging
 import pytest
 import time_machine
 
-from gmassist.voice.models import Feedback, FeedbackMessage
-from gmassist.voice.tests.conftest import make_feedback
+from gmassist.voice.feedback.models import Feedback, FeedbackMessage
+from gmassist.voice.feedback.tests.conftest import make_feedback
 
 FORM = {
     "kind": "complaint",

@@ -1,5 +1,5 @@
-"""The voice endpoints of the REST API: feedback (send, list, read, answer, statuses), the
-anonymous thread by reply code, and the trends.
+"""The feedback endpoints of the REST API: feedback (send, list, read, answer, statuses), the
+anonymous thread by reply code, and the trends; their shapes are in schemas.py.
 
 Anonymous acts (sending anonymously, reading or answering with a reply code) are kept out of
 the server's access log, as on the pages; the reply code travels only in request bodies.
@@ -21,9 +21,9 @@ from gmassist.core.choices import Action
 from gmassist.core.permissions import Domain, reach
 from gmassist.org.models import Department
 from gmassist.org.selectors import departments_everyone_names
-from gmassist.voice import selectors, services
-from gmassist.voice.models import Feedback, FeedbackMessage
-from gmassist.voice.schemas import (
+from gmassist.voice.feedback import selectors, services
+from gmassist.voice.feedback.models import Feedback, FeedbackMessage
+from gmassist.voice.feedback.schemas import (
     CodeIn,
     CodeReplyIn,
     FeedbackFilters,
@@ -37,9 +37,12 @@ from gmassist.voice.schemas import (
     TrendsFilters,
     TrendsOut,
 )
-from gmassist.voice.views import MANY_ITEMS
+from gmassist.voice.feedback.views import MANY_ITEMS
 
 router = Router(tags=["voice"])
+# The endpoints were first written in this module's old place: their operation ids stay
+# (gmassist/api.py, GmassistAPI.get_openapi_operation_id).
+OPERATION_ID_MODULE = "gmassist.voice.api"
 
 WRITE_PROBLEMS = problems(400, 403, 404, 409)
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from gmassist.voice.selectors import department_negative_share, window_start
-from gmassist.voice.tests.conftest import make_feedback
+from gmassist.voice.feedback.selectors import department_negative_share, window_start
+from gmassist.voice.feedback.tests.conftest import make_feedback
 
 
 def test_the_window_holds_exactly_the_months_before_as_of():

@@ -1,5 +1,5 @@
-"""Voice pages: send feedback (named or anonymous), follow a thread with a reply code, the
-owners' queue with replies and statuses, one item, and the trends."""
+"""Feedback pages: send feedback (named or anonymous), follow a thread with a reply code, the
+owners' queue with replies and statuses, one item, and the trends (charts in presenters.py)."""
 
 from __future__ import annotations
 
@@ -20,16 +20,15 @@ from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.views_lib import ExportColumn, ListColumn, ListPage
-from gmassist.voice import selectors, services
-from gmassist.voice.choices import Sentiment, Topic
-from gmassist.voice.forms import (
+from gmassist.voice.feedback import presenters, selectors, services
+from gmassist.voice.feedback.forms import (
     FeedbackFilterForm,
     FeedbackForm,
     ReplyCodeForm,
     ReplyForm,
     StatusForm,
 )
-from gmassist.voice.models import Feedback
+from gmassist.voice.feedback.models import Feedback
 
 # the trends are for the roles that see more feedback than their own
 MANY_ITEMS = (ALL, SUBTREE)
@@ -261,32 +260,7 @@ def feedback_trends(request: HttpRequest) -> HttpResponse:
     months = request.GET.get("months", "12")
     months = int(months) if months.isdigit() and 1 <= int(months) <= 36 else 12
     trends = selectors.feedback_trends(user=request.user, as_of=timezone.localdate(), months=months)
-    topic_labels = dict(Topic.choices)
-    for entry in trends["by_topic"]:
-        entry["label"] = str(topic_labels.get(entry["topic"], entry["topic"]))
-    chart = {
-        "months": trends["months"],
-        "series": [
-            {"key": sentiment, "label": str(label), "values": trends["by_month"][sentiment]}
-            for sentiment, label in Sentiment.choices
-        ],
-        "topics": {
-            "labels": [entry["label"] for entry in trends["by_topic"]],
-            "series": [
-                {
-                    "key": sentiment,
-                    "label": str(label),
-                    "values": [e[sentiment] for e in trends["by_topic"]],
-                }
-                for sentiment, label in Sentiment.choices
-            ],
-        },
-        "departments": {
-            "labels": [e["department"] for e in trends["by_department"][:15]],
-            "values": [round(e["negative_share"] * 100, 1) for e in trends["by_department"][:15]],
-            "label": str(_("Negative share (%)")),
-        },
-    }
+    chart = presenters.trends_chart(trends)
     return render(
         request,
         "voice/trends.html",

@@ -7,8 +7,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from gmassist.core.models import AuditEntry
-from gmassist.voice import services
-from gmassist.voice.models import Feedback, FeedbackMessage
+from gmassist.voice.feedback import services
+from gmassist.voice.feedback.models import Feedback, FeedbackMessage
 
 DAY = dt.date(2026, 3, 2)
 

@@ -16,8 +16,8 @@ from django.core import mail
 from gmassist.core.models import ApiToken
 from gmassist.core.services import api_token_create
 from gmassist.core.tests.anonymity_checks import physical_order, tables_written
-from gmassist.voice import services
-from gmassist.voice.models import Feedback, FeedbackMessage
+from gmassist.voice.feedback import services
+from gmassist.voice.feedback.models import Feedback, FeedbackMessage
 
 DAY = dt.date(2026, 3, 2)
 URGENT = {

@@ -1,4 +1,5 @@
-"""Forms of the voice pages: sending feedback, following a thread, answering, the queue filters."""
+"""Forms of the feedback pages: sending feedback, following a thread, answering, the queue
+filters."""
 
 from __future__ import annotations
 
@@ -10,8 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core.forms import FilterForm
 from gmassist.org.forms import department_filter_field, offer_visible_departments
 from gmassist.org.models import Department
-from gmassist.voice.choices import Addressee, FeedbackKind, FeedbackStatus, Sentiment, Topic
-from gmassist.voice.services import MAX_BODY, MAX_SUBJECT
+from gmassist.voice.common import MAX_BODY
+from gmassist.voice.feedback.choices import (
+    Addressee,
+    FeedbackKind,
+    FeedbackStatus,
+    Sentiment,
+    Topic,
+)
+from gmassist.voice.feedback.services import MAX_SUBJECT
 
 
 class FeedbackForm(forms.Form):

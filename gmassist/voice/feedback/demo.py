@@ -1,4 +1,4 @@
-"""The voice part of the demo company: twelve months of feedback in English and Chinese.
+"""The feedback part of the demo company: twelve months of feedback in English and Chinese.
 
 Texts are drawn from the shipped labelled examples (with their labels), so topics and
 sentiments are right by construction. Unhappy departments of the demo (see
@@ -16,10 +16,10 @@ from dateutil.relativedelta import relativedelta
 
 from gmassist.org.demo.extensions import DemoContext, demo_extension
 from gmassist.org.models import Department
-from gmassist.voice.choices import Addressee, FeedbackKind, FeedbackStatus
 from gmassist.voice.engine.classifier import load_examples
-from gmassist.voice.models import Feedback, FeedbackMessage
-from gmassist.voice.services import DUE_DAYS, URGENT_DUE_DAYS, reply_code_digest, route
+from gmassist.voice.feedback.choices import Addressee, FeedbackKind, FeedbackStatus
+from gmassist.voice.feedback.models import Feedback, FeedbackMessage
+from gmassist.voice.feedback.services import DUE_DAYS, URGENT_DUE_DAYS, reply_code_digest, route
 
 MONTHS = 12
 ITEMS_PER_DEPARTMENT_MONTH = 1.2  # mean, Poisson; unhappy departments send 2.5 times as many

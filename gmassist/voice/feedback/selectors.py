@@ -1,4 +1,4 @@
-"""Reads of the voice app, always scoped to the requesting user through `restrict`.
+"""Reads of the feedback, always scoped to the requesting user through `restrict`.
 
 `department_negative_share` is the one unscoped read: an aggregate (a share per department,
 no text and no sender) that the talent module's leaving-risk model uses as a signal.
@@ -13,8 +13,8 @@ from django.db.models import Count, Q, QuerySet
 
 from gmassist.core.choices import Action
 from gmassist.core.models import User
-from gmassist.voice.choices import Sentiment
-from gmassist.voice.models import Feedback
+from gmassist.voice.feedback.choices import Sentiment
+from gmassist.voice.feedback.models import Feedback
 
 
 def window_start(*, as_of: dt.date, months: int) -> dt.date:
@@ -84,7 +84,7 @@ def feedback_queue(
     `overdue` means still owed an answer after `today`'s due date; `mine` the items the user
     owns. `sort` is a key of QUEUE_SORTS, "-" first for descending."""
     from gmassist.org.selectors import department_subtree_ids
-    from gmassist.voice.choices import OPEN_STATUSES
+    from gmassist.voice.feedback.choices import OPEN_STATUSES
 
     queryset = feedback_visible(user=user)
     if department_id is not None:

@@ -1,4 +1,4 @@
-"""Choices of the voice app: feedback kinds, topics, sentiments, urgent flags and statuses."""
+"""Choices of the feedback: kinds, addressees, topics, sentiments, urgent flags and statuses."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,4 @@
-"""Writes of the voice app: submitting feedback, the thread, statuses, routing and reminders.
+"""Writes of the feedback: submitting it, the thread, statuses, routing and reminders.
 
 Keyword-only, one transaction each. Anonymity is kept here: an anonymous submission stores no
 user (the `by` argument only proves that a logged-in person sent it), no time finer than a day,
@@ -30,7 +30,9 @@ from gmassist.core.models import User
 from gmassist.core.notify import notify_users, site_url
 from gmassist.core.services import audit_record
 from gmassist.org.models import Department
-from gmassist.voice.choices import (
+from gmassist.voice.common import MAX_BODY
+from gmassist.voice.engine.classifier import shipped_classifier
+from gmassist.voice.feedback.choices import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     Addressee,
@@ -38,9 +40,7 @@ from gmassist.voice.choices import (
     FeedbackStatus,
     UrgentFlag,
 )
-from gmassist.voice.common import MAX_BODY
-from gmassist.voice.engine.classifier import shipped_classifier
-from gmassist.voice.models import (
+from gmassist.voice.feedback.models import (
     Feedback,
     FeedbackMessage,
 )
