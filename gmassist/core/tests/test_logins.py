@@ -202,8 +202,10 @@ def test_a_wrong_old_password_counts_as_a_failed_login(client, cast):
     client.force_login(cast.hr)
     response = change_password(client, "wrong")
     assert response.status_code == 200
-    assert response.context["form"].errors["old_password"][0].startswith(
-        "Your old password was entered incorrectly"
+    assert (
+        response.context["form"]
+        .errors["old_password"][0]
+        .startswith("Your old password was entered incorrectly")
     )
     [attempt] = AccessAttempt.objects.filter(username="hr")
     assert (attempt.failures_since_start, attempt.ip_address) == (1, OFFICE)
