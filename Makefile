@@ -6,12 +6,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+# CPU seconds of the long schemathesis run (`make fuzz`); `make test` gives it 50
+FUZZ_SECONDS ?= 900
 
-.PHONY: run test test-sqlite test-postgres lint format bench lock clean help
+.PHONY: run test fuzz lint format bench lock clean help
 
 help:
 	@echo "make run    install, migrate, create the demo company if empty, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   install test dependencies and run the whole suite (SQLite, then PostgreSQL if reachable)"
+	@echo "make fuzz   the long schemathesis run against the live API ($(FUZZ_SECONDS) CPU s; FUZZ_SECONDS=N)"
 	@echo "make bench  benchmarks (needs PostgreSQL); results in bench/results/"
 	@echo "make lint   ruff check and format check"
 	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
@@ -43,6 +46,9 @@ run: $(VENV)/.main-installed node_modules/.installed
 
 test: $(VENV)/.dev-installed node_modules/.installed
 	@$(BIN)/python -m tests.run_suites
+
+fuzz: $(VENV)/.dev-installed node_modules/.installed
+	GMASSIST_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -q -s -p no:cacheprovider -W ignore tests/test_api_schemathesis.py
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

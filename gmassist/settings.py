@@ -236,12 +236,15 @@ GMASSIST_JOB_HEARTBEAT_SECONDS = env_int("GMASSIST_JOB_HEARTBEAT_SECONDS", 10)
 GMASSIST_JOB_STALE_SECONDS = env_int("GMASSIST_JOB_STALE_SECONDS", 60)
 GMASSIST_JOB_MAX_TRIES = env_int("GMASSIST_JOB_MAX_TRIES", 3)
 GMASSIST_JOB_POLL_SECONDS = env_int("GMASSIST_JOB_POLL_SECONDS", 1)
+# On Celery, a job queued this long that no worker took is sent to the workers again (its
+# message may be lost: a broker restarted without its data, or away at submission).
+GMASSIST_JOB_RESEND_SECONDS = env_int("GMASSIST_JOB_RESEND_SECONDS", 600)
 # Run a submitted job in the submitting process as soon as its transaction commits (tests, and
 # `runserver` without a worker); never in production, where a web worker may be killed mid-job.
 GMASSIST_JOBS_EAGER = env_bool("GMASSIST_JOBS_EAGER", False)
 
 
-def check_job_timing(*, heartbeat: int, stale: int, max_tries: int, poll: int) -> None:
+def check_job_timing(*, heartbeat: int, stale: int, max_tries: int, poll: int, resend: int) -> None:
     """Refuse job timings that cannot work, naming the variable."""
     if heartbeat < 1:
         raise ImproperlyConfigured("GMASSIST_JOB_HEARTBEAT_SECONDS must be 1 or more")
@@ -254,6 +257,11 @@ def check_job_timing(*, heartbeat: int, stale: int, max_tries: int, poll: int) -
         raise ImproperlyConfigured("GMASSIST_JOB_MAX_TRIES must be 1 or more")
     if poll < 1:
         raise ImproperlyConfigured("GMASSIST_JOB_POLL_SECONDS must be 1 or more")
+    if resend < stale:
+        # a job waits up to a stale period for a lost worker's recovery: not a lost message
+        raise ImproperlyConfigured(
+            "GMASSIST_JOB_RESEND_SECONDS must be at least GMASSIST_JOB_STALE_SECONDS"
+        )
 
 
 check_job_timing(
@@ -261,6 +269,7 @@ check_job_timing(
     stale=GMASSIST_JOB_STALE_SECONDS,
     max_tries=GMASSIST_JOB_MAX_TRIES,
     poll=GMASSIST_JOB_POLL_SECONDS,
+    resend=GMASSIST_JOB_RESEND_SECONDS,
 )
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

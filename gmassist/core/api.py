@@ -160,6 +160,17 @@ class JobOut(Schema):
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+    attempts: int = Field(
+        description="tries so far; a job whose worker was lost is tried again, up to "
+        "GMASSIST_JOB_MAX_TRIES"
+    )
+    worker: str = Field(
+        description="the worker (host:process id) running it, or that ran its last try; "
+        "empty while queued"
+    )
+    heartbeat_at: dt.datetime | None = Field(
+        description="when its worker last said it is alive, while it runs"
+    )
 
 
 # --- tokens ----------------------------------------------------------------------------------

@@ -6,7 +6,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from gmassist.core import selectors
 from gmassist.core.choices import AuditAction
@@ -14,6 +17,39 @@ from gmassist.core.imports import registered_entities
 from gmassist.core.uploads import upload_limit_mb, upload_too_large_message
 from gmassist.lib.bounded_toml import MAX_TOML_CHARS
 from gmassist.lib.mapping import MappingError, parse_mapping
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """The password change, whose old password is checked as a login is: django-axes counts a
+    wrong one against the username and the address and refuses it while they are locked out,
+    so that a session left open cannot be used to guess the password (to reuse it elsewhere)."""
+
+    def __init__(self, user: Any, *args: Any, request: Any = None, **kwargs: Any):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        username = self.user.get_username()
+        checked = authenticate(self.request, username=username, password=old_password)
+        if getattr(self.request, "axes_locked_out", False):
+            minutes = settings.LOGIN_LOCKOUT_MINUTES
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many wrong passwords for this username or from your address: the old"
+                    " password is not checked for %(minutes)d minute after the last one.",
+                    "Too many wrong passwords for this username or from your address: the old"
+                    " password is not checked for %(minutes)d minutes after the last one.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code="locked_out",
+            )
+        if checked is None or checked.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class FilterForm(forms.Form):

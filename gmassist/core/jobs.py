@@ -416,6 +416,37 @@ def recover_stale_jobs(*, now: dt.datetime | None = None) -> list[Job]:
     return recovered
 
 
+# at most this many queued jobs are sent again per pass, oldest first
+RESEND_BATCH = 1000
+
+
+def queued_jobs_to_resend(*, now: dt.datetime | None = None) -> list[int]:
+    """The ids of the queued jobs whose broker message may be lost (a broker restarted without
+    its data, or away when the job was submitted): queued for GMASSIST_JOB_RESEND_SECONDS with
+    no worker taking them. Each is marked as sent now, so that it is sent again once per such
+    period and by one worker only; a job delivered twice runs once (the second delivery finds
+    it taken or done)."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(seconds=settings.GMASSIST_JOB_RESEND_SECONDS)
+    waiting = Job.objects.filter(status=JobStatus.QUEUED, updated_at__lt=since)
+    resend = []
+    for pk, updated_at in waiting.order_by("updated_at", "id").values_list("pk", "updated_at")[
+        :RESEND_BATCH
+    ]:
+        # the row as it was read: still queued, not marked by another worker meanwhile
+        marked = Job.objects.filter(pk=pk, status=JobStatus.QUEUED, updated_at=updated_at)
+        if marked.update(updated_at=now):
+            resend.append(pk)
+    if resend:
+        logger.warning(
+            "%d queued job(s) waited %s s or more without a worker: sent again (%s)",
+            len(resend),
+            settings.GMASSIST_JOB_RESEND_SECONDS,
+            ", ".join(map(str, resend[:20])),
+        )
+    return resend
+
+
 def _recover(job: Job, *, now: dt.datetime) -> Job | None:
     """Queue a stale job again, or fail it after its tries; None if another worker changed it
     first (it beat, ended, or was recovered by someone else)."""
@@ -427,6 +458,7 @@ def _recover(job: Job, *, now: dt.datetime) -> Job | None:
                 "heartbeat_at": None,
                 "worker": "",
                 "message": gettext("Queued again: its worker stopped"),
+                "updated_at": now,  # queued since now (queued_jobs_to_resend)
             }
         else:
             error = ngettext(

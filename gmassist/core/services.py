@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from gmassist.core.choices import Action, AuditAction, JobStatus, ProposalStatus, Role
-from gmassist.core.jobs import ProgressListener, job_run, recover_stale_jobs
+from gmassist.core.jobs import ProgressListener, job_run, queued_jobs_to_resend, recover_stale_jobs
 from gmassist.core.models import (
     ApiToken,
     AuditEntry,
@@ -484,7 +484,8 @@ def _send_to_celery(job_id: int) -> None:
 def jobs_recover_stale(*, now: dt.datetime | None = None) -> list[Job]:
     """Queue again every running job whose heartbeat stopped (its worker was lost), or fail it
     with its reason after GMASSIST_JOB_MAX_TRIES tries; on Celery the queued ones are sent to
-    the workers again. Returns the recovered jobs as they are now.
+    the workers again, and so is every job queued for GMASSIST_JOB_RESEND_SECONDS that no
+    worker took (its message lost). Returns the recovered jobs as they are now.
 
     The embedded worker and every Celery worker call this on their own (core.worker,
     core.tasks), and the schedule does before it looks for due jobs."""
@@ -493,6 +494,9 @@ def jobs_recover_stale(*, now: dt.datetime | None = None) -> list[Job]:
         for job in jobs:
             if job.status == JobStatus.QUEUED:
                 transaction.on_commit(lambda pk=job.pk: _send_to_celery(pk))
+        # a queued job whose message the broker lost would wait forever
+        for pk in queued_jobs_to_resend(now=now):
+            transaction.on_commit(lambda pk=pk: _send_to_celery(pk))
     return jobs
 
 

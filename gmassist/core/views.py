@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -32,6 +33,7 @@ from gmassist.core.forms import (
     ImportForm,
     LanguageForm,
     OutsideDecisionForm,
+    ThrottledPasswordChangeForm,
     TokenForm,
 )
 from gmassist.core.job_pages import import_outcome, job_page_context, job_page_for
@@ -144,6 +146,18 @@ def inbox_badge(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         f' <span class="status status-open" data-testid="inbox-badge">{int(count)}</span>'
     )
+
+
+# --- password --------------------------------------------------------------------------------
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Django's password change, with the old password checked as a login is (throttled)."""
+
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 # --- language --------------------------------------------------------------------------------

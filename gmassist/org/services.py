@@ -110,7 +110,16 @@ def pay_change_describe(proposal: Proposal) -> str:
 
 def pay_change_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
     """Write the pay history row and the new base pay; runs inside the approval transaction."""
-    payload = proposal.payload
+    return pay_change_write(payload=proposal.payload, proposal=proposal, by=by)
+
+
+def pay_change_write(
+    *, payload: dict[str, Any], proposal: Proposal, by: User | None
+) -> dict[str, Any]:
+    """Write the pay change of a validated pay-change `payload` (yearly base pay, company
+    currency) as decided by `proposal`: its pay history row, the new base pay, and an audit
+    entry naming both amounts. For a pay-change proposal, and for a proposal that carries one
+    among other actions (an incentive-plan line's raise with its bonus)."""
     employee = Employee.objects.select_for_update().get(pk=payload["employee_id"])
     previous = employee.base_pay
     new_pay = Decimal(payload["new_base_pay"])
@@ -130,6 +139,27 @@ def pay_change_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
     changes = {"base_pay": [previous, new_pay], "effective_date": payload["effective_date"]}
     audit_record(actor=by, action=AuditAction.UPDATE, target=employee, changes=changes)
     return {"pay_change_id": change.pk, "previous_base_pay": previous, "new_base_pay": new_pay}
+
+
+def pay_change_payload(
+    *,
+    employee: Employee,
+    new_base_pay: Decimal,
+    effective_date: dt.date,
+    reason: str = PayChangeReason.REVIEW,
+    note: str = "",
+) -> dict[str, Any]:
+    """The payload of a pay change of `employee` to `new_base_pay` (yearly, company currency)
+    from `effective_date`, with the pay and currency as they are now (for its title)."""
+    return {
+        "employee_id": employee.pk,
+        "new_base_pay": str(Decimal(new_base_pay)),
+        "effective_date": effective_date.isoformat(),
+        "reason": reason,
+        "note": note,
+        "current_base_pay": str(employee.base_pay or Decimal(0)),
+        "currency": Company.get().currency,
+    }
 
 
 @transaction.atomic
@@ -172,15 +202,13 @@ def pay_change_propose(
     return proposal_create(
         kind=PAY_CHANGE,
         title=f"Pay change for {employee.full_name}: {old:,.0f} → {new:,.0f} {currency}{percent}",
-        payload={
-            "employee_id": employee.pk,
-            "new_base_pay": str(new),
-            "effective_date": effective_date.isoformat(),
-            "reason": reason,
-            "note": note,
-            "current_base_pay": str(old),
-            "currency": currency,
-        },
+        payload=pay_change_payload(
+            employee=employee,
+            new_base_pay=new,
+            effective_date=effective_date,
+            reason=reason,
+            note=note,
+        ),
         rationale=rationale,
         evidence=facts + list(evidence or []),
         cost=max(change, Decimal(0)),
@@ -285,7 +313,16 @@ def promotion_describe(proposal: Proposal) -> str:
 def promotion_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
     """Move the employee to the new position and write the pay history row (reason promotion);
     runs inside the approval transaction."""
-    payload = proposal.payload
+    return promotion_write(payload=proposal.payload, proposal=proposal, by=by)
+
+
+def promotion_write(
+    *, payload: dict[str, Any], proposal: Proposal, by: User | None
+) -> dict[str, Any]:
+    """Write the promotion of a validated promotion `payload` as decided by `proposal`: the
+    new position, the new yearly base pay, the pay history row and an audit entry naming the
+    amounts. For a promotion proposal, and for one that carries a promotion among other
+    actions (an incentive-plan line's promotion with its bonus)."""
     employee = Employee.objects.select_for_update().get(pk=payload["employee_id"])
     position = Position.objects.get(pk=payload["new_position_id"])
     previous_pay, previous_position = employee.base_pay, employee.position_id
@@ -319,6 +356,33 @@ def promotion_apply(proposal: Proposal, by: User | None) -> dict[str, Any]:
     }
 
 
+def promotion_payload(
+    *,
+    employee: Employee,
+    new_base_pay: Decimal,
+    effective_date: dt.date,
+    new_position: Position | None = None,
+    note: str = "",
+) -> dict[str, Any]:
+    """The payload of promoting `employee` to the next grade of their job family (or
+    `new_position`) at `new_base_pay` (yearly, company currency; raised to the new band's
+    minimum if below) from `effective_date`, with the pay, position and currency as they are
+    now. ValidationError when there is no next grade."""
+    position = new_position or next_grade_position(employee.position)
+    if position is None:
+        raise ValidationError({"new_position_id": f"{employee} has no next grade to move to"})
+    return {
+        "employee_id": employee.pk,
+        "new_position_id": position.pk,
+        "new_base_pay": str(max(Decimal(new_base_pay), position.band_min or Decimal(0))),
+        "effective_date": effective_date.isoformat(),
+        "note": note,
+        "current_base_pay": str(employee.base_pay or Decimal(0)),
+        "current_position_id": employee.position_id,
+        "currency": Company.get().currency,
+    }
+
+
 @transaction.atomic
 def promotion_propose(
     *,
@@ -334,25 +398,20 @@ def promotion_propose(
     """Propose promoting `employee` to the next grade of their job family (or `new_position`)
     at `new_base_pay` (yearly, raised to the new band's minimum if below); the yearly cost is
     the pay increase."""
-    position = new_position or next_grade_position(employee.position)
-    if position is None:
-        raise ValidationError({"new_position_id": f"{employee} has no next grade to move to"})
-    old = employee.base_pay or Decimal(0)
-    new = max(Decimal(new_base_pay), position.band_min or Decimal(0))
-    currency = Company.get().currency
+    payload = promotion_payload(
+        employee=employee,
+        new_base_pay=new_base_pay,
+        effective_date=effective_date,
+        new_position=new_position,
+        note=note,
+    )
+    position = Position.objects.get(pk=payload["new_position_id"])
+    old, new = Decimal(payload["current_base_pay"]), Decimal(payload["new_base_pay"])
+    currency = payload["currency"]
     return proposal_create(
         kind=PROMOTION,
         title=f"Promotion of {employee.full_name} to {position.title} at {new:,.0f} {currency}",
-        payload={
-            "employee_id": employee.pk,
-            "new_position_id": position.pk,
-            "new_base_pay": str(new),
-            "effective_date": effective_date.isoformat(),
-            "note": note,
-            "current_base_pay": str(old),
-            "current_position_id": employee.position_id,
-            "currency": currency,
-        },
+        payload=payload,
         rationale=rationale,
         evidence=list(evidence or []),
         cost=max(new - old, Decimal(0)),

@@ -1,7 +1,9 @@
-"""Proposal kinds of the talent app: the extras of an incentive-plan line."""
+"""Proposal kinds of the talent app: the extras of an incentive-plan line (with its raise or
+promotion, when it has one)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from gmassist.core.choices import AuditAction
 from gmassist.core.permissions import Domain
 from gmassist.core.proposals import ProposalKind, register_proposal_kind
 from gmassist.org.services import employee_subject
@@ -21,5 +23,7 @@ register_proposal_kind(
         subjects=employee_subject,
         describe=incentive_describe,
         domain=Domain.PEOPLE,
+        # the bonus and the base pay it may carry are the employee's pay
+        reads=(AuditAction.READ_PAY,),
     )
 )

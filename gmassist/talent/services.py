@@ -319,11 +319,11 @@ def incentive_plan_approve(*, plan, by: User, line_ids: list[int] | None = None)
     proposed in the plan maker's name. Each is approved by `by` when the one decision rule
     lets `by` decide it (`proposal_approve`: not about `by`, not made by `by` unless the GM,
     within HR's limit, not about a GM), else left open for who may; the line is then
-    "proposed". The extras of a line with a pay action go with its pay proposal. Returns
+    "proposed". A line with a pay action and extras is one incentive proposal carrying both, so
+    that its whole cost is decided at once (by HR only below HR's limit). Returns
     {"approved": lines, "proposed": lines}."""
     from gmassist.core.services import proposal_approve
     from gmassist.org.models import Employee
-    from gmassist.org.services import pay_change_propose, promotion_propose
     from gmassist.talent.choices import PlanLineStatus, PlanStatus
 
     if reach(by, Domain.PEOPLE, Action.APPROVE) is None:
@@ -345,30 +345,9 @@ def incentive_plan_approve(*, plan, by: User, line_ids: list[int] | None = None)
                 f"Incentive plan #{plan.pk}: leaving risk {line.risk_before:.2f} → "
                 f"{line.risk_after:.2f}, expected retained value {line.effect:,.0f}"
             )
-            proposal = None
-            for action in line.actions:
-                if action["instrument"] == "raise":
-                    proposal = pay_change_propose(
-                        employee=employee,
-                        new_base_pay=(employee.base_pay or Decimal(0))
-                        + Decimal(str(action["amount"])),
-                        effective_date=plan.effective_date,
-                        rationale=rationale,
-                        by=proposer,
-                    )
-                elif action["instrument"] == "promotion":
-                    proposal = promotion_propose(
-                        employee=employee,
-                        new_base_pay=Decimal(str(action["new_base_pay"])),
-                        effective_date=plan.effective_date,
-                        rationale=rationale,
-                        by=proposer,
-                    )
-            extras = [a for a in line.actions if a.get("instrument") not in PAY_INSTRUMENTS]
-            if proposal is None and extras:
-                proposal = incentive_propose(
-                    line=line, employee=employee, rationale=rationale, by=proposer
-                )
+            proposal = _line_propose(
+                line=line, employee=employee, plan=plan, rationale=rationale, by=proposer
+            )
             status = PlanLineStatus.APPROVED
             if proposal is not None:
                 try:
@@ -386,6 +365,61 @@ def incentive_plan_approve(*, plan, by: User, line_ids: list[int] | None = None)
     return counts
 
 
+def _line_propose(*, line, employee, plan, rationale: str, by: User) -> Any:
+    """The one proposal of a plan line: a pay change for a raise alone, a promotion for a
+    promotion alone, an incentive proposal for extras (with the line's raise or promotion
+    inside it, when it has one); None for a line without actions."""
+    from gmassist.org.services import (
+        PAY_CHANGE,
+        PROMOTION,
+        pay_change_payload,
+        pay_change_propose,
+        promotion_payload,
+        promotion_propose,
+    )
+
+    pay: dict[str, Any] | None = None
+    for action in line.actions:
+        if action["instrument"] == "raise":
+            new_base_pay = (employee.base_pay or Decimal(0)) + Decimal(str(action["amount"]))
+            pay = {
+                "kind": PAY_CHANGE,
+                "new_base_pay": new_base_pay,
+            }
+        elif action["instrument"] == "promotion":
+            pay = {"kind": PROMOTION, "new_base_pay": Decimal(str(action["new_base_pay"]))}
+    extras = [a for a in line.actions if a.get("instrument") not in PAY_INSTRUMENTS]
+    if not extras:
+        if pay is None:
+            return None
+        propose = pay_change_propose if pay["kind"] == PAY_CHANGE else promotion_propose
+        return propose(
+            employee=employee,
+            new_base_pay=pay["new_base_pay"],
+            effective_date=plan.effective_date,
+            rationale=rationale,
+            by=by,
+        )
+    if pay is not None:
+        payload = pay_change_payload if pay["kind"] == PAY_CHANGE else promotion_payload
+        pay["payload"] = payload(
+            employee=employee,
+            new_base_pay=pay.pop("new_base_pay"),
+            effective_date=plan.effective_date,
+        )
+    return incentive_propose(line=line, employee=employee, rationale=rationale, by=by, pay=pay)
+
+
+def _pay_increase(pay: dict[str, Any] | None) -> Decimal:
+    """What the raise or promotion carried by an incentive proposal adds to the yearly base
+    pay (company currency; 0 for none, or for a cut)."""
+    if not pay:
+        return Decimal(0)
+    payload = pay["payload"]
+    increase = Decimal(payload["new_base_pay"]) - Decimal(payload.get("current_base_pay") or 0)
+    return max(increase, Decimal(0))
+
+
 def _extras_cost(actions: list[dict[str, Any]]) -> Decimal:
     """What a line's extras cost (bonus, options, leave, development; company currency)."""
     return sum(
@@ -398,26 +432,35 @@ def _extras_cost(actions: list[dict[str, Any]]) -> Decimal:
     )
 
 
-def incentive_propose(*, line, employee, rationale: str, by: User | None):
+def incentive_propose(
+    *, line, employee, rationale: str, by: User | None, pay: dict[str, Any] | None = None
+):
     """Propose the extras of an incentive-plan line (bonus, options, paid leave, development)
-    for `employee`: approving it records them as granted on the line. The cost is what they
-    cost, one-time amounts in full."""
+    for `employee`, with the line's raise or promotion when it has one (`pay`: {"kind":
+    "org.pay_change" or "org.promotion", "payload": that kind's payload}): approving it writes
+    the pay change and records the extras as granted on the line. The cost is the yearly pay
+    increase plus what the extras cost, one-time amounts in full (company currency)."""
     from gmassist.core.models import Company
     from gmassist.core.services import proposal_create
 
     extras = [a for a in line.actions if a.get("instrument") not in PAY_INSTRUMENTS]
-    cost = _extras_cost(extras)
+    increase = _pay_increase(pay)
+    cost = increase + _extras_cost(extras)
     currency = Company.get().currency
+    payload: dict[str, Any] = {
+        "plan_id": line.plan_id,
+        "line_id": line.pk,
+        "employee_id": employee.pk,
+        "actions": extras,
+        "currency": currency,
+    }
+    if pay is not None:
+        payload["pay"] = pay
+    what = "Raise and incentives" if pay is not None else "Incentives"
     return proposal_create(
         kind=INCENTIVE,
-        title=f"Incentives for {employee.full_name} ({cost:,.0f} {currency})",
-        payload={
-            "plan_id": line.plan_id,
-            "line_id": line.pk,
-            "employee_id": employee.pk,
-            "actions": extras,
-            "currency": currency,
-        },
+        title=f"{what} for {employee.full_name} ({cost:,.0f} {currency})",
+        payload=payload,
         rationale=rationale,
         cost=cost,
         expected_effect=f"Leaving risk {line.risk_before:.2f} → {line.risk_after:.2f}",
@@ -427,9 +470,27 @@ def incentive_propose(*, line, employee, rationale: str, by: User | None):
     )
 
 
+def _pay_kinds() -> dict[str, tuple[Any, Any]]:
+    """The pay actions an incentive proposal may carry: kind -> (validate, write)."""
+    from gmassist.org.services import (
+        PAY_CHANGE,
+        PROMOTION,
+        pay_change_validate,
+        pay_change_write,
+        promotion_validate,
+        promotion_write,
+    )
+
+    return {
+        PAY_CHANGE: (pay_change_validate, pay_change_write),
+        PROMOTION: (promotion_validate, promotion_write),
+    }
+
+
 def incentive_validate(payload: dict[str, Any]) -> dict[str, Any]:
     """Check an incentive payload against the data as it is now: its plan line exists, is
-    about the same employee, who is still here, and is not approved already."""
+    about the same employee, who is still here, and is not approved already; the raise or
+    promotion it carries passes that kind's own check."""
     from django.core.exceptions import ValidationError
 
     from gmassist.org.choices import EmployeeStatus
@@ -452,6 +513,16 @@ def incentive_validate(payload: dict[str, Any]) -> dict[str, Any]:
     actions = payload.get("actions")
     if not isinstance(actions, list) or not actions:
         raise ValidationError({"actions": "an incentive proposal grants at least one extra"})
+    pay = payload.get("pay")
+    if pay is not None:
+        kinds = _pay_kinds()
+        if not isinstance(pay, dict) or pay.get("kind") not in kinds:
+            raise ValidationError({"pay": f"the pay action must be one of {sorted(kinds)}"})
+        validate, _write = kinds[pay["kind"]]
+        pay_payload = validate(pay.get("payload") or {})
+        if pay_payload["employee_id"] != line.employee_id:
+            raise ValidationError({"pay": "the pay action is about someone else"})
+        payload = {**payload, "pay": {"kind": pay["kind"], "payload": pay_payload}}
     return payload
 
 
@@ -461,16 +532,31 @@ def incentive_describe(proposal) -> str:
 
     employee = proposal.subject_employee
     name = employee.full_name if employee is not None else f"#{proposal.payload['employee_id']}"
-    return gettext("Incentives for %(name)s (%(cost)s %(currency)s)") % {
+    pay = proposal.payload.get("pay")
+    cost = _pay_increase(pay) + _extras_cost(proposal.payload.get("actions", []))
+    values = {
         "name": name,
-        "cost": f"{_extras_cost(proposal.payload.get('actions', [])):,.0f}",
+        "cost": f"{cost:,.0f}",
         "currency": proposal.payload.get("currency", ""),
     }
+    if pay is None:
+        return gettext("Incentives for %(name)s (%(cost)s %(currency)s)") % values
+    payload = pay["payload"]
+    values["old"] = f"{Decimal(payload.get('current_base_pay') or 0):,.0f}"
+    values["new"] = f"{Decimal(payload['new_base_pay']):,.0f}"
+    return (
+        gettext(
+            "Raise and incentives for %(name)s: base pay %(old)s → %(new)s, with extras"
+            " (%(cost)s %(currency)s)"
+        )
+        % values
+    )
 
 
 def incentive_apply(proposal, by: User | None) -> dict[str, Any]:
-    """Record the extras as granted: the plan line is approved; the audit names each amount.
-    Runs inside the approval's transaction."""
+    """Write the raise or promotion it carries, if any (as a pay change would), and record the
+    extras as granted: the plan line is approved; the audit names each amount. Runs inside the
+    approval's transaction."""
     from gmassist.talent.choices import PlanLineStatus
     from gmassist.talent.models import IncentivePlanLine
 
@@ -480,10 +566,16 @@ def incentive_apply(proposal, by: User | None) -> dict[str, Any]:
     line.proposal = proposal
     line.save(update_fields=["status", "proposal", "updated_at"])
     granted = proposal.payload["actions"]
+    result: dict[str, Any] = {"line_id": line.pk, "granted": granted}
+    pay = proposal.payload.get("pay")
+    if pay is not None:
+        _validate, write = _pay_kinds()[pay["kind"]]
+        result["pay"] = write(payload=pay["payload"], proposal=proposal, by=by)
     audit_record(
         actor=by,
         action=AuditAction.UPDATE,
         target=line,
         changes={"status": [previous, line.status], "granted": granted},
     )
-    return {"line_id": line.pk, "granted": granted, "cost": _extras_cost(granted)}
+    result["cost"] = _pay_increase(pay) + _extras_cost(granted)
+    return result

@@ -1,7 +1,7 @@
 """Feedback and surveys through a real browser: an employee sends anonymous feedback to their
 department, the department head answers it, and the employee reads the answer with the reply
-code; an employee answers a pulse survey from the inbox. The feedback screenshot for the
-README goes to docs/screenshots/."""
+code; an employee answers a pulse survey from the inbox. The feedback screenshot for
+docs/voice.md goes to docs/screenshots/."""
 
 from __future__ import annotations
 

@@ -409,6 +409,28 @@ def test_jobs_are_seen_by_who_started_them_and_the_gms_office(client, cast):
     assert_problem(client.get(f"/api/jobs/{job.pk}"), 401)
 
 
+def test_a_job_says_its_tries_its_worker_and_its_last_heartbeat(client, cast):
+    beat = dt.datetime(2026, 12, 3, 9, 30, tzinfo=dt.UTC)
+    job = Job.objects.create(
+        kind="core.import",
+        params={},
+        created_by=cast.gm,
+        status=JobStatus.RUNNING,
+        attempts=2,
+        worker="app-2:4711",
+        heartbeat_at=beat,
+    )
+    client.force_login(cast.gm)
+
+    body = client.get(f"/api/jobs/{job.pk}").json()
+
+    assert (body["attempts"], body["worker"], body["heartbeat_at"]) == (
+        2,
+        "app-2:4711",
+        "2026-12-03T09:30:00Z",
+    )
+
+
 def test_the_job_list_costs_the_same_queries_for_any_page_size(
     client, cast, django_assert_num_queries
 ):

@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+import time_machine
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, transaction
 from django.db.models import F
@@ -326,13 +327,16 @@ def test_celery_tasks_are_acknowledged_late_and_given_back_when_their_worker_is_
         ({"stale": 19}, "GMASSIST_JOB_STALE_SECONDS must be at least twice"),
         ({"max_tries": 0}, "GMASSIST_JOB_MAX_TRIES must be 1 or more"),
         ({"poll": 0}, "GMASSIST_JOB_POLL_SECONDS must be 1 or more"),
+        ({"resend": 59}, "GMASSIST_JOB_RESEND_SECONDS must be at least GMASSIST_JOB_STALE"),
     ],
 )
 def test_job_timings_that_cannot_work_are_refused(timing, message):
     from gmassist.settings import check_job_timing
 
     with pytest.raises(ImproperlyConfigured, match=message):
-        check_job_timing(**{"heartbeat": 10, "stale": 60, "max_tries": 3, "poll": 1, **timing})
+        check_job_timing(
+            **{"heartbeat": 10, "stale": 60, "max_tries": 3, "poll": 1, "resend": 600, **timing}
+        )
 
 
 def _redis_answers() -> bool:
@@ -393,3 +397,25 @@ def test_a_job_of_the_system_or_of_a_user_with_no_language_runs_in_language_code
     jobs = [job_submit(kind="test.language", params={}, by=by, wait=True) for by in (None, cast.hr)]
 
     assert [(job.result, job.message) for job in jobs] == [({"language": "en"}, "Done")] * 2
+
+
+# --- a queued job whose broker message was lost ----------------------------------------------
+
+
+def test_a_job_queued_longer_than_the_resend_period_is_sent_again_once_per_period(db, settings):
+    from gmassist.core.jobs import queued_jobs_to_resend
+
+    settings.GMASSIST_JOB_RESEND_SECONDS = 600
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        waiting = Job.objects.create(kind="core.import", params={})
+        Job.objects.create(kind="core.import", params={}, status=JobStatus.SUCCEEDED)
+    with time_machine.travel(start + dt.timedelta(seconds=599), tick=False):
+        assert queued_jobs_to_resend() == []
+    with time_machine.travel(start + dt.timedelta(seconds=601), tick=False):
+        assert queued_jobs_to_resend() == [waiting.pk]
+        assert queued_jobs_to_resend() == []  # marked: not again in this period
+    with time_machine.travel(start + dt.timedelta(seconds=1202), tick=False):
+        assert queued_jobs_to_resend() == [waiting.pk]
+    waiting.refresh_from_db()
+    assert waiting.status == JobStatus.QUEUED

@@ -443,9 +443,9 @@ def _send(job: Job, queue: str) -> None:
         producer.close()
 
 
-def _celery_worker(processes: Processes, queue: str) -> subprocess.Popen:
+def _celery_worker(processes: Processes, queue: str, **env: str) -> subprocess.Popen:
     return processes.start(
-        "worker", "--concurrency", "1", CELERY_BROKER_URL=REDIS, CELERY_QUEUE=queue
+        "worker", "--concurrency", "1", CELERY_BROKER_URL=REDIS, CELERY_QUEUE=queue, **env
     )
 
 
@@ -493,3 +493,18 @@ def test_a_whole_celery_worker_killed_mid_import_another_worker_recovers_the_job
     _assert_imported_once()
     # the other worker's recovery thread queued it again and sent it anew (core.tasks)
     assert f"job {job.pk} (core.import) lost its worker" in processes.logs()
+
+
+@pytest.mark.celery
+def test_a_queued_job_whose_message_the_broker_lost_is_sent_again_and_runs(
+    company, processes, tmp_path, celery_queue
+):
+    _celery_worker(processes, celery_queue, GMASSIST_JOB_RESEND_SECONDS=str(STALE))
+    # queued, and never sent: as when the broker lost the message
+    job = _submit_import(_people_file(tmp_path, rows=5))
+
+    _until(_ended(job), within=BOUND, what="the job ends", logs=processes.logs)
+
+    assert (job.status, job.attempts) == (JobStatus.SUCCEEDED, 1)
+    assert Employee.objects.filter(employee_no__startswith="K").count() == 5
+    assert f"without a worker: sent again ({job.pk})" in processes.logs()

@@ -185,3 +185,59 @@ def test_the_address_is_the_one_the_outermost_trusted_proxy_saw(
     settings.TRUSTED_PROXIES = proxies
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+# --- the old password of the password change -------------------------------------------------
+
+PASSWORD = reverse("password_change")
+
+
+def change_password(client, old: str, address: str = OFFICE):
+    new = "a-much-longer-new-passphrase-7"
+    data = {"old_password": old, "new_password1": new, "new_password2": new}
+    return client.post(PASSWORD, data, REMOTE_ADDR=address)
+
+
+def test_a_wrong_old_password_counts_as_a_failed_login(client, cast):
+    client.force_login(cast.hr)
+    response = change_password(client, "wrong")
+    assert response.status_code == 200
+    assert (
+        response.context["form"]
+        .errors["old_password"][0]
+        .startswith("Your old password was entered incorrectly")
+    )
+    [attempt] = AccessAttempt.objects.filter(username="hr")
+    assert (attempt.failures_since_start, attempt.ip_address) == (1, OFFICE)
+
+
+def test_five_wrong_old_passwords_lock_the_change_and_the_login(client, cast):
+    client.force_login(cast.hr)
+    for _ in range(5):
+        change_password(client, "wrong")
+    response = change_password(client, "pass-hr")
+    assert response.context["form"].errors["old_password"] == [
+        "Too many wrong passwords for this username or from your address: the old password is"
+        " not checked for 15 minutes after the last one."
+    ]
+    cast.hr.refresh_from_db()
+    assert cast.hr.check_password("pass-hr")  # unchanged
+    client.logout()
+    assert log_in(client, "hr", "pass-hr").status_code == 429
+
+
+def test_the_right_old_password_changes_it(client, cast):
+    client.force_login(cast.hr)
+    response = change_password(client, "pass-hr")
+    assert response.status_code == 302
+    cast.hr.refresh_from_db()
+    assert cast.hr.check_password("a-much-longer-new-passphrase-7")
+    assert not AccessAttempt.objects.exists()
+
+
+def test_the_password_change_needs_a_login(client, cast):
+    response = change_password(client, "pass-hr")
+    assert (response.status_code, response.headers["Location"]) == (
+        302,
+        f"{reverse('login')}?next={PASSWORD}",
+    )

@@ -6,7 +6,8 @@ import pytest
 
 from gmassist.lib.mapping import MappingError, parse_mapping
 
-README_EXAMPLE = """\
+# part of the example of docs/imports-and-exports.md
+DOCS_EXAMPLE = """\
 [columns]
 employee_no = "EmpID"
 full_name = "Employee_Name"    # "Last, First" and "First Last" are both understood
@@ -21,7 +22,7 @@ extra_columns = "keep"               # kept as custom attributes
 
 
 def test_it_parses_columns_values_and_options():
-    mapping = parse_mapping(README_EXAMPLE)
+    mapping = parse_mapping(DOCS_EXAMPLE)
     assert mapping.columns == {
         "employee_no": "EmpID",
         "full_name": "Employee_Name",

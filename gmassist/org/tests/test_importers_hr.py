@@ -1,4 +1,4 @@
-"""An HRDataset_v14-style export imports with the mapping of the README, as written."""
+"""An HRDataset_v14-style export imports with the mapping of docs/imports-and-exports.md."""
 
 from __future__ import annotations
 

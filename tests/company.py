@@ -1,0 +1,238 @@
+"""One small company for the tests that walk the whole application (every GET route as every
+role; schemathesis against the API): every kind of record once inside the department head's
+Sales subtree and once in R&D outside it, each with a marker text, distinct pay and
+leaving-risk scores; and the model each route's path parameter names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from gmassist.core.models import ApiToken, Job, Proposal
+from gmassist.core.permissions import SYSTEM
+from gmassist.customers.models import AccountManager, GroupCustomer, Industry
+from gmassist.customers.services import RETIER
+from gmassist.decisions.models import Decision, Response
+from gmassist.decisions.services import Audience, decision_create, decision_publish
+from gmassist.org.models import Department, Employee, EmployeeSkill, Position, Review, Skill
+from gmassist.org.services import pay_change_propose
+from gmassist.talent.models import IncentivePlan, IncentivePlanLine, RiskModelRun, RiskScore
+from gmassist.voice.feedback.models import Feedback
+from gmassist.voice.recruiting.models import Candidate, RecruitingAgency, Requisition
+from gmassist.voice.surveys.models import Survey
+from gmassist.voice.surveys.services import QuestionInput, survey_create
+
+# Every employee's yearly base pay is a number that appears nowhere else in the company.
+PAY = {
+    "E001": 171001,
+    "E002": 172002,
+    "E003": 173003,
+    "E004": 174004,
+    "E005": 175005,
+    "E006": 176006,
+}
+
+
+# The model a path parameter names: by the API's parameter name, or by the page's URL name.
+PATH_MODELS: dict[str, type] = {
+    # the API (OpenAPI path parameters)
+    "token_id": ApiToken,
+    "proposal_id": Proposal,
+    "job_id": Job,
+    "department_id": Department,
+    "position_id": Position,
+    "employee_id": Employee,
+    "review_id": Review,
+    "employee_skill_id": EmployeeSkill,
+    "plan_id": IncentivePlan,
+    "manager_id": AccountManager,
+    "customer_id": GroupCustomer,
+    "feedback_id": Feedback,
+    "agency_id": RecruitingAgency,
+    "requisition_id": Requisition,
+    "candidate_id": Candidate,
+    "survey_id": Survey,
+    "decision_id": Decision,
+    "response_id": Response,
+    # the pages (URL name: the model of its `pk`)
+    "job": Job,
+    "import-job": Job,
+    "import-confirm": Job,
+    "proposal": Proposal,
+    "proposal-decide": Proposal,
+    "proposal-outside-decision": Proposal,
+    "api-token-revoke": ApiToken,
+    "org:employee": Employee,
+    "talent:person": Employee,
+    "talent:plan_detail": IncentivePlan,
+    "customers:customer": GroupCustomer,
+    "customers:manager": AccountManager,
+    "voice:feedback_detail": Feedback,
+    "voice:feedback_reply": Feedback,
+    "voice:feedback_status": Feedback,
+    "voice:survey_detail": Survey,
+    "voice:survey_edit": Survey,
+    "voice:survey_status": Survey,
+    "voice:survey_answer": Survey,
+    "voice:agency_detail": RecruitingAgency,
+    "voice:requisition_detail": Requisition,
+    "voice:requisition_share": Requisition,
+    "voice:requisition_close": Requisition,
+    "voice:candidate_add": Requisition,
+    "voice:candidate_stage": Candidate,
+    "decisions:detail": Decision,
+    "decisions:edit": Decision,
+    "decisions:amend": Decision,
+    "decisions:withdraw": Decision,
+    "decisions:publish": Decision,
+    "decisions:remind": Decision,
+    "decisions:delete": Decision,
+    "decisions:acknowledge": Decision,
+    "decisions:respond": Decision,
+    "decisions:answer": Decision,
+}
+# parameters that are not a record: a survey's round number
+
+
+def marker(model: type, pk: Any) -> str:
+    return f"zzmark-{model._meta.model_name}-{pk}"
+
+
+# --- the company -----------------------------------------------------------------------------
+
+
+def small_company(cast) -> None:
+    """On the usual cast: every kind of record once inside the head's Sales subtree and once
+    in R&D (outside it), with markers, distinct pay and leaving-risk scores."""
+    people = {e.employee_no: e for e in Employee.objects.all()}
+    for no, pay in PAY.items():
+        Employee.objects.filter(employee_no=no).update(base_pay=Decimal(pay))
+        people[no].refresh_from_db()
+    emma, oscar, alice = people["E004"], people["E005"], people["E006"]
+    skill = Skill.objects.create(code="BIL", name="Billing")
+    for employee in people.values():
+        Review.objects.create(employee=employee, period="2025", rating=4, potential=2)
+        EmployeeSkill.objects.create(employee=employee, skill=skill, level=4)
+
+    run = RiskModelRun.objects.create(
+        as_of=dt.date(2026, 10, 31), version="leaving-1", backtest_auc=0.7, scored=6
+    )
+    for index, employee in enumerate(people.values()):
+        RiskScore.objects.create(
+            run=run,
+            employee=employee,
+            as_of=run.as_of,
+            probability=0.11 + index / 100,
+            model_version="leaving-1",
+            model_auc=0.7,
+        )
+    plan = IncentivePlan.objects.create(
+        budget=Decimal("50000"),
+        as_of=run.as_of,
+        effective_date=dt.date(2027, 1, 1),
+        created_by=cast.head,
+    )
+    for employee in (emma, oscar):
+        IncentivePlanLine.objects.create(
+            plan=plan,
+            employee=employee,
+            actions=[{"instrument": "raise", "amount": 5000.0, "share": 0.03}],
+            cost=Decimal("5000"),
+            effect=1000.0,
+            value=20000.0,
+            risk_before=0.4,
+            risk_after=0.2,
+        )
+
+    for employee in (emma, oscar):
+        proposal = pay_change_propose(
+            employee=employee,
+            new_base_pay=Decimal(PAY[employee.employee_no] + 5000),
+            effective_date=dt.date(2027, 1, 1),
+            rationale="below the band",
+            by=SYSTEM,
+        )
+        Proposal.objects.filter(pk=proposal.pk).update(rationale=marker(Proposal, proposal.pk))
+    retier = Proposal.objects.create(
+        kind=RETIER, title="Re-tier", payload={"changes": []}, rationale="x", proposed_by=cast.gm
+    )
+    Proposal.objects.filter(pk=retier.pk).update(rationale=marker(Proposal, retier.pk))
+
+    industry = Industry.objects.create(code="TEL", name="Telecom")
+    for employee, region in ((alice, "East"), (oscar, "West")):
+        manager = AccountManager.objects.create(employee=employee, region=region, capacity=10)
+        customer = GroupCustomer.objects.create(
+            code=f"C-{employee.employee_no}", name="x", industry=industry, account_manager=manager
+        )
+        GroupCustomer.objects.filter(pk=customer.pk).update(name=marker(GroupCustomer, customer.pk))
+
+    for department, author in ((cast.sales_east, cast.employee), (cast.rnd, cast.outsider)):
+        item = Feedback.objects.create(
+            kind="suggestion",
+            department=department,
+            head_department=department,
+            subject="x",
+            body="please",
+            author=author,
+            submitted_on=dt.date(2026, 10, 1),
+            topic="process",
+            sentiment="neutral",
+            due_on=dt.date(2026, 10, 15),
+        )
+        Feedback.objects.filter(pk=item.pk).update(subject=marker(Feedback, item.pk))
+
+        decision = decision_create(
+            by=SYSTEM,
+            title="x",
+            rationale="because",
+            effective_date=dt.date(2026, 11, 1),
+            audience=Audience(departments=(department,)),
+            department=department,
+        )
+        Decision.objects.filter(pk=decision.pk).update(title=marker(Decision, decision.pk))
+        decision_publish(decision=Decision.objects.get(pk=decision.pk), by=SYSTEM)
+
+        survey = survey_create(
+            by=SYSTEM,
+            title="x",
+            questions=[QuestionInput("enps", "Would you recommend us?")],
+            opens_on=dt.date(2026, 11, 1),
+            department=department,
+        )
+        Survey.objects.filter(pk=survey.pk).update(title=marker(Survey, survey.pk))
+
+        requisition = Requisition.objects.create(
+            code=f"REQ-{department.code}",
+            position=cast.salesperson,
+            department=department,
+            headcount=1,
+            urgency="normal",
+            opened_on=dt.date(2026, 9, 1),
+            target_date=dt.date(2026, 12, 1),
+        )
+        Requisition.objects.filter(pk=requisition.pk).update(
+            reason_note=marker(Requisition, requisition.pk)
+        )
+        candidate = Candidate.objects.create(
+            requisition=requisition,
+            full_name="x",
+            source="direct",
+            stage="applied",
+            applied_on=dt.date(2026, 9, 10),
+        )
+        Candidate.objects.filter(pk=candidate.pk).update(full_name=marker(Candidate, candidate.pk))
+
+    agency = RecruitingAgency.objects.create(
+        name="x", kind="agency", fee_percent=Decimal("20"), guarantee_days=90
+    )
+    RecruitingAgency.objects.filter(pk=agency.pk).update(name=marker(RecruitingAgency, agency.pk))
+
+    for user in (cast.head, cast.outsider, cast.hr):
+        token = ApiToken.objects.create(
+            user=user, name="x", digest=uuid.uuid4().hex, prefix="gma_x"
+        )
+        ApiToken.objects.filter(pk=token.pk).update(name=marker(ApiToken, token.pk))
+        job = Job.objects.create(kind="core.import", params={}, created_by=user)
+        Job.objects.filter(pk=job.pk).update(message=marker(Job, job.pk))
