@@ -151,3 +151,16 @@ def test_the_embedded_worker_runs_the_daily_job_without_cron(
         {"applied": [proposal.pk], "lapsed": []},
     )
     assert _emma().base_pay == Decimal("112000.00")
+
+
+def test_the_proposal_page_says_when_it_takes_effect_in_both_languages(client, cast):
+    proposal = proposal_approve(proposal=_raise_for_emma(), by=cast.gm)
+    client.force_login(cast.hr)
+
+    english = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(f"/proposals/{proposal.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert "Approved, takes effect on its date" in english
+    assert '<span data-testid="proposal-takes-effect">takes effect on 2027-01-01</span>' in english
+    assert "2027-01-01 生效" in chinese.content.decode()
