@@ -178,11 +178,10 @@ def test_hr_reads_but_may_not_handle_an_item_it_does_not_own(client, cast):
     assert (
         client.post(f"/voice/feedback/{item.pk}/status/", {"status": "closed"}).status_code == 403
     )
-    assert (
-        client.post(f"/voice/feedback/{item.pk}/reply/", {"body": "Hi"}).status_code == 200 or True
-    )
+    assert client.post(f"/voice/feedback/{item.pk}/reply/", {"body": "Hi"}).status_code == 403
     item.refresh_from_db()
     assert item.status == "new"
+    assert FeedbackMessage.objects.filter(feedback=item).count() == 0
 
 
 def test_declining_without_a_reason_is_a_422_and_changes_nothing(client, cast):
