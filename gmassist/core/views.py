@@ -293,7 +293,12 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
     partial = is_htmx_partial(request)
     inline = partial and "inline" in request.GET
     context = job_page_context(job=job, user=request.user, inline=inline)
-    return render(request, "core/_job.html" if partial else "core/job.html", context)
+    response = render(request, "core/_job.html" if partial else "core/job.html", context)
+    if inline and job.is_finished:
+        # the page around an inline job shows what the job changed (a decision it published
+        # is no longer a draft with Publish and Delete): htmx reloads it once, now it is done
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 # --- proposals -------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ def test_a_decision_from_publication_to_an_answered_question(page, cast):
     page.wait_for_url("**/decisions/*/")
     page.get_by_test_id("decision-publish").click()
     page.wait_for_selector("[data-testid=job][data-kind^=decisions][data-status=succeeded]")
+    # the page shows the published decision, not the draft with its Publish button
+    page.wait_for_selector("[data-testid=decision-publish]", state="detached")
     decision = Decision.objects.get()
     assert decision.status == "published"
     assert Acknowledgement.objects.filter(decision=decision).count() == 3

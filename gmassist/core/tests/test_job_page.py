@@ -127,3 +127,18 @@ def test_a_running_job_says_its_own_number_as_a_job(client, cast):
 
     assert "<h1>Incentive plan</h1>" in body
     assert f"Job #{job.pk}, started by Grace Manager on" in body
+
+
+def test_an_inline_job_that_has_finished_reloads_the_page_around_it(client, cast):
+    running = _job("decisions.publish", cast.gm, JobStatus.RUNNING)
+    done = _job("decisions.publish", cast.gm, JobStatus.SUCCEEDED)
+    client.force_login(cast.gm)
+    htmx = {"HX-Request": "true"}
+
+    still = client.get(reverse("job", args=[running.pk]) + "?inline=1", headers=htmx)
+    finished = client.get(reverse("job", args=[done.pk]) + "?inline=1", headers=htmx)
+    full_page = client.get(reverse("job", args=[done.pk]))
+
+    assert "HX-Refresh" not in still.headers
+    assert finished.headers["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in full_page.headers
