@@ -372,3 +372,22 @@ def test_after_a_substantive_amendment_the_inbox_asks_again(client, cast, publis
     client.force_login(cast.employee)
     html = client.get("/inbox/").content.decode()
     assert "To acknowledge again" in html
+
+
+def test_the_decision_page_says_whose_decision_it_is_apart_from_whom_it_addresses(client, cast):
+    from gmassist.core.permissions import SYSTEM
+    from gmassist.decisions.services import Audience, decision_create
+
+    decision = decision_create(
+        by=SYSTEM,
+        title="Four-day week",
+        rationale="orders",
+        effective_date=dt.date(2026, 3, 2),
+        audience=Audience(departments=(cast.sales,)),
+    )
+    client.force_login(cast.gm)
+
+    body = client.get(f"/decisions/{decision.pk}/").content.decode()
+
+    assert "· a company decision</p>" in body
+    assert "The whole company" not in body
