@@ -67,6 +67,18 @@ class CustomerFilterForm(FilterForm):
         widget=forms.Select(attrs={"id": "customers-channel"}),
     )
 
+    churn = forms.ChoiceField(
+        label=_("Churn risk"),
+        required=False,
+        choices=[
+            ("", _("Any churn risk")),
+            ("high", _("High (30% and up)")),
+            ("medium", _("Medium (10% to 30%)")),
+            ("low", _("Low (under 10%)")),
+        ],
+        widget=forms.Select(attrs={"id": "customers-churn"}),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["industry"].queryset = selectors.industries_visible(user=self.user)
@@ -88,6 +100,7 @@ class CustomerFilterForm(FilterForm):
             "manager_id": data["manager"].pk if data.get("manager") else None,
             "status": data.get("status") or None,
             "channel": data.get("channel") or None,
+            "churn": data.get("churn") or None,
         }
 
 

@@ -549,6 +549,15 @@ CUSTOMER_SORTS: dict[str, tuple[str, ...]] = {
     "status": ("status", "code"),
     "revenue": ("revenue_12m", "code"),
     "contract_end": ("contract_end", "code"),
+    "churn": ("churn_risk", "code"),
+}
+
+# The churn-risk filter of the customer list: (lowest, highest) probability of churning within
+# the model's horizon; "high" is where the worklist starts.
+CHURN_BANDS: dict[str, tuple[float, float]] = {
+    "high": (0.3, 1.01),
+    "medium": (0.1, 0.3),
+    "low": (0.0, 0.1),
 }
 
 MANAGER_SORTS: dict[str, tuple[str, ...]] = {
@@ -627,13 +636,16 @@ def customer_list(
     unassigned: bool = False,
     status: str | None = None,
     channel: str | None = None,
+    churn: str | None = None,
     sort: str = "code",
     as_of: dt.date | None = None,
     action: str = Action.VIEW,
 ) -> QuerySet[GroupCustomer]:
     """The customers `user` may see (or export: `action`), filtered, sorted, with
     `revenue_12m`: revenue in the 12 months up to `as_of` (default: the latest month with
-    revenue), in the company's currency.
+    revenue), in the company's currency, and `churn_risk`: the probability (0-1) of churning
+    of its latest churn score that `user` may see (None: not scored, or not theirs to see).
+    `churn` keeps a band of CHURN_BANDS ("high": the worklist).
 
     `search` matches the start of the code or any part of the name; `tier` "-" means not tiered
     yet; `unassigned` keeps the customers without an account manager; `sort` is a key of
@@ -660,7 +672,18 @@ def customer_list(
     if channel:
         qs = qs.filter(service_channel=channel)
     window = trailing_window(as_of or revenue_as_of())
-    qs = qs.annotate(revenue_12m=_revenue_in(window))
+    latest_score = (
+        scoped(ChurnScore.objects, user)
+        .filter(customer=OuterRef("pk"))
+        .order_by("-run__as_of", "-run_id")
+        .values("risk")[:1]
+    )
+    qs = qs.annotate(revenue_12m=_revenue_in(window), churn_risk=Subquery(latest_score))
+    if churn:
+        if churn not in CHURN_BANDS:
+            raise ValueError(f"unknown churn band {churn!r}; use one of {sorted(CHURN_BANDS)}")
+        low, high = CHURN_BANDS[churn]
+        qs = qs.filter(churn_risk__gte=low, churn_risk__lt=high)
     return _ordered(qs, CUSTOMER_SORTS, sort)
 
 

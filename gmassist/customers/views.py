@@ -88,6 +88,7 @@ class CustomerListPage(ListPage):
         ListColumn(_("Account manager"), sort="manager"),
         ListColumn(_("Status"), sort="status"),
         ListColumn(_("Revenue, last 12 months"), sort="revenue", numeric=True),
+        ListColumn(_("Churn risk"), sort="churn", numeric=True),
     ]
     default_sort = "code"
     row_template = "customers/_customer_row.html"
@@ -108,6 +109,7 @@ class CustomerListPage(ListPage):
         ExportColumn("account_manager", "account_manager.employee.employee_no"),
         ExportColumn("account_manager_name", "account_manager.employee.full_name"),
         ExportColumn("revenue_12m", "revenue_12m"),
+        ExportColumn("churn_risk", "churn_risk"),
     ]
     testid = "customers"
 

@@ -178,6 +178,7 @@ def test_the_csv_export_has_exactly_the_filtered_rows(client, cast, book):
             "account_manager": "E006",
             "account_manager_name": "Alice Account",
             "revenue_12m": "12000",
+            "churn_risk": "",
         }
     ]
 
