@@ -269,3 +269,29 @@ def _default_policies() -> None:
             CustomerPolicy(kind="channels", toml=rules_to_toml(ChannelRules())),
         ]
     )
+
+
+def delete_churn_demo() -> None:
+    from gmassist.customers.models import ChurnRun
+
+    ChurnRun.objects.all().delete()  # the scores go with their runs
+
+
+@demo_extension("customers_churn", order=60, delete=delete_churn_demo)
+def write_churn_demo(ctx: DemoContext) -> dict[str, int]:
+    """Score the demo's customers for churn as of the last month of its history, so that the
+    churn worklist and the analytics open filled (after the customers and their revenue)."""
+    from django.core.exceptions import ValidationError
+
+    from gmassist.core.permissions import SYSTEM
+    from gmassist.customers.models import ChurnScore
+    from gmassist.customers.services import churn_scores_refresh
+
+    ctx.progress(0.0, "Scoring churn risk")
+    try:
+        run = churn_scores_refresh(
+            by=SYSTEM, as_of=ctx.as_of, progress=lambda p, m: ctx.progress(p / 100, m)
+        )
+    except ValidationError:  # a history with too few churners to learn from: no scores
+        return {"churn_scores": 0, "churn_runs": 0}
+    return {"churn_scores": ChurnScore.objects.filter(run=run).count(), "churn_runs": 1}
