@@ -129,7 +129,8 @@ def test_worker_without_a_broker_runs_the_queued_jobs_and_with_burst_exits(
     [
         ("", ["--concurrency", "2"], "--concurrency and --beat need CELERY_BROKER_URL"),
         ("", ["--beat"], "--concurrency and --beat need CELERY_BROKER_URL"),
-        ("redis://127.0.0.1:6379/12", ["--burst"], "--burst is for the worker without a broker"),
+        ("redis://127.0.0.1:6379/12", ["--burst"], "--burst and --schedule are for the worker"),
+        ("redis://127.0.0.1:6379/12", ["--schedule"], "with Celery, --beat starts the recurring"),
     ],
 )
 def test_worker_refuses_options_of_the_other_kind_of_worker(settings, broker, args, message):
