@@ -11,8 +11,8 @@ that costs: `replacement_months` (HIRE_MONTHS = 3 to find and hire someone, plus
 grade for the newcomer to ramp up; 6 without a grade) times the person's monthly base pay. The
 months of pay stand for the hiring cost and the output lost while the seat is empty and while
 the replacement learns the job. That replacement cost is the person's value V_i here (company
-currency, `value` column; the selector passes `key_talent.replacement_cost`). The key-talent
-score is a ranking, not money, and is not multiplied in.
+currency, `value` column, as `talent.services.plan_people` passes it). The key-talent score is
+a ranking, not money, and is not multiplied in.
 
 The problem
 -----------

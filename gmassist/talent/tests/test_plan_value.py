@@ -132,3 +132,20 @@ def test_the_plan_says_what_it_spends_and_why(scored, budget, menu, english, chi
 
 def test_a_plan_made_before_plans_said_so_has_no_note(scored):
     assert presenters.plan_spending_note({"total_cost": 10}, budget=100) == ""
+
+
+def test_the_plan_command_says_what_it_spends_who_was_left_out_and_each_lines_return(scored):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("talent", "plan", "--budget", "30000", "--user", "gm", stdout=out)
+    text = out.getvalue()
+    assert "net value 1,336, return 1.24" in text
+    assert "Spend 5,580 of the 30,000 budget: no other action is worth its cost." in text
+    assert (
+        "Left out of the candidates (they decide the plan): Grace Manager (E001): decided "
+        "outside the application; Harriet Ross (E002): nobody decides their own case"
+    ) in text
+    assert "Net" in text and "Return" in text
