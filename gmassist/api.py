@@ -19,6 +19,7 @@ What is shared lives in this module, so that every endpoint works the same way:
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Annotated, Any, TypeVar
@@ -62,8 +63,9 @@ ROUTERS = [
     "gmassist.org.api.router",
     "gmassist.talent.api.router",
     "gmassist.customers.api.router",
-    "gmassist.voice.api.router",
-    "gmassist.voice.api_surveys.router",
+    "gmassist.voice.feedback.api.router",
+    "gmassist.voice.recruiting.api.router",
+    "gmassist.voice.surveys.api.router",
     "gmassist.decisions.api.router",
 ]
 
@@ -214,6 +216,14 @@ class GmassistAPI(NinjaAPI):
         # Anything else under /api/ is a problem too, not Django's HTML 404 page.
         patterns.append(re_path(r"^.+$", _unknown_path, name="unknown"))
         return patterns
+
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        """`<module>_<function>`, as ninja makes it, but with the module an endpoint's module
+        names in `OPERATION_ID_MODULE` when it names one: generated API clients name their
+        methods after the operation ids, so an endpoint keeps its id when its code moves."""
+        view = operation.view_func
+        module = getattr(sys.modules.get(view.__module__), "OPERATION_ID_MODULE", view.__module__)
+        return f"{module}_{view.__name__}".replace(".", "_")
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         self.mount_routers()

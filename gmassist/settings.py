@@ -239,6 +239,9 @@ GMASSIST_JOB_POLL_SECONDS = env_int("GMASSIST_JOB_POLL_SECONDS", 1)
 # On Celery, a job queued this long that no worker took is sent to the workers again (its
 # message may be lost: a broker restarted without its data, or away at submission).
 GMASSIST_JOB_RESEND_SECONDS = env_int("GMASSIST_JOB_RESEND_SECONDS", 600)
+# The job worker `gmassist serve` starts also queues the recurring jobs when due (no cron); off
+# when cron runs `gmassist schedule --run-due` instead.
+GMASSIST_RUN_SCHEDULE = env_bool("GMASSIST_RUN_SCHEDULE", True)
 # Run a submitted job in the submitting process as soon as its transaction commits (tests, and
 # `runserver` without a worker); never in production, where a web worker may be killed mid-job.
 GMASSIST_JOBS_EAGER = env_bool("GMASSIST_JOBS_EAGER", False)

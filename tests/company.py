@@ -19,8 +19,10 @@ from gmassist.decisions.services import Audience, decision_create, decision_publ
 from gmassist.org.models import Department, Employee, EmployeeSkill, Position, Review, Skill
 from gmassist.org.services import pay_change_propose
 from gmassist.talent.models import IncentivePlan, IncentivePlanLine, RiskModelRun, RiskScore
-from gmassist.voice.models import Candidate, Feedback, RecruitingAgency, Requisition, Survey
-from gmassist.voice.services import QuestionInput, survey_create
+from gmassist.voice.feedback.models import Feedback
+from gmassist.voice.recruiting.models import Candidate, RecruitingAgency, Requisition
+from gmassist.voice.surveys.models import Survey
+from gmassist.voice.surveys.services import QuestionInput, survey_create
 
 # Every employee's yearly base pay is a number that appears nowhere else in the company.
 PAY = {

@@ -44,7 +44,9 @@ from gmassist.customers.services import RETIER
 from gmassist.decisions.models import Decision
 from gmassist.org.models import Employee
 from gmassist.talent.selectors import risk_reach_ok
-from gmassist.voice.models import Candidate, Feedback, RecruitingAgency, Requisition, Survey
+from gmassist.voice.feedback.models import Feedback
+from gmassist.voice.recruiting.models import Candidate, RecruitingAgency, Requisition
+from gmassist.voice.surveys.models import Survey
 from tests.company import PATH_MODELS, PAY, marker, small_company
 
 ROLES = ["gm", "assistant", "hr", "head", "employee", "outsider", "account_manager", None]

@@ -25,7 +25,11 @@ class Action(models.TextChoices):
 
 class ProposalStatus(models.TextChoices):
     OPEN = "open", _("Open")
+    # approved, and waiting for its effective date (core.services.proposals_apply_due)
+    SCHEDULED = "scheduled", _("Approved, takes effect on its date")
     APPLIED = "applied", _("Approved and applied")
+    # approved, but on its date the data no longer allowed it (e.g. the employee had left)
+    LAPSED = "lapsed", _("Approved, could not take effect")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from gmassist.core import selectors
-from gmassist.core.choices import AuditAction
-from gmassist.core.imports import registered_entities
+from gmassist.core.choices import Action, AuditAction
+from gmassist.core.imports import entity_spec, registered_entities
+from gmassist.core.permissions import ALL, reach
 from gmassist.core.uploads import upload_limit_mb, upload_too_large_message
 from gmassist.lib.bounded_toml import MAX_TOML_CHARS
 from gmassist.lib.mapping import MappingError, parse_mapping
@@ -169,8 +170,13 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.user = user
+        # only what the role may import, by name, and no entity chosen for the user
         self.fields["entity"].choices = [
-            (name, entity_label(name)) for name in registered_entities()
+            ("", _("Choose what the file holds")),
+            *sorted(
+                ((name, entity_label(name)) for name in importable_entities(user)),
+                key=lambda choice: choice[1],
+            ),
         ]
         self.fields["entity"].widget.attrs["id"] = "import-entity"
         self.fields["file"].help_text = _(
@@ -244,6 +250,31 @@ ENTITY_LABELS.update(
         "employee_skills": _("Employee skills"),
     }
 )
+
+
+ENTITY_LABELS.update(
+    {
+        "industries": _("Industries"),
+        "customers": _("Group customers"),
+        "account_managers": _("Account managers"),
+        "service_contacts": _("Service contacts"),
+        "monthly_revenue": _("Monthly revenue"),
+        "transactions": _("Transactions"),
+        "recruiting_agencies": _("Recruiting agencies"),
+        "requisitions": _("Requisitions"),
+        "candidates": _("Candidates"),
+    }
+)
+
+
+def importable_entities(user: Any) -> list[str]:
+    """The import entities `user` may import: Action.IMPORT on the entity's whole domain (as
+    `import_file` requires)."""
+    return [
+        name
+        for name in registered_entities()
+        if reach(user, entity_spec(name).domain, Action.IMPORT) == ALL
+    ]
 
 
 def entity_label(name: str) -> str:

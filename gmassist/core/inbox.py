@@ -67,16 +67,19 @@ class InboxSection:
 
 @dataclass
 class InboxSectionView:
-    """A section as one user sees it: its items and how many need action."""
+    """A section as one user sees it: its (short) list of items, and how many need action in
+    all, shown or not: the same count as the badge's."""
 
     key: str
     title: str
     url: str
     items: list[InboxItem] = field(default_factory=list)
+    action_count: int = 0
 
     @property
-    def action_count(self) -> int:
-        return sum(1 for item in self.items if item.needs_action)
+    def more_to_do(self) -> int:
+        """The items needing action that the short list leaves out (on the app's own page)."""
+        return max(0, self.action_count - sum(1 for item in self.items if item.needs_action))
 
 
 _SECTIONS: dict[str, InboxSection] = {}
@@ -102,25 +105,32 @@ def inbox_for(user: User) -> list[InboxSectionView]:
     """Every section with the user's items; sections with no items are kept (they say "none")."""
     if user is None or not user.is_authenticated:
         return []
-    return [
-        InboxSectionView(
-            key=section.key,
-            title=str(section.title),
-            url=section.url,
-            items=list(section.items(user)),
+    views = []
+    for section in inbox_sections():
+        items = list(section.items(user))
+        views.append(
+            InboxSectionView(
+                key=section.key,
+                title=str(section.title),
+                url=section.url,
+                items=items,
+                action_count=_action_count(section, user, items),
+            )
         )
-        for section in inbox_sections()
-    ]
+    return views
+
+
+def _action_count(section: InboxSection, user: Any, items: list[InboxItem] | None = None) -> int:
+    """How many of the section's items wait for `user`: its own count when it has one (the
+    list may be cut short), else its items that need action."""
+    if section.action_count is not None:
+        return section.action_count(user)
+    return sum(1 for item in (section.items(user) if items is None else items) if item.needs_action)
 
 
 def inbox_action_count(user: Any) -> int:
-    """How many items across the sections wait for the user to act (the navigation badge)."""
+    """How many items across the sections wait for the user to act (the navigation badge, and
+    the inbox page's and API's totals: one count)."""
     if user is None or not user.is_authenticated:
         return 0
-    total = 0
-    for section in inbox_sections():
-        if section.action_count is not None:
-            total += section.action_count(user)
-        else:
-            total += sum(1 for item in section.items(user) if item.needs_action)
-    return total
+    return sum(_action_count(section, user) for section in inbox_sections())

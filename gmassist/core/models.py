@@ -193,6 +193,9 @@ class Proposal(BaseModel):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_comment = models.TextField(_("comment"), blank=True)
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    # the day an approved proposal takes effect (its kind's `takes_effect`): a scheduled one
+    # is applied on that day
+    effective_on = models.DateField(_("takes effect on"), null=True, blank=True, db_index=True)
     result = models.JSONField(_("result"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     # A proposal about the GM (their pay, their promotion) is decided outside the application,
     # e.g. by the board; who decided it there, on which day, and the reference of the minutes

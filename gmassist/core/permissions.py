@@ -145,9 +145,9 @@ POLICY: dict[Domain, dict[str, dict[str, Reach]]] = {
     # pulse surveys (voice.Survey): the GM, the assistant and HR create and run surveys for the
     # company or any department and read every result; a head runs surveys for their own
     # subtree and reads the results of their subtree's groups (of company surveys too, see
-    # voice.selectors.surveys_with_results). Everyone answers the surveys they are asked, which
-    # is not a read of this domain. Results never show a group of fewer than 5 respondents,
-    # whoever reads them (voice/engine/survey_results.py).
+    # voice.surveys.selectors.surveys_with_results). Everyone answers the surveys they are
+    # asked, which is not a read of this domain. Results never show a group of fewer than 5
+    # respondents, whoever reads them (voice/engine/survey_results.py).
     Domain.SURVEYS: {
         Role.GM: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
         Role.ASSISTANT: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy as _
+
+from gmassist.core.job_pages import JobPage, register_job_page
+from gmassist.core.jobs import JobContext, JobError, job_handler
 from gmassist.core.permissions import Domain
+from gmassist.core.schedule import DAY, recurring_job
 
 if TYPE_CHECKING:
     from gmassist.core.models import Proposal, User
@@ -33,6 +39,10 @@ class ProposalKind:
         and endpoint showing one audits it as a read of their pay.
     describe(proposal) -> str: its title in the reader's language, from the payload (the
         stored title is in the language of whoever proposed it); optional.
+    takes_effect(payload) -> date or None: the day the change takes effect, for a kind with
+        one (a pay change, a promotion). Approved before that day, it is scheduled and applied
+        on the day by the `core.apply_due` job; approved on or after it, it is applied at once.
+        Optional: without it a kind is applied when approved.
     """
 
     kind: str
@@ -44,6 +54,13 @@ class ProposalKind:
     hr_may_approve: bool = True
     describe: Callable[[Proposal], str] | None = None
     reads: tuple[str, ...] = ()
+    takes_effect: Callable[[dict[str, Any]], dt.date | None] | None = None
+
+
+def effective_date_of(payload: dict[str, Any]) -> dt.date | None:
+    """`takes_effect` for a payload with an ISO `effective_date` (None without one)."""
+    value = payload.get("effective_date")
+    return dt.date.fromisoformat(str(value)) if value else None
 
 
 _KINDS: dict[str, ProposalKind] = {}
@@ -102,3 +119,38 @@ def proposal_subjects(proposal: Proposal) -> set[int]:
     if proposal.subject_employee_id is not None:
         subjects.add(proposal.subject_employee_id)
     return subjects
+
+
+# --- applying scheduled proposals on their day ----------------------------------------------
+
+APPLY_DUE = "core.apply_due"
+
+
+@job_handler(APPLY_DUE)
+def apply_due(ctx: JobContext, *, today: str | None = None) -> dict[str, Any]:
+    """Apply the approved proposals whose day has come (`today`: ISO date, for a catch-up
+    or a test; the company's today by default)."""
+    from gmassist.core.services import proposals_apply_due
+
+    try:
+        day = dt.date.fromisoformat(today) if today else None
+    except ValueError as exc:
+        raise JobError(f"today {today!r} is not a date (YYYY-MM-DD)") from exc
+    ctx.progress(5, "Applying the approved changes whose day has come")
+    done = proposals_apply_due(today=day)
+    ctx.progress(100, "Done")
+    return done
+
+
+# just after midnight: a change effective on a day holds from its start
+recurring_job(
+    APPLY_DUE, every=DAY, hour=0, summary="apply approved changes on the day they take effect"
+)
+register_job_page(
+    JobPage(
+        kind=APPLY_DUE,
+        title=_("Approved changes taking effect"),
+        section=(_("Proposals"), "proposals"),
+        back="proposals-history",
+    )
+)

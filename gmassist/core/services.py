@@ -352,24 +352,92 @@ def _locked_open(proposal: Proposal) -> Proposal:
     return locked
 
 
+def _apply_or_schedule(
+    proposal: Proposal, *, by: Any, now: dt.datetime, decision: dict[str, Any]
+) -> None:
+    """Record the approval of a locked, validated proposal (`decision`: what its audit entry
+    says) and apply it now, or schedule it when its kind's `takes_effect` day is after today
+    (company time); `proposals_apply_due` applies it on that day."""
+    spec = proposal_kind(proposal.kind)
+    proposal.effective_on = spec.takes_effect(proposal.payload) if spec.takes_effect else None
+    later = proposal.effective_on is not None and proposal.effective_on > timezone.localdate(now)
+    if later:
+        proposal.status = ProposalStatus.SCHEDULED
+        decision = {**decision, "takes_effect_on": proposal.effective_on.isoformat()}
+    else:
+        proposal.status = ProposalStatus.APPLIED
+        proposal.applied_at = now
+        proposal.result = spec.apply(proposal, by)
+    proposal.save()
+    audit_record(actor=by, action=AuditAction.APPROVE, target=proposal, changes=decision)
+    if not later:
+        audit_record(actor=by, action=AuditAction.APPLY, target=proposal, changes=proposal.result)
+
+
 @transaction.atomic
 def proposal_approve(*, proposal: Proposal, by: User, comment: str = "") -> Proposal:
-    """Approve and apply a proposal in one transaction; on any error nothing changes."""
+    """Approve a proposal in one transaction, and apply it: now, or on the day it takes effect
+    when that is later (it is then "scheduled"); on any error nothing changes."""
     proposal_check_may_decide(proposal=proposal, by=by)
     locked = _locked_open(proposal)
     spec = proposal_kind(locked.kind)
     locked.payload = spec.validate(locked.payload)  # the data may have moved since it was made
     now = timezone.now()
-    locked.status = ProposalStatus.APPLIED
     locked.decided_by = acting_user(by)
     locked.decided_at = now
     locked.decision_comment = comment
-    locked.applied_at = now
-    locked.result = spec.apply(locked, by)
-    locked.save()
-    audit_record(actor=by, action=AuditAction.APPROVE, target=locked, changes={"comment": comment})
-    audit_record(actor=by, action=AuditAction.APPLY, target=locked, changes=locked.result)
+    _apply_or_schedule(locked, by=by, now=now, decision={"comment": comment})
     return locked
+
+
+def proposals_apply_due(*, today: dt.date | None = None) -> dict[str, list[int]]:
+    """Apply every scheduled proposal whose day has come (`today`, company time, by default
+    now's): each in its own transaction, checked again against the data as it is then. One the
+    data no longer allows (the employee left, say) lapses with its reason, and the rest go on.
+    Safe to run twice or side by side: a proposal is applied once. Returns the ids
+    {"applied": [...], "lapsed": [...]}. The `core.apply_due` job runs it every day."""
+    today = today or timezone.localdate()
+    due = Proposal.objects.filter(status=ProposalStatus.SCHEDULED, effective_on__lte=today)
+    done: dict[str, list[int]] = {"applied": [], "lapsed": []}
+    for pk in due.order_by("effective_on", "id").values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = (
+                Proposal.objects.select_for_update()
+                .filter(pk=pk, status=ProposalStatus.SCHEDULED)
+                .first()
+            )
+            if locked is None:  # applied meanwhile by another run
+                continue
+            spec = proposal_kind(locked.kind)
+            try:
+                with transaction.atomic():
+                    locked.payload = spec.validate(locked.payload)
+                    locked.result = spec.apply(locked, SYSTEM)
+            except ValidationError as exc:
+                locked.status = ProposalStatus.LAPSED
+                locked.result = {
+                    "error": exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+                }
+                locked.save()
+                audit_record(
+                    actor=SYSTEM,
+                    action=AuditAction.UPDATE,
+                    target=locked,
+                    changes={
+                        "status": [ProposalStatus.SCHEDULED, ProposalStatus.LAPSED],
+                        **locked.result,
+                    },
+                )
+                done["lapsed"].append(pk)
+                continue
+            locked.status = ProposalStatus.APPLIED
+            locked.applied_at = timezone.now()
+            locked.save()
+            audit_record(
+                actor=SYSTEM, action=AuditAction.APPLY, target=locked, changes=locked.result
+            )
+            done["applied"].append(pk)
+    return done
 
 
 @transaction.atomic
@@ -453,12 +521,7 @@ def proposal_record_outside_decision(
     }
     if approved:
         locked.payload = spec.validate(locked.payload)
-        locked.status = ProposalStatus.APPLIED
-        locked.applied_at = now
-        locked.result = spec.apply(locked, by)
-        locked.save()
-        audit_record(actor=by, action=AuditAction.APPROVE, target=locked, changes=outside)
-        audit_record(actor=by, action=AuditAction.APPLY, target=locked, changes=locked.result)
+        _apply_or_schedule(locked, by=by, now=now, decision=outside)
     else:
         locked.status = ProposalStatus.REJECTED
         locked.save()

@@ -106,7 +106,7 @@ def _department_root_ids() -> list[int]:
 
 def _mark_acknowledged(decision, share: float, rng: np.random.Generator, keep: set[int]) -> int:
     """Mark `share` of the addressees (not those in `keep`) as having read the current
-    version, a few days after publication; returns how many."""
+    version, the day after publication (or now, for one published today); returns how many."""
     from gmassist.decisions.models import Acknowledgement
 
     ids = np.array(
@@ -118,7 +118,9 @@ def _mark_acknowledged(decision, share: float, rng: np.random.Generator, keep: s
     if len(ids) == 0:
         return 0
     chosen = rng.choice(ids, size=round(len(ids) * share), replace=False)
-    when = (decision.published_at or timezone.now()) + dt.timedelta(hours=20)
+    # 20 hours after publication, but never later than now: the demo does not write the future
+    now = timezone.now()
+    when = min((decision.published_at or now) + dt.timedelta(hours=20), now)
     Acknowledgement.objects.filter(pk__in=chosen.tolist()).update(
         acknowledged_at=when, acknowledged_version=decision.version
     )

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import AuditAction
 from gmassist.core.permissions import Domain
-from gmassist.core.proposals import ProposalKind, register_proposal_kind
+from gmassist.core.proposals import ProposalKind, effective_date_of, register_proposal_kind
 from gmassist.org.services import (
     PAY_CHANGE,
     PAY_CHANGE_BATCH,
@@ -32,6 +32,7 @@ register_proposal_kind(
         describe=pay_change_describe,
         domain=Domain.PEOPLE,
         reads=(AuditAction.READ_PAY,),
+        takes_effect=effective_date_of,
     )
 )
 register_proposal_kind(
@@ -44,6 +45,7 @@ register_proposal_kind(
         describe=promotion_describe,
         domain=Domain.PEOPLE,
         reads=(AuditAction.READ_PAY,),
+        takes_effect=effective_date_of,
     )
 )
 register_proposal_kind(
@@ -55,5 +57,6 @@ register_proposal_kind(
         subjects=pay_change_batch_subjects,
         describe=pay_change_batch_describe,
         domain=Domain.PEOPLE,
+        takes_effect=effective_date_of,
     )
 )

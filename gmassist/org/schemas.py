@@ -220,6 +220,15 @@ class PayChangeOut(Schema):
     note: str
 
 
+class UpcomingPayOut(Schema):
+    """An approved pay change that takes effect later: until then the base pay is unchanged."""
+
+    proposal_id: int
+    title: str
+    takes_effect_on: dt.date
+    new_base_pay: Decimal | None
+
+
 class PayOut(Schema):
     """An employee's pay: yearly, in the company's currency."""
 
@@ -229,6 +238,9 @@ class PayOut(Schema):
     band_max: Decimal | None
     compa_ratio: Decimal | None = Field(description="base pay / band midpoint")
     history: list[PayChangeOut]
+    upcoming: list[UpcomingPayOut] = Field(
+        description="approved changes that take effect later, soonest first"
+    )
 
 
 # --- reviews ---------------------------------------------------------------------------------

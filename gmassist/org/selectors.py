@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -141,7 +143,48 @@ def employee_pay(*, user: User, employee: Employee) -> dict | None:
                 "effective_date", "base_pay", "previous_base_pay", "reason", "note"
             )
         ),
+        "upcoming": upcoming_pay(employee=row),
     }
+
+
+def upcoming_pay(*, employee: Employee) -> list[dict[str, Any]]:
+    """The approved changes of `employee`'s pay that take effect later (scheduled proposals),
+    soonest first: [{proposal_id, title, takes_effect_on, new_base_pay}] (yearly, company
+    currency). Until its day the base pay and every figure from it stay what holds today.
+    For callers that have checked `employee`'s pay may be read (`employee_pay`)."""
+    from gmassist.core.choices import ProposalStatus
+    from gmassist.core.models import Proposal
+    from gmassist.core.proposals import proposal_subjects
+
+    scheduled = Proposal.objects.filter(status=ProposalStatus.SCHEDULED).filter(
+        # one person's change names them; a batch names nobody and lists them in its lines
+        Q(subject_employee=employee) | Q(subject_employee__isnull=True)
+    )
+    upcoming = []
+    for proposal in scheduled.order_by("effective_on", "id"):
+        if employee.pk not in proposal_subjects(proposal):
+            continue
+        new_pay = _new_base_pay(proposal.payload, employee.pk)
+        upcoming.append(
+            {
+                "proposal_id": proposal.pk,
+                "title": proposal.display_title,
+                "takes_effect_on": proposal.effective_on,
+                "new_base_pay": Decimal(new_pay) if new_pay is not None else None,
+            }
+        )
+    return upcoming
+
+
+def _new_base_pay(payload: dict[str, Any], employee_id: int) -> str | None:
+    """The base pay a pay-change, promotion, batch or incentive payload gives `employee_id`."""
+    if "lines" in payload:  # org.pay_change_batch
+        for line in payload["lines"]:
+            if line.get("employee_id") == employee_id:
+                return line.get("new_base_pay")
+        return None
+    carried = (payload.get("pay") or {}).get("payload") or {}  # talent.incentive's raise
+    return payload.get("new_base_pay") or carried.get("new_base_pay")
 
 
 def department_tree(*, user: User) -> list[dict]:

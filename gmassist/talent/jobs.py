@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
@@ -72,9 +73,15 @@ recurring_job(
 
 
 def _plan_outcome(job: Job, user: Any) -> dict[str, Any]:
-    """A finished plan job links to the draft plan it made."""
+    """A finished plan job links to the draft plan it made, and is headed by that plan's
+    number (not the job's)."""
     plan_id = (job.result or {}).get("plan_id")
-    return {"plan_url": reverse("talent:plan_detail", args=[plan_id]) if plan_id else ""}
+    if not plan_id:
+        return {"plan_url": ""}
+    return {
+        "plan_url": reverse("talent:plan_detail", args=[plan_id]),
+        "job_heading": gettext("Incentive plan #%(number)s") % {"number": plan_id},
+    }
 
 
 for _kind, _title, _back in (

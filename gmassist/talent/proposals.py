@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import AuditAction
 from gmassist.core.permissions import Domain
-from gmassist.core.proposals import ProposalKind, register_proposal_kind
+from gmassist.core.proposals import ProposalKind, effective_date_of, register_proposal_kind
 from gmassist.org.services import employee_subject
 from gmassist.talent.services import (
     INCENTIVE,
@@ -25,5 +25,9 @@ register_proposal_kind(
         domain=Domain.PEOPLE,
         # the bonus and the base pay it may carry are the employee's pay
         reads=(AuditAction.READ_PAY,),
+        # with a raise or promotion inside, the line takes effect on the pay change's day
+        takes_effect=lambda payload: effective_date_of(
+            (payload.get("pay") or {}).get("payload") or {}
+        ),
     )
 )

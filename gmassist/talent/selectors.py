@@ -50,7 +50,7 @@ from gmassist.org.selectors import department_subtree_ids
 from gmassist.talent.engine import key_talent, leaving
 from gmassist.talent.engine import pay_review as engine
 from gmassist.talent.models import IncentivePlan, IncentivePlanLine, RiskModelRun, RiskScore
-from gmassist.voice.selectors import department_negative_share
+from gmassist.voice.feedback.selectors import department_negative_share
 
 # the reaches (of VIEW_PAY in the people domain) that may read leaving risk: more than oneself
 RISK_REACHES = (ALL, SUBTREE)

@@ -6,3 +6,6 @@ class VoiceConfig(AppConfig):
     name = "gmassist.voice"
     label = "voice"
     verbose_name = _("Feedback and surveys")
+    # The parts of the app, each a sub-package with its own models, services, pages and
+    # plug-in modules (core.registry finds them); the models keep the app's label and tables.
+    parts = ("feedback", "surveys", "recruiting")

@@ -1,8 +1,8 @@
 """Browser tests: Debian's Chromium driven by the Python playwright package against a live server.
 
 `playwright install` cannot download browsers here, so the system's /usr/bin/chromium is used
-(`.ci/run` installs it when missing). A failing test leaves a full-page screenshot in
-test-results/.
+(`.ci/run` installs it when missing, with a Chinese font). A failing test leaves a full-page
+screenshot in test-results/.
 """
 
 from __future__ import annotations
@@ -28,8 +28,25 @@ CHROMIUM_ARGS = [
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 
 
+def _has_chinese_font() -> bool:
+    """Whether fontconfig knows a font for Chinese (Debian: fonts-noto-cjk)."""
+    import subprocess
+
+    try:
+        listed = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return bool(listed.stdout.strip())
+
+
 def pytest_collection_modifyitems(config, items):
     if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
+        # in CI the Chinese screenshots must show Chinese, not boxes
+        if os.environ.get("GMASSIST_REQUIRE_BROWSER") == "1" and not _has_chinese_font():
+            raise pytest.UsageError(
+                "no Chinese font (apt-get install fonts-noto-cjk): the Chinese pages would be"
+                " drawn as boxes"
+            )
         return
     # CI installs Chromium and sets this: there a missing browser is a failure, not a skip
     if os.environ.get("GMASSIST_REQUIRE_BROWSER") == "1":

@@ -4,7 +4,8 @@ customer whose revenue chart is drawn."""
 import pytest
 
 from gmassist.customers.tests.test_pages_customers import make_revenue_book
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, visit
+from tests.browser.test_workspace import SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,3 +34,24 @@ def test_the_gm_filters_tier_a_and_opens_a_customer_with_its_revenue_chart(page,
         "Chart.getChart(document.getElementById('customer-chart-revenue')).data.datasets[0].data"
     )
     assert bars == [0] * 12 + [1000] * 12
+
+
+@pytest.mark.parametrize("path", ["/customers/", "/customers/analytics/"])
+def test_the_customer_pages_fit_a_phone_without_scrolling_sideways(page, cast, path):
+    make_revenue_book(cast)
+    log_in(page, "gm", "pass-gm")
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    visit(page, path)
+    page.wait_for_load_state("networkidle")
+
+    # what sticks out, outside the boxes that scroll on their own (wide tables)
+    wide = page.evaluate(
+        """[...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > 391 && !e.closest('.overflow-auto'))
+        .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+        .slice(0, 12)"""
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide
+    name = path.strip("/").replace("/", "-")
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=False)

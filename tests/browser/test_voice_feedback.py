@@ -10,14 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from gmassist.voice import services
-from gmassist.voice.models import (
-    Feedback,
-    FeedbackMessage,
-    SurveyParticipation,
-    SurveyResponse,
-)
-from gmassist.voice.services import QuestionInput
+from gmassist.voice.feedback.models import Feedback, FeedbackMessage
+from gmassist.voice.surveys import services
+from gmassist.voice.surveys.models import SurveyParticipation, SurveyResponse
+from gmassist.voice.surveys.services import QuestionInput
 from tests.browser.conftest import log_in, visit
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -71,3 +71,19 @@ def pay_reason(value: str) -> str:
         return str(PayChangeReason(value).label)
     except ValueError:
         return value
+
+
+@register.filter
+def readable(value: Any) -> str:
+    """`{{ item.value|readable }}`: a stored value in the reader's language (core.presenters)."""
+    from gmassist.core.presenters import readable_value
+
+    return readable_value(value)
+
+
+@register.filter
+def changes_readable(changes: Any) -> list[tuple[str, str]]:
+    """`{% for field, text in row.changes|changes_readable %}`: "field: old → new" pairs."""
+    from gmassist.core.presenters import change_lines
+
+    return change_lines(changes)

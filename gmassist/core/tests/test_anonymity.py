@@ -7,8 +7,8 @@ import datetime as dt
 
 from gmassist.core.anonymity import rows_shuffle_physical_order
 from gmassist.core.tests.anonymity_checks import physical_order
-from gmassist.voice.models import Feedback
-from gmassist.voice.tests.conftest import make_feedback
+from gmassist.voice.feedback.models import Feedback
+from gmassist.voice.feedback.tests.conftest import make_feedback
 
 DAY = dt.date(2026, 3, 2)
 

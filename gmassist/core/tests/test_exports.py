@@ -68,8 +68,8 @@ def hostile(cast):
     from gmassist.decisions import services as decision_services
     from gmassist.decisions.services import Audience
     from gmassist.org.services import pay_change_propose
-    from gmassist.voice.tests.conftest import make_feedback
-    from gmassist.voice.tests.recruiting_factories import make_requisition
+    from gmassist.voice.feedback.tests.conftest import make_feedback
+    from gmassist.voice.recruiting.tests.factories import make_requisition
 
     emma = Employee.objects.get(employee_no="E004")
     emma.full_name = HYPERLINK

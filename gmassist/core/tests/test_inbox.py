@@ -192,3 +192,45 @@ def test_the_inbox_api_is_read_only(client, cast):
     # the inbox takes no input, so there is no bad input to refuse; a write is a 405
     client.force_login(cast.employee)
     assert_problem(client.post("/api/inbox", data="{}", content_type="application/json"), 405)
+
+
+@pytest.fixture
+def long_section():
+    """A section that lists 10 of the 40 items waiting, as the apps' sections cut their lists."""
+    items = [InboxItem(title=f"Decision {n}", url=f"/d/{n}/", needs_action=True) for n in range(10)]
+    section = register_inbox_section(
+        InboxSection(
+            key="zz-long",
+            title="Decisions",
+            order=1,
+            items=lambda user: items,
+            action_count=lambda user: 40,
+            url="/decisions/?pending=1",
+        )
+    )
+    yield section
+    unregister_inbox_section(section.key)
+
+
+def test_the_badge_the_page_and_the_api_say_the_same_count(client, cast, long_section):
+    client.force_login(cast.gm)
+
+    badge = client.get("/inbox/badge/").content.decode()
+    page = client.get("/inbox/").content.decode()
+    api = client.get("/api/inbox").json()
+
+    assert 'data-testid="inbox-badge">40</span>' in badge
+    assert '<p data-testid="inbox-summary">40 items wait for you.</p>' in page
+    assert (api["needs_action"], api["sections"][0]["needs_action"]) == (40, 40)
+    assert page.count('data-testid="inbox-item"') == 10
+
+
+def test_a_section_cut_short_says_how_many_more_and_links_them(client, cast, long_section):
+    client.force_login(cast.gm)
+
+    page = client.get("/inbox/").content.decode()
+
+    assert (
+        '<p data-testid="inbox-more"><a href="/decisions/?pending=1">and 30 more to do</a></p>'
+        in page
+    )

@@ -104,3 +104,26 @@ def test_an_unknown_id_is_a_404(client, cast):
     client.force_login(cast.gm)
     assert client.get("/jobs/999999/").status_code == 404
     assert client.get("/jobs/abc/").status_code == 404
+
+
+def test_a_plan_job_is_headed_by_the_plan_it_made_not_by_its_own_number(client, cast):
+    job = _job("talent.plan", cast.gm, JobStatus.SUCCEEDED)
+    plan_id = job.pk + 7  # a job's number is not its plan's
+    Job.objects.filter(pk=job.pk).update(result={"plan_id": plan_id})
+    client.force_login(cast.gm)
+
+    body = client.get(reverse("job", args=[job.pk])).content.decode()
+
+    assert f"<h1>Incentive plan #{plan_id}</h1>" in body
+    assert f"<li>job #{job.pk}</li>" in body
+    assert f'href="/talent/plans/{plan_id}/"' in body
+
+
+def test_a_running_job_says_its_own_number_as_a_job(client, cast):
+    job = _job("talent.plan", cast.gm, JobStatus.RUNNING)
+    client.force_login(cast.gm)
+
+    body = client.get(reverse("job", args=[job.pk])).content.decode()
+
+    assert "<h1>Incentive plan</h1>" in body
+    assert f"Job #{job.pk}, started by Grace Manager on" in body

@@ -368,7 +368,7 @@ def test_serve_runs_jobs_in_a_worker_process_and_starts_it_again_when_it_is_kill
     # a process of its own, not the web process, kept running by serve's supervisor
     supervisor = _parent(first)
     assert (_command(first), _parent(supervisor), _command(supervisor)[:3]) == (
-        [sys.executable, "-m", "gmassist.cli", "worker"],
+        [sys.executable, "-m", "gmassist.cli", "worker", "--schedule"],
         serve.pid,
         [sys.executable, "-m", "gmassist.core.supervisor"],
     )
@@ -381,7 +381,7 @@ def test_serve_runs_jobs_in_a_worker_process_and_starts_it_again_when_it_is_kill
     assert (_alive(pids[0]), _parent(pids[0]), _command(pids[0])) == (
         True,
         supervisor,
-        [sys.executable, "-m", "gmassist.cli", "worker"],
+        [sys.executable, "-m", "gmassist.cli", "worker", "--schedule"],
     )
     serve.send_signal(signal.SIGTERM)
     _until(lambda: serve.poll() is not None, within=30, what="serve stops", logs=processes.logs)

@@ -295,6 +295,32 @@ def test_an_upload_needs_a_file_and_a_known_entity(client, cast, media):
     assert Job.objects.count() == 0
 
 
+def test_the_import_page_offers_hr_only_what_hr_may_import_by_name_with_none_chosen(client, cast):
+    client.force_login(cast.hr)
+
+    choices = client.get(reverse("imports")).context["form"].fields["entity"].choices
+
+    assert [(name, str(label)) for name, label in choices] == [
+        ("", "Choose what the file holds"),
+        ("candidates", "Candidates"),
+        ("departments", "Departments"),
+        ("employees", "Employees"),
+        ("pay", "Pay history"),
+        ("reviews", "Performance reviews"),
+        ("positions", "Positions"),
+        ("recruiting_agencies", "Recruiting agencies"),
+        ("requisitions", "Requisitions"),
+        ("skills", "Skills"),
+    ]
+
+
+def test_an_entity_the_role_may_not_import_is_refused_by_the_form(client, cast, media):
+    client.force_login(cast.hr)
+    response = upload(client, GOOD_CSV, entity="customers")
+    assert "entity" in response.context["form"].errors
+    assert Job.objects.count() == 0
+
+
 @pytest.mark.parametrize("role", ["head", "employee"])
 def test_roles_that_may_not_import_get_a_403_and_start_nothing(client, cast, media, role):
     client.force_login(getattr(cast, role))

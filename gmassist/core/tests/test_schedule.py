@@ -243,6 +243,7 @@ def test_every_app_declares_its_recurring_jobs_with_a_registered_handler():
 
     kinds = [job.kind for job in schedule.recurring_jobs()]
     assert kinds == [
+        "core.apply_due",
         "customers.churn",
         "customers.tier",
         "decisions.remind",

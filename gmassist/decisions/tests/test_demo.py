@@ -3,6 +3,8 @@
 import datetime as dt
 
 import numpy as np
+import time_machine
+from django.utils import timezone
 
 from gmassist.decisions.choices import DecisionStatus
 from gmassist.decisions.demo import delete_decisions_demo, write_decisions_demo
@@ -63,3 +65,13 @@ def test_the_demo_deletes_what_it_wrote(cast):
         0,
         0,
     )
+
+
+def test_the_demo_writes_no_acknowledgement_in_the_future(cast):
+    with time_machine.travel(dt.datetime(2026, 12, 2, 17, 0, tzinfo=dt.UTC), tick=False):
+        write_decisions_demo(context(cast))
+        now = timezone.now()
+
+    acknowledged = Acknowledgement.objects.exclude(acknowledged_at=None)
+    assert acknowledged.exists()
+    assert not acknowledged.filter(acknowledged_at__gt=now).exists()

@@ -11,11 +11,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from gmassist.core.choices import ProposalStatus
 from gmassist.core.models import Proposal, User
 from gmassist.core.permissions import SYSTEM
-from gmassist.core.services import proposal_approve
+from gmassist.core.services import proposal_approve, proposals_apply_due
 from gmassist.org.choices import PayChangeReason
 from gmassist.org.demo.generator import generate
 from gmassist.org.demo.writer import demo_company_write
@@ -76,9 +77,21 @@ def test_approving_chosen_lines_applies_their_pay_changes_and_promotions(demo):
     assert counts == {"approved": 3, "proposed": 0}
     plan.refresh_from_db()
     assert plan.status == PlanStatus.PARTLY_APPROVED if len(lines) > 3 else PlanStatus.APPROVED
+    # effective on the plan's day, after today: scheduled, and the pay is as it was until then
+    assert plan.effective_date > timezone.localdate()
     for line in pay_lines:
         line.refresh_from_db()
-        assert line.status == PlanLineStatus.APPROVED
+        assert (line.status, line.proposal.status) == (
+            PlanLineStatus.APPROVED,
+            ProposalStatus.SCHEDULED,
+        )
+        assert Employee.objects.get(pk=line.employee_id).base_pay == before[line.employee_id]
+
+    applied = proposals_apply_due(today=plan.effective_date)
+
+    assert sorted(applied["applied"]) == sorted(line.proposal_id for line in pay_lines)
+    for line in pay_lines:
+        line.refresh_from_db()
         assert line.proposal.status == ProposalStatus.APPLIED
         employee = Employee.objects.get(pk=line.employee_id)
         (action,) = [a for a in line.actions if a["instrument"] in ("raise", "promotion")]

@@ -231,7 +231,8 @@ def test_approving_chosen_lines_applies_them_and_leaves_the_rest(client, scored)
     assert response.json() == {"approved": 2, "proposed": 0, "status": "partly_approved"}
     first.refresh_from_db()
     assert first.status == PlanLineStatus.APPROVED
-    assert first.proposal.status == ProposalStatus.APPLIED
+    # the plan takes effect on its day, after today: its approved changes wait for it
+    assert first.proposal.status == ProposalStatus.SCHEDULED
     assert plan.lines.filter(status=PlanLineStatus.PLANNED).count() == 2
 
 

@@ -38,6 +38,9 @@ def start_job_worker() -> subprocess.Popen:
     again when it dies). Jobs run there, not in a web worker that gunicorn may kill (a timeout,
     a restart) in the middle of a job."""
     worker = [sys.executable, "-m", "gmassist.cli", "worker"]
+    if settings.GMASSIST_RUN_SCHEDULE:
+        # no cron to configure: the worker also starts the recurring jobs when they are due
+        worker.append("--schedule")
     return subprocess.Popen([sys.executable, "-m", "gmassist.core.supervisor", "--", *worker])
 
 

@@ -28,8 +28,16 @@ class Command(BaseCommand):
             action="store_true",
             help="without a broker: run the queued jobs, then exit",
         )
+        parser.add_argument(
+            "--schedule",
+            action="store_true",
+            help="without a broker: also start the recurring jobs when they are due (what "
+            "`gmassist schedule --run-due` does from cron), looking once a minute",
+        )
 
-    def handle(self, *args, concurrency: int | None, beat: bool, burst: bool, **options) -> None:
+    def handle(
+        self, *args, concurrency: int | None, beat: bool, burst: bool, schedule: bool, **options
+    ) -> None:
         if not settings.CELERY_BROKER_URL:
             if concurrency or beat:
                 raise CommandError(
@@ -39,10 +47,13 @@ class Command(BaseCommand):
                 )
             from gmassist.core.worker import Worker
 
-            Worker(say=self._say).run(burst=burst)
+            Worker(say=self._say, schedule=schedule).run(burst=burst)
             return
-        if burst:
-            raise CommandError("--burst is for the worker without a broker")
+        if burst or schedule:
+            raise CommandError(
+                "--burst and --schedule are for the worker without a broker; with Celery, "
+                "--beat starts the recurring jobs"
+            )
         from gmassist.celery_app import app
 
         argv = ["worker", "--loglevel=INFO"]

@@ -1,0 +1,1 @@
+"""Feedback from employees: suggestions, complaints, praise and questions, named or anonymous."""

@@ -1,0 +1,268 @@
+"""Feedback pages: send feedback (named or anonymous), follow a thread with a reply code, the
+owners' queue with replies and statuses, one item, and the trends (charts in presenters.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from gmassist.core.anonymity import mark_anonymous_act
+from gmassist.core.choices import Action
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
+from gmassist.core.views_lib import ExportColumn, ListColumn, ListPage
+from gmassist.voice.feedback import presenters, selectors, services
+from gmassist.voice.feedback.forms import (
+    FeedbackFilterForm,
+    FeedbackForm,
+    ReplyCodeForm,
+    ReplyForm,
+    StatusForm,
+)
+from gmassist.voice.feedback.models import Feedback
+
+# the trends are for the roles that see more feedback than their own
+MANY_ITEMS = (ALL, SUBTREE)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Pages with a reply code or an anonymous thread are kept out of caches and history."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def feedback_new(request: HttpRequest) -> HttpResponse:
+    """Send feedback; anonymous feedback gets its reply code on the page that answers the post
+    (no redirect: the code is never in a URL, a session or a message)."""
+    mark_anonymous_act(request)
+    form = FeedbackForm(request.POST or None, initial={"anonymous": "anonymous" in request.GET})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sent = services.feedback_submit(
+                by=request.user,
+                kind=data["kind"],
+                addressed_to=data["addressed_to"],
+                department=data["department"],
+                subject=data["subject"],
+                body=data["body"],
+                anonymous=data["anonymous"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if sent.reply_code:
+                return _private(
+                    render(
+                        request,
+                        "voice/feedback_sent.html",
+                        {"title": _("Feedback sent"), "code": sent.reply_code, "sent": sent},
+                    )
+                )
+            messages.success(request, _("Thank you: your feedback is sent."))
+            return redirect("voice:feedback_detail", pk=sent.feedback.pk)
+    return _private(
+        render(request, "voice/feedback_new.html", {"title": _("Send feedback"), "form": form})
+    )
+
+
+def feedback_follow(request: HttpRequest) -> HttpResponse:
+    """Read and answer an anonymous thread with its reply code (no login needed: the code is
+    the key). The code travels only in POST bodies, never in a URL."""
+    mark_anonymous_act(request)
+    code_form = ReplyCodeForm(request.POST or None)
+    reply_form = ReplyForm()
+    feedback = None
+    if request.method == "POST" and code_form.is_valid():
+        code = code_form.cleaned_data["code"]
+        feedback = services.feedback_by_code(code=code)
+        if feedback is None:
+            code_form.add_error("code", _("No feedback has this reply code."))
+        elif request.POST.get("action") == "reply":
+            reply_form = ReplyForm(request.POST)
+            if reply_form.is_valid():
+                try:
+                    services.feedback_reply_as_sender(
+                        feedback=feedback, body=reply_form.cleaned_data["body"], code=code
+                    )
+                except ValidationError as exc:
+                    _apply_errors(reply_form, exc)
+                else:
+                    reply_form = ReplyForm()
+                    feedback.refresh_from_db()
+    context = {
+        "title": _("Follow your anonymous feedback"),
+        "code_form": code_form,
+        "reply_form": reply_form,
+        "feedback": feedback,
+        "thread": list(selectors.feedback_thread(feedback=feedback)) if feedback else [],
+    }
+    return _private(render(request, "voice/feedback_follow.html", context))
+
+
+class FeedbackQueuePage(ListPage):
+    """The feedback the user may see: an owner's queue, HR's and the GM's overview, an
+    employee's own named items."""
+
+    title = gettext_lazy("Feedback")
+    template_name = "voice/feedback_queue.html"
+    permission = (Domain.FEEDBACK, Action.VIEW)
+    filter_form_class = FeedbackFilterForm
+    columns = [
+        ListColumn(gettext_lazy("Submitted"), sort="submitted"),
+        ListColumn(gettext_lazy("Subject")),
+        ListColumn(gettext_lazy("Department"), sort="department"),
+        ListColumn(gettext_lazy("Topic"), sort="topic"),
+        ListColumn(gettext_lazy("Sentiment")),
+        ListColumn(gettext_lazy("From")),
+        ListColumn(gettext_lazy("Owner")),
+        ListColumn(gettext_lazy("Due"), sort="due"),
+        ListColumn(gettext_lazy("Status"), sort="status"),
+    ]
+    default_sort = "-submitted"
+    row_template = "voice/_feedback_row.html"
+    export_permission = (Domain.FEEDBACK, Action.EXPORT)
+    export_name = "feedback"
+    # no author column: an export is a file that travels; named items name their sender on
+    # the page, to those allowed to see it
+    export_columns = [
+        ExportColumn("id", lambda row: row.short_id),
+        ExportColumn("submitted_on", "submitted_on"),
+        ExportColumn("kind", "kind"),
+        ExportColumn("addressed_to", "addressed_to"),
+        ExportColumn("department", "department.name"),
+        ExportColumn("subject", "subject"),
+        ExportColumn("text", "body"),
+        ExportColumn("language", "language"),
+        ExportColumn("topic", "topic"),
+        ExportColumn("sentiment", "sentiment"),
+        ExportColumn("urgent", lambda row: " ".join(row.urgent_flags)),
+        ExportColumn("anonymous", "is_anonymous"),
+        ExportColumn("owner", "owner"),
+        ExportColumn("due_on", "due_on"),
+        ExportColumn("status", "status"),
+        ExportColumn("answered_on", "answered_on"),
+        ExportColumn("closed_on", "closed_on"),
+    ]
+    testid = "feedback"
+
+    def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet[Feedback]:
+        return selectors.feedback_queue(
+            user=self.request.user, today=timezone.localdate(), sort=sort, **filters
+        )
+
+    def get_export_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet[Feedback]:
+        allowed = selectors.feedback_visible(user=self.request.user, action=Action.EXPORT)
+        return self.get_queryset(filters=filters, sort=sort).filter(pk__in=allowed.values("pk"))
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {"today": timezone.localdate()}
+
+
+def _visible_item(request: HttpRequest, pk) -> Feedback:
+    item = selectors.feedback_visible(user=request.user).filter(pk=pk).first()
+    if item is None:
+        raise Http404("not found")
+    return item
+
+
+def _detail_context(request: HttpRequest, item: Feedback, **forms) -> dict[str, Any]:
+    return {
+        "title": item.subject,
+        "item": item,
+        "thread": list(selectors.feedback_thread(feedback=item)),
+        "may_handle": services.may_handle(user=request.user, feedback=item),
+        "is_sender": item.author_id is not None and item.author_id == request.user.pk,
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "status_form": forms.get("status_form") or StatusForm(),
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+def feedback_detail(request: HttpRequest, pk) -> HttpResponse:
+    item = _visible_item(request, pk)
+    return render(request, "voice/feedback_detail.html", _detail_context(request, item))
+
+
+@login_required
+@require_POST
+def feedback_reply(request: HttpRequest, pk) -> HttpResponse:
+    """The owner's side answers, or a named sender writes back."""
+    item = _visible_item(request, pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            if item.author_id is not None and item.author_id == request.user.pk:
+                services.feedback_reply_as_sender(
+                    feedback=item, body=form.cleaned_data["body"], by=request.user
+                )
+            else:
+                services.feedback_reply_as_owner(
+                    feedback=item, body=form.cleaned_data["body"], by=request.user
+                )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Your answer is sent."))
+            return redirect("voice:feedback_detail", pk=item.pk)
+    context = _detail_context(request, item, reply_form=form)
+    return render(request, "voice/feedback_detail.html", context, status=422)
+
+
+@login_required
+@require_POST
+def feedback_status(request: HttpRequest, pk) -> HttpResponse:
+    item = _visible_item(request, pk)
+    if not services.may_handle(user=request.user, feedback=item):
+        raise PermissionDenied
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.feedback_set_status(
+                feedback=item,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The status is changed."))
+            return redirect("voice:feedback_detail", pk=item.pk)
+    context = _detail_context(request, item, status_form=form)
+    return render(request, "voice/feedback_detail.html", context, status=422)
+
+
+@login_required
+def feedback_trends(request: HttpRequest) -> HttpResponse:
+    """Volume and sentiment by month, topic and department, as charts and tables."""
+    if reach(request.user, Domain.FEEDBACK, Action.VIEW) not in MANY_ITEMS:
+        raise PermissionDenied
+    months = request.GET.get("months", "12")
+    months = int(months) if months.isdigit() and 1 <= int(months) <= 36 else 12
+    trends = selectors.feedback_trends(user=request.user, as_of=timezone.localdate(), months=months)
+    chart = presenters.trends_chart(trends)
+    return render(
+        request,
+        "voice/trends.html",
+        {"title": _("Feedback trends"), "trends": trends, "chart": chart, "months": months},
+    )

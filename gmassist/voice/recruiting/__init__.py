@@ -1,0 +1,1 @@
+"""Recruiting contacts: agencies and headhunters, requisitions shared with them, candidates."""

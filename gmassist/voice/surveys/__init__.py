@@ -1,0 +1,1 @@
+"""Pulse surveys: eNPS and scale questions in rounds, answered anonymously; published results."""
