@@ -204,6 +204,8 @@ class Command(BaseCommand):
         as_json: bool,
         **_options,
     ) -> None:
+        from django.utils import translation
+
         from gmassist.core.choices import JobStatus
         from gmassist.core.management.progress import run_job_with_progress
         from gmassist.talent.models import IncentivePlan
@@ -244,8 +246,9 @@ class Command(BaseCommand):
             key=lambda line: (-(line.effect - float(line.cost)), line.employee.employee_no),
         )
         summary = plan.summary
-        note = plan_spending_note(summary, budget=plan.budget)
-        left_out = plan_left_out(summary)
+        with translation.override("en"):  # the command speaks English, whatever is active
+            note = plan_spending_note(summary, budget=plan.budget)
+            left_out = plan_left_out(summary)
         if as_json:
             payload = {
                 "plan_id": plan.pk,
