@@ -7,12 +7,11 @@ as the talent selector would read it, then
 1. scoring: monthly snapshots, the time-based backtest, the fit and the score of everyone on
    the books at the last month-end, with their top reasons (target: under 30 s at tier L);
 2. the incentive plan over the 20,000 highest risks with a budget of 2% of their yearly pay,
-   side by side with the greedy plan (best effect per cost first) (target: proven optimal or
-   within 0.1% of the bound, under 60 s, never worse than greedy).
+   side by side with the greedy plan (best net value per cost first) (target: proven optimal
+   or within 0.1% of the bound on net value, under 60 s, never worse than greedy).
 
 A person's value here is their replacement cost ((3 + grade) months of pay, the key-talent
-engine's rule) times 0.5, a middling key-talent score: the key-talent score needs skills and
-reviews from the database. Results in bench/results/talent-<tier>.json.
+engine's rule), as the talent selector passes it. Results in bench/results/talent-<tier>.json.
 """
 
 from __future__ import annotations
@@ -93,8 +92,8 @@ def run(*, tier: str = "L", seed: int = 1, name: str = "", as_of: dt.date | None
             "seconds": round(planning, 2),
             "target_seconds": PLAN_TARGET,
             "target_gap": GAP_TARGET,
-            "effect_vs_greedy": round(result.total_effect / result.greedy_effect, 6)
-            if result.greedy_effect
+            "net_vs_greedy": round(result.total_net / result.greedy_net, 6)
+            if result.greedy_net
             else None,
         },
     }
@@ -105,7 +104,7 @@ def run(*, tier: str = "L", seed: int = 1, name: str = "", as_of: dt.date | None
     ok_plan = (
         planning < PLAN_TARGET
         and result.gap <= GAP_TARGET
-        and result.total_effect >= result.greedy_effect
+        and result.total_net >= result.greedy_net - 1e-6
     )
     table_out.add_row(
         "scoring everyone (s)", f"{scoring:.1f}", f"< {SCORING_TARGET:.0f}", _yes(ok_scoring)
@@ -124,11 +123,12 @@ def run(*, tier: str = "L", seed: int = 1, name: str = "", as_of: dt.date | None
         _yes(result.gap <= GAP_TARGET),
     )
     table_out.add_row(
-        "plan vs greedy (retained value)",
-        f"{result.total_effect:,.0f} vs {result.greedy_effect:,.0f} "
-        f"({result.total_effect / max(result.greedy_effect, 1e-9):.4f}×)",
+        "plan vs greedy (net value)",
+        f"{result.total_net:,.0f} vs {result.greedy_net:,.0f} "
+        f"({result.total_net / max(result.greedy_net, 1e-9):.4f}×); spends "
+        f"{result.total_cost:,.0f} of {budget:,.0f}",
         "≥ 1×",
-        _yes(result.total_effect >= result.greedy_effect),
+        _yes(result.total_net >= result.greedy_net - 1e-6),
     )
     console.print(table_out)
     RESULTS_DIR.mkdir(exist_ok=True)
@@ -163,7 +163,7 @@ def _plan_people(company, current: pd.DataFrame, scored) -> pd.DataFrame:
         {
             "employee_id": top,
             "probability": risk.loc[top].to_numpy(),
-            "value": pay / 12 * (3 + grade) * 0.5,
+            "value": pay / 12 * (3 + grade),
             "base_pay": pay,
             "band_mid": [float(positions[i].band_mid) for i in position],
             "band_max": [float(positions[i].band_max) for i in position],

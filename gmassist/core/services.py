@@ -277,6 +277,27 @@ def proposal_needs_outside_decision(
     return bool(proposal_subjects(proposal) & gms)
 
 
+OUTSIDE_DECISION = "outside"  # about a GM: decided outside the application
+OWN_CASE = "own_case"  # about the decider: nobody decides their own case
+
+
+def subject_conflict(
+    *, subjects: set[int], by: User | None, gm_employees: set[int] | None = None
+) -> str:
+    """Why `by` may not decide a matter about the employees `subjects` whatever their role:
+    OUTSIDE_DECISION when one is a GM, OWN_CASE when one is `by` themself, "" when neither.
+    The subject part of the one decision rule (`proposal_check_may_decide`); an incentive plan
+    asks it to leave its deciders out of its candidates. `gm_employees` as in
+    `proposal_needs_outside_decision`."""
+    gms = gm_employee_ids() if gm_employees is None else gm_employees
+    if subjects & gms:
+        return OUTSIDE_DECISION
+    employee_id = getattr(by, "employee_id", None)
+    if employee_id is not None and employee_id in subjects:
+        return OWN_CASE
+    return ""
+
+
 def proposal_check_may_decide(*, proposal: Proposal, by: User) -> None:
     """The one rule for deciding (approving or rejecting) a proposal inside the application;
     raises PermissionDenied with the reason. Every path goes through it: the page, the API,
@@ -291,15 +312,15 @@ def proposal_check_may_decide(*, proposal: Proposal, by: User) -> None:
     role = user_role(by)
     if not _may(by, spec.domain, Action.APPROVE, proposal.department, proposal.subject_employee):
         raise PermissionDenied("your role may not decide this proposal")
-    subjects = proposal_subjects(proposal)
-    if subjects & gm_employee_ids():
+    conflict = subject_conflict(subjects=proposal_subjects(proposal), by=by)
+    if conflict == OUTSIDE_DECISION:
         raise PermissionDenied(
             gettext(
                 "This proposal is about the GM: it is decided outside the application. The GM "
                 "or the assistant records that decision (who decided, when, the reference)."
             )
         )
-    if by.employee_id is not None and by.employee_id in subjects:
+    if conflict == OWN_CASE:
         raise PermissionDenied(
             gettext("This proposal is about you: nobody decides their own case.")
         )

@@ -17,6 +17,7 @@ from ninja.responses import Status
 
 from gmassist.api import (
     MappedRows,
+    ObjectId,
     PageNumberPagination,
     problems,
     reference_or_422,
@@ -32,8 +33,13 @@ from gmassist.org.models import Department, Position
 from gmassist.talent import selectors, services
 from gmassist.talent.engine import incentive_plan
 from gmassist.talent.engine import pay_review as engine
-from gmassist.talent.models import IncentivePlan, RiskScore
-from gmassist.talent.presenters import plan_line_reason_text
+from gmassist.talent.models import IncentivePlan, IncentivePlanLine, RiskScore
+from gmassist.talent.presenters import (
+    line_return,
+    plan_left_out,
+    plan_line_reason_text,
+    plan_spending_note,
+)
 from gmassist.talent.schemas import (
     HeatmapOut,
     KeyPeopleFilters,
@@ -48,6 +54,8 @@ from gmassist.talent.schemas import (
     PlanApproveOut,
     PlanDetailOut,
     PlanIn,
+    PlanLineChangeOut,
+    PlanLineIn,
     PlanOut,
     RiskFilters,
     RiskModelOut,
@@ -298,6 +306,7 @@ def _plans(user: User):
 
 
 def _plan_out(plan: IncentivePlan) -> dict[str, Any]:
+    summary = plan.summary or {}
     return {
         "id": plan.pk,
         "budget": float(plan.budget),
@@ -306,9 +315,33 @@ def _plan_out(plan: IncentivePlan) -> dict[str, Any]:
         "status": plan.status,
         "total_cost": float(plan.total_cost),
         "total_effect": plan.total_effect,
-        "summary": plan.summary,
+        "total_net": round(plan.total_effect - float(plan.total_cost), 2),
+        "return_ratio": line_return(effect=plan.total_effect, cost=plan.total_cost),
+        "spending_note": plan_spending_note(summary, budget=plan.budget),
+        "left_out": plan_left_out(summary),
+        "summary": summary,
         "created_by_id": plan.created_by_id,
         "created_at": plan.created_at,
+    }
+
+
+def _line_out(line: IncentivePlanLine) -> dict[str, Any]:
+    return {
+        "id": line.pk,
+        "employee_id": line.employee_id,
+        "employee_no": line.employee.employee_no,
+        "full_name": line.employee.full_name,
+        "actions": line.actions,
+        "cost": float(line.cost),
+        "effect": line.effect,
+        "net": round(line.effect - float(line.cost), 2),
+        "return_ratio": line_return(effect=line.effect, cost=line.cost),
+        "value": line.value,
+        "risk_before": line.risk_before,
+        "risk_after": line.risk_after,
+        "reasons": [plan_line_reason_text(r) for r in line.reasons],
+        "status": line.status,
+        "proposal_id": line.proposal_id,
     }
 
 
@@ -348,27 +381,7 @@ def plan_detail(request: HttpRequest, plan_id: int):
     _require_risk(user)
     plan = visible_or_404(_plans(user), plan_id)
     lines = selectors.incentive_plan_lines(user=user, plan=plan, what="api incentive plan")
-    return {
-        **_plan_out(plan),
-        "lines": [
-            {
-                "id": line.pk,
-                "employee_id": line.employee_id,
-                "employee_no": line.employee.employee_no,
-                "full_name": line.employee.full_name,
-                "actions": line.actions,
-                "cost": float(line.cost),
-                "effect": line.effect,
-                "value": line.value,
-                "risk_before": line.risk_before,
-                "risk_after": line.risk_after,
-                "reasons": [plan_line_reason_text(r) for r in line.reasons],
-                "status": line.status,
-                "proposal_id": line.proposal_id,
-            }
-            for line in lines
-        ],
-    }
+    return {**_plan_out(plan), "lines": [_line_out(line) for line in lines]}
 
 
 @router.post(
@@ -391,3 +404,67 @@ def plan_approve(request: HttpRequest, plan_id: int, payload: PlanApproveIn):
         raise ValidationError({"line_ids": str(exc)}) from exc
     plan.refresh_from_db()
     return {**counts, "status": plan.status}
+
+
+def _editable_line(user: User, plan_id: int, line_id: int) -> IncentivePlanLine:
+    """The line as `user` may change it: 404 for a plan or line out of their scope, 403 for a
+    role that may not make plans."""
+    _require_risk(user)
+    plan = visible_or_404(_plans(user), plan_id)
+    line = selectors.incentive_plan_line(user=user, plan=plan, line_id=line_id)
+    if line is None:
+        raise Http404("no such line in that plan")
+    services.check_may_plan(user)
+    return line
+
+
+@router.patch(
+    "/talent/plans/{plan_id}/lines/{line_id}",
+    response={200: PlanLineChangeOut, **problems(403, 404)},
+    tags=["talent"],
+)
+def plan_line_update(
+    request: HttpRequest, plan_id: ObjectId, line_id: ObjectId, payload: PlanLineIn
+):
+    """Change the amount of one action of a planned line (`instrument`, needed when the line
+    has more than one; `amount` in company currency, a promotion's being its pay increase):
+    the line is priced again with the plan's model (cost, retained value, net value, risk
+    after) and the plan's totals follow. The roles that may make plans; never an approved or
+    proposed line, never by the person it is about (403); a raise above the band maximum or a
+    plan over its budget is a 422 saying why, and nothing changes. Audited."""
+    user = request_user(request)
+    line = _editable_line(user, plan_id, line_id)
+    instruments = [a.get("instrument") for a in line.actions]
+    instrument = payload.instrument
+    if instrument is None:
+        if len(instruments) != 1:
+            raise ValidationError(
+                {"instrument": f"the line has {', '.join(map(str, instruments))}: say which"}
+            )
+        instrument = instruments[0]
+    try:
+        changed = services.incentive_plan_line_update(
+            line=line, by=user, amounts={instrument: payload.amount}
+        )
+    except services.PlanError as exc:
+        raise ValidationError({"amount": str(exc)}) from exc
+    changed.employee = line.employee
+    return {"line": _line_out(changed), "plan": _plan_out(changed.plan)}
+
+
+@router.delete(
+    "/talent/plans/{plan_id}/lines/{line_id}",
+    response={200: PlanOut, **problems(403, 404)},
+    tags=["talent"],
+)
+def plan_line_drop(request: HttpRequest, plan_id: ObjectId, line_id: ObjectId):
+    """Drop a planned line from its plan; returns the plan with its new totals. The rules of
+    changing it: 403 for a role that may not make plans or for the person the line is about,
+    422 for an approved or proposed line. Audited."""
+    user = request_user(request)
+    line = _editable_line(user, plan_id, line_id)
+    try:
+        plan = services.incentive_plan_line_drop(line=line, by=user)
+    except services.PlanError as exc:
+        raise ValidationError({"line_id": str(exc)}) from exc
+    return _plan_out(plan)

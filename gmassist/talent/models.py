@@ -2,7 +2,8 @@
 incentive plans with their lines.
 
 Money is in the company's currency; probabilities in [0, 1]; an expected effect is retained
-value in the company's currency (the person's value times the fall in leaving risk).
+value in the company's currency (the person's value, their replacement cost, times the fall in
+leaving risk); a line's net value is its effect minus its cost.
 """
 
 from __future__ import annotations
@@ -166,6 +167,15 @@ class IncentivePlanLine(BaseModel):
     risk_before = models.FloatField(_("risk now"))
     risk_after = models.FloatField(_("risk after"))
     reasons = models.JSONField(_("reasons"), default=list, blank=True, encoder=DjangoJSONEncoder)
+    inputs = models.JSONField(
+        _("planned from"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The person's risk, value, pay, band and months as the plan read them: an edited "
+            "amount is re-priced from these."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=PlanLineStatus.choices, default=PlanLineStatus.PLANNED
     )

@@ -151,3 +151,114 @@ def potential_labels() -> list[str]:
 def band_labels() -> list[str]:
     """The risk bands' headings, low first."""
     return [BAND_LABELS[name] for name, _low, _high in selectors.RISK_BANDS]
+
+
+# what the edit form of a plan line calls each action's amount
+AMOUNT_LABELS = {
+    "raise": _("Raise, a year"),
+    "promotion": _("Pay increase of the promotion, a year"),
+    "bonus": _("Bonus, once"),
+    "options": _("Stock options, value"),
+    "leave": _("Paid leave, value"),
+    "development": _("Development programme, cost"),
+}
+
+
+def _money(value: Any) -> str:
+    return f"{float(value):,.0f}"
+
+
+def plan_spending_note(summary: dict[str, Any], *, budget: Any) -> str:
+    """What the plan spends of its budget and why, in the active language: the whole budget
+    only when more would still be worth it; less, or nothing, when no other action is worth
+    its cost ("Spend 41,200 of the 300,000 budget: no other action is worth its cost"); ""
+    for a plan made before plans said so."""
+    if "worth_cost" not in summary:
+        return ""
+    values = {
+        "cost": _money(summary.get("total_cost") or 0),
+        "budget": _money(budget),
+        "net": _money(summary.get("total_net") or 0),
+        "worth": _money(summary.get("worth_cost") or 0),
+        "worth_net": _money(summary.get("worth_net") or 0),
+    }
+    if summary.get("edited"):
+        return (
+            gettext(
+                "Edited by hand: spends %(cost)s of the %(budget)s budget for a net value of "
+                "%(net)s."
+            )
+            % values
+        )
+    if not summary.get("total_cost"):
+        return gettext("Spend nothing of the %(budget)s budget: no action is worth its cost.") % (
+            values
+        )
+    if summary.get("budget_binds"):
+        return (
+            gettext(
+                "Spend %(cost)s of the %(budget)s budget. The budget is the limit: spending "
+                "%(worth)s would be worth it, for a net value of %(worth_net)s."
+            )
+            % values
+        )
+    return (
+        gettext("Spend %(cost)s of the %(budget)s budget: no other action is worth its cost.")
+        % values
+    )
+
+
+def plan_left_out(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Who was left out of the plan's candidates and why, in the active language: the GM
+    ("decided outside the application"), the plan's maker and HR ("nobody decides their own
+    case")."""
+    from gmassist.talent.services import EXCLUDED_REASONS
+
+    return [
+        {
+            "employee_id": person["employee_id"],
+            "employee_no": person["employee_no"],
+            "full_name": person["full_name"],
+            "reason": gettext(EXCLUDED_REASONS.get(person["reason"], person["reason"])),
+        }
+        for person in summary.get("left_out") or []
+    ]
+
+
+def line_return(*, effect: float, cost: Any) -> float | None:
+    """A line's return: retained value per unit of cost; None when it costs nothing."""
+    return effect / float(cost) if float(cost) > 0 else None
+
+
+def action_amount(action: dict[str, Any], *, base_pay: float | None) -> float | None:
+    """The amount an edit changes (company currency): a promotion's pay increase over
+    `base_pay` (None when the pay is not known), every other action's amount."""
+    if action.get("instrument") == "promotion":
+        if base_pay is None:
+            return None
+        return round(float(action["new_base_pay"]) - base_pay, 2)
+    amount = action.get("amount")
+    return None if amount is None else float(amount)
+
+
+def line_edit_fields(line: Any) -> list[dict[str, Any]]:
+    """The fields of a plan line's edit form: one per action, {instrument, name, label,
+    amount}."""
+    base_pay = (line.inputs or {}).get("base_pay")
+    if base_pay is None and line.employee.base_pay is not None:
+        base_pay = float(line.employee.base_pay)
+    fields = []
+    for action in line.actions:
+        instrument = action.get("instrument", "")
+        amount = action_amount(action, base_pay=base_pay)
+        if amount is None or instrument not in AMOUNT_LABELS:
+            continue
+        fields.append(
+            {
+                "instrument": instrument,
+                "name": f"amount_{instrument}",
+                "label": AMOUNT_LABELS[instrument],
+                "amount": f"{amount:.0f}" if float(amount).is_integer() else f"{amount:.2f}",
+            }
+        )
+    return fields

@@ -228,14 +228,34 @@ class PlanIn(Schema):
     menu_toml: str = Field("", max_length=20_000, description="the instrument menu as TOML")
 
 
+class PlanLeftOutOut(Schema):
+    employee_id: int
+    employee_no: str
+    full_name: str
+    reason: str = Field(
+        description="why: decided outside the application (the GM), or nobody decides their "
+        "own case (the plan's maker, HR when HR may approve)"
+    )
+
+
 class PlanOut(Schema):
     id: int
     budget: float
     as_of: dt.date
     effective_date: dt.date
     status: str
-    total_cost: float
+    total_cost: float = Field(description="company currency, the plan's first year")
     total_effect: float = Field(description="expected retained value, company currency")
+    total_net: float = Field(description="expected retained value minus cost")
+    return_ratio: float | None = Field(
+        description="retained value / cost (above 1: worth its cost); null when nothing spent"
+    )
+    spending_note: str = Field(
+        description="what the plan spends of its budget and why, in the request's language"
+    )
+    left_out: list[PlanLeftOutOut] = Field(
+        description="the plan's deciders, left out of its candidates, and why"
+    )
     summary: dict
     created_by_id: int | None
     created_at: dt.datetime
@@ -248,8 +268,10 @@ class PlanLineOut(Schema):
     full_name: str
     actions: list[dict]
     cost: float
-    effect: float
-    value: float
+    effect: float = Field(description="expected retained value, company currency")
+    net: float = Field(description="expected retained value minus cost")
+    return_ratio: float | None = Field(description="retained value / cost")
+    value: float = Field(description="what replacing the person would cost")
     risk_before: float
     risk_after: float
     reasons: list[str]
@@ -259,6 +281,23 @@ class PlanLineOut(Schema):
 
 class PlanDetailOut(PlanOut):
     lines: list[PlanLineOut]
+
+
+class PlanLineIn(Schema):
+    amount: float = Field(
+        gt=0,
+        le=1e10,
+        description="the action's new amount, company currency (a promotion's: its pay "
+        "increase); the line and the plan's totals are priced again",
+    )
+    instrument: Literal["raise", "promotion", "bonus", "options", "leave", "development"] | None = (
+        Field(None, description="which action of the line; needed when it has more than one")
+    )
+
+
+class PlanLineChangeOut(Schema):
+    line: PlanLineOut
+    plan: PlanOut
 
 
 class PlanApproveIn(Schema):

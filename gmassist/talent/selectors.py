@@ -1065,3 +1065,19 @@ def incentive_plan_lines(
     rows = list(lines[:limit] if limit else lines)
     audit_rows_read(actor=user, rows=rows, what=what)
     return rows
+
+
+def incentive_plan_line(
+    *, user: User | None, plan: IncentivePlan, line_id: int
+) -> IncentivePlanLine | None:
+    """One line of `plan` that `user` may read (the plan visible to them, the person's pay
+    readable by them), with its employee and plan; None otherwise. Not audited: the callers
+    change the line, they do not show it (the write is audited)."""
+    if not IncentivePlan.objects.restrict(user, Action.VIEW).filter(pk=plan.pk).exists():
+        return None
+    return (
+        IncentivePlanLine.objects.restrict(user, Action.VIEW_PAY)
+        .filter(plan=plan, pk=line_id)
+        .select_related("employee", "plan")
+        .first()
+    )

@@ -14,11 +14,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
 from gmassist.core.permissions import ALL, Domain, acting_user, reach
-from gmassist.core.services import audit_record
+from gmassist.core.services import OUTSIDE_DECISION, OWN_CASE, audit_record
 from gmassist.lib import risk_model
 from gmassist.talent import selectors
 from gmassist.talent.engine import leaving
@@ -27,6 +28,9 @@ from gmassist.talent.models import RiskModelRun, RiskScore
 Progress = Callable[[float, str], None]
 
 SCORE_BATCH = 5_000
+
+PAY_INSTRUMENTS = ("raise", "promotion")
+INCENTIVE = "talent.incentive"
 
 
 class ScoringError(Exception):
@@ -176,61 +180,130 @@ def check_may_plan(by: User | None) -> None:
         raise PermissionDenied("your role may not make incentive plans")
 
 
-def plan_people(*, user: User | None, top: int | None = None):
-    """The engine's people frame (incentive_plan.PEOPLE_COLUMNS plus names) for the latest
-    scores `user` may read, highest risk first (the `top` ones when given): risk, value
-    (key-talent score x replacement cost), pay, band and next band, months since raise and
-    promotion. Audited as one read of their risk and pay."""
+# why a person was left out of a plan's candidates (`core.services.subject_conflict`'s codes)
+EXCLUDED_REASONS = {
+    OUTSIDE_DECISION: gettext_noop("decided outside the application"),
+    OWN_CASE: gettext_noop("nobody decides their own case"),
+}
+
+
+def _hr_may_approve_plans() -> bool:
+    """Whether HR may approve a plan's lines: a line becomes a pay change, a promotion or an
+    incentive proposal, and HR decides the kinds that let it (below the GM's limit)."""
+    from gmassist.core.proposals import proposal_kind
+    from gmassist.org.services import PAY_CHANGE, PROMOTION
+
+    return any(proposal_kind(kind).hr_may_approve for kind in (PAY_CHANGE, PROMOTION, INCENTIVE))
+
+
+def plan_deciders(*, by: User | None) -> dict[int, str]:
+    """{employee id: why}, for the people who decide a plan `by` makes and so are never its
+    lines: every GM (OUTSIDE_DECISION: their case is decided outside the application), the
+    plan's maker and, when HR may approve plans, every HR user (OWN_CASE: nobody decides their
+    own case). Each reason is the one decision rule's (`subject_conflict`), asked of each
+    decider about themself."""
+    from gmassist.core.choices import Role
+    from gmassist.core.services import gm_employee_ids, subject_conflict
+
+    gms = gm_employee_ids()
+    deciders = [user for user in (acting_user(by),) if user is not None]
+    if _hr_may_approve_plans():
+        hr_users = User.objects.filter(is_active=True, role=Role.HR, employee__isnull=False)
+        deciders += [u for u in hr_users if reach(u, Domain.PEOPLE, Action.APPROVE) is not None]
+    out = dict.fromkeys(gms, OUTSIDE_DECISION)
+    for user in deciders:
+        if user.employee_id is None or user.employee_id in out:
+            continue
+        reason = subject_conflict(subjects={user.employee_id}, by=user, gm_employees=gms)
+        if reason:
+            out[user.employee_id] = reason
+    return out
+
+
+def plan_row(*, employee, score, value: float, bands: dict) -> dict[str, Any] | None:
+    """The engine's row (incentive_plan.PEOPLE_COLUMNS) of one person: risk (`score`, a
+    RiskScore), value (their replacement cost, company currency), pay, band and the next
+    grade's band (`bands`: {(job family, grade): Position}), months since raise and promotion;
+    None without a position, a band midpoint or a pay."""
+    position = employee.position
+    if position is None or employee.base_pay is None or not position.band_mid:
+        return None
+    following = bands.get((position.job_family, (position.grade or 0) + 1))
+    return {
+        "employee_id": employee.pk,
+        "probability": score.probability,
+        "value": value,
+        "base_pay": float(employee.base_pay),
+        "band_mid": float(position.band_mid),
+        "band_max": float(position.band_max) if position.band_max else float("nan"),
+        "next_band_min": float(following.band_min)
+        if following and following.band_min
+        else float("nan"),
+        "next_band_mid": float(following.band_mid)
+        if following and following.band_mid
+        else float("nan"),
+        "months_since_raise": score.features.get("months_since_raise") or 0.0,
+        "months_since_promotion": score.features.get("months_since_promotion") or 0.0,
+    }
+
+
+def grade_bands() -> dict:
+    """{(job family, grade): Position}: the band of each grade, for the next grade's band."""
+    from gmassist.org.models import Position
+
+    return {
+        (p.job_family, p.grade): p
+        for p in Position.objects.filter(grade__isnull=False).order_by("-code")
+    }
+
+
+def plan_people(*, user: User | None, top: int | None = None, deciders: dict | None = None):
+    """The engine's people frame (incentive_plan.PEOPLE_COLUMNS) for the latest scores `user`
+    may read, highest risk first (the `top` ones when given), without the plan's deciders
+    (`deciders`, default `plan_deciders(by=user)`): risk, value (the replacement cost the
+    key-talent engine estimates: hiring, ramp-up and lost output), pay, band and next band,
+    months since raise and promotion. Audited as one read of their risk and pay."""
     import pandas as pd
 
-    from gmassist.org.models import Position
     from gmassist.talent.engine import incentive_plan
 
-    scores = selectors.risk_scores(user=user)
+    deciders = plan_deciders(by=user) if deciders is None else deciders
+    scores = selectors.risk_scores(user=user).exclude(employee_id__in=sorted(deciders))
     if top:
         scores = scores[:top]
     scores = list(scores)
     key = selectors.key_people(user=user).scored
     value = {
-        int(r["employee_id"]): float(r["score"]) * float(r["replacement_cost"])
-        for r in key[["employee_id", "score", "replacement_cost"]].to_dict("records")
+        int(r["employee_id"]): float(r["replacement_cost"])
+        for r in key[["employee_id", "replacement_cost"]].to_dict("records")
         if r["replacement_cost"] == r["replacement_cost"]  # not NaN
     }
-    bands = {
-        (p.job_family, p.grade): p
-        for p in Position.objects.filter(grade__isnull=False).order_by("-code")
-    }
+    bands = grade_bands()
     rows = []
     for s in scores:
-        employee = s.employee
-        position = employee.position
-        if position is None or employee.base_pay is None or not position.band_mid:
-            continue
-        following = bands.get((position.job_family, (position.grade or 0) + 1))
-        rows.append(
-            {
-                "employee_id": employee.pk,
-                "probability": s.probability,
-                "value": value.get(employee.pk, 0.0),
-                "base_pay": float(employee.base_pay),
-                "band_mid": float(position.band_mid),
-                "band_max": float(position.band_max) if position.band_max else float("nan"),
-                "next_band_min": float(following.band_min)
-                if following and following.band_min
-                else float("nan"),
-                "next_band_mid": float(following.band_mid)
-                if following and following.band_mid
-                else float("nan"),
-                "months_since_raise": s.features.get("months_since_raise") or 0.0,
-                "months_since_promotion": s.features.get("months_since_promotion") or 0.0,
-            }
+        row = plan_row(
+            employee=s.employee, score=s, value=value.get(s.employee_id, 0.0), bands=bands
         )
+        if row is not None:
+            rows.append(row)
     selectors.audit_risk_read(
         user=user,
         employee_nos=[s.employee.employee_no for s in scores],
         what="incentive plan",
     )
     return pd.DataFrame(rows, columns=incentive_plan.PEOPLE_COLUMNS)
+
+
+def plan_left_out(*, user: User | None, deciders: dict[int, str]) -> list[dict[str, Any]]:
+    """The deciders who would have been candidates (a score `user` may read in the latest
+    month), as {employee_id, employee_no, full_name, reason}: the plan page's note of who was
+    left out and why. Names only, no risk or pay."""
+    ids = selectors.risk_scores(user=user).filter(employee_id__in=sorted(deciders))
+    rows = ids.values_list("employee_id", "employee__employee_no", "employee__full_name")
+    return [
+        {"employee_id": pk, "employee_no": number, "full_name": name, "reason": deciders[pk]}
+        for pk, number, name in rows.order_by("employee__employee_no")
+    ]
 
 
 def incentive_plan_create(
@@ -243,9 +316,11 @@ def incentive_plan_create(
     time_limit: float = 30.0,
     progress: Progress | None = None,
 ):
-    """Choose incentives for the people at risk within `budget` (yearly, company currency)
-    and save them as a draft plan with its lines and budget curve. Changes nobody's pay: the
-    plan's lines become proposals when approved (`incentive_plan_approve`)."""
+    """Choose the incentives worth more than they cost for the people at risk, spending at
+    most `budget` (company currency), and save them as a draft plan with its lines and budget
+    curve; the plan's deciders are left out of its candidates (`plan_deciders`) and named in
+    its summary (`left_out`). Changes nobody's pay: the plan's lines become proposals when
+    approved (`incentive_plan_approve`)."""
     from gmassist.talent.engine import incentive_plan
     from gmassist.talent.models import IncentivePlan, IncentivePlanLine
 
@@ -262,7 +337,9 @@ def incentive_plan_create(
     if run is None:
         raise PlanError("no leaving-risk scores yet: run `gmassist talent score` first")
     report(5, "Reading risk, value and pay")
-    people = plan_people(user=by, top=top)
+    deciders = plan_deciders(by=by)
+    people = plan_people(user=by, top=top, deciders=deciders)
+    left_out = plan_left_out(user=by, deciders=deciders)
     report(30, "Solving the plan")
     result = incentive_plan.solve_plan(
         people, budget=budget, response=run.response, menu=menu, time_limit=time_limit
@@ -284,7 +361,13 @@ def incentive_plan_create(
             as_of=run.as_of,
             effective_date=effective,
             menu=menu.as_dict(),
-            summary={**result.summary(), "curve": curve, "model_auc": run.backtest_auc},
+            summary={
+                **result.summary(),
+                "curve": curve,
+                "model_auc": run.backtest_auc,
+                "response": run.response,  # the model an edited line is re-priced with
+                "left_out": left_out,
+            },
             total_cost=Decimal(str(result.total_cost)),
             total_effect=round(result.total_effect, 2),
             created_by=acting_user(by),
@@ -300,16 +383,13 @@ def incentive_plan_create(
                 risk_before=round(line.risk_before, 6),
                 risk_after=round(line.risk_after, 6),
                 reasons=line.reasons,
+                inputs=line.inputs,
             )
             for line in result.lines
         )
         audit_record(actor=by, action=AuditAction.CREATE, target=plan, changes=plan.summary)
     report(100, "Done")
     return plan
-
-
-PAY_INSTRUMENTS = ("raise", "promotion")
-INCENTIVE = "talent.incentive"
 
 
 def incentive_plan_approve(*, plan, by: User, line_ids: list[int] | None = None) -> dict:
@@ -579,3 +659,193 @@ def incentive_apply(proposal, by: User | None) -> dict[str, Any]:
     )
     result["cost"] = _pay_increase(pay) + _extras_cost(granted)
     return result
+
+
+# --- editing a plan's lines before approval -----------------------------------------------------
+
+
+def check_may_edit_line(*, line, by: User | None) -> None:
+    """A line may be changed or dropped by the roles that may make plans (`check_may_plan`),
+    while it is only planned (not proposed, not approved), and never by the person it is
+    about. Raises PermissionDenied or PlanError with the reason."""
+    from gmassist.talent.choices import PlanLineStatus
+
+    check_may_plan(by)
+    user = acting_user(by)
+    if user is not None and user.employee_id is not None and user.employee_id == line.employee_id:
+        raise PermissionDenied("this line is about you: nobody decides their own case")
+    if line.status != PlanLineStatus.PLANNED:
+        raise PlanError(
+            f"line #{line.pk} is {line.get_status_display().lower()}: only a planned line "
+            "may be changed"
+        )
+
+
+def _plan_menu(plan):
+    from gmassist.talent.engine import incentive_plan
+
+    try:
+        return incentive_plan.menu_from_dict(plan.menu or {})
+    except incentive_plan.MenuError:
+        return incentive_plan.DEFAULT_MENU
+
+
+def _plan_response(plan) -> dict[str, float]:
+    """The model's response the plan was solved with (older plans: that month's run)."""
+    response = (plan.summary or {}).get("response")
+    if response:
+        return dict(response)
+    run = RiskModelRun.objects.filter(as_of=plan.as_of).first() or selectors.latest_risk_run()
+    return dict(run.response) if run is not None else {}
+
+
+def _line_inputs(line) -> dict[str, Any]:
+    """The engine's row of a line's person as the plan read it; for a line saved before the
+    plan kept it, read again (pay, band and months now; risk and value as planned)."""
+    from types import SimpleNamespace
+
+    from gmassist.org.models import Employee
+
+    if line.inputs:
+        return dict(line.inputs)
+    employee = Employee.objects.select_related("position").get(pk=line.employee_id)
+    score = RiskScore.objects.filter(
+        employee_id=line.employee_id, as_of=line.plan.as_of
+    ).first() or SimpleNamespace(features={})
+    row = plan_row(
+        employee=employee,
+        score=SimpleNamespace(probability=line.risk_before, features=score.features or {}),
+        value=line.value,
+        bands=grade_bands(),
+    )
+    if row is None:
+        raise PlanError(f"{employee.full_name} has no position band or pay to re-price the line")
+    return row
+
+
+def _plan_totals_save(plan) -> None:
+    """The plan's totals (cost, retained value, net value, return, people) from its lines,
+    marked as edited by hand (no longer the solver's proven plan)."""
+    from django.db.models import Count, Sum
+
+    from gmassist.talent.engine.incentive_plan import plan_return
+
+    totals = plan.lines.aggregate(cost=Sum("cost"), effect=Sum("effect"), people=Count("pk"))
+    cost = totals["cost"] or Decimal(0)
+    effect = float(totals["effect"] or 0.0)
+    ratio = plan_return(effect=effect, cost=float(cost))
+    plan.total_cost = cost
+    plan.total_effect = round(effect, 2)
+    plan.summary = {
+        **(plan.summary or {}),
+        "total_cost": float(cost),
+        "total_effect": round(effect, 2),
+        "total_net": round(effect - float(cost), 2),
+        "return": None if ratio is None else round(ratio, 4),
+        "people": totals["people"],
+        "edited": True,
+    }
+    plan.save(update_fields=["total_cost", "total_effect", "summary", "updated_at"])
+
+
+def _line_state(line) -> dict[str, Any]:
+    return {
+        "actions": line.actions,
+        "cost": float(line.cost),
+        "effect": round(float(line.effect), 2),
+        "net": round(float(line.effect) - float(line.cost), 2),
+        "risk_after": line.risk_after,
+    }
+
+
+def incentive_plan_line_update(*, line, by: User | None, amounts: dict[str, float]):
+    """Change the amounts of a planned line's actions ({instrument: new amount}, company
+    currency; a promotion's amount is its pay increase) and re-price the line as the solver
+    would (`incentive_plan.with_amount`, `evaluate_actions`: cost, retained value, risk after,
+    reasons), then the plan's totals. Refused (PlanError) for an instrument the line does not
+    have, an amount the rules refuse (a raise above the band maximum...) or a plan that would
+    go over its budget; nothing changes then. Audited with the line before and after."""
+    from gmassist.talent.engine import incentive_plan
+    from gmassist.talent.models import IncentivePlanLine
+
+    check_may_edit_line(line=line, by=by)
+    with transaction.atomic():
+        locked = (
+            IncentivePlanLine.objects.select_for_update().select_related("plan").get(pk=line.pk)
+        )
+        check_may_edit_line(line=locked, by=by)
+        plan = locked.plan
+        have = [a.get("instrument") for a in locked.actions]
+        unknown = sorted(set(amounts) - set(have))
+        if not amounts or unknown:
+            raise PlanError(
+                f"line #{locked.pk} has {', '.join(have) or 'no action'}; "
+                f"it has no {', '.join(unknown) or 'amount to change'}"
+            )
+        row = _line_inputs(locked)
+        menu = _plan_menu(plan)
+        try:
+            actions = [
+                incentive_plan.with_amount(row, a, float(amounts[a["instrument"]]), menu)
+                if a["instrument"] in amounts
+                else dict(a)
+                for a in locked.actions
+            ]
+            priced = incentive_plan.evaluate_actions(row, actions, menu, _plan_response(plan))
+        except incentive_plan.PlanEditError as exc:
+            raise PlanError(str(exc)) from exc
+        cost = Decimal(str(priced.cost))
+        others = sum((c for c in plan.lines.exclude(pk=locked.pk).values_list("cost", flat=True)),
+                     Decimal(0))  # fmt: skip
+        if others + cost > plan.budget:
+            raise PlanError(
+                f"the plan would cost {others + cost:,.0f}, over its budget of "
+                f"{plan.budget:,.0f}: lower the amount or drop another line"
+            )
+        before = _line_state(locked)
+        locked.actions = priced.actions
+        locked.cost = cost
+        locked.effect = round(priced.effect, 2)
+        locked.risk_after = round(priced.risk_after, 6)
+        locked.reasons = priced.reasons
+        locked.inputs = priced.inputs
+        locked.save(
+            update_fields=["actions", "cost", "effect", "risk_after", "reasons", "inputs",
+                           "updated_at"]
+        )  # fmt: skip
+        _plan_totals_save(plan)
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            target=locked,
+            changes={
+                "plan_id": plan.pk,
+                "employee_id": locked.employee_id,
+                "before": before,
+                "after": _line_state(locked),
+            },
+        )
+    return locked
+
+
+def incentive_plan_line_drop(*, line, by: User | None):
+    """Take a planned line out of its plan (the plan's totals follow). Audited with what the
+    line was. Returns the plan."""
+    from gmassist.talent.models import IncentivePlanLine
+
+    check_may_edit_line(line=line, by=by)
+    with transaction.atomic():
+        locked = (
+            IncentivePlanLine.objects.select_for_update().select_related("plan").get(pk=line.pk)
+        )
+        check_may_edit_line(line=locked, by=by)
+        plan = locked.plan
+        audit_record(
+            actor=by,
+            action=AuditAction.DELETE,
+            target=locked,
+            changes={"plan_id": plan.pk, "employee_id": locked.employee_id, **_line_state(locked)},
+        )
+        locked.delete()
+        _plan_totals_save(plan)
+    return plan

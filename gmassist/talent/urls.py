@@ -13,6 +13,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.person, name="person"),
     path("plan/", views.plan, name="plan"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/lines/<int:line_id>/", views.plan_line, name="plan_line"),
     path("pay/", views.PayReviewPage.as_view(), name="pay_review"),
     path("key-people/", views.KeyPeoplePage.as_view(), name="key_people"),
 ]

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from gmassist.core import selectors as core_selectors
 from gmassist.core import services as core_services
@@ -27,7 +28,7 @@ from gmassist.core.views_lib import (
     require_reach,
 )
 from gmassist.talent import presenters, selectors, services
-from gmassist.talent.choices import PlanStatus
+from gmassist.talent.choices import PlanLineStatus, PlanStatus
 from gmassist.talent.engine import key_talent
 from gmassist.talent.engine import pay_review as engine
 from gmassist.talent.forms import (
@@ -381,21 +382,21 @@ def plan(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A plan: its lines (person, actions, cost, fall in risk, retained value, reasons), totals,
-    whether it is proven optimal, the budget curve; approving all or chosen lines."""
+    """A plan: its lines (person, actions, cost, fall in risk, retained value, net value,
+    return, reasons), totals, what it spends of the budget and why, who was left out of its
+    candidates, whether it is proven optimal, the budget curve; approving all or chosen lines,
+    changing a planned line's amounts or dropping it (`plan_line`)."""
     user = request.user
     require_reach(user, RISK, PAY_OF_MANY)
     plan_obj = _plans(user).filter(pk=pk).first()
     if plan_obj is None:
         raise Http404("no such plan")
-    status = 200
-    error = ""
-    may_approve = may_approve_plans(user) and plan_obj.status != PlanStatus.APPROVED
     if request.method == "POST":
         if not may_approve_plans(user):
             raise PermissionDenied
         chosen = request.POST.getlist("line")
         line_ids = None
+        error = ""
         if request.POST.get("which") != "all":
             if not chosen or not all(value.isdigit() for value in chosen):
                 error = gettext("Choose the lines to approve, or approve all.")
@@ -416,35 +417,132 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     % counts,
                 )
                 return redirect("talent:plan_detail", pk=plan_obj.pk)
-        status = 422
+        return _plan_page(request, plan_obj, error=error, status=422)
+    return _plan_page(request, plan_obj)
+
+
+def _plan_page(
+    request: HttpRequest, plan_obj: Any, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    user = request.user
+    may_approve = may_approve_plans(user) and plan_obj.status != PlanStatus.APPROVED
+    may_edit = may_plan(user) and plan_obj.status != PlanStatus.APPROVED
+    own_employee = getattr(user, "employee_id", None)
     lines = selectors.incentive_plan_lines(user=user, plan=plan_obj, what="incentive plan")
     for line in lines:
         line.action_texts = [presenters.action_text(a) for a in line.actions]
         line.reason_texts = [presenters.plan_line_reason_text(r) for r in line.reasons]
         line.risk_fall = line.risk_before - line.risk_after
+        line.net = line.effect - float(line.cost)
+        line.return_ratio = presenters.line_return(effect=line.effect, cost=line.cost)
+        line.editable = (
+            may_edit
+            and line.status == PlanLineStatus.PLANNED
+            and (own_employee is None or line.employee_id != own_employee)
+        )
+        line.edit_fields = presenters.line_edit_fields(line) if line.editable else []
     summary = plan_obj.summary or {}
     curve = summary.get("curve") or []
+    total_net = plan_obj.total_effect - float(plan_obj.total_cost)
     context = {
         "title": _("Incentive plan #%(id)s") % {"id": plan_obj.pk},
         "plan": plan_obj,
         "lines": lines,
         "summary": summary,
+        "total_net": total_net,
+        "total_return": presenters.line_return(
+            effect=plan_obj.total_effect, cost=plan_obj.total_cost
+        ),
+        "spending_note": presenters.plan_spending_note(summary, budget=plan_obj.budget),
+        "left_out": presenters.plan_left_out(summary),
         "gap_pct": (summary.get("gap") or 0) * 100,
         "may_approve": may_approve,
+        "may_edit": may_edit and any(line.editable for line in lines),
         "error": error,
         "currency": Company.get().currency,
         "chart_curve": {
             "xLinear": True,
             "xTitle": gettext("Yearly budget"),
-            "yTitle": gettext("Expected retained value"),
+            "yTitle": gettext("Company currency"),
             "datasets": [
                 {
-                    "label": gettext("Best plan at each budget"),
+                    "label": gettext("Expected retained value"),
                     "data": [{"x": p["budget"], "y": p["total_effect"]} for p in curve],
-                }
+                },
+                {
+                    "label": gettext("Net value (retained value minus cost)"),
+                    "data": [
+                        {"x": p["budget"], "y": p.get("total_net", 0.0)}
+                        for p in curve
+                        if "total_net" in p
+                    ],
+                    "color": "#2f7d4f",
+                },
             ],
         }
         if curve
         else None,
     }
     return render(request, "talent/plan_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def plan_line(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+    """Change a planned line's amounts (`amount_<instrument>` fields, company currency; only
+    those that differ from the line's are sent on) or drop it (`do=drop`), then back to the
+    plan. The roles that may make plans, never on an approved or proposed line, never by the
+    person it is about; a refused change re-shows the plan with the reason (422)."""
+    user = request.user
+    require_reach(user, RISK, PAY_OF_MANY)
+    plan_obj = _plans(user).filter(pk=pk).first()
+    if plan_obj is None:
+        raise Http404("no such plan")
+    line = selectors.incentive_plan_line(user=user, plan=plan_obj, line_id=line_id)
+    if line is None:
+        raise Http404("no such line")
+    if not may_plan(user):
+        raise PermissionDenied
+    try:
+        if request.POST.get("do") == "drop":
+            services.incentive_plan_line_drop(line=line, by=user)
+            messages.success(
+                request,
+                gettext("%(name)s's line was dropped from the plan.")
+                % {"name": line.employee.full_name},
+            )
+        else:
+            amounts = _changed_amounts(request, line)
+            if not amounts:
+                messages.info(request, gettext("Nothing changed."))
+            else:
+                services.incentive_plan_line_update(line=line, by=user, amounts=amounts)
+                messages.success(
+                    request,
+                    gettext("%(name)s's line was changed; the totals follow.")
+                    % {"name": line.employee.full_name},
+                )
+    except services.PlanError as exc:
+        plan_obj.refresh_from_db()
+        return _plan_page(request, plan_obj, error=str(exc), status=422)
+    return redirect("talent:plan_detail", pk=plan_obj.pk)
+
+
+def _changed_amounts(request: HttpRequest, line: Any) -> dict[str, float]:
+    """The amounts of the edit form that differ from the line's (PlanError for one that is not
+    a number)."""
+    amounts = {}
+    for field in presenters.line_edit_fields(line):
+        text = request.POST.get(field["name"], "").strip().replace(",", "")
+        if not text:
+            continue
+        try:
+            amount = float(text)
+        except ValueError:
+            raise services.PlanError(
+                gettext("%(label)s: %(value)s is not a number.")
+                % {"label": field["label"], "value": text[:40]}
+            ) from None
+        if abs(amount - float(field["amount"])) >= 0.005:
+            amounts[field["instrument"]] = amount
+    return amounts

@@ -1,6 +1,8 @@
 """The talent pages through a real browser: the GM opens the overview, clicks a nine-box cell,
-opens a person and reads the reasons; then makes an incentive plan within a budget and approves
-two of its lines. Screenshots go to docs/screenshots/."""
+opens a person and reads the reasons; then makes an incentive plan within a budget (it spends
+only what is worth its cost and leaves the GM and HR out), changes one line's amount, drops
+another and approves two. Screenshots go to docs/screenshots/ (the plan in English at 1280 px
+and in Chinese at 390 px)."""
 
 from pathlib import Path
 
@@ -42,6 +44,11 @@ def test_the_gm_reads_the_overview_a_person_and_approves_two_plan_lines(page, sc
 
     visit(page, "/talent/plan/")
     page.fill("#plan-budget", "30000")
+    page.click("details:has(#plan-menu) > summary")  # the menu: a programme costs 500
+    menu = page.input_value("#plan-menu").replace(
+        "development_cost = 15000.0", "development_cost = 500.0"
+    )
+    page.fill("#plan-menu", menu)
     page.get_by_test_id("plan-run").click()
     page.wait_for_selector(
         "[data-testid=job][data-kind='talent.plan'][data-status=succeeded]", timeout=30_000
@@ -50,6 +57,28 @@ def test_the_gm_reads_the_overview_a_person_and_approves_two_plan_lines(page, sc
     page.wait_for_url("**/talent/plans/*/")
     assert page.get_by_test_id("plan-line").count() == 4
     assert page.get_by_test_id("plan-quality").inner_text() == "Optimal"
+    assert page.get_by_test_id("plan-spending").inner_text() == (
+        "Spend 7,580 of the 30,000 budget: no other action is worth its cost."
+    )
+    assert page.get_by_test_id("plan-left-out-person").all_inner_texts() == [
+        "Grace Manager (E001): decided outside the application",
+        "Harriet Ross (E002): nobody decides their own case",
+    ]
+
+    # Hank's programme costs 800 instead of 500; Alice's line is dropped (plain form posts)
+    hank = page.locator("[data-testid=plan-line]", has_text="Hank Head")
+    hank.get_by_test_id("plan-line-amount").fill("800")
+    hank.get_by_test_id("plan-line-save").click()
+    page.wait_for_load_state()
+    assert "line was changed" in page.get_by_test_id("messages").inner_text()
+    assert page.get_by_test_id("plan-total-cost").inner_text() == "7,880"
+    page.locator("[data-testid=plan-line]", has_text="Alice Account").get_by_test_id(
+        "plan-line-drop"
+    ).click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("plan-line").count() == 3
+    assert page.get_by_test_id("plan-total-cost").inner_text() == "7,380"
+
     checks = page.get_by_test_id("plan-line-check")
     checks.nth(0).check()
     checks.nth(1).check()
@@ -59,5 +88,17 @@ def test_the_gm_reads_the_overview_a_person_and_approves_two_plan_lines(page, sc
     assert page.get_by_test_id("plan-line-proposal").count() == 2
     plan = IncentivePlan.objects.get()
     assert plan.lines.filter(status=PlanLineStatus.APPROVED).count() == 2
+    assert page.get_by_test_id("plan-line-form").count() == 1  # only the planned line
     page.wait_for_function("document.querySelector('#plan-chart-curve').width > 0")
     page.screenshot(path=str(SCREENSHOTS / "talent-plan.png"), full_page=True)
+
+    # the same plan in Chinese on a phone: the lines scroll inside their box, not the page
+    page.click("#language-zh-hans")
+    page.wait_for_load_state()
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.get_by_test_id("plan-spending").inner_text().startswith("已手动修改")
+    assert "在系统之外决定" in page.get_by_test_id("plan-left-out").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.wait_for_function("document.querySelector('#plan-chart-curve').width > 0")
+    page.screenshot(path=str(SCREENSHOTS / "talent-plan-zh.png"), full_page=True)

@@ -36,6 +36,10 @@ RESPONSE = {
     "months_since_promotion": 0.03,
     "grade": -0.1,
 }
+# A cheap development programme (500): with it the plan has four lines worth their cost (Oscar,
+# Emma, Hank, Alice); with the default menu only Oscar's and Emma's 3% raises are worth theirs.
+# Grace (the GM) and Harriet (HR) are never lines: they decide the plan.
+DEVELOPMENT_MENU = "development_cost = 500.0\n"
 CALIBRATION = [
     {"low": 0.0, "high": 0.1, "count": 50, "mean_predicted": 0.05, "observed_rate": 0.06},
     {"low": 0.1, "high": 0.2, "count": 30, "mean_predicted": 0.14, "observed_rate": 0.12},

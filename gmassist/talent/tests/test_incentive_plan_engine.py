@@ -1,4 +1,5 @@
-"""The incentive plan engine: rules, budget, the known optimum, and never worse than greedy."""
+"""The incentive plan engine: rules, budget as a cap, net value, the known optimum, never
+worse than greedy."""
 
 from __future__ import annotations
 
@@ -43,18 +44,35 @@ def _people(rows: list[dict]) -> pd.DataFrame:
     )
 
 
-def _brute_force(options: list[list[plan.Option]], budget: float) -> float:
-    best = 0.0
+def _brute_force(options: list[list[plan.Option]], budget: float) -> int:
+    """The best net value (cents, as the solver counts it) over every choice."""
+    best = 0
     for choice in itertools.product(*[[None, *person] for person in options]):
         picked = [o for o in choice if o is not None]
         if sum(math.ceil(o.cost) for o in picked) <= budget:
-            best = max(best, sum(round(o.effect) for o in picked))
+            best = max(best, sum(_cents(o) for o in picked))
     return best
+
+
+def _cents(option: plan.Option) -> int:
+    return round(option.effect * 100) - 100 * math.ceil(option.cost)
+
+
+def _greedy_by_net(options: list[list[plan.Option]], budget: float) -> float:
+    """A plan made by hand: the options of the highest net value first, one per person, each
+    while it fits the budget; its net value."""
+    chosen: dict[int, plan.Option] = {}
+    spent = 0
+    for option in sorted((o for person in options for o in person), key=lambda o: -o.net):
+        if option.person not in chosen and spent + math.ceil(option.cost) <= budget:
+            chosen[option.person] = option
+            spent += math.ceil(option.cost)
+    return sum(o.net for o in chosen.values())
 
 
 def test_a_raise_moves_the_risk_by_the_models_response():
     people = _people(
-        [{"probability": 0.5, "value": 100000, "base_pay": 100000, "band_mid": 100000}]
+        [{"probability": 0.5, "value": 1000000, "base_pay": 100000, "band_mid": 100000}]
     )
     (one_step,) = plan.person_options(people.iloc[0].to_dict(), 0, plan.menu_from_dict(
         {**RAISES_ONLY.as_dict(), "raise_max_steps": 1}), RESPONSE)  # fmt: skip
@@ -62,7 +80,8 @@ def test_a_raise_moves_the_risk_by_the_models_response():
     assert one_step.cost == 3000
     assert one_step.delta_logit == pytest.approx(-0.09)
     assert one_step.risk_after == pytest.approx(1 / (1 + math.exp(0.09)))
-    assert one_step.effect == pytest.approx(100000 * (0.5 - 1 / (1 + math.exp(0.09))))
+    assert one_step.effect == pytest.approx(1000000 * (0.5 - 1 / (1 + math.exp(0.09))))
+    assert one_step.net == pytest.approx(one_step.effect - 3000)
 
 
 def test_a_raise_is_never_offered_above_the_band_maximum():
@@ -93,22 +112,121 @@ def test_a_promotion_pays_at_least_the_new_band_minimum():
     assert promotion.cost == 15000
 
 
-def test_a_small_case_returns_its_known_optimum():
-    # three people, raises of one step only; budget 6,000 buys two of the three 3% raises
-    people = _people(
+def _three_people() -> pd.DataFrame:
+    # three people paid 100,000 at a midpoint of 100,000, each at risk 0.5, worth 100,000,
+    # 300,000 and 200,000 to keep; a 3% raise (3,000) moves the compa-ratio 0.03, the log-odds
+    # -3 x 0.03 = -0.09 and the risk 0.5 -> 1 / (1 + e^0.09) = 0.477515...: a fall of
+    # 0.0224848248 (DROP), so it retains 2,248.48, 6,745.45 and 4,496.96
+    return _people(
         [
             {"probability": 0.5, "value": 100000, "base_pay": 100000, "band_mid": 100000},
             {"probability": 0.5, "value": 300000, "base_pay": 100000, "band_mid": 100000},
             {"probability": 0.5, "value": 200000, "base_pay": 100000, "band_mid": 100000},
         ]
     )
-    menu = plan.menu_from_dict({**RAISES_ONLY.as_dict(), "raise_max_steps": 1})
-    result = plan.solve_plan(people, budget=6000, response=RESPONSE, menu=menu)
+
+
+DROP = 0.022484824791800084  # 0.5 - 1 / (1 + exp(0.09))
+ONE_STEP = plan.menu_from_dict({**RAISES_ONLY.as_dict(), "raise_max_steps": 1})
+
+
+def test_a_small_case_returns_its_known_optimum():
+    # budget 6,000 buys two of the three 3% raises: the two worth most (2 and 3)
+    result = plan.solve_plan(_three_people(), budget=6000, response=RESPONSE, menu=ONE_STEP)
     assert result.status == "optimal"
     assert [line.employee_id for line in result.lines] == [2, 3]
     assert result.total_cost == 6000
-    drop = 0.5 - 1 / (1 + math.exp(0.09))
-    assert result.total_effect == pytest.approx(500000 * drop)
+    assert result.total_effect == pytest.approx(500000 * DROP)
+
+
+def test_a_small_case_spends_only_what_is_worth_its_cost():
+    # budget 9,000 would buy all three raises (retaining 13,490.89 for 9,000), but person 1's
+    # raise retains 2,248.48 for 3,000: a net value of -751.52, so it is not offered. The plan
+    # spends 6,000 of the 9,000: it keeps 6,745.45 + 4,496.96 = 11,242.41, net 5,242.41,
+    # a return of 11,242.41 / 6,000 = 1.8737.
+    result = plan.solve_plan(_three_people(), budget=9000, response=RESPONSE, menu=ONE_STEP)
+    assert result.status == "optimal"
+    assert [line.employee_id for line in result.lines] == [2, 3]
+    assert result.total_cost == 6000
+    assert round(result.total_effect, 2) == 11242.41
+    assert round(result.total_net, 2) == 5242.41
+    assert [round(line.net, 2) for line in result.lines] == [3745.45, 1496.96]
+    summary = result.summary()
+    assert summary["return"] == 1.8737
+    assert (summary["worth_cost"], summary["worth_net"]) == (6000, 5242.41)
+    assert summary["budget_binds"] is False
+    options = plan.all_options(_three_people(), ONE_STEP, RESPONSE, 9000)
+    assert [len(person) for person in options] == [0, 1, 1]
+
+
+def test_a_small_case_with_a_budget_that_binds():
+    # 3,000 buys one raise: person 2's (net 3,745.45); 6,000 would be worth spending
+    result = plan.solve_plan(_three_people(), budget=3000, response=RESPONSE, menu=ONE_STEP)
+    assert [line.employee_id for line in result.lines] == [2]
+    assert round(result.total_net, 2) == 3745.45
+    assert result.summary()["budget_binds"] is True
+    assert result.worth_cost == 6000
+
+
+# The GM's report (demo company, seed 1): E000531 at compa-ratio 1.02 (316,300 at a midpoint
+# of 311,000), risk 0.149, worth 118,675.76 to keep, was given a 12% raise (37,956) and five
+# days' leave (6,326) for 44,282 a year, to retain 3,468.68. The model's response as fitted.
+DEMO_RESPONSE = {
+    "compa_ratio": -2.57353734,
+    "months_since_raise": -0.01432852,
+    "months_since_promotion": 0.00619953,
+    "tenure_months": -0.00989407,
+    "grade": -0.03950537,
+    "last_rating": 0.02797881,
+}
+COMPA_102 = {
+    "probability": 0.149021,
+    "value": 118675.761876,
+    "base_pay": 316300.0,
+    "band_mid": 311000.0,
+    "band_max": 373200.0,
+    "next_band_min": 298600.0,
+    "next_band_mid": 373200.0,
+    "months_since_raise": 7.98,
+    "months_since_promotion": 24.67,
+}
+
+
+def test_a_12_percent_raise_at_compa_ratio_1_02_is_not_worth_its_cost():
+    people = _people([COMPA_102])
+    row = people.iloc[0].to_dict()
+    raise_12 = {"instrument": "raise", "share": 0.12, "amount": 37956.0}
+    leave = {"instrument": "leave", "days": 5, "amount": 6326.0}
+    line = plan.evaluate_actions(row, [raise_12, leave], plan.DEFAULT_MENU, DEMO_RESPONSE)
+    assert line.cost == 44282
+    assert round(line.effect, 2) == 3468.68  # what the old plan showed
+    assert line.net < -40000
+    # within the band maximum (316,300 x 1.12 = 354,256 < 373,200), so the rules alone allowed
+    # it; its net value does not
+    result = plan.solve_plan(people, budget=300000, response=DEMO_RESPONSE)
+    assert result.lines == []
+    assert (result.total_cost, result.total_effect, result.worth_cost) == (0, 0, 0)
+    assert plan.person_options(row, 0, plan.DEFAULT_MENU, DEMO_RESPONSE) == []
+
+
+def test_an_edited_amount_is_priced_as_the_solver_prices_it():
+    people = _people([{"probability": 0.5, "value": 1e6, "base_pay": 100000, "band_mid": 100000}])
+    row = people.iloc[0].to_dict()
+    (option,) = plan.person_options(row, 0, ONE_STEP, RESPONSE)
+    same = plan.evaluate_actions(row, list(option.actions), ONE_STEP, RESPONSE)
+    assert (same.cost, same.effect) == (3000, pytest.approx(option.effect))
+    bigger = plan.with_amount(row, option.actions[0], 6000, ONE_STEP)
+    assert bigger == {"instrument": "raise", "share": 0.06, "amount": 6000.0}
+    edited = plan.evaluate_actions(row, [bigger], ONE_STEP, RESPONSE)
+    assert edited.cost == 6000
+    assert edited.risk_after == pytest.approx(1 / (1 + math.exp(0.18)))
+    with pytest.raises(plan.PlanEditError, match="above the band maximum"):
+        plan.with_amount(row, option.actions[0], 40000, ONE_STEP)
+    with pytest.raises(plan.PlanEditError, match="more than 0"):
+        plan.with_amount(row, option.actions[0], 0, ONE_STEP)
+    leave = plan.with_amount(row, {"instrument": "leave", "days": 5, "amount": 2000.0}, 800,
+                             plan.DEFAULT_MENU)  # fmt: skip
+    assert leave == {"instrument": "leave", "days": 2.0, "amount": 800.0}
 
 
 def test_the_menu_names_the_bad_key():
@@ -143,7 +261,10 @@ def test_a_plan_never_exceeds_the_budget_or_a_rule_and_is_never_worse_than_greed
     result = plan.solve_plan(people, budget=budget, response=RESPONSE, time_limit=5)
     assert result.total_cost <= budget
     assert len({line.employee_id for line in result.lines}) == len(result.lines)
-    assert result.total_effect >= result.greedy_effect - 1e-6
+    options = plan.all_options(people, plan.DEFAULT_MENU, RESPONSE, budget)
+    assert result.total_net >= _greedy_by_net(options, budget) - 1e-6
+    assert result.total_net >= result.greedy_net - 1e-6
+    assert result.total_net >= 0
     by_id = people.set_index("employee_id")
     for line in result.lines:
         row = by_id.loc[line.employee_id]
@@ -159,6 +280,7 @@ def test_a_plan_never_exceeds_the_budget_or_a_rule_and_is_never_worse_than_greed
                 minimum = row["next_band_min"]
                 assert math.isnan(minimum) or action["new_base_pay"] >= minimum - 0.01
         assert line.effect > 0
+        assert line.net > 0  # never a line with a negative expected net value
 
 
 @settings(max_examples=25, deadline=None)
@@ -170,7 +292,7 @@ def test_the_plan_is_the_brute_force_optimum_on_small_cases(rows, budget):
     result = plan.solve_plan(people, budget=budget, response=RESPONSE, menu=menu)
     options = plan.all_options(people, menu, RESPONSE, budget)
     assert result.status == "optimal"
-    chosen = sum(round(line.effect) for line in result.lines)
+    chosen = sum(round(line.effect * 100) - 100 * round(line.cost) for line in result.lines)
     assert chosen == _brute_force(options, budget)
 
 
@@ -188,10 +310,11 @@ def test_the_budget_curve_grows_with_the_budget():
         ]
     )
     curve = plan.budget_curve(people, budgets=[0, 5000, 20000, 80000], response=RESPONSE)
-    effects = [point["total_effect"] for point in curve]
-    assert effects[0] == 0
-    assert effects == sorted(effects)
+    nets = [point["total_net"] for point in curve]
+    assert nets[0] == 0 == curve[0]["total_effect"]
+    assert nets == sorted(nets)
     assert all(p["total_cost"] <= p["budget"] for p in curve)
+    assert all(p["total_net"] == round(p["total_effect"] - p["total_cost"], 2) for p in curve)
 
 
 def test_a_large_plan_is_within_the_gap_limit_of_the_relaxations_bound():
@@ -218,5 +341,6 @@ def test_a_large_plan_is_within_the_gap_limit_of_the_relaxations_bound():
     assert result.options > plan.EXACT_OPTIONS
     assert result.status == "feasible"
     assert result.total_cost <= 3_000_000
-    assert result.bound >= result.total_effect >= result.greedy_effect
+    assert result.bound >= result.total_net >= result.greedy_net
     assert result.gap <= plan.GAP_LIMIT
+    assert all(line.net > 0 for line in result.lines)

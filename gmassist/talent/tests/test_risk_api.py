@@ -15,7 +15,7 @@ from gmassist.org.models import Employee
 from gmassist.talent.choices import PlanLineStatus
 from gmassist.talent.models import IncentivePlan
 from gmassist.talent.services import incentive_plan_create
-from gmassist.talent.tests.scored import OCTOBER
+from gmassist.talent.tests.scored import DEVELOPMENT_MENU, OCTOBER
 
 SCORES = "/api/talent/risk-scores"
 MODEL = "/api/talent/risk-model"
@@ -179,9 +179,21 @@ def test_a_plan_is_made_by_a_job_and_read_with_its_lines(client, scored):
     assert [p["id"] for p in listed["items"]] == [plan.pk]
     body = client.get(f"{PLANS}/{plan.pk}").json()
     assert body["total_cost"] == float(plan.total_cost) <= 30000
-    assert [line["employee_no"] for line in body["lines"]] == ["E005", "E004", "E003", "E002"]
-    assert body["lines"][1]["reasons"][0] == "leaving risk 0.40 → 0.27"
+    # only Oscar's and Emma's 3% raises are worth their cost; Hank's options are not, and
+    # Grace (the GM) and Harriet (HR) decide the plan
+    assert [line["employee_no"] for line in body["lines"]] == ["E005", "E004"]
+    assert body["lines"][1]["reasons"][0] == "leaving risk 0.40 → 0.32"
     assert body["summary"]["status"] == "optimal"
+    assert (body["total_cost"], round(body["total_net"], 2)) == (5580, 1336.18)
+    assert body["lines"][0]["net"] == round(body["lines"][0]["effect"] - 3300, 2)
+    assert body["lines"][0]["return_ratio"] == body["lines"][0]["effect"] / 3300
+    assert body["spending_note"] == (
+        "Spend 5,580 of the 30,000 budget: no other action is worth its cost."
+    )
+    assert [(p["employee_no"], p["reason"]) for p in body["left_out"]] == [
+        ("E001", "decided outside the application"),
+        ("E002", "nobody decides their own case"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -205,7 +217,9 @@ def test_a_bad_plan_request_is_a_422_naming_the_field_and_starts_nothing(
 
 
 def _plan(scored):
-    return incentive_plan_create(budget=30000, by=scored.hr, time_limit=5)
+    return incentive_plan_create(
+        budget=30000, by=scored.hr, time_limit=5, menu_toml=DEVELOPMENT_MENU
+    )
 
 
 def test_approving_chosen_lines_applies_them_and_leaves_the_rest(client, scored):

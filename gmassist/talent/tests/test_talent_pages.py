@@ -138,16 +138,17 @@ def test_the_plan_page_starts_a_plan_and_the_plan_page_shows_it(client, scored):
     assert done.context["plan_url"] == reverse("talent:plan_detail", args=[plan.pk])
     page = client.get(done.context["plan_url"])
     lines = page.context["lines"]
-    assert [line.employee.employee_no for line in lines] == ["E005", "E004", "E003", "E002"]
-    assert lines[1].action_texts == [
-        "Raise 9% (6,840 a year)",
-        "5 extra days of paid leave (1,520)",
-    ]
-    assert lines[1].reason_texts[0] == "leaving risk 0.40 → 0.27"
+    # only two 3% raises are worth their cost (scored.py); the GM and HR decide the plan
+    assert [line.employee.employee_no for line in lines] == ["E005", "E004"]
+    assert lines[1].action_texts == ["Raise 3% (2,280 a year)"]
+    assert lines[1].reason_texts[0] == "leaving risk 0.40 → 0.32"
     html = page.content.decode()
     assert 'data-testid="plan-quality">Optimal<' in html
     assert 'id="plan-chart-curve-data"' in html
-    assert html.count('data-testid="plan-line-check"') == 4
+    assert html.count('data-testid="plan-line-check"') == 2
+    assert "Spend 5,580 of the 30,000 budget: no other action is worth its cost." in html
+    assert "Grace Manager (E001): decided outside the application" in html
+    assert "Harriet Ross (E002): nobody decides their own case" in html
     assert 'data-testid="plan-link"' in client.get(PLAN).content.decode()
 
 

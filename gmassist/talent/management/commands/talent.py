@@ -204,9 +204,12 @@ class Command(BaseCommand):
         as_json: bool,
         **_options,
     ) -> None:
+        from django.utils import translation
+
         from gmassist.core.choices import JobStatus
         from gmassist.core.management.progress import run_job_with_progress
         from gmassist.talent.models import IncentivePlan
+        from gmassist.talent.presenters import line_return, plan_left_out, plan_spending_note
         from gmassist.talent.services import check_may_plan
 
         acting = user_by_username(user)
@@ -238,12 +241,20 @@ class Command(BaseCommand):
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(f"Planning failed: {job.error}")
         plan = IncentivePlan.objects.get(pk=job.result["plan_id"])
-        lines = list(plan.lines.select_related("employee").order_by("-effect"))
+        lines = sorted(
+            plan.lines.select_related("employee"),
+            key=lambda line: (-(line.effect - float(line.cost)), line.employee.employee_no),
+        )
         summary = plan.summary
+        with translation.override("en"):  # the command speaks English, whatever is active
+            note = plan_spending_note(summary, budget=plan.budget)
+            left_out = plan_left_out(summary)
         if as_json:
             payload = {
                 "plan_id": plan.pk,
                 **{k: v for k, v in summary.items()},
+                "spending_note": note,
+                "left_out": left_out,
                 "lines": [
                     {
                         "employee_no": line.employee.employee_no,
@@ -251,6 +262,8 @@ class Command(BaseCommand):
                         "actions": line.actions,
                         "cost": float(line.cost),
                         "effect": line.effect,
+                        "net": round(line.effect - float(line.cost), 2),
+                        "return": line_return(effect=line.effect, cost=line.cost),
                         "risk_before": line.risk_before,
                         "risk_after": line.risk_after,
                     }
@@ -264,13 +277,27 @@ class Command(BaseCommand):
             if summary["status"] == "optimal"
             else f"within {summary['gap']:.4%} of the bound {summary['bound']:,.0f}"
         )
+        ratio = summary.get("return")
         self.stdout.write(
             f"Plan #{plan.pk}: {len(lines):,} people, cost {summary['total_cost']:,.0f} of "
-            f"{summary['budget']:,.0f}, expected retained value {summary['total_effect']:,.0f} "
-            f"({bound}); greedy {summary['greedy_effect']:,.0f}"
+            f"{summary['budget']:,.0f}, expected retained value {summary['total_effect']:,.0f}, "
+            f"net value {summary['total_net']:,.0f}, return "
+            f"{'–' if ratio is None else f'{ratio:.2f}'} ({bound}); greedy net "
+            f"{summary['greedy_net']:,.0f}"
         )
-        table = RichTable("Employee", "Name", "Actions", "Cost", "Risk", "Effect")
+        self.stdout.write(note)
+        if left_out:
+            self.stdout.write(
+                "Left out of the candidates (they decide the plan): "
+                + "; ".join(
+                    f"{p['full_name']} ({p['employee_no']}): {p['reason']}" for p in left_out
+                )
+            )
+        table = RichTable(
+            "Employee", "Name", "Actions", "Cost", "Risk", "Retained", "Net", "Return"
+        )
         for line in lines[:limit] if limit > 0 else lines:
+            line_ratio = line_return(effect=line.effect, cost=line.cost)
             table.add_row(
                 line.employee.employee_no,
                 line.employee.full_name,
@@ -278,12 +305,26 @@ class Command(BaseCommand):
                 f"{line.cost:,.0f}",
                 f"{line.risk_before:.2f} → {line.risk_after:.2f}",
                 f"{line.effect:,.0f}",
+                f"{line.effect - float(line.cost):,.0f}",
+                "–" if line_ratio is None else f"{line_ratio:.2f}",
             )
+        table.add_row(
+            "Total",
+            "",
+            "",
+            f"{summary['total_cost']:,.0f}",
+            "",
+            f"{summary['total_effect']:,.0f}",
+            f"{summary['total_net']:,.0f}",
+            "–" if ratio is None else f"{ratio:.2f}",
+        )
         command_console(self.stdout).print(table)
         curve = ", ".join(
-            f"{p['budget']:,.0f}: {p['total_effect']:,.0f}" for p in summary.get("curve", [])
+            f"{p['budget']:,.0f}: {p['total_cost']:,.0f} / {p['total_effect']:,.0f} / "
+            f"{p.get('total_net', 0):,.0f}"
+            for p in summary.get("curve", [])
         )
-        self.stdout.write(f"Budget curve (budget: retained value): {curve}")
+        self.stdout.write(f"Budget curve (budget: spent / retained / net): {curve}")
 
     def _department_id(self, acting, department: str | None) -> int | None:
         """The id of the department with code `department` that `acting` may see (None: all)."""
