@@ -101,7 +101,8 @@ def employee_file(tier: str, seed: int, console: Console) -> tuple[Path, int]:
     database) if missing."""
     import csv
 
-    from gmassist.org.demo.generator import EMPLOYEE_CSV_COLUMNS, TIERS, employee_rows, generate
+    from gmassist.org.demo.company import TIERS
+    from gmassist.org.demo.generator import EMPLOYEE_CSV_COLUMNS, employee_rows, generate
 
     size = TIERS[tier]
     path = DATA_DIR / f"employees-{tier}-seed{seed}-{size}.csv"
