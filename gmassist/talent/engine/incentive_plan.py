@@ -247,29 +247,86 @@ def person_options(
     row: dict[str, Any], index: int, menu: Menu, response: dict[str, float]
 ) -> list[Option]:
     """Every option of one person (see the module docstring) with a positive effect."""
+    facts = _PersonFacts.of(row)
+    if facts is None:
+        return []
+    pay_actions = _pay_actions(facts, row, menu, response)
+    extras = _extras(facts, menu, response)
+    options = []
+    for pay_action, pay_cost, pay_delta in pay_actions:
+        for extra, extra_cost, extra_delta in extras:
+            if not pay_action and not extra:
+                continue
+            delta = pay_delta + extra_delta
+            after = _sigmoid(facts.logit + delta)
+            effect = facts.value * (facts.p - after)
+            cost = pay_cost + extra_cost
+            if effect > 0 and cost > 0:
+                options.append(
+                    Option(
+                        person=index,
+                        actions=pay_action + extra,
+                        cost=cost,
+                        delta_logit=delta,
+                        effect=effect,
+                        risk_after=after,
+                    )
+                )
+    return _undominated(options)
+
+
+# (actions, cost in the currency a year, change of the leaving logit)
+_Actions = tuple[tuple[dict[str, Any], ...], float, float]
+
+
+@dataclass(frozen=True)
+class _PersonFacts:
+    """What a person's options are computed from: pay, band midpoint and maximum (the
+    currency a year), leaving probability `p` and its `logit`, the `value` of keeping them,
+    months since the last raise and promotion (0 when unknown)."""
+
+    pay: float
+    mid: float
+    band_max: float
+    p: float
+    logit: float
+    value: float
+    msr: float
+    msp: float
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> _PersonFacts | None:
+        """The facts of `row`; None when its pay, midpoint, value or probability is missing."""
+        pay = _num(row["base_pay"])
+        mid = _num(row["band_mid"])
+        band_max = _num(row["band_max"])
+        p = min(max(_num(row["probability"]), 1e-9), 1 - 1e-9)
+        value = _num(row["value"])
+        if not (pay > 0 and mid > 0 and value > 0) or math.isnan(p):
+            return None
+        msr = _num(row["months_since_raise"])
+        msr = 0.0 if math.isnan(msr) else msr
+        msp = _num(row["months_since_promotion"])
+        msp = 0.0 if math.isnan(msp) else msp
+        logit = math.log(p) - math.log1p(-p)
+        return cls(pay, mid, band_max, p, logit, value, msr, msp)
+
+
+def _pay_actions(
+    facts: _PersonFacts, row: dict[str, Any], menu: Menu, response: dict[str, float]
+) -> list[_Actions]:
+    """Nothing, each raise step up to the band maximum, or a promotion to the next grade."""
     r_compa = response.get("compa_ratio", 0.0)
     r_raise = response.get("months_since_raise", 0.0)
     r_promo = response.get("months_since_promotion", 0.0)
     r_grade = response.get("grade", 0.0)
-    pay = _num(row["base_pay"])
-    mid = _num(row["band_mid"])
-    band_max = _num(row["band_max"])
-    p = min(max(_num(row["probability"]), 1e-9), 1 - 1e-9)
-    value = _num(row["value"])
-    if not (pay > 0 and mid > 0 and value > 0) or math.isnan(p):
-        return []
-    msr = _num(row["months_since_raise"])
-    msr = 0.0 if math.isnan(msr) else msr
-    msp = _num(row["months_since_promotion"])
-    msp = 0.0 if math.isnan(msp) else msp
-    logit = math.log(p) - math.log1p(-p)
-
-    pay_actions: list[tuple[tuple[dict[str, Any], ...], float, float]] = [((), 0.0, 0.0)]
+    pay, mid, msr, msp = facts.pay, facts.mid, facts.msr, facts.msp
+    pay_actions: list[_Actions] = [((), 0.0, 0.0)]
     if menu.raise_enabled:
         for k in range(1, menu.raise_max_steps + 1):
             share = round(menu.raise_step * k, 6)
             amount = pay * share
-            if not math.isnan(band_max) and pay + amount > band_max + 1e-6:
+            if not math.isnan(facts.band_max) and pay + amount > facts.band_max + 1e-6:
                 break  # never above the band maximum without a promotion
             delta = r_compa * amount / mid - r_raise * msr
             action = {"instrument": "raise", "share": share, "amount": round(amount, 2)}
@@ -281,8 +338,15 @@ def person_options(
         delta = r_compa * (new_pay / next_mid - pay / mid) - r_promo * msp - r_raise * msr + r_grade
         action = {"instrument": "promotion", "new_base_pay": round(new_pay, 2)}
         pay_actions.append(((action,), amount, delta))
+    return pay_actions
 
-    extras: list[tuple[tuple[dict[str, Any], ...], float, float]] = [((), 0.0, 0.0)]
+
+def _extras(facts: _PersonFacts, menu: Menu, response: dict[str, float]) -> list[_Actions]:
+    """Nothing, or one of: a bonus, options, extra leave days, development."""
+    r_compa = response.get("compa_ratio", 0.0)
+    r_promo = response.get("months_since_promotion", 0.0)
+    pay, mid = facts.pay, facts.mid
+    extras: list[_Actions] = [((), 0.0, 0.0)]
     if menu.bonus_enabled and menu.bonus_share > 0:
         amount = pay * menu.bonus_share
         delta = r_compa * amount * menu.bonus_equivalence / mid
@@ -298,31 +362,10 @@ def person_options(
         action = {"instrument": "leave", "days": menu.leave_days, "amount": round(amount, 2)}
         extras.append(((action,), amount, delta))
     if menu.development_enabled and menu.development_cost > 0:
-        delta = -r_promo * msp * menu.development_equivalence
+        delta = -r_promo * facts.msp * menu.development_equivalence
         action = {"instrument": "development", "amount": round(menu.development_cost, 2)}
         extras.append(((action,), menu.development_cost, delta))
-
-    options = []
-    for pay_action, pay_cost, pay_delta in pay_actions:
-        for extra, extra_cost, extra_delta in extras:
-            if not pay_action and not extra:
-                continue
-            delta = pay_delta + extra_delta
-            after = _sigmoid(logit + delta)
-            effect = value * (p - after)
-            cost = pay_cost + extra_cost
-            if effect > 0 and cost > 0:
-                options.append(
-                    Option(
-                        person=index,
-                        actions=pay_action + extra,
-                        cost=cost,
-                        delta_logit=delta,
-                        effect=effect,
-                        risk_after=after,
-                    )
-                )
-    return _undominated(options)
+    return extras
 
 
 def _undominated(options: list[Option]) -> list[Option]:
