@@ -394,28 +394,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not may_approve_plans(user):
             raise PermissionDenied
-        chosen = request.POST.getlist("line")
-        line_ids = None
-        if request.POST.get("which") != "all":
-            if not chosen or not all(value.isdigit() for value in chosen):
-                error = gettext("Choose the lines to approve, or approve all.")
-            else:
-                line_ids = [int(value) for value in chosen]
+        error = _approve_plan_lines(request, plan_obj)
         if not error:
-            try:
-                counts = services.incentive_plan_approve(plan=plan_obj, by=user, line_ids=line_ids)
-            except services.PlanError as exc:
-                error = str(exc)
-            else:
-                messages.success(
-                    request,
-                    gettext(
-                        "%(approved)s lines approved; %(proposed)s wait for a decision in the "
-                        "proposals inbox."
-                    )
-                    % counts,
-                )
-                return redirect("talent:plan_detail", pk=plan_obj.pk)
+            return redirect("talent:plan_detail", pk=plan_obj.pk)
         status = 422
     lines = selectors.incentive_plan_lines(user=user, plan=plan_obj, what="incentive plan")
     for line in lines:
@@ -423,7 +404,6 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         line.reason_texts = [presenters.plan_line_reason_text(r) for r in line.reasons]
         line.risk_fall = line.risk_before - line.risk_after
     summary = plan_obj.summary or {}
-    curve = summary.get("curve") or []
     context = {
         "title": _("Incentive plan #%(id)s") % {"id": plan_obj.pk},
         "plan": plan_obj,
@@ -433,18 +413,46 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_approve": may_approve,
         "error": error,
         "currency": Company.get().currency,
-        "chart_curve": {
-            "xLinear": True,
-            "xTitle": gettext("Yearly budget"),
-            "yTitle": gettext("Expected retained value"),
-            "datasets": [
-                {
-                    "label": gettext("Best plan at each budget"),
-                    "data": [{"x": p["budget"], "y": p["total_effect"]} for p in curve],
-                }
-            ],
-        }
-        if curve
-        else None,
+        "chart_curve": _budget_curve_chart(summary.get("curve") or []),
     }
     return render(request, "talent/plan_detail.html", context, status=status)
+
+
+def _approve_plan_lines(request: HttpRequest, plan_obj: Any) -> str:
+    """Approve the lines the form chose (or all); "" when done (a message says how many),
+    else why not."""
+    line_ids = None
+    if request.POST.get("which") != "all":
+        chosen = request.POST.getlist("line")
+        if not chosen or not all(value.isdigit() for value in chosen):
+            return gettext("Choose the lines to approve, or approve all.")
+        line_ids = [int(value) for value in chosen]
+    try:
+        counts = services.incentive_plan_approve(plan=plan_obj, by=request.user, line_ids=line_ids)
+    except services.PlanError as exc:
+        return str(exc)
+    messages.success(
+        request,
+        gettext(
+            "%(approved)s lines approved; %(proposed)s wait for a decision in the proposals inbox."
+        )
+        % counts,
+    )
+    return ""
+
+
+def _budget_curve_chart(curve: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The chart of the best plan's retained value at each budget (None without a curve)."""
+    if not curve:
+        return None
+    return {
+        "xLinear": True,
+        "xTitle": gettext("Yearly budget"),
+        "yTitle": gettext("Expected retained value"),
+        "datasets": [
+            {
+                "label": gettext("Best plan at each budget"),
+                "data": [{"x": p["budget"], "y": p["total_effect"]} for p in curve],
+            }
+        ],
+    }
