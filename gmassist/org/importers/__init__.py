@@ -22,7 +22,8 @@ runs in; never per row that has none.
 The modules: `structure` (departments, positions), `employees` (the employee file's columns and
 row checks), `employee_stream` (new employees sent to PostgreSQL while the next rows are
 checked), `employee_writes` (what an employee file writes, and its pay proposal), `history`
-(reviews, skills, pay history), `common` (finding an employee by number).
+(reviews, skills, pay history), `lookups` (managers by number or name, memoised lookups),
+`common` (finding an employee by number).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ on PostgreSQL the new employees are sent while the next rows are checked (`emplo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +46,7 @@ from gmassist.lib import normalize
 from gmassist.org.choices import EmployeeStatus, EmploymentType, SeparationType
 from gmassist.org.importers.employee_stream import _EmployeeStream
 from gmassist.org.importers.employee_writes import EMPLOYEE_ATTRIBUTES, EmployeeWrites, pay_note
+from gmassist.org.importers.lookups import UNSEEN, ManagerFinder, memoized
 from gmassist.org.models import AttributeDefinition, Department, Employee, Position, Separation
 
 EMPLOYEE_COLUMNS = (
@@ -121,41 +122,6 @@ def _looks_like_email(text: str) -> bool:
     return _EMAIL.match(text) is not None
 
 
-class ManagerFinder:
-    """Finds managers by employee number, else by unique normalised full name (file and db)."""
-
-    def __init__(self, numbers: set[str], names: Callable[[], dict[str, str]]):
-        self.numbers = numbers  # every employee number, in the file or the database
-        self._names = names  # called once, on the first lookup by name
-        self._exact: dict[str, set[str]] | None = None
-        self._loose: dict[str, set[str]] = {}
-
-    def _index(self) -> None:
-        self._exact, self._loose = {}, {}
-        for number, name in self._names().items():
-            if not name:
-                continue
-            self._exact.setdefault(normalize.name_key(name), set()).add(number)
-            self._loose.setdefault(normalize.loose_name_key(name), set()).add(number)
-
-    def find(self, value: str) -> tuple[str | None, str]:
-        """(employee number, "") or (None, the reason it was not found, translated)."""
-        if value in self.numbers:
-            return value, ""
-        if self._exact is None:
-            self._index()
-        assert self._exact is not None
-        matches = self._exact.get(normalize.name_key(value), set())
-        if not matches:
-            matches = self._loose.get(normalize.loose_name_key(value), set())
-        if len(matches) == 1:
-            return next(iter(matches)), ""
-        if matches:
-            reason = _("%(count)d employees have this name: give the employee number")
-            return None, reason % {"count": len(matches)}
-        return None, _("no employee with this number or name")
-
-
 # the columns of an employee the file does not give, when the employee is new
 _NEW_EMPLOYEE: dict[str, Any] = {
     "family_name": "",
@@ -173,26 +139,6 @@ _NEW_EMPLOYEE: dict[str, Any] = {
     "paid_leave_days": None,
 }
 _TEXT_DIRECT = ("email", "gender", "location")  # stored as "" when the cell is empty
-
-_UNSEEN = object()
-
-
-def _memoized(resolve: Callable[[str], tuple[int | None, str]]) -> Callable[[str], Any]:
-    """`resolve` called once per distinct value (its ValueError raised again each time)."""
-    memo: dict[str, tuple[int | None, str] | str] = {}
-
-    def cached(value: str) -> tuple[int | None, str]:
-        found = memo.get(value)
-        if found is None:
-            try:
-                found = memo[value] = resolve(value)
-            except ValueError as exc:
-                found = memo[value] = str(exc)
-        if type(found) is str:
-            raise ValueError(found)
-        return found  # type: ignore[return-value]
-
-    return cached
 
 
 def plan_employees(ctx: ImportContext) -> Plan:
@@ -240,8 +186,8 @@ class _EmployeeChecks:
             "separations": count(),
         }
         # a file repeats its departments, positions and amounts: each distinct one once
-        self.resolve_department = _memoized(self.departments.resolve)
-        self.resolve_position = _memoized(self.positions.resolve)
+        self.resolve_department = memoized(self.departments.resolve)
+        self.resolve_position = memoized(self.positions.resolve)
         self.pays: dict[Decimal | None, Decimal | None] = {}
         self.leave_days: dict[Decimal | None, Decimal | None] = {}
         # On PostgreSQL in the import's transaction, new employees (and their separations) are
@@ -382,8 +328,8 @@ class _EmployeeChecks:
         an existing employee's new one becomes a line of the pay proposal, an empty cell
         keeps a recorded pay (a warning)."""
         cell = row.values["base_pay"]
-        pay = self.pays.get(cell, _UNSEEN)
-        if pay is _UNSEEN:
+        pay = self.pays.get(cell, UNSEEN)
+        if pay is UNSEEN:
             pay = self.pays[cell] = money(cell)
         if pay is not None and pay < 0:
             self.ctx.error(row, "base_pay", _("must not be negative"))
@@ -410,8 +356,8 @@ class _EmployeeChecks:
     def _check_leave_days(self, row: ParsedRow, new: dict[str, Any]) -> None:
         """The paid leave days a year (one decimal), 0 to `_MAX_LEAVE_DAYS`."""
         cell = row.values["paid_leave_days"]
-        days = self.leave_days.get(cell, _UNSEEN)
-        if days is _UNSEEN:
+        days = self.leave_days.get(cell, UNSEEN)
+        if days is UNSEEN:
             days = self.leave_days[cell] = money(cell, 1)
         if days is not None and not 0 <= days <= _MAX_LEAVE_DAYS:
             self.ctx.error(row, "paid_leave_days", out_of_range_reason(0, _MAX_LEAVE_DAYS))
