@@ -214,12 +214,15 @@ def bench_import(path: Path) -> dict[str, Any]:
     from django.db import connection
 
     from gmassist.core.imports import import_file
+    from gmassist.core.permissions import SYSTEM
     from gmassist.customers.models import MonthlyRevenue
 
     with connection.cursor() as cur:
         cur.execute("TRUNCATE customers_monthlyrevenue RESTART IDENTITY")
     started = time.perf_counter()
-    report = import_file(entity="monthly_revenue", path=path, mapping=None, by=None, dry_run=False)
+    report = import_file(
+        entity="monthly_revenue", path=path, mapping=None, by=SYSTEM, dry_run=False
+    )
     seconds = time.perf_counter() - started
     with connection.cursor() as cur:
         cur.execute("ANALYZE customers_monthlyrevenue")

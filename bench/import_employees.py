@@ -101,7 +101,8 @@ def employee_file(tier: str, seed: int, console: Console) -> tuple[Path, int]:
     database) if missing."""
     import csv
 
-    from gmassist.org.demo.generator import EMPLOYEE_CSV_COLUMNS, TIERS, employee_rows, generate
+    from gmassist.org.demo.company import TIERS
+    from gmassist.org.demo.generator import EMPLOYEE_CSV_COLUMNS, employee_rows, generate
 
     size = TIERS[tier]
     path = DATA_DIR / f"employees-{tier}-seed{seed}-{size}.csv"
@@ -261,17 +262,18 @@ def bench_ours(database_url: str, path: str, *, again: bool) -> dict[str, Any]:
     from django.db import connection
 
     from gmassist.core.imports import import_file
+    from gmassist.core.permissions import SYSTEM
     from gmassist.org.models import Employee
 
     if not again:
         with connection.cursor() as cur:
             cur.execute(f"TRUNCATE {', '.join(ORG_TABLES)} RESTART IDENTITY CASCADE")
     elif not Employee.objects.exists():  # a re-import needs the first import's data
-        import_file(entity="employees", path=Path(path), mapping=None, by=None, dry_run=False)
+        import_file(entity="employees", path=Path(path), mapping=None, by=SYSTEM, dry_run=False)
 
     def work() -> dict[str, Any]:
         report = import_file(
-            entity="employees", path=Path(path), mapping=None, by=None, dry_run=False
+            entity="employees", path=Path(path), mapping=None, by=SYSTEM, dry_run=False
         )
         return {"counts": report.counts, "errors": len(report.errors)}
 

@@ -114,6 +114,7 @@ def hostile_xlsx(name: str) -> Path:
 def _import(database_url: str, entity: str, path: str, unbounded: bool) -> dict[str, Any]:
     _django(database_url)
     from gmassist.core.imports import ImportFailed, import_file, problem_count
+    from gmassist.core.permissions import SYSTEM
     from gmassist.lib.tabular import Limits
 
     limits = Limits(rows=10**9, columns=10**6, cell_chars=10**9) if unbounded else None
@@ -121,7 +122,7 @@ def _import(database_url: str, entity: str, path: str, unbounded: bool) -> dict[
     def work() -> dict[str, Any]:
         try:
             report = import_file(
-                entity=entity, path=Path(path), mapping=None, by=None, dry_run=True, limits=limits
+                entity=entity, path=Path(path), mapping=None, by=SYSTEM, dry_run=True, limits=limits
             )
             outcome = f"{report.rows:,} rows checked"
         except ImportFailed as exc:

@@ -150,15 +150,76 @@ def generate_customers(
 ) -> CustomerDemo:
     """Generate `n_customers` customers served by managers drawn from `candidate_people`
     (whatever indices the caller uses for people, with their cities); `must_manage` is always
-    one of the managers (the demo's `am` user)."""
+    one of the managers (the demo's `am` user).
+
+    Every draw comes from one random stream, in this order: the managers, who the customers
+    are, the initial books, the 24 months, the names and products, the capacities."""
     rng = np.random.default_rng([seed, 4242])
     starts = month_starts(as_of)
     n = n_customers
     k = min(n_managers or manager_count(n), len(candidate_people))
     if k < 1:
         raise ValueError("no people to make account managers of")
+    person, m_region = _managers(rng, k, candidate_people, candidate_cities, must_manage)
+    who = _Customers.draw(rng, n, starts, causes)
+    manager, by_region = _initial_books(rng, n, k, who.region, m_region)
+    months = _Months(rng, who, manager, by_region, k, starts, causes)
+    months.run()
+    contacts = _dedupe_contacts(months.contact_parts)
+    status = np.where(months.churn_month >= 0, "lost", "active").astype(object)
+    contract_end = _contract_end(who.contract_start, months.churn_month, starts, as_of)
+    products = [
+        ";".join(sorted(rng.choice(PRODUCTS, rng.integers(1, 5), replace=False))) for _ in range(n)
+    ]
+    names = _names(rng, who.industry, who.region)
+    tiers, tier_changes = _tiers(months.revenue, who.start_month, who.scale, who.industry)
+    now_tiers = _tiers_now(months.revenue, who.scale, who.industry)
+    capacity = _capacities(rng, k, m_region, who.region, tiers, now_tiers, months.churn_month)
+    mc = _manager_change_arrays(months.changes)
+    return CustomerDemo(
+        seed=seed,
+        as_of=as_of,
+        month_starts=starts,
+        customers={
+            "code": np.array([f"G{i + 1:06d}" for i in range(n)], dtype=object),
+            "name": names,
+            "industry": who.industry,
+            "scale": who.scale,
+            "region": np.array(REGIONS, dtype=object)[who.region],
+            "contract_start": who.contract_start,
+            "contract_end": contract_end,
+            "products": np.array(products, dtype=object),
+            "status": status,
+            "tier": tiers,
+            "manager": manager,
+            "churn_month": months.churn_month,
+            "unhappy": who.unhappy,
+            "declining_from": np.where(who.declining, who.decline_from, -1),
+            "initial_manager": _initial(manager, mc),
+        },
+        revenue=months.revenue,
+        contacts=contacts,
+        managers={
+            "person": person,
+            "region": np.array(REGIONS, dtype=object)[m_region],
+            "capacity": capacity,
+        },
+        manager_changes=mc,
+        tier_changes=tier_changes,
+        factor_stats=months.factor_stats,
+        causes=causes,
+    )
 
-    # --- managers: sales people, one of them the demo's account manager ---------------------
+
+def _managers(
+    rng: np.random.Generator,
+    k: int,
+    candidate_people: np.ndarray,
+    candidate_cities: np.ndarray,
+    must_manage: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`k` managers drawn from the candidates (`must_manage` among them): their people and
+    regions (by city, else drawn; every region gets one when there are enough)."""
     pool = np.arange(len(candidate_people))
     chosen = rng.choice(pool, k, replace=False)
     if must_manage is not None:
@@ -181,33 +242,79 @@ def generate_customers(
             crowded = np.nonzero(m_region == np.argmax(counts))[0]
             movable = [j for j in crowded if person[j] != must_manage] or list(crowded)
             m_region[movable[-1]] = r
+    return person, m_region
 
-    # --- who the customers are --------------------------------------------------------------
-    industry = rng.choice(len(INDUSTRIES), n, p=INDUSTRY_SHARES / INDUSTRY_SHARES.sum())
-    region = rng.choice(len(REGIONS), n, p=REGION_SHARES / REGION_SHARES.sum())
-    scale = np.maximum(5, np.round(rng.lognormal(np.log(300), 1.3, n))).astype(np.int64)
-    level = 60.0 * scale**0.85 * rng.lognormal(0.0, 1.2, n)  # CNY a month
-    growth = rng.normal(0.004, 0.008, n)
-    season = 1 + 0.06 * np.sin(2 * np.pi * (np.arange(MONTHS) + rng.integers(0, 12)) / 12)
-    # 70% were customers before the window (contracts 1-6 years old), the rest signed in it
-    window_start = starts[0]
-    old = rng.random(n) < 0.7
-    start_offset_days = np.where(
-        old,
-        -rng.integers(1, 6 * 365, n),
-        rng.integers(0, (MONTHS - 2) * 30, n),
-    )
-    contract_start = window_start + start_offset_days.astype("timedelta64[D]")
-    start_month = np.maximum(
-        0,
-        (contract_start.astype("datetime64[M]") - window_start.astype("datetime64[M]")).astype(int),
-    )
-    anniversary = contract_start.astype("datetime64[M]").astype(int) % 12  # month of year
-    unhappy = rng.random(n) < causes.unhappy_share
-    declining = rng.random(n) < causes.decline_share
-    decline_from = np.where(declining, rng.integers(3, MONTHS, n), MONTHS + 1)
 
-    # --- initial books: a manager of the customer's region, drawn at random ------------------
+@dataclass(frozen=True)
+class _Customers:
+    """Who the customers are (one item per customer): industry and region (indexes), scale
+    (staff), revenue level (CNY a month) and monthly growth, the season's multiplier per
+    month, when the contract started (and in which month of the window, and of the year),
+    and the planted causes: unhappy, declining from a month."""
+
+    industry: np.ndarray
+    region: np.ndarray
+    scale: np.ndarray
+    level: np.ndarray
+    growth: np.ndarray
+    season: np.ndarray
+    contract_start: np.ndarray
+    start_month: np.ndarray
+    anniversary: np.ndarray
+    unhappy: np.ndarray
+    declining: np.ndarray
+    decline_from: np.ndarray
+
+    @classmethod
+    def draw(
+        cls, rng: np.random.Generator, n: int, starts: np.ndarray, causes: CustomerCauses
+    ) -> _Customers:
+        industry = rng.choice(len(INDUSTRIES), n, p=INDUSTRY_SHARES / INDUSTRY_SHARES.sum())
+        region = rng.choice(len(REGIONS), n, p=REGION_SHARES / REGION_SHARES.sum())
+        scale = np.maximum(5, np.round(rng.lognormal(np.log(300), 1.3, n))).astype(np.int64)
+        level = 60.0 * scale**0.85 * rng.lognormal(0.0, 1.2, n)  # CNY a month
+        growth = rng.normal(0.004, 0.008, n)
+        season = 1 + 0.06 * np.sin(2 * np.pi * (np.arange(MONTHS) + rng.integers(0, 12)) / 12)
+        # 70% were customers before the window (contracts 1-6 years old), the rest signed in it
+        window_start = starts[0]
+        old = rng.random(n) < 0.7
+        start_offset_days = np.where(
+            old,
+            -rng.integers(1, 6 * 365, n),
+            rng.integers(0, (MONTHS - 2) * 30, n),
+        )
+        contract_start = window_start + start_offset_days.astype("timedelta64[D]")
+        start_month = np.maximum(
+            0,
+            (contract_start.astype("datetime64[M]") - window_start.astype("datetime64[M]")).astype(
+                int
+            ),
+        )
+        anniversary = contract_start.astype("datetime64[M]").astype(int) % 12  # month of year
+        unhappy = rng.random(n) < causes.unhappy_share
+        declining = rng.random(n) < causes.decline_share
+        decline_from = np.where(declining, rng.integers(3, MONTHS, n), MONTHS + 1)
+        return cls(
+            industry,
+            region,
+            scale,
+            level,
+            growth,
+            season,
+            contract_start,
+            start_month,
+            anniversary,
+            unhappy,
+            declining,
+            decline_from,
+        )
+
+
+def _initial_books(
+    rng: np.random.Generator, n: int, k: int, region: np.ndarray, m_region: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each customer's first manager (index; -1: nobody), of its region drawn at random (a
+    few from another region, a few with nobody); and the managers of each region."""
     by_region = [np.nonzero(m_region == r)[0] for r in range(len(REGIONS))]
     manager = np.full(n, -1, dtype=np.int64)
     for r in range(len(REGIONS)):
@@ -218,129 +325,197 @@ def generate_customers(
     stray = rng.random(n) < 0.04
     manager[stray] = rng.integers(0, k, int(stray.sum()))
     manager[rng.random(n) < 0.01] = -1  # a few have nobody
+    return manager, by_region
 
-    # --- the months ---------------------------------------------------------------------------
-    revenue = np.zeros((n, MONTHS))
-    active = np.zeros(n, dtype=bool)
-    churn_month = np.full(n, -1, dtype=np.int64)
-    unresolved = np.zeros((n, MONTHS), dtype=np.int64)
-    sat_sum = np.zeros((n, MONTHS))
-    sat_n = np.zeros((n, MONTHS), dtype=np.int64)
-    last_change = np.full(n, -100, dtype=np.int64)
-    changes: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []
-    contact_parts: list[dict[str, np.ndarray]] = []
-    factor_stats = dict.fromkeys(CHURN_FACTORS, 0)
-    noise = rng.lognormal(0.0, 0.08, (n, MONTHS))
-    w = causes.contact_window_months
-    for m in range(MONTHS):
-        active |= (start_month == m) & (churn_month < 0)
-        # churn, from what was known at the end of the month before
-        if m >= 6:
-            idx = np.nonzero(active)[0]
-            last3 = revenue[idx, m - 3 : m].sum(axis=1)
-            prev3 = revenue[idx, m - 6 : m - 3].sum(axis=1)
-            known6 = start_month[idx] <= m - 6
-            lo = max(0, m - w)
-            rated = sat_n[idx, lo:m].sum(axis=1)
-            mean_sat = np.where(rated > 0, sat_sum[idx, lo:m].sum(axis=1) / np.maximum(rated, 1), 5)
-            to_renewal = (anniversary[idx] - ((m - 1 + _month0(starts)) % 12) - 1) % 12 + 1
-            factors = {
-                "falling_revenue": known6 & (last3 < causes.falling_revenue_ratio * prev3),
-                "contract_ending": to_renewal <= causes.contract_ending_months,
-                "unresolved_contacts": unresolved[idx, lo:m].sum(axis=1)
-                >= causes.unresolved_contacts_min,
-                "low_satisfaction": (rated > 0) & (mean_sat < causes.low_satisfaction_below),
-                "manager_change": (m - last_change[idx]) <= causes.manager_change_months,
-            }
-            hazard = churn_hazard(factors, causes)
-            gone = rng.random(len(idx)) < hazard
-            churn_month[idx[gone]] = m
-            active[idx[gone]] = False
-            for name in CHURN_FACTORS:
-                factor_stats[name] += int(np.sum(factors[name] & gone))
-        idx = np.nonzero(active)[0]
+
+class _Months:
+    """The 24 months, one after the other: who churns (from what was known at the end of the
+    month before), the month's revenue, its service contacts, and the manager changes.
+    `manager` (each customer's) changes in place."""
+
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        who: _Customers,
+        manager: np.ndarray,
+        by_region: list[np.ndarray],
+        k: int,
+        starts: np.ndarray,
+        causes: CustomerCauses,
+    ):
+        n = len(who.region)
+        self.rng, self.who, self.manager, self.by_region = rng, who, manager, by_region
+        self.k, self.starts, self.causes = k, starts, causes
+        self.revenue = np.zeros((n, MONTHS))
+        self.active = np.zeros(n, dtype=bool)
+        self.churn_month = np.full(n, -1, dtype=np.int64)
+        self.unresolved = np.zeros((n, MONTHS), dtype=np.int64)
+        self.sat_sum = np.zeros((n, MONTHS))
+        self.sat_n = np.zeros((n, MONTHS), dtype=np.int64)
+        self.last_change = np.full(n, -100, dtype=np.int64)
+        # (customers, month, from managers, to managers)
+        self.changes: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []
+        self.contact_parts: list[dict[str, np.ndarray]] = []
+        self.factor_stats = dict.fromkeys(CHURN_FACTORS, 0)
+        self.noise = rng.lognormal(0.0, 0.08, (n, MONTHS))
+
+    def run(self) -> None:
+        for m in range(MONTHS):
+            self.active |= (self.who.start_month == m) & (self.churn_month < 0)
+            if m >= 6:
+                self._churn(m)
+            idx = np.nonzero(self.active)[0]
+            self._revenue(m, idx)
+            self._contacts(m, idx)
+            self._change_managers(m, idx)
+
+    def _churn(self, m: int) -> None:
+        """Who leaves in month `m`, from the hazards of the churn factors."""
+        causes, who = self.causes, self.who
+        idx = np.nonzero(self.active)[0]
+        last3 = self.revenue[idx, m - 3 : m].sum(axis=1)
+        prev3 = self.revenue[idx, m - 6 : m - 3].sum(axis=1)
+        known6 = who.start_month[idx] <= m - 6
+        lo = max(0, m - causes.contact_window_months)
+        rated = self.sat_n[idx, lo:m].sum(axis=1)
+        mean_sat = np.where(
+            rated > 0, self.sat_sum[idx, lo:m].sum(axis=1) / np.maximum(rated, 1), 5
+        )
+        to_renewal = (who.anniversary[idx] - ((m - 1 + _month0(self.starts)) % 12) - 1) % 12 + 1
+        factors = {
+            "falling_revenue": known6 & (last3 < causes.falling_revenue_ratio * prev3),
+            "contract_ending": to_renewal <= causes.contract_ending_months,
+            "unresolved_contacts": self.unresolved[idx, lo:m].sum(axis=1)
+            >= causes.unresolved_contacts_min,
+            "low_satisfaction": (rated > 0) & (mean_sat < causes.low_satisfaction_below),
+            "manager_change": (m - self.last_change[idx]) <= causes.manager_change_months,
+        }
+        hazard = churn_hazard(factors, causes)
+        gone = self.rng.random(len(idx)) < hazard
+        self.churn_month[idx[gone]] = m
+        self.active[idx[gone]] = False
+        for name in CHURN_FACTORS:
+            self.factor_stats[name] += int(np.sum(factors[name] & gone))
+
+    def _revenue(self, m: int, idx: np.ndarray) -> None:
+        """The revenue of month `m` of the active customers `idx` (CNY, to the cent)."""
+        who = self.who
         decline = np.where(
-            m >= decline_from[idx], (1 - causes.decline_monthly) ** (m - decline_from[idx]), 1.0
+            m >= who.decline_from[idx],
+            (1 - self.causes.decline_monthly) ** (m - who.decline_from[idx]),
+            1.0,
         )
-        revenue[idx, m] = np.round(
-            level[idx] * (1 + growth[idx]) ** m * season[m] * decline * noise[idx, m], 2
+        self.revenue[idx, m] = np.round(
+            who.level[idx]
+            * (1 + who.growth[idx]) ** m
+            * who.season[m]
+            * decline
+            * self.noise[idx, m],
+            2,
         )
-        # service contacts of the month
-        rate = 0.3 + 0.6 * unhappy[idx] + 0.4 * (m >= decline_from[idx])
-        per = rng.poisson(rate)
-        who = np.repeat(idx, per)
-        if len(who):
-            sad = unhappy[who]
-            kind = np.where(
-                rng.random(len(who)) < np.where(sad, 0.45, 0.12),
-                2,
-                rng.choice([0, 1, 3, 4, 5], len(who), p=[0.35, 0.3, 0.15, 0.12, 0.08]),
-            )
-            sat = np.clip(
-                np.round(
-                    np.where(sad, rng.normal(2.3, 0.9, len(who)), rng.normal(4.1, 0.7, len(who)))
-                ),
-                1,
-                5,
-            ).astype(np.int64)
-            sat[rng.random(len(who)) < 0.25] = 0  # not asked
-            resolved = rng.random(len(who)) < np.where(sad, 0.45, 0.92)
-            channel = rng.choice(len(CONTACT_CHANNELS), len(who), p=[0.55, 0.35, 0.1])
-            day = rng.integers(0, 28, len(who))
-            np.add.at(unresolved[:, m], who, (~resolved).astype(np.int64))
-            np.add.at(sat_sum[:, m], who, sat.astype(float))
-            np.add.at(sat_n[:, m], who, (sat > 0).astype(np.int64))
-            contact_parts.append(
-                {
-                    "customer": who,
-                    "date": starts[m] + day.astype("timedelta64[D]"),
-                    "channel": channel,
-                    "kind": kind,
-                    "satisfaction": sat,
-                    "resolved": resolved,
-                }
-            )
-        # manager changes (a manager leaves the region, a book is rebalanced)
-        has = idx[manager[idx] >= 0]
-        moving = has[rng.random(len(has)) < causes.manager_change_yearly / 12]
-        if len(moving) and k > 1:
-            new = manager[moving].copy()
-            for i, c in enumerate(moving):
-                options = by_region[region[c]]
-                if len(options) < 2:
-                    options = np.arange(k)
-                options = options[options != manager[c]]
-                new[i] = rng.choice(options)
-            changes.append((moving, m, manager[moving].copy(), new))
-            manager[moving] = new
-            last_change[moving] = m
 
-    contacts = _dedupe_contacts(contact_parts)
-    status = np.where(churn_month >= 0, "lost", "active").astype(object)
-    # a lost customer's contract ended when it left; a current one's runs to the next renewal
+    def _contacts(self, m: int, idx: np.ndarray) -> None:
+        """The service contacts of month `m`: more, and worse, for unhappy and declining
+        customers."""
+        rng, who = self.rng, self.who
+        rate = 0.3 + 0.6 * who.unhappy[idx] + 0.4 * (m >= who.decline_from[idx])
+        per = rng.poisson(rate)
+        customers = np.repeat(idx, per)
+        if not len(customers):
+            return
+        sad = who.unhappy[customers]
+        kind = np.where(
+            rng.random(len(customers)) < np.where(sad, 0.45, 0.12),
+            2,
+            rng.choice([0, 1, 3, 4, 5], len(customers), p=[0.35, 0.3, 0.15, 0.12, 0.08]),
+        )
+        sat = np.clip(
+            np.round(
+                np.where(
+                    sad,
+                    rng.normal(2.3, 0.9, len(customers)),
+                    rng.normal(4.1, 0.7, len(customers)),
+                )
+            ),
+            1,
+            5,
+        ).astype(np.int64)
+        sat[rng.random(len(customers)) < 0.25] = 0  # not asked
+        resolved = rng.random(len(customers)) < np.where(sad, 0.45, 0.92)
+        channel = rng.choice(len(CONTACT_CHANNELS), len(customers), p=[0.55, 0.35, 0.1])
+        day = rng.integers(0, 28, len(customers))
+        np.add.at(self.unresolved[:, m], customers, (~resolved).astype(np.int64))
+        np.add.at(self.sat_sum[:, m], customers, sat.astype(float))
+        np.add.at(self.sat_n[:, m], customers, (sat > 0).astype(np.int64))
+        self.contact_parts.append(
+            {
+                "customer": customers,
+                "date": self.starts[m] + day.astype("timedelta64[D]"),
+                "channel": channel,
+                "kind": kind,
+                "satisfaction": sat,
+                "resolved": resolved,
+            }
+        )
+
+    def _change_managers(self, m: int, idx: np.ndarray) -> None:
+        """Manager changes of month `m` (a manager leaves the region, a book is rebalanced):
+        to another manager of the customer's region (of anyone's when it has fewer than two)."""
+        manager, rng = self.manager, self.rng
+        has = idx[manager[idx] >= 0]
+        moving = has[rng.random(len(has)) < self.causes.manager_change_yearly / 12]
+        if not len(moving) or self.k <= 1:
+            return
+        new = manager[moving].copy()
+        for i, c in enumerate(moving):
+            options = self.by_region[self.who.region[c]]
+            if len(options) < 2:
+                options = np.arange(self.k)
+            options = options[options != manager[c]]
+            new[i] = rng.choice(options)
+        self.changes.append((moving, m, manager[moving].copy(), new))
+        manager[moving] = new
+        self.last_change[moving] = m
+
+
+def _contract_end(
+    contract_start: np.ndarray, churn_month: np.ndarray, starts: np.ndarray, as_of: dt.date
+) -> np.ndarray:
+    """A lost customer's contract ended when it left; a current one's runs to the next
+    renewal (a year after the start, or after a later anniversary)."""
     as_of_month = np.datetime64(as_of, "M")
     years = (as_of_month - contract_start.astype("datetime64[M]")).astype(int) // 12 + 1
     renewal = contract_start.astype("datetime64[M]") + (12 * years).astype("timedelta64[M]")
     contract_end = renewal.astype("datetime64[D]") - 1
     left_end = starts[np.maximum(churn_month, 0)] - 1
-    contract_end = np.where(churn_month >= 0, np.maximum(left_end, contract_start), contract_end)
+    return np.where(churn_month >= 0, np.maximum(left_end, contract_start), contract_end)
 
-    products = [
-        ";".join(sorted(rng.choice(PRODUCTS, rng.integers(1, 5), replace=False))) for _ in range(n)
-    ]
-    words = rng.integers(0, len(NAME_WORDS), n)
-    names = np.array(
+
+def _names(rng: np.random.Generator, industry: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """A name per customer: a word, its industry's suffix, its region."""
+    words = rng.integers(0, len(NAME_WORDS), len(industry))
+    return np.array(
         [
             f"{NAME_WORDS[words[i]]} {NAME_SUFFIX[INDUSTRIES[industry[i]][0]]} {REGIONS[region[i]]}"
-            for i in range(n)
+            for i in range(len(industry))
         ],
         dtype=object,
     )
-    tiers, tier_changes = _tiers(revenue, start_month, scale, industry)
-    # the capacities cover each region's books (at the heavier of the old and the current
-    # tiers, so that re-tiering fits) with headroom, spread around the region's mean
+
+
+def _capacities(
+    rng: np.random.Generator,
+    k: int,
+    m_region: np.ndarray,
+    region: np.ndarray,
+    tiers: np.ndarray,
+    now_tiers: np.ndarray,
+    churn_month: np.ndarray,
+) -> np.ndarray:
+    """Each manager's capacity in workload units: the capacities cover each region's books
+    (at the heavier of the old and the current tiers, so that re-tiering fits) with headroom,
+    spread around the region's mean."""
     units = {"A": 5, "B": 2, "C": 1}
-    now_tiers = _tiers_now(revenue, scale, industry)
     workload = np.maximum(np.vectorize(units.get)(tiers), np.vectorize(units.get)(now_tiers)) * (
         churn_month < 0
     )
@@ -352,51 +527,24 @@ def generate_customers(
         need = workload[region == r].sum() * CAPACITY_HEADROOM
         spread = rng.uniform(0.75, 1.25, len(members))
         capacity[members] = np.maximum(10, np.ceil(need * spread / spread.sum()))
-    if changes:
-        mc = {
-            "customer": np.concatenate([c for c, _m, _f, _t in changes]),
-            "month": np.concatenate([np.full(len(c), mm) for c, mm, _f, _t in changes]),
-            "from_manager": np.concatenate([f for _c, _m, f, _t in changes]),
-            "to_manager": np.concatenate([t for _c, _m, _f, t in changes]),
-        }
-    else:
-        mc = {
+    return capacity
+
+
+def _manager_change_arrays(
+    changes: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]],
+) -> dict[str, np.ndarray]:
+    """The manager changes as columns: customer, month, from_manager, to_manager."""
+    if not changes:
+        return {
             key: np.zeros(0, dtype=np.int64)
             for key in ("customer", "month", "from_manager", "to_manager")
         }
-    return CustomerDemo(
-        seed=seed,
-        as_of=as_of,
-        month_starts=starts,
-        customers={
-            "code": np.array([f"G{i + 1:06d}" for i in range(n)], dtype=object),
-            "name": names,
-            "industry": industry,
-            "scale": scale,
-            "region": np.array(REGIONS, dtype=object)[region],
-            "contract_start": contract_start,
-            "contract_end": contract_end,
-            "products": np.array(products, dtype=object),
-            "status": status,
-            "tier": tiers,
-            "manager": manager,
-            "churn_month": churn_month,
-            "unhappy": unhappy,
-            "declining_from": np.where(declining, decline_from, -1),
-            "initial_manager": _initial(manager, mc),
-        },
-        revenue=revenue,
-        contacts=contacts,
-        managers={
-            "person": person,
-            "region": np.array(REGIONS, dtype=object)[m_region],
-            "capacity": capacity,
-        },
-        manager_changes=mc,
-        tier_changes=tier_changes,
-        factor_stats=factor_stats,
-        causes=causes,
-    )
+    return {
+        "customer": np.concatenate([c for c, _m, _f, _t in changes]),
+        "month": np.concatenate([np.full(len(c), mm) for c, mm, _f, _t in changes]),
+        "from_manager": np.concatenate([f for _c, _m, f, _t in changes]),
+        "to_manager": np.concatenate([t for _c, _m, _f, t in changes]),
+    }
 
 
 def _month0(starts: np.ndarray) -> int:

@@ -268,29 +268,11 @@ def retier_customers(*, by: User | None, as_of: dt.date | None = None) -> Propos
     if not changes:
         _replace_open(RETIER, by, None)
         return None
-    payload_changes = [
-        {
-            "customer_id": change.customer_id,
-            "code": customers[change.customer_id][0],
-            "name": customers[change.customer_id][1],
-            "from": change.from_tier or "",
-            "to": change.to_tier,
-            "reasons": [reason.as_dict() for reason in change.reasons],
-        }
-        for change in changes
-    ]
-    scores = {r.customer_id: r.score for r in results}
-    for row in payload_changes:
-        row["score"] = scores[row["customer_id"]]
+    payload_changes = _retier_changes(changes, customers, results)
     same = _replace_open(RETIER, by, payload_changes)
     if same is not None:
         return same
-    before = Counter(t or "-" for _c, _n, t in customers.values())
-    after = Counter({r.customer_id: r.tier for r in results}.values())
-    moves = Counter(f"{c['from'] or '-'}→{c['to']}" for c in payload_changes)
-    up = sum(1 for c in payload_changes if c["from"] and c["to"] < c["from"])
-    down = sum(1 for c in payload_changes if c["from"] and c["to"] > c["from"])
-    new = sum(1 for c in payload_changes if not c["from"])
+    summary = _retier_summary(customers, results, payload_changes)
     count = len(payload_changes)
     return proposal_create(
         kind=RETIER,
@@ -309,19 +291,62 @@ def retier_customers(*, by: User | None, as_of: dt.date | None = None) -> Propos
             "total": f"{len(results):,}",
             "month": f"{month:%Y-%m}",
             "count": f"{count:,}",
-            "up": f"{up:,}",
-            "down": f"{down:,}",
-            "new": f"{new:,}",
+            "up": f"{summary['up']:,}",
+            "down": f"{summary['down']:,}",
+            "new": f"{summary['new']:,}",
         },
         evidence=[
-            {"label": "customers per tier now", "value": dict(sorted(before.items()))},
-            {"label": "customers per tier after", "value": dict(sorted(after.items()))},
-            {"label": "changes", "value": dict(sorted(moves.items()))},
+            {"label": "customers per tier now", "value": summary["before"]},
+            {"label": "customers per tier after", "value": summary["after"]},
+            {"label": "changes", "value": summary["moves"]},
         ],
         expected_effect=gettext("%(count)s customers change tier; the history records it.")
         % {"count": f"{count:,}"},
         by=by,
     )
+
+
+def _retier_changes(
+    changes: list[Any], customers: dict[int, tuple[str, str, str]], results: list[Any]
+) -> list[dict[str, Any]]:
+    """The payload's changes: {customer_id, code, name, from, to, reasons, score} each, in
+    the order of `changes` (`customers`: id -> code, name, stored tier)."""
+    payload_changes = [
+        {
+            "customer_id": change.customer_id,
+            "code": customers[change.customer_id][0],
+            "name": customers[change.customer_id][1],
+            "from": change.from_tier or "",
+            "to": change.to_tier,
+            "reasons": [reason.as_dict() for reason in change.reasons],
+        }
+        for change in changes
+    ]
+    scores = {r.customer_id: r.score for r in results}
+    for row in payload_changes:
+        row["score"] = scores[row["customer_id"]]
+    return payload_changes
+
+
+def _retier_summary(
+    customers: dict[int, tuple[str, str, str]],
+    results: list[Any],
+    payload_changes: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """What the rationale and evidence say: customers per tier before and after, the moves
+    ("B→A": count), and how many go up (A is the top), down, or are tiered for the first
+    time."""
+    before = Counter(t or "-" for _c, _n, t in customers.values())
+    after = Counter({r.customer_id: r.tier for r in results}.values())
+    moves = Counter(f"{c['from'] or '-'}→{c['to']}" for c in payload_changes)
+    return {
+        "before": dict(sorted(before.items())),
+        "after": dict(sorted(after.items())),
+        "moves": dict(sorted(moves.items())),
+        "up": sum(1 for c in payload_changes if c["from"] and c["to"] < c["from"]),
+        "down": sum(1 for c in payload_changes if c["from"] and c["to"] > c["from"]),
+        "new": sum(1 for c in payload_changes if not c["from"]),
+    }
 
 
 # --- matching account managers ---------------------------------------------------------------

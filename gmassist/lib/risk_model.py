@@ -245,64 +245,15 @@ def prepare_table(
     `RiskModelError` when a column is missing, the positive value never occurs, or all rows
     have the same label.
     """
-    for column, role in ((target, "target"), (id_column, "id")):
-        if column is not None and column not in frame.columns:
-            raise RiskModelError(
-                gettext_noop("no %(role)s column %(column)r in the table (columns: %(columns)s)"),
-                role=role,
-                column=column,
-                columns=", ".join(map(str, frame.columns)),
-            )
+    _check_columns(frame, target=target, id_column=id_column)
     labels = frame[target].map(clean_text)
     has_label = labels != ""
     positive_text = clean_text(positive)
     frame = frame.loc[has_label]
-    y = (labels[has_label] == positive_text).to_numpy(dtype=np.int64)
-    if not y.any():
-        seen = ", ".join(sorted(map(repr, labels[has_label].unique()))[:10])
-        raise RiskModelError(
-            gettext_noop(
-                "the value %(positive)r never occurs in column %(target)r (values: %(seen)s)"
-            ),
-            positive=positive_text,
-            target=target,
-            seen=seen or "none",
-        )
-    if y.all():
-        raise RiskModelError(
-            gettext_noop("every row of column %(target)r is %(positive)r: there is only one class"),
-            target=target,
-            positive=positive_text,
-        )
-
-    decisions: list[ColumnDecision] = []
-    numeric: dict[str, pd.Series] = {}
-    categorical: dict[str, pd.Series] = {}
-    date_values: dict[str, pd.Series] = {}
-    n = len(frame)
-    for column in frame.columns:
-        if column == target:
-            continue
-        if column == id_column:
-            decisions.append(ColumnDecision(column, "dropped", "the identifier (--id)"))
-            continue
-        if _named_like(str(column), target):
-            decisions.append(
-                ColumnDecision(column, "dropped", f"named like the target {target!r}: may leak it")
-            )
-            continue
-        kind, values, reason = _type_column(frame[column], n)
-        if kind == "dropped":
-            decisions.append(ColumnDecision(column, kind, reason))
-        elif kind == NUMERIC:
-            numeric[column] = values
-        elif kind == DATE:
-            date_values[column] = values
-        else:
-            categorical[column] = values
-        if kind != "dropped":
-            decisions.append(ColumnDecision(column, kind, reason))
-
+    y = _label_array(labels[has_label], target=target, positive_text=positive_text)
+    decisions, numeric, categorical, date_values = _typed_columns(
+        frame, target=target, id_column=id_column
+    )
     if date_values and as_of is None:
         latest = max(v.max() for v in date_values.values())
         as_of = latest.date() if not pd.isna(latest) else None
@@ -326,6 +277,73 @@ def prepare_table(
         positive=positive_text,
         rows_without_label=int((~has_label).sum()),
     )
+
+
+def _check_columns(frame: pd.DataFrame, *, target: str, id_column: str | None) -> None:
+    """RiskModelError when the target or the id column is not in `frame`."""
+    for column, role in ((target, "target"), (id_column, "id")):
+        if column is not None and column not in frame.columns:
+            raise RiskModelError(
+                gettext_noop("no %(role)s column %(column)r in the table (columns: %(columns)s)"),
+                role=role,
+                column=column,
+                columns=", ".join(map(str, frame.columns)),
+            )
+
+
+def _label_array(labels: pd.Series, *, target: str, positive_text: str) -> np.ndarray:
+    """1 where the label (as text) is the positive value, else 0; RiskModelError when the
+    positive value never occurs or every row has it (one class)."""
+    y: np.ndarray = (labels == positive_text).to_numpy(dtype=np.int64)
+    if not y.any():
+        seen = ", ".join(sorted(map(repr, labels.unique()))[:10])
+        raise RiskModelError(
+            gettext_noop(
+                "the value %(positive)r never occurs in column %(target)r (values: %(seen)s)"
+            ),
+            positive=positive_text,
+            target=target,
+            seen=seen or "none",
+        )
+    if y.all():
+        raise RiskModelError(
+            gettext_noop("every row of column %(target)r is %(positive)r: there is only one class"),
+            target=target,
+            positive=positive_text,
+        )
+    return y
+
+
+def _typed_columns(
+    frame: pd.DataFrame, *, target: str, id_column: str | None
+) -> tuple[list[ColumnDecision], dict[str, pd.Series], dict[str, pd.Series], dict[str, pd.Series]]:
+    """What becomes of each column but the target: the decisions (in column order), and the
+    numeric, categorical and date columns kept, typed."""
+    decisions: list[ColumnDecision] = []
+    numeric: dict[str, pd.Series] = {}
+    categorical: dict[str, pd.Series] = {}
+    date_values: dict[str, pd.Series] = {}
+    n = len(frame)
+    for column in frame.columns:
+        if column == target:
+            continue
+        if column == id_column:
+            decisions.append(ColumnDecision(column, "dropped", "the identifier (--id)"))
+            continue
+        if _named_like(str(column), target):
+            decisions.append(
+                ColumnDecision(column, "dropped", f"named like the target {target!r}: may leak it")
+            )
+            continue
+        kind, values, reason = _type_column(frame[column], n)
+        if kind == NUMERIC:
+            numeric[column] = values
+        elif kind == DATE:
+            date_values[column] = values
+        elif kind != "dropped":
+            categorical[column] = values
+        decisions.append(ColumnDecision(column, kind, reason))
+    return decisions, numeric, categorical, date_values
 
 
 def features(frame: pd.DataFrame, spec: FeatureSpec) -> pd.DataFrame:

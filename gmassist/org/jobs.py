@@ -17,7 +17,8 @@ def build_demo(
 ) -> dict[str, Any]:
     """Generate the demo company of `tier` from `seed` as of `as_of` (an ISO date; default:
     today) and write it over the demo data."""
-    from gmassist.org.demo.generator import TIERS, generate
+    from gmassist.org.demo.company import TIERS
+    from gmassist.org.demo.generator import generate
     from gmassist.org.demo.writer import DemoRefused, demo_company_write
 
     if tier not in TIERS:

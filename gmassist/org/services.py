@@ -239,51 +239,14 @@ def promotion_validate(payload: dict[str, Any]) -> dict[str, Any]:
     Payload: employee_id, new_position_id (the next grade of the same job family),
     new_base_pay (yearly, at least the new band's minimum), effective_date (ISO), note.
     """
-    errors: dict[str, str] = {}
-    employee = (
-        Employee.objects.select_related("position").filter(pk=payload.get("employee_id")).first()
-    )
-    if employee is None:
-        errors["employee_id"] = f"no employee with id {payload.get('employee_id')!r}"
-    elif employee.status == EmployeeStatus.LEFT:
-        errors["employee_id"] = f"{employee} has left the company"
-    position = Position.objects.filter(pk=payload.get("new_position_id")).first()
-    if position is None:
-        errors["new_position_id"] = f"no position with id {payload.get('new_position_id')!r}"
-    elif employee is not None:
-        current = employee.position
-        if (
-            current is None
-            or current.grade is None
-            or position.job_family != current.job_family
-            or position.grade != current.grade + 1
-        ):
-            errors["new_position_id"] = (
-                f"{position} is not the next grade of {current or 'no position'} "
-                "in the same job family"
-            )
-    try:
-        new_pay = Decimal(str(payload.get("new_base_pay"))).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        errors["new_base_pay"] = f"{payload.get('new_base_pay')!r} is not an amount"
-        new_pay = Decimal(0)
-    if position is not None and position.band_min is not None and new_pay < position.band_min:
-        errors["new_base_pay"] = f"below the new band's minimum {position.band_min:,.2f}"
-    elif new_pay <= 0 and "new_base_pay" not in errors:
-        errors["new_base_pay"] = "must be more than zero"
-    try:
-        effective = dt.date.fromisoformat(str(payload.get("effective_date")))
-    except ValueError:
-        errors["effective_date"] = f"{payload.get('effective_date')!r} is not a date (YYYY-MM-DD)"
-        effective = None
-    if (
-        employee is not None
-        and effective is not None
-        and PayChange.objects.filter(employee=employee, effective_date__gt=effective).exists()
-    ):
-        errors["effective_date"] = "a later pay change is already recorded"
+    errors: dict[str, str] = {}  # payload key -> what is wrong with it
+    employee = _promoted_employee(payload, errors)
+    position = _promotion_position(payload, employee, errors)
+    new_pay = _promotion_pay(payload, position, errors)
+    effective = _promotion_date(payload, employee, errors)
     if errors:
         raise ValidationError(errors)
+    assert employee is not None and position is not None and effective is not None
     cleaned = {
         "employee_id": employee.pk,
         "new_position_id": position.pk,
@@ -295,6 +258,74 @@ def promotion_validate(payload: dict[str, Any]) -> dict[str, Any]:
         if payload.get(key) not in (None, ""):
             cleaned[key] = str(payload[key])
     return cleaned
+
+
+def _promoted_employee(payload: dict[str, Any], errors: dict[str, str]) -> Employee | None:
+    """The employee to promote (None when there is none; one who left is an error too)."""
+    employee = (
+        Employee.objects.select_related("position").filter(pk=payload.get("employee_id")).first()
+    )
+    if employee is None:
+        errors["employee_id"] = f"no employee with id {payload.get('employee_id')!r}"
+    elif employee.status == EmployeeStatus.LEFT:
+        errors["employee_id"] = f"{employee} has left the company"
+    return employee
+
+
+def _promotion_position(
+    payload: dict[str, Any], employee: Employee | None, errors: dict[str, str]
+) -> Position | None:
+    """The new position: it must be the next grade of the employee's job family."""
+    position = Position.objects.filter(pk=payload.get("new_position_id")).first()
+    if position is None:
+        errors["new_position_id"] = f"no position with id {payload.get('new_position_id')!r}"
+        return None
+    if employee is None:
+        return position
+    current = employee.position
+    if (
+        current is None
+        or current.grade is None
+        or position.job_family != current.job_family
+        or position.grade != current.grade + 1
+    ):
+        errors["new_position_id"] = (
+            f"{position} is not the next grade of {current or 'no position'} in the same job family"
+        )
+    return position
+
+
+def _promotion_pay(
+    payload: dict[str, Any], position: Position | None, errors: dict[str, str]
+) -> Decimal:
+    """The new base pay (a year, in cents): an amount, at least the new band's minimum."""
+    try:
+        new_pay = Decimal(str(payload.get("new_base_pay"))).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        errors["new_base_pay"] = f"{payload.get('new_base_pay')!r} is not an amount"
+        new_pay = Decimal(0)
+    if position is not None and position.band_min is not None and new_pay < position.band_min:
+        errors["new_base_pay"] = f"below the new band's minimum {position.band_min:,.2f}"
+    elif new_pay <= 0 and "new_base_pay" not in errors:
+        errors["new_base_pay"] = "must be more than zero"
+    return new_pay
+
+
+def _promotion_date(
+    payload: dict[str, Any], employee: Employee | None, errors: dict[str, str]
+) -> dt.date | None:
+    """The effective date: a date, with no later pay change of the employee recorded."""
+    try:
+        effective = dt.date.fromisoformat(str(payload.get("effective_date")))
+    except ValueError:
+        errors["effective_date"] = f"{payload.get('effective_date')!r} is not a date (YYYY-MM-DD)"
+        return None
+    if (
+        employee is not None
+        and PayChange.objects.filter(employee=employee, effective_date__gt=effective).exists()
+    ):
+        errors["effective_date"] = "a later pay change is already recorded"
+    return effective
 
 
 def promotion_describe(proposal: Proposal) -> str:

@@ -99,7 +99,7 @@ def test_an_error_after_rows_were_written_leaves_the_database_unchanged(
 ):
     """On PostgreSQL checked rows are written while the next ones are checked (in chunks of two
     here): an error in a later row still rolls everything back, and every error is reported."""
-    from gmassist.org.importers import _EmployeeStream
+    from gmassist.org.importers.employee_stream import _EmployeeStream
 
     monkeypatch.setattr(_EmployeeStream, "CHUNK", 2)
     lines = _canonical_rows(9).splitlines()
@@ -123,7 +123,7 @@ def test_an_error_after_rows_were_written_leaves_the_database_unchanged(
 def test_rows_written_while_checking_get_new_departments_and_later_managers(
     cast, tmp_path, monkeypatch
 ):
-    from gmassist.org.importers import _EmployeeStream
+    from gmassist.org.importers.employee_stream import _EmployeeStream
 
     monkeypatch.setattr(_EmployeeStream, "CHUNK", 2)
     path = _write(

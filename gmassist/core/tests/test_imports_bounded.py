@@ -85,9 +85,9 @@ def test_a_csv_over_the_row_limit_is_refused_and_writes_nothing(cast, small_limi
 def test_a_streamed_file_over_its_row_limit_is_refused_and_writes_nothing(
     cast, small_limits, tmp_path, monkeypatch
 ):
-    from gmassist.core import imports
+    from gmassist.core.imports import streaming
 
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 3)  # the first chunks are checked and staged
+    monkeypatch.setattr(streaming, "CHUNK_ROWS", 3)  # the first chunks are checked and staged
     GroupCustomer.objects.create(code="C1", name="Acme")
     rows = "".join(f"C1,2025-{m:02d},100\n" for m in range(1, 10))
     errors = whole_file_errors(
@@ -206,9 +206,9 @@ def test_an_import_holds_the_first_ten_thousand_errors_and_counts_them_all():
 
 
 def test_a_streamed_file_of_wrong_rows_reports_a_bounded_report(cast, tmp_path, monkeypatch):
-    from gmassist.core import imports
+    from gmassist.core.imports import reports
 
-    monkeypatch.setattr(imports, "KEPT_PROBLEMS", 50)
+    monkeypatch.setattr(reports, "KEPT_PROBLEMS", 50)
     rows = "".join(f"NOBODY{n},2025-01,100\n" for n in range(300))
     path = tmp_path / "revenue.csv"
     path.write_text("customer,month,amount\n" + rows)

@@ -228,53 +228,15 @@ def match_account_managers(
     started = time.perf_counter()
     workload = dict(DEFAULT_WORKLOAD if workload is None else workload)
     tier_weights = dict(DEFAULT_TIER_WEIGHTS if tier_weights is None else tier_weights)
-    if region_rule not in ("hard", "penalised"):
-        raise ValueError(f"region_rule must be 'hard' or 'penalised', got {region_rule!r}")
-    if region_penalty < 0 or change_penalty < 0:
-        raise ValueError("region_penalty and change_penalty must be at least 0")
-    if max_changes is not None and max_changes < 0:
-        raise ValueError("max_changes must be at least 0 or None")
-    if solver not in ("auto", "min_cost_flow", "mip", "cp_sat"):
-        raise ValueError(f"solver must be auto, min_cost_flow, mip or cp_sat, got {solver!r}")
-    for tier, tier_units in workload.items():
-        if isinstance(tier_units, bool) or not isinstance(tier_units, int) or tier_units < 1:
-            raise ValueError(f"workload[{tier!r}] must be a whole number of units ≥ 1")
+    _check_options(workload, region_rule, region_penalty, change_penalty, max_changes, solver)
     custs = _coerce(customers, MatchCustomer)
     mgrs = _coerce(managers, MatchManager)
-    m_index = {m.manager_id: j for j, m in enumerate(mgrs)}
-    if len(m_index) != len(mgrs):
-        raise ValueError("duplicate manager ids")
-    if len({c.customer_id for c in custs}) != len(custs):
-        raise ValueError("duplicate customer ids")
-    for m in mgrs:
-        if int(m.capacity) != m.capacity or m.capacity < 0:
-            raise ValueError(f"manager {m.manager_id!r}: capacity must be a whole number ≥ 0")
-        if not math.isfinite(m.grade):
-            raise ValueError(f"manager {m.manager_id!r}: grade must be a number")
-
-    units: list[int] = []
-    importance: list[float] = []
-    for c in custs:
-        if c.tier not in workload:
-            raise ValueError(f"customer {c.customer_id!r}: tier {c.tier!r} has no workload")
-        units.append(workload[c.tier])
-        imp = c.importance if c.importance is not None else tier_weights.get(c.tier)
-        if imp is None or not math.isfinite(imp) or imp < 0:
-            raise ValueError(f"customer {c.customer_id!r}: importance must be a number ≥ 0")
-        importance.append(float(imp))
-
-    # The relationship that may continue: None when there is none, the manager has gone, or
-    # (hard rule) the manager is outside the customer's region — such moves are free.
-    current: list[int | None] = []
-    for c in custs:
-        cur = m_index.get(c.current_manager) if c.current_manager is not None else None
-        if (
-            cur is not None
-            and region_rule == "hard"
-            and not _same_region(c.region, mgrs[cur].region)
-        ):
-            cur = None
-        current.append(cur)
+    m_index = _manager_index(custs, mgrs)
+    units, importance = _units_and_importance(custs, workload, tier_weights)
+    problem = _Problem(
+        custs, mgrs, m_index, units, importance, region_rule, region_penalty, change_penalty
+    )
+    current = problem.continuing()
     continuing = sum(cur is not None for cur in current)
     cap_binds = max_changes is not None and max_changes < continuing
     model = _build(
@@ -288,6 +250,134 @@ def match_account_managers(
         pen_change=round(change_penalty * OBJECTIVE_SCALE),
         max_changes=max_changes if cap_binds else None,
     )
+    counts, status, message, used, stats = _solve(
+        model,
+        solver=solver,
+        cap_binds=cap_binds,
+        time_limit_s=time_limit_s,
+        num_workers=num_workers,
+        max_changes=max_changes,
+    )
+    if status in ("infeasible", "unknown"):
+        assigned = problem.current()  # nothing changes
+    else:
+        assigned = _disaggregate(model, counts, current, len(custs))
+    return _result(
+        problem,
+        assigned,
+        status=status,
+        message=message,
+        solver=used,
+        started=started,
+        n_classes=len(model.pools) + len(model.stays),
+        stats=stats,
+    )
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """The checked input of one matching, by index: customers, managers (`m_index`: manager
+    id -> index), each customer's workload units and importance, and the rules."""
+
+    custs: list[MatchCustomer]
+    mgrs: list[MatchManager]
+    m_index: dict[Any, int]
+    units: list[int]
+    importance: list[float]
+    region_rule: str
+    region_penalty: float
+    change_penalty: float
+
+    def current(self) -> list[int | None]:
+        """Each customer's current manager (index); None when none, or gone."""
+        return [
+            self.m_index.get(c.current_manager) if c.current_manager is not None else None
+            for c in self.custs
+        ]
+
+    def continuing(self) -> list[int | None]:
+        """The relationship that may continue: None when there is none, the manager has gone,
+        or (hard rule) the manager is outside the customer's region: such moves are free."""
+        current = self.current()
+        if self.region_rule == "hard":
+            for i, c in enumerate(self.custs):
+                cur = current[i]
+                if cur is not None and not _same_region(c.region, self.mgrs[cur].region):
+                    current[i] = None
+        return current
+
+
+def _check_options(
+    workload: dict[str, int],
+    region_rule: str,
+    region_penalty: float,
+    change_penalty: float,
+    max_changes: int | None,
+    solver: str,
+) -> None:
+    """ValueError for an option out of its range."""
+    if region_rule not in ("hard", "penalised"):
+        raise ValueError(f"region_rule must be 'hard' or 'penalised', got {region_rule!r}")
+    if region_penalty < 0 or change_penalty < 0:
+        raise ValueError("region_penalty and change_penalty must be at least 0")
+    if max_changes is not None and max_changes < 0:
+        raise ValueError("max_changes must be at least 0 or None")
+    if solver not in ("auto", "min_cost_flow", "mip", "cp_sat"):
+        raise ValueError(f"solver must be auto, min_cost_flow, mip or cp_sat, got {solver!r}")
+    for tier, tier_units in workload.items():
+        if isinstance(tier_units, bool) or not isinstance(tier_units, int) or tier_units < 1:
+            raise ValueError(f"workload[{tier!r}] must be a whole number of units ≥ 1")
+
+
+def _manager_index(custs: list[MatchCustomer], mgrs: list[MatchManager]) -> dict[Any, int]:
+    """Manager id -> index; ValueError for duplicate ids, a bad capacity or grade."""
+    m_index = {m.manager_id: j for j, m in enumerate(mgrs)}
+    if len(m_index) != len(mgrs):
+        raise ValueError("duplicate manager ids")
+    if len({c.customer_id for c in custs}) != len(custs):
+        raise ValueError("duplicate customer ids")
+    for m in mgrs:
+        if int(m.capacity) != m.capacity or m.capacity < 0:
+            raise ValueError(f"manager {m.manager_id!r}: capacity must be a whole number ≥ 0")
+        if not math.isfinite(m.grade):
+            raise ValueError(f"manager {m.manager_id!r}: grade must be a number")
+    return m_index
+
+
+def _units_and_importance(
+    custs: list[MatchCustomer], workload: dict[str, int], tier_weights: dict[str, float]
+) -> tuple[list[int], list[float]]:
+    """Each customer's workload units (by tier) and importance (its own, else its tier's
+    weight); ValueError for a tier without a workload or an importance that is no number ≥ 0."""
+    units: list[int] = []
+    importance: list[float] = []
+    for c in custs:
+        if c.tier not in workload:
+            raise ValueError(f"customer {c.customer_id!r}: tier {c.tier!r} has no workload")
+        units.append(workload[c.tier])
+        imp = c.importance if c.importance is not None else tier_weights.get(c.tier)
+        if imp is None or not math.isfinite(imp) or imp < 0:
+            raise ValueError(f"customer {c.customer_id!r}: importance must be a number ≥ 0")
+        importance.append(float(imp))
+    return units, importance
+
+
+Counts = tuple[list[int], dict[tuple[int, int], int], list[int]]
+"""A solution of the aggregated model: stayers per stay class, customers per (pool, manager),
+unassigned per pool."""
+
+
+def _solve(
+    model: _Model,
+    *,
+    solver: str,
+    cap_binds: bool,
+    time_limit_s: float,
+    num_workers: int | None,
+    max_changes: int | None,
+) -> tuple[Counts, str, str, str, dict[str, Any]]:
+    """Min-cost flow when it is exact (one workload, no binding cap) and allowed, else the
+    integer programme: (counts, status, message, the solver used, stats)."""
     uniform = len({p.workload for p in model.pools}) <= 1
     flow_ok = uniform and not cap_binds
     if solver == "min_cost_flow" and not flow_ok:
@@ -300,42 +390,17 @@ def match_account_managers(
         "stay_classes": len(model.stays),
         "arcs": sum(len(p.arcs) for p in model.pools),
     }
-    status, message = "optimal", ""
-    counts = None
-    used = solver
     if solver in ("auto", "min_cost_flow") and flow_ok:
         counts = _solve_flow(model)
-        used = "min_cost_flow"
-        if counts is None and solver == "min_cost_flow":
+        if counts is not None:
+            return counts, "optimal", "", "min_cost_flow", stats
+        if solver == "min_cost_flow":
             raise ValueError("min-cost flow does not apply: the costs overflow 64-bit integers")
-    if counts is None:
-        used = "cp_sat" if solver == "cp_sat" else "mip"
-        counts, status, message = _solve_linear(
-            model, used, time_limit_s, num_workers, stats, max_changes
-        )
-    if status in ("infeasible", "unknown"):
-        assigned = [
-            m_index.get(c.current_manager) if c.current_manager is not None else None for c in custs
-        ]  # nothing changes
-    else:
-        assigned = _disaggregate(model, counts, current, len(custs))
-    return _result(
-        custs,
-        mgrs,
-        units,
-        importance,
-        assigned,
-        status,
-        message,
-        used,
-        region_rule,
-        region_penalty,
-        change_penalty,
-        m_index,
-        started,
-        len(model.pools) + len(model.stays),
-        stats,
+    used = "cp_sat" if solver == "cp_sat" else "mip"
+    counts, status, message = _solve_linear(
+        model, used, time_limit_s, num_workers, stats, max_changes
     )
+    return counts, status, message, used, stats
 
 
 def _build(
@@ -413,91 +478,121 @@ def _build(
     )
 
 
-def _solve_flow(model: _Model) -> tuple[list[int], dict[tuple[int, int], int], list[int]] | None:
+def _solve_flow(model: _Model) -> Counts | None:
     """Min-cost flow on the aggregated network (one workload, no binding cap); None when the
-    lexicographic costs would overflow 64-bit integers. Returns (stayers per stay class,
-    customers per (pool, manager), unassigned per pool)."""
-    pools, stays = model.pools, model.stays
-    n_total = sum(len(p.free) for p in pools) + sum(len(s.members) for s in stays)
-    # BIG exceeds any difference in the second objective, which makes the costs lexicographic.
+    lexicographic costs would overflow 64-bit integers."""
+    big = _flow_big(model)
+    if big is None:
+        return None
+    network = _FlowNetwork(model, big)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.array(network.tails, dtype=np.int32),
+        np.array(network.heads, dtype=np.int32),
+        np.array(network.caps, dtype=np.int64),
+        np.array(network.costs, dtype=np.int64),
+    )
+    flow.set_nodes_supplies(np.arange(network.sink + 1, dtype=np.int32), network.supplies())
+    if flow.solve() != flow.OPTIMAL:  # cannot happen: the unassigned arcs make it feasible
+        raise RuntimeError("min-cost flow failed on a feasible network")
+    flows = flow.flows(np.arange(len(network.tails), dtype=np.int32)).tolist()
+    return network.counts(flows)
+
+
+def _pool_size(model: _Model, p: _Pool) -> int:
+    """The customers of pool `p`: free ones, and every member of its stay classes."""
+    return len(p.free) + sum(len(model.stays[s].members) for s in p.stays)
+
+
+def _flow_big(model: _Model) -> int | None:
+    """The cost of leaving one unit of priority unassigned: BIG exceeds any difference in
+    the second objective, which makes the costs lexicographic; None when the costs would
+    overflow 64-bit integers."""
+    pools = model.pools
+    n_total = sum(len(p.free) for p in pools) + sum(len(s.members) for s in model.stays)
     spread = 0
     for p in pools:
         gains = [0, *p.arcs.values()]
-        size = len(p.free) + sum(len(stays[s].members) for s in p.stays)
-        spread += size * (max(gains) - min(gains) + model.pen_change)
+        spread += _pool_size(model, p) * (max(gains) - min(gains) + model.pen_change)
     big = spread + 1
     worst = max((big * p.priority for p in pools), default=0) + spread
     if worst * max(n_total, 1) >= _INT_LIMIT:
         return None
-    w = pools[0].workload if pools else 1
-    n_p, n_s, n_m = len(pools), len(stays), model.n_managers
-    sink = n_p + n_s + n_m
-    tails, heads, caps, costs = [], [], [], []
-    for si, s in enumerate(stays):
-        size = len(s.members)
-        tails.append(n_p + si)  # move into the pool
-        heads.append(s.pool)
-        caps.append(size)
-        costs.append(model.pen_change)
-        if s.gain is not None:
-            tails.append(n_p + si)
-            heads.append(n_p + n_s + s.manager)
-            caps.append(size)
-            costs.append(-s.gain)
-    first_pool_arc = len(tails)
-    for pi, p in enumerate(pools):
-        size = len(p.free) + sum(len(stays[s].members) for s in p.stays)
-        for j, gain in p.arcs.items():
-            tails.append(pi)
-            heads.append(n_p + n_s + j)
-            caps.append(size)
-            costs.append(-gain)
-        tails.append(pi)
-        heads.append(sink)
-        caps.append(size)
-        costs.append(big * p.priority)
-    for j in range(n_m):
-        tails.append(n_p + n_s + j)
-        heads.append(sink)
-        caps.append(model.capacity[j] // w)
-        costs.append(0)
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(
-        np.array(tails, dtype=np.int32),
-        np.array(heads, dtype=np.int32),
-        np.array(caps, dtype=np.int64),
-        np.array(costs, dtype=np.int64),
-    )
-    supplies = np.zeros(sink + 1, dtype=np.int64)
-    for pi, p in enumerate(pools):
-        supplies[pi] = len(p.free)
-    for si, s in enumerate(stays):
-        supplies[n_p + si] = len(s.members)
-    supplies[sink] = -n_total
-    flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
-    if flow.solve() != flow.OPTIMAL:  # cannot happen: the unassigned arcs make it feasible
-        raise RuntimeError("min-cost flow failed on a feasible network")
-    flows = flow.flows(np.arange(len(tails), dtype=np.int32)).tolist()
-    stayed = []
-    k = 0
-    for s in stays:
-        k += 1
-        if s.gain is not None:
-            stayed.append(int(flows[k]))
+    return big
+
+
+class _FlowNetwork:
+    """The network: nodes are pools (0..), stay classes, managers, then the sink; arcs in this
+    order: per stay class, into its pool and (when it has room) to its manager; per pool, to
+    each allowed manager and to the sink (unassigned, at BIG × priority); per manager, to the
+    sink (capacity in customers of the one workload)."""
+
+    def __init__(self, model: _Model, big: int):
+        self.model = model
+        pools, stays = model.pools, model.stays
+        w = pools[0].workload if pools else 1
+        n_p, n_s, n_m = len(pools), len(stays), model.n_managers
+        self.sink = n_p + n_s + n_m
+        self.tails: list[int] = []
+        self.heads: list[int] = []
+        self.caps: list[int] = []
+        self.costs: list[int] = []
+        for si, s in enumerate(stays):
+            size = len(s.members)
+            self._arc(n_p + si, s.pool, size, model.pen_change)  # move into the pool
+            if s.gain is not None:
+                self._arc(n_p + si, n_p + n_s + s.manager, size, -s.gain)
+        self.first_pool_arc = len(self.tails)
+        for pi, p in enumerate(pools):
+            size = _pool_size(model, p)
+            for j, gain in p.arcs.items():
+                self._arc(pi, n_p + n_s + j, size, -gain)
+            self._arc(pi, self.sink, size, big * p.priority)
+        for j in range(n_m):
+            self._arc(n_p + n_s + j, self.sink, model.capacity[j] // w, 0)
+
+    def _arc(self, tail: int, head: int, capacity: int, cost: int) -> None:
+        self.tails.append(tail)
+        self.heads.append(head)
+        self.caps.append(capacity)
+        self.costs.append(cost)
+
+    def supplies(self) -> np.ndarray:
+        """Each pool supplies its free customers, each stay class its members; the sink
+        takes them all."""
+        pools, stays = self.model.pools, self.model.stays
+        supplies = np.zeros(self.sink + 1, dtype=np.int64)
+        for pi, p in enumerate(pools):
+            supplies[pi] = len(p.free)
+        for si, s in enumerate(stays):
+            supplies[len(pools) + si] = len(s.members)
+        supplies[self.sink] = -(
+            sum(len(p.free) for p in pools) + sum(len(s.members) for s in stays)
+        )
+        return supplies
+
+    def counts(self, flows: list[int]) -> Counts:
+        """The solution read back from the flow on each arc (in the order they were added)."""
+        stayed = []
+        k = 0
+        for s in self.model.stays:
             k += 1
-        else:
-            stayed.append(0)
-    assert k == first_pool_arc
-    placed: dict[tuple[int, int], int] = {}
-    unassigned = []
-    for pi, p in enumerate(pools):
-        for j in p.arcs:
-            if flows[k]:
-                placed[(pi, j)] = int(flows[k])
+            if s.gain is not None:
+                stayed.append(int(flows[k]))
+                k += 1
+            else:
+                stayed.append(0)
+        assert k == self.first_pool_arc
+        placed: dict[tuple[int, int], int] = {}
+        unassigned = []
+        for pi, p in enumerate(self.model.pools):
+            for j in p.arcs:
+                if flows[k]:
+                    placed[(pi, j)] = int(flows[k])
+                k += 1
+            unassigned.append(int(flows[k]))
             k += 1
-        unassigned.append(int(flows[k]))
-        k += 1
-    return stayed, placed, unassigned
+        return stayed, placed, unassigned
 
 
 def _greedy(model: _Model) -> tuple[list[int], dict[tuple[int, int], int], list[int]]:
@@ -641,7 +736,7 @@ def _solve_part(
     backend: str,
     limit: float,
     num_workers: int | None,
-    start: tuple[list[int], dict[tuple[int, int], int], list[int]],
+    start: Counts,
 ) -> dict[str, Any]:
     """Solve one component; writes its counts into `start` (the greedy, used as the hint).
 
@@ -650,113 +745,158 @@ def _solve_part(
     capacity: Σ w s + Σ w z ≤ K_j; cap: Σ (n_c − s[c]) ≤ max_changes. Phase 1 minimises
     Σ priority × u, phase 2 maximises Σ gain × s − pen_change × Σ (n_c − s) + Σ gain × z
     with phase 1's optimum as a constraint. Gains are divided by their gcd (integral objective:
-    a bound within 1 of the solution proves it)."""
+    a bound within 1 of the solution proves it). Returns status, proven, objective and bound
+    (scaled value units) and seconds; only status and seconds when phase 1 finds nothing."""
     began = time.perf_counter()
-    stayed, placed, unassigned = start
-    pools, stays = model.pools, model.stays
-    lm = _LinearModel(backend, num_workers)
-    s_var = {}
-    s_gain: dict[int, int] = {}  # the gain of each stay class that has a variable
-    for si in stay_ids:
-        s = stays[si]
-        if s.gain is not None:
-            s_var[si] = lm.var(len(s.members))
-            s_gain[si] = s.gain
-    z_var = {}
-    u_var = {}
-    load: dict[int, list[tuple[int, Any]]] = defaultdict(list)
-    for si, var in s_var.items():
-        load[stays[si].manager].append((pools[stays[si].pool].workload, var))
-    for pi in pool_ids:
-        p = pools[pi]
-        size = len(p.free) + sum(len(stays[s].members) for s in p.stays)
-        for j in p.arcs:
-            ub = min(size, model.capacity[j] // p.workload)
-            if ub > 0:
-                z_var[(pi, j)] = lm.var(ub)
-                load[j].append((p.workload, z_var[(pi, j)]))
-        u_var[pi] = lm.var(size)
-        # Σ z + u + Σ s = free + Σ n_c
-        terms = [(1, z_var[(pi, j)]) for j in p.arcs if (pi, j) in z_var]
-        terms.append((1, u_var[pi]))
-        terms += [(1, s_var[s]) for s in p.stays if s in s_var]
-        lm.equal(terms, size)
-    for j, terms in load.items():
-        if sum(w * lm.ub[v] for w, v in terms) > model.capacity[j]:
-            lm.at_most(terms, model.capacity[j])
-    if model.max_changes is not None:
-        continuing = sum(len(stays[s].members) for s in stay_ids)
-        lm.at_least([(1, v) for v in s_var.values()], continuing - model.max_changes)
-    hint = {}
-    for si, v in s_var.items():
-        hint[v] = stayed[si]
-    for key, v in z_var.items():
-        hint[v] = placed.get(key, 0)
-    for pi, v in u_var.items():
-        hint[v] = unassigned[pi]
-    greedy_unserved = sum(pools[pi].priority * unassigned[pi] for pi in pool_ids)
+    part = _Part(model, pool_ids, stay_ids, backend, num_workers)
+    hint = part.hint(start)
+    stayed, _placed, unassigned = start
+    greedy_unserved = sum(model.pools[pi].priority * unassigned[pi] for pi in pool_ids)
     # the greedy keeps every relationship that fits: it meets the cap unless capacity forces
     # more changes than that
-    greedy_changes = sum(len(stays[si].members) - stayed[si] for si in stay_ids)
+    greedy_changes = sum(len(model.stays[si].members) - stayed[si] for si in stay_ids)
     greedy_ok = model.max_changes is None or greedy_changes <= model.max_changes
-    out: dict[str, Any] = {"proven": True}
+    proven = True
     if greedy_ok and greedy_unserved == 0:
         best_unserved = 0  # nothing unserved: phase 1 is proven by the greedy itself
     else:
-        status, value, _bound = lm.solve(
-            [(pools[pi].priority, u_var[pi]) for pi in pool_ids],
-            maximise=False,
-            limit=limit,
-            hint=hint if greedy_ok else None,
+        status, value, _bound = part.lm.solve(
+            part.unserved(), maximise=False, limit=limit, hint=hint if greedy_ok else None
         )
         if status in ("infeasible", "unknown"):
             return {"status": status, "seconds": time.perf_counter() - began}
-        out["proven"] = status == "optimal"
+        proven = status == "optimal"
         best_unserved = round(value)
-        hint = lm.values()
-    if best_unserved == 0:
-        for v in u_var.values():
-            lm.fix_zero(v)
-    else:
-        lm.at_most([(pools[pi].priority, u_var[pi]) for pi in pool_ids], best_unserved)
-    # Constant: −pen_change × Σ n_c; each stayer gets pen_change back.
-    terms = [(s_gain[si] + model.pen_change, v) for si, v in s_var.items()]
-    terms += [(pools[pi].arcs[j], v) for (pi, j), v in z_var.items()]
-    constant = -model.pen_change * sum(len(stays[s].members) for s in stay_ids)
-    divisor = math.gcd(*(c for c, _ in terms)) if any(c for c, _ in terms) else 1
-    divisor = divisor or 1
-    status, value, bound = lm.solve(
-        [(c // divisor, v) for c, v in terms],
-        maximise=True,
-        limit=max(limit - (time.perf_counter() - began), 0.5),
-        hint=hint,
+        hint = part.lm.values()
+    part.keep_unserved_at(best_unserved)
+    status, objective, bound, values = part.best_value(
+        limit=max(limit - (time.perf_counter() - began), 0.5), hint=hint
     )
-    if status in ("infeasible", "unknown"):
-        # keep phase one's solution (or the greedy), which is feasible
-        status, value, bound = "feasible", math.nan, math.nan
-        values = hint
-    else:
-        values = lm.values()
-    out["proven"] = out["proven"] and status == "optimal"
-    for si, v in s_var.items():
-        stayed[si] = values[v]
-    for si in stay_ids:
-        if si not in s_var:
-            stayed[si] = 0
-    for key in [k for k in placed if k[0] in set(pool_ids)]:
-        del placed[key]
-    for key, v in z_var.items():
-        if values[v]:
-            placed[key] = values[v]
-    for pi, v in u_var.items():
-        unassigned[pi] = values[v]
-    out.update(
-        status=status,
-        objective=value * divisor + constant,
-        bound=bound * divisor + constant,
-        seconds=time.perf_counter() - began,
-    )
-    return out
+    part.write(values, start)
+    return {
+        "proven": proven and status == "optimal",
+        "status": status,
+        "objective": objective,
+        "bound": bound,
+        "seconds": time.perf_counter() - began,
+    }
+
+
+class _Part:
+    """The integer programme of one component (see `_solve_part`): `s_var` stayers per stay
+    class (those whose manager has room), `z_var` customers per (pool, manager), `u_var`
+    unassigned per pool; pool balance, capacities and the change cap as constraints."""
+
+    def __init__(
+        self,
+        model: _Model,
+        pool_ids: list[int],
+        stay_ids: list[int],
+        backend: str,
+        num_workers: int | None,
+    ):
+        self.model = model
+        self.pool_ids = pool_ids
+        self.stay_ids = stay_ids
+        pools, stays = model.pools, model.stays
+        lm = self.lm = _LinearModel(backend, num_workers)
+        self.s_var: dict[int, Any] = {}
+        self.s_gain: dict[int, int] = {}  # the gain of each stay class that has a variable
+        for si in stay_ids:
+            s = stays[si]
+            if s.gain is not None:
+                self.s_var[si] = lm.var(len(s.members))
+                self.s_gain[si] = s.gain
+        self.z_var: dict[tuple[int, int], Any] = {}
+        self.u_var: dict[int, Any] = {}
+        load: dict[int, list[tuple[int, Any]]] = defaultdict(list)
+        for si, var in self.s_var.items():
+            load[stays[si].manager].append((pools[stays[si].pool].workload, var))
+        for pi in pool_ids:
+            self._add_pool(pi, load)
+        for j, terms in load.items():
+            if sum(w * lm.ub[v] for w, v in terms) > model.capacity[j]:
+                lm.at_most(terms, model.capacity[j])
+        if model.max_changes is not None:
+            continuing = sum(len(stays[s].members) for s in stay_ids)
+            lm.at_least([(1, v) for v in self.s_var.values()], continuing - model.max_changes)
+
+    def _add_pool(self, pi: int, load: dict[int, list[tuple[int, Any]]]) -> None:
+        """Pool `pi`'s variables (adding their workload to `load` per manager) and balance:
+        Σ z + u + Σ s = free + Σ n_c."""
+        model, lm = self.model, self.lm
+        p = model.pools[pi]
+        size = _pool_size(model, p)
+        for j in p.arcs:
+            ub = min(size, model.capacity[j] // p.workload)
+            if ub > 0:
+                self.z_var[(pi, j)] = lm.var(ub)
+                load[j].append((p.workload, self.z_var[(pi, j)]))
+        self.u_var[pi] = lm.var(size)
+        terms = [(1, self.z_var[(pi, j)]) for j in p.arcs if (pi, j) in self.z_var]
+        terms.append((1, self.u_var[pi]))
+        terms += [(1, self.s_var[s]) for s in p.stays if s in self.s_var]
+        lm.equal(terms, size)
+
+    def hint(self, start: Counts) -> dict[Any, int]:
+        """The values of `start` (a feasible solution, perhaps beyond the cap) per variable."""
+        stayed, placed, unassigned = start
+        hint = {}
+        for si, v in self.s_var.items():
+            hint[v] = stayed[si]
+        for key, v in self.z_var.items():
+            hint[v] = placed.get(key, 0)
+        for pi, v in self.u_var.items():
+            hint[v] = unassigned[pi]
+        return hint
+
+    def unserved(self) -> list[tuple[int, Any]]:
+        """Phase 1's objective: Σ priority × u."""
+        return [(self.model.pools[pi].priority, self.u_var[pi]) for pi in self.pool_ids]
+
+    def keep_unserved_at(self, best_unserved: int) -> None:
+        """Phase 1's optimum as a constraint of phase 2."""
+        if best_unserved == 0:
+            for v in self.u_var.values():
+                self.lm.fix_zero(v)
+        else:
+            self.lm.at_most(self.unserved(), best_unserved)
+
+    def best_value(
+        self, *, limit: float, hint: dict[Any, int]
+    ) -> tuple[str, float, float, dict[Any, int]]:
+        """Phase 2: (status, objective, bound, the variables' values); objective and bound
+        in scaled value units, NaN when only phase 1's solution (or the hint) is kept."""
+        model = self.model
+        # Constant: −pen_change × Σ n_c; each stayer gets pen_change back.
+        terms = [(self.s_gain[si] + model.pen_change, v) for si, v in self.s_var.items()]
+        terms += [(model.pools[pi].arcs[j], v) for (pi, j), v in self.z_var.items()]
+        constant = -model.pen_change * sum(len(model.stays[s].members) for s in self.stay_ids)
+        divisor = math.gcd(*(c for c, _ in terms)) if any(c for c, _ in terms) else 1
+        divisor = divisor or 1
+        status, value, bound = self.lm.solve(
+            [(c // divisor, v) for c, v in terms], maximise=True, limit=limit, hint=hint
+        )
+        if status in ("infeasible", "unknown"):
+            # keep phase one's solution (or the greedy), which is feasible
+            return "feasible", math.nan, math.nan, hint
+        return status, value * divisor + constant, bound * divisor + constant, self.lm.values()
+
+    def write(self, values: dict[Any, int], start: Counts) -> None:
+        """The component's counts from `values`, into `start`."""
+        stayed, placed, unassigned = start
+        for si, v in self.s_var.items():
+            stayed[si] = values[v]
+        for si in self.stay_ids:
+            if si not in self.s_var:
+                stayed[si] = 0
+        for key in [k for k in placed if k[0] in set(self.pool_ids)]:
+            del placed[key]
+        for key, v in self.z_var.items():
+            if values[v]:
+                placed[key] = values[v]
+        for pi, v in self.u_var.items():
+            unassigned[pi] = values[v]
 
 
 class _LinearModel:
@@ -962,87 +1102,23 @@ def _why(
 
 
 def _result(
-    custs: list[MatchCustomer],
-    mgrs: list[MatchManager],
-    units: list[int],
-    importance: list[float],
+    problem: _Problem,
     assigned: list[int | None],
+    *,
     status: str,
     message: str,
     solver: str,
-    region_rule: str,
-    region_penalty: float,
-    change_penalty: float,
-    m_index: dict[Any, int],
     started: float,
     n_classes: int,
     stats: dict[str, Any],
 ) -> MatchResult:
-    current = [
-        m_index.get(c.current_manager) if c.current_manager is not None else None for c in custs
-    ]
-    capacity = {m.manager_id: int(m.capacity) for m in mgrs}
-    before = dict.fromkeys(capacity, 0)
-    after = dict.fromkeys(capacity, 0)
-    value = region_cost = value_before = region_before = 0.0
-    changes = 0
-    moves: list[Move] = []
-    for i, c in enumerate(custs):
-        cur, to = current[i], assigned[i]
-        if cur is not None:
-            before[mgrs[cur].manager_id] += units[i]
-            ok = region_rule == "penalised" or _same_region(c.region, mgrs[cur].region)
-            if ok:
-                value_before += importance[i] * mgrs[cur].grade
-                if not _same_region(c.region, mgrs[cur].region):
-                    region_before += region_penalty
-        if to is not None:
-            after[mgrs[to].manager_id] += units[i]
-            value += importance[i] * mgrs[to].grade
-            if not _same_region(c.region, mgrs[to].region):
-                region_cost += region_penalty
-    for i, c in enumerate(custs):
-        cur, to = current[i], assigned[i]
-        to_id = mgrs[to].manager_id if to is not None else None
-        if to_id == c.current_manager:
-            continue
-        forced: Reason | None = None
-        if c.current_manager is not None and cur is None:
-            forced = Reason(
-                gettext_noop("current manager %(manager)s is no longer available"),
-                {"manager": c.current_manager},
-            )
-        elif (
-            cur is not None
-            and region_rule == "hard"
-            and not _same_region(c.region, mgrs[cur].region)
-        ):
-            forced = Reason(
-                gettext_noop("current manager %(manager)s is outside the region %(region)s"),
-                {"manager": c.current_manager, "region": c.region},
-            )
-        elif cur is not None:
-            changes += 1
-        short = (
-            Reason(gettext_noop("not enough capacity in region %(region)s"), {"region": c.region})
-            if region_rule == "hard" and c.region is not None
-            else Reason(gettext_noop("not enough capacity"))
-        )
-        moves.append(
-            Move(
-                c.customer_id,
-                c.current_manager,
-                to_id,
-                _why(
-                    c,
-                    mgrs[to] if to is not None else None,
-                    mgrs[cur] if cur is not None else None,
-                    forced,
-                    short,
-                ),
-            )
-        )
-    change_cost = changes * change_penalty
+    """The MatchResult of `assigned` (each customer's manager index, None: none): the moves
+    with their reasons, the workloads and the objective (value units) before and after."""
+    custs, mgrs = problem.custs, problem.mgrs
+    current = problem.current()
+    totals = _totals(problem, current, assigned)
+    moves, changes = _moves(problem, current, assigned)
+    change_cost = changes * problem.change_penalty
     unassigned = [c.customer_id for c, to in zip(custs, assigned, strict=True) if to is None]
     if unassigned and not message:
         message = f"{len(unassigned)} customer(s) left without a manager: not enough capacity"
@@ -1052,23 +1128,110 @@ def _result(
             for c, to in zip(custs, assigned, strict=True)
         },
         moves=moves,
-        objective=value - region_cost - change_cost,
+        objective=totals.value - totals.region_cost - change_cost,
         objective_parts={
-            "value": value,
-            "region_penalty": region_cost,
+            "value": totals.value,
+            "region_penalty": totals.region_cost,
             "change_penalty": change_cost,
         },
         optimal=status == "optimal",
         status=status,
         solver=solver,
         unassigned=unassigned,
-        workload_before=before,
-        workload_after=after,
-        capacity=capacity,
-        objective_before=value_before - region_before,
+        workload_before=totals.before,
+        workload_after=totals.after,
+        capacity=totals.capacity,
+        objective_before=totals.value_before - totals.region_before,
         changes=changes,
         message=message,
         seconds=time.perf_counter() - started,
         classes=n_classes,
         stats=stats,
     )
+
+
+@dataclass
+class _Totals:
+    """Workload units per manager (id) before and after, and the value and region penalty
+    (value units) of the relationships before that are still possible, and after."""
+
+    capacity: dict[Any, int]
+    before: dict[Any, int]
+    after: dict[Any, int]
+    value: float = 0.0
+    region_cost: float = 0.0
+    value_before: float = 0.0
+    region_before: float = 0.0
+
+
+def _totals(problem: _Problem, current: list[int | None], assigned: list[int | None]) -> _Totals:
+    mgrs = problem.mgrs
+    capacity = {m.manager_id: int(m.capacity) for m in mgrs}
+    totals = _Totals(capacity, dict.fromkeys(capacity, 0), dict.fromkeys(capacity, 0))
+    for i, c in enumerate(problem.custs):
+        cur, to = current[i], assigned[i]
+        if cur is not None:
+            totals.before[mgrs[cur].manager_id] += problem.units[i]
+            ok = problem.region_rule == "penalised" or _same_region(c.region, mgrs[cur].region)
+            if ok:
+                totals.value_before += problem.importance[i] * mgrs[cur].grade
+                if not _same_region(c.region, mgrs[cur].region):
+                    totals.region_before += problem.region_penalty
+        if to is not None:
+            totals.after[mgrs[to].manager_id] += problem.units[i]
+            totals.value += problem.importance[i] * mgrs[to].grade
+            if not _same_region(c.region, mgrs[to].region):
+                totals.region_cost += problem.region_penalty
+    return totals
+
+
+def _moves(
+    problem: _Problem, current: list[int | None], assigned: list[int | None]
+) -> tuple[list[Move], int]:
+    """Every customer whose manager changes, with why; and how many of those changes count
+    (a relationship that could have continued, not a forced move)."""
+    mgrs = problem.mgrs
+    changes = 0
+    moves: list[Move] = []
+    for i, c in enumerate(problem.custs):
+        cur, to = current[i], assigned[i]
+        to_id = mgrs[to].manager_id if to is not None else None
+        if to_id == c.current_manager:
+            continue
+        forced = _forced(problem, c, cur)
+        if forced is None and cur is not None:
+            changes += 1
+        short = (
+            Reason(gettext_noop("not enough capacity in region %(region)s"), {"region": c.region})
+            if problem.region_rule == "hard" and c.region is not None
+            else Reason(gettext_noop("not enough capacity"))
+        )
+        why = _why(
+            c,
+            mgrs[to] if to is not None else None,
+            mgrs[cur] if cur is not None else None,
+            forced,
+            short,
+        )
+        moves.append(Move(c.customer_id, c.current_manager, to_id, why))
+    return moves, changes
+
+
+def _forced(problem: _Problem, c: MatchCustomer, cur: int | None) -> Reason | None:
+    """Why customer `c` must leave its current manager (index `cur`), or None when it need
+    not: the manager is gone, or outside the customer's region under the hard rule."""
+    if c.current_manager is not None and cur is None:
+        return Reason(
+            gettext_noop("current manager %(manager)s is no longer available"),
+            {"manager": c.current_manager},
+        )
+    if (
+        cur is not None
+        and problem.region_rule == "hard"
+        and not _same_region(c.region, problem.mgrs[cur].region)
+    ):
+        return Reason(
+            gettext_noop("current manager %(manager)s is outside the region %(region)s"),
+            {"manager": c.current_manager, "region": c.region},
+        )
+    return None

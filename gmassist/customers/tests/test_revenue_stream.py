@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gmassist.core import imports
-from gmassist.core.imports import ImportFailed, RowError, import_file
+from gmassist.core.imports import ImportFailed, RowError, entities, import_file, streaming
 from gmassist.core.permissions import SYSTEM
 from gmassist.customers.models import GroupCustomer, MonthlyRevenue
 from gmassist.customers.tests.factories import make_book
@@ -30,7 +30,7 @@ def book(cast):
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Three rows a chunk, so that a few rows cross chunk boundaries."""
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(streaming, "CHUNK_ROWS", 3)
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def row_by_row(monkeypatch):
     """The registered monthly_revenue without its streamed plan: the row-by-row reference."""
     spec = imports.entity_spec("monthly_revenue")
     monkeypatch.setitem(
-        imports._ENTITIES, "monthly_revenue", dataclasses.replace(spec, stream=None)
+        entities._ENTITIES, "monthly_revenue", dataclasses.replace(spec, stream=None)
     )
 
 
@@ -89,7 +89,7 @@ def test_a_messy_file_gets_exactly_the_errors_and_counts_of_the_row_by_row_plan(
     streamed = _run(tmp_path, MESSY).as_dict()
     spec = imports.entity_spec("monthly_revenue")
     monkeypatch.setitem(
-        imports._ENTITIES, "monthly_revenue", dataclasses.replace(spec, stream=None)
+        entities._ENTITIES, "monthly_revenue", dataclasses.replace(spec, stream=None)
     )
     reference = _run(tmp_path, MESSY).as_dict()
 
@@ -175,7 +175,7 @@ def test_a_mapping_with_a_value_map_and_a_decimal_comma_goes_through_the_usual_p
     streamed = _run(tmp_path, text, mapping=mapping, dry_run=True).as_dict()
     spec = imports.entity_spec("monthly_revenue")
     monkeypatch.setitem(
-        imports._ENTITIES, "monthly_revenue", dataclasses.replace(spec, stream=None)
+        entities._ENTITIES, "monthly_revenue", dataclasses.replace(spec, stream=None)
     )
     reference = _run(tmp_path, text, mapping=mapping, dry_run=True).as_dict()
     monkeypatch.undo()

@@ -1,2 +1,3 @@
-"""The demo company: a pure generator (`generator`), its causes of leaving (`causes`), and the
-Django writer (`writer`) that puts it into the database."""
+"""The demo company: a pure generator (`generator.generate`, built from `company`, `structure`,
+`simulation`, `turnover`, `result` and `users`), its causes of leaving (`causes`), and the Django
+writer (`writer`) that puts it into the database."""

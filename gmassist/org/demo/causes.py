@@ -1,6 +1,6 @@
 """Why people leave the demo company: the one place where the causes and their sizes are written.
 
-The demo simulation (`generator.py`) draws every leaver from the hazards below, month by month,
+The demo simulation (`turnover.py`) draws every leaver from the hazards below, month by month,
 so that a leaving-risk model trained on the demo data has real causes to find. `DEMO_CAUSES`
 holds the coefficients; `ground_truth(seed=, tier=)` says which managers are bad and which
 departments unhappy in the company made from that seed and tier. Pure: no Django import.
@@ -152,7 +152,7 @@ def ground_truth(*, seed: int, tier: str) -> dict[str, Any]:
     Returns the coefficients (`DEMO_CAUSES`), the employee numbers of the managers flagged bad,
     and the codes of the unhappy departments. Cheap: it builds the organisation only.
     """
-    from gmassist.org.demo.generator import build_structure  # the generator imports this module
+    from gmassist.org.demo.structure import build_structure  # which imports this module
 
     structure = build_structure(seed=seed, tier=tier)
     return {

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from gmassist.org.demo.generator import DemoCompany
+    from gmassist.org.demo.company import DemoCompany
 
 ProgressCallback = Callable[[float, str], None]
 

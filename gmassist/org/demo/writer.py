@@ -19,13 +19,13 @@ from django.db import models, transaction
 from gmassist.core.models import Company, Proposal, User
 from gmassist.core.permissions import SYSTEM
 from gmassist.core.services import user_create
-from gmassist.org.demo.extensions import DemoContext, demo_extensions
-from gmassist.org.demo.generator import (
+from gmassist.org.demo.company import (
     CURRENCY,
     DEMO_COMPANY_NAME,
     DEMO_USERNAMES,
     DemoCompany,
 )
+from gmassist.org.demo.extensions import DemoContext, demo_extensions
 from gmassist.org.models import (
     Department,
     Employee,

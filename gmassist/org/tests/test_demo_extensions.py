@@ -8,8 +8,9 @@ import pytest
 
 from gmassist.core.models import Job
 from gmassist.org.demo import extensions
+from gmassist.org.demo.company import DEMO_USERNAMES
 from gmassist.org.demo.extensions import DemoContext, demo_extension, demo_extensions
-from gmassist.org.demo.generator import DEMO_USERNAMES, generate
+from gmassist.org.demo.generator import generate
 from gmassist.org.demo.writer import demo_company_write
 from gmassist.org.models import Employee
 

@@ -15,15 +15,10 @@ from gmassist.org.demo.causes import (
     voluntary_factors,
     voluntary_hazard,
 )
-from gmassist.org.demo.generator import (
-    EMPLOYEE_CSV_COLUMNS,
-    PROPOSAL_COMPA_RATIO,
-    build_structure,
-    demo_calendar,
-    employee_rows,
-    generate,
-    start_size,
-)
+from gmassist.org.demo.company import demo_calendar
+from gmassist.org.demo.generator import EMPLOYEE_CSV_COLUMNS, employee_rows, generate
+from gmassist.org.demo.structure import build_structure, start_size
+from gmassist.org.demo.users import PROPOSAL_COMPA_RATIO
 
 # A fixed day, so that the exact numbers below do not change with the calendar.
 AS_OF = dt.date(2026, 11, 24)

@@ -16,7 +16,7 @@ from django.test import RequestFactory
 from gmassist.core.choices import JobStatus, Role
 from gmassist.core.models import Company, Job, Proposal, User
 from gmassist.core.services import proposal_approve
-from gmassist.org.demo.generator import DEMO_USERS
+from gmassist.org.demo.company import DEMO_USERS
 from gmassist.org.models import (
     Department,
     Employee,

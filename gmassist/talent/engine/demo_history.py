@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gmassist.org.demo.generator import DemoCompany
+from gmassist.org.demo.company import DemoCompany
 from gmassist.talent.engine.leaving import History
 
 

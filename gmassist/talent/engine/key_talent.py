@@ -216,92 +216,112 @@ def key_talent(
     by_reviews = _reviews_by_person(reviews)
     by_skills = _skills_by_person(holdings, skill_totals)
     out = people.copy().reset_index(drop=True)
-    records: list[dict[str, Any]] = []
-    for person in out.itertuples(index=False):
-        employee_id = int(person.employee_id)
-        ratings, potential = by_reviews.get(employee_id, ([], math.nan))
-        last_two = ratings[:2]
-        performance = sum(last_two) / len(last_two) if last_two else math.nan
-        skills = sorted(
-            by_skills.get(employee_id, []), key=lambda s: (-s.scarcity, -s.level, s.name)
+    records = [
+        _person_record(
+            person, by_reviews, by_skills, reference_cost=reference_cost, weights=weights
         )
-        top = skills[0] if skills else None
-        months = replacement_months(person.grade)
-        pay = person.base_pay
-        cost = math.nan if _nan(pay) else round(months * float(pay) / MONTHS_PER_YEAR, 2)
-        c_performance = 0.0 if math.isnan(performance) else (performance - 1) / 4
-        c_potential = 0.0 if math.isnan(potential) else (potential - 1) / 2
-        c_scarcity = top.scarcity if top else 0.0
-        c_replacement = (
-            cost / (cost + reference_cost)
-            if reference_cost and reference_cost > 0 and not math.isnan(cost) and cost > 0
-            else 0.0
-        )
-        components = {
-            "performance": c_performance,
-            "potential": c_potential,
-            "scarcity": c_scarcity,
-            "replacement": c_replacement,
-        }
-        score = sum(weights[name] * value for name, value in components.items())
-        reasons = _reasons(
-            components=components,
-            weights=weights,
-            skills=skills,
-            ratings=last_two,
-            potential=potential,
-            cost=cost,
-            months=months,
-        )
-        records.append(
-            {
-                "last_ratings": last_two,
-                "performance": round(performance, 4) if not math.isnan(performance) else math.nan,
-                "potential": potential,
-                "scarcity": round(c_scarcity, 4),
-                "scarce_skill": top.name if top else "",
-                "others_holding": top.others if top else None,
-                "replacement_months": months,
-                "replacement_cost": cost,
-                "c_performance": round(c_performance, 4),
-                "c_potential": round(c_potential, 4),
-                "c_scarcity": round(c_scarcity, 4),
-                "c_replacement": round(c_replacement, 4),
-                "score": round(min(max(score, 0.0), 1.0), 4),
-                "irreplaceable": any(s.irreplaceable for s in skills),
-                "irreplaceable_skills": sorted(s.name for s in skills if s.irreplaceable),
-                "reasons": reasons,
-                "top_reason": str(reasons[0]) if reasons else "",
-            }
-        )
-    added = pd.DataFrame(
-        records,
-        columns=[
-            "last_ratings",
-            "performance",
-            "potential",
-            "scarcity",
-            "scarce_skill",
-            "others_holding",
-            "replacement_months",
-            "replacement_cost",
-            "c_performance",
-            "c_potential",
-            "c_scarcity",
-            "c_replacement",
-            "score",
-            "irreplaceable",
-            "irreplaceable_skills",
-            "reasons",
-            "top_reason",
-        ],
-    )
+        for person in out.itertuples(index=False)
+    ]
+    added = pd.DataFrame(records, columns=_ADDED_COLUMNS)
     added["irreplaceable"] = added["irreplaceable"].astype(bool)
     # a count or None, not a float with NaN
     added["others_holding"] = pd.Series([r["others_holding"] for r in records], dtype=object)
     for name in ("performance", "potential", "replacement_cost"):
         added[name] = added[name].astype(float)
     return pd.concat([out, added], axis=1)
+
+
+_ADDED_COLUMNS = [
+    "last_ratings",
+    "performance",
+    "potential",
+    "scarcity",
+    "scarce_skill",
+    "others_holding",
+    "replacement_months",
+    "replacement_cost",
+    "c_performance",
+    "c_potential",
+    "c_scarcity",
+    "c_replacement",
+    "score",
+    "irreplaceable",
+    "irreplaceable_skills",
+    "reasons",
+    "top_reason",
+]
+
+
+def _person_record(
+    person: Any,
+    by_reviews: dict[int, tuple[list[int], float]],
+    by_skills: dict[int, list[_Skill]],
+    *,
+    reference_cost: float | None,
+    weights: dict[str, float],
+) -> dict[str, Any]:
+    """The added columns (`_ADDED_COLUMNS`) of one person (a row of `people`)."""
+    employee_id = int(person.employee_id)
+    ratings, potential = by_reviews.get(employee_id, ([], math.nan))
+    last_two = ratings[:2]
+    performance = sum(last_two) / len(last_two) if last_two else math.nan
+    skills = sorted(by_skills.get(employee_id, []), key=lambda s: (-s.scarcity, -s.level, s.name))
+    top = skills[0] if skills else None
+    months = replacement_months(person.grade)
+    pay = person.base_pay
+    cost = math.nan if _nan(pay) else round(months * float(pay) / MONTHS_PER_YEAR, 2)
+    components = _components(performance, potential, top, cost, reference_cost)
+    score = sum(weights[name] * value for name, value in components.items())
+    reasons = _reasons(
+        components=components,
+        weights=weights,
+        skills=skills,
+        ratings=last_two,
+        potential=potential,
+        cost=cost,
+        months=months,
+    )
+    return {
+        "last_ratings": last_two,
+        "performance": round(performance, 4) if not math.isnan(performance) else math.nan,
+        "potential": potential,
+        "scarcity": round(components["scarcity"], 4),
+        "scarce_skill": top.name if top else "",
+        "others_holding": top.others if top else None,
+        "replacement_months": months,
+        "replacement_cost": cost,
+        "c_performance": round(components["performance"], 4),
+        "c_potential": round(components["potential"], 4),
+        "c_scarcity": round(components["scarcity"], 4),
+        "c_replacement": round(components["replacement"], 4),
+        "score": round(min(max(score, 0.0), 1.0), 4),
+        "irreplaceable": any(s.irreplaceable for s in skills),
+        "irreplaceable_skills": sorted(s.name for s in skills if s.irreplaceable),
+        "reasons": reasons,
+        "top_reason": str(reasons[0]) if reasons else "",
+    }
+
+
+def _components(
+    performance: float,
+    potential: float,
+    top: _Skill | None,
+    cost: float,
+    reference_cost: float | None,
+) -> dict[str, float]:
+    """The score's four components, each in [0, 1] (0 when unknown): performance (rating
+    1-5), potential (1-3), the scarcity of the scarcest skill, the replacement cost against
+    `reference_cost` (the currency)."""
+    return {
+        "performance": 0.0 if math.isnan(performance) else (performance - 1) / 4,
+        "potential": 0.0 if math.isnan(potential) else (potential - 1) / 2,
+        "scarcity": top.scarcity if top else 0.0,
+        "replacement": (
+            cost / (cost + reference_cost)
+            if reference_cost and reference_cost > 0 and not math.isnan(cost) and cost > 0
+            else 0.0
+        ),
+    }
 
 
 # the order reasons of equal weight are told in

@@ -222,181 +222,252 @@ def snapshot_table(
     `known_until` (default `history.end`, else the latest record) is the last day whose events
     are known: a snapshot later than it minus 12 months gets an empty label.
     """
-    people = history.people.reset_index(drop=True)
-    emp = people["employee_id"].to_numpy(dtype=np.int64)
-    hire = _days(people["hire_date"])
-    leave = _days(people["leave_date"])
-    dept = people["department_id"].to_numpy(dtype=np.int64)
-    dept_name = people["department"].astype(str).to_numpy()
-    grade_now = pd.to_numeric(people["grade"], errors="coerce").to_numpy(dtype=float)
-    family = people["job_family"].fillna("").astype(str).to_numpy()
-
-    pay = history.pay
-    pay_emp = pay["employee_id"].to_numpy(dtype=np.int64)
-    pay_day = _days(pay["date"])
-    pay_amount = pd.to_numeric(pay["base_pay"], errors="coerce").to_numpy(dtype=float)
-    reason = pay["reason"].astype(str).to_numpy()
-    pay_latest = _Latest(pay_emp, pay_day, pay_amount)
-    is_raise = reason != "hire"
-    raise_latest = _Latest(pay_emp[is_raise], pay_day[is_raise], pay_day[is_raise])
-    is_promotion = reason == "promotion"
-    promo_latest = _Latest(pay_emp[is_promotion], pay_day[is_promotion], pay_day[is_promotion])
-    # promotions counted per employee, to tell the grade held at an earlier day
-    promo_order = np.lexsort((pay_day[is_promotion], pay_emp[is_promotion]))
-    promo_emp = pay_emp[is_promotion][promo_order]
-    promo_days = pay_day[is_promotion][promo_order]
-    promo_count_total = pd.Series(promo_emp).value_counts()
-
-    reviews = history.reviews
-    rev_emp = reviews["employee_id"].to_numpy(dtype=np.int64)
-    rev_day = _days(reviews["date"])
-    rating = pd.to_numeric(reviews["rating"], errors="coerce").to_numpy(dtype=float)
-    reviewer = pd.to_numeric(reviews["reviewer_id"], errors="coerce").to_numpy(dtype=float)
-    order = np.lexsort((rev_day, rev_emp))
-    rev_emp, rev_day, rating, reviewer = (
-        rev_emp[order],
-        rev_day[order],
-        rating[order],
-        reviewer[order],
-    )
-    same_person = np.r_[False, rev_emp[1:] == rev_emp[:-1]]
-    previous_reviewer = np.r_[np.nan, reviewer[:-1]]
-    changed = (
-        same_person
-        & ~np.isnan(reviewer)
-        & ~np.isnan(previous_reviewer)
-        & (reviewer != previous_reviewer)
-    )
-    changes_so_far = np.cumsum(changed.astype(np.int64)).astype(float)
-    # cumulative changes are counted across people; subtracting a person's two values works
-    # because both are read from that person's own rows
-    review_latest = _Latest(rev_emp, rev_day, rating, changes_so_far)
-
-    sep = history.separations
-    sep_emp = sep["employee_id"].to_numpy(dtype=np.int64)
-    sep_day = _days(sep["date"])
-    voluntary = sep["voluntary"].astype(bool).to_numpy()
-    vol_emp, vol_day = sep_emp[voluntary], sep_day[voluntary]
-    emp_index = pd.Series(np.arange(len(emp)), index=emp)
-    vol_row = emp_index.reindex(vol_emp).to_numpy()
-    vol_known = ~np.isnan(vol_row)
-    vol_dept = np.full(len(vol_emp), -1, dtype=np.int64)
-    vol_dept[vol_known] = dept[vol_row[vol_known].astype(np.int64)]
-    first_voluntary = np.full(len(emp), _NAT, dtype=np.int64)
-    if vol_known.any():
-        rows = vol_row[vol_known].astype(np.int64)
-        days = vol_day[vol_known]
-        first = pd.Series(days).groupby(rows).min()
-        first_voluntary[first.index.to_numpy()] = first.to_numpy()
-
-    bands = {
-        (str(f), int(g)): float(m)
-        for f, g, m in history.bands[BAND_COLUMNS].itertuples(index=False)
-        if not pd.isna(g) and not pd.isna(m)
-    }
-
-    if known_until is None:
-        known_until = history.end
-    if known_until is None:
-        candidates = [d for d in (pay_day.max(initial=_NAT), rev_day.max(initial=_NAT)) if d > 0]
-        known_until = dt.date(1970, 1, 1) + dt.timedelta(days=int(max(candidates, default=0)))
-    known_day = _day_number(known_until)
-
-    feedback = None
-    if history.feedback is not None and len(history.feedback):
-        fb = history.feedback
-        feedback = {
-            (int(d), _day_number(s)): float(v)
-            for d, s, v in fb[SIGNAL_COLUMNS].itertuples(index=False)
-        }
-
-    start = records_start(history)
-    start_day = _day_number(start) if start is not None else _NAT_SAFE
-    custom_columns = [c for c in people.columns if str(c).startswith("custom__")]
+    source = _SnapshotSource(history, known_until)
     frames = []
     scale_target: float | None = None
     for snapshot in sorted(snapshots, reverse=True):  # latest first: it sets the compa scale
-        s = _day_number(snapshot)
-        on_books = (hire <= s) & ((leave == _NAT) | (leave > s))
-        rows = np.nonzero(on_books)[0]
-        if len(rows) == 0:
+        frame, median = source.frame(snapshot, scale_target)
+        if frame is None:
             continue
-        e = emp[rows]
-        pay_then, _ = pay_latest.value(e, s)
-        # the grade then: today's minus the promotions recorded after s
-        promos_before = _count_before(promo_emp, promo_days, e, s)
-        total = promo_count_total.reindex(e).fillna(0).to_numpy()
-        grade_then = np.maximum(1.0, grade_now[rows] - (total - promos_before))
-        mid = np.array(
-            [
-                bands.get((f, int(g)), np.nan) if not np.isnan(g) else np.nan
-                for f, g in zip(family[rows], grade_then, strict=True)
-            ]
-        )
-        compa = pay_then / mid
-        median = np.nanmedian(compa) if np.isfinite(compa).any() else np.nan
         if scale_target is None:
             scale_target = median
-        if np.isfinite(median) and median > 0 and scale_target and np.isfinite(scale_target):
-            compa = compa * (scale_target / median)
-        last_raise, _ = raise_latest.value(e, s)
-        last_raise = np.where(np.isnan(last_raise), hire[rows], last_raise)
-        last_promo, _ = promo_latest.value(e, s)
-        last_promo = np.where(np.isnan(last_promo), hire[rows], last_promo)
-        last_rating, _ = review_latest.value(e, s, 0)
-        changes_now, _ = review_latest.value(e, s, 1, missing=0.0)
-        year_before = _day_number(add_months(snapshot, -HORIZON_MONTHS))
-        changes_then, idx_then = review_latest.value(e, year_before, 1, missing=np.nan)
-        # before the first review of the window nobody's changes count: start from their first
-        first_changes = _first_value(review_latest, e)
-        changes_then = np.where(idx_then >= 0, changes_then, first_changes)
-        manager_changes = np.where(
-            np.isnan(changes_now) | np.isnan(changes_then), 0.0, changes_now - changes_then
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=["employee_id", "snapshot", "department_id", *FEATURES, TARGET])
+    return pd.concat(frames[::-1], ignore_index=True)
+
+
+class _SnapshotSource:
+    """The history prepared for snapshots: per employee (row of `people`) arrays, and each
+    employee's latest pay, raise, promotion and review on or before any day. Days are day
+    numbers (since 1970-01-01); pay is in the currency of the records."""
+
+    def __init__(self, history: History, known_until: dt.date | None):
+        people = self.people = history.people.reset_index(drop=True)
+        self.emp = people["employee_id"].to_numpy(dtype=np.int64)
+        self.hire = _days(people["hire_date"])
+        self.leave = _days(people["leave_date"])
+        self.dept = people["department_id"].to_numpy(dtype=np.int64)
+        self.dept_name = people["department"].astype(str).to_numpy()
+        self.grade_now = pd.to_numeric(people["grade"], errors="coerce").to_numpy(dtype=float)
+        self.family = people["job_family"].fillna("").astype(str).to_numpy()
+        pay_day = self._index_pay(history.pay)
+        rev_day = self._index_reviews(history.reviews)
+        self._index_leavers(history.separations)
+        self.bands = {
+            (str(f), int(g)): float(m)
+            for f, g, m in history.bands[BAND_COLUMNS].itertuples(index=False)
+            if not pd.isna(g) and not pd.isna(m)
+        }
+        self.known_day = _known_day(history, known_until, pay_day, rev_day)
+        self.feedback = _feedback_by_department(history)
+        start = records_start(history)
+        self.start_day = _day_number(start) if start is not None else _NAT_SAFE
+        self.custom_columns = [c for c in people.columns if str(c).startswith("custom__")]
+
+    def _index_pay(self, pay: pd.DataFrame) -> np.ndarray:
+        """The latest pay, raise and promotion indexes, and the promotions per employee (to
+        tell the grade held at an earlier day); returns the pay records' days."""
+        pay_emp = pay["employee_id"].to_numpy(dtype=np.int64)
+        pay_day = _days(pay["date"])
+        pay_amount = pd.to_numeric(pay["base_pay"], errors="coerce").to_numpy(dtype=float)
+        reason = pay["reason"].astype(str).to_numpy()
+        self.pay_latest = _Latest(pay_emp, pay_day, pay_amount)
+        is_raise = reason != "hire"
+        self.raise_latest = _Latest(pay_emp[is_raise], pay_day[is_raise], pay_day[is_raise])
+        is_promotion = reason == "promotion"
+        self.promo_latest = _Latest(
+            pay_emp[is_promotion], pay_day[is_promotion], pay_day[is_promotion]
         )
-        manager_changes = np.maximum(manager_changes, 0.0)
+        promo_order = np.lexsort((pay_day[is_promotion], pay_emp[is_promotion]))
+        self.promo_emp = pay_emp[is_promotion][promo_order]
+        self.promo_days = pay_day[is_promotion][promo_order]
+        self.promo_count_total = pd.Series(self.promo_emp).value_counts()
+        return pay_day
 
-        d = dept[rows]
-        in_window = (vol_day <= s) & (vol_dept >= 0)
-        # leavers per year over all the records before s
-        annualise = 365.25 / max(s - start_day, 30)
-        leavers = pd.Series(vol_dept[in_window]).value_counts() * annualise
-        headcount = pd.Series(d).value_counts()
-        company_rate = in_window.sum() * annualise / max(len(rows), 1)
-        dept_rate = (
-            leavers.reindex(headcount.index).fillna(0) + SHRINK_HEADCOUNT * company_rate
-        ) / (headcount + SHRINK_HEADCOUNT)
-        rate = dept_rate.reindex(d).to_numpy()
+    def _index_reviews(self, reviews: pd.DataFrame) -> np.ndarray:
+        """The latest rating and the running count of reviewer changes; returns the review
+        records' days."""
+        rev_emp = reviews["employee_id"].to_numpy(dtype=np.int64)
+        rev_day = _days(reviews["date"])
+        rating = pd.to_numeric(reviews["rating"], errors="coerce").to_numpy(dtype=float)
+        reviewer = pd.to_numeric(reviews["reviewer_id"], errors="coerce").to_numpy(dtype=float)
+        order = np.lexsort((rev_day, rev_emp))
+        rev_emp, rev_day, rating, reviewer = (
+            rev_emp[order],
+            rev_day[order],
+            rating[order],
+            reviewer[order],
+        )
+        same_person = np.r_[False, rev_emp[1:] == rev_emp[:-1]]
+        previous_reviewer = np.r_[np.nan, reviewer[:-1]]
+        changed = (
+            same_person
+            & ~np.isnan(reviewer)
+            & ~np.isnan(previous_reviewer)
+            & (reviewer != previous_reviewer)
+        )
+        changes_so_far = np.cumsum(changed.astype(np.int64)).astype(float)
+        # cumulative changes are counted across people; subtracting a person's two values works
+        # because both are read from that person's own rows
+        self.review_latest = _Latest(rev_emp, rev_day, rating, changes_so_far)
+        return rev_day
 
-        horizon = _day_number(add_months(snapshot, HORIZON_MONTHS))
-        left = (first_voluntary[rows] > s) & (first_voluntary[rows] <= horizon)
-        label = np.where(left, POSITIVE, "no").astype(object)
-        if horizon > known_day:
-            label[:] = ""
+    def _index_leavers(self, sep: pd.DataFrame) -> None:
+        """The voluntary leavers' days and departments, and each employee's first voluntary
+        leaving day (`_NAT` for none)."""
+        sep_emp = sep["employee_id"].to_numpy(dtype=np.int64)
+        sep_day = _days(sep["date"])
+        voluntary = sep["voluntary"].astype(bool).to_numpy()
+        vol_emp, self.vol_day = sep_emp[voluntary], sep_day[voluntary]
+        emp_index = pd.Series(np.arange(len(self.emp)), index=self.emp)
+        vol_row = emp_index.reindex(vol_emp).to_numpy()
+        vol_known = ~np.isnan(vol_row)
+        self.vol_dept = np.full(len(vol_emp), -1, dtype=np.int64)
+        self.vol_dept[vol_known] = self.dept[vol_row[vol_known].astype(np.int64)]
+        self.first_voluntary = np.full(len(self.emp), _NAT, dtype=np.int64)
+        if vol_known.any():
+            rows = vol_row[vol_known].astype(np.int64)
+            days = self.vol_day[vol_known]
+            first = pd.Series(days).groupby(rows).min()
+            self.first_voluntary[first.index.to_numpy()] = first.to_numpy()
+
+    def frame(
+        self, snapshot: dt.date, scale_target: float | None
+    ) -> tuple[pd.DataFrame | None, float]:
+        """The rows of the employees on the books at `snapshot` (None when nobody is), and
+        the median compa-ratio before scaling: compa-ratios are scaled so that their median
+        is `scale_target` (the latest snapshot's, as bands drift; None: not scaled)."""
+        s = _day_number(snapshot)
+        on_books = (self.hire <= s) & ((self.leave == _NAT) | (self.leave > s))
+        rows = np.nonzero(on_books)[0]
+        if len(rows) == 0:
+            return None, np.nan
+        e = self.emp[rows]
+        grade_then = self._grade_then(rows, e, s)
+        compa, median = self._compa(rows, e, s, grade_then, scale_target)
+        last_raise, _ = self.raise_latest.value(e, s)
+        last_raise = np.where(np.isnan(last_raise), self.hire[rows], last_raise)
+        last_promo, _ = self.promo_latest.value(e, s)
+        last_promo = np.where(np.isnan(last_promo), self.hire[rows], last_promo)
+        last_rating, _ = self.review_latest.value(e, s, 0)
+        d = self.dept[rows]
         frame = pd.DataFrame(
             {
                 "employee_id": e,
                 "snapshot": snapshot,
                 "department_id": d,
-                "department": dept_name[rows],
+                "department": self.dept_name[rows],
                 "compa_ratio": np.round(compa, 4),
                 "months_since_raise": _months(s - last_raise),
                 "months_since_promotion": _months(s - last_promo),
-                "tenure_months": _months(s - hire[rows]),
+                "tenure_months": _months(s - self.hire[rows]),
                 "grade": grade_then,
                 "last_rating": last_rating,
-                "manager_changes_12m": manager_changes,
-                "department_attrition_rate": np.round(rate, 5),
+                "manager_changes_12m": self._manager_changes(e, s, snapshot),
+                "department_attrition_rate": np.round(self._attrition_rate(rows, d, s), 5),
             }
         )
-        if feedback is not None:
-            frame[FEEDBACK_FEATURE] = [feedback.get((int(x), s), np.nan) for x in d]
-        for column in custom_columns:
-            frame[column] = people[column].to_numpy()[rows]
-        frame[TARGET] = label
-        frames.append(frame)
-    if not frames:
-        return pd.DataFrame(columns=["employee_id", "snapshot", "department_id", *FEATURES, TARGET])
-    return pd.concat(frames[::-1], ignore_index=True)
+        if self.feedback is not None:
+            frame[FEEDBACK_FEATURE] = [self.feedback.get((int(x), s), np.nan) for x in d]
+        for column in self.custom_columns:
+            frame[column] = self.people[column].to_numpy()[rows]
+        frame[TARGET] = self._label(rows, s, snapshot)
+        return frame, median
+
+    def _grade_then(self, rows: np.ndarray, e: np.ndarray, s: int) -> np.ndarray:
+        """The grade at day `s`: today's minus the promotions recorded after `s` (at least 1)."""
+        promos_before = _count_before(self.promo_emp, self.promo_days, e, s)
+        total = self.promo_count_total.reindex(e).fillna(0).to_numpy()
+        grade: np.ndarray = np.maximum(1.0, self.grade_now[rows] - (total - promos_before))
+        return grade
+
+    def _compa(
+        self,
+        rows: np.ndarray,
+        e: np.ndarray,
+        s: int,
+        grade_then: np.ndarray,
+        scale_target: float | None,
+    ) -> tuple[np.ndarray, float]:
+        """The compa-ratio at day `s` (pay then / today's band midpoint of the grade then),
+        scaled to `scale_target`'s median; and the median before scaling."""
+        pay_then, _ = self.pay_latest.value(e, s)
+        mid = np.array(
+            [
+                self.bands.get((f, int(g)), np.nan) if not np.isnan(g) else np.nan
+                for f, g in zip(self.family[rows], grade_then, strict=True)
+            ]
+        )
+        compa = pay_then / mid
+        median = np.nanmedian(compa) if np.isfinite(compa).any() else np.nan
+        target = median if scale_target is None else scale_target
+        if np.isfinite(median) and median > 0 and target and np.isfinite(target):
+            compa = compa * (target / median)
+        return compa, median
+
+    def _manager_changes(self, e: np.ndarray, s: int, snapshot: dt.date) -> np.ndarray:
+        """Reviewer changes in the 12 months to `s` (counted from a person's first review when
+        it is within them)."""
+        latest = self.review_latest
+        changes_now, _ = latest.value(e, s, 1, missing=0.0)
+        year_before = _day_number(add_months(snapshot, -HORIZON_MONTHS))
+        changes_then, idx_then = latest.value(e, year_before, 1, missing=np.nan)
+        # before the first review of the window nobody's changes count: start from their first
+        first_changes = _first_value(latest, e)
+        changes_then = np.where(idx_then >= 0, changes_then, first_changes)
+        manager_changes = np.where(
+            np.isnan(changes_now) | np.isnan(changes_then), 0.0, changes_now - changes_then
+        )
+        return np.maximum(manager_changes, 0.0)
+
+    def _attrition_rate(self, rows: np.ndarray, d: np.ndarray, s: int) -> np.ndarray:
+        """Each row's department's voluntary leavers a year over all the records before `s`,
+        per head, shrunk towards the company's rate (`SHRINK_HEADCOUNT`)."""
+        in_window = (self.vol_day <= s) & (self.vol_dept >= 0)
+        annualise = 365.25 / max(s - self.start_day, 30)
+        leavers = pd.Series(self.vol_dept[in_window]).value_counts() * annualise
+        headcount = pd.Series(d).value_counts()
+        company_rate = in_window.sum() * annualise / max(len(rows), 1)
+        dept_rate = (
+            leavers.reindex(headcount.index).fillna(0) + SHRINK_HEADCOUNT * company_rate
+        ) / (headcount + SHRINK_HEADCOUNT)
+        rate: np.ndarray = dept_rate.reindex(d).to_numpy()
+        return rate
+
+    def _label(self, rows: np.ndarray, s: int, snapshot: dt.date) -> np.ndarray:
+        """ "yes" for a voluntary leaver within 12 months after `s`, "no" otherwise; "" for
+        all when those months are not all known yet."""
+        horizon = _day_number(add_months(snapshot, HORIZON_MONTHS))
+        first = self.first_voluntary[rows]
+        left = (first > s) & (first <= horizon)
+        label = np.where(left, POSITIVE, "no").astype(object)
+        if horizon > self.known_day:
+            label[:] = ""
+        return label
+
+
+def _known_day(
+    history: History, known_until: dt.date | None, pay_day: np.ndarray, rev_day: np.ndarray
+) -> int:
+    """The last day whose events are known: `known_until`, else the history's end, else the
+    latest pay or review record."""
+    if known_until is None:
+        known_until = history.end
+    if known_until is None:
+        candidates = [d for d in (pay_day.max(initial=_NAT), rev_day.max(initial=_NAT)) if d > 0]
+        known_until = dt.date(1970, 1, 1) + dt.timedelta(days=int(max(candidates, default=0)))
+    return _day_number(known_until)
+
+
+def _feedback_by_department(history: History) -> dict[tuple[int, int], float] | None:
+    """(department id, snapshot day) -> the share of negative feedback, when there is any."""
+    if history.feedback is None or not len(history.feedback):
+        return None
+    return {
+        (int(d), _day_number(s)): float(v)
+        for d, s, v in history.feedback[SIGNAL_COLUMNS].itertuples(index=False)
+    }
 
 
 def _months(days: np.ndarray) -> np.ndarray:

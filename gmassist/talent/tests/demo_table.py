@@ -14,7 +14,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from gmassist.org.demo.generator import BAND_DRIFT_PER_YEAR, DAYS_PER_MONTH, DemoCompany
+from gmassist.org.demo.company import DAYS_PER_MONTH, DemoCompany
+from gmassist.org.demo.structure import BAND_DRIFT_PER_YEAR
 
 SNAPSHOT = dt.date(2025, 11, 1)
 

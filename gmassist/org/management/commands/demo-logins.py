@@ -7,7 +7,7 @@ from rich.table import Table
 
 from gmassist.core.management.output import command_console
 from gmassist.core.models import Company, User
-from gmassist.org.demo.generator import DEMO_USERS
+from gmassist.org.demo.company import DEMO_USERS
 
 
 class Command(BaseCommand):

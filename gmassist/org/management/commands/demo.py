@@ -11,7 +11,7 @@ from gmassist.core.choices import JobStatus
 from gmassist.core.management.output import command_console
 from gmassist.core.management.progress import run_job_with_progress
 from gmassist.core.permissions import SYSTEM
-from gmassist.org.demo.generator import TIERS
+from gmassist.org.demo.company import TIERS
 from gmassist.org.demo.writer import demo_refusal
 from gmassist.org.models import Employee
 
