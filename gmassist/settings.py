@@ -226,7 +226,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gmassist@localhost")
 # Where people reach the application: e-mails sent by jobs (no request to ask) link to it.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# by default the address `gmassist serve` listens on (PORT), so that `PORT=8080 make run` links
+# to where it runs
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}")
 
 # Long jobs run in a worker process (`gmassist worker`, started by `gmassist serve`) polling the
 # jobs table, unless a broker is configured; then Celery workers run them (core.jobs).
