@@ -285,8 +285,50 @@ def plan_pay(ctx: ImportContext) -> Plan:
             ["employee_id", "effective_date"],
             ["base_pay", "previous_base_pay", "reason", "note"],
         )
+        _audit_pay_history(ctx, numbers, existing, new_rows + changed_rows)
 
     return Plan(counts={"pay_changes": counts}, write=write)
+
+
+def _audit_pay_history(
+    ctx: ImportContext,
+    numbers: dict[str, int],
+    existing: dict[Any, dict[str, Any]],
+    written: list[dict[str, Any]],
+) -> None:
+    """One audit entry naming every pay-history amount the import wrote: [employee number,
+    effective date, base pay before (None for a new row), base pay now] (yearly, company
+    currency), as a batch of pay changes names its amounts."""
+    if not written:
+        return
+    from gmassist.core.choices import AuditAction
+    from gmassist.core.permissions import SYSTEM
+    from gmassist.core.services import audit_record
+
+    number_of = {pk: no for no, pk in numbers.items()}
+    amounts = [
+        [
+            number_of.get(row["employee_id"], str(row["employee_id"])),
+            str(row["effective_date"]),
+            _amount(
+                (existing.get((row["employee_id"], row["effective_date"])) or {}).get("base_pay")
+            ),
+            _amount(row["base_pay"]),
+        ]
+        for row in written
+    ]
+    amounts.sort(key=lambda amount: (amount[0], amount[1]))  # by person, then date
+    audit_record(
+        actor=ctx.by or SYSTEM,
+        action=AuditAction.UPDATE,
+        target_type="org.paychange",
+        target_repr=f"pay history of {len({a[0] for a in amounts})} employees",
+        changes={"pay_history": amounts},
+    )
+
+
+def _amount(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def export_pay(queryset: QuerySet) -> Iterator[list[Any]]:

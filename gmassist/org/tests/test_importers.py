@@ -154,3 +154,23 @@ def test_it_imports_pay_history_without_touching_current_pay(cast, tmp_path):
         (dt.date(2023, 1, 1), Decimal("95000.00"), "review"),
     ]
     assert cast.employee.employee.base_pay == Decimal("100000")
+
+
+def test_a_pay_history_import_names_every_amount_it_wrote_in_the_audit(cast, tmp_path):
+    from gmassist.core.choices import AuditAction
+    from gmassist.core.models import AuditEntry
+
+    header = "employee,effective_date,base_pay\n"
+    _import(tmp_path, "pay", header + "E004,2022-01-01,90000\n")
+    _import(tmp_path, "pay", header + "E004,2022-01-01,91000\nE005,2023-01-01,80000\n")
+
+    entries = AuditEntry.objects.filter(
+        target_type="org.paychange", action=AuditAction.UPDATE
+    ).order_by("id")
+    assert [entry.changes["pay_history"] for entry in entries] == [
+        [["E004", "2022-01-01", None, "90000.00"]],
+        [
+            ["E004", "2022-01-01", "90000.00", "91000.00"],
+            ["E005", "2023-01-01", None, "80000.00"],
+        ],
+    ]
