@@ -68,6 +68,38 @@ class AuditFilterForm(FilterForm):
         choices=[("", _("Any action")), *AuditAction.choices],
         widget=forms.Select(attrs={"id": "audit-action"}),
     )
+    who = forms.CharField(
+        label=_("Who"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"id": "audit-who", "type": "search", "placeholder": _("Name or username")}
+        ),
+    )
+    record = forms.CharField(
+        label=_("Record"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "id": "audit-record",
+                "type": "search",
+                "placeholder": _("e.g. E000429, proposal #5, org.employee"),
+            }
+        ),
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", _("The end is before the start."))
+        return data
 
 
 class LanguageForm(forms.Form):

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from gmassist.core.choices import Action, ProposalStatus
@@ -72,6 +72,46 @@ def audit_entries_visible(*, user: User) -> QuerySet[AuditEntry]:
         .select_related("actor__employee")
         .defer(*_pay_columns("actor__employee"))
     )
+
+
+def audit_entries(
+    *,
+    user: User,
+    action: str = "",
+    who: str = "",
+    record: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """The audit log as `user` may read it, filtered: by `action`; by `who` (part of the
+    actor's username or name); by `record` (part of what it names, "type#id" such as
+    "proposal #5" or "core.proposal#5", a type such as "org.employee"); and by the days from `since`
+    to `until` (company time, both included)."""
+    qs = audit_entries_visible(user=user)
+    if action:
+        qs = qs.filter(action=action)
+    who = who.strip()
+    if who:
+        qs = qs.filter(
+            Q(actor__username__icontains=who) | Q(actor__employee__full_name__icontains=who)
+        )
+    record = record.strip()
+    if record:
+        kind, hash_sign, number = (part.strip() for part in record.partition("#"))
+        if hash_sign:
+            named = Q(target_id=number)
+            if kind:  # "core.proposal" or just "proposal"
+                named &= Q(target_type=kind) | Q(target_type__endswith=f".{kind}")
+            qs = qs.filter(named)
+        else:
+            qs = qs.filter(
+                Q(target_repr__icontains=record) | Q(target_type=record) | Q(target_id=record)
+            )
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
+    return qs
 
 
 def proposals_decided(*, user: User) -> QuerySet[Proposal]:

@@ -481,7 +481,8 @@ def proposal_outside_decision(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class AuditLogPage(ListPage):
-    """The audit log, for the GM: who did what, when; filterable by action."""
+    """The audit log, for the GM: who did what, when; filterable by action, person, record and
+    days."""
 
     title = _("Audit log")
     permission = (Domain.AUDIT, Action.VIEW)
@@ -510,9 +511,7 @@ class AuditLogPage(ListPage):
     ORDER = {"at": ("at", "id"), "action": ("action", "at", "id")}
 
     def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet:
-        qs = selectors.audit_entries_visible(user=self.request.user)
-        if filters.get("action"):
-            qs = qs.filter(action=filters["action"])
+        qs = selectors.audit_entries(user=self.request.user, **filters)
         prefix = "-" if sort.startswith("-") else ""
         return qs.order_by(*(prefix + f for f in self.ORDER[sort.lstrip("-")]))
 

@@ -470,6 +470,59 @@ def test_the_gm_reads_the_audit_log_filtered_by_action(client, cast, proposal):
     assert "action" in bad.context["form"].errors
 
 
+@pytest.fixture
+def audit_trail(cast):
+    """Three entries: HR changed Emma on the 1st, the head changed proposal #5 on the 2nd, HR
+    read pay on the 3rd (company time)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    rows = [
+        (cast.hr, AuditAction.UPDATE, "org.employee", "4", "Emma Employee (E004)", 1),
+        (cast.head, AuditAction.UPDATE, "core.proposal", "5", "Pay change for Oscar", 2),
+        (cast.hr, AuditAction.READ_PAY, "org.employee", "5", "Oscar Outsider (E005)", 3),
+    ]
+    entries = []
+    for actor, action, kind, pk, text, day in rows:
+        entry = AuditEntry.objects.create(
+            actor=actor, action=action, target_type=kind, target_id=pk, target_repr=text
+        )
+        at = timezone.make_aware(dt.datetime(2026, 11, day, 10, 0))
+        AuditEntry.objects.filter(pk=entry.pk).update(at=at)
+        entries.append(entry.pk)
+    return entries
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"who": "harriet"}, [0, 2]),
+        ({"who": "hr"}, [0, 2]),
+        ({"record": "E004"}, [0]),
+        ({"record": "proposal #5"}, [1]),
+        ({"record": "core.proposal#5"}, [1]),
+        ({"record": "org.employee"}, [0, 2]),
+        ({"since": "2026-11-02", "until": "2026-11-02"}, [1]),
+        ({"since": "2026-11-02"}, [1, 2]),
+        ({"who": "hr", "action": "read_pay"}, [2]),
+    ],
+)
+def test_the_audit_log_filters_by_person_record_and_days(
+    client, cast, audit_trail, query, expected
+):
+    client.force_login(cast.gm)
+    rows = client.get(reverse("audit-log"), {"sort": "at", **query}).context["rows"]
+    assert [entry.pk for entry in rows] == [audit_trail[i] for i in expected]
+
+
+def test_an_end_before_the_start_is_an_error_next_to_it(client, cast, audit_trail):
+    client.force_login(cast.gm)
+    response = client.get(reverse("audit-log"), {"since": "2026-11-03", "until": "2026-11-01"})
+    assert response.context["form"].errors == {"until": ["The end is before the start."]}
+    assert response.context["rows"] == []
+
+
 @pytest.mark.parametrize("role", ["hr", "assistant", "head", "employee"])
 def test_only_the_gm_reads_the_audit_log(client, cast, role):
     client.force_login(getattr(cast, role))
