@@ -194,6 +194,9 @@ class ListPage(LoginRequiredMixin, View):
     export_permission: ClassVar[tuple[Domain, str] | None] = None  # None: no export
     export_columns: ClassVar[list[ExportColumn]] = []
     export_name: ClassVar[str] = "export"
+    # an import entity ("employees"): the export is that entity's, of the filtered rows, so the
+    # file imports back unchanged; "" for the page's own export columns
+    export_entity: ClassVar[str] = ""
     testid: ClassVar[str] = "list"  # data-testid prefix of the page's controls
 
     def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet:
@@ -311,7 +314,8 @@ class ListPage(LoginRequiredMixin, View):
         return {fmt: self._query(export=fmt, page=None) for fmt in (tabular.CSV, tabular.XLSX)}
 
     def export(self, fmt: str, *, filters: dict[str, Any], sort: str) -> HttpResponse:
-        """Exactly the filtered rows (every page), in the export columns, as CSV or XLSX."""
+        """Exactly the filtered rows (every page), in the export columns, as CSV or XLSX; with
+        `export_entity`, in that import entity's canonical columns, so the file imports back."""
         if self.export_permission is None or fmt not in (tabular.CSV, tabular.XLSX):
             raise Http404("no such export")
         user = self.request.user
@@ -320,6 +324,18 @@ class ListPage(LoginRequiredMixin, View):
         queryset = scoped_rows(
             self.get_export_queryset(filters=filters, sort=sort), user, self.export_permission[1]
         )
+        stamp = timezone.localdate().isoformat()
+        if self.export_entity:
+            from gmassist.core.imports import export_entity
+
+            buffer = io.BytesIO()
+            # the entity's export audits the pay it writes, as every export of it does
+            export_entity(entity=self.export_entity, fmt=fmt, out=buffer, user=user, only=queryset)
+            response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
+            response["Content-Disposition"] = (
+                f'attachment; filename="{self.export_name}-{stamp}.{fmt}"'
+            )
+            return response
         header = [column.header for column in self.export_columns]
         read = []
 
@@ -328,7 +344,6 @@ class ListPage(LoginRequiredMixin, View):
                 read.extend(reads_of([row]))
                 yield [column.of(row) for column in self.export_columns]
 
-        stamp = timezone.localdate().isoformat()
         response = export_response(
             fmt=fmt, header=header, rows=rows(), file_name=f"{self.export_name}-{stamp}"
         )

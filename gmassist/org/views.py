@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core.choices import Action
 from gmassist.core.models import Company
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
-from gmassist.core.views_lib import DetailPage, ExportColumn, ListColumn, ListPage
+from gmassist.core.views_lib import DetailPage, ListColumn, ListPage
 from gmassist.org import selectors
 from gmassist.org.forms import DirectoryFilterForm
 from gmassist.org.models import Employee
@@ -51,19 +51,9 @@ class DirectoryPage(ListPage):
     row_template = "org/_directory_row.html"
     export_permission = (Domain.PEOPLE, Action.EXPORT)
     export_name = "employees"
-    export_columns = [
-        ExportColumn("employee_no", "employee_no"),
-        ExportColumn("full_name", "full_name"),
-        ExportColumn("email", "email"),
-        ExportColumn("department", "department.code"),
-        ExportColumn("department_name", "department.name"),
-        ExportColumn("position", "position.code"),
-        ExportColumn("position_title", "position.title"),
-        ExportColumn("manager", "manager.employee_no"),
-        ExportColumn("hire_date", "hire_date"),
-        ExportColumn("leave_date", "leave_date"),
-        ExportColumn("status", "status"),
-    ]
+    # the employees import's own columns (gender, birth date, employment type and pay among
+    # them), so that the file imports back unchanged with no mapping
+    export_entity = "employees"
     testid = "directory"
 
     def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet[Employee]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from gmassist.core.choices import Action, AuditAction
@@ -15,8 +16,17 @@ from gmassist.lib import tabular
 from gmassist.lib.mapping import CUSTOM_PREFIX
 
 
-def export_entity(*, entity: str, fmt: str, out: Path | BinaryIO, user: Any | None) -> int:
-    """Write every row of `entity` the user may export to CSV (UTF-8 with BOM) or XLSX.
+def export_entity(
+    *,
+    entity: str,
+    fmt: str,
+    out: Path | BinaryIO,
+    user: Any | None,
+    only: QuerySet | None = None,
+) -> int:
+    """Write every row of `entity` the user may export to CSV (UTF-8 with BOM) or XLSX, or of
+    those only the rows of `only` (a queryset of the entity's model: a list page's filtered
+    rows), in the entity's own order (its natural key).
 
     The columns are the canonical ones (and `custom.<name>` for custom attributes), so the file
     imports back unchanged with no mapping. Returns the number of data rows written.
@@ -26,6 +36,8 @@ def export_entity(*, entity: str, fmt: str, out: Path | BinaryIO, user: Any | No
         raise ValueError(f"unknown format {fmt!r}; use csv or xlsx")
     queryset = spec.queryset() if spec.queryset else spec.model._default_manager.all()
     queryset = queryset.restrict(user, Action.EXPORT)
+    if only is not None:
+        queryset = queryset.filter(pk__in=only.values("pk"))
     attributes = sorted(spec.known_attributes()) if spec.custom_entity else []
     header = [c.name for c in spec.columns] + [CUSTOM_PREFIX + name for name in attributes]
     # a file with a pay column is a read of the pay of everyone in it: audited once written

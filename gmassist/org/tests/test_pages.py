@@ -137,32 +137,53 @@ def test_column_headers_toggle_the_sort(client, cast):
     assert (number["direction"], number["url"]) == ("", "?sort=employee_no")
 
 
-def test_the_export_holds_exactly_the_filtered_rows(client, cast):
+def test_the_export_holds_exactly_the_filtered_rows_in_the_import_columns(client, cast):
     client.force_login(cast.gm)
     response = client.get(DIRECTORY, {"department": cast.sales.pk, "export": "csv"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == [
-        "employee_no",
-        "full_name",
-        "email",
-        "department",
-        "department_name",
-        "position",
-        "position_title",
-        "manager",
-        "hire_date",
-        "leave_date",
-        "status",
-    ]
-    assert rows[1:] == [
-        ["E006", "Alice Account", "", "SALES", "Sales", "SAL-2", "Sales representative", "E003",
-         "2020-01-01", "", "active"],
-        ["E004", "Emma Employee", "", "SALES-E", "Sales East", "SAL-2", "Sales representative",
-         "E003", "2020-01-01", "", "active"],
-        ["E003", "Hank Head", "", "SALES", "Sales", "SAL-2", "Sales representative", "E001",
-         "2020-01-01", "", "active"],
+        "employee_no", "full_name", "family_name", "given_name", "email", "department",
+        "position", "manager", "hire_date", "leave_date", "separation_type", "leave_reason",
+        "regretted", "birth_date", "gender", "location", "employment_type", "status", "base_pay",
+        "paid_leave_days",
     ]  # fmt: skip
+    assert rows[1:] == [
+        ["E003", "Hank Head", "", "", "", "SALES", "SAL-2", "E001", "2020-01-01", "", "", "",
+         "", "", "", "", "full_time", "active", "100000", ""],
+        ["E004", "Emma Employee", "", "", "", "SALES-E", "SAL-2", "E003", "2020-01-01", "", "",
+         "", "", "", "", "", "full_time", "active", "100000", ""],
+        ["E006", "Alice Account", "", "", "", "SALES", "SAL-2", "E003", "2020-01-01", "", "", "",
+         "", "", "", "", "full_time", "active", "100000", ""],
+    ]  # fmt: skip
+
+
+def test_the_directory_export_imports_back_unchanged_with_no_mapping(client, cast, tmp_path):
+    from gmassist.core.imports import import_file
+    from gmassist.core.permissions import SYSTEM
+
+    client.force_login(cast.hr)
+    for fmt in ("csv", "xlsx"):
+        exported = tmp_path / f"directory.{fmt}"
+        exported.write_bytes(client.get(DIRECTORY, {"export": fmt}).content)
+
+        report = import_file(
+            entity="employees", path=exported, mapping=None, by=SYSTEM, dry_run=False
+        )
+
+        assert report.counts["employees"] == {"created": 0, "updated": 0, "unchanged": 6}
+        assert report.proposals == []
+
+
+def test_the_directory_export_is_a_read_of_the_pay_in_it(client, cast):
+    from gmassist.core.choices import AuditAction
+    from gmassist.core.models import AuditEntry
+
+    client.force_login(cast.head)
+    client.get(DIRECTORY, {"export": "csv"})
+
+    [entry] = AuditEntry.objects.filter(action=AuditAction.READ_PAY)
+    assert entry.actor == cast.head
 
 
 def test_the_xlsx_export_keeps_dates_typed(client, cast):
@@ -171,7 +192,7 @@ def test_the_xlsx_export_keeps_dates_typed(client, cast):
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert [row[0] for row in rows] == ["employee_no", "E003", "E004", "E006"]
-    assert rows[1][8] == dt.datetime(2020, 1, 1)
+    assert rows[1][8] == dt.datetime(2020, 1, 1)  # hire_date
 
 
 def test_the_directory_offers_export_only_to_roles_allowed(client, cast):
