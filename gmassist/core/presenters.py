@@ -11,7 +11,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+
+from gmassist.lib.phrases import Phrase, stored_phrase
 
 # a stored number such as "80300.00", "-12", "0.5" (not "2026-01-01", "0.98 → 1.05", "E004")
 _NUMBER_CHARS = set("0123456789.-")
@@ -78,3 +80,29 @@ def _number(value: Any) -> Decimal | None:
 def _places(number: Decimal) -> int:
     exponent = number.normalize().as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def phrase_text(phrase: Phrase) -> str:
+    """A generated sentence in the active language: its template translated (with ngettext by
+    its count when it has a plural) and filled in. A translation whose placeholders do not fit
+    its params falls back to the English."""
+    params = {key: _clause(value) for key, value in phrase.params.items()}
+    try:
+        if phrase.plural is not None:
+            return ngettext(phrase.template, phrase.plural, phrase.number()) % params
+        return gettext(phrase.template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(phrase)
+
+
+def stored_text(stored: Any, text: str) -> str:
+    """A stored text in the active language: the phrase's (`stored`, its stored form) when
+    there is one, else `text` as it was written (old rows, what a person typed)."""
+    phrase = stored_phrase(stored)
+    return phrase_text(phrase) if phrase is not None else text
+
+
+def _clause(value: Any) -> Any:
+    """A parameter in the active language: a clause (a stored phrase) translated in turn."""
+    phrase = stored_phrase(value)
+    return phrase_text(phrase) if phrase is not None else value
