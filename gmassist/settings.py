@@ -164,6 +164,8 @@ AXES_DISABLE_ACCESS_LOG = True  # successful logins are User.last_login; no tabl
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# numbers grouped by thousands in Chinese too (gmassist/formats/zh_Hans)
+FORMAT_MODULE_PATH = ["gmassist.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -100,6 +100,14 @@ class ProposalOut(Schema):
         return proposal.display_title
 
     @staticmethod
+    def resolve_rationale(proposal: Proposal) -> str:
+        return proposal.display_rationale
+
+    @staticmethod
+    def resolve_expected_effect(proposal: Proposal) -> str:
+        return proposal.display_expected_effect
+
+    @staticmethod
     def resolve_needs_outside_decision(proposal: Proposal, context: Any) -> bool:
         if proposal.status != ProposalStatus.OPEN:
             return False

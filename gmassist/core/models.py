@@ -152,6 +152,10 @@ class Proposal(BaseModel):
         help_text=_("In the company's currency per year; one-time costs count in full."),
     )
     expected_effect = models.TextField(_("expected effect"), blank=True)
+    # the generated texts as template and params ({"rationale": {...}, "expected_effect":
+    # {...}}, lib.phrases.Phrase's stored form), shown in the reader's language; rationale and
+    # expected_effect keep the English (what old rows and people's own texts hold)
+    texts = models.JSONField(_("texts"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     status = models.CharField(
         _("status"),
         max_length=12,
@@ -252,6 +256,20 @@ class Proposal(BaseModel):
         except KeyError:
             return self.title
         return describe(self) if describe is not None else self.title
+
+    @property
+    def display_rationale(self) -> str:
+        """The rationale in the reader's language when it was generated, else as written."""
+        from gmassist.core.presenters import stored_text
+
+        return stored_text((self.texts or {}).get("rationale"), self.rationale)
+
+    @property
+    def display_expected_effect(self) -> str:
+        """The expected effect in the reader's language when generated, else as written."""
+        from gmassist.core.presenters import stored_text
+
+        return stored_text((self.texts or {}).get("expected_effect"), self.expected_effect)
 
     @property
     def decided_outside(self) -> bool:

@@ -11,7 +11,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from gmassist.lib.phrases import Phrase, stored_phrase
 
 # a stored number such as "80300.00", "-12", "0.5" (not "2026-01-01", "0.98 → 1.05", "E004")
 _NUMBER_CHARS = set("0123456789.-")
@@ -78,3 +81,142 @@ def _number(value: Any) -> Decimal | None:
 def _places(number: Decimal) -> int:
     exponent = number.normalize().as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def phrase_text(phrase: Phrase) -> str:
+    """A generated sentence in the active language: its template translated (with ngettext by
+    its count when it has a plural) and filled in. A translation whose placeholders do not fit
+    its params falls back to the English."""
+    params = {key: _clause(value) for key, value in phrase.params.items()}
+    try:
+        if phrase.plural is not None:
+            return ngettext(phrase.template, phrase.plural, phrase.number()) % params
+        return gettext(phrase.template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(phrase)
+
+
+def stored_text(stored: Any, text: str) -> str:
+    """A stored text in the active language: the phrase's (`stored`, its stored form) when
+    there is one, else `text` as it was written (old rows, what a person typed)."""
+    phrase = stored_phrase(stored)
+    return phrase_text(phrase) if phrase is not None else text
+
+
+def _clause(value: Any) -> Any:
+    """A parameter in the active language: a clause (a stored phrase) translated in turn."""
+    phrase = stored_phrase(value)
+    return phrase_text(phrase) if phrase is not None else value
+
+
+# --- the audit log ---------------------------------------------------------------------------
+
+# What an audit entry is about when it names no model (a read of pay or risk, a page of the
+# talent app): its words in both languages. A model's target type reads as its verbose_name.
+AUDIT_TARGETS = {
+    "pay": _("pay"),
+    "talent.risk": _("leaving risk"),
+    "talent.pay_review": _("pay review"),
+    "talent.key_people": _("key people"),
+    "talent.person": _("person's talent page"),
+    # models without a verbose_name of their own
+    "core.proposal": _("proposal"),
+    "decisions.decision": _("decision"),
+}
+
+# The keys of audit changes that are not a field of the target's model, in words.
+AUDIT_FIELDS = {
+    "kind": _("kind"),
+    "comment": _("comment"),
+    "takes_effect_on": _("takes effect on"),
+    "added": _("added"),
+    "removed": _("removed"),
+    "audience_departments": _("audience: departments"),
+    "audience_roles": _("audience: roles"),
+    "audience_people": _("audience: people"),
+    "questions": _("questions"),
+    "what": _("page"),
+    "people": _("people"),
+    "filters": _("filters"),
+    "employee_nos": _("employee numbers"),
+    "employee_nos_cut": _("list cut short"),
+    "counts": _("counts"),
+    "applied": _("applied"),
+    "skipped": _("skipped"),
+    "proposal": _("proposal"),
+}
+
+
+def _target_model(target_type: str) -> Any:
+    from django.apps import apps
+
+    try:
+        return apps.get_model(target_type) if "." in target_type else None
+    except (LookupError, ValueError):
+        return None
+
+
+def audit_target_label(target_type: str) -> str:
+    """What kind of record an audit entry is about, in the reader's language ("talent.risk"
+    -> "leaving risk", "core.proposal" -> "proposal"); the stored type when unknown."""
+    if target_type in AUDIT_TARGETS:
+        return str(AUDIT_TARGETS[target_type])
+    model = _target_model(target_type)
+    return str(model._meta.verbose_name) if model is not None else target_type
+
+
+def audit_target_text(entry: Any) -> str:
+    """The record an audit entry is about, in the reader's language: a proposal by its title
+    as its kind says it, a read of pay or risk as "Pay read: 3 people"; else as stored."""
+    from gmassist.core.models import Proposal
+
+    changes = entry.changes if isinstance(entry.changes, dict) else {}
+    if entry.target_type == "core.proposal" and entry.target_id:
+        proposal = Proposal.objects.filter(pk=entry.target_id).first()
+        if proposal is not None:
+            return proposal.display_title
+    if "employee_nos" in changes and isinstance(changes.get("people"), int):
+        count = changes["people"]
+        return ngettext(
+            "%(what)s read: %(count)s person", "%(what)s read: %(count)s people", count
+        ) % {"what": audit_target_label(entry.target_type), "count": f"{count:,}"}
+    return entry.target_repr or audit_target_label(entry.target_type)
+
+
+def audit_change_lines(entry: Any) -> list[tuple[str, str]]:
+    """An audit entry's changes as (field, what changed) pairs in the reader's language: a
+    field of the target's model by its verbose name, its choices by their labels, a
+    proposal's kind by the kind's label; other keys by AUDIT_FIELDS."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from gmassist.core.proposals import proposal_kind, registered_proposal_kinds
+
+    changes = entry.changes
+    if not isinstance(changes, dict):
+        return change_lines(changes)
+    model = _target_model(entry.target_type)
+    lines = []
+    for key, value in changes.items():
+        label: Any = AUDIT_FIELDS.get(key)
+        choices: dict[Any, Any] = {}
+        if model is not None:
+            try:
+                field = model._meta.get_field(key)
+            except FieldDoesNotExist:
+                field = None
+            if field is not None:
+                label = label or getattr(field, "verbose_name", None)
+                choices = dict(getattr(field, "flatchoices", None) or [])
+        if key == "kind" and isinstance(value, str) and value in registered_proposal_kinds():
+            value = str(proposal_kind(value).label)
+        if choices:
+            value = _choice_labels(value, choices)
+        [(_field, text)] = change_lines({key: value})
+        lines.append((str(label) if label else _words(key), text))
+    return lines
+
+
+def _choice_labels(value: Any, choices: dict[Any, Any]) -> Any:
+    if isinstance(value, list):
+        return [_choice_labels(item, choices) for item in value]
+    return str(choices[value]) if isinstance(value, str) and value in choices else value

@@ -41,6 +41,7 @@ from gmassist.core.permissions import (
     user_role,
 )
 from gmassist.core.proposals import proposal_kind, proposal_subjects
+from gmassist.lib.phrases import Phrase
 
 
 def audit_record(
@@ -204,11 +205,11 @@ def proposal_create(
     kind: str,
     title: str,
     payload: dict[str, Any],
-    rationale: str,
+    rationale: str | Phrase,
     by: Actor | None,
     evidence: list[Any] | None = None,
     cost: Decimal | int | str = Decimal("0"),
-    expected_effect: str = "",
+    expected_effect: str | Phrase = "",
     department: models.Model | None = None,
     subject_employee: models.Model | None = None,
 ) -> Proposal:
@@ -216,8 +217,16 @@ def proposal_create(
 
     `cost` is the yearly cost in the company's currency (one-time costs count in full).
     A user proposes only for what their role lets them propose for (`restrict(.., "propose")`).
+    A generated `rationale` or `expected_effect` is a `Phrase`: stored as template and params
+    (`Proposal.texts`) and shown in the reader's language, its English kept in the field.
     """
     spec = proposal_kind(kind)
+    texts = {
+        name: value.as_dict()
+        for name, value in (("rationale", rationale), ("expected_effect", expected_effect))
+        if isinstance(value, Phrase)
+    }
+    rationale, expected_effect = str(rationale), str(expected_effect)
     if not rationale.strip():
         raise ValidationError({"rationale": "a proposal needs a rationale"})
     cleaned = spec.validate(payload)
@@ -231,6 +240,7 @@ def proposal_create(
         evidence=evidence or [],
         cost=Decimal(cost),
         expected_effect=expected_effect,
+        texts=texts,
         department=department,
         subject_employee=subject_employee,
         proposed_by=acting_user(by),

@@ -246,15 +246,19 @@ class ChannelRulesTomlForm(forms.Form):
 # --- runs ------------------------------------------------------------------------------------
 
 
+# the region rules of a matching run, in words (the form's choices; the proposal's page)
+REGION_RULES = {
+    "hard": _("Hard: only managers of the customer's region"),
+    "penalty": _("Penalty: anyone, at a cost per customer out of region"),
+}
+
+
 class MatchRunForm(forms.Form):
     """The options of a matching run (see `services.MatchOptions`)."""
 
     region_rule = forms.ChoiceField(
         label=_("Region rule"),
-        choices=[
-            ("hard", _("Hard: only managers of the customer's region")),
-            ("penalty", _("Penalty: anyone, at a cost per customer out of region")),
-        ],
+        choices=list(REGION_RULES.items()),
         initial="hard",
         widget=forms.Select(attrs={"id": "match-region-rule"}),
     )

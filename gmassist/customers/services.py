@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from gmassist.core.choices import Action, AuditAction, ProposalStatus
 from gmassist.core.models import Proposal
@@ -55,6 +55,7 @@ from gmassist.customers.selectors import (
     tiering_policy_current,
     tiering_policy_effective,
 )
+from gmassist.lib.phrases import Phrase, ngettext_noop
 
 if TYPE_CHECKING:
     from gmassist.core.models import User
@@ -282,26 +283,40 @@ def retier_customers(*, by: User | None, as_of: dt.date | None = None) -> Propos
             "policy_id": current_policy.record.pk if current_policy.record else None,
             "changes": payload_changes,
         },
-        rationale=gettext(
-            "The tiering policy graded %(total)s customers on their revenue of the 12 months to "
-            "%(month)s: %(count)s would change tier (%(up)s up, %(down)s down, %(new)s not "
-            "tiered before). Every change lists its reasons."
-        )
-        % {
-            "total": f"{len(results):,}",
-            "month": f"{month:%Y-%m}",
-            "count": f"{count:,}",
-            "up": f"{summary['up']:,}",
-            "down": f"{summary['down']:,}",
-            "new": f"{summary['new']:,}",
-        },
+        rationale=Phrase(
+            gettext_noop(
+                "The tiering policy graded %(total)s customers on their revenue of the 12 months "
+                "to %(month)s: %(count)s would change tier (%(up)s up, %(down)s down, %(new)s "
+                "not tiered before). Every change lists its reasons."
+            ),
+            {
+                "total": f"{len(results):,}",
+                "month": f"{month:%Y-%m}",
+                "count": f"{count:,}",
+                "up": f"{summary['up']:,}",
+                "down": f"{summary['down']:,}",
+                "new": f"{summary['new']:,}",
+            },
+        ),
         evidence=[
-            {"label": "customers per tier now", "value": summary["before"]},
-            {"label": "customers per tier after", "value": summary["after"]},
-            {"label": "changes", "value": summary["moves"]},
+            {
+                "label": gettext_noop("customers per tier now"),
+                "value": summary["before"],
+            },
+            {
+                "label": gettext_noop("customers per tier after"),
+                "value": summary["after"],
+            },
+            {"label": gettext_noop("changes"), "value": summary["moves"]},
         ],
-        expected_effect=gettext("%(count)s customers change tier; the history records it.")
-        % {"count": f"{count:,}"},
+        expected_effect=Phrase.counted(
+            ngettext_noop(
+                "%(count)s customer changes tier; the history records it.",
+                "%(count)s customers change tier; the history records it.",
+            ),
+            count="count",
+            params={"count": f"{count:,}"},
+        ),
         by=by,
     )
 
@@ -547,10 +562,12 @@ def match_customers(
     parts = {k: round(v, 3) for k, v in result.objective_parts.items()}
     count = len(moves)
     optimal_words = (
-        gettext("proven optimal")
+        Phrase(gettext_noop("proven optimal"))
         if result.optimal
-        else gettext("not proven optimal (gap %(gap)s)")
-        % {"gap": f"{gap:.2%}" if gap is not None else "?"}
+        else Phrase(
+            gettext_noop("not proven optimal (gap %(gap)s)"),
+            {"gap": f"{gap:.2%}" if gap is not None else "?"},
+        )
     )
     return proposal_create(
         kind=REASSIGN,
@@ -569,32 +586,41 @@ def match_customers(
             "unassigned": len(result.unassigned),
             "options": options.as_dict(),
         },
-        rationale=gettext(
-            "Serving the most important customers with the best-graded managers within "
-            "capacity: the value of who serves whom goes from %(before)s to %(after)s "
-            "(value %(value)s, region penalty %(region)s, change penalty %(change)s), "
-            "%(optimal)s. %(count)s customers move."
-        )
-        % {
-            "before": f"{result.objective_before:,.1f}",
-            "after": f"{result.objective:,.1f}",
-            "value": f"{parts['value']:,.1f}",
-            "region": f"{parts['region_penalty']:,.1f}",
-            "change": f"{parts['change_penalty']:,.1f}",
-            "optimal": optimal_words,
-            "count": f"{count:,}",
-        },
+        rationale=Phrase(
+            gettext_noop(
+                "Serving the most important customers with the best-graded managers within "
+                "capacity: the value of who serves whom goes from %(before)s to %(after)s "
+                "(value %(value)s, region penalty %(region)s, change penalty %(change)s), "
+                "%(optimal)s. %(count)s customers move."
+            ),
+            {
+                "before": f"{result.objective_before:,.1f}",
+                "after": f"{result.objective:,.1f}",
+                "value": f"{parts['value']:,.1f}",
+                "region": f"{parts['region_penalty']:,.1f}",
+                "change": f"{parts['change_penalty']:,.1f}",
+                "optimal": optimal_words,
+                "count": f"{count:,}",
+            },
+        ),
         evidence=[
-            {"label": "objective before", "value": round(result.objective_before, 3)},
-            {"label": "objective after", "value": round(result.objective, 3)},
-            {"label": "proven optimal", "value": result.optimal},
-            {"label": "solver", "value": result.solver},
-            {"label": "customers left without a manager", "value": len(result.unassigned)},
+            {"label": gettext_noop("objective before"), "value": round(result.objective_before, 3)},
+            {"label": gettext_noop("objective after"), "value": round(result.objective, 3)},
+            {"label": gettext_noop("proven optimal"), "value": result.optimal},
+            {"label": gettext_noop("solver"), "value": result.solver},
+            {
+                "label": gettext_noop("customers left without a manager"),
+                "value": len(result.unassigned),
+            },
         ],
-        expected_effect=gettext(
-            "%(count)s customers change account manager; no manager above capacity."
-        )
-        % {"count": f"{count:,}"},
+        expected_effect=Phrase.counted(
+            ngettext_noop(
+                "%(count)s customer changes account manager; no manager above capacity.",
+                "%(count)s customers change account manager; no manager above capacity.",
+            ),
+            count="count",
+            params={"count": f"{count:,}"},
+        ),
         by=by,
     )
 
@@ -771,31 +797,35 @@ def route_customers(*, by: User | None, as_of: dt.date | None = None) -> Proposa
             "cost_after": plan.cost_after,
             "rules_id": current.record.pk if current.record else None,
         },
-        rationale=gettext(
-            "%(eligible)s customers have low, simple needs by the channel rules; %(count)s fit "
-            "the channels' capacity. Account-manager workload goes from %(before)s to "
-            "%(after)s units, service cost from %(cost_before)s to %(cost_after)s a year."
-        )
-        % {
-            "eligible": f"{plan.eligible:,}",
-            "count": f"{count:,}",
-            "before": f"{plan.am_workload_before:,}",
-            "after": f"{plan.am_workload_after:,}",
-            "cost_before": f"{plan.cost_before:,.0f}",
-            "cost_after": f"{plan.cost_after:,.0f}",
-        },
+        rationale=Phrase(
+            gettext_noop(
+                "%(eligible)s customers have low, simple needs by the channel rules; %(count)s "
+                "fit the channels' capacity. Account-manager workload goes from %(before)s to "
+                "%(after)s units, service cost from %(cost_before)s to %(cost_after)s a year."
+            ),
+            {
+                "eligible": f"{plan.eligible:,}",
+                "count": f"{count:,}",
+                "before": f"{plan.am_workload_before:,}",
+                "after": f"{plan.am_workload_after:,}",
+                "cost_before": f"{plan.cost_before:,.0f}",
+                "cost_after": f"{plan.cost_after:,.0f}",
+            },
+        ),
         evidence=[
-            {"label": "customers per channel now", "value": plan.customers_before},
-            {"label": "customers per channel after", "value": plan.customers_after},
-            {"label": "yearly service cost saved", "value": round(saving, 2)},
+            {"label": gettext_noop("customers per channel now"), "value": plan.customers_before},
+            {"label": gettext_noop("customers per channel after"), "value": plan.customers_after},
+            {"label": gettext_noop("yearly service cost saved"), "value": round(saving, 2)},
         ],
-        expected_effect=gettext(
-            "Frees %(units)s account-manager workload units and saves %(saving)s a year."
-        )
-        % {
-            "units": f"{plan.am_workload_before - plan.am_workload_after:,}",
-            "saving": f"{saving:,.0f}",
-        },
+        expected_effect=Phrase(
+            gettext_noop(
+                "Frees %(units)s account-manager workload units and saves %(saving)s a year."
+            ),
+            {
+                "units": f"{plan.am_workload_before - plan.am_workload_after:,}",
+                "saving": f"{saving:,.0f}",
+            },
+        ),
         by=by,
     )
 

@@ -15,6 +15,7 @@ from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import Company, Proposal, User
 from gmassist.core.permissions import ALL, reach, user_can
 from gmassist.core.services import audit_record, proposal_create
+from gmassist.lib.phrases import Phrase, ngettext_noop
 from gmassist.org.choices import EmployeeStatus, EmploymentType, PayChangeReason
 from gmassist.org.models import (
     Department,
@@ -212,7 +213,15 @@ def pay_change_propose(
         rationale=rationale,
         evidence=facts + list(evidence or []),
         cost=max(change, Decimal(0)),
-        expected_effect=f"Base pay {old:,.2f} → {new:,.2f} {currency} a year from {effective_date}",
+        expected_effect=Phrase(
+            gettext_noop("Base pay %(old)s → %(new)s %(currency)s a year from %(date)s"),
+            {
+                "old": f"{old:,.2f}",
+                "new": f"{new:,.2f}",
+                "currency": currency,
+                "date": effective_date.isoformat(),
+            },
+        ),
         department=employee.department,
         subject_employee=employee,
         by=by,
@@ -446,8 +455,20 @@ def promotion_propose(
         rationale=rationale,
         evidence=list(evidence or []),
         cost=max(new - old, Decimal(0)),
-        expected_effect=f"{employee.position} → {position}; base pay {old:,.2f} → {new:,.2f} "
-        f"{currency} a year from {effective_date}",
+        expected_effect=Phrase(
+            gettext_noop(
+                "%(old_position)s → %(new_position)s; base pay %(old)s → %(new)s %(currency)s "
+                "a year from %(date)s"
+            ),
+            {
+                "old_position": str(employee.position),
+                "new_position": str(position),
+                "old": f"{old:,.2f}",
+                "new": f"{new:,.2f}",
+                "currency": currency,
+                "date": effective_date.isoformat(),
+            },
+        ),
         department=employee.department,
         subject_employee=employee,
         by=by,
@@ -652,12 +673,18 @@ def pay_changes_propose(
                     "currency": currency,
                     "lines": stored,
                 },
-                rationale=gettext(
-                    "%(source)s gives %(count)s employees a new base pay. Pay changes only "
-                    "through an approved proposal: nothing is paid differently until this one "
-                    "is approved."
-                )
-                % {"source": source, "count": f"{count:,}"},
+                rationale=Phrase.counted(
+                    ngettext_noop(
+                        "%(source)s gives %(count)s employee a new base pay. Pay changes only "
+                        "through an approved proposal: nothing is paid differently until this "
+                        "one is approved.",
+                        "%(source)s gives %(count)s employees a new base pay. Pay changes only "
+                        "through an approved proposal: nothing is paid differently until this "
+                        "one is approved.",
+                    ),
+                    count="count",
+                    params={"source": source, "count": f"{count:,}"},
+                ),
                 evidence=[
                     {"label": gettext_noop("employees"), "value": count},
                     {
@@ -667,7 +694,14 @@ def pay_changes_propose(
                     },
                 ],
                 cost=cost,
-                expected_effect=f"Base pay of {count:,} employees from {effective_date}",
+                expected_effect=Phrase.counted(
+                    ngettext_noop(
+                        "Base pay of %(count)s employee from %(date)s",
+                        "Base pay of %(count)s employees from %(date)s",
+                    ),
+                    count="count",
+                    params={"count": f"{count:,}", "date": effective_date.isoformat()},
+                ),
                 department=only.department if only is not None else None,
                 subject_employee=only,
                 by=by,

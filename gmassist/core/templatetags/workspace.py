@@ -82,6 +82,38 @@ def readable(value: Any) -> str:
 
 
 @register.filter
+def entity_label(name: Any) -> str:
+    """`{{ job.params.entity|entity_label }}`: what an import holds, in the reader's language."""
+    from gmassist.core.forms import entity_label as label
+
+    return label(str(name or ""))
+
+
+@register.filter
+def audit_target(entry: Any) -> str:
+    """`{{ row|audit_target }}`: what an audit entry is about, in the reader's language."""
+    from gmassist.core.presenters import audit_target_text
+
+    return audit_target_text(entry)
+
+
+@register.filter
+def audit_target_type(entry: Any) -> str:
+    """`{{ row|audit_target_type }}`: the kind of record, in the reader's language."""
+    from gmassist.core.presenters import audit_target_label
+
+    return audit_target_label(entry.target_type)
+
+
+@register.filter
+def audit_changes(entry: Any) -> list[tuple[str, str]]:
+    """`{% for field, text in row|audit_changes %}`: its changes, fields in words."""
+    from gmassist.core.presenters import audit_change_lines
+
+    return audit_change_lines(entry)
+
+
+@register.filter
 def changes_readable(changes: Any) -> list[tuple[str, str]]:
     """`{% for field, text in row.changes|changes_readable %}`: "field: old → new" pairs."""
     from gmassist.core.presenters import change_lines

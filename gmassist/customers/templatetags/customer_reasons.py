@@ -21,3 +21,11 @@ def reason_text(reason: Any) -> str:
 def reason_texts(reasons: Any) -> list[str]:
     """`{{ reasons|reason_texts|join:"; " }}`: stored reasons in the active language."""
     return presenters.reason_texts(reasons)
+
+
+@register.filter
+def region_rule(rule: Any) -> str:
+    """`{{ p.options.region_rule|region_rule }}`: a matching run's region rule in words."""
+    from gmassist.customers.forms import REGION_RULES
+
+    return str(REGION_RULES.get(str(rule), rule))
