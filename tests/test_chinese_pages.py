@@ -64,18 +64,6 @@ NOT_YET_TRANSLATED = {
     # not yet translated: a survey's questions are shown in the audit log with their kind's
     # code ("enps")
     ("audit-log", "enps"): "question kind",
-    # not yet translated: the incentive proposal's expected effect ("Leaving risk 0.40 →
-    # 0.20") is built in English in talent/services.py (another helper's file); pass a
-    # lib.phrases.Phrase there
-    ("proposals", "Leaving"): "talent.services.incentive_propose",
-    ("proposals", "risk"): "talent.services.incentive_propose",
-    # not yet translated: talent/person.html and plan_detail.html (another helper's files)
-    # still say aria-label="breadcrumb"; the message {% translate 'breadcrumb' %} exists
-    ("talent:person", "breadcrumb"): "talent template",
-    ("talent:plan_detail", "breadcrumb"): "talent template",
-    # not yet translated: talent/plan.html's help says "Set *_enabled = false" with the code
-    # inside the sentence (another helper's file): it should be in <code>
-    ("talent:plan", "false"): "talent template",
 }
 
 # Words of the test data that are not a person's name or a record's text (the data's own

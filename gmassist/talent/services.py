@@ -21,6 +21,7 @@ from gmassist.core.models import User
 from gmassist.core.permissions import ALL, Domain, acting_user, reach
 from gmassist.core.services import OUTSIDE_DECISION, OWN_CASE, audit_record
 from gmassist.lib import risk_model
+from gmassist.lib.phrases import Phrase
 from gmassist.talent import selectors
 from gmassist.talent.engine import leaving
 from gmassist.talent.models import RiskModelRun, RiskScore
@@ -421,9 +422,18 @@ def incentive_plan_approve(*, plan, by: User, line_ids: list[int] | None = None)
             employee = Employee.objects.select_related("position", "department").get(
                 pk=line.employee_id
             )
-            rationale = (
-                f"Incentive plan #{plan.pk}: leaving risk {line.risk_before:.2f} → "
-                f"{line.risk_after:.2f}, expected retained value {line.effect:,.0f}"
+            # stored as a phrase: shown in the language of whoever reads the proposal
+            rationale = Phrase(
+                gettext_noop(
+                    "Incentive plan #%(plan)s: leaving risk %(before)s → %(after)s, expected "
+                    "retained value %(value)s"
+                ),
+                {
+                    "plan": plan.pk,
+                    "before": f"{line.risk_before:.2f}",
+                    "after": f"{line.risk_after:.2f}",
+                    "value": f"{line.effect:,.0f}",
+                },
             )
             proposal = _line_propose(
                 line=line, employee=employee, plan=plan, rationale=rationale, by=proposer
@@ -445,7 +455,7 @@ def incentive_plan_approve(*, plan, by: User, line_ids: list[int] | None = None)
     return counts
 
 
-def _line_propose(*, line, employee, plan, rationale: str, by: User) -> Any:
+def _line_propose(*, line, employee, plan, rationale: str | Phrase, by: User) -> Any:
     """The one proposal of a plan line: a pay change for a raise alone, a promotion for a
     promotion alone, an incentive proposal for extras (with the line's raise or promotion
     inside it, when it has one); None for a line without actions."""
@@ -513,7 +523,12 @@ def _extras_cost(actions: list[dict[str, Any]]) -> Decimal:
 
 
 def incentive_propose(
-    *, line, employee, rationale: str, by: User | None, pay: dict[str, Any] | None = None
+    *,
+    line,
+    employee,
+    rationale: str | Phrase,
+    by: User | None,
+    pay: dict[str, Any] | None = None,
 ):
     """Propose the extras of an incentive-plan line (bonus, options, paid leave, development)
     for `employee`, with the line's raise or promotion when it has one (`pay`: {"kind":
@@ -543,7 +558,10 @@ def incentive_propose(
         payload=payload,
         rationale=rationale,
         cost=cost,
-        expected_effect=f"Leaving risk {line.risk_before:.2f} → {line.risk_after:.2f}",
+        expected_effect=Phrase(
+            gettext_noop("Leaving risk %(before)s → %(after)s"),
+            {"before": f"{line.risk_before:.2f}", "after": f"{line.risk_after:.2f}"},
+        ),
         department=employee.department,
         subject_employee=employee,
         by=by,
