@@ -10,7 +10,9 @@ class TalentConfig(AppConfig):
         # A line of an incentive plan shows the person's raise or new pay and their leaving
         # risk before and after: every page and endpoint showing one audits both reads.
         from gmassist.core.sensitive import register_sensitive_rows
-        from gmassist.talent.models import IncentivePlanLine
-        from gmassist.talent.selectors import plan_line_reads
+        from gmassist.talent.models import IncentivePlanLine, RiskScore
+        from gmassist.talent.selectors import plan_line_reads, risk_score_reads
 
         register_sensitive_rows(IncentivePlanLine, plan_line_reads)
+        # a score shows a person's leaving risk: the worklist and its export audit it
+        register_sensitive_rows(RiskScore, risk_score_reads)

@@ -71,6 +71,33 @@ class KeyPeopleFilterForm(FilterForm):
         }
 
 
+class LeavingRiskFilterForm(FilterForm):
+    department = department_filter_field("risk-department")
+    band = forms.ChoiceField(
+        label=_("Leaving risk"),
+        required=False,
+        choices=[
+            ("", _("Any risk")),
+            ("high", _("High (25% and up)")),
+            ("medium", _("Medium (10% to 25%)")),
+            ("low", _("Low (under 10%)")),
+        ],
+        widget=forms.Select(attrs={"id": "risk-band"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        offer_visible_departments(self)
+
+    def selector_filters(self) -> dict[str, Any]:
+        """The cleaned filters as `selectors.risk_worklist` takes them."""
+        data = self.cleaned_data
+        return {
+            "department_id": data["department"].pk if data.get("department") else None,
+            "band": data.get("band") or None,
+        }
+
+
 class IncentivePlanForm(forms.Form):
     """The incentive plan's inputs: a yearly budget, how many of the highest risks to consider,
     and the instrument menu as TOML (errors name the key)."""

@@ -728,6 +728,43 @@ def risk_scores(
     return qs
 
 
+RISK_SORTS: dict[str, tuple[str, ...]] = {
+    "risk": ("probability", "employee__employee_no"),
+    "name": ("employee__full_name", "employee__employee_no"),
+    "department": ("employee__department__name", "employee__employee_no"),
+}
+
+
+def risk_worklist(
+    *,
+    user: User | None,
+    department_id: int | None = None,
+    band: str | None = None,
+    sort: str = "-risk",
+) -> QuerySet[RiskScore]:
+    """The latest month's scores `user` may read as a worklist: in the department and below it,
+    in one band of RISK_BANDS (yearly probability), sorted by a key of RISK_SORTS ("-" first:
+    reversed; the riskiest first by default). Not audited here: the list page audits the rows
+    it shows (a risk score is a sensitive row, `risk_score_reads`)."""
+    qs = risk_scores(user=user, department_id=department_id)
+    if band:
+        bounds = {name: (low, high) for name, low, high in RISK_BANDS}
+        if band not in bounds:
+            raise ValueError(f"unknown band {band!r}; use one of {sorted(bounds)}")
+        low, high = bounds[band]
+        qs = qs.filter(probability__gte=low, probability__lt=high if band != "high" else 1.01)
+    key = sort.lstrip("-")
+    if key not in RISK_SORTS:
+        raise ValueError(f"unknown sort {sort!r}; use one of {sorted(RISK_SORTS)}")
+    prefix = "-" if sort.startswith("-") else ""
+    return qs.order_by(*(prefix + name for name in RISK_SORTS[key]))
+
+
+def risk_score_reads(score: RiskScore) -> list[PersonRead]:
+    """A risk score shows the person's leaving risk."""
+    return [PersonRead(AuditAction.READ_RISK, score.employee_id, score.employee.employee_no)]
+
+
 def person_risk(*, user: User | None, employee: Employee) -> dict | None:
     """One person's risk now, reasons and history (oldest first), or None when `user` may not
     read it. Every read of another person's risk is audited."""

