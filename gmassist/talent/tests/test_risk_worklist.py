@@ -92,3 +92,25 @@ def test_the_export_has_the_reasons_and_is_audited(client, scored):
     ]
     assert rows[0]["reasons"].count(";") == 2
     assert AuditEntry.objects.filter(action=AuditAction.READ_RISK).exists()
+
+
+def test_the_worklist_makes_the_same_queries_whatever_the_rows(client, scored):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import make_employee
+    from gmassist.talent.models import RiskModelRun, RiskScore
+
+    client.force_login(scored.gm)
+    client.get(RISK)
+    with CaptureQueriesContext(connection) as few:
+        client.get(RISK)
+    run = RiskModelRun.objects.order_by("-as_of").first()
+    for i in range(30):
+        extra = make_employee(f"X{i:03d}", f"Extra {i}", scored.sales, scored.salesperson)
+        RiskScore.objects.create(
+            run=run, employee=extra, as_of=run.as_of, probability=0.2, model_version="x"
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(RISK)
+    assert len(many) == len(few) == 8
