@@ -99,6 +99,7 @@ def test_the_gm_reads_the_overview_a_person_and_approves_two_plan_lines(page, sc
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.get_by_test_id("plan-spending").inner_text().startswith("已手动修改")
     assert "在系统之外决定" in page.get_by_test_id("plan-left-out").inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # the layout after a resize is not immediate: wait for it (a page that stays wider fails)
+    page.wait_for_function("document.documentElement.scrollWidth <= 390", timeout=10_000)
     page.wait_for_function("document.querySelector('#plan-chart-curve').width > 0")
     page.screenshot(path=str(SCREENSHOTS / "talent-plan-zh.png"), full_page=True)
