@@ -182,13 +182,7 @@ def risk_score_list(request: HttpRequest, filters: Query[RiskFilters]):
         department_id=department.pk if department else None,
         min_probability=filters.min_risk,
     )
-    if filters.band:
-        (low, high) = next(
-            (lo, hi) for name, lo, hi in selectors.RISK_BANDS if name == filters.band
-        )
-        qs = qs.filter(probability__gte=low)
-        if filters.band != "high":
-            qs = qs.filter(probability__lt=high)
+    qs = selectors.in_risk_band(qs, filters.band)
     first, *then = RISK_ORDER[filters.sort.lstrip("-")]
     if filters.sort.startswith("-"):
         first = f"-{first}"

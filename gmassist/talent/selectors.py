@@ -746,18 +746,25 @@ def risk_worklist(
     in one band of RISK_BANDS (yearly probability), sorted by a key of RISK_SORTS ("-" first:
     reversed; the riskiest first by default). Not audited here: the list page audits the rows
     it shows (a risk score is a sensitive row, `risk_score_reads`)."""
-    qs = risk_scores(user=user, department_id=department_id)
-    if band:
-        bounds = {name: (low, high) for name, low, high in RISK_BANDS}
-        if band not in bounds:
-            raise ValueError(f"unknown band {band!r}; use one of {sorted(bounds)}")
-        low, high = bounds[band]
-        qs = qs.filter(probability__gte=low, probability__lt=high if band != "high" else 1.01)
+    qs = in_risk_band(risk_scores(user=user, department_id=department_id), band)
     key = sort.lstrip("-")
     if key not in RISK_SORTS:
         raise ValueError(f"unknown sort {sort!r}; use one of {sorted(RISK_SORTS)}")
     prefix = "-" if sort.startswith("-") else ""
     return qs.order_by(*(prefix + name for name in RISK_SORTS[key]))
+
+
+def in_risk_band(scores: QuerySet[RiskScore], band: str | None) -> QuerySet[RiskScore]:
+    """`scores` in one band of RISK_BANDS (the high band includes a probability of 1); all of
+    them for no band. ValueError for an unknown band."""
+    if not band:
+        return scores
+    bounds = {name: (low, high) for name, low, high in RISK_BANDS}
+    if band not in bounds:
+        raise ValueError(f"unknown band {band!r}; use one of {sorted(bounds)}")
+    low, high = bounds[band]
+    scores = scores.filter(probability__gte=low)
+    return scores if band == "high" else scores.filter(probability__lt=high)
 
 
 def risk_score_reads(score: RiskScore) -> list[PersonRead]:
