@@ -22,6 +22,9 @@ Zip = "category"          # inferred one is not wanted ("number", "category" or 
 unresolved_manager = "leave_empty"  # "error" (default): a manager not found is a row error
 extra_columns = "keep"    # "error" (default), "ignore", or "keep" as typed custom attributes
 date_order = "mdy"        # slash dates: "mdy" (default, 3/1/2024 is 1 March) or "dmy"
+name_order = "auto"       # full names in words: "auto" (default: "Chen Jie" is family first,
+                          # "Jie Chen" and "Brandon LeBlanc" given first), "given_first" or
+                          # "family_first"
 decimal_comma = true      # 1.234,50; default: true only in files separated by ";"
 create_missing_customers = true  # transactions: create customers not in the database
 ```
@@ -48,6 +51,7 @@ CUSTOM_PREFIX = "custom."
 UNRESOLVED_MANAGER = ("error", "leave_empty")
 EXTRA_COLUMNS = ("error", "ignore", "keep")
 DATE_ORDERS = ("mdy", "dmy")
+NAME_ORDERS = ("auto", "given_first", "family_first")  # as normalize.split_name reads them
 ATTRIBUTE_KINDS = ("number", "category", "date")
 _SECTIONS = ("columns", "values", "defaults", "attributes", "options")
 _BOOLEAN_OPTIONS = ("decimal_comma", "create_missing_customers")
@@ -84,6 +88,7 @@ class Options:
     unresolved_manager: str = "error"
     extra_columns: str = "error"
     date_order: str = "mdy"
+    name_order: str = "auto"
     decimal_comma: bool | None = None  # None: decided by the file's delimiter
     create_missing_customers: bool = False  # transactions: a customer not found is created
 
@@ -213,6 +218,7 @@ def _options(table: dict[str, Any], fail: _Fail) -> Options:
         "unresolved_manager": UNRESOLVED_MANAGER,
         "extra_columns": EXTRA_COLUMNS,
         "date_order": DATE_ORDERS,
+        "name_order": NAME_ORDERS,
     }
     for key, value in table.items():
         if key in choices:

@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
 
+from gmassist.lib import chinese_names
+
 _SPACES = re.compile(r"\s+")
 _CACHE_SIZE = 65536
 
@@ -301,33 +303,6 @@ class NameParts(NamedTuple):
     given_name: str
 
 
-# two-character Chinese family names; every other Chinese family name is one character
-_COMPOUND_SURNAMES = frozenset(
-    (
-        "欧阳",
-        "司马",
-        "诸葛",
-        "上官",
-        "东方",
-        "皇甫",
-        "尉迟",
-        "公孙",
-        "慕容",
-        "令狐",
-        "夏侯",
-        "长孙",
-        "宇文",
-        "司徒",
-        "端木",
-        "西门",
-        "独孤",
-        "南宫",
-        "闻人",
-        "轩辕",
-    )
-)
-
-
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 
 
@@ -336,17 +311,20 @@ def _is_cjk(text: str) -> bool:
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
-def split_name(value: str) -> NameParts:
-    """The full name, family name and given name from "Last, First" or "First Last".
+def split_name(value: str, order: str = "auto") -> NameParts:
+    """The full name, family name and given name from "Last, First" or a name in words.
 
-    Spaces are cleaned. A Chinese name ("张伟") is kept as written with the family name being
-    its first character (two for compound family names such as 欧阳).
+    Spaces are cleaned. A Chinese name in characters ("张伟") is kept as written with the
+    family name being its first character (two for compound family names such as 欧阳). Words
+    are read in `order` (`mapping.NAME_ORDERS`): "given_first" ("Brandon R LeBlanc"), "family_first"
+    ("Chen Jie"), or "auto": family first for a name in pinyin that begins with a common
+    Chinese family name (`chinese_names.family_first`), given first otherwise.
     """
     text = clean_name(value)
     if not text:
         raise Problem(gettext_noop("a name is required"))
     if _is_cjk(text) and " " not in text and "," not in text:
-        size = 2 if text[:2] in _COMPOUND_SURNAMES and len(text) > 2 else 1
+        size = 2 if text[:2] in chinese_names.COMPOUND_SURNAMES and len(text) > 2 else 1
         return NameParts(text, text[:size], text[size:])
     if "," in text:
         family, _comma, given = text.partition(",")
@@ -354,10 +332,12 @@ def split_name(value: str) -> NameParts:
         if not given:
             return NameParts(family, family, "")
         return NameParts(f"{given} {family}", family, given)
-    given, _space, family = text.rpartition(" ")
-    if not given:
+    words = text.split(" ")
+    if len(words) == 1:
         return NameParts(text, text, "")
-    return NameParts(text, family, given)
+    if order == "family_first" or (order == "auto" and chinese_names.family_first(words) is True):
+        return NameParts(text, words[0], " ".join(words[1:]))
+    return NameParts(text, words[-1], " ".join(words[:-1]))
 
 
 @lru_cache(maxsize=_CACHE_SIZE)

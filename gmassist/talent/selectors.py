@@ -30,12 +30,13 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
 from gmassist.core.permissions import ALL, SUBTREE, Domain, ScopedRows, scope_filter
 from gmassist.core.sensitive import PersonRead, audit_people_read, audit_rows_read
+from gmassist.lib.phrases import ngettext_noop
 from gmassist.org.choices import AttributeKind, EmployeeStatus, SeparationType
 from gmassist.org.models import (
     AttributeDefinition,
@@ -941,15 +942,25 @@ def key_people_of(result: KeyPeople, employee_ids: list[int]) -> KeyPeople:
     )
 
 
-# how each leaving-risk feature reads as a reason (the value goes in %(value)s)
-RISK_REASON_TEMPLATES = {
+# how each leaving-risk feature reads as a reason (the value goes in %(value)s); a counted
+# one is a singular/plural pair chosen by the value ("1 month", "7 months")
+RISK_REASON_TEMPLATES: dict[str, str | tuple[str, str]] = {
     "compa_ratio": gettext_noop("paid at %(value)s of the band midpoint (compa-ratio)"),
-    "months_since_raise": gettext_noop("%(value)s months since the last raise"),
-    "months_since_promotion": gettext_noop("%(value)s months since the last promotion"),
-    "tenure_months": gettext_noop("%(value)s months with the company"),
+    "months_since_raise": ngettext_noop(
+        "%(value)s month since the last raise", "%(value)s months since the last raise"
+    ),
+    "months_since_promotion": ngettext_noop(
+        "%(value)s month since the last promotion", "%(value)s months since the last promotion"
+    ),
+    "tenure_months": ngettext_noop(
+        "%(value)s month with the company", "%(value)s months with the company"
+    ),
     "grade": gettext_noop("grade %(value)s"),
     "last_rating": gettext_noop("last performance rating %(value)s"),
-    "manager_changes_12m": gettext_noop("%(value)s manager changes in the last 12 months"),
+    "manager_changes_12m": ngettext_noop(
+        "%(value)s manager change in the last 12 months",
+        "%(value)s manager changes in the last 12 months",
+    ),
     "department_attrition_rate": gettext_noop(
         "the department loses %(value)s of its people a year"
     ),
@@ -979,6 +990,9 @@ def risk_reason_text(reason: dict[str, Any]) -> str:
     if template is None:
         name = feature.removeprefix("custom__").replace("_", " ").strip()
         return gettext("%(name)s: %(value)s") % {"name": name, "value": shown}
+    if isinstance(template, tuple):
+        count = round(float(value)) if isinstance(value, int | float) else 0
+        return ngettext(template[0], template[1], count) % {"value": shown}
     return gettext(template) % {"value": shown}
 
 

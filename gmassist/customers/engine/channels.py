@@ -203,18 +203,18 @@ class RouteMove:
 # the sentence (English; translated where it is shown, see customers.reasons).
 _WHY = {
     "call_centre": gettext_noop(
-        "tier %(tier)s, %(revenue)s a year, %(contacts)s contacts and %(complaints)s "
-        "complaints in 12 months, %(products)s products: call centre serves it for "
+        "tier %(tier)s, %(revenue)s a year; in 12 months: contacts %(contacts)s, "
+        "complaints %(complaints)s; products: %(products)s. The call centre serves it for "
         "%(channel_cost)s instead of %(manager_cost)s a year"
     ),
     "partner": gettext_noop(
-        "tier %(tier)s, %(revenue)s a year, %(contacts)s contacts and %(complaints)s "
-        "complaints in 12 months, %(products)s products: partner serves it for "
+        "tier %(tier)s, %(revenue)s a year; in 12 months: contacts %(contacts)s, "
+        "complaints %(complaints)s; products: %(products)s. The partner serves it for "
         "%(channel_cost)s instead of %(manager_cost)s a year"
     ),
     "branch": gettext_noop(
-        "tier %(tier)s, %(revenue)s a year, %(contacts)s contacts and %(complaints)s "
-        "complaints in 12 months, %(products)s products: branch serves it for "
+        "tier %(tier)s, %(revenue)s a year; in 12 months: contacts %(contacts)s, "
+        "complaints %(complaints)s; products: %(products)s. The branch serves it for "
         "%(channel_cost)s instead of %(manager_cost)s a year"
     ),
 }

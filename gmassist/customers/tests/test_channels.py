@@ -73,8 +73,8 @@ def test_the_simplest_go_to_the_cheapest_channel_with_room():
     assert (plan.am_workload_before, plan.am_workload_after) == (9, 6)
     assert (plan.cost_before, plan.cost_after) == (9100.0, 7000.0)
     assert plan.moves[1].why == Reason(
-        "tier %(tier)s, %(revenue)s a year, %(contacts)s contacts and %(complaints)s "
-        "complaints in 12 months, %(products)s products: branch serves it for "
+        "tier %(tier)s, %(revenue)s a year; in 12 months: contacts %(contacts)s, "
+        "complaints %(complaints)s; products: %(products)s. The branch serves it for "
         "%(channel_cost)s instead of %(manager_cost)s a year",
         {
             "tier": "C",
@@ -87,8 +87,8 @@ def test_the_simplest_go_to_the_cheapest_channel_with_room():
         },
     )
     assert str(plan.moves[0].why) == (
-        "tier C, 2,000 a year, 0 contacts and 0 complaints in 12 months, 0 products: "
-        "call centre serves it for 100 instead of 1,000 a year"
+        "tier C, 2,000 a year; in 12 months: contacts 0, complaints 0; products: 0. "
+        "The call centre serves it for 100 instead of 1,000 a year"
     )
 
 

@@ -228,3 +228,32 @@ def test_a_problem_carries_its_template_and_values_for_translation():
         {"value": "2024-02-30"},
     )
     assert str(problem) == "not a date: '2024-02-30' (day is out of range for month)"
+
+
+def test_a_pinyin_name_that_starts_with_a_family_name_is_read_family_first():
+    assert split_name("Chen Jie") == NameParts("Chen Jie", "Chen", "Jie")
+    assert split_name("Zhang Xiao Ming") == NameParts("Zhang Xiao Ming", "Zhang", "Xiao Ming")
+    assert split_name("ouyang xiu") == NameParts("ouyang xiu", "ouyang", "xiu")
+
+
+def test_a_pinyin_name_that_ends_with_a_family_name_is_read_given_first():
+    assert split_name("Jie Chen") == NameParts("Jie Chen", "Chen", "Jie")
+    assert split_name("Kevin Chen") == NameParts("Kevin Chen", "Chen", "Kevin")
+
+
+def test_a_pinyin_name_with_family_names_at_both_ends_takes_the_more_common_one():
+    assert split_name("Li Wei") == NameParts("Li Wei", "Li", "Wei")
+    assert split_name("Wei Li") == NameParts("Wei Li", "Li", "Wei")
+
+
+def test_a_name_that_is_not_pinyin_keeps_the_given_first_order():
+    assert split_name("Brandon R LeBlanc") == NameParts("Brandon R LeBlanc", "LeBlanc", "Brandon R")
+    assert split_name("Diana Ross") == NameParts("Diana Ross", "Ross", "Diana")
+
+
+def test_a_stated_name_order_overrides_the_guess():
+    assert split_name("Chen Jie", "given_first") == NameParts("Chen Jie", "Jie", "Chen")
+    assert split_name("Jie Chen", "family_first") == NameParts("Jie Chen", "Jie", "Chen")
+    assert split_name("Smith John Paul", "family_first") == NameParts(
+        "Smith John Paul", "Smith", "John Paul"
+    )

@@ -289,7 +289,9 @@ class _EmployeeChecks:
         values = row.values
         if "full_name" in values:
             if values["full_name"]:
-                parts = normalize.split_name(values["full_name"])
+                parts = normalize.split_name(
+                    values["full_name"], self.ctx.mapping.options.name_order
+                )
                 new["full_name"] = parts.full_name
                 if "family_name" not in values:
                     new["family_name"] = parts.family_name[:100]

@@ -10,7 +10,7 @@ import pytest
 
 from gmassist.core.imports import ImportFailed, import_file
 from gmassist.core.permissions import SYSTEM
-from gmassist.lib.mapping import load_mapping, parse_mapping
+from gmassist.lib.mapping import MappingError, load_mapping, parse_mapping
 from gmassist.org.models import (
     AttributeDefinition,
     Department,
@@ -183,3 +183,47 @@ def test_a_dry_run_of_the_hr_dataset_writes_nothing():
     assert Employee.objects.count() == 0
     assert Department.objects.count() == 0
     assert AttributeDefinition.objects.count() == 0
+
+
+def _import_names(tmp_path, options: str = ""):
+    path = tmp_path / "names.csv"
+    path.write_text(
+        "employee_no,full_name,hire_date,department\nN1,Chen Jie,2024-01-02,Sales\n"
+        "N2,Jie Chen,2024-01-02,Sales\nN3,Brandon R LeBlanc,2024-01-02,Sales\n",
+        encoding="utf-8",
+    )
+    columns = "".join(f'{c} = "{c}"\n' for c in ("employee_no", "full_name", "hire_date"))
+    mapping = parse_mapping(f'[columns]\n{columns}department = "department"\n[options]\n{options}')
+    import_file(entity="employees", path=path, mapping=mapping, by=SYSTEM, dry_run=False)
+    return {
+        e.employee_no: (e.family_name, e.given_name)
+        for e in Employee.objects.filter(employee_no__in=["N1", "N2", "N3"])
+    }
+
+
+@pytest.mark.django_db
+def test_a_pinyin_full_name_is_split_family_first_when_it_starts_with_a_family_name(tmp_path):
+    assert _import_names(tmp_path) == {
+        "N1": ("Chen", "Jie"),
+        "N2": ("Chen", "Jie"),
+        "N3": ("LeBlanc", "Brandon R"),
+    }
+
+
+@pytest.mark.django_db
+def test_the_name_order_option_states_how_every_full_name_is_written(tmp_path):
+    assert _import_names(tmp_path, 'name_order = "given_first"') == {
+        "N1": ("Jie", "Chen"),
+        "N2": ("Chen", "Jie"),
+        "N3": ("LeBlanc", "Brandon R"),
+    }
+
+
+def test_an_unknown_name_order_is_a_mapping_error():
+    with pytest.raises(MappingError) as caught:
+        parse_mapping('[options]\nname_order = "surname_last"\n')
+
+    assert str(caught.value) == (
+        "line 2: [options] name_order: 'surname_last' is not allowed; "
+        "use auto, given_first, family_first"
+    )
