@@ -8,6 +8,7 @@ false, a small object as "key: value" pairs, and a change as "field: old → new
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -147,6 +148,46 @@ AUDIT_FIELDS = {
 }
 
 
+# The pages and endpoints an audited read names (`what` in core.sensitive's entries) when it is
+# not a path: its words in both languages. "api <page>" and "export <entity>" read as such.
+AUDIT_PAGES = {
+    "home": _("home page"),
+    "person": _("person's page"),
+    "incentive plan": _("incentive plan"),
+    "heat map": _("heat map"),
+    "employee pay": _("employee pay"),
+    "agency fees": _("agency fees"),
+    "account-manager grades": _("account-manager grades"),
+}
+
+# How the value of one key of a target type's audit changes reads, registered by the app that
+# owns the type (a survey's questions by their kinds' labels): (target_type, key) -> reader.
+_AUDIT_VALUE_READERS: dict[tuple[str, str], Callable[[Any], Any]] = {}
+
+
+def register_audit_value(target_type: str, key: str, reader: Callable[[Any], Any]) -> None:
+    """Make `reader` turn the stored value of `key` in `target_type`'s audit changes into what
+    the reader sees, in their language (called when the entry is shown)."""
+    _AUDIT_VALUE_READERS[(target_type, key)] = reader
+
+
+def audit_page_text(what: Any) -> Any:
+    """An audited read's page in the reader's language: a path as it is, "home" as "home
+    page", "api heat map" as "API: heat map", "export employees" as "export: employees"."""
+    if not isinstance(what, str) or what.startswith("/"):
+        return what
+    if what.startswith("api "):
+        return gettext("API: %(page)s") % {"page": audit_page_text(what.removeprefix("api "))}
+    if what.startswith("export "):
+        from gmassist.core.forms import entity_label
+
+        return gettext("export: %(entity)s") % {"entity": entity_label(what[len("export ") :])}
+    page = AUDIT_PAGES.get(what)
+    if page is not None:
+        return str(page)
+    return audit_target_label(what) if "." in what else what
+
+
 def _target_model(target_type: str) -> Any:
     from django.apps import apps
 
@@ -209,6 +250,10 @@ def audit_change_lines(entry: Any) -> list[tuple[str, str]]:
                 choices = dict(getattr(field, "flatchoices", None) or [])
         if key == "kind" and isinstance(value, str) and value in registered_proposal_kinds():
             value = str(proposal_kind(value).label)
+        elif key == "what":
+            value = audit_page_text(value)
+        elif (entry.target_type, key) in _AUDIT_VALUE_READERS:
+            value = _AUDIT_VALUE_READERS[(entry.target_type, key)](value)
         if choices:
             value = _choice_labels(value, choices)
         [(_field, text)] = change_lines({key: value})

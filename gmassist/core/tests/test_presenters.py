@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.utils import translation
 
-from gmassist.core.presenters import change_lines, readable_value
+from gmassist.core.presenters import (
+    audit_change_lines,
+    audit_page_text,
+    change_lines,
+    readable_value,
+)
 
 
 @pytest.mark.parametrize(
@@ -78,3 +84,32 @@ def test_the_audit_log_and_the_proposal_page_show_words_and_numbers_not_python(c
     assert "<li>base pay: 100,000 → 112,000</li>" in audit
     assert "{&#x27;" not in audit and "True" not in audit
     assert '<td class="num">100,000 CNY</td>' in card
+
+
+@pytest.mark.parametrize(
+    ("what", "english", "chinese"),
+    [
+        ("home", "home page", "首页"),
+        ("/talent/risk/", "/talent/risk/", "/talent/risk/"),
+        ("api heat map", "API: heat map", "API：热力图"),
+        ("export employees", "export: Employees", "导出：员工"),
+        ("api talent.riskscore", "API: risk score", None),
+    ],
+)
+def test_the_page_an_audited_read_was_made_on_reads_in_the_readers_language(what, english, chinese):
+    with translation.override("en"):
+        assert audit_page_text(what) == english
+    if chinese is not None:
+        with translation.override("zh-hans"):
+            assert audit_page_text(what) == chinese
+
+
+def test_a_surveys_audited_questions_read_with_their_kinds_label():
+    entry = SimpleNamespace(
+        target_type="voice.survey", changes={"questions": [["enps", "Would you recommend us?"]]}
+    )
+
+    with translation.override("zh-hans"):
+        lines = audit_change_lines(entry)
+
+    assert lines == [("问题", "eNPS（0-10）, Would you recommend us?")]

@@ -130,3 +130,17 @@ def results_as_dict(survey, survey_round, results, trend) -> dict[str, Any]:
             for r, res in trend
         ],
     }
+
+
+def audited_questions(value: Any) -> Any:
+    """A survey's questions as its audit entries store them ([[kind, text], ...]) with each
+    kind by its label in the reader's language ("enps" -> "eNPS (0-10)")."""
+    if not isinstance(value, list):
+        return value
+    labels = dict(QuestionKind.choices)
+    return [
+        [str(labels.get(item[0], item[0])), *item[1:]]
+        if isinstance(item, list) and item
+        else item
+        for item in value
+    ]
