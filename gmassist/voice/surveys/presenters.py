@@ -139,8 +139,6 @@ def audited_questions(value: Any) -> Any:
         return value
     labels = dict(QuestionKind.choices)
     return [
-        [str(labels.get(item[0], item[0])), *item[1:]]
-        if isinstance(item, list) and item
-        else item
+        [str(labels.get(item[0], item[0])), *item[1:]] if isinstance(item, list) and item else item
         for item in value
     ]
