@@ -16,7 +16,7 @@ from gmassist.core.models import Company, Proposal, User
 from gmassist.core.permissions import ALL, reach, user_can
 from gmassist.core.services import audit_record, proposal_create
 from gmassist.lib.phrases import Phrase, ngettext_noop
-from gmassist.org.choices import EmployeeStatus, EmploymentType, PayChangeReason
+from gmassist.org.choices import EmployeeStatus, PayChangeReason
 from gmassist.org.models import (
     Department,
     Employee,
@@ -900,9 +900,33 @@ def position_update(*, position: Position, data: dict[str, Any], by: User | None
     return position
 
 
-# base_pay is set when an employee is added; later it changes only through an approved
-# pay-change proposal (pay_change_propose), which also writes the pay history.
+# The columns of an employee's record as the employees import reads them (one validation for a
+# file, a form and the API). base_pay is the starting pay when an employee is added; later a new
+# one becomes a pay-change proposal, exactly as in a file.
 EMPLOYEE_FIELDS = (
+    "employee_no",
+    "full_name",
+    "family_name",
+    "given_name",
+    "email",
+    "department",
+    "position",
+    "manager",
+    "hire_date",
+    "leave_date",
+    "separation_type",
+    "leave_reason",
+    "regretted",
+    "birth_date",
+    "gender",
+    "location",
+    "employment_type",
+    "status",
+    "base_pay",
+    "paid_leave_days",
+)
+# what an employee's history shows changing (the stored fields; a leaver's separation apart)
+_EMPLOYEE_HISTORY_FIELDS = (
     "employee_no",
     "full_name",
     "family_name",
@@ -918,21 +942,62 @@ EMPLOYEE_FIELDS = (
     "location",
     "employment_type",
     "status",
+    "base_pay",
     "paid_leave_days",
 )
 
 
-def _check_employee(employee: Employee) -> None:
-    """The rules with a friendlier message than the database constraint's."""
-    errors = {}
-    if employee.status == EmployeeStatus.LEFT and employee.leave_date is None:
-        errors["leave_date"] = "an employee who has left needs a leave date"
-    if employee.leave_date and employee.hire_date and employee.leave_date < employee.hire_date:
-        errors["leave_date"] = "the leave date is before the hire date"
-    if employee.manager_id is not None and employee.manager_id == employee.pk:
-        errors["manager"] = "nobody is their own manager"
-    if errors:
-        raise ValidationError(errors)
+def _cell(value: Any) -> Any:
+    """A value as the employees import reads it: a department or position by its code, a
+    manager by employee number, a date in ISO form, an amount as its digits."""
+    if value is None:
+        return ""
+    if isinstance(value, Department | Position):
+        return value.code
+    if isinstance(value, Employee):
+        return value.employee_no
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _record_state(employee: Employee) -> dict[str, Any]:
+    """The employee's history fields as the audit log stores them."""
+    return {name: _plain(getattr(employee, name)) for name in _EMPLOYEE_HISTORY_FIELDS}
+
+
+def _state_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if _audit_value(before.get(name)) != _audit_value(value)
+    }
+
+
+def _audit_value(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal | dt.date) else value
+
+
+def _import_employee(record: dict[str, Any], by: User | None) -> list[dict[str, Any]]:
+    """Write one employee's record through the employees import (the caller has checked that
+    `by` may); the proposals it made instead of writing pay. ValidationError by field."""
+    from gmassist.core.imports import ImportFailed
+    from gmassist.core.imports.records import field_errors, import_records
+
+    unknown = sorted(set(record) - {*EMPLOYEE_FIELDS})
+    if unknown:
+        raise ValidationError(
+            {name: gettext("this field cannot be changed here") for name in unknown}
+        )
+    try:
+        report = import_records(entity="employees", records=[record], by=by, reach_checked=True)
+    except ImportFailed as failed:
+        errors = field_errors(failed.report)
+        errors[NON_FIELD_ERRORS] = errors.pop("", [])
+        raise ValidationError({k: v for k, v in errors.items() if v}) from None
+    return report.proposals
 
 
 @transaction.atomic
@@ -943,66 +1008,98 @@ def employee_create(
     department: Department,
     hire_date: dt.date,
     by: User | None,
-    position: Position | None = None,
-    manager: Employee | None = None,
-    family_name: str = "",
-    given_name: str = "",
-    email: str = "",
-    leave_date: dt.date | None = None,
-    birth_date: dt.date | None = None,
-    gender: str = "",
-    location: str = "",
-    employment_type: str = EmploymentType.FULL_TIME,
-    status: str = EmployeeStatus.ACTIVE,
-    base_pay: Decimal | None = None,
-    paid_leave_days: Decimal | None = None,
+    comment: str = "",
+    **fields: Any,
 ) -> Employee:
-    """Add an employee to `department`; `base_pay` is the starting yearly pay (company currency).
-
-    The only pay written directly: it changes afterwards only through an approved proposal.
-    The audit entry names the amount (the audit log is the GM's, who sees all pay).
-    """
+    """Hire one person into `department` (the other columns of EMPLOYEE_FIELDS in `fields`,
+    as objects, dates and Decimals or as typed); `base_pay` is the starting yearly pay
+    (company currency), the only pay written directly: it changes afterwards only through
+    an approved proposal. Checked by the employees import's rules; one audit entry names
+    every value set (the amount included: the audit log is the GM's)."""
     _check_may_create(by, Employee, department)
-    fields = {
-        "employee_no": employee_no.strip(),
-        "full_name": " ".join(full_name.split()),
-        "family_name": family_name,
-        "given_name": given_name,
-        "email": email,
-        "department": department,
-        "position": position,
-        "manager": manager,
-        "hire_date": hire_date,
-        "leave_date": leave_date,
-        "birth_date": birth_date,
-        "gender": gender,
-        "location": location,
-        "employment_type": employment_type,
-        "status": status,
-        "paid_leave_days": paid_leave_days,
+    number = str(employee_no).strip()
+    if Employee.objects.filter(employee_no=number).exists():
+        raise ValidationError(
+            {"employee_no": gettext("an employee with this number exists already")}
+        )
+    record = {
+        "employee_no": number,
+        "full_name": _cell(full_name),
+        "department": _cell(department),
+        "hire_date": _cell(hire_date),
+        **{name: _cell(value) for name, value in fields.items()},
     }
-    employee = Employee(base_pay=base_pay, **fields)
-    _check_employee(employee)
-    if base_pay is not None:
-        fields["base_pay"] = str(Decimal(base_pay).quantize(Decimal("0.01")))
-    _save_created(employee, by, fields)
+    _import_employee(record, by)
+    employee = Employee.objects.get(employee_no=number)
+    changes = {k: v for k, v in _record_state(employee).items() if v not in (None, "")}
+    if comment:
+        changes["comment"] = comment
+    audit_record(actor=by, action=AuditAction.CREATE, target=employee, changes=changes)
     return employee
 
 
 @transaction.atomic
-def employee_update(*, employee: Employee, data: dict[str, Any], by: User | None) -> Employee:
-    """Change an employee's record (see EMPLOYEE_FIELDS; pay changes through proposals).
-
-    Moving someone to another department needs the right to change both departments.
-    """
+def employee_update(
+    *, employee: Employee, data: dict[str, Any], by: User | None, comment: str = ""
+) -> Employee:
+    """Change an employee's record: the columns of EMPLOYEE_FIELDS in `data` (objects or as
+    typed; one left out stays as it is), checked by the employees import's rules. A new
+    `base_pay` becomes a pay-change proposal (nothing is paid differently until it is
+    approved); a leave date with its separation type records a leaver. Moving someone to
+    another department needs the right to change both departments. One audit entry with
+    each change as [old, new] and the `comment`, none when nothing changed."""
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     _check_may_change(by, employee)
     new_department = data.get("department")
-    if new_department is not None and new_department.pk != employee.department_id:
+    if isinstance(new_department, Department) and new_department.pk != employee.department_id:
         _check_may_create(by, Employee, new_department)
-    changes = _apply(employee, data, EMPLOYEE_FIELDS)
-    _check_employee(employee)
-    _save_updated(employee, by, changes)
+    if "employee_no" in data and str(data["employee_no"]).strip() != employee.employee_no:
+        raise ValidationError({"employee_no": gettext("an employee's number does not change")})
+    before = _record_state(employee)
+    record = {name: _cell(value) for name, value in data.items()}
+    record["employee_no"] = employee.employee_no
+    proposals = _import_employee(record, by)
+    employee.refresh_from_db()
+    changes = _state_changes(before, _record_state(employee))
+    if proposals:
+        changes["proposals"] = [p["id"] for p in proposals]
+    if changes:
+        if comment:
+            changes["comment"] = comment
+        audit_record(actor=by, action=AuditAction.UPDATE, target=employee, changes=changes)
+    employee.proposals_made = proposals  # type: ignore[attr-defined]
+    return employee
+
+
+@transaction.atomic
+def employee_leaving_undo(*, employee: Employee, by: User | None, comment: str = "") -> Employee:
+    """Take back a leaver recorded by mistake: the separation on the leave date is deleted,
+    the leave date emptied and the status active again. Audited with the separation removed."""
+    employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    _check_may_change(by, employee)
+    if employee.leave_date is None:
+        raise ValidationError({"leave_date": gettext("this person has not left")})
+    before = _record_state(employee)
+    separation = employee.separations.filter(date=employee.leave_date).first()
+    removed = (
+        {
+            "date": separation.date.isoformat(),
+            "separation_type": separation.separation_type,
+            "reason": separation.reason,
+        }
+        if separation is not None
+        else None
+    )
+    if separation is not None:
+        separation.delete()
+    employee.leave_date = None
+    employee.status = EmployeeStatus.ACTIVE
+    employee.save(update_fields=["leave_date", "status", "updated_at"])
+    changes = _state_changes(before, _record_state(employee))
+    changes["removed"] = removed
+    if comment:
+        changes["comment"] = comment
+    audit_record(actor=by, action=AuditAction.UPDATE, target=employee, changes=changes)
     return employee
 
 

@@ -39,6 +39,9 @@ class ImportContext:
     # True while the plan runs inside the import's transaction (not a dry run, no error yet)
     stream: bool = False
     by: Any = None  # who imports (None: the system), for what the import proposes or audits
+    # records typed on screen (`import_records`): their caller audits each record's changes,
+    # so the entity writes no audit entries of its own (the proposals it makes are audited)
+    audited_by_caller: bool = False
     _failed_cells: set[tuple[int | None, str]] = field(default_factory=set)
 
     def has(self, name: str) -> bool:

@@ -185,7 +185,7 @@ def _write_pay(
     from gmassist.core.services import audit_record
     from gmassist.org.services import pay_changes_propose
 
-    if starting_pay:
+    if starting_pay and not ctx.audited_by_caller:
         audit_record(
             actor=ctx.by,
             action=AuditAction.CREATE,

@@ -317,7 +317,8 @@ def test_an_employee_who_left_needs_a_leave_date(client, cast):
     response = client.patch(
         f"/api/employees/{cast.outsider.employee_id}", {"status": "left"}, content_type=JSON
     )
-    assert error_fields(response) == ["leave_date"]
+    assert error_fields(response) == ["status"]
+    assert response.json()["errors"][0]["message"] == "an employee who left needs a leave date"
     assert Employee.objects.get(pk=cast.outsider.employee_id).status == "active"
 
 

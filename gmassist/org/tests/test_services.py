@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from gmassist.core.choices import AuditAction
-from gmassist.core.models import AuditEntry
+from gmassist.core.models import AuditEntry, Proposal
 from gmassist.core.permissions import SYSTEM
 from gmassist.org import services
 from gmassist.org.models import Department, Employee, EmployeeSkill, Position, Review, Skill
@@ -125,12 +125,18 @@ def test_nobody_is_their_own_manager(cast):
     assert "manager" in exc.value.message_dict
 
 
-def test_base_pay_is_not_changed_by_an_update(cast):
-    with pytest.raises(ValidationError):
-        services.employee_update(
-            employee=cast.employee.employee, data={"base_pay": Decimal("1")}, by=cast.gm
-        )
+def test_a_new_base_pay_in_an_update_becomes_a_proposal_and_pays_nothing_yet(cast):
+    employee = services.employee_update(
+        employee=cast.employee.employee, data={"base_pay": Decimal("104000")}, by=cast.hr
+    )
+
     assert Employee.objects.get(pk=cast.employee.employee_id).base_pay == Decimal("100000")
+    [made] = employee.proposals_made
+    proposal = Proposal.objects.get(pk=made["id"])
+    assert (proposal.kind, proposal.status) == ("org.pay_change_batch", "open")
+    assert proposal.payload["lines"][0]["new_base_pay"] == "104000.00"
+    entry = AuditEntry.objects.get(target_type="org.employee", action="update")
+    assert entry.changes == {"proposals": [proposal.pk]}
 
 
 def test_a_head_may_not_change_their_reports(cast):
