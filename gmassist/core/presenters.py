@@ -224,10 +224,11 @@ def audit_target_text(entry: Any) -> str:
     return entry.target_repr or audit_target_label(entry.target_type)
 
 
-def audit_change_lines(entry: Any) -> list[tuple[str, str]]:
+def audit_change_lines(entry: Any, *, without: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """An audit entry's changes as (field, what changed) pairs in the reader's language: a
     field of the target's model by its verbose name, its choices by their labels, a
-    proposal's kind by the kind's label; other keys by AUDIT_FIELDS."""
+    proposal's kind by the kind's label; other keys by AUDIT_FIELDS; the keys `without` left
+    out (a record's history shows the comment apart)."""
     from django.core.exceptions import FieldDoesNotExist
 
     from gmassist.core.proposals import proposal_kind, registered_proposal_kinds
@@ -238,6 +239,8 @@ def audit_change_lines(entry: Any) -> list[tuple[str, str]]:
     model = _target_model(entry.target_type)
     lines = []
     for key, value in changes.items():
+        if key in without:
+            continue
         label: Any = AUDIT_FIELDS.get(key)
         choices: dict[Any, Any] = {}
         if model is not None:

@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from gmassist.core.choices import Action, ProposalStatus
+from gmassist.core.choices import Action, AuditAction, ProposalStatus
 from gmassist.core.models import ApiToken, AuditEntry, ImportMapping, Job, Proposal, User
 from gmassist.core.schedule import (
     RecurringJob,
@@ -159,3 +160,23 @@ def recurring_job_states(*, now: dt.datetime | None = None) -> list[RecurringJob
         due = slot_is_due(statuses=statuses, max_tries=settings.GMASSIST_JOB_MAX_TRIES)
         states.append(RecurringJobState(job, slot, next_slot(job, now), last, due))
     return states
+
+
+# the audit actions that change a record (its history shows these, not the reads)
+RECORD_WRITES = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE, AuditAction.APPLY)
+
+
+def record_history(*, record: models.Model, limit: int = 50) -> list[AuditEntry]:
+    """The latest `limit` writes recorded on `record` (who, when, what changed, why), newest
+    first. Not scoped: the app that shows a record's history decides who may read it and
+    what of its values (pay) they may see, as `org.selectors.employee_history` does."""
+    return list(
+        AuditEntry.objects.filter(
+            target_type=record._meta.label_lower,
+            target_id=str(record.pk),
+            action__in=RECORD_WRITES,
+        )
+        .select_related("actor__employee")
+        .defer(*_pay_columns("actor__employee"))
+        .order_by("-at", "-id")[:limit]
+    )

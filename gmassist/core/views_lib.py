@@ -33,8 +33,9 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -393,3 +394,64 @@ class DetailPage(LoginRequiredMixin, View):
         obj = self.get_object()
         context = {self.context_object_name: obj, "object": obj, **self.get_extra_context(obj)}
         return render(request, self.template_name, context)
+
+
+# --- record forms ----------------------------------------------------------------------------
+
+
+class _DryRun(Exception):
+    """Raised inside `checked_only` to roll its transaction back."""
+
+
+def checked_only(write: Callable[[], Any]) -> ValidationError | None:
+    """Run `write` (a service call) and roll everything it wrote back: its ValidationError, or
+    None when it would succeed. The check as you type runs exactly what saving runs."""
+    try:
+        with transaction.atomic():
+            write()
+            raise _DryRun
+    except _DryRun:
+        return None
+    except ValidationError as exc:
+        return exc
+
+
+def form_errors_from(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's errors next to the form's fields (the rest above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def record_form_response(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    write: Callable[[], Any],
+    saved: Callable[[Any], HttpResponse],
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The one flow of a record form: GET shows it; a POST from htmx with `validate` checks
+    it (a dry run of `write`, the field errors swapped in place); a POST saves through
+    `write` and answers `saved(result)`, or shows the form again with its errors (422)."""
+    if request.method == "POST" and form.is_valid():
+        if request.headers.get("HX-Request") and request.POST.get("validate"):
+            problem = checked_only(write)
+            if problem is not None:
+                form_errors_from(form, problem)
+            return render(request, "includes/form_errors_oob.html", {"form": form})
+        try:
+            result = write()
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            return saved(result)
+    return render(
+        request,
+        template,
+        {**context, "form": form},
+        status=422 if form.is_bound and form.errors else 200,
+    )

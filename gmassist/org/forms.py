@@ -1,15 +1,16 @@
-"""Forms of the organisation pages: the directory's filters."""
+"""Forms of the organisation pages: the directory's filters and the records typed on screen."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.forms import FilterForm
 from gmassist.org import selectors
-from gmassist.org.choices import EmployeeStatus
+from gmassist.org.choices import EmployeeStatus, EmploymentType, SeparationType
 
 
 def department_filter_field(widget_id: str) -> forms.ModelChoiceField:
@@ -86,3 +87,181 @@ class DirectoryFilterForm(FilterForm):
             "position_id": data["position"].pk if data.get("position") else None,
             "status": data.get("status") or None,
         }
+
+
+# --- records on screen -----------------------------------------------------------------------
+# The fields are text as a person types it: the employees import checks every value (one
+# validation for a file, a form and the API) and its errors come back next to the fields.
+
+
+class DateInput(forms.DateInput):
+    """A date with the browser's picker (ISO value, as the import reads it)."""
+
+    input_type = "date"
+
+
+def _text(label: Any, *, max_length: int = 200, **attrs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.TextInput(attrs=attrs),
+    )
+
+
+def _date(label: Any) -> forms.CharField:
+    return forms.CharField(label=label, required=False, widget=DateInput())
+
+
+def _choice(label: Any, choices: Any, empty: Any = "—") -> forms.CharField:
+    """A menu whose value the import checks (a value sent around the menu is an error there)."""
+    return forms.CharField(
+        label=label, required=False, widget=forms.Select(choices=[("", empty), *choices])
+    )
+
+
+COMMENT_FIELD_LABEL = _("Why (kept in the record's history)")
+
+
+class EmployeeRecordForm(forms.Form):
+    """Hire one person, or correct a record (`hire=False`: the number is fixed).
+
+    `department` and `position` offer the codes the user may see; `manager` takes an
+    employee number (a list of matching people appears as one types, `manager-options`).
+    """
+
+    employee_no = _text(_("Employee no."), max_length=40, autocomplete="off")
+    full_name = _text(_("Full name"), autocomplete="off")
+    family_name = _text(_("Family name"), max_length=100)
+    given_name = _text(_("Given name"), max_length=100)
+    email = forms.CharField(
+        label=_("E-mail"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    # a menu of codes, checked by the service (a code typed around the menu is an error there)
+    department = forms.CharField(label=_("Department"), required=False, widget=forms.Select())
+    position = forms.CharField(label=_("Position"), required=False, widget=forms.Select())
+    manager = _text(
+        _("Manager"),
+        max_length=200,
+        list="manager-options",
+        autocomplete="off",
+        placeholder=_("Employee no. or name"),
+    )
+    hire_date = _date(_("Hire date"))
+    birth_date = _date(_("Birth date"))
+    gender = _choice(_("Gender"), [("female", _("Female")), ("male", _("Male"))])
+    location = _text(_("Location"), max_length=100)
+    employment_type = _choice(_("Employment type"), EmploymentType.choices)
+    base_pay = _text(_("Base pay (a year)"), max_length=30, inputmode="decimal")
+    paid_leave_days = _text(_("Paid leave days (a year)"), max_length=10, inputmode="decimal")
+    comment = forms.CharField(
+        label=COMMENT_FIELD_LABEL,
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, user: Any, hire: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.hire = hire
+        # the people matching what is typed fill the manager's list (org:employee_options)
+        self.fields["manager"].widget.attrs.update(
+            {
+                "hx-get": reverse("org:employee_options"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#manager-options",
+                "hx-swap": "innerHTML",
+            }
+        )
+        self.fields["department"].widget.choices = [
+            ("", "—"),
+            *(
+                (d.code, f"{d.name} ({d.code})")
+                for d in selectors.departments_visible(user=user).order_by("name")
+            ),
+        ]
+        self.fields["position"].widget.choices = [
+            ("", "—"),
+            *(
+                (p.code, f"{p.title} ({p.code})")
+                for p in selectors.positions_visible(user=user).order_by("title")
+            ),
+        ]
+        if hire:
+            self.fields["base_pay"].help_text = _(
+                "The starting pay, in the company's currency. Later changes go through a proposal."
+            )
+        else:
+            del self.fields["employee_no"]
+            self.fields["base_pay"].help_text = _(
+                "A new amount becomes a pay-change proposal: nothing is paid differently until "
+                "it is approved."
+            )
+
+    def record(self) -> dict[str, str]:
+        """The typed values as the employees import reads them (the comment apart); without
+        a family and a given name, the import splits the full name (`normalize.split_name`)."""
+        record = {name: value for name, value in self.cleaned_data.items() if name != "comment"}
+        if not record.get("family_name") and not record.get("given_name"):
+            record.pop("family_name", None)
+            record.pop("given_name", None)
+        return record
+
+    @staticmethod
+    def initial_of(employee: Any, *, with_pay: bool) -> dict[str, Any]:
+        """A stored record as the form shows it (the pay only to who may see it)."""
+        initial = {
+            name: getattr(employee, name) or ""
+            for name in (
+                "full_name",
+                "family_name",
+                "given_name",
+                "email",
+                "gender",
+                "location",
+                "employment_type",
+            )
+        }
+        initial.update(
+            department=employee.department.code if employee.department_id else "",
+            position=employee.position.code if employee.position_id else "",
+            manager=employee.manager.employee_no if employee.manager_id else "",
+            hire_date=employee.hire_date.isoformat() if employee.hire_date else "",
+            birth_date=employee.birth_date.isoformat() if employee.birth_date else "",
+            paid_leave_days="" if employee.paid_leave_days is None else employee.paid_leave_days,
+        )
+        if with_pay and employee.base_pay is not None:
+            initial["base_pay"] = f"{employee.base_pay:f}"
+        return initial
+
+
+class LeaverForm(forms.Form):
+    """Record that a person leaves: the date, the type, the reason and whether it is regretted."""
+
+    leave_date = _date(_("Leave date"))
+    separation_type = _choice(_("Type"), SeparationType.choices)
+    leave_reason = _text(_("Reason"))
+    regretted = _choice(_("Regretted"), [("yes", _("yes")), ("no", _("no"))], _("not said"))
+    comment = forms.CharField(
+        label=COMMENT_FIELD_LABEL,
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def record(self) -> dict[str, str]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "comment"}
+
+
+class CommentForm(forms.Form):
+    """Only a comment: why a recorded leaver is taken back."""
+
+    comment = forms.CharField(
+        label=COMMENT_FIELD_LABEL,
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

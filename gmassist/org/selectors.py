@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
-from gmassist.core.permissions import Domain, Scope, descendants_of, scope_filter
+from gmassist.core.permissions import (
+    ALL,
+    SUBTREE,
+    Domain,
+    Scope,
+    descendants_of,
+    reach,
+    scope_filter,
+)
 from gmassist.core.sensitive import audit_people_read
 from gmassist.org.choices import EmployeeStatus
 from gmassist.org.models import (
@@ -415,3 +423,28 @@ def employees_reached(
         inside = descendants_of(children, [within_department_id])
         employees = employees.filter(department_id__in=sorted(inside))
     return dict(employees.values_list("pk", "department_id"))
+
+
+# the fields of an employee's history that are pay: shown only to who may read it
+HISTORY_PAY_FIELDS = ("base_pay",)
+
+
+def employee_history(*, user: User, employee: Employee) -> list[Any] | None:
+    """The changes recorded on `employee`'s record, newest first, for the roles that see more
+    than themselves (GM, assistant, HR; a head for their subtree), or None for the others.
+    A change of pay is left out unless `user` may read this person's pay (then the page that
+    shows it already audits that read: the pay section of the same page)."""
+    from gmassist.core.selectors import record_history
+
+    if reach(user, Domain.PEOPLE, Action.VIEW) not in (ALL, SUBTREE):
+        return None
+    if not employees_visible(user=user).filter(pk=employee.pk).exists():
+        return None
+    entries = record_history(record=employee)
+    if not Employee.objects.restrict(user, Action.VIEW_PAY).filter(pk=employee.pk).exists():
+        for entry in entries:
+            if isinstance(entry.changes, dict):
+                entry.changes = {
+                    k: v for k, v in entry.changes.items() if k not in HISTORY_PAY_FIELDS
+                }
+    return entries

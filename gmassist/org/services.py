@@ -1000,25 +1000,40 @@ def _import_employee(record: dict[str, Any], by: User | None) -> list[dict[str, 
     return report.proposals
 
 
+def _existing(model: type[Department] | type[Position], value: Any, field: str) -> Any:
+    """A department or position given by code must exist: a record typed on screen or sent to
+    the API never creates one (a file may, by name: see the employees import)."""
+    if value in (None, "") or isinstance(value, models.Model):
+        return value
+    found = model.objects.filter(code=str(value).strip()).first()
+    if found is None:
+        raise ValidationError({field: gettext("no such code: %(code)s") % {"code": value}})
+    return found
+
+
 @transaction.atomic
 def employee_create(
     *,
     employee_no: str,
     full_name: str,
-    department: Department,
-    hire_date: dt.date,
+    department: Department | str,
+    hire_date: dt.date | str,
     by: User | None,
     comment: str = "",
     **fields: Any,
 ) -> Employee:
-    """Hire one person into `department` (the other columns of EMPLOYEE_FIELDS in `fields`,
-    as objects, dates and Decimals or as typed); `base_pay` is the starting yearly pay
-    (company currency), the only pay written directly: it changes afterwards only through
-    an approved proposal. Checked by the employees import's rules; one audit entry names
-    every value set (the amount included: the audit log is the GM's)."""
-    _check_may_create(by, Employee, department)
+    """Hire one person into `department` (an object or its code; the other columns of
+    EMPLOYEE_FIELDS in `fields`, as objects, dates and Decimals or as typed); `base_pay` is
+    the starting yearly pay (company currency), the only pay written directly: it changes
+    afterwards only through an approved proposal. Checked by the employees import's rules;
+    one audit entry names every value set (the amount included: the audit log is the GM's)
+    and the `comment`."""
+    department = _existing(Department, department, "department")
+    if "position" in fields:
+        fields["position"] = _existing(Position, fields["position"], "position")
+    _check_may_create(by, Employee, department or None)
     number = str(employee_no).strip()
-    if Employee.objects.filter(employee_no=number).exists():
+    if number and Employee.objects.filter(employee_no=number).exists():
         raise ValidationError(
             {"employee_no": gettext("an employee with this number exists already")}
         )
@@ -1050,6 +1065,11 @@ def employee_update(
     each change as [old, new] and the `comment`, none when nothing changed."""
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     _check_may_change(by, employee)
+    data = dict(data)
+    if "department" in data:
+        data["department"] = _existing(Department, data["department"], "department")
+    if "position" in data:
+        data["position"] = _existing(Position, data["position"], "position")
     new_department = data.get("department")
     if isinstance(new_department, Department) and new_department.pk != employee.department_id:
         _check_may_create(by, Employee, new_department)

@@ -12,6 +12,15 @@ urlpatterns = [
     path("departments/", views.department_tree, name="departments"),
     path("employees/", views.DirectoryPage.as_view(), name="directory"),
     path("employees/<int:pk>/", views.EmployeePage.as_view(), name="employee"),
+    path("employees/new/", views.employee_new, name="employee_new"),
+    path("employees/options/", views.employee_options, name="employee_options"),
+    path("employees/<int:pk>/edit/", views.employee_edit, name="employee_edit"),
+    path("employees/<int:pk>/leaving/", views.employee_leaving, name="employee_leaving"),
+    path(
+        "employees/<int:pk>/leaving/undo/",
+        views.employee_leaving_undo,
+        name="employee_leaving_undo",
+    ),
 ]
 
 register_nav(

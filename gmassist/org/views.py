@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from gmassist.core.choices import Action
 from gmassist.core.models import Company
-from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
-from gmassist.core.views_lib import DetailPage, ListColumn, ListPage
-from gmassist.org import selectors
-from gmassist.org.forms import DirectoryFilterForm
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach, user_can
+from gmassist.core.views_lib import DetailPage, ListColumn, ListPage, record_form_response
+from gmassist.org import selectors, services
+from gmassist.org.forms import CommentForm, DirectoryFilterForm, EmployeeRecordForm, LeaverForm
 from gmassist.org.models import Employee
 
 # the pages that list many people are for the roles that see more than themselves
@@ -55,6 +58,10 @@ class DirectoryPage(ListPage):
     # them), so that the file imports back unchanged with no mapping
     export_entity = "employees"
     testid = "directory"
+    template_name = "org/directory.html"
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {"may_hire": reach(self.request.user, Domain.PEOPLE, Action.CHANGE) == ALL}
 
     def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet[Employee]:
         return selectors.employee_directory(user=self.request.user, sort=sort, **filters).only(
@@ -102,4 +109,162 @@ class EmployeePage(DetailPage):
             "skills": list(selectors.employee_skills(user=user, employee=obj)),
             "separations": list(selectors.employee_separations(user=user, employee=obj)),
             "currency": Company.get().currency,
+            "may_change": user_can(user, Action.CHANGE, obj),
+            "history": selectors.employee_history(user=user, employee=obj),
         }
+
+
+# --- records on screen -----------------------------------------------------------------------
+
+
+def _may_change_people(request: HttpRequest) -> None:
+    """The record forms are for the roles that may change people's records."""
+    if reach(request.user, Domain.PEOPLE, Action.CHANGE) is None:
+        raise PermissionDenied
+
+
+def _changeable(request: HttpRequest, pk: int) -> Employee:
+    """The employee `pk` if the user may change their record; 404 when not visible, 403 when
+    visible but not theirs to change."""
+    employee = get_object_or_404(selectors.employees_visible(user=request.user), pk=pk)
+    if not user_can(request.user, Action.CHANGE, employee):
+        raise PermissionDenied
+    return employee
+
+
+def _saved(request: HttpRequest, message: Any, employee: Employee) -> HttpResponse:
+    made = getattr(employee, "proposals_made", None)
+    if made:
+        messages.info(request, " ".join(str(p["message"]) for p in made))
+    messages.success(request, message)
+    return redirect("org:employee", pk=employee.pk)
+
+
+@login_required
+def employee_new(request: HttpRequest) -> HttpResponse:
+    """Hire one person: the employees import's checks, errors next to the fields."""
+    _may_change_people(request)
+    form = EmployeeRecordForm(request.POST or None, user=request.user, hire=True)
+
+    def write() -> Employee:
+        record = form.record()
+        return services.employee_create(
+            employee_no=record.pop("employee_no", ""),
+            full_name=record.pop("full_name", ""),
+            department=record.pop("department", ""),
+            hire_date=record.pop("hire_date", ""),
+            by=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+            **record,
+        )
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=lambda employee: _saved(request, gettext("The person is hired."), employee),
+        template="org/employee_form.html",
+        context={"title": gettext("Hire a person"), "submit": gettext("Hire")},
+    )
+
+
+@login_required
+def employee_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a record, or move a person to another department or manager."""
+    employee = _changeable(request, pk)
+    # the form shows the pay to who may read it: read through the one audited selector
+    with_pay = selectors.employee_pay(user=request.user, employee=employee) is not None
+    form = EmployeeRecordForm(
+        request.POST or None,
+        user=request.user,
+        hire=False,
+        initial=EmployeeRecordForm.initial_of(employee, with_pay=with_pay),
+    )
+    if not with_pay:
+        del form.fields["base_pay"]
+
+    def write() -> Employee:
+        return services.employee_update(
+            employee=employee,
+            data=_changed(form),
+            by=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+        )
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=lambda saved: _saved(request, gettext("The record is saved."), saved),
+        template="org/employee_form.html",
+        context={
+            "title": gettext("Edit %(name)s") % {"name": employee.full_name},
+            "submit": gettext("Save"),
+            "employee": employee,
+        },
+    )
+
+
+def _changed(form: EmployeeRecordForm) -> dict[str, Any]:
+    """The fields the person changed (the others are left as stored, pay above all)."""
+    record = form.record()
+    return {name: record[name] for name in form.changed_data if name in record}
+
+
+@login_required
+def employee_leaving(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that a person leaves (date, type, reason, regretted)."""
+    employee = _changeable(request, pk)
+    form = LeaverForm(request.POST or None)
+
+    def write() -> Employee:
+        return services.employee_update(
+            employee=employee,
+            data=form.record(),
+            by=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+        )
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=lambda saved: _saved(request, gettext("The leaver is recorded."), saved),
+        template="org/employee_form.html",
+        context={
+            "title": gettext("%(name)s leaves") % {"name": employee.full_name},
+            "submit": gettext("Record the leaver"),
+            "employee": employee,
+        },
+    )
+
+
+@login_required
+@require_POST
+def employee_leaving_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take back a leaver recorded by mistake."""
+    employee = _changeable(request, pk)
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        services.employee_leaving_undo(
+            employee=employee, by=request.user, comment=form.cleaned_data.get("comment", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, gettext("The leaver is taken back: the person is active again."))
+    return redirect("org:employee", pk=employee.pk)
+
+
+@login_required
+def employee_options(request: HttpRequest) -> HttpResponse:
+    """The people whose number or name starts with what is typed in a manager field, as the
+    options of its list (at most 20, those the user may see)."""
+    typed = (request.GET.get("manager") or request.GET.get("q") or "").strip()
+    people = selectors.employee_directory(user=request.user, search=typed, sort="name")[:20]
+    return render(
+        request,
+        "org/_employee_options.html",
+        {"people": people if typed else []},
+    )

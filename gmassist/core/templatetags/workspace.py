@@ -114,6 +114,14 @@ def audit_changes(entry: Any) -> list[tuple[str, str]]:
 
 
 @register.filter
+def history_changes(entry: Any) -> list[tuple[str, str]]:
+    """`{% for field, text in entry|history_changes %}`: a record's change, its comment apart."""
+    from gmassist.core.presenters import audit_change_lines
+
+    return audit_change_lines(entry, without=("comment",))
+
+
+@register.filter
 def changes_readable(changes: Any) -> list[tuple[str, str]]:
     """`{% for field, text in row.changes|changes_readable %}`: "field: old → new" pairs."""
     from gmassist.core.presenters import change_lines

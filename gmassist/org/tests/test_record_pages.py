@@ -1,0 +1,363 @@
+"""People's records on screen: hire, edit, record a leaver and take it back, with the history.
+
+Every form: success, no login, wrong scope (nothing changed), bad input (the error names the
+field), the check as you type, and the history entry it writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from gmassist.core.models import AuditEntry, Proposal
+from gmassist.org.models import Employee, Separation
+
+HIRE = {
+    "employee_no": "E100",
+    "full_name": "Chen Jie",
+    "department": "SALES-E",
+    "position": "SAL-2",
+    "manager": "E003",
+    "hire_date": "2026-12-01",
+    "gender": "male",
+    "employment_type": "full_time",
+    "base_pay": "95,000",
+    "comment": "Replaces Emma's vacancy",
+}
+
+
+def _edit_data(employee: Employee, **changes: str) -> dict[str, str]:
+    """The edit form as it is shown (its initial values), with `changes` typed over it."""
+    data = {
+        "full_name": employee.full_name,
+        "family_name": employee.family_name,
+        "given_name": employee.given_name,
+        "email": employee.email,
+        "department": employee.department.code,
+        "position": employee.position.code if employee.position_id else "",
+        "manager": employee.manager.employee_no if employee.manager_id else "",
+        "hire_date": employee.hire_date.isoformat(),
+        "birth_date": "",
+        "gender": employee.gender,
+        "location": employee.location,
+        "employment_type": employee.employment_type,
+        "base_pay": f"{employee.base_pay:f}",
+        "paid_leave_days": "",
+        "comment": "",
+    }
+    data.update(changes)
+    return data
+
+
+# --- hire ------------------------------------------------------------------------------------
+
+
+def test_hr_hires_a_person_and_the_history_names_every_value_and_the_reason(client, cast):
+    client.force_login(cast.hr)
+
+    assert client.get("/org/employees/new/").status_code == 200
+    response = client.post("/org/employees/new/", HIRE)
+
+    hired = Employee.objects.get(employee_no="E100")
+    assert response.status_code == 302
+    assert response["Location"] == f"/org/employees/{hired.pk}/"
+    assert (hired.family_name, hired.given_name) == ("Chen", "Jie")
+    assert (hired.department, hired.position, hired.manager.employee_no) == (
+        cast.sales_east,
+        cast.salesperson,
+        "E003",
+    )
+    assert (hired.hire_date, hired.base_pay) == (dt.date(2026, 12, 1), Decimal("95000.00"))
+    [entry] = AuditEntry.objects.filter(target_type="org.employee", target_id=str(hired.pk))
+    assert entry.action == "create"
+    assert entry.changes["base_pay"] == "95000.00"
+    assert entry.changes["comment"] == "Replaces Emma's vacancy"
+    page = client.get(f"/org/employees/{hired.pk}/").content.decode()
+    assert "Replaces Emma&#x27;s vacancy" in page
+    assert 'data-testid="history-entry"' in page
+
+
+def test_hiring_needs_a_login_and_writes_nothing_without_one(client, cast):
+    response = client.post("/org/employees/new/", HIRE)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+    assert not Employee.objects.filter(employee_no="E100").exists()
+
+
+@pytest.mark.parametrize("who", ["head", "employee", "account_manager"])
+def test_a_role_that_may_not_change_records_cannot_hire(client, cast, who):
+    client.force_login(getattr(cast, who))
+
+    assert client.get("/org/employees/new/").status_code == 403
+    assert client.post("/org/employees/new/", HIRE).status_code == 403
+    assert not Employee.objects.filter(employee_no="E100").exists()
+
+
+def test_a_hire_without_a_department_or_with_a_bad_date_shows_the_errors_next_to_the_fields(
+    client, cast
+):
+    client.force_login(cast.hr)
+
+    response = client.post(
+        "/org/employees/new/", {**HIRE, "department": "", "hire_date": "2026-02-30"}
+    )
+
+    assert response.status_code == 422
+    form = response.context["form"]
+    assert form.errors == {
+        "hire_date": ["not a date: '2026-02-30' (day is out of range for month)"],
+        "department": ["a new employee needs a department"],
+    }
+    assert not Employee.objects.filter(employee_no="E100").exists()
+
+
+def test_a_department_that_does_not_exist_is_refused_not_created(client, cast):
+    client.force_login(cast.hr)
+
+    response = client.post("/org/employees/new/", {**HIRE, "department": "NOWHERE"})
+
+    assert response.status_code == 422
+    assert response.context["form"].errors == {"department": ["no such code: NOWHERE"]}
+    assert not Employee.objects.filter(employee_no="E100").exists()
+
+
+def test_the_check_as_you_type_puts_the_errors_in_place_and_writes_nothing(client, cast):
+    client.force_login(cast.hr)
+
+    response = client.post(
+        "/org/employees/new/",
+        {**HIRE, "full_name": "", "validate": "1"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<span id="errors-full_name" class="field-errors" hx-swap-oob="true">' in body
+    assert "a new employee needs a name" in body
+    assert not Employee.objects.filter(employee_no="E100").exists()
+    assert not AuditEntry.objects.filter(target_type="org.employee").exists()
+
+
+def test_the_hire_form_reads_in_chinese(client, cast):
+    cast.hr.language = "zh-hans"
+    cast.hr.save(update_fields=["language"])
+    client.force_login(cast.hr)
+
+    with translation.override("zh-hans"):
+        body = client.get("/org/employees/new/").content.decode()
+
+    assert "录用一名员工" in body
+    assert "入职日期" in body
+
+
+# --- edit ------------------------------------------------------------------------------------
+
+
+def test_hr_corrects_a_record_and_the_history_shows_old_and_new(client, cast):
+    employee = cast.employee.employee
+    client.force_login(cast.hr)
+
+    assert client.get(f"/org/employees/{employee.pk}/edit/").status_code == 200
+    response = client.post(
+        f"/org/employees/{employee.pk}/edit/",
+        _edit_data(employee, location="Shanghai", comment="Moved office"),
+    )
+
+    assert response.status_code == 302
+    employee.refresh_from_db()
+    assert employee.location == "Shanghai"
+    entry = AuditEntry.objects.get(target_type="org.employee", action="update")
+    assert entry.changes == {"location": ["", "Shanghai"], "comment": "Moved office"}
+    page = client.get(f"/org/employees/{employee.pk}/").content.decode()
+    assert "→ Shanghai" in page
+    assert "Moved office" in page
+
+
+def test_a_transfer_to_another_department_and_manager_is_one_change(client, cast):
+    employee = cast.employee.employee
+    client.force_login(cast.hr)
+
+    client.post(
+        f"/org/employees/{employee.pk}/edit/",
+        _edit_data(employee, department="RND", manager="E005"),
+    )
+
+    employee.refresh_from_db()
+    assert (employee.department, employee.manager.employee_no) == (cast.rnd, "E005")
+    entry = AuditEntry.objects.get(target_type="org.employee", action="update")
+    assert entry.changes == {
+        "department": [cast.sales_east.pk, cast.rnd.pk],
+        "manager": [cast.head.employee_id, cast.outsider.employee_id],
+    }
+
+
+def test_a_pay_typed_for_an_existing_employee_becomes_a_proposal_not_a_write(client, cast):
+    employee = cast.employee.employee
+    client.force_login(cast.hr)
+
+    client.post(f"/org/employees/{employee.pk}/edit/", _edit_data(employee, base_pay="104000"))
+
+    employee.refresh_from_db()
+    assert employee.base_pay == Decimal("100000.00")
+    proposal = Proposal.objects.get(kind="org.pay_change_batch")
+    assert proposal.status == "open"
+    assert proposal.payload["lines"][0]["new_base_pay"] == "104000.00"
+
+
+def test_an_edit_with_a_bad_value_changes_nothing_and_names_the_field(client, cast):
+    employee = cast.employee.employee
+    client.force_login(cast.hr)
+
+    response = client.post(
+        f"/org/employees/{employee.pk}/edit/",
+        _edit_data(employee, email="not-an-address", location="Shanghai"),
+    )
+
+    assert response.status_code == 422
+    assert list(response.context["form"].errors) == ["email"]
+    employee.refresh_from_db()
+    assert (employee.email, employee.location) == ("", "")
+
+
+@pytest.mark.parametrize("who", ["head", "employee"])
+def test_a_role_that_may_not_change_the_record_cannot_edit_it(client, cast, who):
+    employee = cast.employee.employee
+    client.force_login(getattr(cast, who))
+
+    assert client.get(f"/org/employees/{employee.pk}/edit/").status_code == 403
+    response = client.post(
+        f"/org/employees/{employee.pk}/edit/", _edit_data(employee, location="Shanghai")
+    )
+
+    assert response.status_code == 403
+    employee.refresh_from_db()
+    assert employee.location == ""
+
+
+def test_a_record_the_user_cannot_see_is_not_found(client, cast):
+    client.force_login(cast.head)
+
+    response = client.get(f"/org/employees/{cast.outsider.employee_id}/edit/")
+
+    assert response.status_code == 404
+
+
+# --- leavers ---------------------------------------------------------------------------------
+
+
+def test_hr_records_a_leaver_and_takes_it_back(client, cast):
+    employee = cast.employee.employee
+    client.force_login(cast.hr)
+
+    response = client.post(
+        f"/org/employees/{employee.pk}/leaving/",
+        {
+            "leave_date": "2026-11-30",
+            "separation_type": "voluntary",
+            "leave_reason": "Better pay elsewhere",
+            "regretted": "yes",
+            "comment": "Resignation letter of 2026-10-31",
+        },
+    )
+
+    assert response.status_code == 302
+    employee.refresh_from_db()
+    assert (employee.status, employee.leave_date) == ("left", dt.date(2026, 11, 30))
+    separation = Separation.objects.get(employee=employee)
+    assert (separation.separation_type, separation.reason, separation.regretted) == (
+        "voluntary",
+        "Better pay elsewhere",
+        True,
+    )
+
+    response = client.post(
+        f"/org/employees/{employee.pk}/leaving/undo/", {"comment": "Wrong person"}
+    )
+
+    assert response.status_code == 302
+    employee.refresh_from_db()
+    assert (employee.status, employee.leave_date) == ("active", None)
+    assert not Separation.objects.filter(employee=employee).exists()
+    undo = AuditEntry.objects.filter(target_type="org.employee", action="update").first()
+    assert undo.changes == {
+        "leave_date": ["2026-11-30", None],
+        "status": ["left", "active"],
+        "removed": {
+            "date": "2026-11-30",
+            "separation_type": "voluntary",
+            "reason": "Better pay elsewhere",
+        },
+        "comment": "Wrong person",
+    }
+
+
+def test_a_leaver_needs_a_separation_type(client, cast):
+    employee = cast.employee.employee
+    client.force_login(cast.hr)
+
+    response = client.post(f"/org/employees/{employee.pk}/leaving/", {"leave_date": "2026-11-30"})
+
+    assert response.status_code == 422
+    assert response.context["form"].errors == {
+        "separation_type": ["a leaver needs a separation type"]
+    }
+    employee.refresh_from_db()
+    assert employee.status == "active"
+
+
+def test_taking_back_someone_who_has_not_left_changes_nothing(client, cast):
+    employee = cast.employee.employee
+    client.force_login(cast.hr)
+
+    response = client.post(f"/org/employees/{employee.pk}/leaving/undo/", {})
+
+    assert response.status_code == 302
+    assert not AuditEntry.objects.filter(target_type="org.employee").exists()
+
+
+def test_a_head_cannot_record_a_leaver(client, cast):
+    employee = cast.employee.employee
+    client.force_login(cast.head)
+
+    response = client.post(
+        f"/org/employees/{employee.pk}/leaving/",
+        {"leave_date": "2026-11-30", "separation_type": "voluntary"},
+    )
+
+    assert response.status_code == 403
+    employee.refresh_from_db()
+    assert employee.status == "active"
+
+
+# --- the history and the manager list ----------------------------------------------------------
+
+
+def test_the_history_hides_pay_changes_from_who_may_not_read_pay(client, cast):
+    from gmassist.core.services import audit_record
+    from gmassist.org.selectors import employee_history
+
+    employee = cast.outsider.employee
+    audit_record(
+        actor=cast.hr,
+        action="update",
+        target=employee,
+        changes={"base_pay": ["100000.00", "1.00"], "location": ["", "Beijing"]},
+    )
+
+    [seen_by_hr] = employee_history(user=cast.hr, employee=employee)
+    assert seen_by_hr.changes == {"base_pay": ["100000.00", "1.00"], "location": ["", "Beijing"]}
+    assert employee_history(user=cast.employee, employee=employee) is None
+    assert employee_history(user=cast.head, employee=employee) is None
+
+
+def test_the_manager_list_offers_only_people_the_user_may_see(client, cast):
+    client.force_login(cast.head)
+
+    body = client.get("/org/employees/options/", {"manager": "E00"}).content.decode()
+
+    assert 'value="E004"' in body
+    assert 'value="E005"' not in body  # in R&D, outside the head's subtree
