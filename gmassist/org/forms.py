@@ -190,7 +190,11 @@ class EmployeeRecordForm(forms.Form):
                 for p in selectors.positions_visible(user=user).order_by("title")
             ),
         ]
+        # what the import requires of a new employee, marked as required (the import checks it)
+        for name in ("employee_no", "full_name", "department", "hire_date") if hire else ():
+            self.fields[name].marked_required = True  # type: ignore[attr-defined]
         if hire:
+            self.fields["employment_type"].initial = EmploymentType.FULL_TIME
             self.fields["base_pay"].help_text = _(
                 "The starting pay, in the company's currency. Later changes go through a proposal."
             )

@@ -172,8 +172,11 @@ def employee_new(request: HttpRequest) -> HttpResponse:
 def employee_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a record, or move a person to another department or manager."""
     employee = _changeable(request, pk)
-    # the form shows the pay to who may read it: read through the one audited selector
-    with_pay = selectors.employee_pay(user=request.user, employee=employee) is not None
+    # the form shows the pay to who may read it, a read audited as every other (not the
+    # check as you type, which shows no pay)
+    with_pay = user_can(request.user, Action.VIEW_PAY, employee)
+    if with_pay and not request.POST.get("validate"):
+        selectors.employee_pay(user=request.user, employee=employee)
     form = EmployeeRecordForm(
         request.POST or None,
         user=request.user,
