@@ -69,6 +69,8 @@ PATH_MODELS: dict[str, type] = {
     "org:employee_edit": Employee,
     "org:employee_leaving": Employee,
     "org:employee_leaving_undo": Employee,
+    "org:employee_review": Employee,
+    "org:employee_skill": Employee,
     "talent:person": Employee,
     "talent:plan_detail": IncentivePlan,
     "talent:plan_line": IncentivePlan,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -166,16 +167,24 @@ def recurring_job_states(*, now: dt.datetime | None = None) -> list[RecurringJob
 RECORD_WRITES = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE, AuditAction.APPLY)
 
 
-def record_history(*, record: models.Model, limit: int = 50) -> list[AuditEntry]:
-    """The latest `limit` writes recorded on `record` (who, when, what changed, why), newest
-    first. Not scoped: the app that shows a record's history decides who may read it and
-    what of its values (pay) they may see, as `org.selectors.employee_history` does."""
+def record_history(
+    *,
+    record: models.Model,
+    related: Iterable[models.Model] = (),
+    limit: int = 50,
+) -> list[AuditEntry]:
+    """The latest `limit` writes recorded on `record` and on the `related` records shown with
+    it (an employee's reviews and skills): who, when, what changed, why; newest first. Not
+    scoped: the app that shows a record's history decides who may read it and what of its
+    values (pay) they may see, as `org.selectors.employee_history` does."""
+    targets = Q(target_type=record._meta.label_lower, target_id=str(record.pk))
+    by_type: dict[str, list[str]] = {}
+    for other in related:
+        by_type.setdefault(other._meta.label_lower, []).append(str(other.pk))
+    for target_type, ids in by_type.items():
+        targets |= Q(target_type=target_type, target_id__in=ids)
     return list(
-        AuditEntry.objects.filter(
-            target_type=record._meta.label_lower,
-            target_id=str(record.pk),
-            action__in=RECORD_WRITES,
-        )
+        AuditEntry.objects.filter(targets, action__in=RECORD_WRITES)
         .select_related("actor__employee")
         .defer(*_pay_columns("actor__employee"))
         .order_by("-at", "-id")[:limit]

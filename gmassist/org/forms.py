@@ -269,3 +269,40 @@ class CommentForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ReviewForm(forms.Form):
+    """A performance review of one person for one period (the reviews import checks it)."""
+
+    period = _text(_("Period"), max_length=20, placeholder="2026-H2")
+    review_date = _date(_("Review date"))
+    rating = _choice(_("Rating (1-5)"), [(str(n), str(n)) for n in range(1, 6)])
+    potential = _choice(_("Potential (1-3)"), [(str(n), str(n)) for n in range(1, 4)])
+    reviewer = _text(_("Reviewer"), max_length=200, placeholder=_("Employee no. or name"))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea({"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name in ("period", "rating"):
+            self.fields[name].marked_required = True  # type: ignore[attr-defined]
+
+
+class SkillLevelForm(forms.Form):
+    """How well one person holds one skill, 0-5 (the skills import checks it)."""
+
+    skill = forms.CharField(label=_("Skill"), required=False, widget=forms.Select())
+    level = _choice(_("Level (0-5)"), [(str(n), str(n)) for n in range(0, 6)])
+    assessed_on = _date(_("Assessed on"))
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        from gmassist.org.models import Skill
+
+        super().__init__(*args, **kwargs)
+        self.fields["skill"].widget.choices = [
+            ("", "—"),
+            *((s.code, s.name) for s in Skill.objects.order_by("name").only("code", "name")),
+        ]
+        for name in ("skill", "level"):
+            self.fields[name].marked_required = True  # type: ignore[attr-defined]

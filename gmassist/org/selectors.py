@@ -440,7 +440,8 @@ def employee_history(*, user: User, employee: Employee) -> list[Any] | None:
         return None
     if not employees_visible(user=user).filter(pk=employee.pk).exists():
         return None
-    entries = record_history(record=employee)
+    related = [*employee.reviews.all(), *employee.skills.all()]
+    entries = record_history(record=employee, related=related)
     if not Employee.objects.restrict(user, Action.VIEW_PAY).filter(pk=employee.pk).exists():
         for entry in entries:
             if isinstance(entry.changes, dict):

@@ -980,24 +980,30 @@ def _audit_value(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal | dt.date) else value
 
 
-def _import_employee(record: dict[str, Any], by: User | None) -> list[dict[str, Any]]:
-    """Write one employee's record through the employees import (the caller has checked that
-    `by` may); the proposals it made instead of writing pay. ValidationError by field."""
+def _import_one(
+    entity: str, record: dict[str, Any], by: User | None, fields: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Write one record of `entity` through its import (the caller has checked that `by`
+    may): the proposals it made instead of writing pay. A ValidationError by field."""
     from gmassist.core.imports import ImportFailed
     from gmassist.core.imports.records import field_errors, import_records
 
-    unknown = sorted(set(record) - {*EMPLOYEE_FIELDS})
+    unknown = sorted(set(record) - set(fields))
     if unknown:
         raise ValidationError(
             {name: gettext("this field cannot be changed here") for name in unknown}
         )
     try:
-        report = import_records(entity="employees", records=[record], by=by, reach_checked=True)
+        report = import_records(entity=entity, records=[record], by=by, reach_checked=True)
     except ImportFailed as failed:
         errors = field_errors(failed.report)
         errors[NON_FIELD_ERRORS] = errors.pop("", [])
         raise ValidationError({k: v for k, v in errors.items() if v}) from None
     return report.proposals
+
+
+def _import_employee(record: dict[str, Any], by: User | None) -> list[dict[str, Any]]:
+    return _import_one("employees", record, by, EMPLOYEE_FIELDS)
 
 
 def _existing(model: type[Department] | type[Position], value: Any, field: str) -> Any:
@@ -1124,6 +1130,11 @@ def employee_leaving_undo(*, employee: Employee, by: User | None, comment: str =
 
 
 REVIEW_FIELDS = ("period", "review_date", "rating", "potential", "reviewer", "comment")
+_REVIEW_HISTORY_FIELDS = REVIEW_FIELDS
+
+
+def _review_state(review: Review) -> dict[str, Any]:
+    return {name: _plain(getattr(review, name)) for name in _REVIEW_HISTORY_FIELDS}
 
 
 @transaction.atomic
@@ -1131,36 +1142,53 @@ def review_create(
     *,
     employee: Employee,
     period: str,
-    rating: int,
+    rating: int | str,
     by: User | None,
-    potential: int | None = None,
-    review_date: dt.date | None = None,
-    reviewer: Employee | None = None,
+    potential: int | str | None = None,
+    review_date: dt.date | str | None = None,
+    reviewer: Employee | str | None = None,
     comment: str = "",
 ) -> Review:
-    """Record a performance review: rating 1-5 and potential 1-3, one per employee and period."""
+    """Record a performance review: rating 1-5 and potential 1-3, one per employee and period,
+    checked by the reviews import's rules. Audited with every value."""
     _check_may_change(by, employee)
-    fields = {
-        "employee": employee,
-        "period": period.strip(),
-        "rating": rating,
-        "potential": potential,
-        "review_date": review_date,
-        "reviewer": reviewer,
-        "comment": comment,
+    period = str(period).strip()
+    if period and Review.objects.filter(employee=employee, period=period).exists():
+        raise ValidationError({"period": gettext("this person has a review for this period")})
+    record = {
+        "employee": employee.employee_no,
+        "period": period,
+        "rating": _cell(rating),
+        "potential": _cell(potential),
+        "review_date": _cell(review_date),
+        "reviewer": _cell(reviewer),
+        "comment": _cell(comment),
     }
-    review = Review(**fields)
-    _save_created(review, by, fields)
+    _import_one("reviews", record, by, ("employee", *REVIEW_FIELDS))
+    review = Review.objects.get(employee=employee, period=period)
+    changes = {k: v for k, v in _review_state(review).items() if v not in (None, "")}
+    audit_record(actor=by, action=AuditAction.CREATE, target=review, changes=changes)
     return review
 
 
 @transaction.atomic
 def review_update(*, review: Review, data: dict[str, Any], by: User | None) -> Review:
-    """Change a review (see REVIEW_FIELDS); it stays one per employee and period."""
-    review = Review.objects.select_for_update().get(pk=review.pk)
+    """Change a review (see REVIEW_FIELDS; its period stays: a review of another period is
+    another review), checked by the reviews import's rules. Audited as [old, new]."""
+    review = Review.objects.select_for_update().select_related("employee").get(pk=review.pk)
     _check_may_change(by, review)
-    changes = _apply(review, data, REVIEW_FIELDS)
-    _save_updated(review, by, changes)
+    if "period" in data and str(data["period"]).strip() != review.period:
+        raise ValidationError(
+            {"period": gettext("a review's period does not change: add a review instead")}
+        )
+    before = _review_state(review)
+    record = {name: _cell(value) for name, value in data.items()}
+    record.update(employee=review.employee.employee_no, period=review.period)
+    _import_one("reviews", record, by, ("employee", *REVIEW_FIELDS))
+    review.refresh_from_db()
+    changes = _state_changes(before, _review_state(review))
+    if changes:
+        audit_record(actor=by, action=AuditAction.UPDATE, target=review, changes=changes)
     return review
 
 
@@ -1168,22 +1196,36 @@ def review_update(*, review: Review, data: dict[str, Any], by: User | None) -> R
 def employee_skill_set(
     *,
     employee: Employee,
-    skill: Skill,
-    level: int,
+    skill: Skill | str,
+    level: int | str,
     by: User | None,
-    assessed_on: dt.date | None = None,
+    assessed_on: dt.date | str | None = None,
 ) -> tuple[EmployeeSkill, bool]:
-    """Set how well `employee` holds `skill` (level 0-5); returns the row and whether it is new.
-
-    Setting the same level and date again changes nothing and records nothing.
-    """
+    """Set how well `employee` holds `skill` (an object or its code; level 0-5), checked by
+    the skills import's rules; returns the row and whether it is new. Setting the same
+    level and date again changes nothing and records nothing."""
     _check_may_change(by, employee)
-    row = EmployeeSkill.objects.select_for_update().filter(employee=employee, skill=skill).first()
-    if row is None:
-        fields = {"employee": employee, "skill": skill, "level": level, "assessed_on": assessed_on}
-        row = EmployeeSkill(**fields)
-        _save_created(row, by, fields)
+    if not isinstance(skill, Skill):
+        found = Skill.objects.filter(code=str(skill).strip()).first()
+        if found is None:
+            raise ValidationError({"skill": gettext("no such code: %(code)s") % {"code": skill}})
+        skill = found
+    before = EmployeeSkill.objects.filter(employee=employee, skill=skill).first()
+    state = {"level": before.level, "assessed_on": _plain(before.assessed_on)} if before else {}
+    record = {
+        "employee": employee.employee_no,
+        "skill": skill.code,
+        "level": _cell(level),
+        "assessed_on": _cell(assessed_on),
+    }
+    _import_one("skills", record, by, ("employee", "skill", "level", "assessed_on"))
+    row = EmployeeSkill.objects.get(employee=employee, skill=skill)
+    after = {"level": row.level, "assessed_on": _plain(row.assessed_on)}
+    if before is None:
+        changes = {"skill": skill.pk, **{k: v for k, v in after.items() if v is not None}}
+        audit_record(actor=by, action=AuditAction.CREATE, target=row, changes=changes)
         return row, True
-    changes = _apply(row, {"level": level, "assessed_on": assessed_on}, ("level", "assessed_on"))
-    _save_updated(row, by, changes)
+    changes = _state_changes(state, after)
+    if changes:
+        audit_record(actor=by, action=AuditAction.UPDATE, target=row, changes=changes)
     return row, False

@@ -16,6 +16,8 @@ urlpatterns = [
     path("employees/options/", views.employee_options, name="employee_options"),
     path("employees/<int:pk>/edit/", views.employee_edit, name="employee_edit"),
     path("employees/<int:pk>/leaving/", views.employee_leaving, name="employee_leaving"),
+    path("employees/<int:pk>/reviews/new/", views.employee_review_new, name="employee_review"),
+    path("employees/<int:pk>/skills/", views.employee_skill_level, name="employee_skill"),
     path(
         "employees/<int:pk>/leaving/undo/",
         views.employee_leaving_undo,

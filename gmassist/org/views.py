@@ -19,7 +19,14 @@ from gmassist.core.models import Company
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach, user_can
 from gmassist.core.views_lib import DetailPage, ListColumn, ListPage, record_form_response
 from gmassist.org import selectors, services
-from gmassist.org.forms import CommentForm, DirectoryFilterForm, EmployeeRecordForm, LeaverForm
+from gmassist.org.forms import (
+    CommentForm,
+    DirectoryFilterForm,
+    EmployeeRecordForm,
+    LeaverForm,
+    ReviewForm,
+    SkillLevelForm,
+)
 from gmassist.org.models import Employee
 
 # the pages that list many people are for the roles that see more than themselves
@@ -270,4 +277,67 @@ def employee_options(request: HttpRequest) -> HttpResponse:
         request,
         "org/_employee_options.html",
         {"people": people if typed else []},
+    )
+
+
+@login_required
+def employee_review_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a performance review to a person's record."""
+    employee = _changeable(request, pk)
+    form = ReviewForm(request.POST or None)
+
+    def write() -> Any:
+        data = form.cleaned_data
+        return services.review_create(
+            employee=employee,
+            period=data["period"],
+            rating=data["rating"],
+            potential=data["potential"] or None,
+            review_date=data["review_date"] or None,
+            reviewer=data["reviewer"] or None,
+            comment=data["comment"],
+            by=request.user,
+        )
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=lambda _review: _saved(request, gettext("The review is added."), employee),
+        template="org/employee_form.html",
+        context={
+            "title": gettext("A review of %(name)s") % {"name": employee.full_name},
+            "submit": gettext("Add the review"),
+            "employee": employee,
+        },
+    )
+
+
+@login_required
+def employee_skill_level(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set how well a person holds a skill."""
+    employee = _changeable(request, pk)
+    form = SkillLevelForm(request.POST or None, initial={"skill": request.GET.get("skill", "")})
+
+    def write() -> Any:
+        data = form.cleaned_data
+        return services.employee_skill_set(
+            employee=employee,
+            skill=data["skill"],
+            level=data["level"],
+            assessed_on=data["assessed_on"] or None,
+            by=request.user,
+        )
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=lambda _row: _saved(request, gettext("The skill level is set."), employee),
+        template="org/employee_form.html",
+        context={
+            "title": gettext("A skill of %(name)s") % {"name": employee.full_name},
+            "submit": gettext("Set the level"),
+            "employee": employee,
+        },
     )

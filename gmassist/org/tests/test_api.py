@@ -448,7 +448,9 @@ def test_a_second_review_for_the_same_period_or_a_rating_of_6_is_a_422(client, c
         {"employee_id": cast.employee.employee_id, "period": "2025", "rating": 2},
         content_type=JSON,
     )
-    assert assert_problem(again, 422)["errors"][0]["field"] is None
+    assert assert_problem(again, 422)["errors"] == [
+        {"field": "period", "message": "this person has a review for this period"}
+    ]
     too_high = client.post(
         "/api/reviews",
         {"employee_id": cast.employee.employee_id, "period": "2026", "rating": 6},

@@ -13,7 +13,8 @@ import pytest
 from django.utils import translation
 
 from gmassist.core.models import AuditEntry, Proposal
-from gmassist.org.models import Employee, Separation
+from gmassist.org.models import Employee, EmployeeSkill, Review, Separation, Skill
+from gmassist.org.selectors import employee_history
 
 HIRE = {
     "employee_no": "E100",
@@ -338,7 +339,6 @@ def test_a_head_cannot_record_a_leaver(client, cast):
 
 def test_the_history_hides_pay_changes_from_who_may_not_read_pay(client, cast):
     from gmassist.core.services import audit_record
-    from gmassist.org.selectors import employee_history
 
     employee = cast.outsider.employee
     audit_record(
@@ -361,3 +361,95 @@ def test_the_manager_list_offers_only_people_the_user_may_see(client, cast):
 
     assert 'value="E004"' in body
     assert 'value="E005"' not in body  # in R&D, outside the head's subtree
+
+
+# --- reviews and skills ----------------------------------------------------------------------
+
+
+def test_hr_adds_a_review_and_it_shows_in_the_persons_history(client, cast):
+    employee = cast.employee.employee
+    client.force_login(cast.hr)
+
+    assert client.get(f"/org/employees/{employee.pk}/reviews/new/").status_code == 200
+    response = client.post(
+        f"/org/employees/{employee.pk}/reviews/new/",
+        {"period": "2026-H2", "rating": "4", "potential": "2", "reviewer": "E003", "comment": ""},
+    )
+
+    assert response.status_code == 302
+    review = Review.objects.get(employee=employee, period="2026-H2")
+    assert (review.rating, review.potential, review.reviewer.employee_no) == (4, 2, "E003")
+    entry = AuditEntry.objects.get(target_type="org.review")
+    assert entry.changes == {
+        "period": "2026-H2",
+        "rating": 4,
+        "potential": 2,
+        "reviewer": cast.head.employee_id,
+    }
+    [seen] = employee_history(user=cast.hr, employee=employee)
+    assert seen.pk == entry.pk
+
+
+def test_a_review_with_a_rating_of_six_names_the_rating_and_writes_nothing(client, cast):
+    employee = cast.employee.employee
+    client.force_login(cast.hr)
+
+    response = client.post(
+        f"/org/employees/{employee.pk}/reviews/new/", {"period": "2026-H2", "rating": "6"}
+    )
+
+    assert response.status_code == 422
+    assert response.context["form"].errors == {"rating": ["must be from 1 to 5"]}
+    assert not Review.objects.exists()
+
+
+def test_hr_sets_a_skill_level_and_setting_it_again_records_nothing(client, cast):
+    employee = cast.employee.employee
+    skill = Skill.objects.create(code="BIL", name="Billing")
+    client.force_login(cast.hr)
+
+    for _ in range(2):
+        response = client.post(
+            f"/org/employees/{employee.pk}/skills/", {"skill": "BIL", "level": "3"}
+        )
+        assert response.status_code == 302
+
+    assert EmployeeSkill.objects.get(employee=employee, skill=skill).level == 3
+    assert AuditEntry.objects.filter(target_type="org.employeeskill").count() == 1
+
+
+def test_a_skill_that_does_not_exist_is_refused_not_created(client, cast):
+    employee = cast.employee.employee
+    client.force_login(cast.hr)
+
+    response = client.post(f"/org/employees/{employee.pk}/skills/", {"skill": "X", "level": "3"})
+
+    assert response.status_code == 422
+    assert response.context["form"].errors == {"skill": ["no such code: X"]}
+    assert not Skill.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["reviews/new/", "skills/"])
+def test_a_head_cannot_add_reviews_or_skills(client, cast, path):
+    employee = cast.employee.employee
+    Skill.objects.create(code="BIL", name="Billing")
+    client.force_login(cast.head)
+
+    response = client.post(
+        f"/org/employees/{employee.pk}/{path}", {"period": "2026", "rating": "3", "skill": "BIL"}
+    )
+
+    assert response.status_code == 403
+    assert not Review.objects.exists()
+    assert not EmployeeSkill.objects.exists()
+
+
+def test_reviews_and_skills_need_a_login(client, cast):
+    employee = cast.employee.employee
+
+    response = client.post(
+        f"/org/employees/{employee.pk}/reviews/new/", {"period": "2026", "rating": "3"}
+    )
+
+    assert response.status_code == 302
+    assert not Review.objects.exists()

@@ -155,7 +155,7 @@ def test_one_review_per_employee_and_period(cast):
     services.review_create(employee=cast.employee.employee, period="2025", rating=3, by=cast.hr)
     with pytest.raises(ValidationError) as exc:
         services.review_create(employee=cast.employee.employee, period="2025", rating=4, by=cast.hr)
-    assert list(exc.value.message_dict) == ["__all__"]
+    assert exc.value.message_dict == {"period": ["this person has a review for this period"]}
     assert Review.objects.get().rating == 3
 
 
