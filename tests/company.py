@@ -71,6 +71,7 @@ PATH_MODELS: dict[str, type] = {
     "org:employee_leaving_undo": Employee,
     "org:employee_review": Employee,
     "org:employee_skill": Employee,
+    "org:employee_propose": Employee,
     "talent:person": Employee,
     "talent:plan_detail": IncentivePlan,
     "talent:plan_line": IncentivePlan,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.forms import FilterForm
 from gmassist.org import selectors
-from gmassist.org.choices import EmployeeStatus, EmploymentType, SeparationType
+from gmassist.org.choices import EmployeeStatus, EmploymentType, PayChangeReason, SeparationType
 
 
 def department_filter_field(widget_id: str) -> forms.ModelChoiceField:
@@ -306,3 +306,62 @@ class SkillLevelForm(forms.Form):
         ]
         for name in ("skill", "level"):
             self.fields[name].marked_required = True  # type: ignore[attr-defined]
+
+
+class ProposeForm(forms.Form):
+    """Propose a raise or a promotion of one person (a proposal: nothing changes until it is
+    approved). `new_base_pay` is parsed as an import reads an amount ("92,300")."""
+
+    change = forms.ChoiceField(
+        label=_("Proposal"),
+        choices=[("raise", _("A raise")), ("promotion", _("A promotion to the next grade"))],
+        widget=forms.RadioSelect,
+        initial="raise",
+    )
+    new_base_pay = _text(_("New base pay (a year)"), max_length=30, inputmode="decimal")
+    effective_date = _date(_("Takes effect on"))
+    reason = _choice(
+        _("Reason"),
+        [
+            (c.value, c.label)
+            for c in PayChangeReason
+            if c not in (PayChangeReason.HIRE, PayChangeReason.IMPORT)
+        ],
+    )
+    rationale = forms.CharField(
+        label=_("Why (the decider reads it)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name in ("new_base_pay", "effective_date", "rationale"):
+            self.fields[name].marked_required = True  # type: ignore[attr-defined]
+
+    def clean_new_base_pay(self) -> Any:
+        from gmassist.lib import normalize
+
+        text = self.cleaned_data.get("new_base_pay", "")
+        if not text:
+            raise forms.ValidationError(_("required: the new base pay"))
+        try:
+            return normalize.parse_decimal(text)
+        except normalize.Problem as problem:
+            from gmassist.core.imports import explain
+
+            raise forms.ValidationError(explain(problem)) from None
+
+    def clean_effective_date(self) -> Any:
+        from gmassist.lib import normalize
+
+        text = self.cleaned_data.get("effective_date", "")
+        if not text:
+            raise forms.ValidationError(_("required: the date it takes effect"))
+        try:
+            return normalize.parse_date(text)
+        except normalize.Problem as problem:
+            from gmassist.core.imports import explain
+
+            raise forms.ValidationError(explain(problem)) from None

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from gmassist.core.choices import Action, AuditAction
 from gmassist.core.models import User
@@ -449,3 +450,62 @@ def employee_history(*, user: User, employee: Employee) -> list[Any] | None:
                     k: v for k, v in entry.changes.items() if k not in HISTORY_PAY_FIELDS
                 }
     return entries
+
+
+# --- the evidence of a proposal about one person -----------------------------------------------
+
+# What other apps add to the evidence of a proposal about one person (talent: the leaving
+# risk), each `provider(user=, employee=) -> list of evidence items` for what `user` may read.
+_PERSON_EVIDENCE: list[Any] = []
+
+
+def register_person_evidence(provider: Any) -> None:
+    """Add `provider(user=, employee=)` to the evidence of every proposal about a person."""
+    if provider not in _PERSON_EVIDENCE:
+        _PERSON_EVIDENCE.append(provider)
+
+
+def person_evidence(*, user: User, employee: Employee) -> list[dict[str, Any]]:
+    """The facts a decider needs about a raise or a promotion of `employee`, as `user` may read
+    them: the band, the last raise, the last rating, and what other apps add (the leaving risk
+    for who may see it, audited there). Labels in English, translated where shown; money
+    yearly in the company's currency. Empty when `user` may not read the person's pay."""
+    if not Employee.objects.restrict(user, Action.VIEW_PAY).filter(pk=employee.pk).exists():
+        return []
+    facts: list[dict[str, Any]] = []
+    position = employee.position
+    if position is not None and position.band_mid:
+        facts.append(
+            {
+                "label": gettext_noop("salary band (min – mid – max)"),
+                "value": f"{position.band_min or 0:,.0f} – {position.band_mid:,.0f} – "
+                f"{position.band_max or 0:,.0f}",
+            }
+        )
+    raises = employee.pay_changes.exclude(reason="hire").order_by("-effective_date")
+    last = raises.first()
+    if last is not None:
+        change = (
+            f" ({last.base_pay / last.previous_base_pay - 1:+.1%})"
+            if last.previous_base_pay
+            else ""
+        )
+        facts.append(
+            {
+                "label": gettext_noop("last raise"),
+                "value": f"{last.effective_date.isoformat()}{change}",
+            }
+        )
+    else:
+        facts.append({"label": gettext_noop("last raise"), "value": None})  # none since the hire
+    review = employee.reviews.order_by("-period").first()
+    if review is not None:
+        facts.append(
+            {
+                "label": gettext_noop("last performance rating"),
+                "value": f"{review.rating} / 5 ({review.period})",
+            }
+        )
+    for provider in _PERSON_EVIDENCE:
+        facts.extend(provider(user=user, employee=employee))
+    return facts

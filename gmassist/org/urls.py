@@ -18,6 +18,7 @@ urlpatterns = [
     path("employees/<int:pk>/leaving/", views.employee_leaving, name="employee_leaving"),
     path("employees/<int:pk>/reviews/new/", views.employee_review_new, name="employee_review"),
     path("employees/<int:pk>/skills/", views.employee_skill_level, name="employee_skill"),
+    path("employees/<int:pk>/propose/", views.employee_propose, name="employee_propose"),
     path(
         "employees/<int:pk>/leaving/undo/",
         views.employee_leaving_undo,

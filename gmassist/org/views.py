@@ -24,6 +24,7 @@ from gmassist.org.forms import (
     DirectoryFilterForm,
     EmployeeRecordForm,
     LeaverForm,
+    ProposeForm,
     ReviewForm,
     SkillLevelForm,
 )
@@ -341,3 +342,64 @@ def employee_skill_level(request: HttpRequest, pk: int) -> HttpResponse:
             "employee": employee,
         },
     )
+
+
+@login_required
+def employee_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """Propose a raise or a promotion of a person, with the evidence a decider needs (band,
+    compa-ratio, last raise, last rating, and the leaving risk for who may read it). For who
+    may read the person's pay; nobody proposes for themselves."""
+    employee = get_object_or_404(selectors.employees_visible(user=request.user), pk=pk)
+    if employee.pk == request.user.employee_id:
+        raise PermissionDenied(gettext("Nobody proposes a raise or a promotion for themselves."))
+    if not user_can(request.user, Action.VIEW_PAY, employee):
+        raise PermissionDenied
+    pay = selectors.employee_pay(user=request.user, employee=employee)  # shown: audited
+    form = ProposeForm(
+        request.POST or None,
+        initial={"effective_date": _first_of_next_month().isoformat(), "reason": "review"},
+    )
+
+    def write() -> Any:
+        data = form.cleaned_data
+        common = {
+            "employee": employee,
+            "new_base_pay": data["new_base_pay"],
+            "effective_date": data["effective_date"],
+            "rationale": data["rationale"],
+            "by": request.user,
+            "evidence": selectors.person_evidence(user=request.user, employee=employee),
+        }
+        if data["change"] == "promotion":
+            return services.promotion_propose(**common)
+        return services.pay_change_propose(reason=data["reason"] or "review", **common)
+
+    def saved(proposal: Any) -> HttpResponse:
+        messages.success(
+            request, gettext("Proposed: nothing changes until someone allowed approves it.")
+        )
+        return redirect("proposal", pk=proposal.pk)
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=saved,
+        template="org/employee_propose.html",
+        context={
+            "title": gettext("Propose for %(name)s") % {"name": employee.full_name},
+            "submit": gettext("Propose"),
+            "employee": employee,
+            "pay": pay,
+            "currency": Company.get().currency,
+        },
+    )
+
+
+def _first_of_next_month() -> Any:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)

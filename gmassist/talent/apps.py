@@ -16,3 +16,8 @@ class TalentConfig(AppConfig):
         register_sensitive_rows(IncentivePlanLine, plan_line_reads)
         # a score shows a person's leaving risk: the worklist and its export audit it
         register_sensitive_rows(RiskScore, risk_score_reads)
+        # a proposal about a person shows their leaving risk to who may read it
+        from gmassist.org.selectors import register_person_evidence
+        from gmassist.talent.presenters import person_risk_evidence
+
+        register_person_evidence(person_risk_evidence)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.talent import selectors
@@ -262,3 +262,15 @@ def line_edit_fields(line: Any) -> list[dict[str, Any]]:
             }
         )
     return fields
+
+
+def person_risk_evidence(*, user: Any, employee: Any) -> list[dict[str, Any]]:
+    """The leaving risk in the evidence of a proposal about `employee`, when `user` may read it
+    (the read audited by `person_risk`): the latest probability and the month it describes
+    (numbers only, so that every reader reads it in their language)."""
+    risk = selectors.person_risk(user=user, employee=employee)
+    latest = risk["latest"] if risk else None
+    if latest is None:
+        return []
+    value = f"{latest.probability:.0%} ({latest.as_of.isoformat()})"
+    return [{"label": gettext_noop("leaving risk in the next 12 months"), "value": value}]

@@ -453,3 +453,84 @@ def test_reviews_and_skills_need_a_login(client, cast):
 
     assert response.status_code == 302
     assert not Review.objects.exists()
+
+
+# --- proposing a raise or a promotion ------------------------------------------------------------
+
+PROPOSE = {
+    "change": "raise",
+    "new_base_pay": "108,000",
+    "effective_date": "2027-01-01",
+    "reason": "review",
+    "rationale": "Paid below the band midpoint for two years",
+}
+
+
+def test_a_head_proposes_a_raise_for_their_person_with_the_evidence(client, cast):
+    employee = cast.employee.employee
+    Review.objects.create(employee=employee, period="2026-H1", rating=4)
+    client.force_login(cast.head)
+
+    assert client.get(f"/org/employees/{employee.pk}/propose/").status_code == 200
+    response = client.post(f"/org/employees/{employee.pk}/propose/", PROPOSE)
+
+    proposal = Proposal.objects.get(kind="org.pay_change")
+    assert response.status_code == 302
+    assert response["Location"] == f"/proposals/{proposal.pk}/"
+    assert (proposal.status, proposal.cost, proposal.proposed_by) == (
+        "open",
+        Decimal("8000.00"),
+        cast.head,
+    )
+    assert proposal.payload["effective_date"] == "2027-01-01"
+    assert [(item["label"], item["value"]) for item in proposal.evidence] == [
+        ("current base pay", "100000.00"),
+        ("compa-ratio (pay / band midpoint)", "1.00 → 1.08"),
+        ("salary band (min – mid – max)", "80,000 – 100,000 – 120,000"),
+        ("last raise", None),
+        ("last performance rating", "4 / 5 (2026-H1)"),
+    ]
+    employee.refresh_from_db()
+    assert employee.base_pay == Decimal("100000.00")  # nothing changes until approved
+
+
+def test_a_proposal_without_a_reason_or_with_a_bad_amount_names_the_field(client, cast):
+    employee = cast.employee.employee
+    client.force_login(cast.hr)
+
+    response = client.post(
+        f"/org/employees/{employee.pk}/propose/",
+        {**PROPOSE, "new_base_pay": "a lot", "rationale": ""},
+    )
+
+    assert response.status_code == 422
+    assert list(response.context["form"].errors) == ["new_base_pay"]
+    response = client.post(f"/org/employees/{employee.pk}/propose/", {**PROPOSE, "rationale": ""})
+    assert response.context["form"].errors == {"rationale": ["a proposal needs a rationale"]}
+    assert not Proposal.objects.exists()
+
+
+def test_nobody_proposes_a_raise_for_themselves(client, cast):
+    client.force_login(cast.head)
+
+    response = client.post(f"/org/employees/{cast.head.employee_id}/propose/", PROPOSE)
+
+    assert response.status_code == 403
+    assert not Proposal.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["employee", "account_manager"])
+def test_a_role_that_may_not_read_the_pay_cannot_propose(client, cast, who):
+    client.force_login(getattr(cast, who))
+
+    response = client.post(f"/org/employees/{cast.employee.employee_id}/propose/", PROPOSE)
+
+    assert response.status_code in (403, 404)
+    assert not Proposal.objects.exists()
+
+
+def test_proposing_needs_a_login(client, cast):
+    response = client.post(f"/org/employees/{cast.employee.employee_id}/propose/", PROPOSE)
+
+    assert response.status_code == 302
+    assert not Proposal.objects.exists()
