@@ -44,6 +44,7 @@ PATH_MODELS: dict[str, type] = {
     "department_id": Department,
     "position_id": Position,
     "employee_id": Employee,
+    "target_id": Employee,  # a note's record (notes/<target_type>/<target_id>/add/)
     "review_id": Review,
     "employee_skill_id": EmployeeSkill,
     "plan_id": IncentivePlan,

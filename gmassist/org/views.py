@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from gmassist.core.choices import Action
+from gmassist.core.forms import NoteForm
 from gmassist.core.models import Company
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach, user_can
+from gmassist.core.selectors import record_notes
 from gmassist.core.views_lib import DetailPage, ListColumn, ListPage, record_form_response
 from gmassist.org import selectors, services
 from gmassist.org.forms import (
@@ -119,6 +121,8 @@ class EmployeePage(DetailPage):
             "currency": Company.get().currency,
             "may_change": user_can(user, Action.CHANGE, obj),
             "history": selectors.employee_history(user=user, employee=obj),
+            "notes": record_notes(user=user, record=obj),
+            "note_form": NoteForm(),
         }
 
 
