@@ -73,6 +73,8 @@ PATH_MODELS: dict[str, type] = {
     "org:employee_review": Employee,
     "org:employee_skill": Employee,
     "org:employee_propose": Employee,
+    "org:department_edit": Department,
+    "org:position_edit": Position,
     "talent:person": Employee,
     "talent:plan_detail": IncentivePlan,
     "talent:plan_line": IncentivePlan,
