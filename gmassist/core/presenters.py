@@ -145,6 +145,13 @@ AUDIT_FIELDS = {
     "applied": _("applied"),
     "skipped": _("skipped"),
     "proposal": _("proposal"),
+    "separation_type": _("separation type"),
+    "leave_reason": _("reason for leaving"),
+    "regretted": _("regretted"),
+    "record": _("record"),
+    "file": _("file"),
+    "bytes": _("bytes"),
+    "holds_pay": _("holds pay"),
 }
 
 

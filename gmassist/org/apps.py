@@ -16,6 +16,20 @@ class OrgConfig(AppConfig):
         from gmassist.org.models import Employee
         from gmassist.org.selectors import employee_history_readable
 
+        # a leaver's separation type reads as its label in the history
+        from gmassist.core.presenters import register_audit_value
+        from gmassist.org.choices import SeparationType
+
+        labels = dict(SeparationType.choices)
+        register_audit_value(
+            "org.employee",
+            "separation_type",
+            lambda value: (
+                [str(labels.get(v, v)) if v else v for v in value]
+                if isinstance(value, list)
+                else str(labels.get(value, value))
+            ),
+        )
         register_noted_record(
             Employee,
             may_read=lambda user, employee: employee_history_readable(user=user, employee=employee),

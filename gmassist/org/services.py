@@ -945,6 +945,20 @@ def _record_state(employee: Employee) -> dict[str, Any]:
     return {name: _plain(getattr(employee, name)) for name in _EMPLOYEE_HISTORY_FIELDS}
 
 
+def _separation_state(employee: Employee) -> dict[str, Any]:
+    """The separation on the leave date, as the history shows it (none: no keys)."""
+    if employee.leave_date is None:
+        return {}
+    separation = employee.separations.filter(date=employee.leave_date).first()
+    if separation is None:
+        return {}
+    return {
+        "separation_type": separation.separation_type,
+        "leave_reason": separation.reason,
+        "regretted": separation.regretted,
+    }
+
+
 def _state_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return {
         name: [before.get(name), value]
@@ -1058,12 +1072,12 @@ def employee_update(
         _check_may_create(by, Employee, new_department)
     if "employee_no" in data and str(data["employee_no"]).strip() != employee.employee_no:
         raise ValidationError({"employee_no": gettext("an employee's number does not change")})
-    before = _record_state(employee)
+    before = {**_record_state(employee), **_separation_state(employee)}
     record = {name: _cell(value) for name, value in data.items()}
     record["employee_no"] = employee.employee_no
     proposals = _import_employee(record, by)
     employee.refresh_from_db()
-    changes = _state_changes(before, _record_state(employee))
+    changes = _state_changes(before, {**_record_state(employee), **_separation_state(employee)})
     if proposals:
         changes["proposals"] = [p["id"] for p in proposals]
     if changes:
