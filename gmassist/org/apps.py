@@ -13,12 +13,12 @@ class OrgConfig(AppConfig):
         from gmassist.core.choices import Action
         from gmassist.core.notes import register_noted_record
         from gmassist.core.permissions import user_can
-        from gmassist.org.models import Employee
-        from gmassist.org.selectors import employee_history_readable
 
         # a leaver's separation type reads as its label in the history
         from gmassist.core.presenters import register_audit_value
         from gmassist.org.choices import SeparationType
+        from gmassist.org.models import Employee
+        from gmassist.org.selectors import employee_history_readable
 
         labels = dict(SeparationType.choices)
         register_audit_value(
