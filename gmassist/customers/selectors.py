@@ -12,6 +12,7 @@ import pandas as pd
 from django.db.models import (
     Avg,
     Case,
+    CharField,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -559,6 +560,20 @@ CHURN_BANDS: dict[str, tuple[float, float]] = {
     "medium": (0.1, 0.3),
     "low": (0.0, 0.1),
 }
+
+
+def churn_band_of(risk: str = "churn_risk") -> Case:
+    """An expression: the CHURN_BANDS key ("high", "medium", "low") of the churn risk at
+    `risk` (a path or an annotation, a probability 0-1), None when not scored."""
+    return Case(
+        *(
+            When(**{f"{risk}__gte": low, f"{risk}__lt": high}, then=Value(band))
+            for band, (low, high) in CHURN_BANDS.items()
+        ),
+        default=None,
+        output_field=CharField(),
+    )
+
 
 MANAGER_SORTS: dict[str, tuple[str, ...]] = {
     "name": ("employee__full_name", "employee__employee_no"),
