@@ -399,15 +399,17 @@ class ListPage(LoginRequiredMixin, View):
             if name not in NOT_STATE
         }
 
-    @staticmethod
-    def canonical_params(params: QueryDict) -> QueryDict:
+    @classmethod
+    def canonical_params(cls, params: QueryDict) -> QueryDict:
         """`params` without what says nothing: empty values (but an empty group, `where.x=`,
-        is the group of rows with no value) and columns sent without being chosen (the
-        checkboxes travel with every filter change)."""
+        is the group of rows with no value), the default sort, and columns sent without being
+        chosen (the checkboxes travel with every filter change)."""
         out = QueryDict(mutable=True)
         chosen = COLUMNS_CHOSEN_PARAM in params
         for name, values in params.lists():
             if name == COLUMN_PARAM and not chosen:
+                continue
+            if name == "sort" and values[-1:] == [cls.default_sort]:
                 continue
             if name == COLUMNS_CHOSEN_PARAM:
                 values = values[:1]

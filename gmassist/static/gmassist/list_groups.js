@@ -23,11 +23,12 @@
       type: "bar",
       data: {
         labels: data.labels,
-        datasets: [{ label: data.label, data: data.counts, backgroundColor: "#1f5fbf" }]
+        datasets: [{ label: data.label, data: data.counts, backgroundColor: "#1f5fbf", maxBarThickness: 26 }]
       },
       options: {
         indexAxis: "y",
         maintainAspectRatio: false,
+        animation: false,
         scales: {
           x: { beginAtZero: true, ticks: { precision: 0 } },
           y: {
