@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -136,7 +136,7 @@ class CustomerListPage(ListPage):
         GroupBy(
             "churn",
             _("Churn risk"),
-            expression=selectors.churn_band_of,
+            expression=lambda: F("churn_band"),  # customer_list's alias
             choices=CHURN_BAND_LABELS,
             parse=one_of(CHURN_BAND_LABELS),
             empty_label=_("Not scored"),
