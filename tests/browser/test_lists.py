@@ -125,6 +125,13 @@ def test_the_grouped_lists_read_in_chinese_on_a_phone(page, staffed):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(SCREENSHOTS / "lists-grouped-phone-zh.png"), full_page=True)
 
+    # by keyboard: the next grouping, and the focus stays on the control after the swap
+    page.get_by_test_id("directory-group").focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_url("**/org/employees/?group=location")
+    expect(page.get_by_test_id("directory-group-table")).to_contain_text("Shanghai")
+    assert page.evaluate("document.activeElement.id") == "directory-group"
+
     for path in ("/audit/?group=action", "/customers/?group=tier", "/voice/feedback/?group=topic"):
         visit(page, path)
         page.wait_for_load_state("networkidle")
