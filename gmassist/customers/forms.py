@@ -12,6 +12,12 @@ from gmassist.customers import selectors
 from gmassist.customers.choices import CustomerStatus, ServiceChannel, Tier
 
 NOT_TIERED = "-"
+# the bands of selectors.CHURN_BANDS, as the filter and the grouping name them
+CHURN_BAND_LABELS = {
+    "high": _("High (30% and up)"),
+    "medium": _("Medium (10% to 30%)"),
+    "low": _("Low (under 10%)"),
+}
 
 
 class CustomerFilterForm(FilterForm):
@@ -70,12 +76,7 @@ class CustomerFilterForm(FilterForm):
     churn = forms.ChoiceField(
         label=_("Churn risk"),
         required=False,
-        choices=[
-            ("", _("Any churn risk")),
-            ("high", _("High (30% and up)")),
-            ("medium", _("Medium (10% to 30%)")),
-            ("low", _("Low (under 10%)")),
-        ],
+        choices=[("", _("Any churn risk")), *CHURN_BAND_LABELS.items()],
         widget=forms.Select(attrs={"id": "customers-churn"}),
     )
 

@@ -16,11 +16,13 @@ from django.views.decorators.http import require_POST
 
 from gmassist.core.choices import Action
 from gmassist.core.forms import NoteForm
+from gmassist.core.grouping import GroupBy
 from gmassist.core.models import Company
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach, user_can
 from gmassist.core.selectors import record_notes
 from gmassist.core.views_lib import DetailPage, ListColumn, ListPage, record_form_response
 from gmassist.org import selectors, services
+from gmassist.org.choices import EmployeeStatus, EmploymentType
 from gmassist.org.forms import (
     CommentForm,
     DepartmentForm,
@@ -48,7 +50,13 @@ def department_tree(request: HttpRequest) -> HttpResponse:
 
 
 class DirectoryPage(ListPage):
-    """The employee directory: search, filters, sorting by column, pages, export."""
+    """The employee directory: search, filters, sorting by column, pages, export, grouping
+    with headcounts, chosen columns and saved views.
+
+    Grouped, it counts heads only: no pay sums. A sum of pay over a small group (a department
+    of one, a manager's two reports) is someone's pay, and every grouped page would be an
+    audited pay read of everyone in it; pay by group, with its bands and its audit, is the pay
+    review's (talent)."""
 
     title = _("Employees")
     permission = (Domain.PEOPLE, Action.VIEW)
@@ -57,13 +65,35 @@ class DirectoryPage(ListPage):
     columns = [
         ListColumn(_("Employee no."), sort="employee_no"),
         ListColumn(_("Name"), sort="name"),
-        ListColumn(_("Department"), sort="department"),
-        ListColumn(_("Position")),
-        ListColumn(_("Manager")),
-        ListColumn(_("Hire date"), sort="hire_date"),
-        ListColumn(_("Status")),
+        ListColumn(_("Department"), sort="department", key="department", optional=True),
+        ListColumn(_("Position"), key="position", optional=True),
+        ListColumn(_("Manager"), key="manager", optional=True),
+        ListColumn(_("Location"), key="location", optional=True, shown_by_default=False),
+        ListColumn(
+            _("Employment type"), key="employment_type", optional=True, shown_by_default=False
+        ),
+        ListColumn(_("Hire date"), sort="hire_date", key="hire_date", optional=True),
+        ListColumn(_("Status"), key="status", optional=True),
     ]
     default_sort = "name"
+    model = Employee
+    group_by = [
+        GroupBy("department", _("Department"), field="department_id", name="department__name"),
+        GroupBy("position", _("Position"), field="position_id", name="position__title"),
+        GroupBy("status", _("Status"), field="status", choices=EmployeeStatus),
+        GroupBy(
+            "manager",
+            _("Manager"),
+            field="manager_id",
+            name="manager__full_name",
+            empty_label=_("No manager"),
+        ),
+        GroupBy("location", _("Location"), field="location", empty_label=_("No location")),
+        GroupBy(
+            "employment_type", _("Employment type"), field="employment_type", choices=EmploymentType
+        ),
+    ]
+    views_key = "org:directory"
     row_template = "org/_directory_row.html"
     export_permission = (Domain.PEOPLE, Action.EXPORT)
     export_name = "employees"
@@ -83,6 +113,8 @@ class DirectoryPage(ListPage):
             "full_name",
             "status",
             "hire_date",
+            "location",
+            "employment_type",
             "department__id",
             "department__name",
             "position__id",
