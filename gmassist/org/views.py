@@ -458,6 +458,25 @@ def _form_changes(form: Any) -> dict[str, Any]:
     return {name: record[name] for name in form.changed_data if name in record}
 
 
+def _structure_form(
+    request: HttpRequest, form: Any, write: Any, *, done: str, to: str, title: str, submit: str
+) -> HttpResponse:
+    """The form page of a department or a position: saved, back to the list `to` with `done`."""
+
+    def saved(_record: Any) -> HttpResponse:
+        messages.success(request, done)
+        return redirect(to)
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=saved,
+        template="org/employee_form.html",
+        context={"title": title, "submit": submit},
+    )
+
+
 @login_required
 def department_new(request: HttpRequest) -> HttpResponse:
     _may_change_structure(request, Department)
@@ -478,13 +497,14 @@ def department_new(request: HttpRequest) -> HttpResponse:
             by=request.user,
         )
 
-    return record_form_response(
+    return _structure_form(
         request,
         form,
-        write=write,
-        saved=lambda _d: _to_tree(request, gettext("The department is added.")),
-        template="org/employee_form.html",
-        context={"title": gettext("Add a department"), "submit": gettext("Add")},
+        write,
+        done=gettext("The department is added."),
+        to="org:departments",
+        title=gettext("Add a department"),
+        submit=gettext("Add"),
     )
 
 
@@ -512,22 +532,15 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
             comment=form.cleaned_data.get("comment", ""),
         )
 
-    return record_form_response(
+    return _structure_form(
         request,
         form,
-        write=write,
-        saved=lambda _d: _to_tree(request, gettext("The department is saved.")),
-        template="org/employee_form.html",
-        context={
-            "title": gettext("Edit %(name)s") % {"name": department.name},
-            "submit": gettext("Save"),
-        },
+        write,
+        done=gettext("The department is saved."),
+        to="org:departments",
+        title=gettext("Edit %(name)s") % {"name": department.name},
+        submit=gettext("Save"),
     )
-
-
-def _to_tree(request: HttpRequest, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect("org:departments")
 
 
 class PositionListPage(ListPage):
@@ -571,13 +584,14 @@ def position_new(request: HttpRequest) -> HttpResponse:
             code=record.pop("code"), title=record.pop("title"), by=request.user, **record
         )
 
-    return record_form_response(
+    return _structure_form(
         request,
         form,
-        write=write,
-        saved=lambda _p: _to_positions(request, gettext("The position is added.")),
-        template="org/employee_form.html",
-        context={"title": gettext("Add a position"), "submit": gettext("Add")},
+        write,
+        done=gettext("The position is added."),
+        to="org:positions",
+        title=gettext("Add a position"),
+        submit=gettext("Add"),
     )
 
 
@@ -604,19 +618,12 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
             comment=form.cleaned_data.get("comment", ""),
         )
 
-    return record_form_response(
+    return _structure_form(
         request,
         form,
-        write=write,
-        saved=lambda _p: _to_positions(request, gettext("The position is saved.")),
-        template="org/employee_form.html",
-        context={
-            "title": gettext("Edit %(name)s") % {"name": position.title},
-            "submit": gettext("Save"),
-        },
+        write,
+        done=gettext("The position is saved."),
+        to="org:positions",
+        title=gettext("Edit %(name)s") % {"name": position.title},
+        submit=gettext("Save"),
     )
-
-
-def _to_positions(request: HttpRequest, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect("org:positions")
