@@ -160,7 +160,15 @@ class History:
 
 @dataclass
 class LeavingModel:
-    """A fitted leaving-risk model with its backtest and what the incentive plan needs."""
+    """A fitted leaving-risk model with its backtest and what the incentive plan needs.
+
+    `recalibration` maps the fitted model's probabilities onto calibrated ones: its slope from
+    the backtest's test month (how a model of this history predicted a year ahead, which is
+    what today's scores do), its level so that the people of `snapshot` average `base_rate`;
+    `probabilities` applies it, and `response` is in calibrated log-odds. `base_rate` is the
+    company's yearly voluntary leaving rate: the share of the people on the books at
+    `snapshot` who left of their own accord within the 12 months after it (the latest year
+    whose outcome is known)."""
 
     model: risk_model.RiskModel
     backtest: risk_model.BacktestResult | None
@@ -169,10 +177,18 @@ class LeavingModel:
     positives: int
     response: dict[str, float] = field(default_factory=dict)  # log-odds per unit of a feature
     version: str = MODEL_VERSION
+    recalibration: risk_model.Recalibration = field(default_factory=risk_model.Recalibration)
+    base_rate: float | None = None
 
     @property
     def auc(self) -> float | None:
         return None if self.backtest is None else self.backtest.auc
+
+    def probabilities(self, frame: pd.DataFrame) -> np.ndarray:
+        """The calibrated probability of leaving voluntarily within 12 months of each row of a
+        snapshot table (`model_frame` columns)."""
+        raw = risk_model.score(self.model, frame)
+        return self.recalibration.apply(raw)
 
 
 def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -664,13 +680,28 @@ def fit_leaving_model(
         model_frame(fit_rows).drop(columns=["snapshot"]), target=TARGET, positive=POSITIVE
     )
     model = risk_model.fit_risk_model(prepared, labels=LABELS, seed=seed)
+    # Calibration: the slope is the backtest's (how far a model of this history over- or
+    # under-states differences a year ahead); the level is set so that the people of the
+    # latest known year average the share of them who left, the company's base rate. Then "2x
+    # the base rate" means twice as likely to leave as the company's people were last year.
+    last_year = labelled[labelled["snapshot"] == latest]
+    base_rate = float((last_year[TARGET] == POSITIVE).mean()) if len(last_year) else None
+    recalibration = risk_model.Recalibration()
+    if backtest is not None and base_rate is not None and 0 < base_rate < 1:
+        raw = risk_model.score(model, model_frame(last_year).drop(columns=["snapshot", TARGET]))
+        recalibration = risk_model.recalibration_to_mean(
+            raw, slope=backtest.recalibration.slope, mean=base_rate
+        )
     return LeavingModel(
         model=model,
         backtest=backtest,
         snapshot=latest,
         n_train=prepared.n,
         positives=prepared.positives,
-        response=risk_model.linear_response(model),
+        # calibrated log-odds = intercept + slope x fitted log-odds: per unit, slope x response
+        response={k: v * recalibration.slope for k, v in risk_model.linear_response(model).items()},
+        recalibration=recalibration,
+        base_rate=base_rate,
     )
 
 
@@ -687,13 +718,15 @@ class ScoredPerson:
 def score_snapshot(
     leaving: LeavingModel, rows: pd.DataFrame, *, reasons: int = 3
 ) -> list[ScoredPerson]:
-    """Score the rows of one snapshot: probability of leaving voluntarily within 12 months and
-    the top `reasons` columns that raise it (feature, value, effect in log-odds)."""
+    """Score the rows of one snapshot: calibrated probability of leaving voluntarily within 12
+    months and the top `reasons` columns that raise it (feature, value, effect in calibrated
+    log-odds)."""
     if rows.empty:
         return []
     frame = model_frame(rows).drop(columns=["snapshot", TARGET], errors="ignore")
-    probability = risk_model.score(leaving.model, frame)
+    probability = leaving.probabilities(frame)
     explained = risk_model.top_reasons(leaving.model, frame, k=reasons)
+    slope = leaving.recalibration.slope
     feature_columns = [c for c in leaving.model.spec.columns if c in rows.columns]
     values = rows[feature_columns].to_dict("records")
     out = []
@@ -706,7 +739,7 @@ def score_snapshot(
                     {
                         "feature": r.feature,
                         "value": _plain(r.value),
-                        "effect": round(r.effect, 4),
+                        "effect": round(r.effect * slope, 4),
                     }
                     for r in explained[i]
                 ],
@@ -714,6 +747,103 @@ def score_snapshot(
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class RiskHistory:
+    """Each person's calibrated leaving probability at every month-end snapshot, by one model:
+    `months` (oldest first) and, per employee id, one probability per month (None where the
+    person was not on the books)."""
+
+    months: list[dt.date]
+    probabilities: dict[int, list[float | None]]
+
+
+def score_history(
+    leaving: LeavingModel, table: pd.DataFrame, employee_ids: list[int]
+) -> RiskHistory:
+    """The risk of `employee_ids` at every snapshot of `table`, scored by `leaving` (today's
+    model) on the features of each month-end: one model for the whole line, so that the line
+    moves with what happened to the person rather than with refits of the model. Rounded to
+    4 decimals."""
+    months = sorted(set(table["snapshot"]))
+    rows = table[table["employee_id"].isin(employee_ids)]
+    out: dict[int, list[float | None]] = {int(e): [None] * len(months) for e in employee_ids}
+    if rows.empty:
+        return RiskHistory(months=months, probabilities=out)
+    frame = model_frame(rows).drop(columns=["snapshot", TARGET], errors="ignore")
+    probability = np.round(leaving.probabilities(frame), 4)
+    position = {month: i for i, month in enumerate(months)}
+    for employee_id, snapshot, p in zip(
+        rows["employee_id"].to_numpy(), rows["snapshot"], probability, strict=True
+    ):
+        out[int(employee_id)][position[snapshot]] = float(p)
+    return RiskHistory(months=months, probabilities=out)
+
+
+# The bands of leaving risk are the company's own: medium from its yearly voluntary leaving
+# rate, high from twice it, each never under its floor (a company where 2% leave a year should
+# not call a 4% risk high).
+MEDIUM_MULTIPLE = 1.0
+HIGH_MULTIPLE = 2.0
+MEDIUM_FLOOR = 0.05
+HIGH_FLOOR = 0.10
+BAND_NAMES = ("low", "medium", "high")
+
+
+@dataclass(frozen=True)
+class RiskBands:
+    """The leaving-risk bands of a model run: `medium_from` and `high_from` are the lower
+    limits (probabilities of leaving within 12 months; high includes 1), from `base_rate`,
+    the company's yearly voluntary leaving rate to a whole percent (None: not known)."""
+
+    base_rate: float | None
+    medium_from: float
+    high_from: float
+
+    def band(self, probability: float) -> str:
+        """ "low", "medium" or "high"."""
+        if probability >= self.high_from:
+            return "high"
+        if probability >= self.medium_from:
+            return "medium"
+        return "low"
+
+    def bounds(self, band: str) -> tuple[float, float | None]:
+        """[lower, upper) of a band (upper None: up to 1 included); ValueError for another
+        name."""
+        limits = {
+            "low": (0.0, self.medium_from),
+            "medium": (self.medium_from, self.high_from),
+            "high": (self.high_from, None),
+        }
+        if band not in limits:
+            raise ValueError(f"unknown band {band!r}; use one of {list(BAND_NAMES)}")
+        return limits[band]
+
+    @property
+    def floored(self) -> bool:
+        """Whether a floor, not the company's rate, sets a limit."""
+        if self.base_rate is None:
+            return True
+        return (
+            self.medium_from > self.base_rate * MEDIUM_MULTIPLE + 1e-9
+            or self.high_from > self.base_rate * HIGH_MULTIPLE + 1e-9
+        )
+
+
+def risk_bands(base_rate: float | None) -> RiskBands:
+    """The bands for a company whose yearly voluntary leaving rate is `base_rate` (a share;
+    None: unknown, the floors only): medium from the rate, high from twice it, rounded to a
+    whole percent first so that the limits read as they are computed ("2 x 13% = 26%")."""
+    if base_rate is None or not np.isfinite(base_rate):
+        return RiskBands(base_rate=None, medium_from=MEDIUM_FLOOR, high_from=HIGH_FLOOR)
+    rate = round(float(base_rate), 2)
+    return RiskBands(
+        base_rate=rate,
+        medium_from=round(max(rate * MEDIUM_MULTIPLE, MEDIUM_FLOOR), 4),
+        high_from=round(max(rate * HIGH_MULTIPLE, HIGH_FLOOR), 4),
+    )
 
 
 def _plain(value: Any) -> Any:

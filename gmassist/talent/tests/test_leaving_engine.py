@@ -219,13 +219,13 @@ def test_the_model_finds_the_causes_in_a_larger_company():
     assert model.response["manager_changes_12m"] > 0
 
 
-def test_the_response_is_the_models_change_in_log_odds_per_unit():
+def test_the_response_is_the_calibrated_change_in_log_odds_per_unit():
     _company, table, model = _demo("S")
     row = table[table["snapshot"] == model.snapshot].head(1)
     frame = leaving.model_frame(row).drop(columns=["snapshot", leaving.TARGET])
-    before = risk_model.score(model.model, frame)[0]
+    before = model.probabilities(frame)[0]
     moved = frame.assign(compa_ratio=frame["compa_ratio"] + 0.1)
-    after = risk_model.score(model.model, moved)[0]
+    after = model.probabilities(moved)[0]
     logit = np.log(after / (1 - after)) - np.log(before / (1 - before))
     assert round(float(logit), 6) == round(0.1 * model.response["compa_ratio"], 6)
 

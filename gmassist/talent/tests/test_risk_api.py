@@ -307,7 +307,7 @@ def test_the_list_endpoints_query_counts_do_not_grow_with_the_rows(
         client.get(SCORES)
     with django_assert_num_queries(4):
         client.get(PLANS)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(HEATMAP)
 
 

@@ -33,7 +33,10 @@ def test_the_gm_sees_everyone_riskiest_first_with_reasons(client, scored):
         ("E001", 0.05),
     ]
     body = response.content.decode()
-    assert '<td class="num" data-testid="risk-probability"><strong>40%</strong></td>' in body
+    assert (
+        '<td class="num" data-testid="risk-probability"><strong>40%</strong><br>'
+        '<small class="status band-high" data-testid="risk-band">High</small></td>'
+    ) in body
     assert "<li>paid at 76% of the band midpoint (compa-ratio)</li>" in body
     assert "<li>40 months since the last promotion</li>" in body
 
@@ -113,4 +116,4 @@ def test_the_worklist_makes_the_same_queries_whatever_the_rows(client, scored):
         )
     with CaptureQueriesContext(connection) as many:
         client.get(RISK)
-    assert len(many) == len(few) == 8
+    assert len(many) == len(few) == 7

@@ -46,7 +46,7 @@ def test_the_overview_shows_the_nine_box_the_heat_map_and_the_model(client, scor
     ]
     assert (response.context["scored"], response.context["high_risk"]) == (6, 2)
     html = response.content.decode()
-    assert 'data-testid="talent-auc">0.710<' in html
+    assert 'data-testid="talent-auc">0.71<' in html
     assert 'id="talent-chart-calibration-data"' in html
     assert 'data-testid="talent-score-now"' in html
     # one audit entry for the risk read, one for the pay (the key people's replacement cost)
@@ -248,7 +248,7 @@ def test_the_page_query_counts_do_not_grow_with_the_rows(client, scored, django_
     for url, count in counts.items():
         with django_assert_num_queries(count):
             client.get(url)
-    assert counts == {OVERVIEW: 13, PLAN: 6}
+    assert counts == {OVERVIEW: 12, PLAN: 6}
 
 
 def test_the_directorys_employee_page_links_to_the_talent_page_for_those_who_may_see_it(
