@@ -214,7 +214,10 @@ def history_chart(
     if len(series) < 2:
         return None
     months = [h["as_of"] for h in series]
-    labels = [date_format(month, "YEAR_MONTH_FORMAT") for month in months]
+    # a short month for the axis, as each language writes it ("Mar 2024", "2024年3月"): the
+    # Django date format is translated
+    month_format = gettext("M Y")
+    labels = [date_format(month, month_format) for month in months]
     datasets: list[dict[str, Any]] = [
         {
             "label": gettext("Leaving risk (today's model)")
@@ -247,12 +250,7 @@ def history_chart(
                 "color": color,
             }
         )
-    return {
-        "percent": True,
-        "yTitle": gettext("Leaving risk within 12 months"),
-        "labels": labels,
-        "datasets": datasets,
-    }
+    return {"percent": True, "labels": labels, "datasets": datasets}
 
 
 def heat_level(share: float) -> int:

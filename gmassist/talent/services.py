@@ -122,8 +122,10 @@ def _save_run(
     scored: list[leaving.ScoredPerson],
     history: leaving.RiskHistory,
 ) -> RiskModelRun:
-    """Save the run and its scores (the month's earlier ones replaced); only this run's scores
-    keep a history (today's model's view of the months before supersedes the last run's)."""
+    """Save the run and its scores (the month's earlier ones replaced). Only the latest month's
+    scores keep a history: its model's view of the months before supersedes earlier runs'
+    (one line per person, not one per run), and a run for an earlier month (a backfill) keeps
+    none."""
     backtest = fitted.backtest
     bands = leaving.risk_bands(fitted.base_rate)
     run, _created = RiskModelRun.objects.update_or_create(
@@ -155,7 +157,12 @@ def _save_run(
         },
     )
     RiskScore.objects.filter(as_of=day).delete()
-    RiskScore.objects.exclude(history=[]).update(history=[])
+    keeps_history = not RiskModelRun.objects.filter(as_of__gt=day).exists()
+    if keeps_history:
+        RiskScore.objects.exclude(history=[]).update(history=[])
+    else:
+        run.history_months = []
+        run.save(update_fields=["history_months"])
     auc = run.backtest_auc
     RiskScore.objects.bulk_create(
         (
@@ -166,7 +173,7 @@ def _save_run(
                 probability=round(min(max(person.probability, 0.0), 1.0), 6),
                 reasons=person.reasons,
                 features=person.features,
-                history=history.probabilities.get(person.employee_id, []),
+                history=history.probabilities.get(person.employee_id, []) if keeps_history else [],
                 model_version=fitted.version,
                 model_auc=auc,
             )

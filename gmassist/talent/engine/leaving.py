@@ -767,17 +767,19 @@ def score_history(
     moves with what happened to the person rather than with refits of the model. Rounded to
     4 decimals."""
     months = sorted(set(table["snapshot"]))
-    rows = table[table["employee_id"].isin(employee_ids)]
-    out: dict[int, list[float | None]] = {int(e): [None] * len(months) for e in employee_ids}
-    if rows.empty:
-        return RiskHistory(months=months, probabilities=out)
-    frame = model_frame(rows).drop(columns=["snapshot", TARGET], errors="ignore")
-    probability = np.round(leaving.probabilities(frame), 4)
-    position = {month: i for i, month in enumerate(months)}
-    for employee_id, snapshot, p in zip(
-        rows["employee_id"].to_numpy(), rows["snapshot"], probability, strict=True
-    ):
-        out[int(employee_id)][position[snapshot]] = float(p)
+    ids = pd.Index(employee_ids)
+    rows = table[table["employee_id"].isin(ids)]
+    matrix = np.full((len(ids), len(months)), np.nan)
+    if not rows.empty:
+        frame = model_frame(rows).drop(columns=["snapshot", TARGET], errors="ignore")
+        column = pd.Index(months).get_indexer(rows["snapshot"])
+        matrix[ids.get_indexer(rows["employee_id"]), column] = np.round(
+            leaving.probabilities(frame), 4
+        )
+    out = {
+        int(employee_id): [None if np.isnan(p) else float(p) for p in line]
+        for employee_id, line in zip(ids, matrix, strict=True)
+    }
     return RiskHistory(months=months, probabilities=out)
 
 

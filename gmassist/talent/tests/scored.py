@@ -85,3 +85,16 @@ def scored(skilled):
                 model_auc=0.71,
             )
     return skilled
+
+
+HISTORY_MONTHS = ["2026-08-31", "2026-09-30", "2026-10-31"]
+EMMA_HISTORY = [0.10, 0.20, 0.40]  # low, medium, high in the bands of 12% and 24%
+
+
+def give_emma_a_history() -> None:
+    """The October run's model on Emma's last three month-ends, as a run stores it: the months
+    on the run, one probability per month on her score."""
+    run = RiskModelRun.objects.get(as_of=OCTOBER)
+    run.history_months = HISTORY_MONTHS
+    run.save(update_fields=["history_months"])
+    RiskScore.objects.filter(run=run, employee__employee_no="E004").update(history=EMMA_HISTORY)

@@ -239,3 +239,68 @@ def test_the_feedback_signal_joins_the_table_when_given_and_is_left_out_otherwis
     )
     table = leaving.snapshot_table(history, [day])
     assert table[leaving.FEEDBACK_FEATURE].tolist() == [0.4, 0.4]
+
+
+# --- bands, calibration and history ------------------------------------------------------------
+
+
+def test_the_bands_are_the_company_s_rate_and_twice_it_never_under_the_floors():
+    bands = leaving.risk_bands(0.134)  # 13.4% a year: 13% and 26%
+    assert (bands.base_rate, bands.medium_from, bands.high_from) == (0.13, 0.13, 0.26)
+    assert [bands.band(p) for p in (0.129, 0.13, 0.259, 0.26, 1.0)] == [
+        "low",
+        "medium",
+        "medium",
+        "high",
+        "high",
+    ]
+    assert bands.bounds("medium") == (0.13, 0.26) and bands.bounds("high") == (0.26, None)
+    assert not bands.floored
+    rare = leaving.risk_bands(0.02)  # 2% a year would make 4% "high": the floors hold
+    assert (rare.medium_from, rare.high_from, rare.floored) == (0.05, 0.10, True)
+    unknown = leaving.risk_bands(None)
+    assert (unknown.base_rate, unknown.medium_from, unknown.high_from) == (None, 0.05, 0.10)
+    with pytest.raises(ValueError):
+        bands.bounds("extreme")
+
+
+def test_the_demo_s_scores_are_calibrated_to_its_own_leaving_rate():
+    _company, table, model = _demo("S")
+    backtest = model.backtest
+    # the backtest month, 2025-10-31: 483 people of whom 73 left within the year (15.1%)
+    assert (backtest.n_test, backtest.positives) == (483, 73)
+    assert round(model.base_rate, 4) == round(73 / 483, 4) == 0.1511
+    assert (round(backtest.auc_low, 3), round(backtest.auc_high, 3)) == (0.688, 0.812)
+    # the slope from the backtest (a year ahead, the model spreads the risks a little too
+    # much), the level from the latest known year
+    assert round(model.recalibration.slope, 3) == round(backtest.recalibration.slope, 3) == 0.885
+    last_year = table[table["snapshot"] == model.snapshot]
+    frame = leaving.model_frame(last_year).drop(columns=["snapshot", leaving.TARGET])
+    assert round(float(model.probabilities(frame).mean()), 4) == 0.1511
+    now = table[table["snapshot"] == max(table["snapshot"])]
+    scored = leaving.score_snapshot(model, now)
+    bands = leaving.risk_bands(model.base_rate)
+    assert (bands.medium_from, bands.high_from) == (0.15, 0.30)
+    counts = {name: 0 for name in leaving.BAND_NAMES}
+    for person in scored:
+        counts[bands.band(person.probability)] += 1
+    assert counts == {"low": 285, "medium": 130, "high": 85}
+
+
+def test_a_person_s_history_is_today_s_model_on_each_month_end():
+    _company, table, model = _demo("S")
+    now = table[table["snapshot"] == max(table["snapshot"])]
+    scored = leaving.score_snapshot(model, now)
+    history = leaving.score_history(model, table, [p.employee_id for p in scored])
+    assert (len(history.months), history.months[0], history.months[-1]) == (
+        33,
+        dt.date(2024, 2, 29),
+        dt.date(2026, 10, 31),
+    )
+    for person in scored[:20]:
+        line = history.probabilities[person.employee_id]
+        assert len(line) == 33
+        assert line[-1] == round(person.probability, 4)  # the last month is today's score
+    # someone hired in the window has no score for the months before the hire
+    hired = now[now["tenure_months"] < 12]["employee_id"].iloc[0]
+    assert history.probabilities[int(hired)][0] is None
