@@ -27,8 +27,8 @@ leaving model's backtest ROC AUC was 0.62, and the true hazard itself, used as t
 the same test month, reached only 0.65 (tier M: 0.58 against 0.61; seeds 2-5: 0.54-0.62): the
 causes were too weak for any model to find, not missed. Pay and career progression are what
 leavers name first, and a gap grows with its size, so those two are graded; with these the
-true hazard reaches 0.80 and the model 0.76 (seeds 1-8: 0.74 on average, 0.71 at least) while
-about 13% leave voluntarily a year.
+true hazard reaches 0.79 and the model 0.75 (seeds 1-8: 0.74 on average, 0.71 at the least),
+and about 14% leave voluntarily a year.
 """
 
 from __future__ import annotations

@@ -776,9 +776,10 @@ def score_history(
         matrix[ids.get_indexer(rows["employee_id"]), column] = np.round(
             leaving.probabilities(frame), 4
         )
+    # as Python floats first: a NaN (not on the books) is the one value not equal to itself
     out = {
-        int(employee_id): [None if np.isnan(p) else float(p) for p in line]
-        for employee_id, line in zip(ids, matrix, strict=True)
+        int(employee_id): [None if p != p else p for p in line]
+        for employee_id, line in zip(ids.tolist(), matrix.tolist(), strict=True)
     }
     return RiskHistory(months=months, probabilities=out)
 
