@@ -26,7 +26,7 @@ def test_evaluate_reports_the_cross_validation_on_the_training_part_as_json():
 
 def test_evaluate_prints_the_cross_validation_and_says_the_rules_saw_the_data():
     out = run("evaluate", "--folds", "3", "--repeats", "1")
-    assert "Cross-validated on the training part: 489 texts, 3 folds x 1 (mean ± std)" in out
+    assert "Cross-validated on the training part: 2316 texts, 3 folds x 1 (mean ± std)" in out
     assert "written with the whole labelled set in view" in out
 
 
