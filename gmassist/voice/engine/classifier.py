@@ -197,7 +197,8 @@ class TopicReport:
     `precision` the share right of those given t (None when none was). `confusion[t][u]`: how
     many texts labelled t were given u. `triage_share`: the share of texts whose topic
     confidence is below `triage_below` (those would go to triage); `accuracy_above` the topic
-    accuracy of the others (None when there are none)."""
+    accuracy of the others (None when there are none). `by_language[l]`: `n`, the topic and
+    sentiment accuracy, the triage share and the accuracy above, of the texts in l."""
 
     n: int
     topic_accuracy: float
@@ -241,11 +242,14 @@ def topic_report(
     for language in LANGUAGES:
         rows = [(e, p) for e, p in pairs if e.language == language]
         if rows:
+            sure = [(e, p) for e, p in rows if p.topic_confidence >= triage_below]
             by_language[language] = {
                 "n": float(len(rows)),
                 "topic_accuracy": _share(p.topic == e.topic for e, p in rows),
                 "sentiment_accuracy": _share(p.sentiment == e.sentiment for e, p in rows),
                 "triage_share": _share(p.topic_confidence < triage_below for e, p in rows),
+                # 0 when every text is below the threshold (a share needs texts to count)
+                "accuracy_above": _share(p.topic == e.topic for e, p in sure),
             }
     by_topic: dict[str, dict[str, float | None]] = {}
     confusion = {topic: dict.fromkeys(TOPICS, 0) for topic in TOPICS}

@@ -56,15 +56,16 @@ def write_voice_demo(ctx: DemoContext) -> dict[str, int]:
     departments = {d.pk: d for d in Department.objects.all()}
     unhappy = {company.departments[i].code for i in company.unhappy_departments}
     named_authors = [u for key in ("employee", "head") if (u := ctx.users.get(key)) is not None]
-    routes: dict[tuple[int | None, bool], tuple] = {}
+    routes: dict[tuple[int | None, bool, str], tuple] = {}
 
-    def routed(department: Department | None, urgent: bool):
-        key = (department.pk if department else None, urgent)
+    def routed(department: Department | None, urgent: bool, topic: str):
+        key = (department.pk if department else None, urgent, topic)
         if key not in routes:
             routes[key] = route(
                 addressed_to=Addressee.DEPARTMENT if department else Addressee.GM,
                 department=department,
                 urgent=urgent,
+                topic=topic,
             )
         return routes[key]
 
@@ -98,7 +99,9 @@ def write_voice_demo(ctx: DemoContext) -> dict[str, int]:
                     example = pool[int(rng.integers(len(pool)))]
                 urgent = bool(example.urgent)
                 to_gm = not urgent and rng.random() < 0.1
-                owner, head_department = routed(None if to_gm else department, urgent)
+                owner, head_department = routed(
+                    None if to_gm else department, urgent, example.topic
+                )
                 anonymous = bool(rng.random() < ANONYMOUS_SHARE) or urgent
                 due = day + dt.timedelta(days=URGENT_DUE_DAYS if urgent else DUE_DAYS)
                 age = (ctx.as_of - day).days

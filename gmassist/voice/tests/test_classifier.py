@@ -340,5 +340,6 @@ def test_the_topic_report_counts_accuracy_per_topic_the_confusion_and_the_triage
         "topic_accuracy": 0.5,
         "sentiment_accuracy": 1.0,
         "triage_share": 0.5,
+        "accuracy_above": 1.0,
     }
     assert report.triage_below == 0.5 == TRIAGE_BELOW
