@@ -268,6 +268,13 @@ def feedback_status(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "voice/feedback_detail.html", context, status=422)
 
 
+def _spoken_list(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c' in the reader's language ('a、b和c' in Chinese)."""
+    if len(words) < 2:
+        return "".join(words)
+    return _(", ").join(words[:-1]) + _(" and ") + words[-1]
+
+
 def _triage_context(
     request: HttpRequest, *, errors: dict[Any, list[str]] | None = None
 ) -> dict[str, Any]:
@@ -288,8 +295,8 @@ def _triage_context(
         "page_obj": page,
         "rows": rows,
         "topics": Topic.choices,
-        "hr_topics": ", ".join(
-            str(label) for value, label in Topic.choices if value in services.hr_topics()
+        "hr_topics": _spoken_list(
+            [str(label) for value, label in Topic.choices if value in services.hr_topics()]
         ),
         "corrections_count": selectors.topic_corrections_count(),
         "threshold_percent": round(services.triage_below() * 100),

@@ -282,7 +282,7 @@ def test_the_triage_page_lists_the_items_oldest_first_with_the_guess(client, cas
     assert "2 items await a topic, the oldest first." in text
     assert "The classifier's guess: Management, 24% sure" in text
     assert "The classifier has learnt from 0 topic corrections." in text
-    assert "to HR for Pay, Career" in text
+    assert "to HR for Pay and Career" in text
 
 
 def test_setting_a_topic_on_the_triage_page_routes_it_and_comes_back(client, cast):
