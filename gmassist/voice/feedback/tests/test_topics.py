@@ -446,3 +446,19 @@ def test_the_api_topic_needs_a_login_the_right_role_and_a_known_topic(client, ca
     item.refresh_from_db()
     assert (item.topic, item.in_triage) == ("management", True)
     assert TopicCorrection.objects.count() == 0
+
+
+def test_the_triage_page_makes_as_many_queries_for_five_items_as_for_one(client, cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.hr)
+    in_triage(cast)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/voice/feedback/triage/").status_code == 200
+    for n in range(4):
+        in_triage(cast, subject=f"More {n}")
+    with CaptureQueriesContext(connection) as five:
+        assert len(client.get("/voice/feedback/triage/").context["rows"]) == 5
+    # the session and its user, the page's count and rows, the corrections learnt
+    assert len(one) == len(five) == 5
