@@ -501,7 +501,7 @@ def feedback_set_topic(
     """
     if not may_set_topic(user=by, feedback=feedback):
         raise PermissionDenied(_("You may not set the topic of this feedback."))
-    feedback = Feedback.objects.select_for_update().select_related("department").get(pk=feedback.pk)
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if topic not in Topic.values:
         raise ValidationError(
             {"topic": _("Choose one of: %(values)s.") % {"values": ", ".join(Topic.values)}}

@@ -6,13 +6,17 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 pytestmark = pytest.mark.usefixtures("evaluations_once_per_run")
 
 
-def run(*args) -> str:
+def run(*args, language: str = "en") -> str:
+    """The command's output in `language` (a request of an earlier test may have left another
+    language active in this thread)."""
     out = io.StringIO()
-    call_command("voice", *args, stdout=out)
+    with translation.override(language):
+        call_command("voice", *args, stdout=out)
     return out.getvalue()
 
 
@@ -131,10 +135,9 @@ def test_evaluate_test_refuses_a_missing_file(tmp_path):
 
 @pytest.mark.django_db
 def test_evaluate_test_on_the_shipped_outside_file_in_chinese():
-    from django.utils import translation
-
-    with translation.override("zh-hans"):
-        out = run("evaluate", "--test", "gmassist/voice/data/feedback_outside_test.csv")
+    out = run(
+        "evaluate", "--test", "gmassist/voice/data/feedback_outside_test.csv", language="zh-hans"
+    )
     assert "feedback_outside_test.csv：434 条文本；训练数据为 3089 条样例和 0 条话题更正" in out
     assert "83.2%" in out
     assert "混淆表" in out
