@@ -6,3 +6,10 @@ class CustomersConfig(AppConfig):
     name = "gmassist.customers"
     label = "customers"
     verbose_name = _("Group customers")
+
+    def ready(self) -> None:
+        from gmassist.core.presenters import register_audit_value
+        from gmassist.customers.presenters import audited_industry
+
+        # a customer's history names the industry, not its id
+        register_audit_value("customers.groupcustomer", "industry", audited_industry)

@@ -997,3 +997,25 @@ def policy_versions(*, user: User | None, kind: str) -> QuerySet[CustomerPolicy]
         .select_related("saved_by")
         .order_by("-created_at", "-id")
     )
+
+
+def customer_record_history(*, user: User | None, customer: GroupCustomer) -> list[Any] | None:
+    """The changes made to `customer`'s record and its service contacts on screen or through
+    the API (who, when, each change as [old, new], why), newest first; None when `user` may
+    not see the customer. Whoever sees a customer sees its history: it holds no pay."""
+    from gmassist.core.selectors import record_history
+
+    if not customers_visible(user=user).filter(pk=customer.pk).exists():
+        return None
+    contacts = {
+        c.pk: c for c in ServiceContact.objects.filter(customer=customer).only("date", "kind")
+    }
+    entries = record_history(record=customer, related=contacts.values())
+    for entry in entries:
+        # which contact an entry is about, named on the page by its date and kind
+        entry.contact = (
+            contacts.get(int(entry.target_id))
+            if entry.target_type == "customers.servicecontact"
+            else None
+        )
+    return entries
