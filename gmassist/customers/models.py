@@ -269,6 +269,8 @@ class ServiceContact(BaseModel):
 
     class Meta:
         ordering = ["customer_id", "-date"]
+        verbose_name = _("service contact")
+        verbose_name_plural = _("service contacts")
         constraints = [
             models.UniqueConstraint(
                 fields=["customer", "date", "channel", "kind"],
