@@ -193,6 +193,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 # bounded"): a request over them is refused with a message, before it costs memory.
 UPLOAD_MAX_BYTES = env_int("GMASSIST_UPLOAD_MAX_MB", 200, minimum=1) * 1024 * 1024
 UPLOAD_KEEP_HOURS = env_int("GMASSIST_UPLOAD_KEEP_HOURS", 24, minimum=1)
+# an attachment to a note on a record (a contract, a letter): bounded on its own
+ATTACHMENT_MAX_BYTES = env_int("GMASSIST_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
 # rows of a file an import holds whole (about 2.6 KB of memory a row of 20 columns), and of a
 # file it reads chunk by chunk (monthly revenue: memory is bounded by the chunk)
 IMPORT_MAX_ROWS = env_int("GMASSIST_IMPORT_MAX_ROWS", 200_000, minimum=1)

@@ -44,6 +44,7 @@ PATH_MODELS: dict[str, type] = {
     "department_id": Department,
     "position_id": Position,
     "employee_id": Employee,
+    "target_id": Employee,  # a note's record (notes/<target_type>/<target_id>/add/)
     "review_id": Review,
     "employee_skill_id": EmployeeSkill,
     "plan_id": IncentivePlan,
@@ -73,6 +74,8 @@ PATH_MODELS: dict[str, type] = {
     "org:employee_review": Employee,
     "org:employee_skill": Employee,
     "org:employee_propose": Employee,
+    "org:department_edit": Department,
+    "org:position_edit": Position,
     "talent:person": Employee,
     "talent:plan_detail": IncentivePlan,
     "talent:plan_line": IncentivePlan,

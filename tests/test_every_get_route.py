@@ -51,7 +51,9 @@ from tests.company import PATH_MODELS, PAY, marker, small_company
 
 ROLES = ["gm", "assistant", "hr", "head", "employee", "outsider", "account_manager", None]
 
-PLAIN_PARAMS = {"number": "1"}
+# parameters that are not a record the route shows (a note's record type; a note's id, whose
+# reader is its record's: tests/core/test_notes.py)
+PLAIN_PARAMS = {"number": "1", "target_type": "org.employee", "note_id": "1"}
 
 # The records whose text carries a marker: the marker of a record out of the user's scope
 # must appear in no response to them.

@@ -312,3 +312,19 @@ def importable_entities(user: Any) -> list[str]:
 def entity_label(name: str) -> str:
     """The translated label of an import entity (its name when it has none)."""
     return str(ENTITY_LABELS.get(name, name))
+
+
+class NoteForm(forms.Form):
+    """A note on a record, with an optional file (checked by `services.note_add`)."""
+
+    body = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    attachment = forms.FileField(label=_("File"), required=False)
+    holds_pay = forms.BooleanField(
+        label=_("The file holds pay (only who may read this person's pay opens it)"),
+        required=False,
+    )

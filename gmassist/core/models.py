@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import AuditAction, JobStatus, ProposalStatus, Role
@@ -408,3 +409,46 @@ class ApiToken(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+def _note_file_path(note: Note, filename: str) -> str:
+    """Where an attachment is stored: a random name (the file's own name is kept apart and
+    never used as a path), below MEDIA_ROOT, which the web server does not serve."""
+    import uuid
+
+    return f"notes/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Note(BaseModel):
+    """A note on a record (an employee, a customer), with an optional attachment."""
+
+    target_type = models.CharField(_("record type"), max_length=60)
+    target_id = models.CharField(_("record id"), max_length=64)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = models.TextField(_("note"), blank=True)
+    attachment = models.FileField(_("attachment"), upload_to=_note_file_path, blank=True)
+    attachment_name = models.CharField(_("file name"), max_length=200, blank=True)
+    attachment_size = models.PositiveIntegerField(_("file size (bytes)"), default=0)
+    # an attachment that holds pay (a payslip, an offer letter) follows the pay rule: only who
+    # may read the person's pay opens it, and each opening is audited as a read of pay
+    holds_pay = models.BooleanField(_("holds pay"), default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="core_note_target")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(body="") | ~models.Q(attachment=""),
+                name="core_note_has_content",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_type}#{self.target_id}: {self.attachment_name or self.body[:40]}"

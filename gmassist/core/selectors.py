@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -189,3 +190,24 @@ def record_history(
         .defer(*_pay_columns("actor__employee"))
         .order_by("-at", "-id")[:limit]
     )
+
+
+def record_notes(*, user: Any, record: models.Model) -> list[Any] | None:
+    """The notes on `record`, newest first, or None when `user` may not read them (the app
+    that registered the record's model says who may: `core.notes`). A note whose attachment
+    holds pay keeps its words, and `can_open` says whether `user` may open the file."""
+    from gmassist.core.models import Note
+    from gmassist.core.notes import noted_record
+
+    noted = noted_record(record._meta.label_lower)
+    if noted is None or not noted.may_read(user, record):
+        return None
+    notes = list(
+        Note.objects.filter(target_type=record._meta.label_lower, target_id=str(record.pk))
+        .select_related("author")
+        .order_by("-created_at", "-id")[:100]
+    )
+    pay_ok = noted.may_read_pay(user, record) if any(n.holds_pay for n in notes) else True
+    for note in notes:
+        note.can_open = bool(note.attachment) and (pay_ok or not note.holds_pay)
+    return notes

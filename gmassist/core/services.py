@@ -612,3 +612,76 @@ def recurring_jobs_submit_due(
     jobs_recover_stale()
     start = submit or (lambda kind: job_submit(kind=kind, params={}, by=SYSTEM))
     return [start(state.job.kind) for state in recurring_job_states(now=now) if state.due]
+
+
+# --- notes on records ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def note_add(
+    *,
+    record: models.Model,
+    by: Actor | None,
+    body: str = "",
+    attachment: Any = None,
+    holds_pay: bool = False,
+) -> Any:
+    """Add a note to `record` (a model registered with `core.notes.register_noted_record`),
+    with an optional `attachment` (an uploaded file: one of `notes.ATTACHMENT_EXTENSIONS`, at
+    most ATTACHMENT_MAX_BYTES); `holds_pay` puts the attachment under the pay rule. Only who
+    may read the record's notes adds one. Audited (the file by its name and size)."""
+    import os
+
+    from gmassist.core.models import Note
+    from gmassist.core.notes import ATTACHMENT_EXTENSIONS, noted_record
+
+    noted = noted_record(record._meta.label_lower)
+    if noted is None or not noted.may_read(by, record):
+        raise PermissionDenied("your role may not add notes to this record")
+    body = (body or "").strip()
+    errors: dict[str, str] = {}
+    name = ""
+    if attachment is not None:
+        name = os.path.basename(str(attachment.name or ""))[:200]
+        extension = os.path.splitext(name)[1].lower()
+        if extension not in ATTACHMENT_EXTENSIONS:
+            errors["attachment"] = gettext(
+                "a %(extension)s file cannot be attached; use %(known)s"
+            ) % {
+                "extension": extension or gettext("nameless"),
+                "known": ", ".join(ATTACHMENT_EXTENSIONS),
+            }
+        elif attachment.size > settings.ATTACHMENT_MAX_BYTES:
+            errors["attachment"] = gettext("the file is %(size)s MB; at most %(limit)s MB") % {
+                "size": f"{attachment.size / 1024 / 1024:.1f}",
+                "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+            }
+    if not body and attachment is None:
+        errors["body"] = gettext("write a note or attach a file")
+    if holds_pay and attachment is None:
+        errors["holds_pay"] = gettext("only an attachment can hold pay")
+    if errors:
+        raise ValidationError(errors)
+    note = Note(
+        target_type=record._meta.label_lower,
+        target_id=str(record.pk),
+        author=acting_user(by),
+        body=body,
+        holds_pay=holds_pay,
+        attachment_name=name,
+        attachment_size=attachment.size if attachment is not None else 0,
+    )
+    if attachment is not None:
+        note.attachment.save(name, attachment, save=False)
+    note.save()
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        target=note,
+        changes={
+            "record": f"{note.target_type}#{note.target_id}",
+            **({"file": name, "bytes": note.attachment_size} if name else {}),
+            **({"holds_pay": True} if holds_pay else {}),
+        },
+    )
+    return note

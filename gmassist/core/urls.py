@@ -31,6 +31,8 @@ urlpatterns = [
         name="proposal-outside-decision",
     ),
     path("audit/", views.AuditLogPage.as_view(), name="audit-log"),
+    path("notes/<str:target_type>/<str:target_id>/add/", views.note_add, name="note-add"),
+    path("notes/<int:note_id>/file/", views.note_file, name="note-file"),
     path("tokens/", views.api_tokens, name="api-tokens"),
     path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("healthz", views.healthz, name="healthz"),

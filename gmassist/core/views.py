@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gmassist.core import selectors, services
-from gmassist.core.choices import Action, ProposalStatus
+from gmassist.core.choices import Action, AuditAction, ProposalStatus
 from gmassist.core.forms import (
     AuditFilterForm,
     DecisionForm,
@@ -556,3 +556,78 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.api_token_revoke(token=token, by=request.user)
     messages.success(request, gettext("Token “%s” revoked.") % token.name)
     return redirect("api-tokens")
+
+
+# --- notes on records ------------------------------------------------------------------------
+
+
+def _noted_target(request: HttpRequest, target_type: str, target_id: str) -> Any:
+    """The record a note is about, when its model takes notes and `request.user` may read
+    them; 404 otherwise (a record one may not see is not found)."""
+    from gmassist.core.notes import noted_record
+
+    noted = noted_record(target_type)
+    if noted is None:
+        raise Http404
+    record = noted.model._default_manager.filter(pk=target_id).first()
+    if record is None or not noted.may_read(request.user, record):
+        raise Http404
+    return record
+
+
+@login_required
+@require_POST
+def note_add(request: HttpRequest, target_type: str, target_id: str) -> HttpResponse:
+    """Add a note (and a file) to a record, back to the record's page."""
+    from gmassist.core.forms import NoteForm
+
+    record = _noted_target(request, target_type, target_id)
+    form = NoteForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.note_add(
+                record=record,
+                by=request.user,
+                body=form.cleaned_data["body"],
+                attachment=form.cleaned_data["attachment"],
+                holds_pay=form.cleaned_data["holds_pay"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, gettext("The note is added."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(record.get_absolute_url())
+
+
+@login_required
+def note_file(request: HttpRequest, note_id: int) -> HttpResponse:
+    """A note's attachment, as a download: for who may read the record's notes, and for an
+    attachment that holds pay only for who may read that person's pay (the read audited)."""
+    from django.http import FileResponse
+
+    from gmassist.core.models import Note
+    from gmassist.core.notes import noted_record
+    from gmassist.core.sensitive import audit_people_read
+
+    note = get_object_or_404(Note, pk=note_id)
+    record = _noted_target(request, note.target_type, note.target_id)
+    if not note.attachment:
+        raise Http404
+    noted = noted_record(note.target_type)
+    if note.holds_pay:
+        if noted is None or not noted.may_read_pay(request.user, record):
+            raise PermissionDenied(gettext("This file holds pay, which your role may not read."))
+        audit_people_read(
+            actor=request.user,
+            action=AuditAction.READ_PAY,
+            employee_nos=[noted.pay_subject(record)],
+            what="note attachment",
+            target=record,
+        )
+    response = FileResponse(
+        note.attachment.open("rb"), as_attachment=True, filename=note.attachment_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -365,3 +365,80 @@ class ProposeForm(forms.Form):
             from gmassist.core.imports import explain
 
             raise forms.ValidationError(explain(problem)) from None
+
+
+class DepartmentForm(forms.Form):
+    """A department: its code (new ones only), name, parent in the tree and head."""
+
+    code = _text(_("Code"), max_length=40, autocomplete="off")
+    name = _text(_("Name"))
+    parent = forms.CharField(label=_("Part of"), required=False, widget=forms.Select())
+    head = _text(
+        _("Head"),
+        list="manager-options",
+        autocomplete="off",
+        placeholder=_("Employee no. or name"),
+    )
+    comment = forms.CharField(
+        label=COMMENT_FIELD_LABEL,
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, user: Any, new: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].widget.choices = [
+            ("", _("(the top of the tree)")),
+            *(
+                (d.code, f"{d.name} ({d.code})")
+                for d in selectors.departments_visible(user=user).order_by("name")
+            ),
+        ]
+        self.fields["head"].widget.attrs.update(
+            {
+                "hx-get": reverse("org:employee_options"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#manager-options",
+                "hx-swap": "innerHTML",
+                "name": "head",
+            }
+        )
+        if new:
+            for name in ("code", "name"):
+                self.fields[name].marked_required = True  # type: ignore[attr-defined]
+        else:
+            del self.fields["code"]
+
+    def record(self) -> dict[str, str]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "comment"}
+
+
+class PositionForm(forms.Form):
+    """A position: code (new ones only), title, job family, grade and yearly salary band."""
+
+    code = _text(_("Code"), max_length=60, autocomplete="off")
+    title = _text(_("Title"))
+    job_family = _text(_("Job family"), max_length=100)
+    grade = _text(_("Grade"), max_length=4, inputmode="numeric")
+    band_min = _text(_("Band minimum (a year)"), max_length=30, inputmode="decimal")
+    band_mid = _text(_("Band midpoint (a year)"), max_length=30, inputmode="decimal")
+    band_max = _text(_("Band maximum (a year)"), max_length=30, inputmode="decimal")
+    currency = _text(_("Currency"), max_length=3, placeholder="CNY")
+    comment = forms.CharField(
+        label=COMMENT_FIELD_LABEL,
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, new: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if new:
+            for name in ("code", "title"):
+                self.fields[name].marked_required = True  # type: ignore[attr-defined]
+        else:
+            del self.fields["code"]
+
+    def record(self) -> dict[str, str]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "comment"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.models import BaseModel
@@ -244,6 +245,9 @@ class Employee(BaseModel):
             models.Index(fields=["department", "status"], name="org_employee_dept_status"),
             models.Index(fields=["full_name", "employee_no"], name="org_employee_name"),
         ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("org:employee", args=[self.pk])
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.employee_no})"

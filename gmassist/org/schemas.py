@@ -24,6 +24,7 @@ Grade = Annotated[int, Field(ge=0, le=32767)]
 # Dates the database stores: a year of four digits.
 Date = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2999, 12, 31))]
 Gender = Literal["", "female", "male", "other"]
+SeparationKind = Literal["voluntary", "involuntary", "retirement"]
 EmployeeSort = Literal[tuple(key for base in EMPLOYEE_SORTS for key in (base, f"-{base}"))]  # type: ignore[valid-type]
 
 
@@ -182,6 +183,11 @@ class EmployeeIn(Schema):
     given_name: Text = Field("", max_length=100)
     email: Text = Field("", max_length=254)
     leave_date: Date | None = None
+    separation_type: SeparationKind | None = Field(
+        None, description="with a leave date: voluntary, involuntary or retirement"
+    )
+    leave_reason: Text = Field("", max_length=200)
+    regretted: bool | None = None
     birth_date: Date | None = None
     gender: Gender = ""
     location: Text = Field("", max_length=100)
@@ -203,7 +209,12 @@ class EmployeePatch(Patch):
     family_name: Text | None = Field(None, max_length=100)
     given_name: Text | None = Field(None, max_length=100)
     email: Text | None = Field(None, max_length=254)
-    leave_date: Date | None = None
+    leave_date: Date | None = Field(
+        None, description="records a leaver, with `separation_type` (the record's history says so)"
+    )
+    separation_type: SeparationKind | None = None
+    leave_reason: Text | None = Field(None, max_length=200)
+    regretted: bool | None = None
     birth_date: Date | None = None
     gender: Gender | None = None
     location: Text | None = Field(None, max_length=100)

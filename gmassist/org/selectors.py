@@ -430,6 +430,14 @@ def employees_reached(
 HISTORY_PAY_FIELDS = ("base_pay",)
 
 
+def employee_history_readable(*, user: User | None, employee: Employee) -> bool:
+    """Whether `user` reads `employee`'s history and notes: the roles that see more than
+    themselves (GM, assistant, HR; a head for their subtree), when they see the person."""
+    if reach(user, Domain.PEOPLE, Action.VIEW) not in (ALL, SUBTREE):
+        return False
+    return employees_visible(user=user).filter(pk=employee.pk).exists()  # type: ignore[arg-type]
+
+
 def employee_history(*, user: User, employee: Employee) -> list[Any] | None:
     """The changes recorded on `employee`'s record, newest first, for the roles that see more
     than themselves (GM, assistant, HR; a head for their subtree), or None for the others.
@@ -437,9 +445,7 @@ def employee_history(*, user: User, employee: Employee) -> list[Any] | None:
     shows it already audits that read: the pay section of the same page)."""
     from gmassist.core.selectors import record_history
 
-    if reach(user, Domain.PEOPLE, Action.VIEW) not in (ALL, SUBTREE):
-        return None
-    if not employees_visible(user=user).filter(pk=employee.pk).exists():
+    if not employee_history_readable(user=user, employee=employee):
         return None
     related = [*employee.reviews.all(), *employee.skills.all()]
     entries = record_history(record=employee, related=related)

@@ -746,64 +746,6 @@ def _check_may_create(by: User | None, model: type[models.Model], within: models
         raise PermissionDenied(f"your role may not add a {model._meta.verbose_name}")
 
 
-def _apply(obj: models.Model, data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    """Set the fields of `data` on `obj`; returns {field: [old, new]} of what really changed."""
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValidationError({name: "this field cannot be changed here" for name in unknown})
-    changes: dict[str, Any] = {}
-    for name, value in data.items():
-        old = getattr(obj, name)
-        if old != value:
-            changes[name] = [_plain(old), _plain(value)]
-            setattr(obj, name, value)
-    return changes
-
-
-def _full_clean(obj: models.Model) -> None:
-    """`full_clean()`, with a broken check constraint reported on the field it is about.
-
-    Django reports check constraints for the whole record ("__all__"); an API client and a form
-    want them next to the field, e.g. a skill level of 6 on "level".
-    """
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        errors = exc.message_dict
-        for message in errors.pop(NON_FIELD_ERRORS, []):
-            field = _constraint_field(obj, message)
-            errors.setdefault(field, []).append(message)
-        raise ValidationError(errors) from None
-
-
-def _constraint_field(obj: models.Model, message: str) -> str:
-    for constraint in obj._meta.constraints:
-        if not isinstance(constraint, models.CheckConstraint):
-            continue
-        if message == str(constraint.get_violation_error_message()) or constraint.name in message:
-            fields = sorted(constraint.condition.referenced_base_fields - {"pk", "id"})
-            if fields:
-                return fields[-1]
-    return NON_FIELD_ERRORS
-
-
-def _save_created(obj: models.Model, by: User | None, fields: dict[str, Any]) -> None:
-    _full_clean(obj)
-    obj.save()
-    obj.refresh_from_db()  # values as stored (amounts to their decimal places), as a read gives
-    changes = {name: _plain(value) for name, value in fields.items() if value not in (None, "")}
-    audit_record(actor=by, action=AuditAction.CREATE, target=obj, changes=changes)
-
-
-def _save_updated(obj: models.Model, by: User | None, changes: dict[str, Any]) -> None:
-    if not changes:
-        return  # nothing to write, nothing to record
-    _full_clean(obj)
-    obj.save()
-    obj.refresh_from_db()
-    audit_record(actor=by, action=AuditAction.UPDATE, target=obj, changes=changes)
-
-
 DEPARTMENT_FIELDS = ("code", "name", "parent", "head")
 
 
@@ -816,35 +758,64 @@ def _check_department_parent(department: Department, parent: Department | None) 
         )
 
 
+def _department_state(department: Department) -> dict[str, Any]:
+    return {name: _plain(getattr(department, name)) for name in DEPARTMENT_FIELDS}
+
+
 @transaction.atomic
 def department_create(
     *,
     code: str,
     name: str,
     by: User | None,
-    parent: Department | None = None,
-    head: Employee | None = None,
+    parent: Department | str | None = None,
+    head: Employee | str | None = None,
 ) -> Department:
-    """Add a department, under `parent` (None: at the top of the tree), with an optional head."""
-    _check_may_create(by, Department, parent)
-    department = Department(code=code.strip(), name=name.strip(), parent=parent, head=head)
-    _save_created(department, by, {"code": code, "name": name, "parent": parent, "head": head})
+    """Add a department, under `parent` (an object or its code; None: at the top of the tree),
+    with an optional head (an employee or their number), checked by the departments
+    import's rules. Audited with every value."""
+    parent = _existing(Department, parent, "parent")
+    _check_may_create(by, Department, parent or None)
+    code = str(code).strip()
+    if code and Department.objects.filter(code=code).exists():
+        raise ValidationError({"code": gettext("a department with this code exists already")})
+    if not code:
+        raise ValidationError({"code": gettext("the code is required")})
+    record = {"code": code, "name": _cell(name), "parent": _cell(parent), "head": _cell(head)}
+    _import_one("departments", record, by, DEPARTMENT_FIELDS)
+    department = Department.objects.get(code=code)
+    changes = {k: v for k, v in _department_state(department).items() if v not in (None, "")}
+    audit_record(actor=by, action=AuditAction.CREATE, target=department, changes=changes)
     return department
 
 
 @transaction.atomic
 def department_update(
-    *, department: Department, data: dict[str, Any], by: User | None
+    *, department: Department, data: dict[str, Any], by: User | None, comment: str = ""
 ) -> Department:
-    """Change a department's code, name, parent or head; a parent below it is refused."""
+    """Change a department's name, parent (moving it in the tree; a parent below it is
+    refused) or head, checked by the departments import's rules; its code stays. Audited as
+    [old, new] with the `comment`; nothing recorded when nothing changed."""
     department = Department.objects.select_for_update().get(pk=department.pk)
     _check_may_change(by, department)
+    data = dict(data)
+    if "code" in data and str(data["code"]).strip() != department.code:
+        raise ValidationError({"code": gettext("a department's code does not change")})
     if "parent" in data:
-        _check_department_parent(department, data["parent"])
-        if data["parent"] is not None:
+        data["parent"] = _existing(Department, data["parent"], "parent")
+        _check_department_parent(department, data["parent"] or None)
+        if data["parent"]:
             _check_may_create(by, Department, data["parent"])
-    changes = _apply(department, data, DEPARTMENT_FIELDS)
-    _save_updated(department, by, changes)
+    before = _department_state(department)
+    record = {name: _cell(value) for name, value in data.items()}
+    record["code"] = department.code
+    _import_one("departments", record, by, DEPARTMENT_FIELDS)
+    department.refresh_from_db()
+    changes = _state_changes(before, _department_state(department))
+    if changes:
+        if comment:
+            changes["comment"] = comment
+        audit_record(actor=by, action=AuditAction.UPDATE, target=department, changes=changes)
     return department
 
 
@@ -860,43 +831,49 @@ POSITION_FIELDS = (
 )
 
 
+def _position_state(position: Position) -> dict[str, Any]:
+    return {name: _plain(getattr(position, name)) for name in POSITION_FIELDS}
+
+
 @transaction.atomic
-def position_create(
-    *,
-    code: str,
-    title: str,
-    by: User | None,
-    job_family: str = "",
-    grade: int | None = None,
-    band_min: Decimal | None = None,
-    band_mid: Decimal | None = None,
-    band_max: Decimal | None = None,
-    currency: str = "",
-) -> Position:
-    """Add a position; the band (yearly, in `currency`) must keep min ≤ mid ≤ max."""
+def position_create(*, code: str, title: str, by: User | None, **fields: Any) -> Position:
+    """Add a position (the other columns of POSITION_FIELDS in `fields`: the band yearly, in
+    `currency`, min ≤ mid ≤ max), checked by the positions import's rules. Audited."""
     _check_may_create(by, Position, None)
-    fields = {
-        "code": code.strip(),
-        "title": title.strip(),
-        "job_family": job_family,
-        "grade": grade,
-        "band_min": band_min,
-        "band_mid": band_mid,
-        "band_max": band_max,
-        "currency": currency,
-    }
-    position = Position(**fields)
-    _save_created(position, by, fields)
+    code = str(code).strip()
+    if not code:
+        raise ValidationError({"code": gettext("the code is required")})
+    if Position.objects.filter(code=code).exists():
+        raise ValidationError({"code": gettext("a position with this code exists already")})
+    record = {"code": code, "title": _cell(title)}
+    record.update({name: _cell(value) for name, value in fields.items()})
+    _import_one("positions", record, by, POSITION_FIELDS)
+    position = Position.objects.get(code=code)
+    changes = {k: v for k, v in _position_state(position).items() if v not in (None, "")}
+    audit_record(actor=by, action=AuditAction.CREATE, target=position, changes=changes)
     return position
 
 
 @transaction.atomic
-def position_update(*, position: Position, data: dict[str, Any], by: User | None) -> Position:
-    """Change a position's fields (see POSITION_FIELDS); the band keeps min ≤ mid ≤ max."""
+def position_update(
+    *, position: Position, data: dict[str, Any], by: User | None, comment: str = ""
+) -> Position:
+    """Change a position's title, family, grade or band (see POSITION_FIELDS; its code
+    stays), checked by the positions import's rules. Audited as [old, new]."""
     position = Position.objects.select_for_update().get(pk=position.pk)
     _check_may_change(by, position)
-    changes = _apply(position, data, POSITION_FIELDS)
-    _save_updated(position, by, changes)
+    if "code" in data and str(data["code"]).strip() != position.code:
+        raise ValidationError({"code": gettext("a position's code does not change")})
+    before = _position_state(position)
+    record = {name: _cell(value) for name, value in data.items()}
+    record["code"] = position.code
+    _import_one("positions", record, by, POSITION_FIELDS)
+    position.refresh_from_db()
+    changes = _state_changes(before, _position_state(position))
+    if changes:
+        if comment:
+            changes["comment"] = comment
+        audit_record(actor=by, action=AuditAction.UPDATE, target=position, changes=changes)
     return position
 
 

@@ -10,6 +10,11 @@ app_name = "org"
 
 urlpatterns = [
     path("departments/", views.department_tree, name="departments"),
+    path("departments/new/", views.department_new, name="department_new"),
+    path("departments/<int:pk>/edit/", views.department_edit, name="department_edit"),
+    path("positions/", views.PositionListPage.as_view(), name="positions"),
+    path("positions/new/", views.position_new, name="position_new"),
+    path("positions/<int:pk>/edit/", views.position_edit, name="position_edit"),
     path("employees/", views.DirectoryPage.as_view(), name="directory"),
     path("employees/<int:pk>/", views.EmployeePage.as_view(), name="employee"),
     path("employees/new/", views.employee_new, name="employee_new"),
@@ -46,5 +51,16 @@ register_nav(
         Action.VIEW,
         reaches=views.MANY_PEOPLE,
         order=30,
+    )
+)
+register_nav(
+    NavItem(
+        "org.positions",
+        _("Positions"),
+        "org:positions",
+        Domain.PEOPLE,
+        Action.VIEW,
+        reaches=views.MANY_PEOPLE,
+        order=35,
     )
 )

@@ -15,20 +15,24 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from gmassist.core.choices import Action
+from gmassist.core.forms import NoteForm
 from gmassist.core.models import Company
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach, user_can
+from gmassist.core.selectors import record_notes
 from gmassist.core.views_lib import DetailPage, ListColumn, ListPage, record_form_response
 from gmassist.org import selectors, services
 from gmassist.org.forms import (
     CommentForm,
+    DepartmentForm,
     DirectoryFilterForm,
     EmployeeRecordForm,
     LeaverForm,
+    PositionForm,
     ProposeForm,
     ReviewForm,
     SkillLevelForm,
 )
-from gmassist.org.models import Employee
+from gmassist.org.models import Department, Employee, Position
 
 # the pages that list many people are for the roles that see more than themselves
 MANY_PEOPLE = (ALL, SUBTREE)
@@ -39,7 +43,8 @@ def department_tree(request: HttpRequest) -> HttpResponse:
     if reach(request.user, Domain.PEOPLE, Action.VIEW) not in MANY_PEOPLE:
         raise PermissionDenied
     roots = selectors.department_tree(user=request.user)
-    return render(request, "org/department_tree.html", {"roots": roots})
+    may_change = reach(request.user, Domain.PEOPLE, Action.CHANGE) == ALL
+    return render(request, "org/department_tree.html", {"roots": roots, "may_change": may_change})
 
 
 class DirectoryPage(ListPage):
@@ -119,6 +124,8 @@ class EmployeePage(DetailPage):
             "currency": Company.get().currency,
             "may_change": user_can(user, Action.CHANGE, obj),
             "history": selectors.employee_history(user=user, employee=obj),
+            "notes": record_notes(user=user, record=obj),
+            "note_form": NoteForm(),
         }
 
 
@@ -403,3 +410,181 @@ def _first_of_next_month() -> Any:
 
     today = timezone.localdate()
     return (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+# --- the organisation's structure: departments and positions ----------------------------------
+
+
+def _may_change_structure(request: HttpRequest, model: Any) -> None:
+    """Departments and positions are the whole company's: for the roles that change all."""
+    if reach(request.user, model.restrict_scope.domain, Action.CHANGE) != ALL:
+        raise PermissionDenied
+
+
+def _form_changes(form: Any) -> dict[str, Any]:
+    record = form.record()
+    return {name: record[name] for name in form.changed_data if name in record}
+
+
+@login_required
+def department_new(request: HttpRequest) -> HttpResponse:
+    _may_change_structure(request, Department)
+    form = DepartmentForm(
+        request.POST or None,
+        user=request.user,
+        new=True,
+        initial={"parent": request.GET.get("parent", "")},
+    )
+
+    def write() -> Department:
+        record = form.record()
+        return services.department_create(
+            code=record["code"],
+            name=record["name"],
+            parent=record["parent"] or None,
+            head=record["head"] or None,
+            by=request.user,
+        )
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=lambda _d: _to_tree(request, gettext("The department is added.")),
+        template="org/employee_form.html",
+        context={"title": gettext("Add a department"), "submit": gettext("Add")},
+    )
+
+
+@login_required
+def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename a department, move it in the tree or change its head."""
+    _may_change_structure(request, Department)
+    department = get_object_or_404(Department.objects.select_related("parent", "head"), pk=pk)
+    form = DepartmentForm(
+        request.POST or None,
+        user=request.user,
+        new=False,
+        initial={
+            "name": department.name,
+            "parent": department.parent.code if department.parent_id else "",
+            "head": department.head.employee_no if department.head_id else "",
+        },
+    )
+
+    def write() -> Department:
+        return services.department_update(
+            department=department,
+            data=_form_changes(form),
+            by=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+        )
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=lambda _d: _to_tree(request, gettext("The department is saved.")),
+        template="org/employee_form.html",
+        context={
+            "title": gettext("Edit %(name)s") % {"name": department.name},
+            "submit": gettext("Save"),
+        },
+    )
+
+
+def _to_tree(request: HttpRequest, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("org:departments")
+
+
+class PositionListPage(ListPage):
+    """The positions with their grade and yearly salary band; HR adds and edits them here."""
+
+    title = _("Positions")
+    permission = (Domain.PEOPLE, Action.VIEW)
+    permission_reaches = MANY_PEOPLE
+    columns = [
+        ListColumn(_("Code"), sort="code"),
+        ListColumn(_("Title"), sort="title"),
+        ListColumn(_("Job family"), sort="job_family"),
+        ListColumn(_("Grade"), sort="grade"),
+        ListColumn(_("Salary band")),
+    ]
+    default_sort = "code"
+    row_template = "org/_position_row.html"
+    template_name = "org/positions.html"
+    testid = "positions"
+
+    def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet[Position]:
+        allowed = {"code", "-code", "title", "-title", "job_family", "-job_family"}
+        allowed |= {"grade", "-grade"}
+        order = sort if sort in allowed else "code"
+        return selectors.positions_visible(user=self.request.user).order_by(order, "code")
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {"may_change": reach(self.request.user, Domain.PEOPLE, Action.CHANGE) == ALL}
+
+
+@login_required
+def position_new(request: HttpRequest) -> HttpResponse:
+    _may_change_structure(request, Position)
+    form = PositionForm(
+        request.POST or None, new=True, initial={"currency": Company.get().currency}
+    )
+
+    def write() -> Position:
+        record = form.record()
+        return services.position_create(
+            code=record.pop("code"), title=record.pop("title"), by=request.user, **record
+        )
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=lambda _p: _to_positions(request, gettext("The position is added.")),
+        template="org/employee_form.html",
+        context={"title": gettext("Add a position"), "submit": gettext("Add")},
+    )
+
+
+@login_required
+def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a position's title, family, grade or band."""
+    _may_change_structure(request, Position)
+    position = get_object_or_404(Position, pk=pk)
+    form = PositionForm(
+        request.POST or None,
+        new=False,
+        initial={
+            name: "" if getattr(position, name) is None else getattr(position, name)
+            for name in ("title", "job_family", "grade", "band_min", "band_mid", "band_max")
+        }
+        | {"currency": position.currency},
+    )
+
+    def write() -> Position:
+        return services.position_update(
+            position=position,
+            data=_form_changes(form),
+            by=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+        )
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=lambda _p: _to_positions(request, gettext("The position is saved.")),
+        template="org/employee_form.html",
+        context={
+            "title": gettext("Edit %(name)s") % {"name": position.title},
+            "submit": gettext("Save"),
+        },
+    )
+
+
+def _to_positions(request: HttpRequest, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("org:positions")

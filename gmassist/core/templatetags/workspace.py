@@ -127,3 +127,9 @@ def changes_readable(changes: Any) -> list[tuple[str, str]]:
     from gmassist.core.presenters import change_lines
 
     return change_lines(changes)
+
+
+@register.filter
+def model_label(record: Any) -> str:
+    """`{{ record|model_label }}`: "org.employee", as audit entries and notes name a model."""
+    return str(record._meta.label_lower)

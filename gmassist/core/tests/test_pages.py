@@ -74,6 +74,7 @@ NAV_KEYS = [
     "core.home",
     "org.directory",
     "org.departments",
+    "org.positions",
     "core.proposals",
     "core.imports",
     "core.audit",
@@ -84,9 +85,9 @@ NAV_KEYS = [
     ("role", "keys"),
     [
         ("gm", NAV_KEYS),
-        ("hr", NAV_KEYS[:5]),
-        ("assistant", NAV_KEYS[:5]),
-        ("head", NAV_KEYS[:4]),
+        ("hr", NAV_KEYS[:6]),
+        ("assistant", NAV_KEYS[:6]),
+        ("head", NAV_KEYS[:5]),
         ("employee", NAV_KEYS[:1]),
         ("account_manager", NAV_KEYS[:1]),
     ],
@@ -120,6 +121,7 @@ def test_the_top_row_shows_one_link_per_section_and_a_section_page_shows_its_pag
     assert re.findall(r'data-testid="subnav-([\w.]+)"', body) == [
         "org.directory",
         "org.departments",
+        "org.positions",
     ]
     # the page shown is the current one, and its section is marked in the top row
     assert 'data-testid="subnav-org.departments" aria-current="page"' in body

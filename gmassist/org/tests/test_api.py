@@ -564,3 +564,31 @@ def test_a_list_costs_the_same_queries_for_any_page_size(
         with django_assert_num_queries(queries):
             response = client.get(f"{url}{sep}page_size={size}")
         assert len(response.json()["items"]) == size
+
+
+def test_hr_records_a_leaver_through_the_api_with_its_separation(client, cast):
+    client.force_login(cast.hr)
+
+    response = client.patch(
+        f"/api/employees/{cast.outsider.employee_id}",
+        {"leave_date": "2026-11-30", "separation_type": "voluntary", "leave_reason": "Moved"},
+        content_type=JSON,
+    )
+
+    assert response.status_code == 200
+    employee = Employee.objects.get(pk=cast.outsider.employee_id)
+    assert (employee.status, employee.leave_date.isoformat()) == ("left", "2026-11-30")
+    assert employee.separations.get().reason == "Moved"
+
+
+def test_a_leave_date_without_its_separation_type_is_a_422_on_that_field(client, cast):
+    client.force_login(cast.hr)
+
+    response = client.patch(
+        f"/api/employees/{cast.outsider.employee_id}",
+        {"leave_date": "2026-11-30"},
+        content_type=JSON,
+    )
+
+    assert error_fields(response) == ["leave_date"]
+    assert Employee.objects.get(pk=cast.outsider.employee_id).status == "active"

@@ -13,7 +13,15 @@ import pytest
 from django.utils import translation
 
 from gmassist.core.models import AuditEntry, Proposal
-from gmassist.org.models import Employee, EmployeeSkill, Review, Separation, Skill
+from gmassist.org.models import (
+    Department,
+    Employee,
+    EmployeeSkill,
+    Position,
+    Review,
+    Separation,
+    Skill,
+)
 from gmassist.org.selectors import employee_history
 
 HIRE = {
@@ -534,3 +542,103 @@ def test_proposing_needs_a_login(client, cast):
 
     assert response.status_code == 302
     assert not Proposal.objects.exists()
+
+
+# --- departments and positions -----------------------------------------------------------------
+
+
+def test_hr_adds_a_department_and_moves_it_in_the_tree_with_a_new_head(client, cast):
+    client.force_login(cast.hr)
+
+    assert client.get("/org/departments/new/").status_code == 200
+    response = client.post(
+        "/org/departments/new/", {"code": "OPS", "name": "Operations", "parent": "HQ"}
+    )
+    assert response.status_code == 302
+    ops = Department.objects.get(code="OPS")
+    assert ops.parent == cast.hq
+
+    response = client.post(
+        f"/org/departments/{ops.pk}/edit/",
+        {"name": "Operations", "parent": "SALES", "head": "E006", "comment": "Reorganisation"},
+    )
+
+    assert response.status_code == 302
+    ops.refresh_from_db()
+    assert (ops.parent, ops.head.employee_no) == (cast.sales, "E006")
+    entry = AuditEntry.objects.get(target_type="org.department", action="update")
+    assert entry.changes == {
+        "parent": [cast.hq.pk, cast.sales.pk],
+        "head": [None, cast.account_manager.employee_id],
+        "comment": "Reorganisation",
+    }
+
+
+def test_a_department_cannot_move_below_itself_and_nothing_changes(client, cast):
+    client.force_login(cast.hr)
+
+    response = client.post(
+        f"/org/departments/{cast.sales.pk}/edit/",
+        {"name": "Sales", "parent": "SALES-E", "head": "E003"},
+    )
+
+    assert response.status_code == 422
+    assert list(response.context["form"].errors) == ["parent"]
+    cast.sales.refresh_from_db()
+    assert cast.sales.parent == cast.hq
+
+
+def test_hr_changes_a_positions_band_and_a_band_out_of_order_is_refused(client, cast):
+    client.force_login(cast.hr)
+    url = f"/org/positions/{cast.engineer.pk}/edit/"
+    band = {
+        "title": "Engineer",
+        "job_family": "Engineering",
+        "grade": "3",
+        "band_min": "95000",
+        "band_mid": "115000",
+        "band_max": "135000",
+        "currency": "CNY",
+    }
+
+    assert client.post(url, band).status_code == 302
+    cast.engineer.refresh_from_db()
+    assert (cast.engineer.band_min, cast.engineer.band_max) == (
+        Decimal("95000.00"),
+        Decimal("135000.00"),
+    )
+
+    response = client.post(url, {**band, "band_mid": "90000"})
+    assert response.status_code == 422
+    assert response.context["form"].errors == {
+        "band_mid": ["the band is out of order: band_min 95000.00 > 90000.00"]
+    }
+    cast.engineer.refresh_from_db()
+    assert cast.engineer.band_mid == Decimal("115000.00")
+
+
+@pytest.mark.parametrize(
+    "path", ["/org/departments/new/", "/org/positions/new/", "departments-edit", "positions-edit"]
+)
+def test_a_head_changes_neither_departments_nor_positions(client, cast, path):
+    path = {
+        "departments-edit": f"/org/departments/{cast.sales.pk}/edit/",
+        "positions-edit": f"/org/positions/{cast.salesperson.pk}/edit/",
+    }.get(path, path)
+    client.force_login(cast.head)
+
+    response = client.post(path, {"code": "X", "name": "X", "title": "X"})
+
+    assert response.status_code == 403
+    assert not Department.objects.filter(code="X").exists()
+    assert not Position.objects.filter(code="X").exists()
+    cast.sales.refresh_from_db()
+    assert cast.sales.name == "Sales"
+
+
+def test_the_positions_list_shows_the_bands(client, cast):
+    client.force_login(cast.hr)
+
+    body = client.get("/org/positions/").content.decode()
+
+    assert "90,000 – 110,000 – 130,000 CNY" in body
