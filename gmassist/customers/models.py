@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.models import BaseModel
@@ -204,6 +205,9 @@ class GroupCustomer(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:customer", args=[self.pk])
 
 
 class MonthlyRevenue(BaseModel):

@@ -999,13 +999,19 @@ def policy_versions(*, user: User | None, kind: str) -> QuerySet[CustomerPolicy]
     )
 
 
+def customer_history_readable(*, user: User | None, customer: GroupCustomer) -> bool:
+    """Whether `user` reads `customer`'s history and notes: whoever sees the customer (it
+    holds no pay)."""
+    return customers_visible(user=user).filter(pk=customer.pk).exists()
+
+
 def customer_record_history(*, user: User | None, customer: GroupCustomer) -> list[Any] | None:
     """The changes made to `customer`'s record and its service contacts on screen or through
     the API (who, when, each change as [old, new], why), newest first; None when `user` may
-    not see the customer. Whoever sees a customer sees its history: it holds no pay."""
+    not read them (`customer_history_readable`)."""
     from gmassist.core.selectors import record_history
 
-    if not customers_visible(user=user).filter(pk=customer.pk).exists():
+    if not customer_history_readable(user=user, customer=customer):
         return None
     contacts = {
         c.pk: c for c in ServiceContact.objects.filter(customer=customer).only("date", "kind")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core import selectors as core_selectors
 from gmassist.core import services as core_services
 from gmassist.core.choices import Action
+from gmassist.core.forms import NoteForm
 from gmassist.core.models import Company
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach, user_can
 from gmassist.core.views_lib import (
@@ -172,12 +173,16 @@ class CustomerPage(DetailPage):
 
 def _record_context(user: Any, customer: GroupCustomer) -> dict[str, Any]:
     """What the customer page adds for its records: whether the user may change them, the
-    form that logs a contact (for who may), and the record's history."""
+    form that logs a contact (for who may), the record's history, and its notes and files."""
     may_change = user_can(user, Action.CHANGE, customer)
+    note_form = NoteForm()
+    del note_form.fields["holds_pay"]  # a customer's files hold no one's pay
     return {
         "may_change": may_change,
         "contact_form": ServiceContactForm(customer=customer) if may_change else None,
         "record_history": selectors.customer_record_history(user=user, customer=customer),
+        "notes": core_selectors.record_notes(user=user, record=customer),
+        "note_form": note_form,
     }
 
 

@@ -1,5 +1,5 @@
 """Customers' records on screen: log a service contact, change it, correct a customer's details,
-with the record's history on the customer page.
+add a note or a file, with the record's history on the customer page.
 
 Every form: success, no login, wrong scope (nothing changed), bad input (the error names the
 field), the check as you type, and the history entry it writes. An account manager works on
@@ -12,9 +12,10 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from gmassist.core.models import AuditEntry
+from gmassist.core.models import AuditEntry, Note
 from gmassist.core.presenters import audit_change_lines
 from gmassist.customers import selectors, services
 from gmassist.customers.models import GroupCustomer, Industry, ServiceContact
@@ -554,3 +555,62 @@ def test_nobody_logs_nothing(book):
             customer=book["C1"], date="2026-11-10", channel="branch", kind="visit", by=None
         )
     assert not ServiceContact.objects.exists()
+
+
+# --- notes and files -------------------------------------------------------------------------
+
+
+def test_an_account_manager_adds_a_note_with_a_file_to_their_customer(
+    client, cast, book, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    acme = book["C1"]
+    client.force_login(cast.account_manager)
+
+    page = client.get(f"/customers/{acme.pk}/")
+    assert "holds_pay" not in page.context["note_form"].fields
+    response = client.post(
+        f"/notes/customers.groupcustomer/{acme.pk}/add/",
+        {
+            "body": "Renewal: they want a 3-year term",
+            "attachment": SimpleUploadedFile("terms.pdf", b"%PDF-1.4 terms", "application/pdf"),
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/customers/{acme.pk}/"
+    note = Note.objects.get()
+    assert (note.body, note.attachment_name, note.author, note.holds_pay) == (
+        "Renewal: they want a 3-year term",
+        "terms.pdf",
+        cast.account_manager,
+        False,
+    )
+    shown = client.get(f"/customers/{acme.pk}/")
+    assert [n.pk for n in shown.context["notes"]] == [note.pk]
+    assert "Renewal: they want a 3-year term" in shown.content.decode()
+    client.force_login(cast.head)  # who sees the customer reads its notes and opens its files
+    assert client.get(f"/notes/{note.pk}/file/").status_code == 200
+
+
+def test_notes_of_a_customer_out_of_one_s_book_are_neither_added_nor_read(
+    client, cast, book, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    bolt = book["C2"]
+    note = Note.objects.create(
+        target_type="customers.groupcustomer", target_id=str(bolt.pk), body="Oscar's note"
+    )
+    client.force_login(cast.account_manager)
+
+    added = client.post(f"/notes/customers.groupcustomer/{bolt.pk}/add/", {"body": "mine"})
+
+    assert added.status_code == 404
+    assert list(Note.objects.values_list("body", flat=True)) == ["Oscar's note"]
+    assert client.get(f"/notes/{note.pk}/file/").status_code == 404
+    client.force_login(cast.hr)
+    assert (
+        client.post(f"/notes/customers.groupcustomer/{bolt.pk}/add/", {"body": "x"}).status_code
+        == 404
+    )
+    assert Note.objects.count() == 1
