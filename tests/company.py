@@ -12,7 +12,7 @@ from typing import Any
 
 from gmassist.core.models import ApiToken, Job, Proposal, SavedView
 from gmassist.core.permissions import SYSTEM
-from gmassist.customers.models import AccountManager, GroupCustomer, Industry
+from gmassist.customers.models import AccountManager, GroupCustomer, Industry, ServiceContact
 from gmassist.customers.services import RETIER
 from gmassist.decisions.models import Decision, Response
 from gmassist.decisions.services import Audience, decision_create, decision_publish
@@ -51,6 +51,7 @@ PATH_MODELS: dict[str, type] = {
     "line_id": IncentivePlanLine,
     "manager_id": AccountManager,
     "customer_id": GroupCustomer,
+    "contact_id": ServiceContact,
     "feedback_id": Feedback,
     "agency_id": RecruitingAgency,
     "requisition_id": Requisition,
@@ -81,6 +82,9 @@ PATH_MODELS: dict[str, type] = {
     "talent:plan_detail": IncentivePlan,
     "talent:plan_line": IncentivePlan,
     "customers:customer": GroupCustomer,
+    "customers:customer_edit": GroupCustomer,
+    "customers:contact_new": GroupCustomer,
+    "customers:contact_edit": ServiceContact,
     "customers:manager": AccountManager,
     "voice:feedback_detail": Feedback,
     "voice:feedback_reply": Feedback,
@@ -181,6 +185,13 @@ def small_company(cast) -> None:
             code=f"C-{employee.employee_no}", name="x", industry=industry, account_manager=manager
         )
         GroupCustomer.objects.filter(pk=customer.pk).update(name=marker(GroupCustomer, customer.pk))
+        ServiceContact.objects.create(
+            customer=customer,
+            date=dt.date(2026, 10, 5),
+            channel="account_manager",
+            kind="complaint",
+            satisfaction=2,
+        )
 
     for department, author in ((cast.sales_east, cast.employee), (cast.rnd, cast.outsider)):
         item = Feedback.objects.create(

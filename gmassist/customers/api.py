@@ -1,8 +1,9 @@
 """The customers endpoints of the REST API: customers (list, detail with revenue, contacts,
-history, tier reasons and churn), account managers (list, detail with grades), revenue
-analytics, the tiering policy, and the runs (re-tiering, matching, routing, churn scores) as
-jobs. Reads go through the scoped selectors, writes through the services; proposals are core's
-(`/api/proposals`), job status too (`/api/jobs/{id}`)."""
+history, tier reasons and churn; a customer's details changed, a service contact logged or
+changed), account managers (list, detail with grades), revenue analytics, the tiering policy,
+and the runs (re-tiering, matching, routing, churn scores) as jobs. Reads go through the
+scoped selectors, writes through the services; proposals are core's (`/api/proposals`), job
+status too (`/api/jobs/{id}`)."""
 
 from typing import Any
 
@@ -28,18 +29,22 @@ from gmassist.core.permissions import reach
 from gmassist.customers import presenters, selectors, services
 from gmassist.customers.engine.tiering import PolicyError, TieringPolicy, policy_to_toml
 from gmassist.customers.forms import FIELD_OF_TOML_KEY, POLICY_TOML_KEYS
-from gmassist.customers.models import AccountManager, Industry
+from gmassist.customers.models import AccountManager, Industry, ServiceContact
 from gmassist.customers.schemas import (
     AnalyticsOut,
     ChannelRulesIn,
     ChannelRulesOut,
+    ContactOut,
     CustomerDetailOut,
     CustomerFilters,
     CustomerOut,
+    CustomerPatch,
     ManagerDetailOut,
     ManagerFilters,
     ManagerOut,
     MatchRunIn,
+    ServiceContactIn,
+    ServiceContactPatch,
     TieringPolicyIn,
     TieringPolicyOut,
 )
@@ -278,7 +283,55 @@ def run_churn(request: HttpRequest):
     return _start(request, CHURN_JOB, {}, change=True)
 
 
+# --- records: service contacts and a customer's details, through the imports' rules ---------
+
+# Writes: 400 for a body that is not JSON, 403 for a visible record the role may not change.
+WRITE_PROBLEMS = problems(400, 403, 404, 409)
+
+
+@router.patch("/customers/contacts/{contact_id}", response={200: ContactOut, **WRITE_PROBLEMS})
+def contact_update(request: HttpRequest, contact_id: ObjectId, payload: ServiceContactPatch):
+    """Change a logged contact's `satisfaction`, `resolved` or `summary` (only the fields
+    sent; its date, channel and kind are its key). An account manager for their own
+    customers, the GM's office for all; checked by the service_contacts import's rules and
+    kept in the customer's history."""
+    user = request_user(request)
+    contact = visible_or_404(ServiceContact.objects, contact_id, user=user)
+    return services.service_contact_update(
+        contact=contact, data=payload.model_dump(exclude_unset=True), by=user
+    )
+
+
 # --- one customer: last, so that /customers/managers and the like are not taken for an id ---
+
+
+@router.post("/customers/{customer_id}/contacts", response={201: ContactOut, **WRITE_PROBLEMS})
+def contact_create(request: HttpRequest, customer_id: ObjectId, payload: ServiceContactIn):
+    """Log a service contact with a customer: one a day per channel and kind (a second is a
+    422 on `kind`). An account manager for their own customers, the GM's office for all;
+    checked by the service_contacts import's rules and stored as an imported contact is, so
+    that it feeds the churn model and the channel rules the same way."""
+    user = request_user(request)
+    customer = visible_or_404(selectors.customers_visible(user=user), customer_id)
+    contact = services.service_contact_create(customer=customer, by=user, **payload.model_dump())
+    return Status(201, contact)
+
+
+@router.patch("/customers/{customer_id}", response={200: CustomerOut, **WRITE_PROBLEMS})
+def customer_update(request: HttpRequest, customer_id: ObjectId, payload: CustomerPatch):
+    """Change a customer's details and who to call there (only the fields sent), checked by
+    the customers import's rules. An account manager for their own customers, the GM's office
+    for all. The tier, the account manager and the service channel are not fields here: they
+    change through their proposals."""
+    user = request_user(request)
+    customer = visible_or_404(selectors.customers_visible(user=user), customer_id)
+    data = payload.model_dump(exclude_unset=True)
+    if "industry_id" in data:
+        data["industry"] = reference_or_422(
+            Industry.objects, data.pop("industry_id"), field="industry_id", user=user
+        )
+    services.customer_update(customer=customer, data=data, by=user)
+    return visible_or_404(selectors.customer_list(user=user), customer.pk)
 
 
 @router.get(

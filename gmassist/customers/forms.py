@@ -1,15 +1,20 @@
-"""Forms of the customers pages: the lists' filters, the tiering policy, the runs' options."""
+"""Forms of the customers pages: the lists' filters, the tiering policy, the runs' options,
+and the records typed on screen (a customer's details, its service contacts)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.forms import FilterForm
 from gmassist.customers import selectors
-from gmassist.customers.choices import CustomerStatus, ServiceChannel, Tier
+from gmassist.customers.choices import ContactKind, CustomerStatus, ServiceChannel, Tier
+from gmassist.customers.importers.contacts import SUMMARY_MAX_LENGTH
+from gmassist.customers.importers.customers import PRODUCT_SEPARATOR
+from gmassist.org.forms import COMMENT_FIELD_LABEL, _choice, _date, _text
 
 NOT_TIERED = "-"
 # the bands of selectors.CHURN_BANDS, as the filter and the grouping name them
@@ -295,3 +300,145 @@ class MatchRunForm(forms.Form):
     def job_params(self) -> dict[str, Any]:
         """The cleaned options as the customers.match job takes them."""
         return {name: self.cleaned_data[name] for name in self.fields}
+
+
+# --- records on screen -----------------------------------------------------------------------
+# Text as a person types it, as in the people's record forms: the customers and
+# service_contacts imports check every value (one validation for a file, a form and the API)
+# and their errors come back next to the fields.
+
+
+def _satisfaction_field() -> forms.CharField:
+    field = _choice(_("Satisfaction"), [(str(n), str(n)) for n in range(1, 6)], _("not asked"))
+    field.help_text = _("1 (very dissatisfied) to 5 (very satisfied).")
+    return field
+
+
+def _summary_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Summary"),
+        required=False,
+        max_length=SUMMARY_MAX_LENGTH,
+        help_text=_("What it was about and what was agreed."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def _comment_field() -> forms.CharField:
+    return forms.CharField(
+        label=COMMENT_FIELD_LABEL,
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ServiceContactForm(forms.Form):
+    """Log a contact with a customer: when, through which channel, what kind, how satisfied
+    the customer was, whether it was resolved, and a summary."""
+
+    date = _date(_("Date"))
+    kind = _choice(_("Kind"), ContactKind.choices)
+    channel = _choice(_("Channel"), ServiceChannel.choices)
+    satisfaction = _satisfaction_field()
+    resolved = forms.BooleanField(label=_("Resolved"), required=False)
+    summary = _summary_field()
+
+    def __init__(self, *args: Any, customer: Any, **kwargs: Any):
+        kwargs.setdefault(
+            "initial",
+            {
+                "date": timezone.localdate().isoformat(),
+                "kind": ContactKind.VISIT,
+                "channel": customer.service_channel,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        for name in ("date", "kind", "channel"):
+            self.fields[name].marked_required = True  # type: ignore[attr-defined]
+
+    def record(self) -> dict[str, Any]:
+        """The typed values as `services.service_contact_create` takes them."""
+        return dict(self.cleaned_data)
+
+
+class ServiceContactChangeForm(forms.Form):
+    """Change a logged contact: the customer's satisfaction, resolved or not, the summary."""
+
+    satisfaction = _satisfaction_field()
+    resolved = forms.BooleanField(label=_("Resolved"), required=False)
+    summary = _summary_field()
+    comment = _comment_field()
+
+    @staticmethod
+    def initial_of(contact: Any) -> dict[str, Any]:
+        return {
+            "satisfaction": "" if contact.satisfaction is None else str(contact.satisfaction),
+            "resolved": contact.resolved,
+            "summary": contact.summary,
+        }
+
+
+class CustomerRecordForm(forms.Form):
+    """Correct a customer's details and who to call there. The code, the tier, the account
+    manager and the service channel are not here: the code is the customer's key, the others
+    change through their proposals."""
+
+    name = _text(_("Name"), max_length=200)
+    # a menu of the industries' codes; a code sent around the menu is an error in the service
+    industry = forms.CharField(label=_("Industry"), required=False, widget=forms.Select())
+    scale = _text(_("Scale"), max_length=20, inputmode="numeric")
+    region = _text(_("Region"), max_length=100)
+    contract_start = _date(_("Contract start"))
+    contract_end = _date(_("Contract end"))
+    products = _text(_("Products held"), max_length=2000)
+    status = _choice(_("Status"), CustomerStatus.choices)
+    contact_name = _text(_("Contact person"), max_length=200, autocomplete="off")
+    contact_phone = _text(_("Phone"), max_length=50, type="tel", autocomplete="off")
+    contact_email = forms.CharField(
+        label=_("E-mail"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    address = _text(_("Address"), max_length=300)
+    comment = _comment_field()
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["industry"].widget.choices = [
+            ("", "—"),
+            *(
+                (i.code, f"{i.name} ({i.code})")
+                for i in selectors.industries_visible(user=user)
+                .order_by("name")
+                .only("code", "name")
+            ),
+        ]
+        self.fields["name"].marked_required = True  # type: ignore[attr-defined]
+        self.fields["scale"].help_text = _("Number of employees or lines.")
+        self.fields["products"].help_text = _("Product codes separated by “;”.")
+
+    @staticmethod
+    def initial_of(customer: Any) -> dict[str, Any]:
+        """A stored customer as the form shows it."""
+        return {
+            "name": customer.name,
+            "industry": customer.industry.code if customer.industry_id else "",
+            "scale": "" if customer.scale is None else str(customer.scale),
+            "region": customer.region,
+            "contract_start": customer.contract_start.isoformat()
+            if customer.contract_start
+            else "",
+            "contract_end": customer.contract_end.isoformat() if customer.contract_end else "",
+            "products": f"{PRODUCT_SEPARATOR} ".join(customer.products or []),
+            "status": customer.status,
+            "contact_name": customer.contact_name,
+            "contact_phone": customer.contact_phone,
+            "contact_email": customer.contact_email,
+            "address": customer.address,
+        }
+
+    def changed_record(self) -> dict[str, Any]:
+        """The fields the person changed (the others are left as stored), the comment apart."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "comment"}

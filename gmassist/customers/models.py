@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.models import BaseModel
@@ -150,6 +151,18 @@ class GroupCustomer(BaseModel):
         on_delete=models.SET_NULL,
         related_name="customers",
     )
+    # who to call at the customer; a database default too, so that the imports and the demo
+    # that insert rows column by column (COPY) need not name them
+    contact_name = models.CharField(
+        _("contact person"), max_length=200, blank=True, default="", db_default=""
+    )
+    contact_phone = models.CharField(
+        _("phone"), max_length=50, blank=True, default="", db_default=""
+    )
+    contact_email = models.CharField(
+        _("e-mail"), max_length=254, blank=True, default="", db_default=""
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True, default="", db_default="")
 
     objects = RestrictedQuerySet.as_manager()
     restrict_scope = _CUSTOMER_SCOPE
@@ -192,6 +205,9 @@ class GroupCustomer(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:customer", args=[self.pk])
 
 
 class MonthlyRevenue(BaseModel):
@@ -244,12 +260,21 @@ class ServiceContact(BaseModel):
     kind = models.CharField(_("kind"), max_length=20, choices=ContactKind.choices)
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
     resolved = models.BooleanField(_("resolved"), default=False)
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("What it was about and what was agreed."),
+    )
 
     objects = RestrictedQuerySet.as_manager()
     restrict_scope = _follows_customer()
 
     class Meta:
         ordering = ["customer_id", "-date"]
+        verbose_name = _("service contact")
+        verbose_name_plural = _("service contacts")
         constraints = [
             models.UniqueConstraint(
                 fields=["customer", "date", "channel", "kind"],

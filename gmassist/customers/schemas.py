@@ -6,14 +6,16 @@ B 2, C 1); capacity likewise. Risks and shares are fractions from 0 to 1.
 """
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from gmassist.api import ObjectId, Text
 from gmassist.customers.choices import ContactKind, CustomerStatus, ServiceChannel
+from gmassist.customers.importers.contacts import SUMMARY_MAX_LENGTH
 from gmassist.customers.selectors import CUSTOMER_SORTS, MANAGER_SORTS
+from gmassist.org.schemas import Date, Patch
 
 CustomerSort = Literal[tuple(key for base in CUSTOMER_SORTS for key in (base, f"-{base}"))]  # type: ignore[valid-type]
 ManagerSort = Literal[tuple(key for base in MANAGER_SORTS for key in (base, f"-{base}"))]  # type: ignore[valid-type]
@@ -66,6 +68,10 @@ class CustomerOut(Schema):
     tier: str = Field(description='A, B, C, or "" before the customer is tiered')
     service_channel: ServiceChannel
     account_manager: ManagerRef | None
+    contact_name: str = Field(description="who to call at the customer")
+    contact_phone: str
+    contact_email: str
+    address: str
     revenue_12m: float = Field(description="revenue in the last 12 months")
 
 
@@ -75,11 +81,62 @@ class RevenueMonthOut(Schema):
 
 
 class ContactOut(Schema):
+    id: int
     date: dt.date
     channel: ServiceChannel
     kind: ContactKind
     satisfaction: int | None = Field(description="1-5")
     resolved: bool
+    summary: str = Field(description="what it was about and what was agreed")
+
+
+# --- records sent to the API: checked by the customers and service_contacts imports' rules --
+
+Satisfaction = Annotated[int, Field(ge=1, le=5)]
+Scale = Annotated[int, Field(ge=0, le=2_147_483_647)]
+
+
+class ServiceContactIn(Schema):
+    """A contact to log: one a day per customer, channel and kind."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: Date
+    channel: ServiceChannel = Field(description="who served the customer")
+    kind: ContactKind
+    satisfaction: Satisfaction | None = Field(
+        None, description="1 (very dissatisfied) to 5 (very satisfied); null: not asked"
+    )
+    resolved: bool = False
+    summary: Text = Field("", max_length=SUMMARY_MAX_LENGTH)
+
+
+class ServiceContactPatch(Patch):
+    """What may change on a logged contact; its date, channel and kind are its key."""
+
+    satisfaction: Satisfaction | None = None
+    resolved: bool | None = None
+    summary: Text | None = Field(None, max_length=SUMMARY_MAX_LENGTH)
+
+
+class CustomerPatch(Patch):
+    """A customer's details to change (only the fields sent). The code does not change; the
+    tier, the account manager and the service channel change through their proposals."""
+
+    name: Text | None = Field(None, max_length=200)
+    industry_id: ObjectId | None = None
+    scale: Scale | None = Field(None, description="number of employees or lines")
+    region: Text | None = Field(None, max_length=100)
+    contract_start: Date | None = None
+    contract_end: Date | None = None
+    products: list[Annotated[Text, Field(max_length=200)]] | None = Field(
+        None, max_length=500, description="product codes"
+    )
+    status: CustomerStatus | None = None
+    contact_name: Text | None = Field(None, max_length=200)
+    contact_phone: Text | None = Field(None, max_length=50)
+    contact_email: Text | None = Field(None, max_length=254)
+    address: Text | None = Field(None, max_length=300)
 
 
 class TierChangeOut(Schema):

@@ -1016,3 +1016,31 @@ def policy_versions(*, user: User | None, kind: str) -> QuerySet[CustomerPolicy]
         .select_related("saved_by")
         .order_by("-created_at", "-id")
     )
+
+
+def customer_history_readable(*, user: User | None, customer: GroupCustomer) -> bool:
+    """Whether `user` reads `customer`'s history and notes: whoever sees the customer (it
+    holds no pay)."""
+    return customers_visible(user=user).filter(pk=customer.pk).exists()
+
+
+def customer_record_history(*, user: User | None, customer: GroupCustomer) -> list[Any] | None:
+    """The changes made to `customer`'s record and its service contacts on screen or through
+    the API (who, when, each change as [old, new], why), newest first; None when `user` may
+    not read them (`customer_history_readable`)."""
+    from gmassist.core.selectors import record_history
+
+    if not customer_history_readable(user=user, customer=customer):
+        return None
+    contacts = {
+        c.pk: c for c in ServiceContact.objects.filter(customer=customer).only("date", "kind")
+    }
+    entries = record_history(record=customer, related=contacts.values())
+    for entry in entries:
+        # which contact an entry is about, named on the page by its date and kind
+        entry.contact = (
+            contacts.get(int(entry.target_id))
+            if entry.target_type == "customers.servicecontact"
+            else None
+        )
+    return entries

@@ -1,6 +1,7 @@
 """Writes of the customers app: policies, and the analyses that end in proposals (re-tiering,
-re-matching account managers, re-routing service channels) with how those proposals apply, and
-the churn scores. Keyword-only, one transaction, audited.
+re-matching account managers, re-routing service channels) with how those proposals apply, the
+churn scores, and the records typed on screen or sent to the API (a customer's details, its
+service contacts). Keyword-only, one transaction, audited.
 
 `by=SYSTEM` is the system (a scheduled job, the CLI run without --user); `by=None` is nobody
 and may do nothing. Making a customers
@@ -16,13 +17,14 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from gmassist.core.choices import Action, AuditAction, ProposalStatus
+from gmassist.core.imports.records import import_record
 from gmassist.core.models import Proposal
-from gmassist.core.permissions import ALL, SYSTEM, Domain, acting_user, reach
+from gmassist.core.permissions import ALL, SYSTEM, Domain, acting_user, reach, user_can
 from gmassist.core.services import audit_record, proposal_create
 from gmassist.customers.choices import PolicyKind, ServiceChannel, Tier
 from gmassist.customers.engine.channels import RulesError, plan_channels, rules_from_toml
@@ -35,13 +37,16 @@ from gmassist.customers.engine.tiering import (
     tier_changes,
     tier_customers,
 )
+from gmassist.customers.importers.customers import PRODUCT_SEPARATOR
 from gmassist.customers.models import (
     AccountManager,
     ChurnRun,
     ChurnScore,
     CustomerPolicy,
     GroupCustomer,
+    Industry,
     ManagerHistory,
+    ServiceContact,
     TierHistory,
 )
 from gmassist.customers.reasons import Reason
@@ -970,3 +975,220 @@ def _churn_reason_stored(reason: Any, missing: bool) -> dict[str, Any]:
         "text": str(words),
         **words.as_dict(),
     }
+
+
+# --- records on screen: a customer's details and its service contacts -------------------------
+# Typed on a page or sent to the API, written through the customers and service_contacts
+# imports (one validation for a file, a form and the API), each write audited on its record
+# with every change as [old, new] and the comment that says why.
+
+# What may change on a customer's record: the customers import's columns but the code (its
+# natural key) and what only a proposal changes (see THROUGH_PROPOSALS).
+CUSTOMER_RECORD_FIELDS = (
+    "name",
+    "industry",
+    "scale",
+    "region",
+    "contract_start",
+    "contract_end",
+    "products",
+    "status",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "address",
+)
+# the columns of the customers import that change only through an approved proposal
+THROUGH_PROPOSALS = {
+    "tier": gettext_noop("the tier changes through a re-tiering proposal"),
+    "account_manager": gettext_noop("the account manager changes through a matching proposal"),
+    "service_channel": gettext_noop("the service channel changes through a routing proposal"),
+}
+# what a service contact holds besides its customer; date, channel and kind are its key
+SERVICE_CONTACT_FIELDS = ("date", "channel", "kind", "satisfaction", "resolved", "summary")
+SERVICE_CONTACT_KEY = ("date", "channel", "kind")
+
+
+def _check_may_change(by: User | None, obj: Any) -> None:
+    """PermissionDenied unless `by` may change `obj` (the one rule: restrict(by, CHANGE); an
+    account manager their own customers, the GM's office every one)."""
+    if not user_can(by, Action.CHANGE, obj):
+        raise PermissionDenied(gettext("You may not change this customer's records."))
+
+
+def _cell(value: Any) -> str:
+    """A value as the customers imports read it: an industry by its code, a date in ISO form,
+    a yes/no, products as codes separated by ";", anything else as its text."""
+    if value is None:
+        return ""
+    if isinstance(value, Industry):
+        return value.code
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return PRODUCT_SEPARATOR.join(str(v) for v in value)
+    return str(value)
+
+
+def _audited(value: Any) -> Any:
+    """A stored value as a record's history keeps it: a related row by its id, products as
+    the text of the import ("A; B"), a date as ISO text."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list):
+        return f"{PRODUCT_SEPARATOR} ".join(str(v) for v in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _state(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: _audited(getattr(obj, name)) for name in fields}
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {name: [before[name], value] for name, value in after.items() if before[name] != value}
+
+
+def _industry(value: Any) -> Any:
+    """An industry given by code must exist: a record typed on screen or sent to the API never
+    creates one (a file may: see the customers import). The industries are the GM's office's."""
+    if value in (None, "") or isinstance(value, Industry):
+        return value
+    found = Industry.objects.filter(code=str(value).strip()).first()
+    if found is None:
+        raise ValidationError(
+            {"industry": gettext("no such industry code: %(code)s") % {"code": value}}
+        )
+    return found
+
+
+@transaction.atomic
+def customer_update(
+    *, customer: GroupCustomer, data: dict[str, Any], by: User | None, comment: str = ""
+) -> GroupCustomer:
+    """Change a customer's details and who to call there: the columns of
+    CUSTOMER_RECORD_FIELDS in `data` (objects, dates and numbers, or text as typed; one left
+    out stays as it is, an empty one is emptied), checked by the customers import's rules.
+    The code does not change; the tier, the account manager and the service channel change
+    only through their proposals (THROUGH_PROPOSALS: a ValidationError naming the field).
+    Scale is a number of employees or lines. One audit entry with each change as [old, new]
+    and the `comment`; none when nothing changed."""
+    customer = GroupCustomer.objects.select_for_update().get(pk=customer.pk)
+    _check_may_change(by, customer)
+    data = dict(data)
+    refused = {name: gettext(THROUGH_PROPOSALS[name]) for name in data if name in THROUGH_PROPOSALS}
+    if "code" in data and str(data["code"]).strip() != customer.code:
+        refused["code"] = gettext("a customer's code does not change")
+    if refused:
+        raise ValidationError(refused)
+    data.pop("code", None)
+    if "industry" in data:
+        data["industry"] = _industry(data["industry"])
+    before = _state(customer, CUSTOMER_RECORD_FIELDS)
+    record = {name: _cell(value) for name, value in data.items()}
+    import_record(
+        entity="customers",
+        record={"code": customer.code, **record},
+        by=by,
+        allowed=("code", *CUSTOMER_RECORD_FIELDS),
+    )
+    customer.refresh_from_db()
+    changes = _changes(before, _state(customer, CUSTOMER_RECORD_FIELDS))
+    if changes:
+        if comment:
+            changes["comment"] = comment
+        audit_record(actor=by, action=AuditAction.UPDATE, target=customer, changes=changes)
+    return customer
+
+
+@transaction.atomic
+def service_contact_create(
+    *,
+    customer: GroupCustomer,
+    date: dt.date | str,
+    channel: str,
+    kind: str,
+    by: User | None,
+    satisfaction: int | str | None = None,
+    resolved: bool | str = False,
+    summary: str = "",
+) -> ServiceContact:
+    """Log a contact with `customer`: when, through which service channel, what kind (a
+    visit, an inquiry, a complaint...), the customer's satisfaction (1-5, optional), whether
+    it was resolved and a summary; checked by the service_contacts import's rules and stored
+    as an imported contact is, so it feeds the churn model and the channel rules the same way.
+    A customer has one contact a day per channel and kind: a second one is refused (change
+    the first). Audited on the contact with every value."""
+    customer = GroupCustomer.objects.select_for_update().get(pk=customer.pk)
+    _check_may_change(by, customer)
+    record = {
+        "customer": customer.code,
+        "date": _cell(date),
+        "channel": _cell(channel),
+        "kind": _cell(kind),
+        "satisfaction": _cell(satisfaction),
+        "resolved": _cell(resolved),
+        "summary": _cell(summary),
+    }
+    report = import_record(
+        entity="service_contacts",
+        record=record,
+        by=by,
+        allowed=("customer", *SERVICE_CONTACT_FIELDS),
+    )
+    if report.counts["service_contacts"]["created"] != 1:
+        raise ValidationError(
+            {
+                "kind": gettext(
+                    "this customer has a contact of this kind through this channel on this "
+                    "date already: change that one"
+                )
+            }
+        )
+    contact = customer.contacts.order_by("-pk").first()  # the customer's row is locked: ours
+    assert contact is not None
+    changes = {
+        k: v for k, v in _state(contact, SERVICE_CONTACT_FIELDS).items() if v not in (None, "")
+    }
+    audit_record(actor=by, action=AuditAction.CREATE, target=contact, changes=changes)
+    return contact
+
+
+@transaction.atomic
+def service_contact_update(
+    *, contact: ServiceContact, data: dict[str, Any], by: User | None, comment: str = ""
+) -> ServiceContact:
+    """Change a logged contact's satisfaction (1-5), whether it was resolved and its summary,
+    checked by the service_contacts import's rules. Its date, channel and kind are its key and
+    do not change (log another contact instead). One audit entry with each change as
+    [old, new] and the `comment`; none when nothing changed."""
+    contact = (
+        ServiceContact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
+    )
+    _check_may_change(by, contact)
+    key = _state(contact, SERVICE_CONTACT_KEY)
+    moved = [
+        name for name in SERVICE_CONTACT_KEY if name in data and _cell(data[name]) != key[name]
+    ]
+    if moved:
+        message = gettext("a contact's date, channel and kind do not change: log another one")
+        raise ValidationError(dict.fromkeys(moved, message))
+    before = _state(contact, SERVICE_CONTACT_FIELDS)
+    record = {name: _cell(value) for name, value in data.items()}
+    record.update(customer=contact.customer.code, **key)
+    import_record(
+        entity="service_contacts",
+        record=record,
+        by=by,
+        allowed=("customer", *SERVICE_CONTACT_FIELDS),
+    )
+    contact.refresh_from_db()
+    changes = _changes(before, _state(contact, SERVICE_CONTACT_FIELDS))
+    if changes:
+        if comment:
+            changes["comment"] = comment
+        audit_record(actor=by, action=AuditAction.UPDATE, target=contact, changes=changes)
+    return contact

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -22,14 +22,16 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core import selectors as core_selectors
 from gmassist.core import services as core_services
 from gmassist.core.choices import Action
+from gmassist.core.forms import NoteForm
 from gmassist.core.grouping import GroupBy, GroupSum, one_of
 from gmassist.core.models import Company
-from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
+from gmassist.core.permissions import ALL, SUBTREE, Domain, reach, user_can
 from gmassist.core.views_lib import (
     DetailPage,
     ExportColumn,
     ListColumn,
     ListPage,
+    record_form_response,
     require_reach,
 )
 from gmassist.customers import presenters, selectors, services
@@ -40,12 +42,15 @@ from gmassist.customers.forms import (
     FIELD_OF_TOML_KEY,
     ChannelRulesTomlForm,
     CustomerFilterForm,
+    CustomerRecordForm,
     ManagerFilterForm,
     MatchRunForm,
+    ServiceContactChangeForm,
+    ServiceContactForm,
     TieringPolicyForm,
     TieringPolicyTomlForm,
 )
-from gmassist.customers.models import AccountManager, GroupCustomer
+from gmassist.customers.models import AccountManager, GroupCustomer, ServiceContact
 
 # the pages about many customers' managers are for the roles that see more than their own book
 MANY_BOOKS = (ALL, SUBTREE)
@@ -197,11 +202,148 @@ class CustomerPage(DetailPage):
             .filter(pk=obj.account_manager_id)
             .exists(),
             "window": selectors.trailing_window(months[-1]["month"] if months else None),
+            **_record_context(user, obj),
         }
+
+
+def _record_context(user: Any, customer: GroupCustomer) -> dict[str, Any]:
+    """What the customer page adds for its records: whether the user may change them, the
+    form that logs a contact (for who may), the record's history, and its notes and files."""
+    may_change = user_can(user, Action.CHANGE, customer)
+    note_form = NoteForm()
+    del note_form.fields["holds_pay"]  # a customer's files hold no one's pay
+    return {
+        "may_change": may_change,
+        "contact_form": ServiceContactForm(customer=customer) if may_change else None,
+        "record_history": selectors.customer_record_history(user=user, customer=customer),
+        "notes": core_selectors.record_notes(user=user, record=customer),
+        "note_form": note_form,
+    }
 
 
 def _mean(values: list[int]) -> float | None:
     return sum(values) / len(values) if values else None
+
+
+# --- records on screen -----------------------------------------------------------------------
+
+
+def _changeable(request: HttpRequest, pk: int) -> GroupCustomer:
+    """The customer `pk` if the user may change its records: 404 when they may not see it, 403
+    when they see it but may not change it (a department head: read only); 403 for a role
+    that sees no customers at all, as every customers page."""
+    require_reach(request.user, CUSTOMERS, ())
+    customer = get_object_or_404(selectors.customers_visible(user=request.user), pk=pk)
+    if not user_can(request.user, Action.CHANGE, customer):
+        raise PermissionDenied
+    return customer
+
+
+def _saved(request: HttpRequest, message: Any, customer: GroupCustomer) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("customers:customer", pk=customer.pk)
+
+
+@login_required
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a customer's details and who to call there, checked by the customers import's
+    rules as one types; the tier, manager and channel stay with their proposals."""
+    customer = _changeable(request, pk)
+    form = CustomerRecordForm(
+        request.POST or None, user=request.user, initial=CustomerRecordForm.initial_of(customer)
+    )
+
+    def write() -> GroupCustomer:
+        return services.customer_update(
+            customer=customer,
+            data=form.changed_record(),
+            by=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+        )
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=lambda saved: _saved(request, gettext("The customer's record is saved."), saved),
+        template="customers/record_form.html",
+        context={
+            "title": gettext("Edit %(name)s") % {"name": customer.name},
+            "submit": gettext("Save"),
+            "customer": customer,
+            "note": gettext(
+                "The tier, the account manager and the service channel change through their "
+                "proposals (re-tiering, matching, routing), not here."
+            ),
+        },
+    )
+
+
+@login_required
+def contact_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log a service contact with a customer (the form is on the customer's page too), checked
+    by the service_contacts import's rules as one types."""
+    customer = _changeable(request, pk)
+    form = ServiceContactForm(request.POST or None, customer=customer)
+
+    def write() -> Any:
+        return services.service_contact_create(customer=customer, by=request.user, **form.record())
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=lambda _contact: _saved(request, gettext("The contact is logged."), customer),
+        template="customers/record_form.html",
+        context={
+            "title": gettext("Log a contact with %(name)s") % {"name": customer.name},
+            "submit": gettext("Log the contact"),
+            "customer": customer,
+        },
+    )
+
+
+@login_required
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a logged contact: satisfaction, resolved, summary (its date, channel and kind
+    are its key)."""
+    require_reach(request.user, CUSTOMERS, ())
+    contact = get_object_or_404(
+        ServiceContact.objects.restrict(request.user, Action.VIEW).select_related("customer"),
+        pk=pk,
+    )
+    customer = _changeable(request, contact.customer_id)
+    form = ServiceContactChangeForm(
+        request.POST or None, initial=ServiceContactChangeForm.initial_of(contact)
+    )
+
+    def write() -> Any:
+        data = {k: v for k, v in form.cleaned_data.items() if k != "comment"}
+        return services.service_contact_update(
+            contact=contact,
+            data={k: v for k, v in data.items() if k in form.changed_data},
+            by=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+        )
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=lambda _contact: _saved(request, gettext("The contact is saved."), customer),
+        template="customers/record_form.html",
+        context={
+            "title": gettext("%(kind)s of %(date)s, %(name)s")
+            % {
+                "kind": contact.get_kind_display(),
+                "date": contact.date.isoformat(),
+                "name": customer.name,
+            },
+            "submit": gettext("Save"),
+            "customer": customer,
+            "contact": contact,
+        },
+    )
 
 
 # --- account managers ------------------------------------------------------------------------

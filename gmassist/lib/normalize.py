@@ -221,6 +221,16 @@ def parse_int(value: object, *, decimal_comma: bool = False) -> int:
     return int(number)
 
 
+# a plausible e-mail address: one @, a dot in the domain, no spaces (Django's full validator
+# costs 20 µs a call, a fifth of an import's whole budget for a row)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def looks_like_email(text: str) -> bool:
+    """True when `text` is shaped like an e-mail address (name@domain.tld)."""
+    return _EMAIL.match(text) is not None
+
+
 def looks_like_number(text: str) -> bool:
     """True when `text` is a plain number that means a quantity (not a code like "01960")."""
     body = text.lstrip("+-")

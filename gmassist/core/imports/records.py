@@ -92,3 +92,26 @@ def field_errors(report: ImportReport) -> dict[str, list[str]]:
     for error in report.errors:
         errors.setdefault(error.column if error.row is not None else "", []).append(error.reason)
     return errors
+
+
+def import_record(
+    *, entity: str, record: MappingType[str, Any], by: Any, allowed: tuple[str, ...]
+) -> ImportReport:
+    """Write one record of `entity` typed on screen or sent to the API, for a caller that has
+    checked that `by` may change it and fixed its key in `record` (`import_records` with
+    `reach_checked`). A column outside `allowed` is refused; an import error is a
+    ValidationError by field (the record's own errors under NON_FIELD_ERRORS), as a form and
+    the API show it."""
+    from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+    unknown = sorted(set(record) - set(allowed))
+    if unknown:
+        raise ValidationError(
+            {name: gettext("this field cannot be changed here") for name in unknown}
+        )
+    try:
+        return import_records(entity=entity, records=[record], by=by, reach_checked=True)
+    except ImportFailed as failed:
+        errors = field_errors(failed.report)
+        errors[NON_FIELD_ERRORS] = errors.pop("", [])
+        raise ValidationError({k: v for k, v in errors.items() if v}) from None

@@ -1,5 +1,5 @@
 """Service contacts: a customer's calls, visits and tickets, keyed by (customer, date,
-channel, kind), with a satisfaction score and whether it was resolved."""
+channel, kind), with a satisfaction score, whether it was resolved and a summary."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from gmassist.core.imports import (
     DATE,
     INT,
     REF,
+    TEXT,
     Column,
     ImportContext,
     Plan,
@@ -24,10 +25,13 @@ from gmassist.core.imports import (
     merge_rows,
     out_of_range_reason,
     save_rows,
+    text_or_empty,
 )
 from gmassist.customers.choices import ContactKind, ServiceChannel
 from gmassist.customers.importers.common import customer_ids, resolve_customer
 from gmassist.customers.models import ServiceContact
+
+SUMMARY_MAX_LENGTH = 2000  # characters: a note of what was said, not a document
 
 CONTACT_COLUMNS = (
     Column("customer", REF),
@@ -36,6 +40,7 @@ CONTACT_COLUMNS = (
     Column("kind", CHOICE, choices=column_choices(ContactKind)),
     Column("satisfaction", INT),
     Column("resolved", BOOL),
+    Column("summary", TEXT, max_length=SUMMARY_MAX_LENGTH),
 )
 
 
@@ -44,7 +49,7 @@ def plan_contacts(ctx: ImportContext) -> Plan:
     existing = {
         (r["customer_id"], r["date"], r["channel"], r["kind"]): r
         for r in ServiceContact.objects.values(
-            "customer_id", "date", "channel", "kind", "satisfaction", "resolved"
+            "customer_id", "date", "channel", "kind", "satisfaction", "resolved", "summary"
         )
     }
     incoming = []
@@ -65,11 +70,15 @@ def plan_contacts(ctx: ImportContext) -> Plan:
             )
             continue
         seen[key] = row.number
-        given = given_values(row, {"satisfaction": "satisfaction", "resolved": "resolved"})
+        given = given_values(
+            row, {"satisfaction": "satisfaction", "resolved": "resolved", "summary": "summary"}
+        )
         if given.get("satisfaction") is not None and not 1 <= given["satisfaction"] <= 5:
             ctx.error(row, "satisfaction", out_of_range_reason(1, 5))
         if "resolved" in given and given["resolved"] is None:
             given["resolved"] = False
+        if "summary" in given:
+            given["summary"] = text_or_empty(given["summary"])
         date, channel, kind = key_values
         incoming.append(
             (
@@ -83,7 +92,7 @@ def plan_contacts(ctx: ImportContext) -> Plan:
         needs=gettext_noop("a new service contact needs %(field)s"),
         existing=existing,
         incoming=incoming,
-        defaults={"satisfaction": None, "resolved": False},
+        defaults={"satisfaction": None, "resolved": False, "summary": ""},
         required={},
     )
 
@@ -93,7 +102,7 @@ def plan_contacts(ctx: ImportContext) -> Plan:
             new_rows,
             changed_rows,
             ["customer_id", "date", "channel", "kind"],
-            ["satisfaction", "resolved"],
+            ["satisfaction", "resolved", "summary"],
         )
 
     return Plan(counts={"service_contacts": counts}, write=write)
@@ -101,7 +110,7 @@ def plan_contacts(ctx: ImportContext) -> Plan:
 
 def export_contacts(queryset: QuerySet) -> Iterator[list[Any]]:
     rows = queryset.order_by("customer__code", "date", "channel", "kind").values_list(
-        "customer__code", "date", "channel", "kind", "satisfaction", "resolved"
+        "customer__code", "date", "channel", "kind", "satisfaction", "resolved", "summary"
     )
     for row in rows.iterator(chunk_size=10000):
         yield list(row)

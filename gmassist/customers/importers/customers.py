@@ -1,6 +1,7 @@
 """The group customers: code, name, industry (by code or unique name, created when missing),
 scale, region, contract, products (one cell, codes separated by ";" or ","), status, tier,
-service channel and account manager (by employee number)."""
+service channel, account manager (by employee number), and who to call there (contact person,
+phone, e-mail, address)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,13 @@ CUSTOMER_COLUMNS = (
     Column("tier", CHOICE, choices=column_choices(Tier)),
     Column("service_channel", CHOICE, choices=column_choices(ServiceChannel)),
     Column("account_manager", REF),
+    Column("contact_name", NAME, max_length=200),
+    Column("contact_phone", max_length=50),
+    Column("contact_email", max_length=254),
+    Column("address", max_length=300),
 )
+# the contact columns, stored as "" when the cell is empty
+CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email", "address")
 _CUSTOMER_FIELDS = [
     "name",
     "industry_id",
@@ -65,6 +72,7 @@ _CUSTOMER_FIELDS = [
     "tier",
     "service_channel",
     "account_manager_id",
+    *CONTACT_FIELDS,
 ]
 CUSTOMER_DEFAULTS = {  # the columns of a new customer the file does not give
     "name": None,
@@ -78,6 +86,7 @@ CUSTOMER_DEFAULTS = {  # the columns of a new customer the file does not give
     "tier": "",
     "service_channel": ServiceChannel.ACCOUNT_MANAGER.value,
     "account_manager_id": None,
+    **dict.fromkeys(CONTACT_FIELDS, ""),
 }
 
 
@@ -153,8 +162,11 @@ def _customer_given(ctx: ImportContext, row: ParsedRow) -> dict[str, Any]:
             given[name] = str(default)
     if "service_channel" in given and given["service_channel"] is None:
         given["service_channel"] = ServiceChannel.ACCOUNT_MANAGER.value
-    if "region" in values:
-        given["region"] = text_or_empty(values["region"])
+    for name in ("region", *CONTACT_FIELDS):
+        if name in values:
+            given[name] = text_or_empty(values[name])
+    if given.get("contact_email") and not normalize.looks_like_email(given["contact_email"]):
+        ctx.error(row, "contact_email", _("not an e-mail address"))
     if "products" in values:
         given["products"] = _products(values["products"])
     if given.get("scale") is not None and not 0 <= given["scale"] <= 2_147_483_647:
@@ -202,6 +214,7 @@ def export_customers(queryset: QuerySet) -> Iterator[list[Any]]:
         "tier",
         "service_channel",
         "account_manager__employee__employee_no",
+        *CONTACT_FIELDS,
     )
     for row in rows.iterator(chunk_size=5000):
         values = list(row)

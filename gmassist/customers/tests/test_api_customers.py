@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import assert_problem
-from gmassist.customers.models import AccountManager, GroupCustomer
+from gmassist.customers.models import AccountManager, GroupCustomer, ServiceContact
 from gmassist.customers.tests.test_pages_customers import make_revenue_book
 
 CUSTOMERS = "/api/customers"
@@ -119,20 +119,25 @@ def test_the_customer_detail_has_revenue_contacts_and_history(client, cast, book
     assert len(body["revenue_months"]) == 24
     assert body["revenue_months"][-1] == {"month": "2025-12-01", "amount": 1000.0}
     assert body["revenue_months"][0] == {"month": "2024-01-01", "amount": 0.0}
+    visit, complaint = ServiceContact.objects.filter(customer=book["C1"]).order_by("-date")
     assert body["contacts"] == [
         {
+            "id": visit.pk,
             "date": "2025-05-09",
             "channel": "account_manager",
             "kind": "visit",
             "satisfaction": 5,
             "resolved": False,
+            "summary": "",
         },
         {
+            "id": complaint.pk,
             "date": "2025-03-02",
             "channel": "call_centre",
             "kind": "complaint",
             "satisfaction": 2,
             "resolved": True,
+            "summary": "",
         },
     ]
     assert (body["tier_history"], body["manager_history"]) == ([], [])

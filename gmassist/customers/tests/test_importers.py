@@ -98,6 +98,42 @@ def test_a_customer_import_is_all_or_nothing(book, tmp_path):
     assert GroupCustomer.objects.get(code="C1").name == "Acme"
 
 
+def test_it_imports_who_to_call_and_refuses_an_address_that_is_no_e_mail(book, tmp_path):
+    _import(
+        tmp_path,
+        "customers",
+        "code,contact_name,contact_phone,contact_email,address\n"
+        'C1, Li  Wei ,+86 21 5555 0101,li.wei@acme.example,"1 Bund Road, Shanghai"\n',
+    )
+    acme = GroupCustomer.objects.get(code="C1")
+    assert (acme.contact_name, acme.contact_phone, acme.contact_email, acme.address) == (
+        "Li Wei",
+        "+86 21 5555 0101",
+        "li.wei@acme.example",
+        "1 Bund Road, Shanghai",
+    )
+    errors = _errors(tmp_path, "customers", "code,contact_email\nC2,bolt at example\n")
+    assert [(e.row, e.column, e.value, e.reason) for e in errors] == [
+        (2, "contact_email", "bolt at example", "not an e-mail address")
+    ]
+    assert GroupCustomer.objects.get(code="C2").contact_email == ""
+
+
+def test_a_contact_s_summary_is_imported_and_a_file_without_it_keeps_it(book, tmp_path):
+    _import(
+        tmp_path,
+        "service_contacts",
+        "customer,date,channel,kind,summary\nC1,2025-01-02,branch,visit,Renewal talk\n",
+    )
+    _import(
+        tmp_path,
+        "service_contacts",
+        "customer,date,channel,kind,resolved\nC1,2025-01-02,branch,visit,yes\n",
+    )
+    contact = ServiceContact.objects.get()
+    assert (contact.summary, contact.resolved) == ("Renewal talk", True)
+
+
 def test_a_dry_run_counts_and_writes_nothing(book, tmp_path):
     report = _import(tmp_path, "customers", CUSTOMERS, dry_run=True)
 
@@ -114,8 +150,9 @@ def test_a_dry_run_counts_and_writes_nothing(book, tmp_path):
         ("monthly_revenue", "customer,month,amount\nC1,2025-01,100.50\nC2,2025/2,-3\n"),
         (
             "service_contacts",
-            "customer,date,channel,kind,satisfaction,resolved\n"
-            "C1,2025-01-02,call_centre,complaint,2,no\nC2,2025-01-02,branch,visit,,yes\n",
+            "customer,date,channel,kind,satisfaction,resolved,summary\n"
+            "C1,2025-01-02,call_centre,complaint,2,no,Invoices twice\n"
+            "C2,2025-01-02,branch,visit,,yes,\n",
         ),
     ],
 )

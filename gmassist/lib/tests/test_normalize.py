@@ -257,3 +257,19 @@ def test_a_stated_name_order_overrides_the_guess():
     assert split_name("Smith John Paul", "family_first") == NameParts(
         "Smith John Paul", "Smith", "John Paul"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "plausible"),
+    [
+        ("li.wei@acme.example", True),
+        ("a@b.cn", True),
+        ("li.wei at acme", False),
+        ("li.wei@acme", False),
+        ("li wei@acme.example", False),
+        ("a@@b.cn", False),
+        ("", False),
+    ],
+)
+def test_an_e_mail_address_needs_one_at_and_a_dotted_domain(text, plausible):
+    assert normalize.looks_like_email(text) is plausible
