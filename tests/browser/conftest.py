@@ -122,3 +122,18 @@ def log_in(tab, username: str, password: str) -> None:
     tab.fill("#id_password", password)
     tab.click("button[type=submit]")
     tab.wait_for_load_state()
+
+
+def wait_until(tab, expression: str, timeout_ms: int = 10_000) -> None:
+    """Wait until the JavaScript `expression` is true in the page, reading it from outside.
+
+    Playwright's `wait_for_function` polls a string predicate by evaluating it inside the page,
+    which the Content-Security-Policy refuses (no 'unsafe-eval') as soon as it has to try twice;
+    `evaluate` from here is not the page's own script and is not refused.
+    """
+    waited = 0
+    while not tab.evaluate(f"Boolean({expression})"):
+        if waited >= timeout_ms:
+            raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+        tab.wait_for_timeout(100)
+        waited += 100

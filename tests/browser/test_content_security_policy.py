@@ -5,7 +5,7 @@ inline style or script), and the charts and scripts still run."""
 import pytest
 
 from gmassist.talent.tests.conftest import paid, skilled  # noqa: F401
-from tests.browser.conftest import log_in, visit
+from tests.browser.conftest import log_in, visit, wait_until
 from tests.test_empty_data import PAGES
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,7 +30,7 @@ def test_every_page_of_the_gm_renders_under_the_policy(page, scored):
 def test_the_talent_charts_and_heat_map_are_drawn(page, scored):
     log_in(page, "gm", "pass-gm")
     visit(page, "/talent/")
-    page.wait_for_function("document.querySelector('#talent-chart-calibration').width > 0")
+    wait_until(page, "document.querySelector('#talent-chart-calibration').width > 0")
     # the heat map's shades are classes now, not inline styles: the darkest cell is red
     colour = page.locator("td.cell.heat-10").first.evaluate(
         "cell => getComputedStyle(cell).backgroundColor"

@@ -4,7 +4,7 @@ customer whose revenue chart is drawn."""
 import pytest
 
 from gmassist.customers.tests.test_pages_customers import make_revenue_book
-from tests.browser.conftest import log_in, visit
+from tests.browser.conftest import log_in, visit, wait_until
 from tests.browser.test_workspace import SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,7 +19,7 @@ def test_the_gm_filters_tier_a_and_opens_a_customer_with_its_revenue_chart(page,
 
     with page.expect_response(lambda r: "/customers/" in r.url and "tier=A" in r.url):
         page.select_option("#customers-tier", "A")
-    page.wait_for_function("document.querySelectorAll('[data-testid=customers-row]').length === 1")
+    wait_until(page, "document.querySelectorAll('[data-testid=customers-row]').length === 1")
     assert "tier=A" in page.url
     assert page.get_by_test_id("customers-tier").inner_text() == "A"
 
@@ -27,8 +27,8 @@ def test_the_gm_filters_tier_a_and_opens_a_customer_with_its_revenue_chart(page,
     page.wait_for_url("**/customers/*/")
     assert page.get_by_test_id("customer-name").inner_text() == "Acme"
     assert page.get_by_test_id("customer-revenue-12m").inner_text().startswith("12,000")
-    page.wait_for_function(
-        "window.Chart && Chart.getChart(document.getElementById('customer-chart-revenue'))"
+    wait_until(
+        page, "window.Chart && Chart.getChart(document.getElementById('customer-chart-revenue'))"
     )
     bars = page.evaluate(
         "Chart.getChart(document.getElementById('customer-chart-revenue')).data.datasets[0].data"

@@ -9,7 +9,7 @@ import pytest
 
 from gmassist.core.models import AuditEntry
 from gmassist.org.models import Employee
-from tests.browser.conftest import log_in, visit
+from tests.browser.conftest import log_in, visit, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,5 +80,5 @@ def test_the_hire_form_in_chinese_fits_a_phone(page, cast):
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.locator("h1").inner_text() == "录用一名员工"
-    page.wait_for_function("document.documentElement.scrollWidth <= 390")
+    wait_until(page, "document.documentElement.scrollWidth <= 390")
     page.screenshot(path=str(SCREENSHOTS / "hire-form-zh-phone.png"), full_page=True)

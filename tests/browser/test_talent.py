@@ -11,7 +11,7 @@ import pytest
 from gmassist.talent.choices import PlanLineStatus
 from gmassist.talent.models import IncentivePlan
 from gmassist.talent.tests.conftest import paid, skilled  # noqa: F401
-from tests.browser.conftest import log_in, visit
+from tests.browser.conftest import log_in, visit, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -24,7 +24,7 @@ def test_the_gm_reads_the_overview_a_person_and_approves_two_plan_lines(page, sc
     page.wait_for_url("**/talent/")
     assert page.get_by_test_id("nine-box-medium-medium").inner_text().strip() == "1"
     assert page.get_by_test_id("heat-row").count() == 4
-    page.wait_for_function("document.querySelector('#talent-chart-calibration').width > 0")
+    wait_until(page, "document.querySelector('#talent-chart-calibration').width > 0")
     page.screenshot(path=str(SCREENSHOTS / "talent-overview.png"), full_page=True)
 
     page.get_by_test_id("nine-box-medium-medium").click()
@@ -39,7 +39,7 @@ def test_the_gm_reads_the_overview_a_person_and_approves_two_plan_lines(page, sc
         "40 months since the last promotion",
         "2 manager changes in the last 12 months",
     ]
-    page.wait_for_function("document.querySelector('#talent-chart-history').width > 0")
+    wait_until(page, "document.querySelector('#talent-chart-history').width > 0")
     page.screenshot(path=str(SCREENSHOTS / "talent-person.png"), full_page=True)
 
     visit(page, "/talent/plan/")
@@ -89,7 +89,7 @@ def test_the_gm_reads_the_overview_a_person_and_approves_two_plan_lines(page, sc
     plan = IncentivePlan.objects.get()
     assert plan.lines.filter(status=PlanLineStatus.APPROVED).count() == 2
     assert page.get_by_test_id("plan-line-form").count() == 1  # only the planned line
-    page.wait_for_function("document.querySelector('#plan-chart-curve').width > 0")
+    wait_until(page, "document.querySelector('#plan-chart-curve').width > 0")
     page.screenshot(path=str(SCREENSHOTS / "talent-plan.png"), full_page=True)
 
     # the same plan in Chinese on a phone: the lines scroll inside their box, not the page
@@ -100,8 +100,8 @@ def test_the_gm_reads_the_overview_a_person_and_approves_two_plan_lines(page, sc
     assert page.get_by_test_id("plan-spending").inner_text().startswith("已手动修改")
     assert "在系统之外决定" in page.get_by_test_id("plan-left-out").inner_text()
     # the layout after a resize is not immediate: wait for it (a page that stays wider fails)
-    page.wait_for_function("document.documentElement.scrollWidth <= 390", timeout=10_000)
-    page.wait_for_function("document.querySelector('#plan-chart-curve').width > 0")
+    wait_until(page, "document.documentElement.scrollWidth <= 390", 10_000)
+    wait_until(page, "document.querySelector('#plan-chart-curve').width > 0")
     page.screenshot(path=str(SCREENSHOTS / "talent-plan-zh.png"), full_page=True)
 
 
@@ -130,13 +130,13 @@ def test_the_gm_follows_the_high_risk_number_to_a_person_s_history_in_chinese_on
     page.get_by_role("link", name="Emma Employee").click()
     page.wait_for_url("**/talent/people/*/")
     assert page.get_by_test_id("talent-person-band").inner_text() == "高（24% 及以上）"
-    page.wait_for_function("document.querySelector('#talent-chart-history').width > 0")
+    wait_until(page, "document.querySelector('#talent-chart-history').width > 0")
     page.get_by_test_id("talent-history-table").locator("summary").click()
     assert page.get_by_test_id("talent-history-row").all_inner_texts() == [
         "2026年10月\t40%\t高",
         "2026年9月\t20%\t中",
         "2026年8月\t10%\t低",
     ]
-    page.wait_for_function("document.documentElement.scrollWidth <= 390", timeout=10_000)
+    wait_until(page, "document.documentElement.scrollWidth <= 390", 10_000)
     page.evaluate("window.scrollTo(0, 0)")  # the sticky header stays at the top of the shot
     page.screenshot(path=str(SCREENSHOTS / "talent-person-history-zh.png"), full_page=True)

@@ -15,7 +15,7 @@ from gmassist.voice.feedback.models import Feedback, FeedbackMessage
 from gmassist.voice.surveys import services
 from gmassist.voice.surveys.models import SurveyParticipation, SurveyResponse
 from gmassist.voice.surveys.services import QuestionInput
-from tests.browser.conftest import log_in, visit
+from tests.browser.conftest import log_in, visit, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -163,7 +163,7 @@ def test_hr_sets_the_topics_the_classifier_was_unsure_of_in_english_and_chinese(
 
     # on a phone the cards and their forms fit the width
     page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_function("document.documentElement.scrollWidth <= 390", timeout=10_000)
+    wait_until(page, "document.documentElement.scrollWidth <= 390", 10_000)
     page.screenshot(path=str(SCREENSHOTS / "voice-triage-phone.png"), full_page=True)
 
     # the same page in Chinese, on the phone: the allowance question is pay, so HR's (the
@@ -177,7 +177,7 @@ def test_hr_sets_the_topics_the_classifier_was_unsure_of_in_english_and_chinese(
     assert "2 条反馈等待设定话题，最早的在前。" in page.get_by_test_id("triage-count").inner_text()
     first = page.get_by_test_id("triage-item").nth(0)
     assert first.get_by_test_id("triage-guess").inner_text() == "分类器的猜测：薪酬，把握 41%"
-    page.wait_for_function("document.documentElement.scrollWidth <= 390", timeout=10_000)
+    wait_until(page, "document.documentElement.scrollWidth <= 390", 10_000)
     page.screenshot(path=str(SCREENSHOTS / "voice-triage-zh.png"), full_page=True)
     first.get_by_test_id("triage-submit").click()
     page.wait_for_load_state()

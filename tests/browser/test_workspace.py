@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from gmassist.org.models import Employee
-from tests.browser.conftest import log_in, visit
+from tests.browser.conftest import log_in, visit, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,7 +21,7 @@ def test_the_gm_filters_the_directory_opens_an_employee_and_reads_it_in_chinese(
 
     with page.expect_response(lambda r: "/org/employees/" in r.url and "search=emma" in r.url):
         page.fill("#directory-search", "emma")
-    page.wait_for_function("document.querySelectorAll('[data-testid=directory-row]').length === 1")
+    wait_until(page, "document.querySelectorAll('[data-testid=directory-row]').length === 1")
     assert "search=emma" in page.url  # the filter is in the address, so it can be shared
     page.get_by_test_id("employee-link").first.click()
     page.wait_for_url("**/org/employees/*/")
