@@ -5,7 +5,8 @@ import and web benchmarks' business): the demo generator's company of the tier, 
 as the talent selector would read it, then
 
 1. scoring: monthly snapshots, the time-based backtest, the fit and the score of everyone on
-   the books at the last month-end, with their top reasons (target: under 30 s at tier L);
+   the books at the last month-end, with their top reasons and their risk at every month-end
+   before (target: under 30 s at tier L);
 2. the incentive plan over the 20,000 highest risks with a budget of 2% of their yearly pay,
    side by side with the greedy plan (best net value per cost first) (target: proven optimal
    or within 0.1% of the bound on net value, under 60 s, never worse than greedy).
@@ -55,6 +56,7 @@ def run(*, tier: str = "L", seed: int = 1, name: str = "", as_of: dt.date | None
     fit = time.perf_counter() - started - built
     current = table[table["snapshot"] == day]
     scored = leaving.score_snapshot(fitted, current)
+    leaving.score_history(fitted, table, [person.employee_id for person in scored])
     scoring = time.perf_counter() - started
 
     people = _plan_people(company, current, scored)

@@ -10,7 +10,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from gmassist.core.models import ApiToken, Job, Proposal
+from gmassist.core.models import ApiToken, Job, Proposal, SavedView
 from gmassist.core.permissions import SYSTEM
 from gmassist.customers.models import AccountManager, GroupCustomer, Industry, ServiceContact
 from gmassist.customers.services import RETIER
@@ -67,6 +67,8 @@ PATH_MODELS: dict[str, type] = {
     "proposal-decide": Proposal,
     "proposal-outside-decision": Proposal,
     "api-token-revoke": ApiToken,
+    "saved-view-update": SavedView,
+    "saved-view-delete": SavedView,
     "org:employee": Employee,
     "org:employee_edit": Employee,
     "org:employee_leaving": Employee,
@@ -258,3 +260,18 @@ def small_company(cast) -> None:
         ApiToken.objects.filter(pk=token.pk).update(name=marker(ApiToken, token.pk))
         job = Job.objects.create(kind="core.import", params={}, created_by=user)
         Job.objects.filter(pk=job.pk).update(message=marker(Job, job.pk))
+
+    # saved views: the head's private one, one HR shares with HR, the GM's private one
+    for owner, page, shared_with in (
+        (cast.head, "org:directory", ""),
+        (cast.hr, "org:directory", "hr"),
+        (cast.gm, "audit-log", ""),
+    ):
+        view = SavedView.objects.create(
+            owner=owner,
+            page=page,
+            name="x",
+            query={"sort": ["-name"]},
+            shared_with_role=shared_with,
+        )
+        SavedView.objects.filter(pk=view.pk).update(name=marker(SavedView, view.pk))

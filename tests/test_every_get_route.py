@@ -36,7 +36,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gmassist.core.choices import Action, AuditAction
-from gmassist.core.models import ApiToken, AuditEntry, Job, Proposal
+from gmassist.core.models import ApiToken, AuditEntry, Job, Proposal, SavedView
 from gmassist.core.permissions import reach
 from gmassist.core.views_lib import ListPage
 from gmassist.customers.models import GroupCustomer
@@ -68,6 +68,7 @@ MARKED = [
     (Candidate, "full_name"),
     (ApiToken, "name"),
     (Job, "message"),
+    (SavedView, "name"),
 ]
 
 # Routes that show pay by design without auditing each read, with the reason.

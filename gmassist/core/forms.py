@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from gmassist.core import selectors
-from gmassist.core.choices import Action, AuditAction
+from gmassist.core.choices import Action, AuditAction, Role
 from gmassist.core.imports import entity_spec, registered_entities
 from gmassist.core.permissions import ALL, reach
 from gmassist.core.uploads import upload_limit_mb, upload_too_large_message
@@ -152,6 +152,30 @@ class OutsideDecisionForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SavedViewForm(forms.Form):
+    """A list's current state to save under a name (sent by the list page's menu)."""
+
+    page = forms.CharField(max_length=60, widget=forms.HiddenInput)
+    query = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Name"), max_length=80)
+    shared_with_role = forms.ChoiceField(
+        label=_("Share with"),
+        required=False,
+        choices=[("", _("Nobody: only me")), *Role.choices],
+    )
+
+
+class SavedViewEditForm(forms.Form):
+    """A saved view's new name and whom it is shared with."""
+
+    name = forms.CharField(label=_("Name"), max_length=80)
+    shared_with_role = forms.ChoiceField(
+        label=_("Share with"),
+        required=False,
+        choices=[("", _("Nobody: only me")), *Role.choices],
     )
 
 

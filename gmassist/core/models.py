@@ -452,3 +452,73 @@ class Note(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.target_type}#{self.target_id}: {self.attachment_name or self.body[:40]}"
+
+
+class SavedViewQuerySet(RestrictedQuerySet):
+    """Saved views: each user's own, and those shared with their role. The GM also reaches
+    every shared view to change it (to rename or remove what is shared), never another user's
+    private one (see POLICY[Domain.SAVED_VIEWS])."""
+
+    def restrict_q(self, actor: Any, action: str) -> Q | None:
+        from gmassist.core.choices import Action
+        from gmassist.core.permissions import user_role
+
+        if actor is SYSTEM:
+            return Q()
+        own = scope_filter(actor, self.model.restrict_scope, action)
+        role = user_role(actor)
+        if own is None or role is None:
+            return None
+        if role == Role.GM:
+            return own | ~Q(shared_with_role="")
+        if action == Action.VIEW:
+            return own | Q(shared_with_role=role)
+        return own
+
+
+class SavedView(BaseModel):
+    """A list page's filters, sort, grouping and columns saved under a name by one user,
+    private or shared with a role."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+    )
+    page = models.CharField(
+        _("page"), max_length=60, help_text=_("The list page it belongs to, e.g. org.directory.")
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.JSONField(
+        _("query"),
+        default=dict,
+        blank=True,
+        help_text=_("The page's address parameters: each name with its list of values."),
+    )
+    shared_with_role = models.CharField(
+        _("shared with"),
+        max_length=20,
+        choices=Role.choices,
+        blank=True,
+        help_text=_("Empty: only its owner uses it."),
+    )
+
+    objects = SavedViewQuerySet.as_manager()
+    restrict_scope = Scope(domain=Domain.SAVED_VIEWS, user="owner")
+
+    class Meta:
+        ordering = ["page", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "page", "name"], name="core_saved_view_unique_name"
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="core_saved_view_named",
+                violation_error_message=_("A saved view needs a name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page}: {self.name}"

@@ -44,6 +44,7 @@ class Domain(StrEnum):
     AUDIT = "audit"
     TOKENS = "tokens"
     JOBS = "jobs"
+    SAVED_VIEWS = "saved_views"
 
 
 class Reach(StrEnum):
@@ -187,6 +188,11 @@ POLICY: dict[Domain, dict[str, dict[str, Reach]]] = {
     Domain.AUDIT: {Role.GM: {Action.VIEW: ALL, Action.EXPORT: ALL}},
     # personal API tokens: each user manages their own
     Domain.TOKENS: {role: {Action.VIEW: SELF, Action.CHANGE: SELF} for role in Role},
+    # saved views of the list pages (core.SavedView: filters, sort, grouping, columns under a
+    # name): each user uses and changes their own; a view shared with a role is used by that
+    # role's users too (a query, not data: it shows each of them what they may list), and the
+    # GM may also rename or delete a shared view (SavedViewQuerySet adds both to SELF)
+    Domain.SAVED_VIEWS: {role: {Action.VIEW: SELF, Action.CHANGE: SELF} for role in Role},
     # jobs: everyone sees the jobs they started; the GM's office sees all
     Domain.JOBS: {
         Role.GM: {Action.VIEW: ALL, Action.CHANGE: ALL},

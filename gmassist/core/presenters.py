@@ -145,6 +145,13 @@ AUDIT_FIELDS = {
     "applied": _("applied"),
     "skipped": _("skipped"),
     "proposal": _("proposal"),
+    "separation_type": _("separation type"),
+    "leave_reason": _("reason for leaving"),
+    "regretted": _("regretted"),
+    "record": _("record"),
+    "file": _("file"),
+    "bytes": _("bytes"),
+    "holds_pay": _("holds pay"),
 }
 
 
@@ -251,6 +258,8 @@ def audit_change_lines(entry: Any, *, without: tuple[str, ...] = ()) -> list[tup
             if field is not None:
                 label = label or getattr(field, "verbose_name", None)
                 choices = dict(getattr(field, "flatchoices", None) or [])
+                if field.many_to_one and field.related_model is not None:
+                    value = _related_names(value, field.related_model)
         if key == "kind" and isinstance(value, str) and value in registered_proposal_kinds():
             value = str(proposal_kind(value).label)
         elif key == "what":
@@ -262,6 +271,18 @@ def audit_change_lines(entry: Any, *, without: tuple[str, ...] = ()) -> list[tup
         [(_field, text)] = change_lines({key: value})
         lines.append((str(label) if label else _words(key), text))
     return lines
+
+
+def _related_names(value: Any, model: Any) -> Any:
+    """A stored id (or [old, new] ids) of a related record as that record reads ("Sales",
+    "Hank Head (E003)"); an id whose record is gone stays a number."""
+    ids = value if isinstance(value, list) else [value]
+    wanted = [i for i in ids if isinstance(i, int) and not isinstance(i, bool)]
+    if not wanted:
+        return value
+    names = {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=wanted)}
+    named = [names.get(i, i) if isinstance(i, int) else i for i in ids]
+    return named if isinstance(value, list) else named[0]
 
 
 def _choice_labels(value: Any, choices: dict[Any, Any]) -> Any:

@@ -5,15 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from gmassist.core.choices import Action, AuditAction, ProposalStatus
-from gmassist.core.models import ApiToken, AuditEntry, ImportMapping, Job, Proposal, User
+from gmassist.core.grouping import EMPTY, Group, GroupBy, Grouping, GroupSum
+from gmassist.core.models import (
+    ApiToken,
+    AuditEntry,
+    ImportMapping,
+    Job,
+    Proposal,
+    SavedView,
+    User,
+)
 from gmassist.core.schedule import (
     RecurringJob,
     latest_slot,
@@ -211,3 +222,116 @@ def record_notes(*, user: Any, record: models.Model) -> list[Any] | None:
     for note in notes:
         note.can_open = bool(note.attachment) and (pay_ok or not note.holds_pay)
     return notes
+
+
+# --- grouped lists ---------------------------------------------------------------------------
+
+
+def _require_scoped(rows: QuerySet) -> None:
+    if not getattr(rows, "is_restricted", False):
+        raise ImproperlyConfigured(
+            "group only rows that came through restrict or a scoped selector"
+        )
+
+
+def rows_grouped(
+    *,
+    rows: QuerySet,
+    by: GroupBy,
+    sums: tuple[GroupSum, ...] | list[GroupSum] = (),
+    limit: int = 50,
+) -> Grouping:
+    """The groups of `rows` (a list page's scoped, filtered queryset) by the column `by`:
+    each group's value, label, row count and `sums` (each in its field's unit, 0 for none),
+    counted in one query in the database, so that nobody sees a count of rows they could not
+    list. The `limit` largest groups (the newest, for a `newest_first` column, e.g. days),
+    largest first, ties by label; the rows with no value (NULL or "") are one group.
+    `total` is every row's count (one more query only when groups were left out)."""
+    _require_scoped(rows)
+    selected: dict[str, Any] = {"group_value": by.value_expression()}
+    name = by.name_expression()
+    if name is not None:
+        selected["group_name"] = name
+    sum_names = {f"group_sum_{item.key}": item for item in sums}
+    grouped = (
+        rows.order_by()
+        .values(**selected)
+        .annotate(group_count=Count("pk"), **{n: Sum(s.field) for n, s in sum_names.items()})
+    )
+    order = ("-group_value",) if by.newest_first else ("-group_count", "group_value")
+    found = list(grouped.order_by(*order)[: limit + 1])
+    cut = len(found) > limit
+    merged: dict[Any, dict[str, Any]] = {}
+    for row in found[:limit]:
+        value = EMPTY if row["group_value"] in (None, "") else row["group_value"]
+        entry = merged.setdefault(
+            value,
+            {
+                "count": 0,
+                "name": row.get("group_name"),
+                "sums": dict.fromkeys((item.key for item in sums), Decimal(0)),
+            },
+        )
+        entry["count"] += row["group_count"]
+        for column, item in sum_names.items():
+            entry["sums"][item.key] += Decimal(row[column] or 0)
+    groups = [
+        Group(
+            value=value,
+            label=by.label_of(value, entry["name"]),
+            count=entry["count"],
+            sums=entry["sums"],
+        )
+        for value, entry in merged.items()
+    ]
+    if not by.newest_first:
+        groups.sort(key=lambda group: (-group.count, group.label))
+    total = rows.order_by().count() if cut else sum(group.count for group in groups)
+    return Grouping(by=by, groups=groups, total=total, cut=cut)
+
+
+def rows_in_group(*, rows: QuerySet, by: GroupBy, value: Any) -> QuerySet:
+    """`rows` narrowed to the group of `value` (EMPTY: the rows with no value) by `by`: the
+    list a group links to, exactly the rows the group counted."""
+    _require_scoped(rows)
+    aliases, condition = by.matching(value, rows.model)
+    if aliases:
+        rows = rows.alias(**aliases)
+    return rows.filter(condition)
+
+
+def group_label(*, rows: QuerySet, by: GroupBy, value: Any) -> str:
+    """The label of the group of `value` among `rows`, as `rows_grouped` labels it (a column
+    named by the database reads it from the first row of the group)."""
+    name = by.name_expression()
+    if name is None or value == EMPTY:
+        return by.label_of(value)
+    found = list(rows_in_group(rows=rows, by=by, value=value).order_by().values_list(name)[:1])
+    return by.label_of(value, found[0][0] if found else None)
+
+
+# --- saved views -----------------------------------------------------------------------------
+
+
+def _saved_views(user: User, action: str) -> QuerySet[SavedView]:
+    return (
+        SavedView.objects.restrict(user, action)
+        # the owner is shown by name; their pay stays unread
+        .select_related("owner__employee")
+        .defer(*_pay_columns("owner__employee"))
+        .order_by("page", "name", "id")
+    )
+
+
+def saved_views_usable(*, user: User, page: str = "") -> QuerySet[SavedView]:
+    """The saved views `user` may use (of list page `page`, its URL name; every page's when
+    empty): their own and those shared with their role (for the GM: every shared one), by
+    name."""
+    views = _saved_views(user, Action.VIEW)
+    return views.filter(page=page) if page else views
+
+
+def saved_views_changeable(*, user: User) -> QuerySet[SavedView]:
+    """The saved views `user` may rename, share or delete: their own; for the GM also every
+    shared one. By page, then name."""
+    return _saved_views(user, Action.CHANGE)

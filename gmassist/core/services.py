@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import Decimal
 from typing import Any
 
@@ -29,14 +29,18 @@ from gmassist.core.models import (
     ImportMapping,
     Job,
     Proposal,
+    SavedView,
     User,
 )
 from gmassist.core.permissions import (
+    ALL,
     SYSTEM,
     Actor,
     Domain,
     acting_user,
     may,
+    reach,
+    user_can,
     user_can_in_domain,
     user_role,
 )
@@ -139,6 +143,162 @@ def import_mapping_save(*, entity: str, name: str, toml: str, by: Actor | None) 
         actor=by, action=AuditAction.CREATE if created else AuditAction.UPDATE, target=mapping
     )
     return mapping
+
+
+# --- saved views -----------------------------------------------------------------------------
+
+SAVED_VIEW_NAME_MAX = 80
+# a saved query is a page's address parameters; an address longer than this is no saved view
+SAVED_VIEW_QUERY_MAX = 4000
+
+
+def saved_view_may_share(*, user: Actor | None, domain: Domain) -> bool:
+    """Whether `user` may share views of a page of `domain` with a role: the roles that see
+    all of the domain (for people: the GM, the assistant and HR). They run the function for the
+    whole company, so what they name and share is a convention for everyone; a head sees one
+    subtree, and a filter of theirs (one of their departments) means nothing to other heads."""
+    return reach(user, domain, Action.VIEW) == ALL
+
+
+def _saved_view_checked(
+    *,
+    by: Actor | None,
+    name: str,
+    shared_with_role: str,
+    domain: Domain,
+    roles: Collection[str],
+    was_shared_with: str = "",
+) -> str:
+    """The name to store, once `name` and the sharing are checked (ValidationError by field,
+    PermissionDenied for a share `by` may not make)."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": gettext("Give the view a name.")})
+    if len(name) > SAVED_VIEW_NAME_MAX:
+        raise ValidationError(
+            {"name": gettext("At most %(n)d characters.") % {"n": SAVED_VIEW_NAME_MAX}}
+        )
+    if shared_with_role and shared_with_role not in roles:
+        raise ValidationError(
+            {"shared_with_role": gettext("That role does not use this page: share with another.")}
+        )
+    # making a view private is always allowed; sharing it with a role is not
+    sharing = shared_with_role and shared_with_role != was_shared_with
+    if sharing and not saved_view_may_share(user=by, domain=domain):
+        raise PermissionDenied(gettext("Your role may not share views of this page."))
+    return name
+
+
+def _saved_view_query_checked(query: dict[str, list[str]]) -> dict[str, list[str]]:
+    if not isinstance(query, dict) or not all(
+        isinstance(key, str)
+        and isinstance(values, list)
+        and all(isinstance(v, str) for v in values)
+        for key, values in query.items()
+    ):
+        raise ValidationError({"query": "a saved query maps each parameter to a list of texts"})
+    if sum(len(key) + sum(len(v) + 1 for v in values) for key, values in query.items()) > (
+        SAVED_VIEW_QUERY_MAX
+    ):
+        raise ValidationError({"query": gettext("This view is too long to save.")})
+    return query
+
+
+@transaction.atomic
+def saved_view_save(
+    *,
+    by: User,
+    page: str,
+    name: str,
+    query: dict[str, list[str]],
+    domain: Domain,
+    roles: Collection[str],
+    shared_with_role: str = "",
+) -> SavedView:
+    """Save `query` (the list page `page`'s address parameters, each with its list of values,
+    already checked against the page) under `name` for `by`, private or shared with the role
+    `shared_with_role` (one of `roles`, the roles that use the page; sharing is for the roles
+    `saved_view_may_share` allows in the page's `domain`). A view of `by`'s of the same name
+    on the page is replaced. Audited."""
+    query = _saved_view_query_checked(query)
+    existing = SavedView.objects.filter(owner=by, page=page, name=" ".join(name.split())).first()
+    name = _saved_view_checked(
+        by=by,
+        name=name,
+        shared_with_role=shared_with_role,
+        domain=domain,
+        roles=roles,
+        was_shared_with=existing.shared_with_role if existing else "",
+    )
+    view, created = SavedView.objects.update_or_create(
+        owner=by,
+        page=page,
+        name=name,
+        defaults={"query": query, "shared_with_role": shared_with_role},
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        target=view,
+        changes={"query": query, "shared_with_role": shared_with_role},
+    )
+    return view
+
+
+def _saved_view_check_may_change(view: SavedView, by: Actor | None) -> None:
+    if not user_can(by, Action.CHANGE, view):
+        raise PermissionDenied(gettext("Only its owner or the GM may change this view."))
+
+
+@transaction.atomic
+def saved_view_update(
+    *,
+    view: SavedView,
+    by: User,
+    name: str,
+    shared_with_role: str,
+    domain: Domain,
+    roles: Collection[str],
+) -> SavedView:
+    """Rename a saved view or change whom it is shared with (its owner, or the GM for a
+    shared one); the same checks as `saved_view_save`. Audited with the old and new values."""
+    _saved_view_check_may_change(view, by)
+    name = _saved_view_checked(
+        by=by,
+        name=name,
+        shared_with_role=shared_with_role,
+        domain=domain,
+        roles=roles,
+        was_shared_with=view.shared_with_role,
+    )
+    clash = SavedView.objects.filter(owner_id=view.owner_id, page=view.page, name=name)
+    if clash.exclude(pk=view.pk).exists():
+        raise ValidationError({"name": gettext("Another view of this page has that name.")})
+    changes = {
+        field: [old, new]
+        for field, old, new in (
+            ("name", view.name, name),
+            ("shared_with_role", view.shared_with_role, shared_with_role),
+        )
+        if old != new
+    }
+    view.name, view.shared_with_role = name, shared_with_role
+    view.save(update_fields=["name", "shared_with_role", "updated_at"])
+    audit_record(actor=by, action=AuditAction.UPDATE, target=view, changes=changes)
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, view: SavedView, by: User) -> None:
+    """Delete a saved view (its owner, or the GM for a shared one). Audited."""
+    _saved_view_check_may_change(view, by)
+    audit_record(
+        actor=by,
+        action=AuditAction.DELETE,
+        target=view,
+        changes={"query": view.query, "shared_with_role": view.shared_with_role},
+    )
+    view.delete()
 
 
 # --- API tokens ------------------------------------------------------------------------------

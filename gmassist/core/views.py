@@ -17,9 +17,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.db.models.functions import TruncDate
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -33,12 +42,16 @@ from gmassist.core.forms import (
     ImportForm,
     LanguageForm,
     OutsideDecisionForm,
+    SavedViewEditForm,
+    SavedViewForm,
     ThrottledPasswordChangeForm,
     TokenForm,
 )
+from gmassist.core.grouping import GroupBy, GroupSum, parse_iso_date, user_name
 from gmassist.core.job_pages import import_outcome, job_page_context, job_page_for
-from gmassist.core.models import Company, Job, Proposal, User
+from gmassist.core.models import AuditEntry, Company, Job, Proposal, SavedView, User
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach, user_role
+from gmassist.core.presenters import audit_target_label
 from gmassist.core.uploads import upload_save
 from gmassist.core.views_lib import (
     DetailPage,
@@ -46,7 +59,10 @@ from gmassist.core.views_lib import (
     ListColumn,
     ListPage,
     is_htmx_partial,
+    may_use_page,
     require_reach,
+    saved_view_pages,
+    saved_view_query,
 )
 
 IMPORT_JOB = "core.import"
@@ -308,6 +324,29 @@ def _may_decide(user: Any) -> bool:
     return reach(user, Domain.PEOPLE, Action.APPROVE) is not None
 
 
+def _evidence_text(proposal: Proposal) -> str:
+    """A proposal's evidence as one line of text (an export's cell), in the reader's language."""
+    from gmassist.core.presenters import readable_value
+
+    parts = []
+    for item in proposal.evidence or []:
+        if isinstance(item, dict) and item.get("label"):
+            unit = f" {item['unit']}" if item.get("unit") else ""
+            parts.append(f"{gettext(item['label'])}: {readable_value(item.get('value'))}{unit}")
+        else:
+            parts.append(readable_value(item))
+    return "; ".join(parts)
+
+
+def _proposal_kind_label(kind: str) -> str:
+    from gmassist.core.proposals import proposal_kind
+
+    try:
+        return str(proposal_kind(kind).label)
+    except KeyError:
+        return kind
+
+
 PROPOSAL_EXPORT = [
     ExportColumn("id", "pk"),
     ExportColumn("kind", "kind"),
@@ -319,17 +358,40 @@ PROPOSAL_EXPORT = [
     ExportColumn("decided_by", "decided_by"),
     ExportColumn("decided_at", "decided_at"),
     ExportColumn("comment", "decision_comment"),
+    ExportColumn("rationale", "display_rationale", column="rationale"),
+    ExportColumn("evidence", _evidence_text, column="evidence"),
 ]
+
+PROPOSAL_GROUPS = [
+    GroupBy("kind", _("Kind"), field="kind", display=_proposal_kind_label),
+    GroupBy("status", _("Status"), field="status", choices=ProposalStatus),
+    GroupBy(
+        "proposer",
+        _("Proposed by"),
+        field="proposed_by_id",
+        name=user_name("proposed_by"),
+        empty_label=_("the assistant"),
+    ),
+]
+# the yearly cost in the company's currency; a pay change's cost is that pay change, so a
+# grouped list with it is audited as a read of the pay its proposals show
+PROPOSAL_SUMS = [GroupSum("cost", _("Yearly cost"), "cost", reveals_rows=True)]
 
 
 class ProposalInbox(ListPage):
-    """Open proposals with their rationale and evidence, each with its approve / reject form."""
+    """Open proposals with their rationale and evidence, each with its approve / reject form;
+    grouped by kind, status or proposer with their count and cost."""
 
     title = _("Proposals")
     template_name = "core/proposals.html"
     results_template = "core/_proposal_results.html"
     permission = (Domain.PEOPLE, Action.VIEW)
-    columns = [ListColumn(_("Newest"), sort="created"), ListColumn(_("Cost"), sort="cost")]
+    columns = [
+        ListColumn(_("Newest"), sort="created"),
+        ListColumn(_("Cost"), sort="cost"),
+        ListColumn(_("Rationale"), key="rationale", optional=True),
+        ListColumn(_("Evidence"), key="evidence", optional=True),
+    ]
     default_sort = "-created"
     paginate_by = 20
     export_permission = (Domain.PEOPLE, Action.EXPORT)
@@ -338,6 +400,10 @@ class ProposalInbox(ListPage):
     testid = "proposals"
     tab = "open"
     ORDER = {"created": ("created_at", "id"), "cost": ("cost", "id")}
+    model = Proposal
+    group_by = PROPOSAL_GROUPS
+    group_sums = PROPOSAL_SUMS
+    views_key = "proposals"
 
     def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet[Proposal]:
         qs = selectors.proposals_visible(user=self.request.user, status=ProposalStatus.OPEN)
@@ -359,10 +425,16 @@ class ProposalHistory(ProposalInbox):
     """Decided proposals: who decided, when, and why."""
 
     title = _("Decided proposals")
-    columns = [ListColumn(_("Decided"), sort="decided"), ListColumn(_("Cost"), sort="cost")]
+    columns = [
+        ListColumn(_("Decided"), sort="decided"),
+        ListColumn(_("Cost"), sort="cost"),
+        ListColumn(_("Rationale"), key="rationale", optional=True),
+        ListColumn(_("Evidence"), key="evidence", optional=True),
+    ]
     default_sort = "-decided"
     tab = "history"
     ORDER = {"decided": ("decided_at", "id"), "cost": ("cost", "id")}
+    views_key = "proposals-history"
 
     def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet[Proposal]:
         return selectors.proposals_decided(user=self.request.user).order_by(*self._order(sort))
@@ -489,10 +561,10 @@ class AuditLogPage(ListPage):
     filter_form_class = AuditFilterForm
     columns = [
         ListColumn(_("When"), sort="at"),
-        ListColumn(_("Who")),
-        ListColumn(_("Action"), sort="action"),
-        ListColumn(_("What")),
-        ListColumn(_("Changes")),
+        ListColumn(_("Who"), key="actor", optional=True),
+        ListColumn(_("Action"), sort="action", key="action", optional=True),
+        ListColumn(_("What"), key="target", optional=True),
+        ListColumn(_("Changes"), key="changes", optional=True),
     ]
     default_sort = "-at"
     row_template = "core/_audit_row.html"
@@ -500,20 +572,211 @@ class AuditLogPage(ListPage):
     export_name = "audit-log"
     export_columns = [
         ExportColumn("at", "at"),
-        ExportColumn("actor", "actor"),
-        ExportColumn("action", "action"),
-        ExportColumn("target_type", "target_type"),
-        ExportColumn("target_id", "target_id"),
-        ExportColumn("target", "target_repr"),
-        ExportColumn("changes", lambda entry: entry.changes),
+        ExportColumn("actor", "actor", column="actor"),
+        ExportColumn("action", "action", column="action"),
+        ExportColumn("target_type", "target_type", column="target"),
+        ExportColumn("target_id", "target_id", column="target"),
+        ExportColumn("target", "target_repr", column="target"),
+        ExportColumn("changes", lambda entry: entry.changes, column="changes"),
     ]
     testid = "audit"
+    model = AuditEntry
+    group_by = [
+        GroupBy("action", _("Action"), field="action", choices=AuditAction),
+        GroupBy(
+            "actor",
+            _("Who"),
+            field="actor_id",
+            name=user_name("actor"),
+            empty_label=_("the system"),
+        ),
+        GroupBy(
+            "target_type", _("Kind of record"), field="target_type", display=audit_target_label
+        ),
+        # the day in the company's time zone, newest first
+        GroupBy(
+            "day",
+            _("Day"),
+            expression=lambda: TruncDate("at", tzinfo=timezone.get_current_timezone()),
+            parse=parse_iso_date,
+            newest_first=True,
+        ),
+    ]
+    views_key = "audit-log"
     ORDER = {"at": ("at", "id"), "action": ("action", "at", "id")}
 
     def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet:
         qs = selectors.audit_entries(user=self.request.user, **filters)
         prefix = "-" if sort.startswith("-") else ""
         return qs.order_by(*(prefix + f for f in self.ORDER[sort.lstrip("-")]))
+
+
+# --- saved views -----------------------------------------------------------------------------
+
+
+def _view_page(key: str) -> type[ListPage]:
+    """The list page a saved view belongs to (404 for a page that keeps none)."""
+    page = saved_view_pages().get(key)
+    if page is None:
+        raise Http404("no such list")
+    return page
+
+
+def _view_address(view: SavedView) -> str:
+    """The list page with the view's filters, sort, grouping and columns."""
+    return reverse(view.page) + saved_view_query(view)
+
+
+def _share_roles(user: Any, page: type[ListPage], view: SavedView | None = None) -> list:
+    """The roles `user` may share a view of `page` with (none for a role that may not share;
+    a view already shared keeps its role on offer)."""
+    assert page.permission is not None  # a page with saved views has one
+    if services.saved_view_may_share(user=user, domain=page.permission[0]):
+        return page.share_roles()
+    if view is not None and view.shared_with_role:
+        return [(view.shared_with_role, view.get_shared_with_role_display())]
+    return []
+
+
+def _saved_views_page(
+    request: HttpRequest,
+    *,
+    create_form: SavedViewForm | None = None,
+    edit_form: SavedViewEditForm | None = None,
+    edit_pk: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The saved views the user may use, page by page, with the forms to rename, share and
+    delete the ones they may change; a form that failed shows its errors."""
+    user = request.user
+    pages = saved_view_pages()
+    changeable = set(selectors.saved_views_changeable(user=user).values_list("pk", flat=True))
+    sections: dict[str, dict[str, Any]] = {}
+    for view in selectors.saved_views_usable(user=user):
+        page = pages.get(view.page)
+        if page is None or not may_use_page(user, page):
+            continue
+        section = sections.setdefault(
+            view.page, {"title": page.title, "url": reverse(view.page), "items": []}
+        )
+        form = edit_form if edit_pk == view.pk and edit_form is not None else None
+        section["items"].append(
+            {
+                "view": view,
+                "url": _view_address(view),
+                "mine": view.owner_id == user.pk,
+                "may_change": view.pk in changeable,
+                "roles": _share_roles(user, page, view),
+                "form": form
+                or SavedViewEditForm(
+                    initial={"name": view.name, "shared_with_role": view.shared_with_role}
+                ),
+            }
+        )
+    context = {
+        "title": gettext("Saved views"),
+        "sections": list(sections.values()),
+        "create_form": create_form,
+    }
+    return render(request, "core/saved_views.html", context, status=status)
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_GET
+def saved_views(request: HttpRequest) -> HttpResponse:
+    """The user's saved views and those shared with them, with rename, share and delete."""
+    return _saved_views_page(request)
+
+
+@login_required
+@require_POST
+def saved_view_create(request: HttpRequest) -> HttpResponse:
+    """Save a list page's current state (its address parameters) under a name, then show the
+    list with it; a bad name, query or share is shown on the saved views page."""
+    page = _view_page(request.POST.get("page", ""))
+    require_reach(request.user, page.permission, page.permission_reaches)
+    assert page.permission is not None
+    form = SavedViewForm(request.POST)
+    status = 422
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            query = page.checked_query(QueryDict(data["query"]), request.user)
+            view = services.saved_view_save(
+                by=request.user,
+                page=data["page"],
+                name=data["name"],
+                query=query,
+                domain=page.permission[0],
+                roles=[role for role, _label in page.share_roles()],
+                shared_with_role=data["shared_with_role"],
+            )
+        except PermissionDenied as exc:
+            form.add_error("shared_with_role", str(exc))
+            status = 403
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, gettext("View “%s” saved.") % view.name)
+            return HttpResponseRedirect(_view_address(view))
+    return _saved_views_page(request, create_form=form, status=status)
+
+
+def _changeable_view(request: HttpRequest, pk: int) -> SavedView:
+    view = selectors.saved_views_changeable(user=request.user).filter(pk=pk).first()
+    if view is None:
+        raise Http404("no such saved view")
+    return view
+
+
+@login_required
+@require_POST
+def saved_view_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename a saved view or change whom it is shared with (its owner, or the GM)."""
+    view = _changeable_view(request, pk)
+    page = _view_page(view.page)
+    assert page.permission is not None
+    form = SavedViewEditForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            services.saved_view_update(
+                view=view,
+                by=request.user,
+                name=form.cleaned_data["name"],
+                shared_with_role=form.cleaned_data["shared_with_role"],
+                domain=page.permission[0],
+                roles=[role for role, _label in page.share_roles()],
+            )
+        except PermissionDenied as exc:
+            form.add_error("shared_with_role", str(exc))
+            status = 403
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, gettext("View “%s” saved.") % view.name)
+            return redirect("saved-views")
+        view.refresh_from_db()
+    return _saved_views_page(request, edit_form=form, edit_pk=view.pk, status=status)
+
+
+@login_required
+@require_POST
+def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a saved view (its owner, or the GM)."""
+    view = _changeable_view(request, pk)
+    name = view.name
+    services.saved_view_delete(view=view, by=request.user)
+    messages.success(request, gettext("View “%s” deleted.") % name)
+    return redirect("saved-views")
 
 
 # --- API tokens ------------------------------------------------------------------------------

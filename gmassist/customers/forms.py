@@ -17,6 +17,12 @@ from gmassist.customers.importers.customers import PRODUCT_SEPARATOR
 from gmassist.org.forms import COMMENT_FIELD_LABEL, _choice, _date, _text
 
 NOT_TIERED = "-"
+# the bands of selectors.CHURN_BANDS, as the filter and the grouping name them
+CHURN_BAND_LABELS = {
+    "high": _("High (30% and up)"),
+    "medium": _("Medium (10% to 30%)"),
+    "low": _("Low (under 10%)"),
+}
 
 
 class CustomerFilterForm(FilterForm):
@@ -75,12 +81,7 @@ class CustomerFilterForm(FilterForm):
     churn = forms.ChoiceField(
         label=_("Churn risk"),
         required=False,
-        choices=[
-            ("", _("Any churn risk")),
-            ("high", _("High (30% and up)")),
-            ("medium", _("Medium (10% to 30%)")),
-            ("low", _("Low (under 10%)")),
-        ],
+        choices=[("", _("Any churn risk")), *CHURN_BAND_LABELS.items()],
         widget=forms.Select(attrs={"id": "customers-churn"}),
     )
 

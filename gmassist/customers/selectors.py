@@ -12,6 +12,7 @@ import pandas as pd
 from django.db.models import (
     Avg,
     Case,
+    CharField,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -560,6 +561,20 @@ CHURN_BANDS: dict[str, tuple[float, float]] = {
     "low": (0.0, 0.1),
 }
 
+
+def churn_band_of(risk: str) -> Case:
+    """An expression: the CHURN_BANDS key ("high", "medium", "low") of the churn risk at
+    `risk` (a path or an annotation, a probability 0-1), None when not scored."""
+    return Case(
+        *(
+            When(**{f"{risk}__gte": low, f"{risk}__lt": high}, then=Value(band))
+            for band, (low, high) in CHURN_BANDS.items()
+        ),
+        default=None,
+        output_field=CharField(),
+    )
+
+
 MANAGER_SORTS: dict[str, tuple[str, ...]] = {
     "name": ("employee__full_name", "employee__employee_no"),
     "region": ("region", "employee__full_name"),
@@ -645,7 +660,8 @@ def customer_list(
     `revenue_12m`: revenue in the 12 months up to `as_of` (default: the latest month with
     revenue), in the company's currency, and `churn_risk`: the probability (0-1) of churning
     of its latest churn score that `user` may see (None: not scored, or not theirs to see).
-    `churn` keeps a band of CHURN_BANDS ("high": the worklist).
+    `churn` keeps a band of CHURN_BANDS ("high": the worklist); the alias `churn_band` is the
+    band's key (None: not scored), for grouping.
 
     `search` matches the start of the code or any part of the name; `tier` "-" means not tiered
     yet; `unassigned` keeps the customers without an account manager; `sort` is a key of
@@ -679,6 +695,9 @@ def customer_list(
         .values("risk")[:1]
     )
     qs = qs.annotate(revenue_12m=_revenue_in(window), churn_risk=Subquery(latest_score))
+    # the band of the latest score in one subquery (read only when grouped by it): a CASE on
+    # `churn_risk` would run the score's subquery once per band and row
+    qs = qs.alias(churn_band=Subquery(latest_score.values(band=churn_band_of("risk"))[:1]))
     if churn:
         if churn not in CHURN_BANDS:
             raise ValueError(f"unknown churn band {churn!r}; use one of {sorted(CHURN_BANDS)}")

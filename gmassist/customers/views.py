@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from gmassist.core import selectors as core_selectors
 from gmassist.core import services as core_services
 from gmassist.core.choices import Action
 from gmassist.core.forms import NoteForm
+from gmassist.core.grouping import GroupBy, GroupSum, one_of
 from gmassist.core.models import Company
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach, user_can
 from gmassist.core.views_lib import (
@@ -34,9 +35,10 @@ from gmassist.core.views_lib import (
     require_reach,
 )
 from gmassist.customers import presenters, selectors, services
-from gmassist.customers.choices import PolicyKind
+from gmassist.customers.choices import CustomerStatus, PolicyKind, ServiceChannel, Tier
 from gmassist.customers.engine.tiering import PolicyError, TieringPolicy, policy_to_toml
 from gmassist.customers.forms import (
+    CHURN_BAND_LABELS,
     FIELD_OF_TOML_KEY,
     ChannelRulesTomlForm,
     CustomerFilterForm,
@@ -87,36 +89,69 @@ class CustomerListPage(ListPage):
     columns = [
         ListColumn(_("Code"), sort="code"),
         ListColumn(_("Name"), sort="name"),
-        ListColumn(_("Tier"), sort="tier"),
-        ListColumn(_("Industry"), sort="industry"),
-        ListColumn(_("Region"), sort="region"),
-        ListColumn(_("Account manager"), sort="manager"),
-        ListColumn(_("Status"), sort="status"),
-        ListColumn(_("Revenue, last 12 months"), sort="revenue", numeric=True),
-        ListColumn(_("Churn risk"), sort="churn", numeric=True),
+        ListColumn(_("Tier"), sort="tier", key="tier", optional=True),
+        ListColumn(_("Industry"), sort="industry", key="industry", optional=True),
+        ListColumn(_("Region"), sort="region", key="region", optional=True),
+        ListColumn(_("Account manager"), sort="manager", key="manager", optional=True),
+        ListColumn(_("Status"), sort="status", key="status", optional=True),
+        ListColumn(_("Service channel"), key="channel", optional=True, shown_by_default=False),
+        ListColumn(
+            _("Revenue, last 12 months"), sort="revenue", numeric=True, key="revenue", optional=True
+        ),
+        ListColumn(_("Churn risk"), sort="churn", numeric=True, key="churn", optional=True),
     ]
     default_sort = "code"
     row_template = "customers/_customer_row.html"
     export_permission = (Domain.CUSTOMERS, Action.EXPORT)
     export_name = "customers"
+    # the columns hidden on the page leave the export; the ones of the customers import
+    # (scale, contract, channel) are always in it
     export_columns = [
         ExportColumn("code", "code"),
         ExportColumn("name", "name"),
-        ExportColumn("industry", "industry.code"),
-        ExportColumn("industry_name", "industry.name"),
+        ExportColumn("industry", "industry.code", column="industry"),
+        ExportColumn("industry_name", "industry.name", column="industry"),
         ExportColumn("scale", "scale"),
-        ExportColumn("region", "region"),
+        ExportColumn("region", "region", column="region"),
         ExportColumn("contract_start", "contract_start"),
         ExportColumn("contract_end", "contract_end"),
-        ExportColumn("status", "status"),
-        ExportColumn("tier", "tier"),
+        ExportColumn("status", "status", column="status"),
+        ExportColumn("tier", "tier", column="tier"),
         ExportColumn("service_channel", "service_channel"),
-        ExportColumn("account_manager", "account_manager.employee.employee_no"),
-        ExportColumn("account_manager_name", "account_manager.employee.full_name"),
-        ExportColumn("revenue_12m", "revenue_12m"),
-        ExportColumn("churn_risk", "churn_risk"),
+        ExportColumn("account_manager", "account_manager.employee.employee_no", column="manager"),
+        ExportColumn(
+            "account_manager_name", "account_manager.employee.full_name", column="manager"
+        ),
+        ExportColumn("revenue_12m", "revenue_12m", column="revenue"),
+        ExportColumn("churn_risk", "churn_risk", column="churn"),
     ]
     testid = "customers"
+    model = GroupCustomer
+    group_by = [
+        GroupBy("tier", _("Tier"), field="tier", choices=Tier, empty_label=_("Not tiered")),
+        GroupBy("industry", _("Industry"), field="industry_id", name="industry__name"),
+        GroupBy(
+            "manager",
+            _("Account manager"),
+            field="account_manager_id",
+            name="account_manager__employee__full_name",
+            empty_label=_("No account manager"),
+        ),
+        GroupBy("channel", _("Service channel"), field="service_channel", choices=ServiceChannel),
+        GroupBy(
+            "churn",
+            _("Churn risk"),
+            expression=lambda: F("churn_band"),  # customer_list's alias
+            choices=CHURN_BAND_LABELS,
+            parse=one_of(CHURN_BAND_LABELS),
+            empty_label=_("Not scored"),
+        ),
+        GroupBy("region", _("Region"), field="region", empty_label=_("No region")),
+        GroupBy("status", _("Status"), field="status", choices=CustomerStatus),
+    ]
+    # revenue in the company's currency, over the trailing 12 months the list shows
+    group_sums = [GroupSum("revenue", _("Revenue, last 12 months"), "revenue_12m")]
+    views_key = "customers:list"
 
     as_of: Any = None  # the latest month with revenue, read once per request
 

@@ -13,9 +13,23 @@ class OrgConfig(AppConfig):
         from gmassist.core.choices import Action
         from gmassist.core.notes import register_noted_record
         from gmassist.core.permissions import user_can
+
+        # a leaver's separation type reads as its label in the history
+        from gmassist.core.presenters import register_audit_value
+        from gmassist.org.choices import SeparationType
         from gmassist.org.models import Employee
         from gmassist.org.selectors import employee_history_readable
 
+        labels = dict(SeparationType.choices)
+        register_audit_value(
+            "org.employee",
+            "separation_type",
+            lambda value: (
+                [str(labels.get(v, v)) if v else v for v in value]
+                if isinstance(value, list)
+                else str(labels.get(value, value))
+            ),
+        )
         register_noted_record(
             Employee,
             may_read=lambda user, employee: employee_history_readable(user=user, employee=employee),

@@ -806,16 +806,17 @@ def department_update(
         _check_department_parent(department, data["parent"] or None)
         if data["parent"]:
             _check_may_create(by, Department, data["parent"])
-    before = _department_state(department)
     record = {name: _cell(value) for name, value in data.items()}
     record["code"] = department.code
-    _import_one("departments", record, by, DEPARTMENT_FIELDS)
-    department.refresh_from_db()
-    changes = _state_changes(before, _department_state(department))
-    if changes:
-        if comment:
-            changes["comment"] = comment
-        audit_record(actor=by, action=AuditAction.UPDATE, target=department, changes=changes)
+    _update_through_import(
+        department,
+        entity="departments",
+        record=record,
+        fields=DEPARTMENT_FIELDS,
+        state=_department_state,
+        by=by,
+        comment=comment,
+    )
     return department
 
 
@@ -864,16 +865,17 @@ def position_update(
     _check_may_change(by, position)
     if "code" in data and str(data["code"]).strip() != position.code:
         raise ValidationError({"code": gettext("a position's code does not change")})
-    before = _position_state(position)
     record = {name: _cell(value) for name, value in data.items()}
     record["code"] = position.code
-    _import_one("positions", record, by, POSITION_FIELDS)
-    position.refresh_from_db()
-    changes = _state_changes(before, _position_state(position))
-    if changes:
-        if comment:
-            changes["comment"] = comment
-        audit_record(actor=by, action=AuditAction.UPDATE, target=position, changes=changes)
+    _update_through_import(
+        position,
+        entity="positions",
+        record=record,
+        fields=POSITION_FIELDS,
+        state=_position_state,
+        by=by,
+        comment=comment,
+    )
     return position
 
 
@@ -945,6 +947,20 @@ def _record_state(employee: Employee) -> dict[str, Any]:
     return {name: _plain(getattr(employee, name)) for name in _EMPLOYEE_HISTORY_FIELDS}
 
 
+def _separation_state(employee: Employee) -> dict[str, Any]:
+    """The separation on the leave date, as the history shows it (none: no keys)."""
+    if employee.leave_date is None:
+        return {}
+    separation = employee.separations.filter(date=employee.leave_date).first()
+    if separation is None:
+        return {}
+    return {
+        "separation_type": separation.separation_type,
+        "leave_reason": separation.reason,
+        "regretted": separation.regretted,
+    }
+
+
 def _state_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return {
         name: [before.get(name), value]
@@ -977,6 +993,33 @@ def _import_one(
         errors[NON_FIELD_ERRORS] = errors.pop("", [])
         raise ValidationError({k: v for k, v in errors.items() if v}) from None
     return report.proposals
+
+
+def _update_through_import(
+    obj: models.Model,
+    *,
+    entity: str,
+    record: dict[str, Any],
+    fields: tuple[str, ...],
+    state: Any,
+    by: User | None,
+    comment: str,
+) -> list[dict[str, Any]]:
+    """Write `record` (its key fixed by the caller) through `entity`'s import, then record one
+    audit entry on `obj` with what `state(obj)` shows changed as [old, new], the proposals
+    made instead of writing pay and the `comment`; none when nothing changed. Returns those
+    proposals."""
+    before = state(obj)
+    proposals = _import_one(entity, record, by, fields)
+    obj.refresh_from_db()
+    changes = _state_changes(before, state(obj))
+    if proposals:
+        changes["proposals"] = [p["id"] for p in proposals]
+    if changes:
+        if comment:
+            changes["comment"] = comment
+        audit_record(actor=by, action=AuditAction.UPDATE, target=obj, changes=changes)
+    return proposals
 
 
 def _import_employee(record: dict[str, Any], by: User | None) -> list[dict[str, Any]]:
@@ -1058,18 +1101,17 @@ def employee_update(
         _check_may_create(by, Employee, new_department)
     if "employee_no" in data and str(data["employee_no"]).strip() != employee.employee_no:
         raise ValidationError({"employee_no": gettext("an employee's number does not change")})
-    before = _record_state(employee)
     record = {name: _cell(value) for name, value in data.items()}
     record["employee_no"] = employee.employee_no
-    proposals = _import_employee(record, by)
-    employee.refresh_from_db()
-    changes = _state_changes(before, _record_state(employee))
-    if proposals:
-        changes["proposals"] = [p["id"] for p in proposals]
-    if changes:
-        if comment:
-            changes["comment"] = comment
-        audit_record(actor=by, action=AuditAction.UPDATE, target=employee, changes=changes)
+    proposals = _update_through_import(
+        employee,
+        entity="employees",
+        record=record,
+        fields=EMPLOYEE_FIELDS,
+        state=lambda e: {**_record_state(e), **_separation_state(e)},
+        by=by,
+        comment=comment,
+    )
     employee.proposals_made = proposals  # type: ignore[attr-defined]
     return employee
 
@@ -1158,14 +1200,17 @@ def review_update(*, review: Review, data: dict[str, Any], by: User | None) -> R
         raise ValidationError(
             {"period": gettext("a review's period does not change: add a review instead")}
         )
-    before = _review_state(review)
     record = {name: _cell(value) for name, value in data.items()}
     record.update(employee=review.employee.employee_no, period=review.period)
-    _import_one("reviews", record, by, ("employee", *REVIEW_FIELDS))
-    review.refresh_from_db()
-    changes = _state_changes(before, _review_state(review))
-    if changes:
-        audit_record(actor=by, action=AuditAction.UPDATE, target=review, changes=changes)
+    _update_through_import(
+        review,
+        entity="reviews",
+        record=record,
+        fields=("employee", *REVIEW_FIELDS),
+        state=_review_state,
+        by=by,
+        comment="",
+    )
     return review
 
 

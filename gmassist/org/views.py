@@ -16,11 +16,13 @@ from django.views.decorators.http import require_POST
 
 from gmassist.core.choices import Action
 from gmassist.core.forms import NoteForm
+from gmassist.core.grouping import GroupBy
 from gmassist.core.models import Company
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach, user_can
 from gmassist.core.selectors import record_notes
 from gmassist.core.views_lib import DetailPage, ListColumn, ListPage, record_form_response
 from gmassist.org import selectors, services
+from gmassist.org.choices import EmployeeStatus, EmploymentType
 from gmassist.org.forms import (
     CommentForm,
     DepartmentForm,
@@ -48,7 +50,13 @@ def department_tree(request: HttpRequest) -> HttpResponse:
 
 
 class DirectoryPage(ListPage):
-    """The employee directory: search, filters, sorting by column, pages, export."""
+    """The employee directory: search, filters, sorting by column, pages, export, grouping
+    with headcounts, chosen columns and saved views.
+
+    Grouped, it counts heads only: no pay sums. A sum of pay over a small group (a department
+    of one, a manager's two reports) is someone's pay, and every grouped page would be an
+    audited pay read of everyone in it; pay by group, with its bands and its audit, is the pay
+    review's (talent)."""
 
     title = _("Employees")
     permission = (Domain.PEOPLE, Action.VIEW)
@@ -57,13 +65,35 @@ class DirectoryPage(ListPage):
     columns = [
         ListColumn(_("Employee no."), sort="employee_no"),
         ListColumn(_("Name"), sort="name"),
-        ListColumn(_("Department"), sort="department"),
-        ListColumn(_("Position")),
-        ListColumn(_("Manager")),
-        ListColumn(_("Hire date"), sort="hire_date"),
-        ListColumn(_("Status")),
+        ListColumn(_("Department"), sort="department", key="department", optional=True),
+        ListColumn(_("Position"), key="position", optional=True),
+        ListColumn(_("Manager"), key="manager", optional=True),
+        ListColumn(_("Location"), key="location", optional=True, shown_by_default=False),
+        ListColumn(
+            _("Employment type"), key="employment_type", optional=True, shown_by_default=False
+        ),
+        ListColumn(_("Hire date"), sort="hire_date", key="hire_date", optional=True),
+        ListColumn(_("Status"), key="status", optional=True),
     ]
     default_sort = "name"
+    model = Employee
+    group_by = [
+        GroupBy("department", _("Department"), field="department_id", name="department__name"),
+        GroupBy("position", _("Position"), field="position_id", name="position__title"),
+        GroupBy("status", _("Status"), field="status", choices=EmployeeStatus),
+        GroupBy(
+            "manager",
+            _("Manager"),
+            field="manager_id",
+            name="manager__full_name",
+            empty_label=_("No manager"),
+        ),
+        GroupBy("location", _("Location"), field="location", empty_label=_("No location")),
+        GroupBy(
+            "employment_type", _("Employment type"), field="employment_type", choices=EmploymentType
+        ),
+    ]
+    views_key = "org:directory"
     row_template = "org/_directory_row.html"
     export_permission = (Domain.PEOPLE, Action.EXPORT)
     export_name = "employees"
@@ -83,6 +113,8 @@ class DirectoryPage(ListPage):
             "full_name",
             "status",
             "hire_date",
+            "location",
+            "employment_type",
             "department__id",
             "department__name",
             "position__id",
@@ -426,6 +458,25 @@ def _form_changes(form: Any) -> dict[str, Any]:
     return {name: record[name] for name in form.changed_data if name in record}
 
 
+def _structure_form(
+    request: HttpRequest, form: Any, write: Any, *, done: str, to: str, title: str, submit: str
+) -> HttpResponse:
+    """The form page of a department or a position: saved, back to the list `to` with `done`."""
+
+    def saved(_record: Any) -> HttpResponse:
+        messages.success(request, done)
+        return redirect(to)
+
+    return record_form_response(
+        request,
+        form,
+        write=write,
+        saved=saved,
+        template="org/employee_form.html",
+        context={"title": title, "submit": submit},
+    )
+
+
 @login_required
 def department_new(request: HttpRequest) -> HttpResponse:
     _may_change_structure(request, Department)
@@ -446,13 +497,14 @@ def department_new(request: HttpRequest) -> HttpResponse:
             by=request.user,
         )
 
-    return record_form_response(
+    return _structure_form(
         request,
         form,
-        write=write,
-        saved=lambda _d: _to_tree(request, gettext("The department is added.")),
-        template="org/employee_form.html",
-        context={"title": gettext("Add a department"), "submit": gettext("Add")},
+        write,
+        done=gettext("The department is added."),
+        to="org:departments",
+        title=gettext("Add a department"),
+        submit=gettext("Add"),
     )
 
 
@@ -480,22 +532,15 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
             comment=form.cleaned_data.get("comment", ""),
         )
 
-    return record_form_response(
+    return _structure_form(
         request,
         form,
-        write=write,
-        saved=lambda _d: _to_tree(request, gettext("The department is saved.")),
-        template="org/employee_form.html",
-        context={
-            "title": gettext("Edit %(name)s") % {"name": department.name},
-            "submit": gettext("Save"),
-        },
+        write,
+        done=gettext("The department is saved."),
+        to="org:departments",
+        title=gettext("Edit %(name)s") % {"name": department.name},
+        submit=gettext("Save"),
     )
-
-
-def _to_tree(request: HttpRequest, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect("org:departments")
 
 
 class PositionListPage(ListPage):
@@ -539,13 +584,14 @@ def position_new(request: HttpRequest) -> HttpResponse:
             code=record.pop("code"), title=record.pop("title"), by=request.user, **record
         )
 
-    return record_form_response(
+    return _structure_form(
         request,
         form,
-        write=write,
-        saved=lambda _p: _to_positions(request, gettext("The position is added.")),
-        template="org/employee_form.html",
-        context={"title": gettext("Add a position"), "submit": gettext("Add")},
+        write,
+        done=gettext("The position is added."),
+        to="org:positions",
+        title=gettext("Add a position"),
+        submit=gettext("Add"),
     )
 
 
@@ -572,19 +618,12 @@ def position_edit(request: HttpRequest, pk: int) -> HttpResponse:
             comment=form.cleaned_data.get("comment", ""),
         )
 
-    return record_form_response(
+    return _structure_form(
         request,
         form,
-        write=write,
-        saved=lambda _p: _to_positions(request, gettext("The position is saved.")),
-        template="org/employee_form.html",
-        context={
-            "title": gettext("Edit %(name)s") % {"name": position.title},
-            "submit": gettext("Save"),
-        },
+        write,
+        done=gettext("The position is saved."),
+        to="org:positions",
+        title=gettext("Edit %(name)s") % {"name": position.title},
+        submit=gettext("Save"),
     )
-
-
-def _to_positions(request: HttpRequest, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect("org:positions")

@@ -140,7 +140,15 @@ def _require_risk(user: User) -> None:
         raise PermissionDenied(_("Your role may not see leaving risk."))
 
 
-def _score_out(score: RiskScore) -> dict[str, Any]:
+def _bands_out(bands: Any) -> dict[str, Any]:
+    return {
+        "base_rate": bands.base_rate,
+        "medium_from": bands.medium_from,
+        "high_from": bands.high_from,
+    }
+
+
+def _score_out(score: RiskScore, bands: Any) -> dict[str, Any]:
     employee = score.employee
     return {
         "employee_id": employee.pk,
@@ -150,7 +158,7 @@ def _score_out(score: RiskScore) -> dict[str, Any]:
         "department": employee.department.name,
         "as_of": score.as_of,
         "probability": score.probability,
-        "band": selectors.risk_band(score.probability),
+        "band": bands.band(score.probability),
         "reasons": [{**r, "text": selectors.risk_reason_text(r)} for r in score.reasons],
     }
 
@@ -177,18 +185,21 @@ def risk_score_list(request: HttpRequest, filters: Query[RiskFilters]):
     department = reference_or_422(
         Department.objects, filters.department_id, field="department_id", user=user
     )
+    run = selectors.latest_risk_run()
+    bands = selectors.risk_bands(run)
     qs = selectors.risk_scores(
         user=user,
+        as_of=run.as_of if run else None,
         department_id=department.pk if department else None,
         min_probability=filters.min_risk,
     )
-    qs = selectors.in_risk_band(qs, filters.band)
+    qs = selectors.in_risk_band(qs, filters.band, bands)
     first, *then = RISK_ORDER[filters.sort.lstrip("-")]
     if filters.sort.startswith("-"):
         first = f"-{first}"
     # the page of scores shown is audited as a read of those people's risk, as every page and
     # export showing scores is (a score is a sensitive row: talent/apps.py)
-    return MappedRows(qs.order_by(first, *then), _score_out)
+    return MappedRows(qs.order_by(first, *then), lambda score: _score_out(score, bands))
 
 
 @router.get(
@@ -197,7 +208,8 @@ def risk_score_list(request: HttpRequest, filters: Query[RiskFilters]):
     tags=["talent"],
 )
 def person_risk(request: HttpRequest, employee_id: int):
-    """One person's leaving risk now with its reasons, and its history month by month. A
+    """One person's leaving risk now with its reasons and band, and its history month by month:
+    the scores made each month, and the probability at each month-end by the latest model. A
     person whose pay you may not read is a 404; the read is audited."""
     user = request_user(request)
     _require_risk(user)
@@ -210,13 +222,18 @@ def person_risk(request: HttpRequest, employee_id: int):
     latest = risk["latest"]
     if latest is not None:
         latest.employee = employee
+    bands = risk["bands"]
     return {
         "employee_id": employee.pk,
         "employee_no": employee.employee_no,
         "full_name": employee.full_name,
-        "latest": _score_out(latest) if latest is not None else None,
+        "latest": _score_out(latest, bands) if latest is not None else None,
+        "bands": _bands_out(bands),
         "history": [
             {"as_of": h["as_of"], "probability": h["probability"]} for h in risk["history"]
+        ],
+        "model_history": [
+            {"as_of": h["as_of"], "probability": h["probability"]} for h in risk["model_history"]
         ],
     }
 
@@ -226,13 +243,22 @@ def person_risk(request: HttpRequest, employee_id: int):
 )
 def risk_model(request: HttpRequest):
     """The latest leaving-risk model: when it ran, what it learned from, its time-based
-    backtest (ROC AUC) and calibration (predicted against observed per band of risk)."""
+    backtest (ROC AUC with its 95% interval, on how many people and leavers), its calibration
+    (predicted against observed per band of risk, before and after recalibration), the bands
+    made from the company's yearly leaving rate. Model quality only: nobody's risk (the heat
+    map counts the people in each band, for those you may see)."""
     _require_risk(request_user(request))
     run = selectors.latest_risk_run()
     if run is None:
         raise Http404("the leaving-risk model has not run yet")
-    fields = {name: getattr(run, name) for name in RiskModelOut.model_fields if name != "run_at"}
-    return {**fields, "run_at": run.updated_at}
+    computed = ("run_at", "bands")
+    names = [name for name in RiskModelOut.model_fields if name not in computed]
+    fields = {name: getattr(run, name) for name in names}
+    return {
+        **fields,
+        "run_at": run.updated_at,
+        "bands": _bands_out(selectors.risk_bands(run)),
+    }
 
 
 @router.get("/talent/nine-box", response={200: NineBoxOut, **problems(403)}, tags=["talent"])
@@ -262,12 +288,12 @@ def nine_box(request: HttpRequest, filters: Query[KeyPeopleFilters]):
 
 @router.get("/talent/risk-heatmap", response={200: HeatmapOut, **problems(403)}, tags=["talent"])
 def risk_heatmap(request: HttpRequest):
-    """Leaving risk by department: people, mean risk and how many in each band (low under 10%,
-    medium 10-25%, high 25%+), the highest mean first. Audited as a read of their risk."""
+    """Leaving risk by department: people, mean risk and how many in each band of the latest
+    run (see /talent/risk-model), the highest mean first. Audited as a read of their risk."""
     user = request_user(request)
     _require_risk(user)
-    rows = selectors.risk_overview_rows(user=user, what="api heat map")
     run = selectors.latest_risk_run()
+    rows = selectors.risk_overview_rows(user=user, run=run, what="api heat map")
     return {
         "as_of": run.as_of if run else None,
         "departments": [

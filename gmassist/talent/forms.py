@@ -14,6 +14,8 @@ from gmassist.org.forms import (
     offer_visible_departments,
     position_filter_field,
 )
+from gmassist.talent import presenters, selectors
+from gmassist.talent.engine import leaving
 from gmassist.talent.engine import pay_review as engine
 
 # The pay review's flags as people read them.
@@ -78,16 +80,22 @@ class LeavingRiskFilterForm(FilterForm):
         required=False,
         choices=[
             ("", _("Any risk")),
-            ("high", _("High (25% and up)")),
-            ("medium", _("Medium (10% to 25%)")),
-            ("low", _("Low (under 10%)")),
+            ("high", _("High")),
+            ("medium", _("Medium")),
+            ("low", _("Low")),
         ],
         widget=forms.Select(attrs={"id": "risk-band"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, bands: leaving.RiskBands | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         offer_visible_departments(self)
+        # the bands of the latest run (`selectors.risk_bands`), with their limits
+        if bands is None:
+            bands = selectors.risk_bands(selectors.latest_risk_run())
+        self.fields["band"].choices = [("", _("Any risk"))] + [
+            (name, presenters.band_label(name, bands)) for name in ("high", "medium", "low")
+        ]
 
     def selector_filters(self) -> dict[str, Any]:
         """The cleaned filters as `selectors.risk_worklist` takes them."""

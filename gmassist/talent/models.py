@@ -24,15 +24,47 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class RiskModelRun(BaseModel):
-    """One fit of the leaving-risk model for a month: its backtest, calibration and response."""
+    """One fit of the leaving-risk model for a month: its backtest, calibration and response.
+
+    The backtest trained on what was known on `backtest_month` and predicted its people's next
+    12 months: ROC AUC with its 95% interval (DeLong) on `backtest_test_rows` people, of whom
+    `backtest_leavers` left. Probabilities are recalibrated (`recalibration`: calibrated
+    log-odds = intercept + slope x fitted log-odds; `calibration` before it, on the backtest,
+    `calibration_after` after). `base_rate` is the company's yearly voluntary leaving rate and
+    `risk_medium_from` / `risk_high_from` the band limits made from it (`leaving.risk_bands`);
+    `history_months` the month-ends each score's `history` is aligned with.
+    """
 
     as_of = models.DateField(_("as of"), help_text=_("The month-end snapshot scored."))
     version = models.CharField(_("model version"), max_length=40)
     backtest_auc = models.FloatField(_("backtest ROC AUC"), null=True, blank=True)
+    backtest_auc_low = models.FloatField(
+        _("backtest ROC AUC, interval from"), null=True, blank=True
+    )
+    backtest_auc_high = models.FloatField(_("backtest ROC AUC, interval to"), null=True, blank=True)
     backtest_month = models.DateField(_("backtest month"), null=True, blank=True)
     backtest_train_rows = models.PositiveIntegerField(_("backtest training rows"), default=0)
     backtest_test_rows = models.PositiveIntegerField(_("backtest test rows"), default=0)
+    backtest_leavers = models.PositiveIntegerField(_("leavers in the backtest month"), default=0)
     calibration = models.JSONField(_("calibration"), default=list, blank=True)
+    calibration_after = models.JSONField(
+        _("calibration after recalibration"), default=list, blank=True
+    )
+    recalibration = models.JSONField(
+        _("recalibration"),
+        default=dict,
+        blank=True,
+        help_text=_("Intercept and slope applied to the model's log-odds."),
+    )
+    base_rate = models.FloatField(
+        _("yearly leaving rate"),
+        null=True,
+        blank=True,
+        help_text=_("The share of the people of the backtest month who left voluntarily."),
+    )
+    risk_medium_from = models.FloatField(_("medium risk from"), null=True, blank=True)
+    risk_high_from = models.FloatField(_("high risk from"), null=True, blank=True)
+    history_months = models.JSONField(_("history months"), default=list, blank=True)
     train_rows = models.PositiveIntegerField(_("training rows"), default=0)
     train_leavers = models.PositiveIntegerField(_("leavers in training"), default=0)
     response = models.JSONField(
@@ -52,6 +84,15 @@ class RiskModelRun(BaseModel):
                 condition=Q(backtest_auc__isnull=True)
                 | (Q(backtest_auc__gte=0) & Q(backtest_auc__lte=1)),
                 name="talent_riskmodelrun_auc_0_1",
+            ),
+            models.CheckConstraint(
+                condition=(Q(backtest_auc_low__isnull=True) | Q(backtest_auc_low__gte=0))
+                & (Q(backtest_auc_high__isnull=True) | Q(backtest_auc_high__lte=1)),
+                name="talent_riskmodelrun_auc_interval_0_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(base_rate__isnull=True) | (Q(base_rate__gte=0) & Q(base_rate__lte=1)),
+                name="talent_riskmodelrun_base_rate_0_1",
             ),
         ]
 
@@ -76,6 +117,12 @@ class RiskScore(BaseModel):
     probability = models.FloatField(_("leaving risk"))
     reasons = models.JSONField(_("reasons"), default=list, blank=True, encoder=DjangoJSONEncoder)
     features = models.JSONField(_("features"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    history = models.JSONField(
+        _("risk history"),
+        default=list,
+        blank=True,
+        help_text=_("The probability at each of the run's history months, by its model."),
+    )
     model_version = models.CharField(_("model version"), max_length=40)
     model_auc = models.FloatField(_("model ROC AUC"), null=True, blank=True)
 

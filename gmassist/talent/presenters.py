@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.talent import selectors
+from gmassist.talent.engine import leaving
 from gmassist.talent.models import RiskModelRun
 
 
@@ -36,11 +38,83 @@ PERFORMANCE_LABELS = {
 POTENTIAL_LABELS = {"low": _("Potential 1"), "medium": _("Potential 2"), "high": _("Potential 3")}
 
 
-BAND_LABELS = {
-    "low": _("Low (under 10%)"),
-    "medium": _("Medium (10% to 25%)"),
-    "high": _("High (25% and up)"),
+# a band's name with its limits (probabilities within 12 months, as whole percents)
+BAND_TEMPLATES = {
+    "low": _("Low (under %(medium)s)"),
+    "medium": _("Medium (%(medium)s to %(high)s)"),
+    "high": _("High (%(high)s and up)"),
 }
+BAND_NAMES = {"low": _("Low"), "medium": _("Medium"), "high": _("High")}
+
+
+def percent(share: float | None) -> str:
+    """A share (0-1) as a whole percent, e.g. "13%"; "—" for none."""
+    return "—" if share is None else f"{share:.0%}"
+
+
+def _limits(bands: leaving.RiskBands) -> dict[str, str]:
+    return {
+        "medium": percent(bands.medium_from),
+        "high": percent(bands.high_from),
+        "rate": percent(bands.base_rate),
+        "medium_floor": percent(leaving.MEDIUM_FLOOR),
+        "high_floor": percent(leaving.HIGH_FLOOR),
+    }
+
+
+def band_label(name: str, bands: leaving.RiskBands) -> str:
+    """A band with its limits in the active language, e.g. "High (26% and up)"."""
+    return str(BAND_TEMPLATES[name]) % _limits(bands)
+
+
+def band_labels(bands: leaving.RiskBands) -> list[str]:
+    """The risk bands' headings with their limits, low first."""
+    return [band_label(name, bands) for name in leaving.BAND_NAMES]
+
+
+def bands_explained(bands: leaving.RiskBands) -> str:
+    """What the bands mean, in a sentence of the active language."""
+    limits = _limits(bands)
+    if bands.base_rate is None:
+        return (
+            gettext(
+                "High: %(high)s and up within 12 months; medium: %(medium)s to %(high)s; low: "
+                "under %(medium)s. The company's yearly leaving rate is not known yet."
+            )
+            % limits
+        )
+    if bands.floored:
+        return (
+            gettext(
+                "High: %(high)s and up within 12 months; medium: %(medium)s to %(high)s; low: "
+                "under %(medium)s. The company's yearly leaving rate, %(rate)s, is low: medium "
+                "never starts under %(medium_floor)s nor high under %(high_floor)s."
+            )
+            % limits
+        )
+    return (
+        gettext(
+            "High: at least twice the company's yearly leaving rate of %(rate)s (%(high)s and up "
+            "within 12 months); medium: at least that rate (%(medium)s to %(high)s); low: under "
+            "%(medium)s. The rate is the share of the people here a year ago who left of their "
+            "own accord within the year."
+        )
+        % limits
+    )
+
+
+def high_risk_label(bands: leaving.RiskBands) -> str:
+    """The overview's words under the number at high risk."""
+    limits = _limits(bands)
+    if bands.base_rate is None or bands.floored:
+        return gettext("at high risk (%(high)s and up within 12 months)") % limits
+    return (
+        gettext(
+            "at high risk: at least 2× the company's %(rate)s yearly leaving rate (%(high)s and "
+            "up within 12 months)"
+        )
+        % limits
+    )
 
 
 INSTRUMENT_LABELS = {
@@ -54,10 +128,28 @@ INSTRUMENT_LABELS = {
 
 
 def calibration_chart(run: RiskModelRun | None) -> dict[str, Any] | None:
-    """The backtest's calibration as the chart draws it: predicted against observed per bin."""
+    """The backtest's calibration as the chart draws it: predicted against observed per bin,
+    as the model predicted and after recalibration (when the run has it)."""
     bins = [b for b in (run.calibration if run else []) if b.get("count")]
-    if not bins:
+    if not bins or run is None:
         return None
+    after = [b for b in (run.calibration_after or []) if b.get("count")]
+    datasets: list[dict[str, Any]] = [
+        {
+            "label": gettext("Backtest, as predicted"),
+            "showLine": False,
+            "data": [{"x": b["mean_predicted"], "y": b["observed_rate"]} for b in bins],
+        }
+    ]
+    if after:
+        datasets.append(
+            {
+                "label": gettext("Backtest, recalibrated"),
+                "showLine": False,
+                "color": "#2f7d4f",
+                "data": [{"x": b["mean_predicted"], "y": b["observed_rate"]} for b in after],
+            }
+        )
     return {
         "xLinear": True,
         "xPercent": True,
@@ -67,11 +159,7 @@ def calibration_chart(run: RiskModelRun | None) -> dict[str, Any] | None:
         "xTitle": gettext("Predicted leaving risk"),
         "yTitle": gettext("Observed leaving rate"),
         "datasets": [
-            {
-                "label": gettext("Backtest"),
-                "showLine": False,
-                "data": [{"x": b["mean_predicted"], "y": b["observed_rate"]} for b in bins],
-            },
+            *datasets,
             {
                 "label": gettext("Perfect calibration"),
                 "data": [{"x": 0, "y": 0}, {"x": 1, "y": 1}],
@@ -81,6 +169,88 @@ def calibration_chart(run: RiskModelRun | None) -> dict[str, Any] | None:
             },
         ],
     }
+
+
+def model_quality(run: RiskModelRun | None) -> str:
+    """The backtest in a sentence of the active language: ROC AUC with its 95% interval, on how
+    many people and leavers, trained on what was known by when; "" without a backtest."""
+    if run is None or run.backtest_auc is None or run.backtest_month is None:
+        return ""
+    params = {
+        "auc": f"{run.backtest_auc:.2f}",
+        "n": f"{run.backtest_test_rows:,}",
+        "leavers": f"{run.backtest_leavers:,}",
+        "month": run.backtest_month.isoformat(),
+    }
+    if run.backtest_auc_low is None or run.backtest_auc_high is None:
+        return (
+            gettext(
+                "ROC AUC %(auc)s on %(n)s people, %(leavers)s leavers, trained on what was "
+                "known by %(month)s."
+            )
+            % params
+        )
+    params["low"] = f"{run.backtest_auc_low:.2f}"
+    params["high"] = f"{run.backtest_auc_high:.2f}"
+    return (
+        gettext(
+            "ROC AUC %(auc)s (95%% CI %(low)s–%(high)s) on %(n)s people, %(leavers)s leavers, "
+            "trained on what was known by %(month)s."
+        )
+        % params
+    )
+
+
+def history_chart(
+    model_history: list[dict[str, Any]],
+    scored_then: list[dict[str, Any]],
+    bands: leaving.RiskBands,
+) -> dict[str, Any] | None:
+    """A person's risk month by month as the chart draws it: today's model on each month-end
+    (`model_history`), the scores made at the time when there is more than one
+    (`scored_then`), and the band limits as dashed lines; month labels in the active
+    language. None with fewer than two months."""
+    series = model_history or scored_then
+    if len(series) < 2:
+        return None
+    months = [h["as_of"] for h in series]
+    # a short month for the axis, as each language writes it ("Mar 2024", "2024年3月"): the
+    # Django date format is translated
+    month_format = gettext("M Y")
+    labels = [date_format(month, month_format) for month in months]
+    datasets: list[dict[str, Any]] = [
+        {
+            "label": gettext("Leaving risk (today's model)")
+            if model_history
+            else gettext("Leaving risk"),
+            "data": [round(h["probability"], 4) for h in series],
+            "color": "#c4513d",
+        }
+    ]
+    if model_history and len(scored_then) > 1:
+        then = {h["as_of"]: h["probability"] for h in scored_then}
+        datasets.append(
+            {
+                "label": gettext("As scored that month"),
+                "data": [None if m not in then else round(then[m], 4) for m in months],
+                "color": "#1f5fbf",
+                "showLine": False,
+            }
+        )
+    for name, limit, color in (
+        ("high", bands.high_from, "#c4513d"),
+        ("medium", bands.medium_from, "#b7791f"),
+    ):
+        datasets.append(
+            {
+                "label": band_label(name, bands),
+                "data": [limit] * len(months),
+                "dashed": True,
+                "points": False,
+                "color": color,
+            }
+        )
+    return {"percent": True, "labels": labels, "datasets": datasets}
 
 
 def heat_level(share: float) -> int:
@@ -107,9 +277,10 @@ def plan_line_reason_text(reason: dict[str, Any]) -> str:
     return gettext(reason["template"]) % reason.get("params", {})
 
 
-def shaded_heatmap(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def shaded_heatmap(cells: list[dict[str, Any]], bands: leaving.RiskBands) -> list[dict[str, Any]]:
     """The heat map's cells (`selectors.risk_heatmap_cells`) with their shades (`heat_level`):
-    each band's count by its share of the department, the mean risk by its distance to high."""
+    each band's count by its share of the department, the mean risk by its distance to twice
+    the high band's limit."""
     for cell in cells:
         cell["band_cells"] = [
             {
@@ -117,9 +288,9 @@ def shaded_heatmap(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "count": cell["bands"][name],
                 "heat": heat_level(cell["bands"][name] / cell["people"]),
             }
-            for name, _low, _high in selectors.RISK_BANDS
+            for name in leaving.BAND_NAMES
         ]
-        cell["heat"] = heat_level(cell["mean_risk"] / selectors.HIGH_RISK / 2)
+        cell["heat"] = heat_level(cell["mean_risk"] / bands.high_from / 2)
     return cells
 
 
@@ -146,11 +317,6 @@ def nine_box_rows(grid: dict[str, Any], *, selected: str = "") -> list[dict[str,
 def potential_labels() -> list[str]:
     """The nine-box's column headings, low potential first."""
     return [POTENTIAL_LABELS[p] for p, _v in selectors.POTENTIAL_LEVELS]
-
-
-def band_labels() -> list[str]:
-    """The risk bands' headings, low first."""
-    return [BAND_LABELS[name] for name, _low, _high in selectors.RISK_BANDS]
 
 
 # what the edit form of a plan line calls each action's amount

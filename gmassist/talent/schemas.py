@@ -130,7 +130,9 @@ class RiskFilters(Schema):
         None, description="only this department and the departments below it"
     )
     band: RiskBand | None = Field(
-        None, description="low: under 10%, medium: 10% to 25%, high: 25% and up"
+        None,
+        description="the latest run's bands (see /talent/risk-model): medium from the "
+        "company's yearly leaving rate, high from twice it",
     )
     min_risk: float | None = Field(None, ge=0, le=1, description="only risks from this (0-1)")
     sort: RiskSort = Field("-risk", description='a sort key, "-" in front to reverse')
@@ -153,7 +155,7 @@ class RiskScoreOut(Schema):
     department: str
     as_of: dt.date
     probability: float
-    band: RiskBand
+    band: RiskBand = Field(description="in the bands of the run that scored it")
     reasons: list[RiskReasonOut]
 
 
@@ -162,12 +164,29 @@ class RiskHistoryPointOut(Schema):
     probability: float
 
 
+class RiskBandsOut(Schema):
+    """The bands of a model run: lower limits (probabilities within 12 months) made from the
+    company's yearly voluntary leaving rate: medium from the rate, high from twice it, never
+    under 5% and 10%."""
+
+    base_rate: float | None = Field(description="the yearly voluntary leaving rate, 0-1")
+    medium_from: float
+    high_from: float
+
+
 class PersonRiskOut(Schema):
     employee_id: int
     employee_no: str
     full_name: str
     latest: RiskScoreOut | None
-    history: list[RiskHistoryPointOut] = Field(description="one score per month, oldest first")
+    bands: RiskBandsOut
+    history: list[RiskHistoryPointOut] = Field(
+        description="the scores made each month, oldest first"
+    )
+    model_history: list[RiskHistoryPointOut] = Field(
+        description="the probability at each month-end by the latest model, on what was known "
+        "that month, oldest first"
+    )
 
 
 class CalibrationBinOut(Schema):
@@ -188,10 +207,20 @@ class RiskModelOut(Schema):
     train_rows: int = Field(description="monthly snapshots it learned from")
     train_leavers: int
     backtest_auc: float | None
-    backtest_month: dt.date | None
+    backtest_auc_low: float | None = Field(description="the 95% interval's lower end (DeLong)")
+    backtest_auc_high: float | None = Field(description="the 95% interval's upper end")
+    backtest_month: dt.date | None = Field(
+        description="the month it predicted, from what was known then"
+    )
     backtest_train_rows: int
-    backtest_test_rows: int
-    calibration: list[CalibrationBinOut]
+    backtest_test_rows: int = Field(description="the people of the backtest month")
+    backtest_leavers: int = Field(description="those of them who left within 12 months")
+    calibration: list[CalibrationBinOut] = Field(description="the backtest, as predicted")
+    calibration_after: list[CalibrationBinOut] = Field(description="the backtest, recalibrated")
+    recalibration: dict[str, float] = Field(
+        description="calibrated log-odds = intercept + slope x the model's log-odds"
+    )
+    bands: RiskBandsOut
     reason_counts: dict[str, int] = Field(description="top reasons across the backtest's leavers")
 
 

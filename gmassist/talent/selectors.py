@@ -55,7 +55,6 @@ from gmassist.voice.feedback.selectors import department_negative_share
 
 # the reaches (of VIEW_PAY in the people domain) that may read leaving risk: more than oneself
 RISK_REACHES = (ALL, SUBTREE)
-HIGH_RISK = 0.25  # a yearly leaving probability from which a person counts as at high risk
 
 # An audit entry lists the employee numbers whose pay was read (up to
 # core.sensitive.AUDIT_MAX_NUMBERS), the count per department and whether the list was cut.
@@ -689,6 +688,30 @@ def latest_risk_run() -> RiskModelRun | None:
     return RiskModelRun.objects.order_by("-as_of").first()
 
 
+def risk_bands(run: RiskModelRun | None) -> leaving.RiskBands:
+    """THE leaving-risk bands, of one model run: every page, export, API, worklist filter and
+    the heat map use these (`leaving.risk_bands`: medium from the company's yearly voluntary
+    leaving rate, high from twice it, with floors), stored with the run when it was scored.
+    No run, or a run saved before runs kept them: the bands of its rate when it has one, else
+    the floors alone (no query: reading the scores here would be an unaudited read of risk)."""
+    if run is None:
+        return leaving.risk_bands(None)
+    if run.risk_medium_from is not None and run.risk_high_from is not None:
+        return leaving.RiskBands(
+            base_rate=None if run.base_rate is None else round(run.base_rate, 2),
+            medium_from=run.risk_medium_from,
+            high_from=run.risk_high_from,
+        )
+    return leaving.risk_bands(run.base_rate)
+
+
+def risk_band_counts(run: RiskModelRun) -> dict[str, int]:
+    """How many of the run's scores are in each band (counts only, nobody's risk)."""
+    bands = risk_bands(run)
+    scores = RiskScore.objects.filter(run=run)
+    return {name: in_risk_band(scores, name, bands).count() for name in leaving.BAND_NAMES}
+
+
 def risk_scores(
     *,
     user: User | None,
@@ -739,15 +762,21 @@ RISK_SORTS: dict[str, tuple[str, ...]] = {
 def risk_worklist(
     *,
     user: User | None,
+    run: RiskModelRun | None,
+    bands: leaving.RiskBands,
     department_id: int | None = None,
     band: str | None = None,
     sort: str = "-risk",
 ) -> QuerySet[RiskScore]:
-    """The latest month's scores `user` may read as a worklist: in the department and below it,
-    in one band of RISK_BANDS (yearly probability), sorted by a key of RISK_SORTS ("-" first:
-    reversed; the riskiest first by default). Not audited here: the list page audits the rows
-    it shows (a risk score is a sensitive row, `risk_score_reads`)."""
-    qs = in_risk_band(risk_scores(user=user, department_id=department_id), band)
+    """The scores of `run` (the latest) `user` may read as a worklist: in the department and
+    below it, in one of `bands` (`risk_bands(run)`), each annotated with its band, sorted by
+    a key of RISK_SORTS ("-" first: reversed; the riskiest first by default). Not audited
+    here: the list page audits the rows it shows (a score is a sensitive row)."""
+    if run is None:
+        return RiskScore.objects.none()
+    scores = risk_scores(user=user, as_of=run.as_of, department_id=department_id)
+    qs = in_risk_band(scores, band, bands)
+    qs = qs.annotate(band=band_of_probability(bands))
     key = sort.lstrip("-")
     if key not in RISK_SORTS:
         raise ValueError(f"unknown sort {sort!r}; use one of {sorted(RISK_SORTS)}")
@@ -755,17 +784,26 @@ def risk_worklist(
     return qs.order_by(*(prefix + name for name in RISK_SORTS[key]))
 
 
-def in_risk_band(scores: QuerySet[RiskScore], band: str | None) -> QuerySet[RiskScore]:
-    """`scores` in one band of RISK_BANDS (the high band includes a probability of 1); all of
-    them for no band. ValueError for an unknown band."""
+def band_of_probability(bands: leaving.RiskBands) -> Case:
+    """The band of a score's probability in `bands`, as an annotation ("low", "medium",
+    "high")."""
+    return Case(
+        When(probability__gte=bands.high_from, then=Value("high")),
+        When(probability__gte=bands.medium_from, then=Value("medium")),
+        default=Value("low"),
+    )
+
+
+def in_risk_band(
+    scores: QuerySet[RiskScore], band: str | None, bands: leaving.RiskBands
+) -> QuerySet[RiskScore]:
+    """`scores` in one of `bands` (the high band includes a probability of 1); all of them for
+    no band. ValueError for an unknown band."""
     if not band:
         return scores
-    bounds = {name: (low, high) for name, low, high in RISK_BANDS}
-    if band not in bounds:
-        raise ValueError(f"unknown band {band!r}; use one of {sorted(bounds)}")
-    low, high = bounds[band]
+    low, high = bands.bounds(band)
     scores = scores.filter(probability__gte=low)
-    return scores if band == "high" else scores.filter(probability__lt=high)
+    return scores if high is None else scores.filter(probability__lt=high)
 
 
 def risk_score_reads(score: RiskScore) -> list[PersonRead]:
@@ -780,42 +818,55 @@ def person_risk(*, user: User | None, employee: Employee) -> dict | None:
         return None
     if not _restricted(Employee.objects, user, Action.VIEW_PAY).filter(pk=employee.pk).exists():
         return None
-    scores = list(risk_scores_visible(user=user).filter(employee=employee).order_by("as_of"))
+    scores = list(
+        risk_scores_visible(user=user)
+        .filter(employee=employee)
+        .select_related("run")
+        .order_by("as_of")
+    )
     audit_risk_read(user=user, employee_nos=[employee.employee_no], what="person")
     latest = scores[-1] if scores else None
     return {
         "latest": latest,
+        "bands": risk_bands(latest.run if latest else latest_risk_run()),
         "history": [
             {"as_of": s.as_of, "probability": s.probability, "model_auc": s.model_auc}
             for s in scores
         ],
+        "model_history": _model_history(latest),
     }
+
+
+def _model_history(score: RiskScore | None) -> list[dict[str, Any]]:
+    """The months of a score's history by its run's model, oldest first: {as_of, probability},
+    only the months the person was on the books."""
+    if score is None or not score.history:
+        return []
+    months = score.run.history_months
+    return [
+        {"as_of": dt.date.fromisoformat(month), "probability": probability}
+        for month, probability in zip(months, score.history, strict=False)
+        if probability is not None
+    ]
 
 
 # --- the talent pages: overview, heat map, nine-box, one person -------------------------------
 
-# Leaving-risk bands of the heat map (yearly probability): [low, high)
-RISK_BANDS = (("low", 0.0, 0.10), ("medium", 0.10, HIGH_RISK), ("high", HIGH_RISK, 1.0))
 # Nine-box rows: performance (mean of the last two ratings, 1-5) from these lower bounds
 PERFORMANCE_LEVELS = (("low", 0.0), ("medium", 3.0), ("high", 4.0))
 POTENTIAL_LEVELS = (("low", 1), ("medium", 2), ("high", 3))  # the latest review's potential
 
 
-def risk_band(probability: float) -> str:
-    """The heat map's band of a yearly leaving probability: "low", "medium" or "high"."""
-    for name, _low, high in RISK_BANDS:
-        if probability < high:
-            return name
-    return RISK_BANDS[-1][0]
-
-
 def risk_overview_rows(
-    *, user: User | None, as_of: dt.date | None = None, what: str = "overview"
+    *, user: User | None, run: RiskModelRun | None, what: str = "overview"
 ) -> list[dict[str, Any]]:
-    """Every latest score `user` may read (one query), highest first, as {employee_id,
-    employee_no, full_name, department_id, department, probability, band}; the read is audited
-    once (`what` names the page)."""
-    qs = risk_scores(user=user, as_of=as_of)
+    """Every score of `run` (the latest, usually) `user` may read (one query), highest first,
+    as {employee_id, employee_no, full_name, department_id, department, probability, band (of
+    the run's `risk_bands`)}; the read is audited once (`what` names the page). None: no rows."""
+    if run is None:
+        return []
+    qs = risk_scores(user=user, as_of=run.as_of)
+    bands = risk_bands(run)
     rows = [
         {
             "employee_id": employee_id,
@@ -824,7 +875,7 @@ def risk_overview_rows(
             "department_id": department_id,
             "department": department,
             "probability": probability,
-            "band": risk_band(probability),
+            "band": bands.band(probability),
         }
         for employee_id, employee_no, full_name, department_id, department, probability in (
             qs.values_list(
@@ -853,7 +904,7 @@ def risk_heatmap_cells(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "department": row["department"],
                 "people": 0,
                 "total": 0.0,
-                "bands": {name: 0 for name, _low, _high in RISK_BANDS},
+                "bands": {name: 0 for name in leaving.BAND_NAMES},
             },
         )
         cell["people"] += 1

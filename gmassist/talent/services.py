@@ -83,9 +83,11 @@ def risk_scores_compute(
     scored = leaving.score_snapshot(fitted, current)
     test = table[(table["snapshot"] == fitted.snapshot) & (table[leaving.TARGET] == "yes")]
     reason_counts = leaving.reasons_across(leaving.score_snapshot(fitted, test), top=3)
+    report(75, "Scoring the months before")
+    history = leaving.score_history(fitted, table, [p.employee_id for p in scored])
     report(85, "Saving the scores")
     with transaction.atomic():
-        run = _save_run(day, fitted, reason_counts, scored)
+        run = _save_run(day, fitted, reason_counts, scored, history)
         audit_record(
             actor=by,
             action=AuditAction.CREATE,
@@ -96,33 +98,57 @@ def risk_scores_compute(
     return run
 
 
+def _bins(bins: list[risk_model.CalibrationBin]) -> list[dict[str, Any]]:
+    return [
+        {
+            "low": b.low,
+            "high": b.high,
+            "count": b.count,
+            "mean_predicted": round(b.mean_predicted, 6),
+            "observed_rate": round(b.observed_rate, 6),
+        }
+        for b in bins
+    ]
+
+
+def _rounded(value: float | None, digits: int = 6) -> float | None:
+    return None if value is None or value != value else round(value, digits)  # NaN: None
+
+
 def _save_run(
     day: dt.date,
     fitted: leaving.LeavingModel,
     reason_counts: dict[str, int],
     scored: list[leaving.ScoredPerson],
+    history: leaving.RiskHistory,
 ) -> RiskModelRun:
+    """Save the run and its scores (the month's earlier ones replaced). Only the latest month's
+    scores keep a history: its model's view of the months before supersedes earlier runs'
+    (one line per person, not one per run), and a run for an earlier month (a backfill) keeps
+    none."""
     backtest = fitted.backtest
+    bands = leaving.risk_bands(fitted.base_rate)
     run, _created = RiskModelRun.objects.update_or_create(
         as_of=day,
         defaults={
             "version": fitted.version,
             "backtest_auc": None if backtest is None else round(backtest.auc, 6),
+            "backtest_auc_low": None if backtest is None else _rounded(backtest.auc_low),
+            "backtest_auc_high": None if backtest is None else _rounded(backtest.auc_high),
             "backtest_month": None if backtest is None else backtest.cut,
             "backtest_train_rows": 0 if backtest is None else backtest.n_train,
             "backtest_test_rows": 0 if backtest is None else backtest.n_test,
-            "calibration": []
-            if backtest is None
-            else [
-                {
-                    "low": b.low,
-                    "high": b.high,
-                    "count": b.count,
-                    "mean_predicted": round(b.mean_predicted, 6),
-                    "observed_rate": round(b.observed_rate, 6),
-                }
-                for b in backtest.calibration
-            ],
+            "backtest_leavers": 0 if backtest is None else backtest.positives,
+            "calibration": [] if backtest is None else _bins(backtest.calibration),
+            "calibration_after": [] if backtest is None else _bins(backtest.calibration_after),
+            "recalibration": {
+                "intercept": round(fitted.recalibration.intercept, 6),
+                "slope": round(fitted.recalibration.slope, 6),
+            },
+            "base_rate": _rounded(fitted.base_rate),
+            "risk_medium_from": bands.medium_from,
+            "risk_high_from": bands.high_from,
+            "history_months": [month.isoformat() for month in history.months],
             "train_rows": fitted.n_train,
             "train_leavers": fitted.positives,
             "response": {k: round(v, 8) for k, v in fitted.response.items()},
@@ -131,6 +157,12 @@ def _save_run(
         },
     )
     RiskScore.objects.filter(as_of=day).delete()
+    keeps_history = not RiskModelRun.objects.filter(as_of__gt=day).exists()
+    if keeps_history:
+        RiskScore.objects.exclude(history=[]).update(history=[])
+    else:
+        run.history_months = []
+        run.save(update_fields=["history_months"])
     auc = run.backtest_auc
     RiskScore.objects.bulk_create(
         (
@@ -141,6 +173,7 @@ def _save_run(
                 probability=round(min(max(person.probability, 0.0), 1.0), 6),
                 reasons=person.reasons,
                 features=person.features,
+                history=history.probabilities.get(person.employee_id, []) if keeps_history else [],
                 model_version=fitted.version,
                 model_auc=auc,
             )
@@ -152,15 +185,25 @@ def _save_run(
 
 
 def run_summary(run: RiskModelRun) -> dict[str, Any]:
-    """A model run as a job result and the CLI print it."""
+    """A model run as a job result and the CLI print it: the backtest (ROC AUC with its 95%
+    interval, the people and leavers of the month it predicted), the base rate and the band
+    limits (probabilities within 12 months) and how many people are in each band."""
+    bands = selectors.risk_bands(run)
     return {
         "as_of": run.as_of.isoformat(),
         "version": run.version,
         "scored": run.scored,
         "backtest_auc": run.backtest_auc,
+        "backtest_auc_low": run.backtest_auc_low,
+        "backtest_auc_high": run.backtest_auc_high,
         "backtest_month": run.backtest_month.isoformat() if run.backtest_month else None,
+        "backtest_test_rows": run.backtest_test_rows,
+        "backtest_leavers": run.backtest_leavers,
         "train_rows": run.train_rows,
         "train_leavers": run.train_leavers,
+        "base_rate": bands.base_rate,
+        "bands": {"medium_from": bands.medium_from, "high_from": bands.high_from},
+        "band_counts": selectors.risk_band_counts(run),
         "reason_counts": run.reason_counts,
     }
 

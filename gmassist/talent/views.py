@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -29,7 +30,7 @@ from gmassist.core.views_lib import (
 )
 from gmassist.talent import presenters, selectors, services
 from gmassist.talent.choices import PlanLineStatus, PlanStatus
-from gmassist.talent.engine import key_talent
+from gmassist.talent.engine import key_talent, leaving
 from gmassist.talent.engine import pay_review as engine
 from gmassist.talent.forms import (
     FLAG_LABELS,
@@ -38,6 +39,7 @@ from gmassist.talent.forms import (
     LeavingRiskFilterForm,
     PayReviewFilterForm,
 )
+from gmassist.talent.models import RiskModelRun
 
 PAY_OF_MANY = selectors.PAY_OF_MANY
 
@@ -147,7 +149,7 @@ class LeavingRiskPage(ListPage):
         ExportColumn("position", "employee.position.title"),
         ExportColumn("as_of", "as_of"),
         ExportColumn("probability", "probability"),
-        ExportColumn("band", lambda score: selectors.risk_band(score.probability)),
+        ExportColumn("band", "band"),
         ExportColumn(
             "reasons",
             lambda score: "; ".join(selectors.risk_reason_text(r) for r in score.reasons),
@@ -155,12 +157,30 @@ class LeavingRiskPage(ListPage):
     ]
     testid = "risk"
 
+    @cached_property
+    def run(self) -> RiskModelRun | None:
+        return selectors.latest_risk_run()
+
+    @cached_property
+    def bands(self) -> leaving.RiskBands:
+        return selectors.risk_bands(self.run)
+
+    def get_filter_form(self) -> LeavingRiskFilterForm:
+        return LeavingRiskFilterForm(
+            self.request.GET or None, user=self.request.user, bands=self.bands
+        )
+
     def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet:
-        return selectors.risk_worklist(user=self.request.user, sort=sort, **filters)
+        return selectors.risk_worklist(
+            user=self.request.user, run=self.run, bands=self.bands, sort=sort, **filters
+        )
 
     def get_extra_context(self) -> dict[str, Any]:
-        run = selectors.latest_risk_run()
-        return {"run": run}
+        return {
+            "run": self.run,
+            "bands_explained": presenters.bands_explained(self.bands),
+            "model_quality": presenters.model_quality(self.run),
+        }
 
 
 class KeyPeoplePage(ListPage):
@@ -284,9 +304,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         return redirect("job", pk=job.pk)
     key = selectors.key_people(user=user)
     grid = selectors.nine_box_ids(key)  # the rows (reasons in words) only for a chosen box
-    risk_rows = selectors.risk_overview_rows(user=user)
+    run = selectors.latest_risk_run()
+    bands = selectors.risk_bands(run)
+    risk_rows = selectors.risk_overview_rows(user=user, run=run)
     risk_of = {row["employee_id"]: row for row in risk_rows}
-    heat = presenters.shaded_heatmap(selectors.risk_heatmap_cells(risk_rows))
+    heat = presenters.shaded_heatmap(selectors.risk_heatmap_cells(risk_rows), bands)
 
     selection = None
     box = request.GET.get("box", "")
@@ -306,7 +328,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "people": people,
         }
     elif department or band:
-        if band not in presenters.BAND_LABELS or not department.isdigit():
+        if band not in presenters.BAND_TEMPLATES or not department.isdigit():
             raise Http404("no such cell")
         people = [
             {**row, "risk": row["probability"]}
@@ -314,18 +336,21 @@ def overview(request: HttpRequest) -> HttpResponse:
             if row["department_id"] == int(department) and row["band"] == band
         ]
         name = next((c["department"] for c in heat if c["department_id"] == int(department)), "")
-        selection = {"title": f"{name} · {presenters.BAND_LABELS[band]}", "people": people}
+        label = presenters.band_label(band, bands)
+        selection = {"title": f"{name} · {label}", "people": people}
 
-    run = selectors.latest_risk_run()
     context = {
         "title": _("Talent"),
         "nine_box": presenters.nine_box_rows(grid, selected=box),
         "potential_labels": presenters.potential_labels(),
         "unplaced": grid["unplaced"],
         "heat": heat,
-        "band_labels": presenters.band_labels(),
+        "band_labels": presenters.band_labels(bands),
+        "bands_explained": presenters.bands_explained(bands),
+        "high_risk_label": presenters.high_risk_label(bands),
         "scored": len(risk_rows),
         "high_risk": sum(1 for r in risk_rows if r["band"] == "high"),
+        "model_quality": presenters.model_quality(run),
         "selection": selection,
         "by_department": key.by_department,
         "irreplaceable_count": sum(len(d["people"]) for d in key.by_department),
@@ -359,28 +384,21 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("not found")
     key = selectors.key_person(user=user, employee=employee)
     latest = risk["latest"]
-    history = risk["history"]
+    bands = risk["bands"]
+    history = risk["model_history"] or risk["history"]
     context = {
         "title": employee.full_name,
         "employee": employee,
         "latest": latest,
-        "band": presenters.BAND_LABELS[selectors.risk_band(latest.probability)] if latest else "",
+        "band": presenters.band_label(bands.band(latest.probability), bands) if latest else "",
+        "band_name": bands.band(latest.probability) if latest else "",
+        "bands_explained": presenters.bands_explained(bands),
         "reasons": [selectors.risk_reason_text(r) for r in latest.reasons] if latest else [],
-        "history": history,
-        "chart_history": {
-            "percent": True,
-            "yTitle": gettext("Leaving risk within 12 months"),
-            "labels": [h["as_of"].strftime("%Y-%m") for h in history],
-            "datasets": [
-                {
-                    "label": gettext("Leaving risk"),
-                    "data": [round(h["probability"], 4) for h in history],
-                    "color": "#c4513d",
-                }
-            ],
-        }
-        if len(history) > 1
-        else None,
+        "history": [
+            {**h, "band": presenters.BAND_NAMES[bands.band(h["probability"])]} for h in history
+        ],
+        "history_by_model": bool(risk["model_history"]),
+        "chart_history": presenters.history_chart(risk["model_history"], risk["history"], bands),
         "key": key,
         "currency": Company.get().currency,
         "lines": selectors.incentive_plan_lines(

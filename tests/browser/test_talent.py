@@ -103,3 +103,40 @@ def test_the_gm_reads_the_overview_a_person_and_approves_two_plan_lines(page, sc
     page.wait_for_function("document.documentElement.scrollWidth <= 390", timeout=10_000)
     page.wait_for_function("document.querySelector('#plan-chart-curve').width > 0")
     page.screenshot(path=str(SCREENSHOTS / "talent-plan-zh.png"), full_page=True)
+
+
+def test_the_gm_follows_the_high_risk_number_to_a_person_s_history_in_chinese_on_a_phone(
+    page, scored
+):
+    from gmassist.talent.tests.scored import give_emma_a_history
+
+    give_emma_a_history()
+    log_in(page, "gm", "pass-gm")
+    visit(page, "/talent/")
+    assert page.get_by_test_id("talent-high-risk").inner_text() == "2"
+    link = page.get_by_test_id("talent-high-risk-link")
+    assert link.inner_text() == (
+        "at high risk: at least 2× the company's 12% yearly leaving rate (24% and up within 12 "
+        "months)"
+    )
+    link.click()
+    page.wait_for_url("**/talent/risk/?band=high")
+    assert page.get_by_test_id("risk-band").all_inner_texts() == ["High", "High"]
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.context.add_cookies(
+        [{"name": "django_language", "value": "zh-hans", "url": page.base_url}]
+    )
+    page.get_by_role("link", name="Emma Employee").click()
+    page.wait_for_url("**/talent/people/*/")
+    assert page.get_by_test_id("talent-person-band").inner_text() == "高（24% 及以上）"
+    page.wait_for_function("document.querySelector('#talent-chart-history').width > 0")
+    page.get_by_test_id("talent-history-table").locator("summary").click()
+    assert page.get_by_test_id("talent-history-row").all_inner_texts() == [
+        "2026年10月\t40%\t高",
+        "2026年9月\t20%\t中",
+        "2026年8月\t10%\t低",
+    ]
+    page.wait_for_function("document.documentElement.scrollWidth <= 390", timeout=10_000)
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky header stays at the top of the shot
+    page.screenshot(path=str(SCREENSHOTS / "talent-person-history-zh.png"), full_page=True)

@@ -450,8 +450,8 @@ def test_the_proposals_list_makes_the_same_queries_whatever_the_rows(
     client.force_login(cast.gm)
     client.get(reverse("proposals"))
     # session, user with their employee record (top bar name), count, the page with its
-    # people, and one audit entry for reading the pay the page shows
-    with django_assert_num_queries(5):
+    # people, the saved views of the page, and one audit entry for reading the pay it shows
+    with django_assert_num_queries(6):
         response = client.get(reverse("proposals"))
     assert len(response.context["rows"]) == 4
 
@@ -538,8 +538,9 @@ def test_the_audit_log_makes_the_same_queries_whatever_the_rows(
         AuditEntry.objects.create(actor=cast.hr, action=AuditAction.UPDATE, target_repr=f"x{i}")
     client.force_login(cast.gm)
     client.get(reverse("audit-log"))
-    # session, user with their employee record (top bar name), count, the page with its actors
-    with django_assert_num_queries(4):
+    # session, user with their employee record (top bar name), count, the page with its
+    # actors, the saved views of the page
+    with django_assert_num_queries(5):
         response = client.get(reverse("audit-log"))
     assert len(response.context["rows"]) == 30
 

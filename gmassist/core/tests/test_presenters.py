@@ -113,3 +113,18 @@ def test_a_surveys_audited_questions_read_with_their_kinds_label():
         lines = audit_change_lines(entry)
 
     assert lines == [("问题", "eNPS（0-10）, Would you recommend us?")]
+
+
+def test_a_change_of_a_related_record_reads_as_the_records_not_their_ids(cast):
+    entry = SimpleNamespace(
+        target_type="org.employee",
+        changes={
+            "department": [cast.sales_east.pk, cast.rnd.pk],
+            "manager": [None, cast.head.employee_id],
+        },
+    )
+
+    with translation.override("en"):
+        lines = audit_change_lines(entry)
+
+    assert lines == [("department", "Sales East → R&D"), ("manager", "— → Hank Head (E003)")]

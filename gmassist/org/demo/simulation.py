@@ -231,12 +231,23 @@ class Simulation:
             employment_type=employment_type, location=location,
         )  # fmt: skip
         self.bad[s.bad_manager_people] = True
-        # Pay before the records: a starting pay at hire (deflated by 3% a year of service),
-        # then the pay on the first day of the records as an adjustment.
+        # Pay before the records: a starting pay at hire (deflated by 3% a year of service), the
+        # last promotion when there was one since the hire (so that the records know how long
+        # ago it was, as a real pay history does), then the pay on the first day of the
+        # records as an adjustment.
         years = (start - hire_day) / DAYS_PER_YEAR
         starting = np.round(pay / 1.03 ** np.minimum(years, 15), -2)
         self.pay_changes.add(person=idx, day=hire_day, pay=starting, previous=-1, reason=0)
-        self.pay_changes.add(person=idx, day=start, pay=pay, previous=starting, reason=3)
+        promoted = np.nonzero(last_promotion > hire_day)[0]
+        years_since = (start - last_promotion[promoted]) / DAYS_PER_YEAR
+        at_promotion = np.round(pay[promoted] / 1.03 ** np.minimum(years_since, 15), -2)
+        self.pay_changes.add(
+            person=idx[promoted], day=last_promotion[promoted], pay=at_promotion,
+            previous=starting[promoted], reason=2,
+        )  # fmt: skip
+        before_start = starting.copy()
+        before_start[promoted] = at_promotion
+        self.pay_changes.add(person=idx, day=start, pay=pay, previous=before_start, reason=3)
 
     def _rating(self, latent: np.ndarray) -> np.ndarray:
         score = 0.8 * latent + self.rng.normal(0, 0.6, len(latent))

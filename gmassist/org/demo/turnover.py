@@ -111,7 +111,8 @@ def _count_factor_months(
     sim: Simulation, factors: dict[str, np.ndarray], voluntary: np.ndarray
 ) -> None:
     """Person-months and voluntary leavers with and without each factor (`factor_stats`)."""
-    for name, flag in factors.items():
+    for name, multiplier in factors.items():
+        flag = multiplier > 1.0
         stats = sim.factor_stats[name]
         stats["with_months"] += int(flag.sum())
         stats["with_leavers"] += int((flag & voluntary).sum())
@@ -132,15 +133,13 @@ def _reasons(
     rng = sim.rng
     reason = np.full(len(leavers), _REASON_INDEX[RETIREMENT_REASON])
     # a voluntary leaver's reason is the factor that tipped them, drawn in proportion to
-    # how much each of their factors added to their hazard (the base counts as 1)
+    # how much each of their factors added to their hazard (the base counts as 1, a factor
+    # as its multiplier less 1)
     vol_rows = np.nonzero(voluntary)[0]
     if len(vol_rows):
         weights = np.column_stack(
             [np.ones(len(vol_rows))]
-            + [
-                factors[f][leaving][vol_rows] * (sim.causes.multiplier(f) - 1)
-                for f in VOLUNTARY_FACTORS
-            ]
+            + [factors[f][leaving][vol_rows] - 1.0 for f in VOLUNTARY_FACTORS]
         )
         cumulative = np.cumsum(weights, axis=1)
         draw = rng.random(len(vol_rows)) * cumulative[:, -1]

@@ -19,7 +19,7 @@ from gmassist.org.demo.structure import DIVISIONS, position_index, round100
 if TYPE_CHECKING:
     from gmassist.org.demo.simulation import Simulation
 
-PROPOSAL_COMPA_RATIO = 0.85  # paid below this share of the band midpoint: far below the band
+PROPOSAL_COMPA_RATIO = 0.88  # paid below this share of the band midpoint: far below the band
 PROPOSAL_TARGET_COMPA = 0.92
 PROPOSAL_MAX_RAISE = 0.15  # at most 15% at once
 PROPOSALS_MIN, PROPOSALS_MAX = 3, 5

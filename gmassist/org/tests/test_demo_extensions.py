@@ -52,7 +52,7 @@ def test_extensions_write_in_order_after_the_organisation_and_report_their_count
     assert calls == [
         ("delete", "second"),
         ("delete", "first"),
-        ("write", "first", 712, sorted(DEMO_USERNAMES)),
+        ("write", "first", 706, sorted(DEMO_USERNAMES)),
         ("write", "second"),
     ]
     assert (counts["first_rows"], counts["second_rows"]) == (1, 2)

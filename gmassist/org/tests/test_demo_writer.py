@@ -17,6 +17,7 @@ from gmassist.core.choices import JobStatus, Role
 from gmassist.core.models import Company, Job, Proposal, User
 from gmassist.core.services import proposal_approve
 from gmassist.org.demo.company import DEMO_USERS
+from gmassist.org.demo.users import PROPOSAL_COMPA_RATIO
 from gmassist.org.models import (
     Department,
     Employee,
@@ -63,15 +64,15 @@ def logins() -> str:
 def test_it_builds_tier_s_with_its_exact_counts_as_a_job():
     output = demo("--tier", "S", "--seed", "1")
     assert "as of 2026-11-24 (history 2023-11..2026-10)" in output
-    assert "500 employees now and 212 who left, 35 departments, 3 open pay proposals" in output
-    assert Employee.objects.count() == 712
+    assert "500 employees now and 206 who left, 35 departments, 3 open pay proposals" in output
+    assert Employee.objects.count() == 706
     assert Employee.objects.exclude(status="left").count() == 500
     assert Department.objects.count() == 35
     assert Position.objects.count() == 57
     assert Skill.objects.count() == 40
-    assert PayChange.objects.count() == 2423
-    assert Review.objects.count() == 2632
-    assert Separation.objects.count() == 212
+    assert PayChange.objects.count() == 2652
+    assert Review.objects.count() == 2648
+    assert Separation.objects.count() == 206
     assert EmployeeSkill.objects.count() == 2253
     company = Company.get()
     assert (company.name, company.currency, company.is_demo) == (
@@ -82,7 +83,7 @@ def test_it_builds_tier_s_with_its_exact_counts_as_a_job():
     assert (company.demo_tier, company.demo_seed) == ("S", 1)
     job = Job.objects.get()
     assert (job.kind, job.status, job.progress) == ("org.demo", JobStatus.SUCCEEDED, 100)
-    assert job.result["counts"]["employees"] == 712
+    assert job.result["counts"]["employees"] == 706
     assert (job.result["as_of"], job.result["months"]) == ("2026-11-24", "2023-11..2026-10")
 
 
@@ -110,7 +111,7 @@ def test_the_rows_hold_together():
     assert not PayChange.objects.filter(previous_base_pay__lt=0).exists()
     first = Employee.objects.get(employee_no="E000001")
     assert first.hire_date < dt.date(2023, 11, 1)
-    assert Review.objects.filter(period="2025-H1").exclude(reviewer=None).count() == 449
+    assert Review.objects.filter(period="2025-H1").exclude(reviewer=None).count() == 451
     assert not Employee.objects.filter(hire_date__gt=dt.date(2026, 10, 31)).exists()
 
 
@@ -148,7 +149,7 @@ def test_the_demo_head_leaves_open_pay_proposals_that_hr_may_partly_approve():
     assert {p.proposed_by_id for p in proposals} == {head.pk}
     department = head.employee.headed_departments.get()
     assert {p.subject_employee.department_id for p in proposals} == {department.pk}
-    assert [p.cost for p in proposals] == [15900, 19900, 20000]
+    assert [p.cost for p in proposals] == [20000, 17300, 11500]
     for proposal in proposals:
         assert proposal.payload["effective_date"] == "2026-12-01"
         assert "of the midpoint" in proposal.rationale
@@ -157,7 +158,8 @@ def test_the_demo_head_leaves_open_pay_proposals_that_hr_may_partly_approve():
         assert labels.count("compa-ratio (pay / band midpoint)") == 1
         assert any(label.startswith("months since") for label in labels)
         position = proposal.subject_employee.position
-        assert proposal.subject_employee.base_pay < Decimal("0.85") * position.band_mid
+        far_below = Decimal(str(PROPOSAL_COMPA_RATIO)) * position.band_mid
+        assert proposal.subject_employee.base_pay < far_below
     hr = User.objects.get(username="hr")
     limit = Company.get().hr_approval_limit
     cheaper = [p for p in proposals if p.cost < limit]
@@ -166,8 +168,9 @@ def test_the_demo_head_leaves_open_pay_proposals_that_hr_may_partly_approve():
         proposal_approve(proposal=proposal, by=hr)
     employee = Employee.objects.get(pk=cheaper[0].subject_employee_id)
     assert employee.base_pay == Decimal(cheaper[0].payload["new_base_pay"])
+    [dearer] = [p for p in proposals if p.cost >= limit]
     with pytest.raises(PermissionDenied, match="the GM decides it"):
-        proposal_approve(proposal=proposals[-1], by=hr)
+        proposal_approve(proposal=dearer, by=hr)
 
 
 def test_it_refuses_to_overwrite_real_data_without_force(cast):
@@ -181,7 +184,7 @@ def test_it_refuses_to_overwrite_real_data_without_force(cast):
 
 def test_force_replaces_real_data(cast):
     demo("--tier", "S", "--seed", "1", "--force")
-    assert Employee.objects.count() == 712
+    assert Employee.objects.count() == 706
     assert not Employee.objects.filter(employee_no="E004").exists()
     assert Company.get().is_demo
 
@@ -195,7 +198,7 @@ def test_if_empty_does_nothing_when_there_are_employees(cast):
 
 def test_if_empty_builds_into_an_empty_database():
     demo("--if-empty", "--tier", "S", "--seed", "1")
-    assert Employee.objects.count() == 712
+    assert Employee.objects.count() == 706
 
 
 def test_the_demo_logins_work_and_fit_their_roles():

@@ -205,11 +205,11 @@ def test_the_directory_makes_the_same_queries_whatever_the_rows(
 ):
     client.force_login(cast.gm)
     client.get(DIRECTORY)  # warm the session and the company row
-    # session, user with their employee record (top bar name), count, page, and the departments and
-    # positions the filters offer
-    with django_assert_num_queries(6):
+    # session, user with their employee record (top bar name), count, page, the departments and
+    # positions the filters offer, and the saved views of the page
+    with django_assert_num_queries(7):
         client.get(DIRECTORY)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         # + the department and position the form looks up, and the department's subtree
         client.get(DIRECTORY, {"department": cast.sales.pk, "position": cast.salesperson.pk})
 
@@ -232,11 +232,11 @@ def test_the_directory_query_count_does_not_grow_with_the_rows(
     )
     client.force_login(cast.head)
     client.get(DIRECTORY)
-    with django_assert_num_queries(7):  # + the head's subtree, read once for the whole page
+    with django_assert_num_queries(8):  # + the head's subtree, read once for the whole page
         client.get(DIRECTORY)
     client.force_login(cast.gm)
     client.get(DIRECTORY)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(DIRECTORY)
 
 

@@ -1,8 +1,9 @@
 """Leaving-risk scores for the usual cast, for the talent pages and API tests.
 
-Two model runs (September and October 2026); in October: Emma (E004, Sales East) 0.40 and
-Oscar (E005, R&D) 0.30 are at high risk, Hank (E003, Sales) 0.18 and Harriet (E002, HQ) 0.12
-medium, Alice (E006, Sales) 0.08 and Grace (E001, HQ) 0.05 low. Nine-box (performance,
+Two model runs (September and October 2026) of a company whose yearly leaving rate is 12%
+(medium risk from 12%, high from 24%); in October: Emma (E004, Sales East) 0.40 and Oscar
+(E005, R&D) 0.30 are at high risk, Hank (E003, Sales) 0.18 and Harriet (E002, HQ) 0.12 medium,
+Alice (E006, Sales) 0.08 and Grace (E001, HQ) 0.05 low. Nine-box (performance,
 potential): Hank high-high, Oscar medium-high, Emma medium-medium, Alice low-low; Grace (no
 review) and Harriet (no potential) are unplaced.
 """
@@ -57,10 +58,16 @@ def scored(skilled):
             as_of=month,
             version="leaving-1",
             backtest_auc=0.71,
+            backtest_auc_low=0.62,
+            backtest_auc_high=0.80,
             backtest_month=dt.date(2025, 10, 31),
             backtest_train_rows=900,
             backtest_test_rows=100,
+            backtest_leavers=12,
             calibration=CALIBRATION,
+            base_rate=0.12,
+            risk_medium_from=0.12,
+            risk_high_from=0.24,
             train_rows=1000,
             train_leavers=80,
             response=RESPONSE,
@@ -78,3 +85,16 @@ def scored(skilled):
                 model_auc=0.71,
             )
     return skilled
+
+
+HISTORY_MONTHS = ["2026-08-31", "2026-09-30", "2026-10-31"]
+EMMA_HISTORY = [0.10, 0.20, 0.40]  # low, medium, high in the bands of 12% and 24%
+
+
+def give_emma_a_history() -> None:
+    """The October run's model on Emma's last three month-ends, as a run stores it: the months
+    on the run, one probability per month on her score."""
+    run = RiskModelRun.objects.get(as_of=OCTOBER)
+    run.history_months = HISTORY_MONTHS
+    run.save(update_fields=["history_months"])
+    RiskScore.objects.filter(run=run, employee__employee_no="E004").update(history=EMMA_HISTORY)

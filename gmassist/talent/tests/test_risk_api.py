@@ -115,6 +115,10 @@ def test_the_risk_model_has_its_backtest_and_calibration(client, scored):
     body = client.get(MODEL).json()
     assert (body["as_of"], body["backtest_auc"], body["train_rows"]) == ("2026-10-31", 0.71, 1000)
     assert [b["count"] for b in body["calibration"]] == [50, 30, 20]
+    assert (body["backtest_auc_low"], body["backtest_auc_high"]) == (0.62, 0.8)
+    assert (body["backtest_test_rows"], body["backtest_leavers"]) == (100, 12)
+    assert body["bands"] == {"base_rate": 0.12, "medium_from": 0.12, "high_from": 0.24}
+    assert risk_reads().count() == 0  # model quality, nobody's risk
 
 
 def test_the_risk_model_is_a_404_before_any_scoring(client, cast):
@@ -307,7 +311,7 @@ def test_the_list_endpoints_query_counts_do_not_grow_with_the_rows(
         client.get(SCORES)
     with django_assert_num_queries(4):
         client.get(PLANS)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(HEATMAP)
 
 

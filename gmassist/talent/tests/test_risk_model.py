@@ -17,14 +17,19 @@ from django.test import override_settings
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from sklearn.metrics import roc_auc_score
 
 from gmassist.lib.risk_model import (
     Reason,
+    Recalibration,
     RiskModelError,
+    auc_interval,
     backtest_by_time,
     cross_validated_auc,
+    fit_recalibration,
     fit_risk_model,
     prepare_table,
+    recalibration_to_mean,
     score,
     top_reasons,
 )
@@ -199,6 +204,52 @@ def test_it_backtests_on_time(synthetic):
     assert round(result.auc, 3) == 0.839
     assert sum(b.count for b in result.calibration) == 200
     assert all(b.low <= b.mean_predicted < b.high for b in result.calibration)
+    # the 95% interval (DeLong) and the test's leavers
+    assert (round(result.auc_low, 3), round(result.auc_high, 3)) == (0.782, 0.895)
+    assert result.positives == int(frame["left"].iloc[400:].sum())
+    assert sum(b.count for b in result.calibration_after) == 200
+
+
+def test_the_auc_interval_is_delongs_from_each_positives_and_negatives_share():
+    # AUC 5/6: the positive 0.9 outscores the 3 negatives, 0.4 two of them. Each positive's
+    # share (1, 2/3) and each negative's (1/2, 1, 1) vary: variance 0.0556/2 + 0.0833/3 =
+    # 0.0556, so the interval is 5/6 -+ 1.96 x 0.2357, clipped at 1
+    low, high = auc_interval([1, 1, 0, 0, 0], np.array([0.9, 0.4, 0.5, 0.3, 0.1]))
+    assert (round(low, 4), high) == (0.3714, 1.0)
+    assert all(np.isnan(auc_interval([1, 1], np.array([0.2, 0.3]))))
+
+
+def test_the_auc_interval_agrees_with_a_bootstrap_over_the_people():
+    rng = np.random.default_rng(0)
+    y = rng.random(480) < 0.15
+    scores = rng.normal(size=480) + 1.0 * y
+    low, high = auc_interval(y, scores)
+    resampled = []
+    for _ in range(2000):
+        rows = rng.integers(0, 480, 480)
+        resampled.append(roc_auc_score(y[rows], scores[rows]))
+    boot_low, boot_high = np.percentile(resampled, [2.5, 97.5])
+    assert (round(low, 3), round(high, 3)) == (0.684, 0.83)
+    assert abs(low - boot_low) < 0.01 and abs(high - boot_high) < 0.01
+
+
+def test_recalibration_undoes_an_overconfident_model():
+    rng = np.random.default_rng(0)
+    true_log_odds = rng.normal(-2, 1, 4000)
+    y = rng.random(4000) < 1 / (1 + np.exp(-true_log_odds))
+    overconfident = 1 / (1 + np.exp(-(2 * true_log_odds + 1)))  # twice too steep, too high
+    fitted = fit_recalibration(y, overconfident)
+    assert (round(fitted.slope, 2), round(fitted.intercept, 2)) == (0.51, -0.41)
+    assert Recalibration().apply(np.array([0.2]))[0] == pytest.approx(0.2)
+    assert fit_recalibration([0, 0], np.array([0.1, 0.2])) == Recalibration()
+
+
+def test_recalibration_to_a_mean_sets_the_level_and_keeps_the_slope():
+    predicted = np.array([0.05, 0.1, 0.2, 0.4])
+    mapped = recalibration_to_mean(predicted, slope=0.8, mean=0.15)
+    assert mapped.slope == 0.8
+    assert round(float(mapped.apply(predicted).mean()), 6) == 0.15
+    assert list(np.argsort(mapped.apply(predicted))) == [0, 1, 2, 3]
 
 
 # --- reasons -----------------------------------------------------------------------------------
@@ -271,11 +322,11 @@ def test_scores_are_probabilities_and_reasons_name_real_columns(rows):
 
 
 def test_it_finds_the_demo_companys_causes(demo):
-    # 482 people on the books on 2025-11-01, 70 of whom left of their own will within a year.
+    # 483 people on the books on 2025-11-01, 73 of whom left of their own will within a year.
     prepared = prepare_table(
         demo, target="voluntary_leaver", positive="yes", id_column="employee_no"
     )
-    assert (prepared.n, prepared.positives) == (482, 70)
+    assert (prepared.n, prepared.positives) == (483, 73)
     assert {d.column for d in prepared.dropped} == {
         "employee_no",
         "full_name",
@@ -284,13 +335,13 @@ def test_it_finds_the_demo_companys_causes(demo):
         "leave_date",
     }
     result = cross_validated_auc(prepared)
-    assert round(result.mean, 3) == 0.584
+    assert round(result.mean, 3) == 0.697
     model = fit_risk_model(prepared)
     leavers = demo[demo["voluntary_leaver"] == "yes"]
     named = pd.Series([r.feature for rs in top_reasons(model, leavers) for r in rs])
-    # two of the planted causes by name; the unhappy departments show through `location`
-    # (93% of a department works in its city, and 35 small departments are shrunk harder)
-    assert {"compa_ratio", "months_since_promotion", "location"} <= set(named)
+    # the planted causes by name: pay, promotion, and the unhappy departments (and the bad
+    # managers', who head departments) as the department itself
+    assert {"compa_ratio", "months_since_promotion", "department"} <= set(named)
 
 
 # --- the command -------------------------------------------------------------------------------

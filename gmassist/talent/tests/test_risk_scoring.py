@@ -80,6 +80,14 @@ def test_the_score_command_prints_the_run_as_json(demo):
     run = RiskModelRun.objects.get(as_of=dt.date(2026, 10, 31))
     assert result["scored"] == run.scored
     assert result["backtest_auc"] == run.backtest_auc
+    assert (result["backtest_auc_low"], result["backtest_auc_high"]) == (
+        run.backtest_auc_low,
+        run.backtest_auc_high,
+    )
+    assert (result["backtest_test_rows"], result["backtest_leavers"]) == (483, 73)
+    assert result["base_rate"] == 0.15
+    assert result["bands"] == {"medium_from": 0.15, "high_from": 0.3}
+    assert result["band_counts"] == {"low": 285, "medium": 130, "high": 85}
 
 
 def test_the_score_command_refuses_an_employee_and_a_bad_date(demo):
@@ -97,3 +105,56 @@ def test_only_people_on_the_books_at_the_month_end_are_scored(demo):
         ).values_list("pk", flat=True)
     )
     assert scored and not scored & left_before
+
+
+def test_the_run_keeps_the_backtest_interval_the_base_rate_and_the_bands(demo):
+    run = RiskModelRun.objects.get()
+    history = demo_history(demo)
+    table = leaving.snapshot_table(history, leaving.snapshot_days(history, end=run.as_of))
+    fitted = leaving.fit_leaving_model(table)
+    assert (run.backtest_auc_low, run.backtest_auc_high) == (
+        round(fitted.backtest.auc_low, 6),
+        round(fitted.backtest.auc_high, 6),
+    )
+    assert (run.backtest_test_rows, run.backtest_leavers) == (483, 73)
+    assert run.base_rate == round(73 / 483, 6)
+    assert (run.risk_medium_from, run.risk_high_from) == (0.15, 0.3)
+    assert run.recalibration == {
+        "intercept": round(fitted.recalibration.intercept, 6),
+        "slope": round(fitted.recalibration.slope, 6),
+    }
+    assert len(run.calibration_after) == len(run.calibration_after) > 0
+
+
+def test_each_score_keeps_the_persons_risk_at_every_month_end(demo):
+    run = RiskModelRun.objects.get()
+    assert (len(run.history_months), run.history_months[-1]) == (33, "2026-10-31")
+    score = RiskScore.objects.order_by("-probability").first()
+    assert len(score.history) == 33
+    assert score.history[-1] == round(score.probability, 4)
+
+
+def test_a_later_run_takes_over_the_history_and_the_earlier_scores_stay(demo):
+    hr = User.objects.get(username="hr")
+    earlier = risk_scores_compute(as_of=dt.date(2026, 9, 30), by=hr)
+    assert not RiskScore.objects.filter(run=earlier).exclude(history=[]).exists()
+    assert RiskScore.objects.filter(as_of=dt.date(2026, 10, 31)).exclude(history=[]).exists()
+    later = risk_scores_compute(as_of=dt.date(2026, 10, 31), by=hr)
+    assert RiskScore.objects.filter(run=earlier).count() == earlier.scored
+    assert not RiskScore.objects.exclude(run=later).exclude(history=[]).exists()
+
+
+def test_the_score_command_says_the_backtest_with_its_interval_and_the_bands(demo):
+    out = StringIO()
+    call_command("talent", "score", "--as-of", "2026-10-31", "--user", "gm", stdout=out)
+    text = out.getvalue()
+    run = RiskModelRun.objects.get(as_of=dt.date(2026, 10, 31))
+    assert (
+        f"Backtest: ROC AUC {run.backtest_auc:.2f} (95% CI {run.backtest_auc_low:.2f}-"
+        f"{run.backtest_auc_high:.2f}) on 483 people, 73 leavers, trained on what was known by "
+        "2025-10-31"
+    ) in text
+    assert (
+        "Yearly voluntary leaving rate 15%; bands: medium from 15%, high from 30% within 12 "
+        "months; 85 high, 130 medium, 285 low"
+    ) in text

@@ -33,9 +33,41 @@ def test_the_gm_sees_everyone_riskiest_first_with_reasons(client, scored):
         ("E001", 0.05),
     ]
     body = response.content.decode()
-    assert '<td class="num" data-testid="risk-probability"><strong>40%</strong></td>' in body
+    assert (
+        '<td class="num" data-testid="risk-probability"><strong>40%</strong><br>'
+        '<small class="status band-high" data-testid="risk-band">High</small></td>'
+    ) in body
     assert "<li>paid at 76% of the band midpoint (compa-ratio)</li>" in body
     assert "<li>40 months since the last promotion</li>" in body
+
+
+def test_the_worklist_says_what_the_bands_mean_and_offers_them_with_their_limits(client, scored):
+    client.force_login(scored.gm)
+    response = client.get(RISK)
+    html = response.content.decode()
+    assert (
+        "High: at least twice the company&#x27;s yearly leaving rate of 12% (24% and up within "
+        "12 months); medium: at least that rate (12% to 24%); low: under 12%."
+    ) in html
+    assert list(response.context["form"].fields["band"].choices) == [
+        ("", "Any risk"),
+        ("high", "High (24% and up)"),
+        ("medium", "Medium (12% to 24%)"),
+        ("low", "Low (under 12%)"),
+    ]
+    assert (
+        "ROC AUC 0.71 (95% CI 0.62–0.80) on 100 people, 12 leavers, trained on what was known "
+        "by 2025-10-31."
+    ) in html
+
+
+def test_the_export_has_each_persons_band(client, scored):
+    client.force_login(scored.gm)
+    response = client.get(RISK, {"export": "csv"})
+    lines = response.content.decode("utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    bands = [line.split(",")[header.index("band")] for line in lines[1:]]
+    assert bands == ["high", "high", "medium", "medium", "low", "low"]
 
 
 def test_the_high_band_and_a_department_narrow_it(client, scored):
@@ -113,4 +145,4 @@ def test_the_worklist_makes_the_same_queries_whatever_the_rows(client, scored):
         )
     with CaptureQueriesContext(connection) as many:
         client.get(RISK)
-    assert len(many) == len(few) == 8
+    assert len(many) == len(few) == 7

@@ -46,7 +46,21 @@ def test_the_overview_shows_the_nine_box_the_heat_map_and_the_model(client, scor
     ]
     assert (response.context["scored"], response.context["high_risk"]) == (6, 2)
     html = response.content.decode()
-    assert 'data-testid="talent-auc">0.710<' in html
+    assert 'data-testid="talent-auc">0.71<' in html
+    # the bands in words: the company's own rate of 12% a year, and twice it
+    assert (
+        "at high risk: at least 2× the company&#x27;s 12% yearly leaving rate (24% and up "
+        "within 12 months)"
+    ) in html
+    assert response.context["band_labels"] == [
+        "Low (under 12%)",
+        "Medium (12% to 24%)",
+        "High (24% and up)",
+    ]
+    assert response.context["model_quality"] == (
+        "ROC AUC 0.71 (95% CI 0.62–0.80) on 100 people, 12 leavers, trained on what was known "
+        "by 2025-10-31."
+    )
     assert 'id="talent-chart-calibration-data"' in html
     assert 'data-testid="talent-score-now"' in html
     # one audit entry for the risk read, one for the pay (the key people's replacement cost)
@@ -110,6 +124,22 @@ def test_the_person_page_has_risk_reasons_history_factors_and_pay(client, scored
     assert (risk.changes["what"], risk.changes["employee_nos"]) == ("person", ["E004"])
     [pay] = reads(AuditAction.READ_PAY)
     assert (pay.target_type, pay.changes["employee_nos"]) == ("talent.person", ["E004"])
+
+
+def test_the_overview_says_what_the_bands_mean_in_chinese(client, scored):
+    client.force_login(scored.gm)
+    response = client.get(OVERVIEW, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = response.content.decode()
+    assert "高离职风险：至少为公司年离职率 12% 的 2 倍（12 个月内 24% 及以上）" in html
+    assert response.context["band_labels"] == [
+        "低（低于 12%）",
+        "中（12% 至 24%）",
+        "高（24% 及以上）",
+    ]
+    assert response.context["model_quality"] == (
+        "ROC AUC 0.71（95% 置信区间 0.62–0.80），基于 100 人、其中 12 人离职，"
+        "模型仅使用截至 2025-10-31 已知的信息训练。"
+    )
 
 
 def test_the_person_page_reasons_are_in_chinese_for_a_chinese_reader(client, scored):
@@ -248,7 +278,7 @@ def test_the_page_query_counts_do_not_grow_with_the_rows(client, scored, django_
     for url, count in counts.items():
         with django_assert_num_queries(count):
             client.get(url)
-    assert counts == {OVERVIEW: 13, PLAN: 6}
+    assert counts == {OVERVIEW: 12, PLAN: 6}
 
 
 def test_the_directorys_employee_page_links_to_the_talent_page_for_those_who_may_see_it(

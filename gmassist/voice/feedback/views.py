@@ -18,9 +18,11 @@ from django.views.decorators.http import require_POST
 
 from gmassist.core.anonymity import mark_anonymous_act
 from gmassist.core.choices import Action
+from gmassist.core.grouping import GroupBy, user_name
 from gmassist.core.permissions import ALL, SUBTREE, Domain, reach
 from gmassist.core.views_lib import ExportColumn, ListColumn, ListPage
 from gmassist.voice.feedback import presenters, selectors, services
+from gmassist.voice.feedback.choices import FeedbackStatus, Sentiment, Topic
 from gmassist.voice.feedback.forms import (
     FeedbackFilterForm,
     FeedbackForm,
@@ -128,14 +130,14 @@ class FeedbackQueuePage(ListPage):
     filter_form_class = FeedbackFilterForm
     columns = [
         ListColumn(gettext_lazy("Submitted"), sort="submitted"),
-        ListColumn(gettext_lazy("Subject")),
-        ListColumn(gettext_lazy("Department"), sort="department"),
-        ListColumn(gettext_lazy("Topic"), sort="topic"),
-        ListColumn(gettext_lazy("Sentiment")),
-        ListColumn(gettext_lazy("From")),
-        ListColumn(gettext_lazy("Owner")),
-        ListColumn(gettext_lazy("Due"), sort="due"),
-        ListColumn(gettext_lazy("Status"), sort="status"),
+        ListColumn(gettext_lazy("Subject"), key="subject"),
+        ListColumn(gettext_lazy("Department"), sort="department", key="department", optional=True),
+        ListColumn(gettext_lazy("Topic"), sort="topic", key="topic", optional=True),
+        ListColumn(gettext_lazy("Sentiment"), key="sentiment", optional=True),
+        ListColumn(gettext_lazy("From"), key="sender", optional=True),
+        ListColumn(gettext_lazy("Owner"), key="owner", optional=True),
+        ListColumn(gettext_lazy("Due"), sort="due", key="due", optional=True),
+        ListColumn(gettext_lazy("Status"), sort="status", key="status", optional=True),
     ]
     default_sort = "-submitted"
     row_template = "voice/_feedback_row.html"
@@ -148,21 +150,48 @@ class FeedbackQueuePage(ListPage):
         ExportColumn("submitted_on", "submitted_on"),
         ExportColumn("kind", "kind"),
         ExportColumn("addressed_to", "addressed_to"),
-        ExportColumn("department", "department.name"),
+        ExportColumn("department", "department.name", column="department"),
         ExportColumn("subject", "subject"),
         ExportColumn("text", "body"),
         ExportColumn("language", "language"),
-        ExportColumn("topic", "topic"),
-        ExportColumn("sentiment", "sentiment"),
+        ExportColumn("topic", "topic", column="topic"),
+        ExportColumn("sentiment", "sentiment", column="sentiment"),
         ExportColumn("urgent", lambda row: " ".join(row.urgent_flags)),
         ExportColumn("anonymous", "is_anonymous"),
-        ExportColumn("owner", "owner"),
-        ExportColumn("due_on", "due_on"),
-        ExportColumn("status", "status"),
+        ExportColumn("owner", "owner", column="owner"),
+        ExportColumn("due_on", "due_on", column="due"),
+        ExportColumn("status", "status", column="status"),
         ExportColumn("answered_on", "answered_on"),
         ExportColumn("closed_on", "closed_on"),
     ]
     testid = "feedback"
+    model = Feedback
+    # Grouped, the queue counts the items the reader may list anyway, one by one, with these
+    # same columns: a count tells nothing a page of the list does not. What could make an
+    # anonymous item identifiable is a column about its sender: none is offered, and the
+    # page refuses any group that reads the sender (`never_group_by`). `department` is the
+    # department the item is for or about, not the sender's.
+    never_group_by = ("author",)
+    group_by = [
+        GroupBy("topic", gettext_lazy("Topic"), field="topic", choices=Topic),
+        GroupBy("sentiment", gettext_lazy("Sentiment"), field="sentiment", choices=Sentiment),
+        GroupBy("status", gettext_lazy("Status"), field="status", choices=FeedbackStatus),
+        GroupBy(
+            "department",
+            gettext_lazy("Department"),
+            field="department_id",
+            name="department__name",
+            empty_label=gettext_lazy("To the GM"),
+        ),
+        GroupBy(
+            "owner",
+            gettext_lazy("Owner"),
+            field="owner_id",
+            name=user_name("owner"),
+            empty_label=gettext_lazy("Nobody yet"),
+        ),
+    ]
+    views_key = "voice:feedback_queue"
 
     def get_queryset(self, *, filters: dict[str, Any], sort: str) -> QuerySet[Feedback]:
         return selectors.feedback_queue(

@@ -185,10 +185,25 @@ class Command(BaseCommand):
         if auc is None:
             self.stdout.write("Backtest: the history is too short for a time-based backtest")
         else:
+            interval = ""
+            if result.get("backtest_auc_low") is not None:
+                interval = (
+                    f" (95% CI {result['backtest_auc_low']:.2f}-{result['backtest_auc_high']:.2f})"
+                )
             self.stdout.write(
-                f"Backtest ROC AUC {auc:.3f} on {result['backtest_month']} "
-                "(trained on the outcomes known then)"
+                f"Backtest: ROC AUC {auc:.2f}{interval} on {result['backtest_test_rows']:,} "
+                f"people, {result['backtest_leavers']:,} leavers, trained on what was known by "
+                f"{result['backtest_month']}"
             )
+        bands, counts = result["bands"], result["band_counts"]
+        rate = result["base_rate"]
+        self.stdout.write(
+            ("Yearly voluntary leaving rate: unknown" if rate is None else
+             f"Yearly voluntary leaving rate {rate:.0%}")
+            + f"; bands: medium from {bands['medium_from']:.0%}, high from "
+            f"{bands['high_from']:.0%} within 12 months; {counts['high']:,} high, "
+            f"{counts['medium']:,} medium, {counts['low']:,} low"
+        )  # fmt: skip
         reasons = ", ".join(f"{k} ({v})" for k, v in result["reason_counts"].items())
         self.stdout.write(f"Top reasons across that month's leavers: {reasons}")
 

@@ -12,9 +12,13 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
+  // numbers in the page's language (the reader's), not the browser's
+  var LANG = document.documentElement.lang || undefined;
   function number(value, percent) {
-    if (percent) return (value * 100).toFixed(0) + "%";
-    return Number(value).toLocaleString(undefined, { maximumFractionDigits: 2 });
+    if (percent) {
+      return Number(value).toLocaleString(LANG, { style: "percent", maximumFractionDigits: 0 });
+    }
+    return Number(value).toLocaleString(LANG, { maximumFractionDigits: 2 });
   }
 
   function build(canvas) {
