@@ -9,9 +9,13 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from gmassist.core.notes import register_noted_record
+        from gmassist.core.presenters import register_audit_value
         from gmassist.customers.models import GroupCustomer
+        from gmassist.customers.presenters import audited_industry
         from gmassist.customers.selectors import customer_history_readable
 
+        # a customer's history names the industry, not its id
+        register_audit_value("customers.groupcustomer", "industry", audited_industry)
         # a customer takes notes and files, read and added by who reads its history (who sees
         # the customer); a customer's files hold no one's pay, so none is under the pay rule
         register_noted_record(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gmassist.customers.choices import Tier
 from gmassist.customers.engine import grades as grades_engine
+from gmassist.customers.models import Industry
 from gmassist.customers.reasons import Reason, stored_reason
 
 
@@ -225,3 +226,15 @@ def workload_chart(by_tier: dict[str, int], *, capacity: int) -> dict[str, Any]:
             }
         ],
     }
+
+
+def audited_industry(value: Any) -> Any:
+    """An industry in a customer's history ([old id, new id], or one id) by its name and code,
+    "Telecom (TEL)"; an industry deleted since stays its id."""
+    ids = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, int)]
+    if not ids:
+        return value
+    names = {i.pk: f"{i.name} ({i.code})" for i in Industry.objects.filter(pk__in=ids)}
+    if isinstance(value, list):
+        return [names.get(v, v) if isinstance(v, int) else v for v in value]
+    return names.get(value, value)

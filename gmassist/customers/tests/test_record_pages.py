@@ -391,7 +391,7 @@ def test_a_new_industry_shows_by_name_in_the_history_in_the_reader_s_language(cl
     [entry] = selectors.customer_record_history(user=cast.gm, customer=acme)
     with translation.override("zh-hans"):
         lines = dict(audit_change_lines(entry))
-    assert lines["行业"] == "Telecom → Finance"
+    assert lines["行业"] == "Telecom (TEL) → Finance (FIN)"
 
 
 def test_an_industry_that_does_not_exist_is_refused_not_created(client, cast, book):
