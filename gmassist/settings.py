@@ -205,6 +205,28 @@ JOB_RESULT_MAX_BYTES = env_int("GMASSIST_JOB_RESULT_MAX_KB", 1024, minimum=16) *
 # a request body other than an upload's file (JSON, form fields): Django's default, 2.5 MB
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("GMASSIST_BODY_MAX_KB", 2560, minimum=64) * 1024
 
+# Feedback routing (docs/voice.md, "Routing and triage"). An item to a department whose topic
+# the classifier is less sure of than this (percent; 0 turns triage off) waits in the triage list
+# for HR to set its topic instead of going to a guessed owner; 50 was chosen from the
+# classifier's calibration (voice/engine/classifier.py). Items to a department whose topic is
+# one of GMASSIST_FEEDBACK_HR_TOPICS are owned by HR, the others by the department's head.
+FEEDBACK_TRIAGE_BELOW_PERCENT = env_int("GMASSIST_FEEDBACK_TRIAGE_BELOW_PERCENT", 50, minimum=0)
+if FEEDBACK_TRIAGE_BELOW_PERCENT > 100:
+    raise ImproperlyConfigured(
+        f"GMASSIST_FEEDBACK_TRIAGE_BELOW_PERCENT={FEEDBACK_TRIAGE_BELOW_PERCENT} "
+        "must be at most 100"
+    )
+# the topics of voice.feedback.choices.Topic (a test keeps the two the same)
+FEEDBACK_TOPIC_NAMES = (
+    "pay", "workload", "management", "career", "process", "facilities", "customers", "other"
+)  # fmt: skip
+FEEDBACK_HR_TOPICS = env_list("GMASSIST_FEEDBACK_HR_TOPICS", ["pay", "career"])
+if unknown_topics := [t for t in FEEDBACK_HR_TOPICS if t not in FEEDBACK_TOPIC_NAMES]:
+    raise ImproperlyConfigured(
+        f"GMASSIST_FEEDBACK_HR_TOPICS: {', '.join(unknown_topics)} is not a topic "
+        f"(the topics: {', '.join(FEEDBACK_TOPIC_NAMES)})"
+    )
+
 # Scripts and styles from our own static files only: no inline script, style or handler, no
 # eval. Pico's icons are data: images. A deployment may replace the whole policy ("" sends none).
 CONTENT_SECURITY_POLICY = env_str(

@@ -89,6 +89,7 @@ PATH_MODELS: dict[str, type] = {
     "voice:feedback_detail": Feedback,
     "voice:feedback_reply": Feedback,
     "voice:feedback_status": Feedback,
+    "voice:feedback_topic": Feedback,
     "voice:survey_detail": Survey,
     "voice:survey_edit": Survey,
     "voice:survey_status": Survey,
@@ -204,6 +205,9 @@ def small_company(cast) -> None:
             topic="process",
             sentiment="neutral",
             due_on=dt.date(2026, 10, 15),
+            # one waits in triage, so that the triage page lists a record to be scoped
+            in_triage=department == cast.rnd,
+            topic_confidence=0.31,
         )
         Feedback.objects.filter(pk=item.pk).update(subject=marker(Feedback, item.pk))
 

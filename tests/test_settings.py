@@ -89,3 +89,47 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _settings_import(tmp_path, **variables) -> subprocess.CompletedProcess:
+    env = {**os.environ, "GMASSIST_DATA_DIR": str(tmp_path), **variables}
+    return subprocess.run(
+        [sys.executable, "-c", "import gmassist.settings"], env=env, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        (
+            {"GMASSIST_FEEDBACK_HR_TOPICS": "pay,salary"},
+            "GMASSIST_FEEDBACK_HR_TOPICS: salary is not a topic",
+        ),
+        (
+            {"GMASSIST_FEEDBACK_TRIAGE_BELOW_PERCENT": "101"},
+            "GMASSIST_FEEDBACK_TRIAGE_BELOW_PERCENT=101 must be at most 100",
+        ),
+        (
+            {"GMASSIST_FEEDBACK_TRIAGE_BELOW_PERCENT": "-1"},
+            "GMASSIST_FEEDBACK_TRIAGE_BELOW_PERCENT='-1' must be at least 0",
+        ),
+    ],
+)
+def test_bad_feedback_routing_settings_stop_the_start_naming_the_variable(
+    tmp_path, variables, message
+):
+    result = _settings_import(tmp_path, **variables)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_settings_know_the_feedback_topics():
+    from django.conf import settings
+
+    from gmassist.voice.feedback.choices import Topic
+
+    assert list(settings.FEEDBACK_TOPIC_NAMES) == Topic.values
+    assert (settings.FEEDBACK_HR_TOPICS, settings.FEEDBACK_TRIAGE_BELOW_PERCENT) == (
+        ["pay", "career"],
+        50,
+    )

@@ -38,6 +38,8 @@ class Domain(StrEnum):
     CUSTOMER_CATALOGUE = "customer_catalogue"  # what drives customer tiers: the GM's office's
     CUSTOMERS = "customers"
     FEEDBACK = "feedback"
+    # the feedback's topics: the triage list and topic corrections (the classifier learns them)
+    FEEDBACK_TOPICS = "feedback_topics"
     SURVEYS = "surveys"
     RECRUITING = "recruiting"
     DECISIONS = "decisions"
@@ -142,6 +144,14 @@ POLICY: dict[Domain, dict[str, dict[str, Reach]]] = {
         Role.DEPT_HEAD: {Action.VIEW: SUBTREE, Action.CHANGE: SUBTREE, Action.EXPORT: SUBTREE},
         Role.ACCOUNT_MANAGER: {Action.VIEW: SELF, Action.CHANGE: SELF},
         Role.EMPLOYEE: {Action.VIEW: SELF, Action.CHANGE: SELF},
+    },
+    # the topic of feedback items: HR (and the GM's office) see the triage list of items whose
+    # topic the classifier was unsure of, and set or correct any item's topic, which routes it
+    # and teaches the classifier (voice.TopicCorrection); nobody else does
+    Domain.FEEDBACK_TOPICS: {
+        Role.GM: {Action.VIEW: ALL, Action.CHANGE: ALL},
+        Role.ASSISTANT: {Action.VIEW: ALL, Action.CHANGE: ALL},
+        Role.HR: {Action.VIEW: ALL, Action.CHANGE: ALL},
     },
     # pulse surveys (voice.Survey): the GM, the assistant and HR create and run surveys for the
     # company or any department and read every result; a head runs surveys for their own

@@ -258,7 +258,8 @@ def audit_change_lines(entry: Any, *, without: tuple[str, ...] = ()) -> list[tup
             if field is not None:
                 label = label or getattr(field, "verbose_name", None)
                 choices = dict(getattr(field, "flatchoices", None) or [])
-                if field.many_to_one and field.related_model is not None:
+                registered = (entry.target_type, key) in _AUDIT_VALUE_READERS
+                if field.many_to_one and field.related_model is not None and not registered:
                     value = _related_names(value, field.related_model)
         if key == "kind" and isinstance(value, str) and value in registered_proposal_kinds():
             value = str(proposal_kind(value).label)

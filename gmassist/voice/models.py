@@ -23,6 +23,7 @@ from gmassist.voice.recruiting.models import (
     Requisition,
     RequisitionShare,
 )
+from gmassist.voice.feedback.models import TopicCorrection
 # isort: on
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "SurveyResponse",
     "SurveyRound",
     "SurveySnapshot",
+    "TopicCorrection",
 ]

@@ -1,7 +1,8 @@
 """Feedback and surveys through a real browser: an employee sends anonymous feedback to their
 department, the department head answers it, and the employee reads the answer with the reply
-code; an employee answers a pulse survey from the inbox. The feedback screenshot for
-docs/voice.md goes to docs/screenshots/."""
+code; HR sets the topics the classifier was unsure of on the triage page, in English and in
+Chinese, at 1280 px and on a phone; an employee answers a pulse survey from the inbox. The
+feedback and triage screenshots for docs/voice.md go to docs/screenshots/."""
 
 from __future__ import annotations
 
@@ -75,6 +76,116 @@ def test_anonymous_feedback_answered_by_the_head_and_read_with_the_reply_code(pa
     page.wait_for_load_state()
     assert page.get_by_test_id("thread-message").count() == 2
     assert FeedbackMessage.objects.filter(from_sender=True).get().author_id is None
+
+
+def _waiting_for_a_topic(cast) -> list[Feedback]:
+    rows = [
+        (
+            "Question about the new rota",
+            "Who decides the order of the night shifts now that the team lead has left? "
+            "Nobody seems to know and the rota for next month is still empty.",
+            "management",
+            0.38,
+            False,
+        ),
+        (
+            "关于补贴",
+            "外勤的同事想问一下，下个月开始的新规定里，驻点期间的伙食和住宿怎么安排？找谁申请？",
+            "pay",
+            0.41,
+            True,
+        ),
+        (
+            "Laptop and the VPN",
+            "My laptop cannot connect to the VPN from the customer's site since the update, so I "
+            "drive back to the office to send reports.",
+            "facilities",
+            0.46,
+            True,
+        ),
+    ]
+    items = []
+    for day, (subject, body, topic, confidence, anonymous) in enumerate(rows, start=1):
+        items.append(
+            Feedback.objects.create(
+                kind="question",
+                department=cast.sales_east,
+                head_department=cast.sales_east,
+                subject=subject,
+                body=body,
+                is_anonymous=anonymous,
+                author=None if anonymous else cast.employee,
+                reply_code_digest=f"{day}" * 64 if anonymous else "",
+                submitted_on=dt.date(2026, 11, day),
+                due_on=dt.date(2026, 11, day + 14),
+                topic=topic,
+                topic_confidence=confidence,
+                in_triage=True,
+                sentiment="neutral",
+            )
+        )
+    return items
+
+
+def test_hr_sets_the_topics_the_classifier_was_unsure_of_in_english_and_chinese(page, cast):
+    items = _waiting_for_a_topic(cast)
+    log_in(page, "hr", "pass-hr")
+    visit(page, "/voice/feedback/")
+    assert (
+        "3 items await their topic in triage."
+        in page.get_by_test_id("feedback-triage-note").inner_text()
+    )
+    page.get_by_test_id("feedback-triage-link").click()
+    page.wait_for_url("**/voice/feedback/triage/")
+    cards = page.get_by_test_id("triage-item")
+    assert cards.count() == 3
+    assert "Question about the new rota" in cards.nth(0).inner_text()
+    assert (
+        cards.nth(0).get_by_test_id("triage-guess").inner_text()
+        == "The classifier's guess: Management, 38% sure"
+    )
+    assert "learnt from 0 topic corrections" in page.get_by_test_id("triage-learnt").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "voice-triage.png"), full_page=True)
+
+    # the rota question is about how the work is planned: the department head's
+    cards.nth(0).get_by_test_id("triage-topic").select_option("workload")
+    cards.nth(0).get_by_test_id("triage-submit").click()
+    page.wait_for_load_state()
+    assert (
+        "The topic is set to Workload; owner: Hank Head."
+        in page.get_by_test_id("messages").inner_text()
+    )
+    assert page.get_by_test_id("triage-item").count() == 2
+    assert "learnt from 1 topic correction." in page.get_by_test_id("triage-learnt").inner_text()
+    items[0].refresh_from_db()
+    assert (items[0].topic, items[0].owner, items[0].in_triage) == ("workload", cast.head, False)
+
+    # on a phone the cards and their forms fit the width
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function("document.documentElement.scrollWidth <= 390", timeout=10_000)
+    page.screenshot(path=str(SCREENSHOTS / "voice-triage-phone.png"), full_page=True)
+
+    # the same page in Chinese, on the phone: the allowance question is pay, so HR's (the
+    # language switch is in the header at full width)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.click("#language-zh-hans")
+    page.wait_for_load_state()
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.locator("h1").inner_text() == "反馈分拣"
+    assert "2 条反馈等待设定话题，最早的在前。" in page.get_by_test_id("triage-count").inner_text()
+    first = page.get_by_test_id("triage-item").nth(0)
+    assert first.get_by_test_id("triage-guess").inner_text() == "分类器的猜测：薪酬，把握 41%"
+    page.wait_for_function("document.documentElement.scrollWidth <= 390", timeout=10_000)
+    page.screenshot(path=str(SCREENSHOTS / "voice-triage-zh.png"), full_page=True)
+    first.get_by_test_id("triage-submit").click()
+    page.wait_for_load_state()
+    assert (
+        "话题已设定为薪酬；负责人：Harriet Ross。" in page.get_by_test_id("messages").inner_text()
+    )
+    items[1].refresh_from_db()
+    assert (items[1].topic, items[1].owner, items[1].in_triage) == ("pay", cast.hr, False)
 
 
 def test_an_employee_answers_a_pulse_survey_from_the_inbox(page, cast):

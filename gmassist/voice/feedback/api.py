@@ -1,5 +1,5 @@
-"""The feedback endpoints of the REST API: feedback (send, list, read, answer, statuses), the
-anonymous thread by reply code, and the trends; their shapes are in schemas.py.
+"""The feedback endpoints of the REST API: feedback (send, list, read, answer, statuses, set the
+topic), the anonymous thread by reply code, and the trends; their shapes are in schemas.py.
 
 Anonymous acts (sending anonymously, reading or answering with a reply code) are kept out of
 the server's access log, as on the pages; the reply code travels only in request bodies.
@@ -34,6 +34,7 @@ from gmassist.voice.feedback.schemas import (
     ReplyIn,
     StatusIn,
     ThreadOut,
+    TopicIn,
     TrendsFilters,
     TrendsOut,
 )
@@ -65,6 +66,8 @@ def feedback_out(item: Feedback) -> dict:
         "author": None if item.is_anonymous else _person(item.author),
         "submitted_on": item.submitted_on,
         "topic": item.topic,
+        "topic_confidence": item.topic_confidence,
+        "in_triage": item.in_triage,
         "sentiment": item.sentiment,
         "urgent": item.urgent_flags,
         "owner": _person(item.owner),
@@ -137,6 +140,7 @@ def feedback_send(request: HttpRequest, payload: FeedbackIn):
             "topic": item.topic,
             "sentiment": item.sentiment,
             "urgent": item.urgent_flags,
+            "in_triage": item.in_triage,
         },
     )
 
@@ -159,6 +163,7 @@ def feedback_list(request: HttpRequest, filters: Query[FeedbackFilters]):
         urgent=filters.urgent,
         overdue=filters.overdue,
         mine=filters.mine,
+        triage=filters.triage,
         sort=filters.sort,
     )
     return MappedRows(items, feedback_out)
@@ -189,6 +194,16 @@ def feedback_change_status(request: HttpRequest, feedback_id: uuid.UUID, payload
     item = services.feedback_set_status(
         feedback=item, status=payload.status, reason=payload.reason, by=request_user(request)
     )
+    return feedback_out(item)
+
+
+@router.post("/voice/feedback/{feedback_id}/topic", response={200: FeedbackOut, **WRITE_PROBLEMS})
+def feedback_change_topic(request: HttpRequest, feedback_id: uuid.UUID, payload: TopicIn):
+    """Set an item's topic (HR and the GM's office: the "feedback_topics" policy): from triage,
+    or to correct it. The item is routed by its new topic while open, the correction is kept
+    (audited) and the company's classifier learns from it."""
+    item = _visible(request, feedback_id)
+    item = services.feedback_set_topic(feedback=item, topic=payload.topic, by=request_user(request))
     return feedback_out(item)
 
 

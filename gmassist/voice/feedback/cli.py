@@ -1,5 +1,7 @@
 """`gmassist voice evaluate|remind`: the feedback part of the voice command: the classifier's
-accuracy (`evaluate`) and the overdue reminders (`remind`)."""
+accuracy (`evaluate`: on a held-back part of the labelled examples, or with `--test FILE` on an
+outside labelled file, trained on the examples and the company's corrections) and the overdue
+reminders (`remind`)."""
 
 from __future__ import annotations
 
@@ -17,9 +19,12 @@ from gmassist.core.management.progress import run_job_with_progress
 from gmassist.core.permissions import SYSTEM
 from gmassist.voice.engine.classifier import (
     SHIPPED_EXAMPLES,
+    TOPICS,
     ExamplesError,
     MeanStd,
+    TopicReport,
     evaluate,
+    evaluate_outside,
     load_examples,
 )
 
@@ -60,6 +65,16 @@ def add_feedback_arguments(actions) -> None:
         help="cross-validation repeats (default 2; 0 for no cross-validation)",
     )
     evaluate_parser.add_argument(
+        "--test",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="an outside labelled CSV (text, language, topic, sentiment): train on the examples "
+        "and the company's topic corrections, and report the accuracy on FILE overall, per "
+        "language and per topic, with the confusion table (no held-back split, no "
+        "cross-validation)",
+    )
+    evaluate_parser.add_argument(
         "--json", dest="as_json", action="store_true", help="print the numbers as JSON"
     )
     remind = actions.add_parser(
@@ -84,8 +99,12 @@ def _evaluate(
     folds: int,
     repeats: int,
     as_json: bool,
+    test: Path | None = None,
     **_options,
 ) -> None:
+    if test is not None:
+        _evaluate_outside(command, examples=examples, test=test, as_json=as_json)
+        return
     if not 0 < test_share < 1:
         raise CommandError("--test-share must be between 0 and 1")
     if folds < 2 or repeats < 0:
@@ -124,6 +143,8 @@ def _evaluate(
     )
     table.add_row(_("urgent recall"), _percent(result.urgent_recall))
     table.add_row(_("urgent precision"), _percent(result.urgent_precision))
+    if result.report is not None:
+        _triage_rows(table, result.report)
     console.print(table)
     cv = result.cross_validation
     if cv is None:
@@ -152,6 +173,104 @@ def _evaluate(
             "their recall and precision are upper estimates."
         )
     )
+
+
+def _triage_rows(table: RichTable, report: TopicReport) -> None:
+    """The rows saying what the triage threshold does: the share below it, the accuracy above."""
+    below = round(report.triage_below * 100)
+    table.add_row(
+        _("to triage (confidence below %(percent)s%%)") % {"percent": below},
+        _percent(report.triage_share),
+        *[_percent(v["triage_share"]) for v in report.by_language.values()],
+    )
+    table.add_row(
+        _("topic accuracy of the others"),
+        _percent(report.accuracy_above),
+        *[_percent(v["accuracy_above"]) for v in report.by_language.values()],
+    )
+
+
+def _evaluate_outside(command, *, examples: Path, test: Path, as_json: bool) -> None:
+    """Train on `examples` and the company's corrections, measure on the outside file `test`."""
+    from gmassist.voice.feedback import selectors, services
+
+    try:
+        train = load_examples(examples)
+        outside = load_examples(test, urgent_required=False)
+    except ExamplesError as exc:
+        raise CommandError(str(exc)) from None
+    if not outside:
+        raise CommandError(_("%(path)s has no labelled rows.") % {"path": test})
+    corrections = selectors.topic_corrections_learnt()
+    result = evaluate_outside(
+        train, outside, corrections=corrections, triage_below=services.triage_below()
+    )
+    if as_json:
+        command.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
+        return
+    report = result.report
+    console = command_console(command.stdout)
+    table = RichTable(
+        title=_(
+            "%(path)s: %(n)s texts; trained on %(n_train)s examples and %(n_corrections)s "
+            "topic corrections"
+        )
+        % {
+            "path": test.name,
+            "n": report.n,
+            "n_train": result.n_train,
+            "n_corrections": result.n_corrections,
+        }
+    )
+    table.add_column(_("measure"))
+    table.add_column(_("all"), justify="right")
+    for language in report.by_language:
+        table.add_column(language, justify="right")
+    table.add_row(
+        _("texts"), str(report.n), *[str(int(v["n"])) for v in report.by_language.values()]
+    )
+    table.add_row(
+        _("topic accuracy"),
+        _percent(report.topic_accuracy),
+        *[_percent(v["topic_accuracy"]) for v in report.by_language.values()],
+    )
+    table.add_row(
+        _("sentiment accuracy"),
+        _percent(report.sentiment_accuracy),
+        *[_percent(v["sentiment_accuracy"]) for v in report.by_language.values()],
+    )
+    _triage_rows(table, report)
+    console.print(table)
+    topics = RichTable(title=_("Per topic"))
+    topics.add_column(_("topic"))
+    topics.add_column(_("texts"), justify="right")
+    topics.add_column(_("given their topic"), justify="right")
+    topics.add_column(_("right when given it"), justify="right")
+    for topic, values in report.by_topic.items():
+        topics.add_row(
+            topic,
+            str(int(values["n"] or 0)),
+            _percent(values["accuracy"]),
+            _percent(values["precision"]),
+        )
+    console.print(topics)
+    shown = [t for t in TOPICS if t in report.by_topic]
+    confusion = RichTable(title=_("Confusion: labelled topic (rows) given as (columns)"))
+    confusion.add_column(_("labelled"))
+    for topic in shown:
+        confusion.add_column(topic, justify="right")
+    for topic in shown:
+        counts = report.confusion.get(topic, {})
+        confusion.add_row(
+            topic,
+            *[
+                f"[bold]{counts.get(other, 0)}[/bold]"
+                if other == topic
+                else str(counts.get(other, 0) or "·")
+                for other in shown
+            ],
+        )
+    console.print(confusion)
 
 
 def _remind(command, *, today: str | None, **_options) -> None:

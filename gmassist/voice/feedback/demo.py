@@ -5,6 +5,10 @@ sentiments are right by construction. Unhappy departments of the demo (see
 `gmassist/org/demo/causes.py`) send more feedback and far more of it negative, so the trends
 page and `department_negative_share` show what the leaving-risk model should find. About 40%
 is anonymous; the named items are the demo employee's and head's, so their logins show threads.
+
+A few recent questions whose topic is hard to tell (`UNCLEAR`, written for the demo, in neither
+labelled file) are classified and routed as a submission would be: those the classifier is
+unsure of wait in HR's triage list.
 """
 
 from __future__ import annotations
@@ -19,7 +23,15 @@ from gmassist.org.models import Department
 from gmassist.voice.engine.classifier import load_examples
 from gmassist.voice.feedback.choices import Addressee, FeedbackKind, FeedbackStatus
 from gmassist.voice.feedback.models import Feedback, FeedbackMessage
-from gmassist.voice.feedback.services import DUE_DAYS, URGENT_DUE_DAYS, reply_code_digest, route
+from gmassist.voice.feedback.services import (
+    DUE_DAYS,
+    URGENT_DUE_DAYS,
+    classified_text,
+    company_classifier,
+    goes_to_triage,
+    reply_code_digest,
+    route,
+)
 
 MONTHS = 12
 ITEMS_PER_DEPARTMENT_MONTH = 1.2  # mean, Poisson; unhappy departments send 2.5 times as many
@@ -35,6 +47,21 @@ ANSWERS = {
     "team meeting.",
     "zh": "感谢反馈。我们已经了解情况，会在下次部门会议上跟进。",
 }
+
+
+# (subject, body) of recent questions whose topic is hard to tell, sent in the last days
+UNCLEAR = [
+    (
+        "Next team meeting",
+        "Could we talk about this at the next team meeting? Several of us have the same concern "
+        "and nobody has answered yet.",
+    ),
+    ("想问一下新规定", "上周通知的那些变化，具体应该找谁咨询？问了几个人，各说各的。"),
+    ("Still waiting", "I sent this twice already and nobody replied. Is anyone reading these?"),
+    ("还是没有回音", "上次反映的事情不知道进展怎么样了，能不能给个答复？"),
+    ("A question", "Who do I ask about this? The page on the intranet says to ask my manager."),
+    ("请问找谁", "这种情况应该找哪个部门？我问了两个地方都说不归他们管。"),
+]
 
 
 def delete_voice_demo() -> None:
@@ -56,15 +83,16 @@ def write_voice_demo(ctx: DemoContext) -> dict[str, int]:
     departments = {d.pk: d for d in Department.objects.all()}
     unhappy = {company.departments[i].code for i in company.unhappy_departments}
     named_authors = [u for key in ("employee", "head") if (u := ctx.users.get(key)) is not None]
-    routes: dict[tuple[int | None, bool], tuple] = {}
+    routes: dict[tuple[int | None, bool, str], tuple] = {}
 
-    def routed(department: Department | None, urgent: bool):
-        key = (department.pk if department else None, urgent)
+    def routed(department: Department | None, urgent: bool, topic: str):
+        key = (department.pk if department else None, urgent, topic)
         if key not in routes:
             routes[key] = route(
                 addressed_to=Addressee.DEPARTMENT if department else Addressee.GM,
                 department=department,
                 urgent=urgent,
+                topic=topic,
             )
         return routes[key]
 
@@ -98,7 +126,9 @@ def write_voice_demo(ctx: DemoContext) -> dict[str, int]:
                     example = pool[int(rng.integers(len(pool)))]
                 urgent = bool(example.urgent)
                 to_gm = not urgent and rng.random() < 0.1
-                owner, head_department = routed(None if to_gm else department, urgent)
+                owner, head_department = routed(
+                    None if to_gm else department, urgent, example.topic
+                )
                 anonymous = bool(rng.random() < ANONYMOUS_SHARE) or urgent
                 due = day + dt.timedelta(days=URGENT_DUE_DAYS if urgent else DUE_DAYS)
                 age = (ctx.as_of - day).days
@@ -157,8 +187,62 @@ def write_voice_demo(ctx: DemoContext) -> dict[str, int]:
                             written_on=answered_on,
                         )
                     )
+    items.extend(_unclear_items(ctx, departments=list(departments.values()), rng=rng))
     ctx.progress(0.5, "Feedback")
     Feedback.objects.bulk_create(items, batch_size=1000)
     FeedbackMessage.objects.bulk_create(answers, batch_size=1000)
     ctx.progress(1.0, "Feedback")
     return {"feedback": len(items), "feedback_messages": len(answers)}
+
+
+def _unclear_items(ctx: DemoContext, *, departments: list[Department], rng) -> list[Feedback]:
+    """The `UNCLEAR` questions, anonymous, one every other day before `ctx.as_of`, each to a
+    department below the top, classified by the company's classifier and routed (or put in
+    triage) as `services.feedback_submit` would."""
+    below_top = sorted((d for d in departments if d.parent_id is not None), key=lambda d: d.code)
+    if not below_top:
+        return []
+    classifier = company_classifier()
+    items = []
+    for index, (subject, body) in enumerate(UNCLEAR):
+        department = below_top[int(rng.integers(len(below_top)))]
+        day = ctx.as_of - dt.timedelta(days=2 * index + 1)
+        result = classifier.classify(classified_text(subject=subject, body=body))
+        urgent = bool(result.urgent)
+        in_triage = goes_to_triage(
+            addressed_to=Addressee.DEPARTMENT,
+            department=department,
+            urgent=urgent,
+            topic_confidence=result.topic_confidence,
+        )
+        owner, head_department = route(
+            addressed_to=Addressee.DEPARTMENT,
+            department=department,
+            urgent=urgent,
+            topic=result.topic,
+            in_triage=in_triage,
+        )
+        items.append(
+            Feedback(
+                kind=FeedbackKind.QUESTION,
+                addressed_to=Addressee.DEPARTMENT,
+                department=department,
+                head_department=head_department,
+                subject=subject,
+                body=body,
+                language=result.language,
+                is_anonymous=True,
+                reply_code_digest=reply_code_digest(secrets.token_hex(12)),
+                submitted_on=day,
+                topic=result.topic,
+                topic_confidence=round(result.topic_confidence, 4),
+                in_triage=in_triage,
+                sentiment=result.sentiment,
+                flag_harassment="harassment" in result.urgent,
+                flag_safety="safety" in result.urgent,
+                flag_fraud="fraud" in result.urgent,
+                owner=owner,
+                due_on=day + dt.timedelta(days=URGENT_DUE_DAYS if urgent else DUE_DAYS),
+            )
+        )
+    return items

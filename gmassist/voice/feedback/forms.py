@@ -116,6 +116,22 @@ class StatusForm(forms.Form):
         return data
 
 
+class TopicForm(forms.Form):
+    """The topic HR sets on an item: from the triage list (`return_to` "triage") or on the
+    item's page, to correct it."""
+
+    topic = forms.ChoiceField(
+        label=_("Topic"),
+        choices=Topic.choices,
+        widget=forms.Select(attrs={"data-testid": "topic-select"}),
+    )
+    return_to = forms.ChoiceField(
+        required=False,
+        choices=[("", ""), ("item", "item"), ("triage", "triage")],
+        widget=forms.HiddenInput,
+    )
+
+
 class FeedbackFilterForm(FilterForm):
     department = department_filter_field("feedback-department-filter")
     status = forms.ChoiceField(
@@ -146,6 +162,11 @@ class FeedbackFilterForm(FilterForm):
         required=False,
         widget=forms.CheckboxInput(attrs={"id": "feedback-overdue"}),
     )
+    triage = forms.BooleanField(
+        label=_("In triage only"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"id": "feedback-triage"}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -160,4 +181,5 @@ class FeedbackFilterForm(FilterForm):
             "sentiment": data.get("sentiment") or None,
             "urgent": bool(data.get("urgent")),
             "overdue": bool(data.get("overdue")),
+            "triage": bool(data.get("triage")),
         }

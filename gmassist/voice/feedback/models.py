@@ -76,6 +76,12 @@ class Feedback(models.Model):
     reply_code_digest = models.CharField(_("reply code digest"), max_length=64, blank=True)
     submitted_on = models.DateField(_("submitted"), db_index=True)
     topic = models.CharField(_("topic"), max_length=12, choices=Topic.choices)
+    # the classifier's probability (0-1) that `topic` is right; None once a person set the topic
+    # (and for items from before the classifier gave one)
+    topic_confidence = models.FloatField(_("topic confidence"), null=True, blank=True)
+    # waiting for HR to set the topic: the classifier was unsure of it, so the item was not given
+    # to a guessed owner (voice.feedback.services.route)
+    in_triage = models.BooleanField(_("in triage"), default=False)
     sentiment = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices)
     flag_harassment = models.BooleanField(_("harassment"), default=False)
     flag_safety = models.BooleanField(_("safety"), default=False)
@@ -114,6 +120,9 @@ class Feedback(models.Model):
         indexes = [
             models.Index(fields=["department", "submitted_on"], name="voice_fb_dept_day"),
             models.Index(fields=["status", "due_on"], name="voice_fb_status_due"),
+            models.Index(
+                fields=["submitted_on"], condition=Q(in_triage=True), name="voice_fb_triage"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -161,6 +170,16 @@ class Feedback(models.Model):
                 fields=["reply_code_digest"],
                 condition=~Q(reply_code_digest=""),
                 name="voice_feedback_reply_code_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(in_triage=False) | Q(owner__isnull=True),
+                name="voice_feedback_triage_has_no_owner",
+                violation_error_message=_("An item in triage has no owner yet."),
+            ),
+            models.CheckConstraint(
+                condition=Q(topic_confidence__isnull=True)
+                | Q(topic_confidence__gte=0, topic_confidence__lte=1),
+                name="voice_feedback_topic_confidence_0_1",
             ),
         ]
 
@@ -227,3 +246,49 @@ class FeedbackMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feedback_id} #{self.position}"
+
+
+class TopicCorrection(models.Model):
+    """A topic a person set on a feedback item (from triage or as a correction): the item's
+    latest one teaches the company's classifier its text with this topic.
+
+    Who and which day, the topic before and after; nothing about the item's sender (the text is
+    read from the item, which stores no sender when anonymous). The row is never changed: the
+    classifier's cache is keyed on the count and the highest id of these rows."""
+
+    feedback = models.ForeignKey(
+        Feedback,
+        verbose_name=_("feedback"),
+        on_delete=models.CASCADE,
+        related_name="topic_corrections",
+    )
+    old_topic = models.CharField(_("topic before"), max_length=12, choices=Topic.choices)
+    new_topic = models.CharField(_("topic set"), max_length=12, choices=Topic.choices)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # a day, like every date of the feedback tables (the audit entry has the time)
+    corrected_on = models.DateField(_("set on"))
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_scope = Scope(domain=Domain.FEEDBACK_TOPICS, user="corrected_by")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("topic correction")
+        verbose_name_plural = _("topic corrections")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(old_topic__in=Topic.values), name="voice_correction_old_topic_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(new_topic__in=Topic.values), name="voice_correction_new_topic_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id}: {self.old_topic} -> {self.new_topic}"

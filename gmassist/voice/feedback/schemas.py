@@ -52,6 +52,9 @@ class FeedbackSubmittedOut(Schema):
     topic: TopicName
     sentiment: SentimentName
     urgent: list[str]
+    in_triage: bool = Field(
+        description="unsure of the topic: HR sets it, then the item gets an owner"
+    )
 
 
 class PersonRef(Schema):
@@ -72,6 +75,11 @@ class FeedbackOut(Schema):
     author: PersonRef | None = Field(description="null for anonymous items")
     submitted_on: dt.date
     topic: TopicName
+    topic_confidence: float | None = Field(
+        description="the classifier's probability (0-1) that the topic is right; null once a "
+        "person set the topic"
+    )
+    in_triage: bool = Field(description="waiting for HR to set the topic; no owner until then")
     sentiment: SentimentName
     urgent: list[str]
     owner: PersonRef | None
@@ -103,6 +111,7 @@ class FeedbackFilters(Schema):
     urgent: bool = False
     overdue: bool = False
     mine: bool = Field(False, description="only the items you own")
+    triage: bool = Field(False, description="only the items waiting for their topic to be set")
     sort: QueueSort = "-submitted"
 
 
@@ -113,6 +122,10 @@ class ReplyIn(Schema):
 class StatusIn(Schema):
     status: Literal["in_progress", "closed", "declined"]
     reason: Annotated[Text, Field(max_length=MAX_BODY)] = ""
+
+
+class TopicIn(Schema):
+    topic: TopicName
 
 
 class CodeIn(Schema):

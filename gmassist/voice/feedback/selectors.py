@@ -1,7 +1,9 @@
 """Reads of the feedback, always scoped to the requesting user through `restrict`.
 
-`department_negative_share` is the one unscoped read: an aggregate (a share per department,
-no text and no sender) that the talent module's leaving-risk model uses as a signal.
+`department_negative_share` is an unscoped read: an aggregate (a share per department, no
+text and no sender) that the talent module's leaving-risk model uses as a signal. So are the
+topic corrections the company's classifier learns from (`topic_corrections_learnt`,
+`topic_corrections_version`): the application trains it, for everyone's submissions.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
 from gmassist.core.choices import Action
 from gmassist.core.models import User
+from gmassist.core.permissions import ALL, Domain, reach
+from gmassist.voice.engine.classifier import CorrectedTopic
 from gmassist.voice.feedback.choices import Sentiment
-from gmassist.voice.feedback.models import Feedback
+from gmassist.voice.feedback.models import Feedback, TopicCorrection
 
 
 def window_start(*, as_of: dt.date, months: int) -> dt.date:
@@ -78,11 +82,13 @@ def feedback_queue(
     urgent: bool = False,
     overdue: bool = False,
     mine: bool = False,
+    triage: bool = False,
     sort: str = "-submitted",
 ) -> QuerySet[Feedback]:
     """The items `user` may see, filtered: `department_id` includes the departments below it;
     `overdue` means still owed an answer after `today`'s due date; `mine` the items the user
-    owns. `sort` is a key of QUEUE_SORTS, "-" first for descending."""
+    owns; `triage` the items waiting for their topic to be set. `sort` is a key of
+    QUEUE_SORTS, "-" first for descending."""
     from gmassist.org.selectors import department_subtree_ids
     from gmassist.voice.feedback.choices import OPEN_STATUSES
 
@@ -105,11 +111,50 @@ def feedback_queue(
         queryset = queryset.filter(status__in=OPEN_STATUSES, due_on__lt=today)
     if mine and user is not None:
         queryset = queryset.filter(owner=user)
+    if triage:
+        queryset = queryset.filter(in_triage=True)
     key = sort.lstrip("-")
     fields = QUEUE_SORTS.get(key, QUEUE_SORTS["submitted"])
     if sort.startswith("-"):
         fields = tuple("-" + f if f != "id" else f for f in fields)
     return queryset.order_by(*fields)
+
+
+def feedback_triage(*, user: User | None) -> QuerySet[Feedback]:
+    """The items waiting for their topic to be set, oldest first, for those who set topics
+    (the "feedback_topics" policy: HR and the GM's office); nothing for anyone else."""
+    if reach(user, Domain.FEEDBACK_TOPICS, Action.VIEW) != ALL:
+        return Feedback.objects.none()
+    return feedback_visible(user=user).filter(in_triage=True).order_by("submitted_on", "id")
+
+
+def topic_corrections_version() -> tuple[int, int]:
+    """(how many topic corrections there are, the highest id): changes whenever one is added
+    or removed (ids only grow and rows are never changed), so it keys the trained classifier."""
+    row = TopicCorrection.objects.aggregate(count=Count("id"), last=Max("id"))
+    return row["count"], row["last"] or 0
+
+
+def _latest_corrections() -> QuerySet[TopicCorrection]:
+    latest = TopicCorrection.objects.filter(feedback=OuterRef("feedback")).order_by("-id")
+    return TopicCorrection.objects.filter(pk=Subquery(latest.values("pk")[:1]))
+
+
+def topic_corrections_learnt() -> list[CorrectedTopic]:
+    """What the company's classifier learns from the corrections: each corrected item's text
+    (subject and body, as it was classified) with its latest topic, in the order corrected.
+    Only the text and the topic: nothing about the sender."""
+    rows = (
+        _latest_corrections()
+        .order_by("id")
+        .values_list("feedback__subject", "feedback__body", "new_topic")
+    )
+    return [CorrectedTopic(text=f"{subject}\n{body}", topic=topic) for subject, body, topic in rows]
+
+
+def topic_corrections_count() -> int:
+    """How many items' topics a person set: the corrections the classifier learns from."""
+    return TopicCorrection.objects.values("feedback").distinct().count()
 
 
 def feedback_sent_by(*, user: User) -> QuerySet[Feedback]:

@@ -1,4 +1,4 @@
-"""Writes of the feedback: submitting it, the thread, statuses, routing and reminders.
+"""Writes of the feedback: submitting it, the thread, statuses, routing, topics and reminders.
 
 Keyword-only, one transaction each. Anonymity is kept here: an anonymous submission stores no
 user (the `by` argument only proves that a logged-in person sent it), no time finer than a day,
@@ -6,6 +6,14 @@ and no audit entry; the sender gets a reply code, shown once, of which only the 
 is kept. Named submissions and messages are not audited either: the row itself records who and
 which day, and an audit entry's time next to it would bound when the anonymous rows around it
 arrived. Status changes by an owner are audited (they say when the owner acted, not who sent).
+
+Routing by topic and triage: an item to a department whose topic the classifier is unsure of
+(confidence below GMASSIST_FEEDBACK_TRIAGE_BELOW_PERCENT) gets no owner and waits in the triage
+list; HR (or the GM's office) sets its topic, which routes it. HR owns department items of the
+topics in GMASSIST_FEEDBACK_HR_TOPICS (pay and career by default), the department's head the
+others. Every topic a person sets is kept (`TopicCorrection`, audited) and the company's
+classifier is trained on the shipped examples plus each corrected item's text with its latest
+topic (`company_classifier`).
 """
 
 from __future__ import annotations
@@ -14,8 +22,11 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -28,21 +39,29 @@ from gmassist.core.anonymity import rows_shuffle_physical_order
 from gmassist.core.choices import Action, AuditAction, Role
 from gmassist.core.models import User
 from gmassist.core.notify import notify_users, site_url
+from gmassist.core.permissions import ALL, Domain, reach
 from gmassist.core.services import audit_record
 from gmassist.org.models import Department
 from gmassist.voice.common import MAX_BODY
-from gmassist.voice.engine.classifier import shipped_classifier
+from gmassist.voice.engine.classifier import (
+    SHIPPED_EXAMPLES,
+    FeedbackClassifier,
+    load_examples,
+)
+from gmassist.voice.feedback import selectors
 from gmassist.voice.feedback.choices import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     Addressee,
     FeedbackKind,
     FeedbackStatus,
+    Topic,
     UrgentFlag,
 )
 from gmassist.voice.feedback.models import (
     Feedback,
     FeedbackMessage,
+    TopicCorrection,
 )
 
 logger = logging.getLogger(__name__)
@@ -97,21 +116,82 @@ def _department_head_user(department: Department) -> User | None:
     return None
 
 
+def hr_topics() -> frozenset[str]:
+    """The topics HR answers for (GMASSIST_FEEDBACK_HR_TOPICS): department items of these
+    topics are owned by HR."""
+    return frozenset(settings.FEEDBACK_HR_TOPICS)
+
+
+def triage_below() -> float:
+    """The topic confidence (0-1) under which a department item goes to triage
+    (GMASSIST_FEEDBACK_TRIAGE_BELOW_PERCENT / 100; 0: never)."""
+    return settings.FEEDBACK_TRIAGE_BELOW_PERCENT / 100
+
+
+def goes_to_triage(
+    *, addressed_to: str, department: Department | None, urgent: bool, topic_confidence: float
+) -> bool:
+    """True when a new item waits for HR to set its topic instead of going to an owner: an
+    item to a department (its topic decides its owner), not urgent (urgent items go to HR at
+    once), whose topic confidence (0-1) is below `triage_below()`."""
+    if urgent or addressed_to != Addressee.DEPARTMENT or department is None:
+        return False
+    return topic_confidence < triage_below()
+
+
 def route(
-    *, addressed_to: str, department: Department | None, urgent: bool
+    *,
+    addressed_to: str,
+    department: Department | None,
+    urgent: bool,
+    topic: str = "",
+    in_triage: bool = False,
 ) -> tuple[User | None, Department | None]:
-    """(owner, department whose heads handle it) for a new item.
+    """(owner, department whose heads handle it) for an item.
 
     Urgent items go to HR (the department's head may be who it is about), items to the GM to
-    the GM (else the assistant), others to the nearest head at or above the department; when
-    nobody fits, the GM.
+    the GM (else the assistant). An item to a department is handled in it (its heads see it):
+    in triage it has no owner yet; with a topic HR answers for (`hr_topics`) its owner is HR;
+    else the nearest head at or above the department. When nobody fits, the GM.
     """
     gm = _first_user(Role.GM) or _first_user(Role.ASSISTANT)
     if urgent:
         return _first_user(Role.HR) or gm, None
     if addressed_to == Addressee.GM or department is None:
         return gm, None
+    if in_triage:
+        return None, department
+    if topic in hr_topics():
+        return _first_user(Role.HR) or _department_head_user(department) or gm, department
     return _department_head_user(department) or gm, department
+
+
+# The company's classifier, kept for the process: trained on the shipped examples and the
+# corrections, again when the file or the corrections (in the database, so that every web
+# process sees them) change.
+_COMPANY_CLASSIFIER: dict[tuple, FeedbackClassifier] = {}
+_COMPANY_CLASSIFIER_LOCK = threading.Lock()
+
+
+def company_classifier(examples: Path = SHIPPED_EXAMPLES) -> FeedbackClassifier:
+    """The classifier trained on `examples` and on the company's topic corrections
+    (`selectors.topic_corrections_learnt`); trained once per process and again when the
+    corrections change (their count and highest id, read from the database) or the file does.
+    Training takes a few seconds (2-5 s on two cores for the shipped set)."""
+    key = (
+        str(examples),
+        examples.stat().st_mtime_ns if examples.exists() else 0,
+        *selectors.topic_corrections_version(),
+    )
+    with _COMPANY_CLASSIFIER_LOCK:
+        classifier = _COMPANY_CLASSIFIER.get(key)
+        if classifier is None:
+            classifier = FeedbackClassifier(
+                load_examples(examples), selectors.topic_corrections_learnt()
+            )
+            _COMPANY_CLASSIFIER.clear()  # one company, one current model
+            _COMPANY_CLASSIFIER[key] = classifier
+        return classifier
 
 
 def _clean_text(value: str, *, field: str, limit: int, errors: dict[str, str]) -> str:
@@ -137,7 +217,8 @@ def feedback_submit(
     anonymous: bool = False,
     today: dt.date | None = None,
 ) -> Submitted:
-    """Record one feedback item, classify it, route it, and alert the GM and HR if urgent.
+    """Record one feedback item, classify it, route it (or put it in triage when its topic is
+    unsure, see `goes_to_triage`), and alert the GM and HR if urgent.
 
     `by` is the logged-in sender: stored as the author of a named item, and not stored at all
     for an anonymous one. `department` is the department the item is for or about (required
@@ -162,9 +243,21 @@ def feedback_submit(
     if errors:
         raise ValidationError(errors)
     today = today or timezone.localdate()
-    result = shipped_classifier().classify(f"{subject}\n{body}")
+    result = company_classifier().classify(classified_text(subject=subject, body=body))
     urgent = bool(result.urgent)
-    owner, head_department = route(addressed_to=addressed_to, department=department, urgent=urgent)
+    in_triage = goes_to_triage(
+        addressed_to=addressed_to,
+        department=department,
+        urgent=urgent,
+        topic_confidence=result.topic_confidence,
+    )
+    owner, head_department = route(
+        addressed_to=addressed_to,
+        department=department,
+        urgent=urgent,
+        topic=result.topic,
+        in_triage=in_triage,
+    )
     code = reply_code_new() if anonymous else ""
     feedback = Feedback.objects.create(
         kind=kind,
@@ -179,6 +272,8 @@ def feedback_submit(
         reply_code_digest=reply_code_digest(code) if anonymous else "",
         submitted_on=today,
         topic=result.topic,
+        topic_confidence=round(result.topic_confidence, 4),
+        in_triage=in_triage,
         sentiment=result.sentiment,
         flag_harassment="harassment" in result.urgent,
         flag_safety="safety" in result.urgent,
@@ -191,6 +286,11 @@ def feedback_submit(
     if urgent:
         transaction.on_commit(lambda: _alert_urgent(feedback))
     return Submitted(feedback=feedback, reply_code=code)
+
+
+def classified_text(*, subject: str, body: str) -> str:
+    """What the classifier reads of an item (and learns from, once its topic is corrected)."""
+    return f"{subject}\n{body}"
 
 
 def _alert_urgent(feedback: Feedback) -> None:
@@ -366,6 +466,84 @@ def feedback_set_status(
         target=feedback,
         target_repr=f"feedback {feedback.short_id}",
         changes={"status": [previous, status]},
+    )
+    return feedback
+
+
+def may_set_topic(*, user: User | None, feedback: Feedback | None = None) -> bool:
+    """True when `user` may set topics (the "feedback_topics" policy's change action: HR and
+    the GM's office) and, given `feedback`, may set its topic: they see it and did not send
+    it by name."""
+    if user is None or not user.is_authenticated:
+        return False
+    if reach(user, Domain.FEEDBACK_TOPICS, Action.CHANGE) != ALL:
+        return False
+    if feedback is None:
+        return True
+    if feedback.author_id is not None and feedback.author_id == user.pk:
+        return False
+    return selectors.feedback_visible(user=user).filter(pk=feedback.pk).exists()
+
+
+def _person_name(user: User | None) -> str | None:
+    return None if user is None else str(user)
+
+
+@transaction.atomic
+def feedback_set_topic(
+    *, feedback: Feedback, topic: str, by: User, today: dt.date | None = None
+) -> Feedback:
+    """Set an item's topic: from triage (any topic, its own to confirm it) or as a correction
+    (another topic). Kept as a `TopicCorrection` (who, which day, before and after), which the
+    company's classifier learns from at its next training, and audited. An item in triage, or
+    still open and to a department and not urgent, is routed by its new topic (`route`); the
+    owner of an answered, closed or declined item stays. `today` defaults to the local date.
+    """
+    if not may_set_topic(user=by, feedback=feedback):
+        raise PermissionDenied(_("You may not set the topic of this feedback."))
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if topic not in Topic.values:
+        raise ValidationError(
+            {"topic": _("Choose one of: %(values)s.") % {"values": ", ".join(Topic.values)}}
+        )
+    if topic == feedback.topic and not feedback.in_triage:
+        raise ValidationError({"topic": _("The feedback already has this topic.")})
+    previous_topic, previous_owner = feedback.topic, feedback.owner
+    TopicCorrection.objects.create(
+        feedback=feedback,
+        old_topic=previous_topic,
+        new_topic=topic,
+        corrected_by=by,
+        corrected_on=today or timezone.localdate(),
+    )
+    reroute = feedback.in_triage or (
+        feedback.status in OPEN_STATUSES
+        and feedback.addressed_to == Addressee.DEPARTMENT
+        and feedback.department_id is not None
+        and not feedback.is_urgent
+    )
+    feedback.topic = topic
+    feedback.topic_confidence = None
+    feedback.in_triage = False
+    if reroute:
+        feedback.owner, feedback.head_department = route(
+            addressed_to=feedback.addressed_to,
+            department=feedback.department,
+            urgent=feedback.is_urgent,
+            topic=topic,
+        )
+    feedback.save(
+        update_fields=["topic", "topic_confidence", "in_triage", "owner", "head_department"]
+    )
+    changes: dict[str, list] = {"topic": [previous_topic, topic]}
+    if feedback.owner_id != (previous_owner.pk if previous_owner else None):
+        changes["owner"] = [_person_name(previous_owner), _person_name(feedback.owner)]
+    audit_record(
+        actor=by,
+        action=AuditAction.UPDATE,
+        target=feedback,
+        target_repr=f"feedback {feedback.short_id}",
+        changes=changes,
     )
     return feedback
 

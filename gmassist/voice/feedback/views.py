@@ -1,5 +1,6 @@
 """Feedback pages: send feedback (named or anonymous), follow a thread with a reply code, the
-owners' queue with replies and statuses, one item, and the trends (charts in presenters.py)."""
+owners' queue with replies and statuses, one item, the triage list where HR sets the topics the
+classifier was unsure of, and the trends (charts in presenters.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,8 +31,11 @@ from gmassist.voice.feedback.forms import (
     ReplyCodeForm,
     ReplyForm,
     StatusForm,
+    TopicForm,
 )
 from gmassist.voice.feedback.models import Feedback
+
+TRIAGE_PAGE_SIZE = 25
 
 # the trends are for the roles that see more feedback than their own
 MANY_ITEMS = (ALL, SUBTREE)
@@ -203,7 +208,11 @@ class FeedbackQueuePage(ListPage):
         return self.get_queryset(filters=filters, sort=sort).filter(pk__in=allowed.values("pk"))
 
     def get_extra_context(self) -> dict[str, Any]:
-        return {"today": timezone.localdate()}
+        context: dict[str, Any] = {"today": timezone.localdate()}
+        if services.may_set_topic(user=self.request.user):
+            context["triage_count"] = selectors.feedback_triage(user=self.request.user).count()
+            context["corrections_count"] = selectors.topic_corrections_count()
+        return context
 
 
 def _visible_item(request: HttpRequest, pk) -> Feedback:
@@ -219,9 +228,15 @@ def _detail_context(request: HttpRequest, item: Feedback, **forms) -> dict[str, 
         "item": item,
         "thread": list(selectors.feedback_thread(feedback=item)),
         "may_handle": services.may_handle(user=request.user, feedback=item),
+        "may_set_topic": services.may_set_topic(user=request.user, feedback=item),
+        "confidence_percent": None
+        if item.topic_confidence is None
+        else round(item.topic_confidence * 100),
         "is_sender": item.author_id is not None and item.author_id == request.user.pk,
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "status_form": forms.get("status_form") or StatusForm(),
+        "topic_form": forms.get("topic_form")
+        or TopicForm(initial={"topic": item.topic, "return_to": "item"}),
         "today": timezone.localdate(),
     }
 
@@ -278,6 +293,85 @@ def feedback_status(request: HttpRequest, pk) -> HttpResponse:
             messages.success(request, _("The status is changed."))
             return redirect("voice:feedback_detail", pk=item.pk)
     context = _detail_context(request, item, status_form=form)
+    return render(request, "voice/feedback_detail.html", context, status=422)
+
+
+def _spoken_list(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c' in the reader's language ('a、b和c' in Chinese)."""
+    if len(words) < 2:
+        return "".join(words)
+    return _(", ").join(words[:-1]) + _(" and ") + words[-1]
+
+
+def _triage_context(
+    request: HttpRequest, *, errors: dict[Any, list[str]] | None = None
+) -> dict[str, Any]:
+    page = Paginator(selectors.feedback_triage(user=request.user), TRIAGE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    errors = errors or {}
+    rows = [
+        {
+            "item": item,
+            "confidence_percent": round((item.topic_confidence or 0) * 100),
+            "errors": errors.get(item.pk, []),
+        }
+        for item in page.object_list
+    ]
+    return {
+        "title": _("Feedback triage"),
+        "page_obj": page,
+        "rows": rows,
+        "topics": Topic.choices,
+        "hr_topics": _spoken_list(
+            [str(label) for value, label in Topic.choices if value in services.hr_topics()]
+        ),
+        "corrections_count": selectors.topic_corrections_count(),
+        "threshold_percent": round(services.triage_below() * 100),
+    }
+
+
+@login_required
+def feedback_triage(request: HttpRequest) -> HttpResponse:
+    """The items whose topic the classifier was unsure of, oldest first, for HR (and the GM's
+    office) to set: setting it routes the item and teaches the classifier."""
+    if not services.may_set_topic(user=request.user):
+        raise PermissionDenied
+    return render(request, "voice/feedback_triage.html", _triage_context(request))
+
+
+@login_required
+@require_POST
+def feedback_topic(request: HttpRequest, pk) -> HttpResponse:
+    """Set an item's topic (from the triage list or the item's page); see
+    `services.feedback_set_topic`."""
+    item = _visible_item(request, pk)
+    if not services.may_set_topic(user=request.user, feedback=item):
+        raise PermissionDenied
+    form = TopicForm(request.POST)
+    from_triage = request.POST.get("return_to") == "triage"
+    if form.is_valid():
+        try:
+            item = services.feedback_set_topic(
+                feedback=item, topic=form.cleaned_data["topic"], by=request.user
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            owner = str(item.owner) if item.owner else _("nobody yet")
+            messages.success(
+                request,
+                _("The topic is set to %(topic)s; owner: %(owner)s.")
+                % {"topic": item.get_topic_display(), "owner": owner},
+            )
+            if from_triage:
+                return redirect("voice:feedback_triage")
+            return redirect("voice:feedback_detail", pk=item.pk)
+    if from_triage:
+        errors = {item.pk: [e for field_errors in form.errors.values() for e in field_errors]}
+        context = _triage_context(request, errors=errors)
+        return render(request, "voice/feedback_triage.html", context, status=422)
+    context = _detail_context(request, item, topic_form=form)
     return render(request, "voice/feedback_detail.html", context, status=422)
 
 
