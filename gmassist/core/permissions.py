@@ -47,6 +47,12 @@ class Domain(StrEnum):
     TOKENS = "tokens"
     JOBS = "jobs"
     SAVED_VIEWS = "saved_views"
+    # the GM's office (app office): the triage of incoming matters, delegated tasks, documents
+    # awaiting approval and the schedule
+    OFFICE_TRIAGE = "office_triage"
+    OFFICE_TASKS = "office_tasks"
+    OFFICE_DOCUMENTS = "office_documents"
+    OFFICE_SCHEDULE = "office_schedule"
 
 
 class Reach(StrEnum):
@@ -203,6 +209,43 @@ POLICY: dict[Domain, dict[str, dict[str, Reach]]] = {
     # role's users too (a query, not data: it shows each of them what they may list), and the
     # GM may also rename or delete a shared view (SavedViewQuerySet adds both to SELF)
     Domain.SAVED_VIEWS: {role: {Action.VIEW: SELF, Action.CHANGE: SELF} for role in Role},
+    # the triage of incoming matters ("three manages, three don't"): the GM's office only; the
+    # assistant proposes where a matter goes, the GM confirms or changes it
+    Domain.OFFICE_TRIAGE: {
+        Role.GM: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.APPROVE: ALL, Action.EXPORT: ALL},
+        Role.ASSISTANT: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
+    },
+    # delegated tasks: the GM's office sees and follows up every task; a head the tasks of their
+    # subtree's people (an overdue task escalates to the owner's head); everyone the tasks they
+    # own or delegated (SELF: either user path of the task's scope)
+    Domain.OFFICE_TASKS: {
+        Role.GM: _EVERY_ACTION,
+        Role.ASSISTANT: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
+        Role.HR: {Action.VIEW: SELF, Action.CHANGE: SELF},
+        Role.DEPT_HEAD: {Action.VIEW: SUBTREE, Action.CHANGE: SUBTREE, Action.EXPORT: SUBTREE},
+        Role.ACCOUNT_MANAGER: {Action.VIEW: SELF, Action.CHANGE: SELF},
+        Role.EMPLOYEE: {Action.VIEW: SELF, Action.CHANGE: SELF},
+    },
+    # documents awaiting approval: only to their route (the author and the approvers on it,
+    # SELF) and to the GM's office, which routes and archives them
+    Domain.OFFICE_DOCUMENTS: {
+        Role.GM: _EVERY_ACTION,
+        Role.ASSISTANT: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
+        Role.HR: {Action.VIEW: SELF, Action.CHANGE: SELF},
+        Role.DEPT_HEAD: {Action.VIEW: SELF, Action.CHANGE: SELF},
+        Role.ACCOUNT_MANAGER: {Action.VIEW: SELF, Action.CHANGE: SELF},
+        Role.EMPLOYEE: {Action.VIEW: SELF, Action.CHANGE: SELF},
+    },
+    # the schedule: the GM's office arranges every meeting; everyone sees the meetings they
+    # organise or attend, and their own imported calendars and feed
+    Domain.OFFICE_SCHEDULE: {
+        Role.GM: _EVERY_ACTION,
+        Role.ASSISTANT: {Action.VIEW: ALL, Action.CHANGE: ALL, Action.EXPORT: ALL},
+        Role.HR: {Action.VIEW: SELF, Action.CHANGE: SELF},
+        Role.DEPT_HEAD: {Action.VIEW: SELF, Action.CHANGE: SELF},
+        Role.ACCOUNT_MANAGER: {Action.VIEW: SELF, Action.CHANGE: SELF},
+        Role.EMPLOYEE: {Action.VIEW: SELF, Action.CHANGE: SELF},
+    },
     # jobs: everyone sees the jobs they started; the GM's office sees all
     Domain.JOBS: {
         Role.GM: {Action.VIEW: ALL, Action.CHANGE: ALL},
@@ -269,7 +312,9 @@ class Scope:
     domain: Domain
     department: str = ""  # path to an org.Department, e.g. "employee__department"
     employee: str = ""  # path to an org.Employee, e.g. "employee" or "pk" for Employee itself
-    user: str = ""  # path to the core.User who owns the record, e.g. "created_by"
+    # path to the core.User who owns the record, e.g. "created_by"; several paths (a tuple)
+    # when more than one user owns it (a task: its owner and who delegated it)
+    user: str | tuple[str, ...] = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.domain, Domain):
@@ -378,9 +423,10 @@ def _self_q(user: User, scope: Scope) -> Q | None:
     q = None
     if scope.employee and user.employee_id:
         q = Q(**{scope.employee: user.employee_id})
-    if scope.user:
-        user_q = Q(**{scope.user: user.pk})
-        q = user_q if q is None else q | user_q
+    for path in (scope.user,) if isinstance(scope.user, str) else scope.user:
+        if path:
+            user_q = Q(**{path: user.pk})
+            q = user_q if q is None else q | user_q
     return q
 
 

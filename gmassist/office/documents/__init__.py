@@ -1,0 +1,1 @@
+"""The documents part of the GM's office (see office/apps.py)."""

@@ -1,0 +1,1 @@
+"""The tasks part of the GM's office (see office/apps.py)."""

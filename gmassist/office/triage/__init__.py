@@ -1,0 +1,1 @@
+"""The triage part of the GM's office (see office/apps.py)."""

@@ -1,0 +1,6 @@
+"""The routes of the office app under /office/, one namespace (`office`) for its parts: each
+part's urls.py holds its routes, navigation entries and inbox or Today sections."""
+
+app_name = "office"
+
+urlpatterns: list = []
