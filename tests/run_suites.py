@@ -1,5 +1,5 @@
-"""`make test`: lint, type-check, then the whole suite on SQLite, then again on PostgreSQL when
-reachable.
+"""`make test`: lint, type-check, then the whole suite on SQLite and on PostgreSQL when reachable,
+the two side by side on a machine with two cores or more (one after the other on one core).
 
 The type checker is mypy, configured in pyproject.toml ([tool.mypy]: the engines and
 gmassist/lib, strict). The summary gives each step's time and the suite's time per app on each
@@ -8,6 +8,10 @@ database (wall-clock and CPU seconds, from tests/app_times.py).
 PostgreSQL is taken from DATABASE_URL when it names one, else the local server
 (postgres://postgres@127.0.0.1:5432/test) is used when it answers. The summary says plainly
 which databases the suite ran on.
+
+Run side by side, each suite has a data folder of its own (GMASSIST_DATA_DIR: uploads, the
+generated secret key) and the PostgreSQL run writes its browser screenshots outside docs/
+(GMASSIST_SCREENSHOT_DIR); each line of their output starts with the database's name.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -44,6 +49,36 @@ def _run(title: str, command: list[str], env: dict[str, str]) -> bool:
     ok = subprocess.call(command, env=env) == 0
     _elapsed[title] = time.perf_counter() - started
     return ok
+
+
+def _run_side_by_side(suites: list[tuple[str, list[str], dict[str, str]]]) -> list[bool]:
+    """Run the commands of `suites` ((title, command, env)) at once, each line of their output
+    printed as it comes with the suite's name in front; whether each passed, in their order."""
+    print_lock = threading.Lock()
+    started = time.perf_counter()
+
+    def relay(name: str, stream) -> None:
+        for line in stream:
+            with print_lock:
+                sys.stdout.write(f"[{name}] {line}")
+                sys.stdout.flush()
+
+    running = []
+    for title, command, env in suites:
+        print(f"\n=== {title} (side by side) ===", flush=True)
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+        )
+        name = title.removeprefix("tests on ").split(" ")[0]
+        relay_thread = threading.Thread(target=relay, args=(name, process.stdout), daemon=True)
+        relay_thread.start()
+        running.append((title, process, relay_thread))
+    passed = []
+    for title, process, relay_thread in running:
+        passed.append(process.wait() == 0)
+        relay_thread.join()
+        _elapsed[title] = time.perf_counter() - started
+    return passed
 
 
 def _times_table(runs: dict[str, Path]) -> list[str]:
@@ -80,6 +115,7 @@ def main() -> int:
         k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}
     }
     results: list[tuple[str, bool]] = []
+    started = time.perf_counter()
 
     results.append(
         ("ruff check", _run("ruff check", [python, "-m", "ruff", "check", "."], base_env))
@@ -99,21 +135,39 @@ def main() -> int:
     def pytest(database: str) -> list[str]:
         return [python, "-m", "pytest", "--app-times-json", str(runs[database]), *sys.argv[1:]]
 
-    results.append(("tests on SQLite", _run("tests on SQLite", pytest("SQLite"), base_env)))
-
+    sqlite_env = {**base_env}
+    suites: list[tuple[str, str, list[str], dict[str, str]]] = [
+        ("tests on SQLite", "tests on SQLite", pytest("SQLite"), sqlite_env)
+    ]
     pg_url = os.environ.get("DATABASE_URL", "")
     if not pg_url.startswith(("postgres://", "postgresql://")):
         pg_url = LOCAL_POSTGRES
     if _answers(pg_url):
         pg_env = {**base_env, "DATABASE_URL": pg_url}
-        results.append(
-            (
-                "tests on PostgreSQL",
-                _run(f"tests on PostgreSQL ({pg_url})", pytest("PostgreSQL"), pg_env),
-            )
+        suites.append(
+            ("tests on PostgreSQL", f"tests on PostgreSQL ({pg_url})", pytest("PostgreSQL"), pg_env)
         )
     else:
         print(f"\nPostgreSQL at {pg_url} does not answer: the suite ran on SQLite only.")
+
+    if len(suites) > 1 and (os.cpu_count() or 1) >= 2:
+        for name, (_result, _title, _command, env) in zip(
+            ("sqlite", "postgresql"), suites, strict=True
+        ):
+            env["GMASSIST_DATA_DIR"] = str(scratch / f"data-{name}")
+        suites[1][3]["GMASSIST_SCREENSHOT_DIR"] = str(scratch / "screenshots-postgresql")
+        (scratch / "screenshots-postgresql").mkdir()
+        passed = _run_side_by_side(
+            [(title, command, env) for _result, title, command, env in suites]
+        )
+        for (result, title, _command, _env), ok in zip(suites, passed, strict=True):
+            _elapsed[result] = _elapsed.pop(title)
+            results.append((result, ok))
+    else:
+        for result, title, command, env in suites:
+            ok = _run(title, command, env)
+            _elapsed[result] = _elapsed.pop(title)
+            results.append((result, ok))
 
     lines = _times_table(runs)
     shutil.rmtree(scratch, ignore_errors=True)
@@ -123,7 +177,7 @@ def main() -> int:
     print("\n=== summary ===")
     for (name, ok), seconds in zip(results, _elapsed.values(), strict=True):
         print(f"{'ok  ' if ok else 'FAIL'} {name:<22} {seconds:>7.0f} s")
-    print(f"     {'total':<22} {sum(_elapsed.values()):>7.0f} s")
+    print(f"     {'total (wall)':<22} {time.perf_counter() - started:>7.0f} s")
     return 0 if all(ok for _name, ok in results) else 1
 
 

@@ -26,6 +26,12 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
+# The pages' screenshots, for the README and docs/. `make test` sends the second database's run
+# elsewhere (GMASSIST_SCREENSHOT_DIR): its two suites run side by side and would both write them.
+SCREENSHOTS = Path(
+    os.environ.get("GMASSIST_SCREENSHOT_DIR")
+    or Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+)
 
 
 def _has_chinese_font() -> bool:

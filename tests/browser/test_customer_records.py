@@ -6,8 +6,7 @@ import pytest
 
 from gmassist.customers.models import GroupCustomer, ServiceContact
 from gmassist.customers.tests.test_pages_customers import make_revenue_book
-from tests.browser.conftest import log_in, visit
-from tests.browser.test_workspace import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, log_in, visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,8 +4,7 @@ customer whose revenue chart is drawn."""
 import pytest
 
 from gmassist.customers.tests.test_pages_customers import make_revenue_book
-from tests.browser.conftest import log_in, visit, wait_until
-from tests.browser.test_workspace import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, log_in, visit, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

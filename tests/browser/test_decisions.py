@@ -2,16 +2,12 @@
 an employee of it finds it in the inbox, acknowledges it and asks a question, and the GM sees
 the acknowledgement count and answers. Screenshots go to docs/screenshots/."""
 
-from pathlib import Path
-
 import pytest
 
 from gmassist.decisions.models import Acknowledgement, Decision, Response
-from tests.browser.conftest import log_in, visit
+from tests.browser.conftest import SCREENSHOTS, log_in, visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def log_out(page) -> None:

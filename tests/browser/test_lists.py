@@ -3,18 +3,15 @@ opens a group, chooses the columns, saves the view, and reads it all in Chinese 
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from gmassist.core.models import SavedView
 from gmassist.org.models import Department, Employee
-from tests.browser.conftest import log_in, visit
+from tests.browser.conftest import SCREENSHOTS, log_in, visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture

@@ -1,14 +1,11 @@
 """A person logs in through a real browser; five wrong passwords lock the login (screenshots of
 the lockout, in English and Chinese, go to docs/screenshots/)."""
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser.conftest import log_in, visit
+from tests.browser.conftest import SCREENSHOTS, log_in, visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_the_gm_logs_in_and_lands_on_the_home_page(page, cast):

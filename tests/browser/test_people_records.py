@@ -3,17 +3,13 @@ you type puts an error next to its field first), corrects the record, records a 
 sees each change in the record's history; the same form in Chinese at phone width.
 Screenshots go to docs/screenshots/."""
 
-from pathlib import Path
-
 import pytest
 
 from gmassist.core.models import AuditEntry
 from gmassist.org.models import Employee
-from tests.browser.conftest import log_in, visit, wait_until
+from tests.browser.conftest import SCREENSHOTS, log_in, visit, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_hr_hires_corrects_and_records_a_leaver(page, cast):

@@ -4,17 +4,14 @@ only what is worth its cost and leaves the GM and HR out), changes one line's am
 another and approves two. Screenshots go to docs/screenshots/ (the plan in English at 1280 px
 and in Chinese at 390 px)."""
 
-from pathlib import Path
-
 import pytest
 
 from gmassist.talent.choices import PlanLineStatus
 from gmassist.talent.models import IncentivePlan
 from gmassist.talent.tests.conftest import paid, skilled  # noqa: F401
-from tests.browser.conftest import log_in, visit, wait_until
+from tests.browser.conftest import SCREENSHOTS, log_in, visit, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_the_gm_reads_the_overview_a_person_and_approves_two_plan_lines(page, scored):

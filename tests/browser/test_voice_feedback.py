@@ -7,7 +7,6 @@ feedback and triage screenshots for docs/voice.md go to docs/screenshots/."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -15,11 +14,9 @@ from gmassist.voice.feedback.models import Feedback, FeedbackMessage
 from gmassist.voice.surveys import services
 from gmassist.voice.surveys.models import SurveyParticipation, SurveyResponse
 from gmassist.voice.surveys.services import QuestionInput
-from tests.browser.conftest import log_in, visit, wait_until
+from tests.browser.conftest import SCREENSHOTS, log_in, visit, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def log_out(page) -> None:

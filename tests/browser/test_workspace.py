@@ -1,16 +1,12 @@
 """The workspace through a real browser: the GM's directory and language, an employee's limits,
 and an import with errors."""
 
-from pathlib import Path
-
 import pytest
 
 from gmassist.org.models import Employee
-from tests.browser.conftest import log_in, visit, wait_until
+from tests.browser.conftest import SCREENSHOTS, log_in, visit, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_the_gm_filters_the_directory_opens_an_employee_and_reads_it_in_chinese(page, cast):
