@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 900
 
 help:
 	@echo "make run    install, migrate, create the demo company if empty, serve on http://127.0.0.1:$(PORT)"
-	@echo "make test   install test dependencies and run the whole suite (SQLite, then PostgreSQL if reachable)"
+	@echo "make test   install test dependencies and run the whole suite (SQLite and PostgreSQL if reachable, side by side)"
 	@echo "make fuzz   the long schemathesis run against the live API ($(FUZZ_SECONDS) CPU s; FUZZ_SECONDS=N)"
 	@echo "make bench  benchmarks (needs PostgreSQL); results in bench/results/"
 	@echo "make lint   ruff check and format check"
