@@ -1,4 +1,5 @@
-"""The maths imports no Django: every engine module (gmassist/*/engine.py, gmassist/*/engine/*.py)
+"""The maths imports no Django: every engine module (gmassist/*/engine.py, gmassist/*/engine/*.py,
+and the same in an app's parts: gmassist/*/*/engine.py, gmassist/*/*/engine/*.py)
 and the shared library (gmassist/lib) load without a single `django` module, so they can be
 tested without a database and benchmarked at scale."""
 
@@ -38,6 +39,8 @@ def engine_modules() -> list[str]:
     paths = [
         *ROOT.glob("gmassist/*/engine.py"),
         *ROOT.glob("gmassist/*/engine/*.py"),
+        *ROOT.glob("gmassist/*/*/engine.py"),
+        *ROOT.glob("gmassist/*/*/engine/*.py"),
         *ROOT.glob("gmassist/lib/*.py"),
     ]
     return sorted(".".join(p.relative_to(ROOT).with_suffix("").parts) for p in paths)
