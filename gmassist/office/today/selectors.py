@@ -69,6 +69,16 @@ class TodaySection:
         return max(0, self.count - len(self.shown))
 
 
+def _sources() -> list[TodaySource]:
+    """The registered sources, once every module has registered its own: they do so when
+    their urls.py is imported, so the URLconf is loaded first (a command or a job reads
+    Today without any request having loaded it)."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (imports every app's urls.py, once)
+    return registered_today_sources()
+
+
 def _count(source: TodaySource, user: User) -> int:
     if source.count is not None:
         return int(source.count(user))
@@ -84,7 +94,7 @@ def today_for(*, user: User) -> list[TodaySection]:
     if not may_read_today(user=user):
         return []
     sections = []
-    for source in registered_today_sources():
+    for source in _sources():
         items = ranked(list(source.items(user)))
         sections.append(
             TodaySection(
@@ -103,4 +113,4 @@ def today_count(*, user: User) -> int:
     0 for a user without a Today. Sources that can count without building their items do."""
     if not may_read_today(user=user):
         return 0
-    return sum(_count(source, user) for source in registered_today_sources())
+    return sum(_count(source, user) for source in _sources())
