@@ -9,7 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import ProposalStatus, Role
@@ -71,7 +71,7 @@ def proposal_items(user: Any) -> list[TodayItem]:
     for proposal, refusal in waiting:
         url = reverse("proposal", args=[proposal.pk])
         if refusal:
-            action = TodayAction(kind="open", label=gettext("Open"), url=url)
+            action = TodayAction(kind="open", label=pgettext("a line of Today", "Open"), url=url)
         else:
             action = TodayAction(
                 kind="approve",

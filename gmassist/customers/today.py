@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import DateTimeField, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.customers import selectors
@@ -98,7 +98,7 @@ def customer_items(user: Any) -> list[TodayItem]:
                 # at risk: since it was scored so; unserved: since it lost its manager
                 since=scored_at if at_risk and scored_at else customer.unserved_since,
                 weight=Weight.CRITICAL,
-                action=TodayAction(kind="open", label=gettext("Open"), url=url),
+                action=TodayAction(kind="open", label=pgettext("a line of Today", "Open"), url=url),
                 about=f"customers.groupcustomer:{customer.pk}",
                 detail=gettext("%(industry)s · %(region)s · %(manager)s")
                 % {
@@ -147,7 +147,7 @@ def manager_items(user: Any) -> list[TodayItem]:
                 url=url,
                 since=manager.overloaded_since,
                 weight=Weight.HIGH,
-                action=TodayAction(kind="open", label=gettext("Open"), url=url),
+                action=TodayAction(kind="open", label=pgettext("a line of Today", "Open"), url=url),
                 about=f"customers.accountmanager:{manager.pk}",
                 detail=gettext("%(department)s · %(customers)s customers")
                 % {

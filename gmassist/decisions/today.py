@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, F, Min
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.choices import Action
@@ -99,7 +99,7 @@ def decision_items(user: Any) -> list[TodayItem]:
                 url=url,
                 since=since_day(row["first"]),
                 weight=Weight.NORMAL,
-                action=TodayAction(kind="open", label=gettext("Open"), url=url),
+                action=TodayAction(kind="open", label=pgettext("a line of Today", "Open"), url=url),
                 about=f"decisions.decision:{decision.pk}",
                 detail=gettext("Version %(version)s · in force since %(date)s")
                 % {"version": decision.version, "date": decision.effective_date.isoformat()},

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.office.today.registry import (
@@ -107,7 +107,7 @@ def risk_items(user: Any) -> list[TodayItem]:
                 url=url,
                 since=riser.score.run.created_at,
                 weight=Weight.CRITICAL if riser.band_now == "high" else Weight.HIGH,
-                action=TodayAction(kind="open", label=gettext("Open"), url=url),
+                action=TodayAction(kind="open", label=pgettext("a line of Today", "Open"), url=url),
                 about=f"org.employee:{employee.pk}",
                 detail=gettext("%(department)s · holds %(skills)s")
                 % {"department": employee.department.name, "skills": ", ".join(riser.skills)},

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.office.today.registry import (
@@ -47,7 +47,7 @@ def requisition_items(user: Any) -> list[TodayItem]:
                 # it has waited since the day it was meant to be filled
                 since=since_day(requisition.target_date),
                 weight=Weight.CRITICAL if requisition.urgency == Urgency.CRITICAL else Weight.HIGH,
-                action=TodayAction(kind="open", label=gettext("Open"), url=url),
+                action=TodayAction(kind="open", label=pgettext("a line of Today", "Open"), url=url),
                 about=f"voice.requisition:{requisition.pk}",
                 detail=gettext("%(department)s · %(urgency)s · %(candidates)s candidates")
                 % {

@@ -206,3 +206,52 @@ def test_the_cli_needs_a_user_with_a_today(cast, desk):
         call_command("office", "today", "--user", "nobody")
     with pytest.raises(CommandError, match="--user"):
         call_command("office", "today")
+
+
+def test_a_source_without_a_count_is_counted_by_its_items(client, cast, desk):
+    from gmassist.office.today.registry import (
+        TodayItem,
+        TodaySource,
+        register_today_source,
+        unregister_today_source,
+    )
+    from gmassist.office.today.tests.conftest import NOW
+
+    register_today_source(
+        TodaySource(
+            key="zz.test",
+            title="Test matters",
+            order=99,
+            items=lambda user: [TodayItem(key="zz:1", title="One", why="", url="/", since=NOW)],
+        )
+    )
+    try:
+        assert today_count(user=cast.gm) == GM_TOTAL + 1
+        client.force_login(cast.gm)
+        assert client.get("/api/office/today").json()["count"] == GM_TOTAL + 1
+    finally:
+        unregister_today_source("zz.test")
+
+
+def test_todays_queries_do_not_grow_with_its_lines(client, cast, desk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gmassist.office.today.tests.conftest import _feedback
+
+    client.force_login(cast.gm)
+    client.get("/api/office/today")
+    with CaptureQueriesContext(connection) as before:
+        client.get("/api/office/today")
+    for n in range(10):
+        _feedback(
+            subject=f"More overdue {n}",
+            department=cast.rnd,
+            head_department=cast.rnd,
+            submitted_on=desk.overdue_rnd.submitted_on,
+            due_on=desk.overdue_rnd.due_on,
+        )
+    with CaptureQueriesContext(connection) as after:
+        body = client.get("/api/office/today").json()
+    assert body["count"] == GM_TOTAL + 10
+    assert len(after.captured_queries) == len(before.captured_queries)

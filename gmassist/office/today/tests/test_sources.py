@@ -62,7 +62,9 @@ def test_requisitions_past_their_target_critical_first(cast, desk):
     assert lines(cast.head, "voice.requisitions") == [
         ("REQ-1 · Sales representative", "critical", 14)
     ]
-    assert whys(cast.gm, "voice.requisitions")[0] == "Past its target date of 2026-06-01: 0 of 1 hired"
+    assert (
+        whys(cast.gm, "voice.requisitions")[0] == "Past its target date of 2026-06-01: 0 of 1 hired"
+    )
 
 
 def test_a_tier_customers_at_churn_risk_or_without_a_manager(cast, desk):
@@ -77,10 +79,10 @@ def test_a_tier_customers_at_churn_risk_or_without_a_manager(cast, desk):
 
 
 def test_account_managers_over_capacity(cast, desk):
-    assert [title for title, _w, _a in lines(cast.gm, "customers.managers")] == ["Alice Account (E006)"]
-    assert whys(cast.gm, "customers.managers") == [
-        "Workload 7 units over a capacity of 5 (140%)"
+    assert [title for title, _w, _a in lines(cast.gm, "customers.managers")] == [
+        "Alice Account (E006)"
     ]
+    assert whys(cast.gm, "customers.managers") == ["Workload 7 units over a capacity of 5 (140%)"]
 
 
 def test_decision_drafts_and_objections_to_the_version_in_force(cast, desk):
