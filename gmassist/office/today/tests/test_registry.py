@@ -2,6 +2,7 @@
 age in whole calendar days of company time."""
 
 import datetime as dt
+import itertools
 
 import time_machine
 from hypothesis import given
@@ -58,7 +59,7 @@ def test_the_ranking_keeps_every_item_and_orders_by_weight_then_age(rows):
     items = [item(f"k{n}", weight, days) for n, (weight, days) in enumerate(rows)]
     out = ranked(items)
     assert sorted(i.key for i in out) == sorted(i.key for i in items)
-    for before, after in zip(out, out[1:], strict=False):
+    for before, after in itertools.pairwise(out):
         assert before.weight >= after.weight
         if before.weight == after.weight:
             assert before.since <= after.since
