@@ -45,12 +45,15 @@ urlpatterns = [
 ]
 
 register_nav(NavItem("core.home", _("Home"), "home", order=10, group="home"))
+# The company at a glance, for those whose home page is Today (office.today: the roles that
+# follow up others' tasks); HR's home page is the glance itself. The page lets in whoever sees
+# many people.
 register_nav(
     NavItem(
         "core.glance",
         _("At a glance"),
         "glance",
-        Domain.PEOPLE,
+        Domain.OFFICE_TASKS,
         Action.VIEW,
         reaches=(ALL, SUBTREE),
         order=11,

@@ -1,6 +1,7 @@
 """Today's page, badge, approve action, API and CLI: the same counts everywhere, the one rule
 for deciding a proposal, and success, no login, wrong scope and bad input for each."""
 
+import datetime as dt
 import json
 from io import StringIO
 
@@ -140,36 +141,37 @@ def test_the_approve_action_with_htmx_returns_today_again(client, cast, desk):
     assert "Approved and applied" in response.content.decode()
 
 
-def test_nobody_approves_their_own_case_from_today(client, cast, desk):
-    # the head is on Today; the raise about the head is theirs to see nowhere, to decide never
-    pending = Proposal.objects.create(
-        kind=desk.raise_head.kind,
-        title="Raise for the head",
-        payload=desk.raise_head.payload,
-        subject_employee=cast.head.employee,
-        department=cast.sales,
-        proposed_by=cast.gm,
+def test_the_gms_own_case_is_on_today_to_open_and_is_refused_if_approved(client, cast, desk):
+    from decimal import Decimal
+
+    from gmassist.org.services import pay_change_propose
+
+    about_the_gm = pay_change_propose(
+        employee=cast.gm.employee,
+        new_base_pay=Decimal("120000"),
+        effective_date=dt.date(2026, 7, 1),
+        rationale="the GM's raise",
+        by=cast.assistant,
     )
-    client.force_login(cast.head)
-    response = client.post(f"/office/today/proposals/{pending.pk}/approve/")
-    assert response.status_code in (403, 404)
-    pending.refresh_from_db()
-    assert pending.status == "open"
-
-
-def test_the_gm_cannot_approve_what_the_rule_refuses(client, cast, desk, monkeypatch):
-    from django.core.exceptions import PermissionDenied
-
-    from gmassist.core import services
-
-    def refuse(*, proposal, by, comment=""):
-        raise PermissionDenied("This proposal is about you: nobody decides their own case.")
-
-    monkeypatch.setattr(services, "proposal_approve", refuse)
     client.force_login(cast.gm)
+    body = client.get("/api/office/today?section=core.proposals").json()
+    line = body["sections"][0]["items"][-1]
+    assert line["key"] == f"core.proposal:{about_the_gm.pk}"
+    assert line["action"]["kind"] == "open"
+    assert line["why"].startswith("This proposal is about the GM: it is decided outside")
+    response = client.post(f"/office/today/proposals/{about_the_gm.pk}/approve/")
+    assert response.status_code == 403
+    assert "decided outside the application" in response.content.decode()
+    about_the_gm.refresh_from_db()
+    assert about_the_gm.status == "open"
+    assert about_the_gm.decided_by is None
+
+
+def test_a_head_may_not_approve_from_today_and_nothing_changes(client, cast, desk):
+    client.force_login(cast.head)
     response = client.post(f"/office/today/proposals/{desk.raise_emma.pk}/approve/")
     assert response.status_code == 403
-    assert "nobody decides their own case" in response.content.decode()
+    assert "your role may not decide this proposal" in response.content.decode()
     desk.raise_emma.refresh_from_db()
     assert desk.raise_emma.status == "open"
 
@@ -255,3 +257,32 @@ def test_todays_queries_do_not_grow_with_its_lines(client, cast, desk):
         body = client.get("/api/office/today").json()
     assert body["count"] == GM_TOTAL + 10
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_a_line_that_names_a_record_offers_delegating_it_when_tasks_exist(
+    client, cast, desk, monkeypatch
+):
+    from gmassist.office.today import presenters
+
+    def reverse(name, *args, **kwargs):
+        assert name == "office:task_new"
+        return "/office/tasks/new/"
+
+    monkeypatch.setattr(presenters, "reverse", reverse)
+    client.force_login(cast.gm)
+    body = client.get("/api/office/today?section=voice.requisitions").json()
+    item = body["sections"][0]["items"][0]
+    assert item["delegate_url"] == (
+        f"/office/tasks/new/?about=voice.requisition%3A{desk.critical_req.pk}"
+    )
+    page = client.get("/").content.decode()
+    assert 'data-testid="today-delegate"' in page
+
+
+def test_the_glance_is_in_the_navigation_of_those_whose_home_is_today(cast):
+    from conftest import nav_pages
+
+    assert "core.glance" in nav_pages(cast.gm)
+    assert "core.glance" in nav_pages(cast.head)
+    assert "core.glance" not in nav_pages(cast.hr)  # HR's home page is the glance
+    assert "core.glance" not in nav_pages(cast.employee)
