@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from conftest import assert_problem
-from gmassist.core.models import Proposal
 from gmassist.office.today.selectors import today_count
 
 GM_TOTAL = 12
