@@ -39,7 +39,7 @@ def test_the_gm_works_through_today_in_english_and_chinese(page, cast, desk):  #
     proposals = page.get_by_test_id("today-section-core.proposals")
     page.once("dialog", lambda dialog: dialog.accept())
     proposals.get_by_test_id("today-approve").first.click()
-    page.wait_for_selector("text=Approved and applied")
+    page.wait_for_selector("text=it takes effect on 2026-07-01")
     assert (
         page.get_by_test_id("today-section-core.proposals")
         .get_by_test_id("today-section-count")

@@ -104,14 +104,21 @@ def today_approve(request: HttpRequest, pk: int) -> HttpResponse:
     if proposal is None:
         raise Http404("no such open proposal")
     try:
-        core_services.proposal_approve(proposal=proposal, by=request.user)
+        decided = core_services.proposal_approve(proposal=proposal, by=request.user)
     except PermissionDenied as exc:
         messages.error(request, str(exc) or gettext("Your role may not decide this proposal."))
         return render_today(request, status=403)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return render_today(request, status=409)
-    messages.success(request, gettext("Approved and applied: %s") % proposal.display_title)
+    if decided.status == ProposalStatus.SCHEDULED:
+        done = gettext("Approved: %(title)s; it takes effect on %(date)s") % {
+            "title": proposal.display_title,
+            "date": decided.effective_on.isoformat(),
+        }
+    else:
+        done = gettext("Approved and applied: %s") % proposal.display_title
+    messages.success(request, done)
     if is_htmx_partial(request):
         return render_today(request)
     return redirect(_back(request))

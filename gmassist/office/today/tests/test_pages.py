@@ -137,7 +137,7 @@ def test_the_approve_action_with_htmx_returns_today_again(client, cast, desk):
     )
     assert response.status_code == 200
     assert response.templates[0].name == "office/today/_today.html"
-    assert "Approved and applied" in response.content.decode()
+    assert "it takes effect on 2026-07-01" in response.content.decode()
 
 
 def test_the_gms_own_case_is_on_today_to_open_and_is_refused_if_approved(client, cast, desk):
