@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gmassist.customers import selectors
 from gmassist.customers.choices import CustomerStatus, Tier
-from gmassist.customers.models import ChurnRun, ManagerHistory, TierHistory
+from gmassist.customers.models import ChurnScore, ManagerHistory, TierHistory
 from gmassist.office.today.registry import (
     TodayAction,
     TodayItem,
@@ -59,7 +59,15 @@ def key_customers_at_risk(*, user: Any) -> tuple[list[Any], set[int]]:
                 _latest(ManagerHistory.objects, customer=OuterRef("pk")),
                 _latest(TierHistory.objects, customer=OuterRef("pk"), to_tier=Tier.A),
                 "created_at",
-            )
+            ),
+            # when its latest score the reader may see (customer_list's churn_risk) was made
+            scored_at=Subquery(
+                selectors.scoped(ChurnScore.objects, user)
+                .filter(customer=OuterRef("pk"))
+                .order_by("-run__as_of", "-run_id")
+                .values("run__created_at")[:1],
+                output_field=DateTimeField(),
+            ),
         )
     )
     return list(customers), risky_ids
@@ -76,10 +84,6 @@ def _why(customer: Any, at_risk: bool) -> str:
 
 def customer_items(user: Any) -> list[TodayItem]:
     customers, risky_ids = key_customers_at_risk(user=user)
-    scored_at = None
-    if risky_ids:
-        run = selectors.scoped(ChurnRun.objects, user).order_by("-as_of", "-id").first()
-        scored_at = run.created_at if run is not None else None
     items = []
     for customer in customers:
         at_risk = customer.pk in risky_ids
@@ -96,7 +100,7 @@ def customer_items(user: Any) -> list[TodayItem]:
                 why=_why(customer, at_risk),
                 url=url,
                 # at risk: since it was scored so; unserved: since it lost its manager
-                since=scored_at if at_risk and scored_at else customer.unserved_since,
+                since=customer.scored_at if at_risk else customer.unserved_since,
                 weight=Weight.CRITICAL,
                 action=TodayAction(kind="open", label=pgettext("a line of Today", "Open"), url=url),
                 about=f"customers.groupcustomer:{customer.pk}",

@@ -72,6 +72,8 @@ def test_a_tier_customers_at_churn_risk_or_without_a_manager(cast, desk):
         ("Acme (C1)", "critical", 13),  # since it was scored, 2 June
         ("Bolt (C2)", "critical", 5),  # since it was made, without a manager, 10 June
     ]
+    # a head sees the same ages: the score's own run, as far as the head may see it
+    assert lines(cast.head, "customers.key_customers") == [("Acme (C1)", "critical", 13)]
     assert whys(cast.gm, "customers.key_customers") == [
         "A-tier at high churn risk (45%)",
         "A-tier without an account manager",
