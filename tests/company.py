@@ -66,6 +66,7 @@ PATH_MODELS: dict[str, type] = {
     "proposal": Proposal,
     "proposal-decide": Proposal,
     "proposal-outside-decision": Proposal,
+    "office:today_approve": Proposal,
     "api-token-revoke": ApiToken,
     "saved-view-update": SavedView,
     "saved-view-delete": SavedView,

@@ -159,6 +159,7 @@ AUDIT_FIELDS = {
 # not a path: its words in both languages. "api <page>" and "export <entity>" read as such.
 AUDIT_PAGES = {
     "home": _("home page"),
+    "today": _("Today"),  # office.today: the GM's desk
     "person": _("person's page"),
     "incentive plan": _("incentive plan"),
     "heat map": _("heat map"),

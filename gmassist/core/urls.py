@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from gmassist.core import views
 from gmassist.core.choices import Action
-from gmassist.core.permissions import Domain
+from gmassist.core.permissions import ALL, SUBTREE, Domain
 from gmassist.core.views_lib import NavItem, register_nav
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("glance/", views.glance, name="glance"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChange.as_view(), name="password_change"),
@@ -44,6 +45,21 @@ urlpatterns = [
 ]
 
 register_nav(NavItem("core.home", _("Home"), "home", order=10, group="home"))
+# The company at a glance, for those whose home page is Today (office.today: the roles that
+# follow up others' tasks); HR's home page is the glance itself. The page lets in whoever sees
+# many people.
+register_nav(
+    NavItem(
+        "core.glance",
+        _("At a glance"),
+        "glance",
+        Domain.OFFICE_TASKS,
+        Action.VIEW,
+        reaches=(ALL, SUBTREE),
+        order=11,
+        group="home",
+    )
+)
 register_nav(NavItem("core.inbox", _("Inbox"), "inbox", order=15, group="inbox"))
 register_nav(
     NavItem("core.proposals", _("Proposals"), "proposals", Domain.PEOPLE, Action.PROPOSE, order=40)
@@ -54,3 +70,6 @@ register_nav(
 register_nav(
     NavItem("core.audit", _("Audit log"), "audit-log", Domain.AUDIT, Action.VIEW, order=60)
 )
+
+# Today's source of this module (office.today.registry): registered with its routes
+import gmassist.core.today  # noqa: E402, F401

@@ -72,7 +72,27 @@ IMPORT_JOB = "core.import"
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The company at a glance for those who see many people; one's own record for the rest."""
+    """Today (office.today: what needs attention, ranked) for the GM's office and department
+    heads; the company at a glance for the others who see many people (HR); one's own record
+    for the rest."""
+    from gmassist.office.today.selectors import may_read_today
+    from gmassist.office.today.views import render_today
+
+    if may_read_today(user=request.user):
+        return render_today(request)
+    return _glance_or_own_record(request)
+
+
+@login_required
+def glance(request: HttpRequest) -> HttpResponse:
+    """The company at a glance (headcount, hires and leavers, open proposals) for those who
+    see many people; Today links to it."""
+    if reach(request.user, Domain.PEOPLE, Action.VIEW) not in (ALL, SUBTREE):
+        raise PermissionDenied
+    return _glance_or_own_record(request)
+
+
+def _glance_or_own_record(request: HttpRequest) -> HttpResponse:
     from gmassist.org import selectors as org_selectors
 
     user = request.user

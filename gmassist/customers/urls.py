@@ -51,3 +51,6 @@ register_nav(
         order=71,
     )
 )
+
+# Today's source of this module (office.today.registry): registered with its routes
+import gmassist.customers.today  # noqa: E402, F401

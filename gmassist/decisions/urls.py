@@ -32,3 +32,6 @@ register_nav(
         "decisions", _("Decisions"), "decisions:register", Domain.DECISIONS, Action.VIEW, order=35
     )
 )
+
+# Today's source of this module (office.today.registry): registered with its routes
+import gmassist.decisions.today  # noqa: E402, F401

@@ -370,7 +370,13 @@ def _key_talent_reads(
     return reviews, holdings, skill_totals
 
 
-def key_people_frame(*, user: User | None, department_id: int | None = None) -> KeyPeopleData:
+def key_people_frame(
+    *,
+    user: User | None,
+    department_id: int | None = None,
+    employee_ids: list[int] | None = None,
+    with_pay: bool = True,
+) -> KeyPeopleData:
     """The key-talent engine's input for the current employees (active or on leave) `user`
     may see (None: the system), in the department and everything below it when given.
 
@@ -394,7 +400,14 @@ def key_people_frame(*, user: User | None, department_id: int | None = None) -> 
             department_id__in=sorted(department_subtree_ids(department_id=department_id))
         )
         filters["department_id"] = department_id
-    visible_pay, pay_seen = _pay_if_visible(user)
+    if employee_ids is not None:
+        # a person's score reads only their own rows and company-wide counts, so scoring a
+        # few people gives them the same score as scoring everyone (Today's risers)
+        people_qs = people_qs.filter(pk__in=sorted(employee_ids))
+        filters["employee_ids"] = sorted(employee_ids)
+    # without pay (`with_pay=False`) nobody's pay is read: the replacement cost and so the
+    # score are left without it, the irreplaceable flag (skills only) is the same
+    visible_pay, pay_seen = _pay_if_visible(user if with_pay else None)
     rows = list(
         people_qs.annotate(visible_pay=visible_pay, pay_seen=pay_seen)
         .order_by("employee_no")
@@ -463,9 +476,18 @@ class KeyPeople:
     reference_cost: float | None = None
 
 
-def key_people(*, user: User | None, department_id: int | None = None) -> KeyPeople:
-    """The key people `key_people_frame` gives (read once, audited once), scored."""
-    data = key_people_frame(user=user, department_id=department_id)
+def key_people(
+    *,
+    user: User | None,
+    department_id: int | None = None,
+    employee_ids: list[int] | None = None,
+    with_pay: bool = True,
+) -> KeyPeople:
+    """The key people `key_people_frame` gives (read once, audited once), scored; only those
+    of `employee_ids` when given; without reading pay when not `with_pay`."""
+    data = key_people_frame(
+        user=user, department_id=department_id, employee_ids=employee_ids, with_pay=with_pay
+    )
     scored = key_talent.key_talent(
         data.people,
         data.reviews,

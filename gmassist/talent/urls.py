@@ -74,3 +74,6 @@ register_nav(
         order=36,
     )
 )
+
+# Today's source of this module (office.today.registry): registered with its routes
+import gmassist.talent.today  # noqa: E402, F401

@@ -11,6 +11,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_the_gm_logs_in_and_lands_on_the_home_page(page, cast):
     log_in(page, "gm", "pass-gm")
     assert page.url == page.base_url + "/"
+    # the GM's home page is Today (office.today); the company at a glance is one click away
+    page.get_by_test_id("today").wait_for()
+    page.get_by_test_id("today-glance").click()
+    page.wait_for_url("**/glance/")
     assert page.get_by_role("heading", name="Headcount by department").is_visible()
 
 

@@ -52,7 +52,8 @@ def test_the_gm_home_has_the_charts_data_and_open_proposals(client, cast):
         by=cast.head,
     )
     client.force_login(cast.gm)
-    response = client.get(reverse("home"))
+    # the GM's home page is Today (office.today); the company at a glance is its own page
+    response = client.get(reverse("glance"))
     body = response.content.decode()
     assert response.context["headcount_total"] == 6
     assert len(response.context["chart_flow"]["labels"]) == 24

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from django.utils.functional import Promise
 
 if TYPE_CHECKING:
@@ -98,6 +99,33 @@ def register_today_source(source: TodaySource) -> TodaySource:
     return source
 
 
+def unregister_today_source(key: str) -> None:
+    """Remove a source (for tests that register their own)."""
+    _SOURCES.pop(key, None)
+
+
 def registered_today_sources() -> list[TodaySource]:
     """Every registered source, in their `order`."""
     return sorted(_SOURCES.values(), key=lambda source: (source.order, source.key))
+
+
+# --- helpers for the sources -----------------------------------------------------------------
+
+
+def since_day(day: dt.date) -> dt.datetime:
+    """The start of `day` in the company's time zone, as an aware datetime: the `since` of a
+    matter whose module keeps only the day it began (feedback, a requisition's target date)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def age_in_days(since: dt.datetime, *, now: dt.datetime | None = None) -> int:
+    """How many whole calendar days (company time) a matter has waited since `since`: 0 on
+    the day it began, never negative (a `since` in the future is 0)."""
+    today = timezone.localdate(now or timezone.now())
+    return max(0, (today - timezone.localdate(since)).days)
+
+
+def ranked(items: list[TodayItem]) -> list[TodayItem]:
+    """`items` in Today's order: heavier first, then the oldest first, then by key (stable
+    from one request to the next)."""
+    return sorted(items, key=lambda item: (-int(item.weight), item.since, item.key))

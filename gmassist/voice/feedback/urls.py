@@ -159,3 +159,6 @@ register_inbox_section(
         url="/voice/feedback/triage/",
     )
 )
+
+# Today's source of this module (office.today.registry): registered with its routes
+import gmassist.voice.feedback.today  # noqa: E402, F401

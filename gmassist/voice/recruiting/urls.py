@@ -63,3 +63,6 @@ register_nav(
         group="recruiting",
     )
 )
+
+# Today's source of this module (office.today.registry): registered with its routes
+import gmassist.voice.recruiting.today  # noqa: E402, F401
