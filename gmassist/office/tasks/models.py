@@ -95,9 +95,7 @@ class Task(BaseModel):
             models.Index(fields=["about"], name="office_task_about"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(title=""), name="office_task_title_required"
-            ),
+            models.CheckConstraint(condition=~Q(title=""), name="office_task_title_required"),
             models.CheckConstraint(
                 condition=Q(priority__in=Priority.values), name="office_task_priority_valid"
             ),
@@ -133,6 +131,11 @@ class Task(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("office:task", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

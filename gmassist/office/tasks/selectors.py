@@ -32,8 +32,13 @@ def tasks_visible(*, user: Any, action: str = Action.VIEW) -> QuerySet[Task]:
     return (
         Task.objects.restrict(user, action)
         .select_related(
-            "owner", "owner__employee", "owner__employee__department", "delegated_by",
-            "delegated_by__employee", "escalated_to", "escalated_to__employee",
+            "owner",
+            "owner__employee",
+            "owner__employee__department",
+            "delegated_by",
+            "delegated_by__employee",
+            "escalated_to",
+            "escalated_to__employee",
         )
         .annotate(
             priority_rank=Case(
@@ -72,9 +77,7 @@ def task_list(
         tasks = tasks.filter(delegated_by_id=user_pk).exclude(owner_id=user_pk)
     elif whose == SUBTREE_TASKS:
         subtree = sorted(headed_subtree_ids(user))
-        tasks = tasks.filter(owner__employee__department_id__in=subtree).exclude(
-            owner_id=user_pk
-        )
+        tasks = tasks.filter(owner__employee__department_id__in=subtree).exclude(owner_id=user_pk)
     if status:
         tasks = tasks.filter(status=status)
     if open_only:
@@ -153,9 +156,7 @@ def tasks_owned_open(*, user: Any) -> QuerySet[Task]:
     """The open tasks `user` owns, soonest due first (no due date last)."""
     from django.utils import timezone
 
-    return task_list(
-        user=user, today=timezone.localdate(), whose=MINE, open_only=True, sort="due"
-    )
+    return task_list(user=user, today=timezone.localdate(), whose=MINE, open_only=True, sort="due")
 
 
 def tasks_about(*, user: Any, about: str) -> QuerySet[Task]:

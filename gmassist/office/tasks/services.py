@@ -169,6 +169,10 @@ def _person(user: User | None) -> str | None:
     return None if user is None else str(user)
 
 
+def _printable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
 
@@ -291,9 +295,10 @@ def task_update(
         raise PermissionDenied(_("Only who delegated the task and the GM's office change it."))
     task = _locked(task)
     if task.status not in OPEN_STATUSES:
-        raise ValidationError(_("The task is %(status)s: reopen it first.") % {
-            "status": task.get_status_display().lower()
-        })
+        raise ValidationError(
+            _("The task is %(status)s: reopen it first.")
+            % {"status": task.get_status_display().lower()}
+        )
     errors: dict[str, str] = {}
     new: dict[str, Any] = {}
     if title is not None:
@@ -335,7 +340,10 @@ def task_update(
         fields.append("reminded_at")
     task.save(update_fields=[*fields, "updated_at"])
     printable = {
-        k: [_iso(v[0]) if isinstance(v[0], dt.date) else v[0], _iso(v[1]) if isinstance(v[1], dt.date) else v[1]]
+        k: [
+            _iso(v[0]) if isinstance(v[0], dt.date) else v[0],
+            _iso(v[1]) if isinstance(v[1], dt.date) else v[1],
+        ]
         for k, v in changes.items()
     }
     # the description may be long: its history line says only that it changed
@@ -382,8 +390,10 @@ def task_comment_add(*, task: Task, by: User, text: str) -> TaskComment:
 
 
 def _status_allowed(*, user: Any, task: Task, status: str) -> bool:
-    if status in WORKING_STATUSES and task.status != TaskStatus.CANCELLED and may_work(
-        user=user, task=task
+    if (
+        status in WORKING_STATUSES
+        and task.status != TaskStatus.CANCELLED
+        and may_work(user=user, task=task)
     ):
         return True
     if not may_manage(user=user, task=task):
@@ -409,9 +419,10 @@ def task_set_status(*, task: Task, status: str, by: Any, note: str = "") -> Task
             _("The task is already %(status)s.") % {"status": task.get_status_display().lower()}
         )
     if not _status_allowed(user=by, task=task, status=status):
-        raise PermissionDenied(_("You may not move this task to %(status)s.") % {
-            "status": TaskStatus(status).label.lower()
-        })
+        raise PermissionDenied(
+            _("You may not move this task to %(status)s.")
+            % {"status": TaskStatus(status).label.lower()}
+        )
     errors: dict[str, str] = {}
     note = _clean_text(note, "note", errors)
     if errors:
@@ -424,8 +435,10 @@ def task_set_status(*, task: Task, status: str, by: Any, note: str = "") -> Task
     audit_record(
         actor=by, action=AuditAction.UPDATE, target=task, changes={"status": [previous, status]}
     )
-    if status == TaskStatus.DONE and task.delegated_by is not None and task.delegated_by_id != (
-        getattr(by, "pk", None)
+    if (
+        status == TaskStatus.DONE
+        and task.delegated_by is not None
+        and task.delegated_by_id != (getattr(by, "pk", None))
     ):
         delegator = task.delegated_by
         transaction.on_commit(
@@ -447,9 +460,10 @@ def task_reassign(*, task: Task, owner: User, by: Any, note: str = "") -> Task:
         raise PermissionDenied(_("Only who delegated the task and the GM's office reassign it."))
     task = _locked(task)
     if task.status not in OPEN_STATUSES:
-        raise ValidationError(_("The task is %(status)s: reopen it first.") % {
-            "status": task.get_status_display().lower()
-        })
+        raise ValidationError(
+            _("The task is %(status)s: reopen it first.")
+            % {"status": task.get_status_display().lower()}
+        )
     if owner is None:
         raise ValidationError({"owner": _("Choose who owns the task.")})
     if owner.pk == task.owner_id:
@@ -611,6 +625,4 @@ def _escalate(task: Task, *, level: str, to: User | None, now: dt.datetime) -> N
 def _mail_on_commit(users: list[User], template: str, context: dict[str, Any]) -> None:
     users = [user for user in users if user is not None and user.is_active]
     if users:
-        transaction.on_commit(
-            lambda: notify_users(users=users, template=template, context=context)
-        )
+        transaction.on_commit(lambda: notify_users(users=users, template=template, context=context))

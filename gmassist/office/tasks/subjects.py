@@ -69,9 +69,7 @@ class ResolvedSubject:
 
 
 def _not_found(about: str) -> ValidationError:
-    return ValidationError(
-        {"about": _("No record %(about)s that you may see.") % {"about": about}}
-    )
+    return ValidationError({"about": _("No record %(about)s that you may see.") % {"about": about}})
 
 
 def subject_resolve(*, about: str, user: Any) -> ResolvedSubject:
@@ -129,9 +127,7 @@ def subject_url(*, about: str) -> str:
 def _restricted_has(user: Any, record: Any) -> bool:
     from gmassist.core.choices import Action
 
-    return (
-        type(record)._default_manager.restrict(user, Action.VIEW).filter(pk=record.pk).exists()
-    )
+    return type(record)._default_manager.restrict(user, Action.VIEW).filter(pk=record.pk).exists()
 
 
 def _feedback_title(item: Any) -> str:
