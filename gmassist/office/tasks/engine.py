@@ -48,9 +48,9 @@ class TaskDates:
 
 
 def follow_up(task: TaskDates, *, today: dt.date, gm_after_days: int) -> list[Step]:
-    """The steps due for `task` on `today`, in order (at most one escalation per run: the GM's
-    desk comes `gm_after_days` days (>= 0) after the head was told, never on the same run
-    unless the owner has no head)."""
+    """The steps due for `task` on `today`, in order. The GM's desk comes `gm_after_days`
+    days (>= 0) after the head was told; with 0, on the same run, so that running the rule
+    twice on a day gives what running it once does."""
     if gm_after_days < 0:
         raise ValueError("gm_after_days must be 0 or more")
     steps: list[Step] = []
@@ -70,6 +70,8 @@ def follow_up(task: TaskDates, *, today: dt.date, gm_after_days: int) -> list[St
         return steps
     if task.escalation == NONE:
         steps.append(Step.ESCALATE_HEAD)
+        if gm_after_days == 0:  # no days for the head: the GM's desk at once, on the same run
+            steps.append(Step.ESCALATE_GM)
     elif (
         task.escalation == HEAD
         and task.escalated_on is not None

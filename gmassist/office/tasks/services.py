@@ -552,6 +552,7 @@ def tasks_follow_up(*, now: dt.datetime | None = None) -> dict[str, int]:
         .order_by("pk")
     )
     for pk in list(candidates):
+        mails: list[tuple[list[User], str, dict[str, Any]]] = []
         with transaction.atomic():
             task = (
                 Task.objects.select_for_update()
@@ -574,25 +575,34 @@ def tasks_follow_up(*, now: dt.datetime | None = None) -> dict[str, int]:
                 gm_after_days=gm_after_days(),
             )
             for step in steps:
-                _take_step(task, step, now=now, today=today, finder=finder, counts=counts)
+                _take_step(
+                    task, step, now=now, today=today, finder=finder, counts=counts, mails=mails
+                )
+        # the task's steps are saved: now the e-mails (a failed one is logged, not retried:
+        # the step is recorded, so the next run does not repeat it)
+        for users, template, context in mails:
+            try:
+                notify_users(users=users, template=template, context=context)
+            except Exception:
+                logger.exception("task %s: the %s e-mail failed", pk, template)
     return counts
 
 
 def _take_step(
-    task: Task, step: engine.Step, *, now: dt.datetime, today: dt.date, finder, counts
+    task: Task, step: engine.Step, *, now: dt.datetime, today: dt.date, finder, counts, mails
 ) -> None:
     context = {"task": task, "url": _task_url(task), "today": today}
     if step == engine.Step.REMIND:
         task.reminded_at = now
         task.save(update_fields=["reminded_at", "updated_at"])
         _history(task, by=None, kind=EntryKind.REMINDED)
-        _mail_on_commit([task.owner], "office/tasks/email/reminder", context)
+        mails.append(([task.owner], "office/tasks/email/reminder", context))
         counts["reminders"] += 1
     elif step == engine.Step.DUE:
         task.due_notified_at = now
         task.save(update_fields=["due_notified_at", "updated_at"])
         _history(task, by=None, kind=EntryKind.DUE_NOTICE)
-        _mail_on_commit([task.owner], "office/tasks/email/due", context)
+        mails.append(([task.owner], "office/tasks/email/due", context))
         counts["due_notices"] += 1
     elif step == engine.Step.ESCALATE_HEAD:
         head = finder.head_for(task.owner)
@@ -602,9 +612,9 @@ def _take_step(
         else:
             _escalate(task, level=Escalation.HEAD, to=head, now=now)
             context = {**context, "days_late": task.days_late(today), "head": head}
-            _mail_on_commit([head], "office/tasks/email/escalated", context)
+            mails.append(([head], "office/tasks/email/escalated", context))
             counts["to_heads"] += 1
-    elif step == engine.Step.ESCALATE_GM:
+    elif step == engine.Step.ESCALATE_GM and task.escalation != Escalation.GM:
         _escalate(task, level=Escalation.GM, to=None, now=now)
         counts["to_gm"] += 1
 
@@ -620,9 +630,3 @@ def _escalate(task: Task, *, level: str, to: User | None, now: dt.datetime) -> N
         change["escalated_to"] = [None, str(to)]
     _history(task, by=None, kind=EntryKind.ESCALATED, change=change)
     audit_record(actor=None, action=AuditAction.UPDATE, target=task, changes=change)
-
-
-def _mail_on_commit(users: list[User], template: str, context: dict[str, Any]) -> None:
-    users = [user for user in users if user is not None and user.is_active]
-    if users:
-        transaction.on_commit(lambda: notify_users(users=users, template=template, context=context))
