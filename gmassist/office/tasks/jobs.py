@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core.job_pages import JobPage, register_job_page
 from gmassist.core.jobs import JobContext, job_handler
 from gmassist.core.schedule import DAY, recurring_job
+from gmassist.office.tasks import sources  # noqa: F401  (registers Today, inbox, feed)
 
 
 @job_handler("office.tasks_follow_up")

@@ -44,7 +44,8 @@ def test_create_read_comment_and_status(client, people):
     assert created.json()["delegated_by"] == {"id": people.head.pk, "name": "Hank Head"}
     client.force_login(people.employee)
     comment = client.post(
-        f"/api/office/tasks/{task_id}/comments", {"text": "Booked for Tuesday"},
+        f"/api/office/tasks/{task_id}/comments",
+        {"text": "Booked for Tuesday"},
         content_type="application/json",
     )
     assert comment.status_code == 201 and comment.json()["comment"] == "Booked for Tuesday"
@@ -61,8 +62,11 @@ def test_creating_about_a_hidden_record_is_a_422(client, people):
     body = assert_problem(
         client.post(
             "/api/office/tasks",
-            {"title": "x", "owner_id": people.head.pk,
-             "about": f"org.employee:{people.outsider.employee.pk}"},
+            {
+                "title": "x",
+                "owner_id": people.head.pk,
+                "about": f"org.employee:{people.outsider.employee.pk}",
+            },
             content_type="application/json",
         ),
         422,
@@ -75,7 +79,8 @@ def test_creating_for_someone_out_of_reach_is_a_403(client, people):
     client.force_login(people.employee)
     assert_problem(
         client.post(
-            "/api/office/tasks", {"title": "x", "owner_id": people.outsider.pk},
+            "/api/office/tasks",
+            {"title": "x", "owner_id": people.outsider.pk},
             content_type="application/json",
         ),
         403,
@@ -88,7 +93,8 @@ def test_update_by_the_owner_is_a_403_and_changes_nothing(client, make_task, peo
     client.force_login(people.employee)
     assert_problem(
         client.patch(
-            f"/api/office/tasks/{task.pk}", {"due_on": "2026-04-01"},
+            f"/api/office/tasks/{task.pk}",
+            {"due_on": "2026-04-01"},
             content_type="application/json",
         ),
         403,
@@ -107,7 +113,8 @@ def test_update_and_reassign_by_the_gm(client, make_task, people):
     )
     assert response.status_code == 200
     assert (response.json()["priority"], response.json()["owner"]["name"]) == (
-        "urgent", "Alice Account"
+        "urgent",
+        "Alice Account",
     )
 
 
@@ -117,7 +124,8 @@ def test_reading_out_of_scope_is_a_404(client, make_task, people):
     assert_problem(client.get(f"/api/office/tasks/{task.pk}"), 404)
     assert_problem(
         client.post(
-            f"/api/office/tasks/{task.pk}/status", {"status": "done"},
+            f"/api/office/tasks/{task.pk}/status",
+            {"status": "done"},
             content_type="application/json",
         ),
         404,
@@ -131,7 +139,8 @@ def test_a_bad_status_is_a_422(client, make_task, people):
     client.force_login(people.employee)
     assert_problem(
         client.post(
-            f"/api/office/tasks/{task.pk}/status", {"status": "later"},
+            f"/api/office/tasks/{task.pk}/status",
+            {"status": "later"},
             content_type="application/json",
         ),
         422,

@@ -48,13 +48,20 @@ def test_posting_a_new_task_creates_it(client, people):
     client.force_login(people.head)
     response = client.post(
         "/office/tasks/new/",
-        {"title": "Visit Lin", "owner": people.employee.pk, "due_on": "2026-03-09",
-         "priority": "high", "description": ""},
+        {
+            "title": "Visit Lin",
+            "owner": people.employee.pk,
+            "due_on": "2026-03-09",
+            "priority": "high",
+            "description": "",
+        },
     )
     task = Task.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/office/tasks/{task.pk}/"
     assert (task.owner, task.delegated_by, task.due_on) == (
-        people.employee, people.head, dt.date(2026, 3, 9)
+        people.employee,
+        people.head,
+        dt.date(2026, 3, 9),
     )
 
 
@@ -82,7 +89,9 @@ def test_the_task_page_shows_history_and_the_owners_buttons(client, make_task, p
     response = client.get(f"/office/tasks/{task.pk}/")
     assert response.status_code == 200
     assert [value for value, _label in response.context["statuses"]] == [
-        "in_progress", "waiting", "done",
+        "in_progress",
+        "waiting",
+        "done",
     ]
     assert response.context["may_manage"] is False
     assert [line.kind for line in response.context["history"]] == ["created"]
@@ -145,7 +154,9 @@ def test_the_edit_page_is_the_managers(client, make_task, people):
     assert response.status_code == 302
     task.refresh_from_db()
     assert (task.title, task.due_on, task.priority) == (
-        "Call the bank today", dt.date(2026, 3, 4), "urgent"
+        "Call the bank today",
+        dt.date(2026, 3, 4),
+        "urgent",
     )
 
 
@@ -164,9 +175,15 @@ def test_the_delegate_button_is_on_a_feedback_item(client, people):
     from gmassist.voice.feedback.models import Feedback
 
     item = Feedback.objects.create(
-        kind="complaint", addressed_to="gm", subject="Parking is full", body="Every morning.",
-        submitted_on=dt.date(2026, 3, 1), topic="facilities", sentiment="negative",
-        due_on=dt.date(2026, 3, 15), owner=people.gm,
+        kind="complaint",
+        addressed_to="gm",
+        subject="Parking is full",
+        body="Every morning.",
+        submitted_on=dt.date(2026, 3, 1),
+        topic="facilities",
+        sentiment="negative",
+        due_on=dt.date(2026, 3, 15),
+        owner=people.gm,
     )
     client.force_login(people.gm)
     html = client.get(f"/voice/feedback/{item.pk}/").content.decode()
