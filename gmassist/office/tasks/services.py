@@ -17,8 +17,11 @@ Keyword-only, one transaction each, audited; each change is also a line of the t
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -49,6 +52,26 @@ logger = logging.getLogger(__name__)
 
 # "not given" for the arguments whose None means "no date"
 UNSET: Any = object()
+
+# False while the demo writes its past week: what happened then is history, not news to e-mail
+_NOTIFY = contextvars.ContextVar("office_tasks_notify", default=True)
+
+
+@contextlib.contextmanager
+def notifications_off() -> Iterator[None]:
+    """Within this block the task services e-mail nobody (the demo's history)."""
+    token = _NOTIFY.set(False)
+    try:
+        yield
+    finally:
+        _NOTIFY.reset(token)
+
+
+def _send_on_commit(users: list[Any], template: str, context: dict[str, Any]) -> None:
+    """E-mail `users` once the transaction commits (unless notifications are off now)."""
+    users = [user for user in users if user is not None and user.is_active]
+    if users and _NOTIFY.get():
+        transaction.on_commit(lambda: notify_users(users=users, template=template, context=context))
 
 
 # --- who may do what -------------------------------------------------------------------------
@@ -184,10 +207,10 @@ def _task_url(task: Task) -> str:
 def _notify_assigned(task: Task, by: Any) -> None:
     if acting_user(by) is not None and task.owner_id == by.pk:
         return  # one's own to-do: no e-mail to oneself
-    notify_users(
-        users=[task.owner],
-        template="office/tasks/email/assigned",
-        context={"task": task, "by": acting_user(by), "url": _task_url(task)},
+    _send_on_commit(
+        [task.owner],
+        "office/tasks/email/assigned",
+        {"task": task, "by": acting_user(by), "url": _task_url(task)},
     )
 
 
@@ -258,7 +281,7 @@ def task_create(
             "about": [None, about or None],
         },
     )
-    transaction.on_commit(lambda: _notify_assigned(task, by))
+    _notify_assigned(task, by)
     return task
 
 
@@ -378,14 +401,11 @@ def task_comment_add(*, task: Task, by: User, text: str) -> TaskComment:
         for user in (task.owner, task.delegated_by)
         if user is not None and user.pk != by.pk and user.is_active
     ]
-    if others:
-        transaction.on_commit(
-            lambda: notify_users(
-                users=others,
-                template="office/tasks/email/comment",
-                context={"task": task, "comment": comment, "by": by, "url": _task_url(task)},
-            )
-        )
+    _send_on_commit(
+        others,
+        "office/tasks/email/comment",
+        {"task": task, "comment": comment, "by": by, "url": _task_url(task)},
+    )
     return comment
 
 
@@ -440,13 +460,8 @@ def task_set_status(*, task: Task, status: str, by: Any, note: str = "") -> Task
         and task.delegated_by is not None
         and task.delegated_by_id != (getattr(by, "pk", None))
     ):
-        delegator = task.delegated_by
-        transaction.on_commit(
-            lambda: notify_users(
-                users=[delegator],
-                template="office/tasks/email/done",
-                context={"task": task, "url": _task_url(task)},
-            )
+        _send_on_commit(
+            [task.delegated_by], "office/tasks/email/done", {"task": task, "url": _task_url(task)}
         )
     return task
 
@@ -481,7 +496,7 @@ def task_reassign(*, task: Task, owner: User, by: Any, note: str = "") -> Task:
     change = {"owner": [_person(previous), _person(owner)]}
     _history(task, by=by, kind=EntryKind.REASSIGNED, text=note, change=change)
     audit_record(actor=by, action=AuditAction.UPDATE, target=task, changes=change)
-    transaction.on_commit(lambda: _notify_assigned(task, by))
+    _notify_assigned(task, by)
     return task
 
 
@@ -580,7 +595,7 @@ def tasks_follow_up(*, now: dt.datetime | None = None) -> dict[str, int]:
                 )
         # the task's steps are saved: now the e-mails (a failed one is logged, not retried:
         # the step is recorded, so the next run does not repeat it)
-        for users, template, context in mails:
+        for users, template, context in mails if _NOTIFY.get() else []:
             try:
                 notify_users(users=users, template=template, context=context)
             except Exception:
