@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Priority(models.TextChoices):
@@ -16,10 +17,10 @@ PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Prior
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("task", "Open")
     IN_PROGRESS = "in_progress", _("In progress")
     WAITING = "waiting", _("Waiting")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("task", "Done")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -38,8 +39,8 @@ class Escalation(models.TextChoices):
 class EntryKind(models.TextChoices):
     """What a line of a task's history is: a person's comment, or a recorded change."""
 
-    COMMENT = "comment", _("Comment")
-    CREATED = "created", _("Created")
+    COMMENT = "comment", pgettext_lazy("task", "Comment")
+    CREATED = "created", pgettext_lazy("task", "Created")
     STATUS = "status", _("Status changed")
     CHANGED = "changed", _("Changed")
     REASSIGNED = "reassigned", _("Reassigned")

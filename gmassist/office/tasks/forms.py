@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gmassist.core.choices import Action
 from gmassist.core.forms import FilterForm
@@ -94,7 +95,7 @@ class StatusForm(forms.Form):
 
 class CommentForm(forms.Form):
     text = forms.CharField(
-        label=_("Comment"),
+        label=pgettext_lazy("task", "Comment"),
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 3, "data-testid": "comment-text"}),
     )

@@ -89,7 +89,9 @@ class TaskListPage(ListPage):
         user = self.request.user
         return {
             "today": today,
-            "late_delegated": selectors.tasks_late_delegated_by(user=user, today=today).count(),
+            "late_delegated": selectors.task_list(
+                user=user, today=today, whose=selectors.DELEGATED, overdue=True
+            ).count(),
             "late_mine": selectors.task_list(
                 user=user, today=today, whose=selectors.MINE, overdue=True
             ).count(),
