@@ -30,18 +30,26 @@ def _others(cast) -> None:
     """A few tasks around the one the test makes: one late and escalated, one done."""
     today = timezone.localdate()
     late = services.task_create(
-        by=cast.gm, title="Answer the complaint about delivery delays", owner=cast.head,
-        priority="urgent", due_on=today,
+        by=cast.gm,
+        title="Answer the complaint about delivery delays",
+        owner=cast.head,
+        priority="urgent",
+        due_on=today,
     )
     Task.objects.filter(pk=late.pk).update(
         due_on=today - dt.timedelta(days=5), escalation="gm", escalated_at=timezone.now()
     )
     services.task_create(
-        by=cast.gm, title="核对大客户的回款计划", owner=cast.account_manager, priority="high",
+        by=cast.gm,
+        title="核对大客户的回款计划",
+        owner=cast.account_manager,
+        priority="high",
         due_on=today + dt.timedelta(days=3),
     )
     done = services.task_create(
-        by=cast.assistant, title="Book the off-site for the management team", owner=cast.hr,
+        by=cast.assistant,
+        title="Book the off-site for the management team",
+        owner=cast.hr,
         due_on=today + dt.timedelta(days=1),
     )
     services.task_set_status(task=done, status="done", by=cast.hr)
@@ -89,7 +97,8 @@ def test_a_task_delegated_worked_and_followed_up(page, cast):
     page.screenshot(path=str(SCREENSHOTS / "office-tasks-list.png"), full_page=True)
     visit(page, f"/office/tasks/{task.pk}/")
     assert [page.get_by_test_id(f"history-{kind}").count() for kind in ("created", "status")] == [
-        1, 1,
+        1,
+        1,
     ]
     page.screenshot(path=str(SCREENSHOTS / "office-tasks-detail.png"), full_page=True)
 

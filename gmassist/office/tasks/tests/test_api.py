@@ -145,3 +145,19 @@ def test_a_bad_status_is_a_422(client, make_task, people):
         ),
         422,
     )
+
+
+def test_the_list_reads_the_same_number_of_queries_for_3_or_12_tasks(client, make_task, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people.gm)
+    for n in range(3):
+        make_task(title=f"Task {n}")
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get("/api/office/tasks").json()["items"]) == 3
+    for n in range(9):
+        make_task(title=f"More {n}", owner=people.head)
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get("/api/office/tasks").json()["items"]) == 12
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -12,8 +12,12 @@ from gmassist.org.demo.extensions import DemoContext
 
 def _ctx(people):
     users = {
-        "gm": people.gm, "assistant": people.assistant, "hr": people.hr, "head": people.head,
-        "am": people.account_manager, "employee": people.employee,
+        "gm": people.gm,
+        "assistant": people.assistant,
+        "hr": people.hr,
+        "head": people.head,
+        "am": people.account_manager,
+        "employee": people.employee,
     }
     return DemoContext(
         company=None, employee_pk=np.array([]), users=users, as_of=dt.date(2026, 3, 2), seed=1
