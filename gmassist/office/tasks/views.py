@@ -121,10 +121,13 @@ def task_new(request: HttpRequest) -> HttpResponse:
             subject = subject_resolve(about=about, user=request.user)
         except ValidationError:
             raise Http404("no such record") from None
-    initial: dict[str, Any] = {"owner": request.user.pk}
+    initial: dict[str, Any] = {}
     if subject is not None:
         initial.update(title=subject.title, about=subject.about)
     form = TaskForm(request.POST or None, initial=initial, user=request.user)
+    owners = form.fields["owner"].queryset
+    if owners.count() == 1:  # who may give tasks only to themselves: the choice is made
+        form.fields["owner"].initial = request.user.pk
     status = 200
     if request.method == "POST":
         if form.is_valid():

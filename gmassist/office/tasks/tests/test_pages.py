@@ -188,3 +188,51 @@ def test_the_delegate_button_is_on_a_feedback_item(client, people):
     client.force_login(people.gm)
     html = client.get(f"/voice/feedback/{item.pk}/").content.decode()
     assert f"/office/tasks/new/?about=voice.feedback%3A{item.pk}" in html
+
+
+def test_the_delegate_button_is_on_a_customer(client, people):
+    from gmassist.customers.models import GroupCustomer, Industry
+
+    industry = Industry.objects.create(code="MFG", name="Manufacturing")
+    customer = GroupCustomer.objects.create(code="C1", name="Acme Steel", industry=industry)
+    client.force_login(people.gm)
+    html = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert f"/office/tasks/new/?about=customers.groupcustomer%3A{customer.pk}" in html
+
+
+def test_an_employee_gives_the_new_task_to_themselves_by_default(client, people):
+    client.force_login(people.employee)
+    form = client.get("/office/tasks/new/").context["form"]
+    assert [u.pk for u in form.fields["owner"].queryset] == [people.employee.pk]
+    assert form.fields["owner"].initial == people.employee.pk
+
+
+def test_the_delegate_button_is_on_an_objection_and_makes_a_task_about_it(client, people):
+    from gmassist.decisions.services import (
+        Audience,
+        decision_create,
+        decision_publish,
+        decision_respond,
+    )
+
+    decision = decision_create(
+        by=people.gm,
+        title="Shared desks",
+        rationale="The floor is 41% occupied.",
+        effective_date=dt.date(2026, 4, 1),
+        audience=Audience(departments=(people.hq,)),
+    )
+    decision_publish(decision=decision, by=people.gm)
+    objection = decision_respond(
+        decision=decision,
+        by=people.employee,
+        kind="objection",
+        text="Sales needs fixed desks for the phones.",
+        anonymous=True,
+    )
+    client.force_login(people.gm)
+    html = client.get(f"/decisions/{decision.pk}/").content.decode()
+    about = f"decisions.response:{objection.pk}"
+    assert f"/office/tasks/new/?about={about.replace(':', '%3A')}" in html
+    form = client.get(f"/office/tasks/new/?about={about}").context["form"]
+    assert form.initial["title"] == "Shared desks: Sales needs fixed desks for the phones."
