@@ -68,6 +68,7 @@ def test_a_task_delegated_worked_and_followed_up(page, cast):
     page.get_by_test_id("task-description").fill(
         "They asked for a price review: bring the service numbers of the last twelve months."
     )
+    page.screenshot(path=str(SCREENSHOTS / "office-tasks-new.png"), full_page=True)
     page.get_by_test_id("task-submit").click()
     page.wait_for_load_state()
     task = Task.objects.get(title="Visit Lin Logistics before the renewal")
