@@ -236,3 +236,11 @@ def test_the_delegate_button_is_on_an_objection_and_makes_a_task_about_it(client
     assert f"/office/tasks/new/?about={about.replace(':', '%3A')}" in html
     form = client.get(f"/office/tasks/new/?about={about}").context["form"]
     assert form.initial["title"] == "Shared desks: Sales needs fixed desks for the phones."
+
+
+def test_a_late_row_says_how_late(client, make_task, people, clock):
+    make_task(title="Late one", due_on=dt.date(2026, 3, 3))
+    clock.move_to(dt.datetime(2026, 3, 6, 9, 0, tzinfo=dt.UTC))
+    client.force_login(people.gm)
+    html = client.get("/office/tasks/").content.decode()
+    assert 'data-testid="task-late">3 days late</span>' in html
