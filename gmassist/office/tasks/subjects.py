@@ -191,3 +191,9 @@ register_task_subject(
     url=lambda p: reverse("proposal", args=[p.pk]),
     may_see=_restricted_has,
 )
+register_task_subject(
+    "voice.requisition",
+    title=str,  # its code and the position's title
+    url=lambda r: reverse("voice:requisition_detail", args=[r.pk]),
+    may_see=_restricted_has,
+)

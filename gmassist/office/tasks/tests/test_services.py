@@ -209,3 +209,17 @@ def test_the_system_delegates_as_nobody(people):
 
     task = services.task_create(by=SYSTEM, title="Renew the lease", owner=people.assistant)
     assert task.delegated_by is None
+
+
+def test_every_kind_of_record_of_the_existing_modules_is_registered():
+    from gmassist.office.tasks.subjects import registered_task_subjects
+
+    assert registered_task_subjects() == [
+        "core.proposal",
+        "customers.groupcustomer",
+        "decisions.decision",
+        "decisions.response",
+        "org.employee",
+        "voice.feedback",
+        "voice.requisition",
+    ]
