@@ -68,6 +68,7 @@ ROUTERS = [
     "gmassist.voice.surveys.api.router",
     "gmassist.decisions.api.router",
     "gmassist.office.today.api.router",
+    "gmassist.office.tasks.api.router",
 ]
 
 # Ids are 64-bit integers in both databases; a larger number can only be "not found" (and would

@@ -228,6 +228,10 @@ if unknown_topics := [t for t in FEEDBACK_HR_TOPICS if t not in FEEDBACK_TOPIC_N
         f"(the topics: {', '.join(FEEDBACK_TOPIC_NAMES)})"
     )
 
+# Delegated tasks (office.tasks): a late task is escalated to the owner's head the day after
+# its due date, and this many days after that, still open, to the GM's desk (Today).
+TASK_ESCALATE_TO_GM_DAYS = env_int("GMASSIST_TASK_ESCALATE_TO_GM_DAYS", 3, minimum=0)
+
 # Scripts and styles from our own static files only: no inline script, style or handler, no
 # eval. Pico's icons are data: images. A deployment may replace the whole policy ("" sends none).
 CONTENT_SECURITY_POLICY = env_str(

@@ -16,6 +16,7 @@ from gmassist.customers.models import AccountManager, GroupCustomer, Industry, S
 from gmassist.customers.services import RETIER
 from gmassist.decisions.models import Decision, Response
 from gmassist.decisions.services import Audience, decision_create, decision_publish
+from gmassist.office.tasks.models import Task
 from gmassist.org.models import Department, Employee, EmployeeSkill, Position, Review, Skill
 from gmassist.org.services import pay_change_propose
 from gmassist.talent.models import IncentivePlan, IncentivePlanLine, RiskModelRun, RiskScore
@@ -59,6 +60,7 @@ PATH_MODELS: dict[str, type] = {
     "survey_id": Survey,
     "decision_id": Decision,
     "response_id": Response,
+    "task_id": Task,
     # the pages (URL name: the model of its `pk`)
     "job": Job,
     "import-job": Job,
@@ -111,6 +113,11 @@ PATH_MODELS: dict[str, type] = {
     "decisions:acknowledge": Decision,
     "decisions:respond": Decision,
     "decisions:answer": Decision,
+    "office:task": Task,
+    "office:task_edit": Task,
+    "office:task_status": Task,
+    "office:task_comment": Task,
+    "office:task_reassign": Task,
 }
 # parameters that are not a record: a survey's round number
 
@@ -280,3 +287,10 @@ def small_company(cast) -> None:
             shared_with_role=shared_with,
         )
         SavedView.objects.filter(pk=view.pk).update(name=marker(SavedView, view.pk))
+
+    # delegated tasks: the GM's to Emma (in the head's subtree) and to Oscar (outside it)
+    for user in (cast.employee, cast.outsider):
+        task = Task.objects.create(
+            title="x", owner=user, delegated_by=cast.gm, due_on=dt.date(2026, 1, 15)
+        )
+        Task.objects.filter(pk=task.pk).update(title=marker(Task, task.pk))

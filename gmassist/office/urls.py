@@ -1,8 +1,9 @@
 """The routes of the office app under /office/, one namespace (`office`) for its parts: each
 part's urls.py holds its routes, navigation entries and inbox or Today sections."""
 
+from gmassist.office.tasks.urls import tasks_urlpatterns
 from gmassist.office.today.urls import today_urlpatterns
 
 app_name = "office"
 
-urlpatterns: list = [*today_urlpatterns]
+urlpatterns: list = [*today_urlpatterns, *tasks_urlpatterns]
