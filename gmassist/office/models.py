@@ -6,6 +6,7 @@ Code imports a model from its part, not from here.
 """
 
 # isort: off
+from gmassist.office.triage.models import Matter, TriageDecision, TriageRule
 # isort: on
 
-__all__: list[str] = []
+__all__: list[str] = ["Matter", "TriageDecision", "TriageRule"]
