@@ -1,6 +1,8 @@
 """The routes of the office app under /office/, one namespace (`office`) for its parts: each
 part's urls.py holds its routes, navigation entries and inbox or Today sections."""
 
+from gmassist.office.triage.urls import triage_urlpatterns
+
 app_name = "office"
 
-urlpatterns: list = []
+urlpatterns: list = [*triage_urlpatterns]

@@ -61,7 +61,8 @@ LANGUAGES = ("en", "zh")
 # A decided matter weighs as this many seed examples (see the module docstring).
 DECISION_WEIGHT = 3.0
 # softmax(SCORE_SCALE x ridge scores): the scale that minimised the log loss of out-of-fold
-# probabilities on the seed examples (5 folds, seed 0; scales 2-12 tried: 4 gave 1.352, 5 1.349, 6 1.378; see `fit_score_scale`).
+# probabilities on the seed examples (5 folds, seed 0; scales 2-12 tried: 4 gave 1.352, 5
+# 1.349, 6 1.378; see `fit_score_scale`).
 SCORE_SCALE = 5.0
 # Below this confidence (0-1) the proposal says it is unsure.
 UNSURE_BELOW = 0.5
@@ -151,7 +152,9 @@ def load_examples(path: Path = SEED_EXAMPLES) -> list[Example]:
     examples = []
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
-        missing = [c for c in ("text", "language", "category") if c not in (reader.fieldnames or [])]
+        missing = [
+            c for c in ("text", "language", "category") if c not in (reader.fieldnames or [])
+        ]
         if missing:
             raise ExamplesError(f"{path}: missing column(s) {', '.join(missing)}")
         for row_number, row in enumerate(reader, start=2):
@@ -160,7 +163,8 @@ def load_examples(path: Path = SEED_EXAMPLES) -> list[Example]:
                 raise ExamplesError(f"{path}, row {row_number}, column text: the text is empty")
             if row["language"] not in LANGUAGES:
                 raise ExamplesError(
-                    f"{path}, row {row_number}, column language: {row['language']!r} is not en or zh"
+                    f"{path}, row {row_number}, column language: {row['language']!r} is not "
+                    "en or zh"
                 )
             if row["category"] not in CATEGORIES:
                 raise ExamplesError(
@@ -327,7 +331,10 @@ def evaluate(
 
 
 def fit_score_scale(
-    examples: Sequence[Example], *, scales: Sequence[float] = (2, 3, 4, 5, 6, 8, 10, 12), seed: int = 0
+    examples: Sequence[Example],
+    *,
+    scales: Sequence[float] = (2, 3, 4, 5, 6, 8, 10, 12),
+    seed: int = 0,
 ) -> dict[float, float]:
     """The log loss of out-of-fold probabilities (5 stratified folds) for each softmax scale:
     how SCORE_SCALE was chosen."""

@@ -71,6 +71,9 @@ class Matter(BaseModel):
     # the reasons as data, rendered in the reader's language by presenters.proposal_reasons:
     # [{"kind": "rule", "phrase": ..., "category": ...} | {"kind": "classifier", ...} | ...]
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    # the classifier's probability of each category, {category: 0-1}: when the GM changes the
+    # route, the decision's category is the likeliest of the new route
+    probabilities = models.JSONField(_("probabilities"), default=dict, blank=True)
     # the GM's decision (the latest; each one is kept in TriageDecision)
     status = models.CharField(
         _("status"), max_length=10, choices=MatterStatus.choices, default=MatterStatus.WAITING
