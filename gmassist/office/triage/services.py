@@ -99,8 +99,14 @@ def matter_text(matter: Matter) -> str:
 def _reasons(proposal: engine.Proposal) -> list[dict[str, Any]]:
     """The proposal's reasons as data (presenters.proposal_reasons words them)."""
     if proposal.rule is not None:
-        return [{"kind": "rule", "rule": proposal.rule, "phrase": proposal.phrase,
-                 "category": proposal.category}]  # fmt: skip
+        return [
+            {
+                "kind": "rule",
+                "rule": proposal.rule,
+                "phrase": proposal.phrase,
+                "category": proposal.category,
+            }
+        ]
     reasons: list[dict[str, Any]] = [
         {
             "kind": "classifier",
@@ -492,9 +498,18 @@ def matters_repropose() -> int:
     ]
     Matter.objects.bulk_update(
         waiting,
-        ["proposed_route", "proposed_category", "proposed_owner", "confidence", "unsure",
-         "proposed_by_rule", "reasons", "probabilities", "language"],
-    )  # fmt: skip
+        [
+            "proposed_route",
+            "proposed_category",
+            "proposed_owner",
+            "confidence",
+            "unsure",
+            "proposed_by_rule",
+            "reasons",
+            "probabilities",
+            "language",
+        ],
+    )
     return len(changed)
 
 
