@@ -42,6 +42,9 @@ MAX_TEXT = 20_000
 MAX_NOTE = 500
 MAX_PHRASE = 80
 MAX_PHRASES = 40
+# Feedback to the GM older than this many days does not come into the triage: on a first run
+# (or after a long pause) the older items were already read in voice, where the GM owns them.
+INTAKE_DAYS = 14
 
 
 def unsure_below() -> float:
@@ -518,8 +521,9 @@ def matters_repropose() -> int:
 
 @transaction.atomic
 def matters_from_feedback(*, today: dt.date | None = None) -> int:
-    """Feedback addressed to the GM comes in as matters: every such item submitted before
-    `today` (default: the local date) that is not in the triage yet. Returns how many came in.
+    """Feedback addressed to the GM comes in as matters: every such item submitted in the
+    INTAKE_DAYS days before `today` (default: the local date) that is not in the triage yet.
+    Returns how many came in.
 
     Only finished days come in, all of a day at once, and each matter is dated at the start of
     its item's day: feedback keeps no time finer than a day (voice's anonymity rule), so the
@@ -537,7 +541,11 @@ def matters_from_feedback(*, today: dt.date | None = None) -> int:
     )
     items = [
         item
-        for item in Feedback.objects.filter(addressed_to=Addressee.GM, submitted_on__lt=today)
+        for item in Feedback.objects.filter(
+            addressed_to=Addressee.GM,
+            submitted_on__lt=today,
+            submitted_on__gte=today - dt.timedelta(days=INTAKE_DAYS),
+        )
         .select_related("department")
         .order_by("submitted_on", "id")
         if f"voice.feedback:{item.pk}" not in known

@@ -156,7 +156,9 @@ def test_the_assistant_may_read_the_rules_but_not_change_them(client, cast):
         by=cast.gm, phrases_en="press", phrases_zh="", category="image", route="gm"
     )
     client.force_login(cast.assistant)
-    assert 'data-testid="rule-form"' not in client.get(reverse("office:triage_rules")).content.decode()
+    assert (
+        'data-testid="rule-form"' not in client.get(reverse("office:triage_rules")).content.decode()
+    )
     data = {"phrases_en": "x", "category": "image", "route": "gm"}
     assert client.post(reverse("office:triage_rules"), data).status_code == 403
     assert client.post(reverse("office:triage_rule", args=[rule.pk]), data).status_code == 403
