@@ -56,7 +56,8 @@ def test_the_list_in_chinese(client, cast):
     make_matter(title="记者来电", text="记者打电话询问产品召回的情况，想要采访。")
     client.force_login(cast.gm)
     html = client.get(reverse("office:triage"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "分诊" in html and "确认" in html and "总经理的" in html
+    assert "三管三不管" in html and "确认" in html and "委派给……" in html
+    assert "与总经理以往判为“公司形象与管理”的事项相似" in html
 
 
 def test_one_click_confirms_from_the_list(client, cast):
