@@ -33,10 +33,7 @@ def reason_text(reason: dict[str, Any]) -> str:
             "category": category,
         }
     if kind == "classifier":
-        return _("reads like the GM's past matters of “%(category)s” (%(percent)s%% sure)") % {
-            "category": category,
-            "percent": _percent(reason.get("confidence", 0)),
-        }
+        return _("reads like the GM's past matters of “%(category)s”") % {"category": category}
     if kind == "runner_up":
         return _("next likeliest: %(category)s (%(percent)s%%)") % {
             "category": category,

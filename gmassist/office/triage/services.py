@@ -45,6 +45,8 @@ MAX_PHRASES = 40
 # Feedback to the GM older than this many days does not come into the triage: on a first run
 # (or after a long pause) the older items were already read in voice, where the GM owns them.
 INTAKE_DAYS = 14
+# A proposal's reasons name the next likeliest category when its probability is at least this.
+RUNNER_UP_AT_LEAST = 0.1
 
 
 def unsure_below() -> float:
@@ -118,7 +120,8 @@ def _reasons(proposal: engine.Proposal) -> list[dict[str, Any]]:
         }
     ]
     ranked = sorted(proposal.probabilities.items(), key=lambda item: -item[1])
-    if len(ranked) > 1:
+    # the next likeliest category, when it is a real alternative (10% or more)
+    if len(ranked) > 1 and ranked[1][1] >= RUNNER_UP_AT_LEAST:
         runner_up, probability = ranked[1]
         reasons.append(
             {"kind": "runner_up", "category": runner_up, "confidence": round(probability, 4)}
