@@ -19,8 +19,13 @@ from gmassist.org.models import Department
 
 def matters_visible(*, user: Any, action: str = Action.VIEW) -> QuerySet[Matter]:
     """Every matter `user` may see (or act on, for `action`)."""
+    # users name themselves by their employee record (User.__str__)
     return Matter.objects.restrict(user, action).select_related(
-        "department", "proposed_owner", "owner", "decided_by", "proposed_by_rule", "submitted_by"
+        "department",
+        "proposed_owner__employee",
+        "owner__employee",
+        "decided_by__employee",
+        "submitted_by__employee",
     )
 
 
@@ -49,14 +54,14 @@ def matter_decisions(*, user: Any, matter: Matter) -> QuerySet[TriageDecision]:
     return (
         TriageDecision.objects.restrict(user, Action.VIEW)
         .filter(matter=matter)
-        .select_related("owner", "decided_by")
+        .select_related("owner__employee", "decided_by__employee")
         .order_by("decided_at", "id")
     )
 
 
 def rules_visible(*, user: Any) -> QuerySet[TriageRule]:
     """The GM's rules in their order (the first that matches decides)."""
-    return TriageRule.objects.restrict(user, Action.VIEW).select_related("owner")
+    return TriageRule.objects.restrict(user, Action.VIEW).select_related("owner__employee")
 
 
 def rules_active() -> QuerySet[TriageRule]:
@@ -104,6 +109,30 @@ def delegate_choices() -> QuerySet[User]:
         .filter(Q(employee_id__in=heads) | Q(role__in=(Role.HR, Role.ASSISTANT, Role.DEPT_HEAD)))
         .select_related("employee")
         .order_by("last_name", "first_name", "username")
+    )
+
+
+# the one-click "delegate to…" of the list offers at most this many people (the matter's page
+# offers everyone)
+SHORTLIST_SIZE = 40
+
+
+def delegate_shortlist() -> list[User]:
+    """The people the list's one-click "delegate to…" offers: HR, the assistant and the heads of
+    the top three levels of departments (the office, divisions, regions), by name, at most
+    SHORTLIST_SIZE; a matter's proposed owner is added to its own list by the page."""
+    top_heads = Department.objects.filter(head__isnull=False).filter(
+        Q(parent__isnull=True)
+        | Q(parent__parent__isnull=True)
+        | Q(parent__parent__parent__isnull=True)
+    )
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(employee_id__in=top_heads.values("head_id")) | Q(role__in=(Role.HR, Role.ASSISTANT))
+        )
+        .select_related("employee")
+        .order_by("last_name", "first_name", "username")[:SHORTLIST_SIZE]
     )
 
 

@@ -49,6 +49,14 @@ def matter_row(matter: Matter) -> dict[str, Any]:
     }
 
 
+def _owners_for(matter: Matter, shortlist: list) -> list:
+    """The one-click owners of a matter: its proposed owner first when not on the shortlist."""
+    owner = matter.proposed_owner
+    if owner is None or any(person.pk == owner.pk for person in shortlist):
+        return shortlist
+    return [owner, *shortlist]
+
+
 def _page(request: HttpRequest, rows) -> Any:
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -56,15 +64,17 @@ def _page(request: HttpRequest, rows) -> Any:
 def _list_context(request: HttpRequest, *, errors: dict | None = None) -> dict[str, Any]:
     page = _page(request, selectors.matters_waiting(user=request.user))
     errors = errors or {}
+    shortlist = selectors.delegate_shortlist()
     return {
         "title": _("Triage"),
         "page_obj": page,
-        "rows": [{**matter_row(m), "errors": errors.get(m.pk, [])} for m in page.object_list],
-        "owners": list(selectors.delegate_choices()),
+        "rows": [
+            {**matter_row(m), "errors": errors.get(m.pk, []), "owners": _owners_for(m, shortlist)}
+            for m in page.object_list
+        ],
         "may_decide": services.may_decide(request.user),
         "may_submit": services.may_submit(request.user),
         "threshold_percent": round(services.unsure_below() * 100),
-        "decided_count": selectors.matters_decided(user=request.user).count(),
     }
 
 

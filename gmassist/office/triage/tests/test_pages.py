@@ -218,3 +218,39 @@ def test_today_lists_the_waiting_matters_for_the_gm_only(cast):
     assert items[0].key == f"office.matter:{old.pk}" and items[0].action.kind == "open"
     assert source.count(cast.gm) == 2
     assert source.items(cast.assistant) == [] and source.count(cast.hr) == 0
+
+
+def _queries(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "path", ["/office/triage/", "/office/triage/decided/", "/api/office/triage"]
+)
+def test_the_lists_read_in_as_many_queries_for_two_matters_as_for_six(client, cast, path):
+    def add(n):
+        for _ in range(n):
+            matter = make_matter(department=cast.sales)
+            if "decided" in path:
+                decide(matter, cast.gm, "delegate", owner=cast.head)
+
+    add(2)
+    client.force_login(cast.gm)
+    two = _queries(client, path)
+    add(4)
+    assert _queries(client, path) == two
+
+
+def test_the_one_click_owners_are_the_shortlist_and_the_proposed_owner(client, cast):
+    make_matter(department=cast.sales)
+    client.force_login(cast.gm)
+    response = client.get(reverse("office:triage"))
+    owners = [str(u) for u in response.context["rows"][0]["owners"]]
+    # HR and the assistant (no department heads above the third level but Sales' head, who is
+    # proposed: the head of Sales is at the second level, so already on the shortlist)
+    assert sorted(owners) == sorted([str(cast.hr), str(cast.assistant), str(cast.head)])
