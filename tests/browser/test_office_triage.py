@@ -60,6 +60,12 @@ def test_the_gm_confirms_and_changes_proposals_in_english_and_chinese(page, cast
     letter = Matter.objects.get(title="Regulator letter about advertising")
     assert (letter.route, letter.owner, letter.accepted) == ("delegate", cast.assistant, False)
 
+    # the matter's page: the proposal, the decision and its history
+    visit(page, f"/office/triage/{letter.pk}/")
+    assert page.get_by_test_id("matter-history-row").count() == 1
+    assert "proposal changed" in page.get_by_test_id("matter-decision").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "office-triage-matter.png"), full_page=True)
+
     # the report: 17 decided, the rate with its chart and tables
     visit(page, "/office/triage/report/")
     decided = Matter.objects.filter(status="decided")

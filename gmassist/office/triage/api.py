@@ -16,14 +16,14 @@ from gmassist.core.permissions import Domain, may
 from gmassist.office.triage import presenters, selectors, services
 from gmassist.office.triage.models import Matter, TriageDecision, TriageRule
 from gmassist.office.triage.schemas import (
-    DecideIn,
-    MatterDetailOut,
-    MatterFilters,
-    MatterIn,
-    MatterOut,
-    ReportOut,
-    RuleIn,
-    RuleOut,
+    TriageDecideIn,
+    TriageMatterDetailOut,
+    TriageMatterFilters,
+    TriageMatterIn,
+    TriageMatterOut,
+    TriageReportOut,
+    TriageRuleIn,
+    TriageRuleOut,
 )
 from gmassist.org.models import Department
 
@@ -107,9 +107,9 @@ def _user_or_422(pk: int | None, *, field: str) -> User | None:
     return user
 
 
-@router.get("/office/triage", response={200: list[MatterOut], **problems(403)})
+@router.get("/office/triage", response={200: list[TriageMatterOut], **problems(403)})
 @paginate(PageNumberPagination)
-def triage_list(request: HttpRequest, filters: Query[MatterFilters]):
+def triage_list(request: HttpRequest, filters: Query[TriageMatterFilters]):
     """The matters: waiting ones the oldest first, then decided ones the latest first."""
     user = request_user(request)
     _require_view(user)
@@ -122,8 +122,8 @@ def triage_list(request: HttpRequest, filters: Query[MatterFilters]):
     return MappedRows(rows, matter_out)
 
 
-@router.post("/office/triage", response={201: MatterOut, **WRITE_PROBLEMS})
-def triage_submit(request: HttpRequest, payload: MatterIn):
+@router.post("/office/triage", response={201: TriageMatterOut, **WRITE_PROBLEMS})
+def triage_submit(request: HttpRequest, payload: TriageMatterIn):
     """Type a matter in (the GM's office): it gets its proposal at once."""
     user = request_user(request)
     department = None
@@ -147,7 +147,7 @@ def triage_submit(request: HttpRequest, payload: MatterIn):
     return Status(201, matter_out(matter))
 
 
-@router.get("/office/triage/rules", response={200: list[RuleOut], **problems(403)})
+@router.get("/office/triage/rules", response={200: list[TriageRuleOut], **problems(403)})
 def triage_rules(request: HttpRequest):
     """The GM's rules in their order (the first active one that matches decides)."""
     user = request_user(request)
@@ -155,8 +155,8 @@ def triage_rules(request: HttpRequest):
     return [rule_out(r) for r in selectors.rules_visible(user=user)]
 
 
-@router.post("/office/triage/rules", response={201: RuleOut, **WRITE_PROBLEMS})
-def triage_rule_create(request: HttpRequest, payload: RuleIn):
+@router.post("/office/triage/rules", response={201: TriageRuleOut, **WRITE_PROBLEMS})
+def triage_rule_create(request: HttpRequest, payload: TriageRuleIn):
     """Add a rule at the end of the order (the GM); the waiting matters are proposed again."""
     user = request_user(request)
     _require_view(user)
@@ -179,8 +179,8 @@ def _visible_rule(request: HttpRequest, rule_id: ObjectId) -> TriageRule:
     return rule
 
 
-@router.put("/office/triage/rules/{rule_id}", response={200: RuleOut, **WRITE_PROBLEMS})
-def triage_rule_change(request: HttpRequest, rule_id: ObjectId, payload: RuleIn):
+@router.put("/office/triage/rules/{rule_id}", response={200: TriageRuleOut, **WRITE_PROBLEMS})
+def triage_rule_change(request: HttpRequest, rule_id: ObjectId, payload: TriageRuleIn):
     """Change a rule (the GM)."""
     user = request_user(request)
     rule = services.rule_save(
@@ -203,7 +203,7 @@ def triage_rule_delete(request: HttpRequest, rule_id: ObjectId):
     return Status(204, None)
 
 
-@router.get("/office/triage/report", response={200: ReportOut, **problems(403)})
+@router.get("/office/triage/report", response={200: TriageReportOut, **problems(403)})
 def triage_report(request: HttpRequest):
     """How often the GM accepted the proposal (rates 0-1): overall, by proposed category, by
     month of the decision, by proposed route and by who proposed (a rule, the classifier)."""
@@ -212,7 +212,7 @@ def triage_report(request: HttpRequest):
     return selectors.acceptance_report(user=user)
 
 
-@router.get("/office/triage/{matter_id}", response={200: MatterDetailOut, **problems(404)})
+@router.get("/office/triage/{matter_id}", response={200: TriageMatterDetailOut, **problems(404)})
 def triage_read(request: HttpRequest, matter_id: ObjectId):
     """One matter with its proposal and every decision on it."""
     matter = _visible(request, matter_id)
@@ -220,8 +220,10 @@ def triage_read(request: HttpRequest, matter_id: ObjectId):
     return {**matter_out(matter), "history": [_decision_out(d) for d in history]}
 
 
-@router.post("/office/triage/{matter_id}/decision", response={200: MatterOut, **WRITE_PROBLEMS})
-def triage_decide(request: HttpRequest, matter_id: ObjectId, payload: DecideIn):
+@router.post(
+    "/office/triage/{matter_id}/decision", response={200: TriageMatterOut, **WRITE_PROBLEMS}
+)
+def triage_decide(request: HttpRequest, matter_id: ObjectId, payload: TriageDecideIn):
     """The GM decides (or changes the decision): the GM's, delegate to `owner_id`, or not the
     company's business. The decision is kept and the classifier learns from it."""
     matter = _visible(request, matter_id)

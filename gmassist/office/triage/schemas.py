@@ -16,32 +16,32 @@ StatusName = Literal[tuple(MatterStatus.values)]  # type: ignore[valid-type]
 Phrase = Annotated[Text, Field(min_length=1, max_length=80)]
 
 
-class PersonOut(Schema):
+class TriagePersonOut(Schema):
     id: int
     name: str
 
 
-class ProposalOut(Schema):
+class TriageProposalOut(Schema):
     route: RouteName
     category: CategoryName
-    owner: PersonOut | None
+    owner: TriagePersonOut | None
     confidence: float = Field(description="0-1; 1 when one of the GM's rules decided")
     unsure: bool
     rule_id: int | None
     reasons: list[str] = Field(description="in the reader's language")
 
 
-class DecisionOut(Schema):
+class TriageDecisionOut(Schema):
     route: RouteName
     category: CategoryName
-    owner: PersonOut | None
+    owner: TriagePersonOut | None
     accepted: bool = Field(description="the decision is the proposal")
-    decided_by: PersonOut | None
+    decided_by: TriagePersonOut | None
     decided_at: dt.datetime
     note: str
 
 
-class MatterOut(Schema):
+class TriageMatterOut(Schema):
     id: int
     title: str
     text: str
@@ -51,16 +51,18 @@ class MatterOut(Schema):
     department_id: int | None
     received_at: dt.datetime
     status: StatusName
-    proposal: ProposalOut
-    decision: DecisionOut | None = Field(description="the latest decision, null while waiting")
+    proposal: TriageProposalOut
+    decision: TriageDecisionOut | None = Field(
+        description="the latest decision, null while waiting"
+    )
     task_ref: str = Field(description='the delegated task, "office.task:<pk>", "" for none')
 
 
-class MatterDetailOut(MatterOut):
-    history: list[DecisionOut]
+class TriageMatterDetailOut(TriageMatterOut):
+    history: list[TriageDecisionOut]
 
 
-class MatterIn(Schema):
+class TriageMatterIn(Schema):
     title: Annotated[Text, Field(min_length=1, max_length=MAX_TITLE)]
     text: Annotated[Text, Field(max_length=MAX_TEXT)] = ""
     source: Literal["request", "document", "finding"] = "request"
@@ -68,7 +70,7 @@ class MatterIn(Schema):
     department_id: ObjectId | None = None
 
 
-class DecideIn(Schema):
+class TriageDecideIn(Schema):
     route: RouteName
     owner_id: ObjectId | None = Field(None, description="required when route is 'delegate'")
     category: CategoryName | Literal[""] = Field(
@@ -77,23 +79,23 @@ class DecideIn(Schema):
     note: Annotated[Text, Field(max_length=MAX_NOTE)] = ""
 
 
-class MatterFilters(Schema):
+class TriageMatterFilters(Schema):
     status: StatusName | None = None
     route: RouteName | None = Field(None, description="of the decision")
 
 
-class RuleOut(Schema):
+class TriageRuleOut(Schema):
     id: int
     position: int
     phrases_en: list[str]
     phrases_zh: list[str]
     category: CategoryName
     route: RouteName
-    owner: PersonOut | None
+    owner: TriagePersonOut | None
     active: bool
 
 
-class RuleIn(Schema):
+class TriageRuleIn(Schema):
     phrases_en: list[Phrase] = Field(default_factory=list, max_length=40)
     phrases_zh: list[Phrase] = Field(default_factory=list, max_length=40)
     category: CategoryName
@@ -102,31 +104,31 @@ class RuleIn(Schema):
     active: bool = True
 
 
-class RateOut(Schema):
+class TriageRateOut(Schema):
     decided: int
     accepted: int
     rate: float | None = Field(description="0-1, null when nothing is decided")
 
 
-class CategoryRateOut(RateOut):
+class TriageCategoryRateOut(TriageRateOut):
     category: CategoryName
 
 
-class MonthRateOut(RateOut):
+class TriageMonthRateOut(TriageRateOut):
     month: str = Field(description="YYYY-MM of the decision")
 
 
-class RouteRateOut(RateOut):
+class TriageRouteRateOut(TriageRateOut):
     route: RouteName
 
 
-class ProposerRateOut(RateOut):
+class TriageProposerRateOut(TriageRateOut):
     proposer: Literal["rule", "classifier", "unsure"]
 
 
-class ReportOut(RateOut):
+class TriageReportOut(TriageRateOut):
     corrected: int
-    by_category: list[CategoryRateOut]
-    by_month: list[MonthRateOut]
-    by_route: list[RouteRateOut]
-    by_proposer: list[ProposerRateOut]
+    by_category: list[TriageCategoryRateOut]
+    by_month: list[TriageMonthRateOut]
+    by_route: list[TriageRouteRateOut]
+    by_proposer: list[TriageProposerRateOut]

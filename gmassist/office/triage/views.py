@@ -133,7 +133,13 @@ def _detail_context(request: HttpRequest, matter: Matter, form: DecideForm | Non
         ],
         "owners": list(selectors.delegate_choices()),
         "may_decide": services.may_decide(request.user),
-        "form": form or DecideForm(initial={"route": matter.route or matter.proposed_route}),
+        "form": form
+        or DecideForm(
+            initial={
+                "route": matter.route or matter.proposed_route,
+                "owner": matter.owner_id or matter.proposed_owner_id,
+            }
+        ),
         "categories": Category.choices,
         "decided_route_label": presenters.route_label(matter.route) if matter.route else "",
         "decided_category_label": presenters.category_label(matter.category)

@@ -176,3 +176,11 @@ def test_rule_changes_by_others_are_refused(client, cast):
     client.force_login(cast.assistant)
     assert_problem(client.delete(f"/api/office/triage/rules/{rule.pk}"), 403)
     assert TriageRule.objects.count() == 1
+
+
+def test_the_openapi_document_keeps_the_triage_shapes_apart_from_others(client, cast):
+    schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
+    assert "unsure" in schemas["TriageProposalOut"]["properties"]
+    assert "unsure" not in schemas["ProposalOut"]["properties"]  # core's proposals
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert {"/api/office/triage", "/api/office/triage/{matter_id}/decision"} <= set(paths)
