@@ -110,7 +110,8 @@ def _user_or_422(pk: int | None, *, field: str) -> User | None:
 @router.get("/office/triage", response={200: list[TriageMatterOut], **problems(403)})
 @paginate(PageNumberPagination)
 def triage_list(request: HttpRequest, filters: Query[TriageMatterFilters]):
-    """The matters: waiting ones the oldest first, then decided ones the latest first."""
+    """The matters (the GM's office): with no filter the waiting ones first, then the decided,
+    each the oldest first; `status=decided` or a `route` gives the decided, the latest first."""
     user = request_user(request)
     _require_view(user)
     if filters.status == "decided" or filters.route:

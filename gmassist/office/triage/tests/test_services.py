@@ -273,3 +273,21 @@ def test_the_report_is_empty_for_those_outside_the_gms_office(cast):
     decide(make_matter(), cast.gm, "gm")
     assert selectors.acceptance_report(user=cast.hr)["decided"] == 0
     assert selectors.acceptance_report(user=cast.assistant)["decided"] == 1
+
+
+def test_the_nightly_intake_job_brings_feedback_to_the_gm(cast):
+    from gmassist.core.schedule import recurring_jobs
+    from gmassist.office.triage.jobs import triage_intake
+    from gmassist.voice.feedback.services import feedback_submit
+
+    feedback_submit(
+        by=cast.employee, kind="complaint", addressed_to="gm", subject="Press",
+        body="A journalist called me.", today=dt.date(2026, 3, 1),
+    )  # fmt: skip
+
+    class Progress:
+        def progress(self, percent, message):
+            pass
+
+    assert triage_intake(Progress(), today="2026-03-02") == {"matters": 1}
+    assert "office.triage_intake" in {job.kind for job in recurring_jobs()}
