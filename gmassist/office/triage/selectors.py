@@ -87,13 +87,18 @@ def decisions_learnt() -> list[tuple[str, str, str]]:
 
 
 def department_head_user(department: Department | None) -> User | None:
-    """The active user of the nearest head at or above `department` (None when none)."""
+    """The active user of the nearest head at or above `department` (None when none), passing
+    over the GM: a matter the GM would own is the GM's, not a delegation."""
     seen: set[int] = set()
     current = department
     while current is not None and current.pk not in seen:
         seen.add(current.pk)
         if current.head_id is not None:
-            user = User.objects.filter(employee_id=current.head_id, is_active=True).first()
+            user = (
+                User.objects.filter(employee_id=current.head_id, is_active=True)
+                .exclude(role=Role.GM)
+                .first()
+            )
             if user is not None:
                 return user
         current = current.parent
@@ -102,10 +107,11 @@ def department_head_user(department: Department | None) -> User | None:
 
 def delegate_choices() -> QuerySet[User]:
     """Who a matter can be delegated to: the heads of departments (their users), HR and the
-    assistant; active users only, by name."""
+    assistant; active users only, by name; never the GM (a matter the GM keeps is the GM's)."""
     heads = Department.objects.filter(head__isnull=False).values("head_id")
     return (
         User.objects.filter(is_active=True)
+        .exclude(role=Role.GM)
         .filter(Q(employee_id__in=heads) | Q(role__in=(Role.HR, Role.ASSISTANT, Role.DEPT_HEAD)))
         .select_related("employee")
         .order_by("last_name", "first_name", "username")
@@ -128,6 +134,7 @@ def delegate_shortlist() -> list[User]:
     )
     return list(
         User.objects.filter(is_active=True)
+        .exclude(role=Role.GM)
         .filter(
             Q(employee_id__in=top_heads.values("head_id")) | Q(role__in=(Role.HR, Role.ASSISTANT))
         )

@@ -291,3 +291,11 @@ def test_the_nightly_intake_job_brings_feedback_to_the_gm(cast):
 
     assert triage_intake(Progress(), today="2026-03-02") == {"matters": 1}
     assert "office.triage_intake" in {job.kind for job in recurring_jobs()}
+
+
+def test_a_detail_about_the_gms_own_department_is_proposed_to_nobody_in_particular(cast):
+    cast.hq.head = cast.gm.employee
+    cast.hq.save()
+    matter = make_matter(department=cast.rnd)  # R&D has no head; above it, the GM heads HQ
+    assert (matter.proposed_route, matter.proposed_owner) == ("delegate", None)
+    assert cast.gm not in selectors.delegate_choices()
