@@ -93,3 +93,28 @@ register_today_source(
         url="/office/triage/",
     )
 )
+
+
+def _register_task_subject() -> None:
+    """A delegated matter becomes a task "about" it (services._delegate_matter): the tasks part
+    must know the kind of record, and who may see one (the GM's office). Skipped while the
+    tasks part is not installed."""
+    try:
+        from gmassist.office.tasks.subjects import (  # type: ignore[import-not-found]
+            register_task_subject,
+        )
+    except ImportError:
+        return
+    from django.urls import reverse
+
+    from gmassist.office.triage.models import Matter
+
+    register_task_subject(
+        "office.matter",
+        title=lambda matter: matter.title,
+        url=lambda matter: reverse("office:triage_matter", args=[matter.pk]),
+        may_see=lambda user, matter: Matter.objects.restrict(user).filter(pk=matter.pk).exists(),
+    )
+
+
+_register_task_subject()
