@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core.job_pages import JobPage, register_job_page
 from gmassist.core.jobs import JobContext, JobError, job_handler
 from gmassist.core.schedule import DAY, recurring_job
+from gmassist.office.triage import sources
+
+__all__ = ["sources", "triage_intake"]  # sources: imported for its registrations (see there)
 
 
 @job_handler("office.triage_intake")
