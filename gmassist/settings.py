@@ -217,6 +217,13 @@ if FEEDBACK_TRIAGE_BELOW_PERCENT > 100:
         f"GMASSIST_FEEDBACK_TRIAGE_BELOW_PERCENT={FEEDBACK_TRIAGE_BELOW_PERCENT} "
         "must be at most 100"
     )
+# The GM's triage (docs/office/triage.md): a proposal of the classifier less sure than this
+# (percent) says it is unsure, and the GM decides without a suggested route.
+TRIAGE_UNSURE_BELOW_PERCENT = env_int("GMASSIST_TRIAGE_UNSURE_BELOW_PERCENT", 50, minimum=0)
+if TRIAGE_UNSURE_BELOW_PERCENT > 100:
+    raise ImproperlyConfigured(
+        f"GMASSIST_TRIAGE_UNSURE_BELOW_PERCENT={TRIAGE_UNSURE_BELOW_PERCENT} must be at most 100"
+    )
 # the topics of voice.feedback.choices.Topic (a test keeps the two the same)
 FEEDBACK_TOPIC_NAMES = (
     "pay", "workload", "management", "career", "process", "facilities", "customers", "other"

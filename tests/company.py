@@ -17,6 +17,7 @@ from gmassist.customers.services import RETIER
 from gmassist.decisions.models import Decision, Response
 from gmassist.decisions.services import Audience, decision_create, decision_publish
 from gmassist.office.tasks.models import Task
+from gmassist.office.triage.models import Matter, TriageRule
 from gmassist.org.models import Department, Employee, EmployeeSkill, Position, Review, Skill
 from gmassist.org.services import pay_change_propose
 from gmassist.talent.models import IncentivePlan, IncentivePlanLine, RiskModelRun, RiskScore
@@ -118,6 +119,13 @@ PATH_MODELS: dict[str, type] = {
     "office:task_status": Task,
     "office:task_comment": Task,
     "office:task_reassign": Task,
+    "matter_id": Matter,
+    "rule_id": TriageRule,
+    "office:triage_matter": Matter,
+    "office:triage_decide": Matter,
+    "office:triage_rule": TriageRule,
+    "office:triage_rule_delete": TriageRule,
+    "office:triage_rule_move": TriageRule,
 }
 # parameters that are not a record: a survey's round number
 
@@ -264,6 +272,21 @@ def small_company(cast) -> None:
         name="x", kind="agency", fee_percent=Decimal("20"), guarantee_days=90
     )
     RecruitingAgency.objects.filter(pk=agency.pk).update(name=marker(RecruitingAgency, agency.pk))
+
+    # the GM's triage: a matter about each department waiting, and one of the GM's rules
+    for department in (cast.sales_east, cast.rnd):
+        matter = Matter.objects.create(
+            title="x",
+            source="request",
+            department=department,
+            received_at=dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC),
+            proposed_route="gm",
+            proposed_category="overall",
+            confidence=0.7,
+        )
+        Matter.objects.filter(pk=matter.pk).update(title=marker(Matter, matter.pk))
+    rule = TriageRule.objects.create(position=1, category="image", route="gm", created_by=cast.gm)
+    TriageRule.objects.filter(pk=rule.pk).update(phrases_en=[marker(TriageRule, rule.pk)])
 
     for user in (cast.head, cast.outsider, cast.hr):
         token = ApiToken.objects.create(

@@ -5,8 +5,13 @@ their tables (office_*) and the migrations are the app's.
 Code imports a model from its part, not from here.
 """
 
-# isort: off
 from gmassist.office.tasks.models import Task, TaskComment
-# isort: on
+from gmassist.office.triage.models import Matter, TriageDecision, TriageRule
 
-__all__: list[str] = ["Task", "TaskComment"]
+__all__ = [
+    "Matter",
+    "Task",
+    "TaskComment",
+    "TriageDecision",
+    "TriageRule",
+]

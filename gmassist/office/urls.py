@@ -3,7 +3,12 @@ part's urls.py holds its routes, navigation entries and inbox or Today sections.
 
 from gmassist.office.tasks.urls import tasks_urlpatterns
 from gmassist.office.today.urls import today_urlpatterns
+from gmassist.office.triage.urls import triage_urlpatterns
 
 app_name = "office"
 
-urlpatterns: list = [*today_urlpatterns, *tasks_urlpatterns]
+urlpatterns: list = [
+    *today_urlpatterns,
+    *triage_urlpatterns,
+    *tasks_urlpatterns,
+]
