@@ -228,6 +228,15 @@ if unknown_topics := [t for t in FEEDBACK_HR_TOPICS if t not in FEEDBACK_TOPIC_N
         f"(the topics: {', '.join(FEEDBACK_TOPIC_NAMES)})"
     )
 
+# The schedule (docs/office/schedule.md): an imported .ics is expanded into busy times for
+# this many days from the day it is imported (recurring events included); the slot finder
+# looks no further ahead. 90 days cover a quarter's planning at a few thousand rows a person.
+SCHEDULE_BUSY_WINDOW_DAYS = env_int("GMASSIST_SCHEDULE_BUSY_WINDOW_DAYS", 90, minimum=7)
+if SCHEDULE_BUSY_WINDOW_DAYS > 366:
+    raise ImproperlyConfigured(
+        f"GMASSIST_SCHEDULE_BUSY_WINDOW_DAYS={SCHEDULE_BUSY_WINDOW_DAYS} must be at most 366"
+    )
+
 # Scripts and styles from our own static files only: no inline script, style or handler, no
 # eval. Pico's icons are data: images. A deployment may replace the whole policy ("" sends none).
 CONTENT_SECURITY_POLICY = env_str(

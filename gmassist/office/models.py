@@ -6,6 +6,21 @@ Code imports a model from its part, not from here.
 """
 
 # isort: off
+from gmassist.office.schedule.models import (
+    BusyCalendar,
+    BusyInterval,
+    FeedToken,
+    Meeting,
+    MeetingParticipant,
+    WorkingHours,
+)
 # isort: on
 
-__all__: list[str] = []
+__all__: list[str] = [
+    "BusyCalendar",
+    "BusyInterval",
+    "FeedToken",
+    "Meeting",
+    "MeetingParticipant",
+    "WorkingHours",
+]

@@ -232,3 +232,86 @@ def find_slots(
                 return slots
             start += granularity
     return slots
+
+
+# --- repeating meetings ----------------------------------------------------------------------
+
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def repeat_rule(
+    repeat: str, *, local_start: dt.datetime, until: dt.date | None = None
+) -> dict[str, object] | None:
+    """The RFC 5545 RRULE (as a dict: {"FREQ": "WEEKLY", "BYDAY": ["MO"]}) of a meeting that
+    repeats `repeat` ("", "weekdays", "weekly", "fortnightly", "monthly") from `local_start`
+    (aware, in the organiser's zone) up to and including the local day `until`; None for a
+    meeting that does not repeat. UNTIL is in UTC, as RFC 5545 wants with a TZID start."""
+    if not repeat:
+        return None
+    day = WEEKDAY_CODES[local_start.weekday()]
+    rules: dict[str, dict[str, object]] = {
+        "weekdays": {"FREQ": "WEEKLY", "BYDAY": list(WEEKDAY_CODES[:5])},
+        "weekly": {"FREQ": "WEEKLY", "BYDAY": [day]},
+        "fortnightly": {"FREQ": "WEEKLY", "INTERVAL": 2, "BYDAY": [day]},
+        "monthly": {"FREQ": "MONTHLY", "BYMONTHDAY": [local_start.day]},
+    }
+    if repeat not in rules:
+        raise SlotError(f"unknown repetition {repeat!r}; use one of {sorted(rules)}")
+    rule = dict(rules[repeat])
+    if until is not None:
+        if until < local_start.date():
+            raise SlotError(f"the repetition ends ({until}) before the meeting starts")
+        last = dt.datetime.combine(until, dt.time(23, 59, 59), tzinfo=local_start.tzinfo)
+        rule["UNTIL"] = last.astimezone(UTC)
+    return rule
+
+
+def occurrences(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    zone: str,
+    repeat: str = "",
+    until: dt.date | None = None,
+    window: Interval,
+    limit: int = 1000,
+) -> list[Interval]:
+    """The occurrences of a meeting from `start` to `end` (aware) that meet `window`, in UTC,
+    oldest first: the meeting itself, or each repetition at the same wall-clock time in
+    `zone` (a weekly 09:00 in Berlin is 08:00 UTC in winter and 07:00 UTC in summer)."""
+    from dateutil import rrule as dateutil_rrule  # type: ignore[import-untyped]
+
+    tz = zone_of(zone)
+    local_start, duration = start.astimezone(tz), end - start
+    rule = repeat_rule(repeat, local_start=local_start, until=until)
+    window = window.utc()
+    if rule is None:
+        meeting = Interval(start, end).utc()
+        return [meeting] if meeting.overlaps(window) else []
+    frequency = {"WEEKLY": dateutil_rrule.WEEKLY, "MONTHLY": dateutil_rrule.MONTHLY}
+    weekday_of = dict(zip(WEEKDAY_CODES, dateutil_rrule.weekdays, strict=True))
+    byday = rule.get("BYDAY")
+    bymonthday = rule.get("BYMONTHDAY")
+    until_at = rule.get("UNTIL")
+    # the rule runs on naive wall-clock times, each then placed in the zone: the local time
+    # holds across daylight-saving changes
+    naive = dateutil_rrule.rrule(
+        frequency[str(rule["FREQ"])],
+        dtstart=local_start.replace(tzinfo=None),
+        interval=int(str(rule.get("INTERVAL", 1))),
+        byweekday=[weekday_of[d] for d in byday] if isinstance(byday, list) else None,
+        bymonthday=bymonthday if isinstance(bymonthday, list) else None,
+        until=until_at.astimezone(tz).replace(tzinfo=None)
+        if isinstance(until_at, dt.datetime)
+        else None,
+    )
+    out: list[Interval] = []
+    earliest = (window.start - duration).astimezone(tz).replace(tzinfo=None)
+    for moment in naive.xafter(earliest, inc=True):
+        begin = moment.replace(tzinfo=tz).astimezone(UTC)
+        if begin >= window.end or len(out) >= limit:
+            break
+        occurrence = Interval(begin, begin + duration)
+        if occurrence.overlaps(window):
+            out.append(occurrence)
+    return out

@@ -17,6 +17,8 @@ from gmassist.office.schedule.engine import (
     WorkingHours,
     find_slots,
     merge,
+    occurrences,
+    repeat_rule,
     subtract,
 )
 
@@ -269,3 +271,51 @@ def test_no_earlier_free_start_is_missed(search):
             expected.append(moment)
         moment += step
     assert [s.start for s in found] == expected
+
+
+# --- repeating meetings ----------------------------------------------------------------------
+
+
+def test_a_weekly_meeting_keeps_nine_oclock_in_berlin_across_the_change():
+    start = local(BERLIN, 2026, 3, 16, 9)
+    found = occurrences(
+        start=start,
+        end=start + HOUR,
+        zone=BERLIN,
+        repeat="weekly",
+        until=dt.date(2026, 4, 6),
+        window=Interval(utc(2026, 3, 1), utc(2026, 5, 1)),
+    )
+    assert [o.start for o in found] == [
+        utc(2026, 3, 16, 8),
+        utc(2026, 3, 23, 8),
+        utc(2026, 3, 30, 7),
+        utc(2026, 4, 6, 7),
+    ]
+
+
+def test_occurrences_are_those_that_meet_the_window():
+    start = local(SHANGHAI, 2026, 3, 2, 10)  # a Monday
+    found = occurrences(
+        start=start,
+        end=start + HOUR,
+        zone=SHANGHAI,
+        repeat="weekdays",
+        window=Interval(utc(2026, 3, 5, 2, 30), utc(2026, 3, 10)),
+    )
+    # Thursday's (02:00-03:00 UTC) overlaps the window's start; then Friday, Monday
+    assert [o.start for o in found] == [utc(2026, 3, 5, 2), utc(2026, 3, 6, 2), utc(2026, 3, 9, 2)]
+
+
+def test_the_rule_of_a_fortnightly_meeting_ends_in_utc():
+    rule = repeat_rule(
+        "fortnightly", local_start=local(NEW_YORK, 2026, 3, 3, 9), until=dt.date(2026, 6, 30)
+    )
+    assert rule == {
+        "FREQ": "WEEKLY",
+        "INTERVAL": 2,
+        "BYDAY": ["TU"],
+        "UNTIL": utc(2026, 7, 1, 3, 59, 59),
+    }
+    with pytest.raises(SlotError, match="before the meeting starts"):
+        repeat_rule("weekly", local_start=local(NEW_YORK, 2026, 3, 3, 9), until=dt.date(2026, 3, 1))
