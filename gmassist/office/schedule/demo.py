@@ -223,6 +223,7 @@ def write_schedule_demo(ctx: DemoContext) -> dict[str, int]:
         meeting=meetings[6],
         by=assistant,
         reason="供应商改期到下个月。The vendor moved it to next month.",
+        notify=False,
     )
     now = timezone.now()
     if meetings[5].starts_at <= now:

@@ -238,7 +238,7 @@ def meeting_update(
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting, by, reason: str) -> Meeting:
+def meeting_cancel(*, meeting: Meeting, by, reason: str, notify: bool = True) -> Meeting:
     """Cancel a meeting with its reason: it stays, cancelled, so that every calendar that
     holds it (the feed, the invitations) removes it; the participants are told."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -259,8 +259,9 @@ def meeting_cancel(*, meeting: Meeting, by, reason: str) -> Meeting:
         target=meeting,
         changes={"status": "cancelled", "reason": reason},
     )
-    people = [row.user for row in meeting.participants.select_related("user")]
-    _after_commit_invite(meeting, people, kind="cancellation")
+    if notify:
+        people = [row.user for row in meeting.participants.select_related("user")]
+        _after_commit_invite(meeting, people, kind="cancellation")
     return meeting
 
 
