@@ -213,6 +213,7 @@ def slot_search(request: HttpRequest, filters: Query[SlotFilters]):
             days=filters.days,
             now=timezone.now(),
             limit=filters.limit,
+            include_self=filters.include_me,
         )
     except engine.SlotError as exc:
         raise ValidationError({"with": str(exc)}) from None

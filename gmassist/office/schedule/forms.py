@@ -196,6 +196,13 @@ class SlotForm(forms.Form):
         initial=7,
         widget=forms.NumberInput(attrs={"data-testid": "slot-days"}),
     )
+    include_me = forms.BooleanField(
+        label=_("I attend too"),
+        required=False,
+        initial=True,
+        help_text=_("Untick it to find a time for others only (the GM's, for instance)."),
+        widget=forms.CheckboxInput(attrs={"data-testid": "slot-include-me"}),
+    )
 
 
 class CalendarUploadForm(forms.Form):

@@ -96,6 +96,7 @@ class SlotFilters(Schema):
     start: dt.date | None = Field(None, alias="from", description="default: today")
     days: int = Field(7, ge=1, le=31)
     limit: int = Field(8, ge=1, le=50)
+    include_me: bool = Field(True, description="false: a time for the others only")
 
 
 class SlotPersonOut(Schema):

@@ -236,15 +236,20 @@ def slots_for(
     days: int,
     now: dt.datetime,
     limit: int = 8,
+    include_self: bool = True,
 ) -> SlotSearch:
     """The first `limit` slots of `minutes` minutes for `user` (when they are a person) and
-    `people`, from `first_day` (in `user`'s zone; never before `now`) for `days` days, inside
+    `people` (`include_self` False: `people` only, e.g. the assistant finding a time for the
+    GM), from `first_day` (in `user`'s zone; never before `now`) for `days` days, inside
     everyone's working hours and outside everyone's busy times. Raises engine.SlotError on a
     search it cannot run."""
     everyone: list[User] = []
-    for person in ([user] if getattr(user, "pk", None) else []) + list(people):
+    searcher = [user] if include_self and getattr(user, "pk", None) else []
+    for person in searcher + list(people):
         if person.pk not in {p.pk for p in everyone}:
             everyone.append(person)
+    if not everyone:
+        raise engine.SlotError("choose at least one participant")
     if not 1 <= days <= 31:
         raise engine.SlotError(f"search 1 to 31 days, not {days}")
     whole = _days_window(first_day, days, zone_of_user(user=user))

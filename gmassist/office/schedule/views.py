@@ -319,7 +319,8 @@ def find_slot(request: HttpRequest) -> HttpResponse:
     zone = selectors.zone_of_user(user=request.user)
     bound = "participants" in request.GET
     form = SlotForm(
-        request.GET if bound else None, initial={"start": _today(zone), "days": 7, "minutes": 60}
+        request.GET if bound else None,
+        initial={"start": _today(zone), "days": 7, "minutes": 60, "include_me": True},
     )
     rows: list[dict[str, Any]] | None = None
     search = None
@@ -334,6 +335,7 @@ def find_slot(request: HttpRequest) -> HttpResponse:
                 first_day=data["start"],
                 days=data["days"],
                 now=timezone.now(),
+                include_self=data["include_me"],
             )
         except engine.SlotError as exc:
             form.add_error(None, str(exc))

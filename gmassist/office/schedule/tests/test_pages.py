@@ -273,7 +273,13 @@ def test_finding_a_slot_avoids_busy_times_and_shows_each_local_time(client, cast
     client.force_login(cast.head)
     response = client.get(
         "/office/schedule/slots/",
-        {"participants": [cast.outsider.pk], "minutes": 60, "start": "2026-03-02", "days": 1},
+        {
+            "participants": [cast.outsider.pk],
+            "minutes": 60,
+            "start": "2026-03-02",
+            "days": 1,
+            "include_me": "on",
+        },
     )
     assert response.status_code == 200
     rows = response.context["rows"]
@@ -286,6 +292,17 @@ def test_finding_a_slot_avoids_busy_times_and_shows_each_local_time(client, cast
         ("Europe/Berlin", "09:00"),
     ]
     assert rows[0]["book_url"].startswith("/office/schedule/meetings/new/?start=2026-03-02T08")
+
+
+def test_the_assistant_finds_a_time_for_the_gm_without_counting_themselves(client, cast):
+    book(organiser=cast.assistant, start=at(2, 9), minutes=240)  # the assistant: busy all morning
+    client.force_login(cast.assistant)
+    params = {"participants": [cast.gm.pk], "minutes": 60, "start": "2026-03-02", "days": 1}
+    alone = client.get("/office/schedule/slots/", params).context["rows"]
+    assert [r["start"] for r in alone][:1] == [at(2, 9)]
+    assert [c["person"] for c in alone[0]["local"]] == [cast.gm]
+    with_me = client.get("/office/schedule/slots/", {**params, "include_me": "on"}).context["rows"]
+    assert [r["start"] for r in with_me][:1] == [at(2, 13)]
 
 
 def test_a_booked_slot_fills_the_meeting_form(client, cast):
