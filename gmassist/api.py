@@ -70,6 +70,7 @@ ROUTERS = [
     "gmassist.office.today.api.router",
     "gmassist.office.tasks.api.router",
     "gmassist.office.triage.api.router",
+    "gmassist.office.schedule.api.router",
 ]
 
 # Ids are 64-bit integers in both databases; a larger number can only be "not found" (and would

@@ -238,6 +238,14 @@ if unknown_topics := [t for t in FEEDBACK_HR_TOPICS if t not in FEEDBACK_TOPIC_N
 # Delegated tasks (office.tasks): a late task is escalated to the owner's head the day after
 # its due date, and this many days after that, still open, to the GM's desk (Today).
 TASK_ESCALATE_TO_GM_DAYS = env_int("GMASSIST_TASK_ESCALATE_TO_GM_DAYS", 3, minimum=0)
+# The schedule (docs/office/schedule.md): an imported .ics is expanded into busy times for
+# this many days from the day it is imported (recurring events included); the slot finder
+# looks no further ahead. 90 days cover a quarter's planning at a few thousand rows a person.
+SCHEDULE_BUSY_WINDOW_DAYS = env_int("GMASSIST_SCHEDULE_BUSY_WINDOW_DAYS", 90, minimum=7)
+if SCHEDULE_BUSY_WINDOW_DAYS > 366:
+    raise ImproperlyConfigured(
+        f"GMASSIST_SCHEDULE_BUSY_WINDOW_DAYS={SCHEDULE_BUSY_WINDOW_DAYS} must be at most 366"
+    )
 
 # Scripts and styles from our own static files only: no inline script, style or handler, no
 # eval. Pico's icons are data: images. A deployment may replace the whole policy ("" sends none).

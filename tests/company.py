@@ -16,6 +16,7 @@ from gmassist.customers.models import AccountManager, GroupCustomer, Industry, S
 from gmassist.customers.services import RETIER
 from gmassist.decisions.models import Decision, Response
 from gmassist.decisions.services import Audience, decision_create, decision_publish
+from gmassist.office.schedule.models import BusyCalendar, Meeting, MeetingParticipant
 from gmassist.office.tasks.models import Task
 from gmassist.office.triage.models import Matter, TriageRule
 from gmassist.org.models import Department, Employee, EmployeeSkill, Position, Review, Skill
@@ -126,6 +127,16 @@ PATH_MODELS: dict[str, type] = {
     "office:triage_rule": TriageRule,
     "office:triage_rule_delete": TriageRule,
     "office:triage_rule_move": TriageRule,
+    # the schedule
+    "meeting_id": Meeting,
+    "calendar_id": BusyCalendar,
+    "office:schedule_meeting": Meeting,
+    "office:schedule_meeting_edit": Meeting,
+    "office:schedule_meeting_cancel": Meeting,
+    "office:schedule_meeting_minutes": Meeting,
+    "office:schedule_meeting_respond": Meeting,
+    "office:schedule_meeting_ics": Meeting,
+    "office:schedule_calendar_delete": BusyCalendar,
 }
 # parameters that are not a record: a survey's round number
 
@@ -295,6 +306,29 @@ def small_company(cast) -> None:
         ApiToken.objects.filter(pk=token.pk).update(name=marker(ApiToken, token.pk))
         job = Job.objects.create(kind="core.import", params={}, created_by=user)
         Job.objects.filter(pk=job.pk).update(message=marker(Job, job.pk))
+
+    # meetings: the head's with the employee of Sales East, and the outsider's alone; an
+    # imported calendar each
+    for organiser, guest in ((cast.head, cast.employee), (cast.outsider, None)):
+        start = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
+        meeting = Meeting.objects.create(
+            title="x",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=1),
+            time_zone="Asia/Shanghai",
+            organiser=organiser,
+        )
+        Meeting.objects.filter(pk=meeting.pk).update(title=marker(Meeting, meeting.pk))
+        if guest is not None:
+            MeetingParticipant.objects.create(meeting=meeting, user=guest)
+        calendar = BusyCalendar.objects.create(
+            user=organiser,
+            name="x",
+            imported_at=start,
+            window_start=start,
+            window_end=start + dt.timedelta(days=90),
+        )
+        BusyCalendar.objects.filter(pk=calendar.pk).update(name=marker(BusyCalendar, calendar.pk))
 
     # saved views: the head's private one, one HR shares with HR, the GM's private one
     for owner, page, shared_with in (

@@ -54,6 +54,20 @@ ALLOWED_WORDS = {
     "Authorization",  # "Authorization: Bearer <key>", the HTTP header as it is sent
     "Bearer",
     "XXXX",  # the shape of a follow-up code, in its field's placeholder
+    # the schedule: IANA time-zone names (Asia/Shanghai) and UTC as calendars show them, the
+    # .ics file extension, the calendar products and the keys people press, by their names
+    "UTC",
+    "Asia",
+    "Europe",
+    "America",
+    "ics",
+    "Outlook",
+    "Google",
+    "Apple",
+    "Windows",
+    "Mac",
+    "iPhone",
+    "Ctrl",
 }
 
 # English still shown on one page (route name, word), with why: the debt, to be paid.

@@ -42,6 +42,7 @@ from gmassist.core.views_lib import ListPage
 from gmassist.customers.models import GroupCustomer
 from gmassist.customers.services import RETIER
 from gmassist.decisions.models import Decision
+from gmassist.office.schedule.models import BusyCalendar, Meeting
 from gmassist.org.models import Employee
 from gmassist.talent.selectors import risk_reach_ok
 from gmassist.voice.feedback.models import Feedback
@@ -53,7 +54,12 @@ ROLES = ["gm", "assistant", "hr", "head", "employee", "outsider", "account_manag
 
 # parameters that are not a record the route shows (a note's record type; a note's id, whose
 # reader is its record's: tests/core/test_notes.py)
-PLAIN_PARAMS = {"number": "1", "target_type": "org.employee", "note_id": "1"}
+PLAIN_PARAMS = {
+    "number": "1",
+    "target_type": "org.employee",
+    "note_id": "1",
+    "secret": "gmf_not-a-feed",  # the iCalendar feed's secret: a wrong one is a 404
+}
 
 # The records whose text carries a marker: the marker of a record out of the user's scope
 # must appear in no response to them.
@@ -69,6 +75,8 @@ MARKED = [
     (ApiToken, "name"),
     (Job, "message"),
     (SavedView, "name"),
+    (Meeting, "title"),
+    (BusyCalendar, "name"),
 ]
 
 # Routes that show pay by design without auditing each read, with the reason.

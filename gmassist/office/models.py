@@ -5,13 +5,27 @@ their tables (office_*) and the migrations are the app's.
 Code imports a model from its part, not from here.
 """
 
+from gmassist.office.schedule.models import (
+    BusyCalendar,
+    BusyInterval,
+    FeedToken,
+    Meeting,
+    MeetingParticipant,
+    WorkingHours,
+)
 from gmassist.office.tasks.models import Task, TaskComment
 from gmassist.office.triage.models import Matter, TriageDecision, TriageRule
 
 __all__ = [
+    "BusyCalendar",
+    "BusyInterval",
+    "FeedToken",
     "Matter",
+    "Meeting",
+    "MeetingParticipant",
     "Task",
     "TaskComment",
     "TriageDecision",
     "TriageRule",
+    "WorkingHours",
 ]

@@ -18,6 +18,17 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class FeedPerson:
+    """An organiser or attendee of an entry: a name, an e-mail address (may be empty) and,
+    for an attendee, their answer as RFC 5545 says it (PARTSTAT: NEEDS-ACTION, ACCEPTED,
+    DECLINED, TENTATIVE)."""
+
+    name: str
+    email: str = ""
+    status: str = "NEEDS-ACTION"
+
+
+@dataclass(frozen=True)
 class FeedEntry:
     """One entry of a feed.
 
@@ -39,6 +50,9 @@ class FeedEntry:
     rrule: dict[str, object] | None = None
     sequence: int = 0
     cancelled: bool = False
+    # a meeting's organiser and attendees (ORGANIZER, ATTENDEE); none for a deadline
+    organizer: FeedPerson | None = None
+    attendees: tuple[FeedPerson, ...] = ()
 
 
 @dataclass(frozen=True)
