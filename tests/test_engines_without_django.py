@@ -38,7 +38,6 @@ def engine_modules() -> list[str]:
     """The dotted names of the engine and library modules, found on disk."""
     paths = [
         *ROOT.glob("gmassist/*/engine.py"),
-        *ROOT.glob("gmassist/*/*/engine.py"),  # a part's engine (office/triage)
         *ROOT.glob("gmassist/*/engine/*.py"),
         *ROOT.glob("gmassist/*/*/engine.py"),
         *ROOT.glob("gmassist/*/*/engine/*.py"),

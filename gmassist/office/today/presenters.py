@@ -7,27 +7,22 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from gmassist.office.today.registry import TodayItem, age_in_days
 from gmassist.office.today.selectors import TodaySection
 
-# The tasks part of the office makes a task from a matter at this route, `?about=<about>`;
-# without that part installed (or before its merge) Today offers no delegate action.
+# The tasks part of the office makes a task from a matter at this route, `?about=<about>`.
 TASK_NEW_ROUTE = "office:task_new"
 
 
 def delegate_url(item: TodayItem) -> str:
-    """Where to delegate `item` as a task ("" when it names no record, or when no route makes
-    tasks)."""
+    """Where to delegate `item` as a task (office.tasks' new-task page about its record); ""
+    when it names no record."""
     if not item.about:
         return ""
-    try:
-        base = reverse(TASK_NEW_ROUTE)
-    except NoReverseMatch:
-        return ""
-    return f"{base}?{urlencode({'about': item.about})}"
+    return f"{reverse(TASK_NEW_ROUTE)}?{urlencode({'about': item.about})}"
 
 
 def item_out(item: TodayItem, *, now: dt.datetime | None = None) -> dict[str, Any]:

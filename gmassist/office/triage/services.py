@@ -352,13 +352,10 @@ def matter_decide(
 
 
 def _delegate_matter(*, matter: Matter, by: User) -> str:
-    """Make the delegated matter a task of its owner (office.tasks, built beside this part),
-    returning the task as "office.task:<pk>"; "" while the tasks part is not installed (the
-    decision is kept and the owner is on it; the task is made when the tasks part arrives)."""
-    try:
-        from gmassist.office.tasks.services import task_create  # type: ignore[import-not-found]
-    except ImportError:
-        return ""
+    """Make the delegated matter a task of its owner (office.tasks), in the decision's
+    transaction, returning the task as "office.task:<pk>"."""
+    from gmassist.office.tasks.services import task_create
+
     task = task_create(
         by=by,
         title=matter.title,

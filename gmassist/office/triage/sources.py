@@ -72,16 +72,10 @@ register_today_source(
 
 def _register_task_subject() -> None:
     """A delegated matter becomes a task "about" it (services._delegate_matter): the tasks part
-    must know the kind of record, and who may see one (the GM's office). Skipped while the
-    tasks part is not installed."""
-    try:
-        from gmassist.office.tasks.subjects import (  # type: ignore[import-not-found]
-            register_task_subject,
-        )
-    except ImportError:
-        return
+    must know the kind of record, and who may see one (the GM's office)."""
     from django.urls import reverse
 
+    from gmassist.office.tasks.subjects import register_task_subject
     from gmassist.office.triage.models import Matter
 
     register_task_subject(

@@ -219,6 +219,7 @@ def test_every_kind_of_record_of_the_existing_modules_is_registered():
         "customers.groupcustomer",
         "decisions.decision",
         "decisions.response",
+        "office.matter",
         "org.employee",
         "voice.feedback",
         "voice.requisition",

@@ -2,12 +2,12 @@
 rules, feedback to the GM coming in, and the acceptance rate."""
 
 import datetime as dt
-from importlib.util import find_spec
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from gmassist.core.models import AuditEntry
+from gmassist.office.tasks.models import Task
 from gmassist.office.triage import selectors, services
 from gmassist.office.triage.choices import MatterStatus
 from gmassist.office.triage.models import Matter, TriageDecision, TriageRule
@@ -82,9 +82,14 @@ def test_confirming_the_proposal_counts_as_accepted_and_keeps_the_decision(cast)
     assert matter.decided_at == NOW
     decision = TriageDecision.objects.get()
     assert (decision.route, decision.accepted, decision.owner) == ("delegate", True, cast.head)
-    # with the tasks part installed the matter becomes its owner's task (test_tasks.py)
-    tasks_installed = find_spec("gmassist.office.tasks.services") is not None
-    assert matter.task_ref.startswith("office.task:") if tasks_installed else matter.task_ref == ""
+    # the matter became its owner's task
+    task = Task.objects.get()
+    assert matter.task_ref == f"office.task:{task.pk}"
+    assert (task.owner, task.delegated_by, task.about) == (
+        cast.head,
+        cast.gm,
+        f"office.matter:{matter.pk}",
+    )
 
 
 def test_changing_the_route_takes_the_likeliest_category_of_the_new_route(cast):

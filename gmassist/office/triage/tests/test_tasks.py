@@ -1,11 +1,6 @@
-"""A matter the GM delegates becomes a delegated task of its owner (the tasks part); skipped
-while the tasks part is not installed."""
-
-import pytest
+"""A matter the GM delegates becomes a delegated task of its owner (the tasks part)."""
 
 from gmassist.office.triage.tests.conftest import decide, make_matter
-
-pytest.importorskip("gmassist.office.tasks.services")
 
 
 def test_a_delegated_matter_becomes_a_task_of_its_owner(cast):
