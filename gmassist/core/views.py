@@ -321,7 +321,10 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _may_decide(user: Any) -> bool:
-    return reach(user, Domain.PEOPLE, Action.APPROVE) is not None
+    """Whether `user` decides proposals at all: by their role, or as someone's deputy today."""
+    return reach(user, Domain.PEOPLE, Action.APPROVE) is not None or bool(
+        selectors.deputy_principals(user)
+    )
 
 
 def _evidence_text(proposal: Proposal) -> str:
@@ -461,9 +464,13 @@ def _decision_context(
     is_open = proposal.status == ProposalStatus.OPEN
     outside = is_open and services.proposal_needs_outside_decision(proposal=proposal)
     refusal = ""
+    acting_for = None
     if is_open and may_decide and not outside:
         refusal = services.proposal_may_decide(proposal=proposal, by=user)
+        if not refusal:
+            acting_for = _deputyship_deciding(user, proposal)
     return {
+        "acting_for": acting_for,
         "proposal": proposal,
         "object": proposal,
         "may_decide": may_decide,
@@ -473,6 +480,15 @@ def _decision_context(
         "may_record_outside": outside and user_role(user) in services.OUTSIDE_RECORDERS,
         "outside_form": outside_form,
     }
+
+
+def _deputyship_deciding(user: Any, proposal: Proposal) -> Any:
+    """The deputyship under which `user` decides `proposal` (None: in their own right)."""
+    principal = services.proposal_check_may_decide(proposal=proposal, by=user)
+    if principal is None:
+        return None
+    rows = selectors.deputyships_acting(user=user)
+    return next((row for row in rows if row.principal_id == principal.pk), None)
 
 
 @login_required
