@@ -6,6 +6,7 @@ Code imports a model from its part, not from here.
 """
 
 # isort: off
+from gmassist.office.documents.models import Document, DocumentStep, DocumentVersion
 # isort: on
 
-__all__: list[str] = []
+__all__: list[str] = ["Document", "DocumentStep", "DocumentVersion"]
