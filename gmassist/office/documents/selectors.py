@@ -124,3 +124,25 @@ def documents_archived(*, user: Any, search: str = "") -> QuerySet[Document]:
     if search.strip():
         qs = qs.filter(title__icontains=search.strip())
     return qs.order_by("-archived_at", "-id")
+
+
+def documents_listed(
+    *, user: Any, show: str = "", search: str = "", kind: str = "", status: str = ""
+) -> QuerySet[Document]:
+    """The documents list as `user` may see it: `show` "awaiting" (their decision, as approver
+    or deputy), "mine" (written by them), "in_flight" (in review or back for changes),
+    "archive" (approved) or anything else (all they may see); `search` a part of the title;
+    `kind`, `status` one value each."""
+    qs = {
+        "awaiting": lambda: documents_awaiting(user=user),
+        "mine": lambda: documents_written_by(user=user),
+        "in_flight": lambda: documents_in_flight(user=user),
+        "archive": lambda: documents_archived(user=user),
+    }.get(show, lambda: documents_visible(user=user))()
+    if search.strip():
+        qs = qs.filter(title__icontains=search.strip())
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
