@@ -909,9 +909,13 @@ DEPUTY_MAX_DAYS = 366
 
 def _deputy_may_name(by: Any, principal: User) -> bool:
     """The principal names their own deputy; the GM's office may name one for anyone."""
-    from gmassist.core.permissions import same_actor
+    return _is_user(by, principal) or reach(by, Domain.DEPUTIES, Action.CHANGE) == ALL
 
-    return same_actor(by, principal) or reach(by, Domain.DEPUTIES, Action.CHANGE) == ALL
+
+def _is_user(actor: Any, user: Any) -> bool:
+    """True when `actor` (a user, perhaps the request's lazy one) is the stored `user`."""
+    pk = getattr(actor, "pk", None)
+    return pk is not None and getattr(actor, "is_authenticated", False) and pk == user.pk
 
 
 @transaction.atomic
@@ -998,9 +1002,8 @@ def deputy_end(*, deputyship: Any, by: Actor | None) -> Any:
     it covers no day. The principal, the deputy or the GM's office. Audited; ending one already
     ended changes nothing."""
     from gmassist.core.models import ApprovalDeputy
-    from gmassist.core.permissions import same_actor
 
-    if not (_deputy_may_name(by, deputyship.principal) or same_actor(by, deputyship.deputy)):
+    if not (_deputy_may_name(by, deputyship.principal) or _is_user(by, deputyship.deputy)):
         raise PermissionDenied(
             gettext("Only the principal, the deputy or the GM's office ends it.")
         )
