@@ -36,12 +36,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gmassist.core.choices import Action, AuditAction
-from gmassist.core.models import ApiToken, AuditEntry, Job, Proposal, SavedView
+from gmassist.core.models import ApiToken, ApprovalDeputy, AuditEntry, Job, Proposal, SavedView
 from gmassist.core.permissions import reach
 from gmassist.core.views_lib import ListPage
 from gmassist.customers.models import GroupCustomer
 from gmassist.customers.services import RETIER
 from gmassist.decisions.models import Decision
+from gmassist.office.documents.models import Document
 from gmassist.org.models import Employee
 from gmassist.talent.selectors import risk_reach_ok
 from gmassist.voice.feedback.models import Feedback
@@ -69,6 +70,8 @@ MARKED = [
     (ApiToken, "name"),
     (Job, "message"),
     (SavedView, "name"),
+    (Document, "title"),
+    (ApprovalDeputy, "note"),
 ]
 
 # Routes that show pay by design without auditing each read, with the reason.
