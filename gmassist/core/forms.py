@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gmassist.core import selectors
 from gmassist.core.choices import Action, AuditAction, Role
@@ -370,9 +371,14 @@ class DeputyForm(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"list": "deputy-options", "autocomplete": "off"}),
     )
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    # "From" alone is a sender in the catalogue
+    starts_on = forms.DateField(
+        label=pgettext_lazy("first day", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     ends_on = forms.DateField(
-        label=_("Until (included)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until (included)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 

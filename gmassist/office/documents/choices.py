@@ -2,11 +2,13 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DocumentKind(models.TextChoices):
     MEMO = "memo", _("Memo")
-    CONTRACT = "contract", _("Contract")
+    # "Contract" alone is also an employment type (a contract worker) in the catalogue
+    CONTRACT = "contract", pgettext_lazy("document kind", "Contract")
     REPORT = "report", _("Report")
     POLICY = "policy", _("Policy")
     OTHER = "other", _("Other")
@@ -16,7 +18,8 @@ class DocumentStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     IN_REVIEW = "in_review", _("In review")
     CHANGES_REQUESTED = "changes", _("Changes requested")
-    APPROVED = "approved", _("Approved")
+    # "Approved" alone is the audit log's verb
+    APPROVED = "approved", pgettext_lazy("document status", "Approved")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -38,7 +41,7 @@ class Routing(models.TextChoices):
 class StepStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting its turn")
     OPEN = "open", _("To decide")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("document status", "Approved")
     REJECTED = "rejected", _("Rejected")
     CHANGES = "changes", _("Asked for changes")
     SKIPPED = "skipped", _("Not needed")
