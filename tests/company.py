@@ -302,7 +302,7 @@ def small_company(cast) -> None:
         (cast.outsider, [cast.gm], cast.rnd),
     ):
         document = document_create(
-            by=author, title="x", approvers=approvers, department=department, text="Text"
+            by=author, title="x", approvers=approvers, department=department, text="正文"
         )
         Document.objects.filter(pk=document.pk).update(title=marker(Document, document.pk))
     tomorrow = dt.date.today() + dt.timedelta(days=1)

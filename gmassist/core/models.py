@@ -560,6 +560,8 @@ class ApprovalDeputy(BaseModel):
 
     class Meta:
         ordering = ["-starts_on", "-id"]
+        verbose_name = _("deputyship")
+        verbose_name_plural = _("deputyships")
         indexes = [
             models.Index(fields=["deputy", "starts_on", "ends_on"], name="core_deputy_acting"),
         ]
@@ -575,7 +577,8 @@ class ApprovalDeputy(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.deputy} for {self.principal}, {self.starts_on} – {self.ends_on}"
+        # stored as the audit entries' target, read in either language
+        return f"{self.principal} → {self.deputy}, {self.starts_on} – {self.ends_on}"
 
     def covers(self, day: Any) -> bool:
         """True when the deputy acts for the principal on `day` (a date)."""

@@ -87,6 +87,8 @@ class Document(BaseModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=DocumentStatus.values),
@@ -150,6 +152,8 @@ class DocumentVersion(BaseModel):
 
     class Meta:
         ordering = ["document", "-number"]
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "number"], name="office_document_version_unique_number"
@@ -209,6 +213,8 @@ class DocumentStep(BaseModel):
 
     class Meta:
         ordering = ["version", "order"]
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
         indexes = [
             models.Index(fields=["approver", "status"], name="office_docstep_approver_open"),
         ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from gmassist.core.choices import Action, Role
 from gmassist.core.inbox import InboxItem, InboxSection, register_inbox_section
 from gmassist.core.permissions import Domain, user_role
+from gmassist.core.presenters import register_audit_value
 from gmassist.core.views_lib import NavItem, register_nav
 from gmassist.office.documents import views
 from gmassist.office.today.registry import (
@@ -21,6 +22,23 @@ from gmassist.office.today.registry import (
     Weight,
     register_today_source,
 )
+
+
+def _decision_label(value: Any) -> Any:
+    from gmassist.office.documents.choices import Decision
+
+    return str(Decision(value).label) if value in Decision.values else value
+
+
+def _route_word(value: Any) -> Any:
+    from django.utils.translation import gettext
+
+    return gettext("started again") if value == "restarted" else value
+
+
+# the audit log shows a document's decisions and route in the reader's language
+register_audit_value("office.document", "decision", _decision_label)
+register_audit_value("office.document", "route", _route_word)
 
 documents_urlpatterns = [
     path("documents/", views.DocumentListPage.as_view(), name="documents"),
