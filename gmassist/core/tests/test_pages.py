@@ -117,6 +117,7 @@ def test_the_top_row_shows_one_link_per_section_and_a_section_page_shows_its_pag
         "voice.feedback",
         "voice.requisitions",
         "customers.list",
+        "office.documents",
     ]
     assert re.findall(r'data-testid="subnav-([\w.]+)"', body) == [
         "org.directory",

@@ -3,6 +3,7 @@ bad input."""
 
 import datetime as dt
 
+import pytest
 from django.utils import timezone
 
 from conftest import assert_problem
@@ -214,3 +215,18 @@ def test_bad_deputy_dates_are_a_422(client, cast):
     assert assert_problem(response, 422)["errors"] == [
         {"field": "ends_on", "message": "The last day is before the first day."}
     ]
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_api_list_costs_the_same_queries_for_any_number_of_rows(
+    client, cast, django_assert_num_queries, count
+):
+    for number in range(count):
+        services.document_create(
+            by=cast.employee, title=f"Memo {number}", approvers=[cast.head], text="Text"
+        )
+    client.force_login(cast.head)
+    client.get("/api/office/documents?show=awaiting")
+    with django_assert_num_queries(5):
+        body = client.get("/api/office/documents?show=awaiting").json()
+    assert body["count"] == count

@@ -139,3 +139,23 @@ def test_the_pdf_writer_makes_a_cross_reference_table_that_points_at_its_objects
     first = int(data[start:].split(b"\n")[3][:10])
     assert data[first : first + 7] == b"1 0 obj"
     assert b"(Line \\(one\\)) Tj" in data
+
+
+def test_the_engine_imports_no_django():
+    import ast
+    from pathlib import Path
+
+    from gmassist.office.documents import engine
+
+    tree = ast.parse(Path(engine.__file__).read_text(encoding="utf-8"))
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        (node.module or "").split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert not imported & {"django", "gmassist"}

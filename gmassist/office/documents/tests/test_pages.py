@@ -322,3 +322,22 @@ def test_the_documents_appear_in_the_inbox_and_on_today(
     assert source.count(user) == len(expected)
     section = next(s for s in inbox_for(user) if s.key == "office.documents")
     assert section.action_count == len(expected)
+
+
+def _more_documents(cast, count):
+    for number in range(count):
+        services.document_create(
+            by=cast.employee, title=f"Memo {number}", approvers=[cast.head], text="Text"
+        )
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_list_makes_the_same_queries_whatever_the_rows(
+    client, cast, django_assert_num_queries, count
+):
+    _more_documents(cast, count)
+    client.force_login(cast.head)
+    client.get("/office/documents/?show=awaiting")  # the session and the caches warm
+    with django_assert_num_queries(6):
+        response = client.get("/office/documents/?show=awaiting")
+    assert len(response.context["rows"]) == count
