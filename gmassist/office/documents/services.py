@@ -186,6 +186,50 @@ def _content_checked(*, upload: Any, text: str) -> tuple[CheckedFile | None, str
     return (document_file_checked(upload) if upload is not None else None), text
 
 
+def _notify_waiting(document: Document, steps: Sequence[DocumentStep]) -> None:
+    """Once the transaction commits, e-mail the approvers whose steps just opened, and the
+    deputy of any of them who is away today, each in their own language."""
+    from gmassist.core.notify import notify_users, site_url
+    from gmassist.core.selectors import deputyship_current_for
+
+    pks = [step.pk for step in steps]
+    if not pks:
+        return
+
+    def send() -> None:
+        url = site_url(document.get_absolute_url())
+        opened = DocumentStep.objects.filter(pk__in=pks).select_related(
+            "approver__employee", "version", "document__author__employee"
+        )
+        for step in opened:
+            context = {"document": step.document, "version": step.version, "url": url}
+            notify_users(users=[step.approver], template=TEMPLATE_WAITING, context=context)
+            away = deputyship_current_for(principal=step.approver)
+            if away is not None and away.deputy_id != document.author_id:
+                notify_users(
+                    users=[away.deputy],
+                    template=TEMPLATE_WAITING,
+                    context={**context, "on_behalf": True, "approver": step.approver},
+                )
+
+    transaction.on_commit(send)
+
+
+def _notify_author(document: Document, step: DocumentStep) -> None:
+    """Once the transaction commits, tell the author how their document was decided."""
+    from gmassist.core.notify import notify_users, site_url
+
+    def send() -> None:
+        context = {"document": document, "step": step, "url": site_url(document.get_absolute_url())}
+        notify_users(users=[document.author], template=TEMPLATE_DECIDED, context=context)
+
+    transaction.on_commit(send)
+
+
+TEMPLATE_WAITING = "office/documents/email/waiting"
+TEMPLATE_DECIDED = "office/documents/email/decided"
+
+
 def _route_open(*, document: Document, version: DocumentVersion, approvers: Sequence[User]) -> None:
     """Create the version's steps and open them as the route starts."""
     now = timezone.now()
@@ -201,6 +245,7 @@ def _route_open(*, document: Document, version: DocumentVersion, approvers: Sequ
         )
         for order, (approver, state) in enumerate(zip(approvers, start.states, strict=True), 1)
     )
+    _notify_waiting(document, list(version.steps.filter(status=StepStatus.OPEN)))
 
 
 @transaction.atomic
@@ -314,6 +359,7 @@ def document_submit(*, document: Document, by: User) -> Document:
     locked.status = DocumentStatus.IN_REVIEW
     locked.submitted_at = now
     locked.save(update_fields=["status", "submitted_at", "updated_at"])
+    _notify_waiting(locked, [step for step in steps if step.status == StepStatus.OPEN])
     audit_record(
         actor=by,
         action=AuditAction.UPDATE,
@@ -404,12 +450,15 @@ def document_decide(
         locked.min_approvals,
         [engine.StepState(s.status) for s in steps],
     )
+    opened = []
     for other, state in zip(steps, route.states, strict=True):
         if other.status != state:
             if state == engine.StepState.OPEN:
                 other.opened_at = now
+                opened.append(other)
             other.status = str(state)
             other.save(update_fields=["status", "opened_at", "updated_at"])
+    _notify_waiting(locked, opened)
     status_before = locked.status
     locked.status = {
         engine.Outcome.IN_REVIEW: DocumentStatus.IN_REVIEW,
@@ -422,6 +471,8 @@ def document_decide(
     if route.outcome == engine.Outcome.APPROVED:
         locked.archived_at = now
     locked.save(update_fields=["status", "decided_at", "archived_at", "updated_at"])
+    if route.outcome != engine.Outcome.IN_REVIEW:
+        _notify_author(locked, step)
     action = {
         Decision.APPROVE: AuditAction.APPROVE,
         Decision.REJECT: AuditAction.REJECT,
