@@ -24,12 +24,12 @@ from gmassist.core.models import User
 from gmassist.office.documents import selectors, services, views
 from gmassist.office.documents.models import Document
 from gmassist.office.documents.schemas import (
-    DecideIn,
+    DocumentDecideIn,
     DocumentDetailOut,
     DocumentFilters,
     DocumentIn,
     DocumentOut,
-    VersionIn,
+    DocumentVersionIn,
 )
 
 router = Router(tags=["office"])
@@ -182,7 +182,7 @@ def document_detail(request: HttpRequest, document_id: ObjectId):
 @router.post(
     "/office/documents/{document_id}/decide", response={200: DocumentDetailOut, **WRITE_PROBLEMS}
 )
-def document_decide(request: HttpRequest, document_id: ObjectId, payload: DecideIn):
+def document_decide(request: HttpRequest, document_id: ObjectId, payload: DocumentDecideIn):
     """Approve, ask for changes or reject your open step (or, as a deputy, your principal's),
     with a comment (required but for approve). 403 says why you may not decide it now."""
     user = request_user(request)
@@ -200,7 +200,7 @@ def document_decide(request: HttpRequest, document_id: ObjectId, payload: Decide
 def document_version_add(
     request: HttpRequest,
     document_id: ObjectId,
-    form: Form[VersionIn],
+    form: Form[DocumentVersionIn],
     file: File[UploadedFile | None] = None,
 ):
     """A new version (its author; a draft or a document sent back for changes): the route

@@ -23,7 +23,7 @@ DecisionName = Literal[tuple(Decision.values)]  # type: ignore[valid-type]
 Show = Literal["all", "awaiting", "mine", "in_flight", "archive"]
 
 
-class PersonRef(Schema):
+class DocumentPersonRef(Schema):
     id: int
     name: str
 
@@ -62,27 +62,29 @@ class DocumentIn(Schema):
     submit: bool = Field(True, description="send for approval now (false: keep a draft)")
 
 
-class DecideIn(Schema):
+class DocumentDecideIn(Schema):
     decision: DecisionName
     comment: Text = Field("", max_length=2000, description="required for changes and reject")
 
 
-class VersionIn(Schema):
+class DocumentVersionIn(Schema):
     text: Text = Field("", max_length=TEXT_MAX)
     note: Text = Field("", max_length=500, description="what changed")
 
 
-class StepOut(Schema):
+class DocumentStepOut(Schema):
     order: int
-    approver: PersonRef
+    approver: DocumentPersonRef
     status: StepStatusName
-    decided_by: PersonRef | None
-    on_behalf_of: PersonRef | None = Field(description="the approver, when a deputy decided")
+    decided_by: DocumentPersonRef | None
+    on_behalf_of: DocumentPersonRef | None = Field(
+        description="the approver, when a deputy decided"
+    )
     decided_at: dt.datetime | None
     comment: str
 
 
-class VersionOut(Schema):
+class DocumentVersionOut(Schema):
     number: int
     file_name: str
     file_kind: str = Field(description='"pdf", "docx", or "" for a written version')
@@ -92,7 +94,7 @@ class VersionOut(Schema):
     note: str
     created_at: dt.datetime
     download: str = Field(description="the path of its download")
-    steps: list[StepOut]
+    steps: list[DocumentStepOut]
 
 
 class DocumentOut(Schema):
@@ -102,7 +104,7 @@ class DocumentOut(Schema):
     status: StatusName
     routing: RoutingName
     min_approvals: int | None
-    author: PersonRef
+    author: DocumentPersonRef
     department_id: int | None
     about_employee_id: int | None
     summary: str
@@ -113,10 +115,10 @@ class DocumentOut(Schema):
 
 
 class DocumentDetailOut(DocumentOut):
-    versions: list[VersionOut] = Field(description="newest first")
+    versions: list[DocumentVersionOut] = Field(description="newest first")
     may_decide: bool
     decide_refusal: str = Field(description="why you may not decide it now, or ''")
-    on_behalf_of: PersonRef | None = Field(
+    on_behalf_of: DocumentPersonRef | None = Field(
         description="whom you would decide it for as their deputy"
     )
     approval_record: str = Field(description="the path of the approval record, '' until approved")
