@@ -319,11 +319,11 @@ def document_version_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _author_action(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    """Run an author's action (send, withdraw) and go back to the document; someone else's
+    attempt is a 403 (PermissionDenied from the service), a wrong state a message."""
     document = _document_or_404(request, pk)
     try:
         action(document=document, by=request.user)
-    except PermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

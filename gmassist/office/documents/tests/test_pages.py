@@ -341,3 +341,31 @@ def test_the_list_makes_the_same_queries_whatever_the_rows(
     with django_assert_num_queries(6):
         response = client.get("/office/documents/?show=awaiting")
     assert len(response.context["rows"]) == count
+
+
+def test_only_the_author_sends_or_withdraws(client, cast, sequence_doc):
+    client.force_login(cast.head)
+    assert client.post(f"/office/documents/{sequence_doc.pk}/withdraw/").status_code == 403
+    sequence_doc.refresh_from_db()
+    assert sequence_doc.status == DocumentStatus.IN_REVIEW
+    client.force_login(cast.employee)
+    response = client.post(f"/office/documents/{sequence_doc.pk}/withdraw/")
+    assert response.status_code == 302
+    sequence_doc.refresh_from_db()
+    assert sequence_doc.status == DocumentStatus.WITHDRAWN
+
+
+def test_sending_a_draft_from_its_page(client, cast):
+    draft = services.document_create(
+        by=cast.employee, title="Memo", approvers=[cast.head], text="Hi", submit=False
+    )
+    client.force_login(cast.employee)
+    assert (
+        'data-testid="document-submit"'
+        in client.get(f"/office/documents/{draft.pk}/").content.decode()
+    )
+    client.post(f"/office/documents/{draft.pk}/submit/")
+    draft.refresh_from_db()
+    assert draft.status == DocumentStatus.IN_REVIEW
+    again = client.post(f"/office/documents/{draft.pk}/submit/", follow=True)
+    assert "Only a draft is sent for approval." in again.content.decode()
