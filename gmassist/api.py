@@ -71,6 +71,7 @@ ROUTERS = [
     "gmassist.office.tasks.api.router",
     "gmassist.office.triage.api.router",
     "gmassist.office.schedule.api.router",
+    "gmassist.office.documents.api.router",
 ]
 
 # Ids are 64-bit integers in both databases; a larger number can only be "not found" (and would

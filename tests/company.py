@@ -10,12 +10,13 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from gmassist.core.models import ApiToken, Job, Proposal, SavedView
+from gmassist.core.models import ApiToken, ApprovalDeputy, Job, Proposal, SavedView
 from gmassist.core.permissions import SYSTEM
 from gmassist.customers.models import AccountManager, GroupCustomer, Industry, ServiceContact
 from gmassist.customers.services import RETIER
 from gmassist.decisions.models import Decision, Response
 from gmassist.decisions.services import Audience, decision_create, decision_publish
+from gmassist.office.documents.models import Document
 from gmassist.office.schedule.models import BusyCalendar, Meeting, MeetingParticipant
 from gmassist.office.tasks.models import Task
 from gmassist.office.triage.models import Matter, TriageRule
@@ -63,6 +64,8 @@ PATH_MODELS: dict[str, type] = {
     "decision_id": Decision,
     "response_id": Response,
     "task_id": Task,
+    "document_id": Document,
+    "deputy_id": ApprovalDeputy,
     # the pages (URL name: the model of its `pk`)
     "job": Job,
     "import-job": Job,
@@ -137,6 +140,14 @@ PATH_MODELS: dict[str, type] = {
     "office:schedule_meeting_respond": Meeting,
     "office:schedule_meeting_ics": Meeting,
     "office:schedule_calendar_delete": BusyCalendar,
+    "deputy-end": ApprovalDeputy,
+    "office:document_detail": Document,
+    "office:document_decide": Document,
+    "office:document_version_new": Document,
+    "office:document_submit": Document,
+    "office:document_withdraw": Document,
+    "office:document_file": Document,
+    "office:document_record": Document,
 }
 # parameters that are not a record: a survey's round number
 
@@ -351,3 +362,23 @@ def small_company(cast) -> None:
             title="x", owner=user, delegated_by=cast.gm, due_on=dt.date(2026, 1, 15)
         )
         Task.objects.filter(pk=task.pk).update(title=marker(Task, task.pk))
+    # documents awaiting approval: one in Sales (Emma's, to the head then the GM) and one in
+    # R&D (Oscar's, to the GM); a deputyship of the GM's office that starts tomorrow (a
+    # deputy acting today would see the documents of their principal's route)
+    from gmassist.core.services import deputy_name
+    from gmassist.office.documents.services import document_create
+
+    for author, approvers, department in (
+        (cast.employee, [cast.head, cast.gm], cast.sales_east),
+        (cast.outsider, [cast.gm], cast.rnd),
+    ):
+        document = document_create(
+            by=author, title="x", approvers=approvers, department=department, text="正文"
+        )
+        Document.objects.filter(pk=document.pk).update(title=marker(Document, document.pk))
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    for principal, deputy in ((cast.head, cast.employee), (cast.gm, cast.assistant)):
+        row = deputy_name(
+            principal=principal, deputy=deputy, starts_on=tomorrow, ends_on=tomorrow, by=SYSTEM
+        )
+        ApprovalDeputy.objects.filter(pk=row.pk).update(note=marker(ApprovalDeputy, row.pk))

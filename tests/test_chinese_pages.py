@@ -42,6 +42,8 @@ ALLOWED_WORDS = {
     "API",
     "CSV",
     "XLSX",
+    "PDF",  # the formats a document is uploaded in
+    "DOCX",
     "TOML",
     "JSON",
     "ROC",

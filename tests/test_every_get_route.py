@@ -36,12 +36,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gmassist.core.choices import Action, AuditAction
-from gmassist.core.models import ApiToken, AuditEntry, Job, Proposal, SavedView
+from gmassist.core.models import ApiToken, ApprovalDeputy, AuditEntry, Job, Proposal, SavedView
 from gmassist.core.permissions import reach
 from gmassist.core.views_lib import ListPage
 from gmassist.customers.models import GroupCustomer
 from gmassist.customers.services import RETIER
 from gmassist.decisions.models import Decision
+from gmassist.office.documents.models import Document
 from gmassist.office.schedule.models import BusyCalendar, Meeting
 from gmassist.org.models import Employee
 from gmassist.talent.selectors import risk_reach_ok
@@ -77,6 +78,8 @@ MARKED = [
     (SavedView, "name"),
     (Meeting, "title"),
     (BusyCalendar, "name"),
+    (Document, "title"),
+    (ApprovalDeputy, "note"),
 ]
 
 # Routes that show pay by design without auditing each read, with the reason.

@@ -379,3 +379,96 @@ def inbox(request: HttpRequest):
             for section in sections
         ],
     }
+
+
+# --- deputies --------------------------------------------------------------------------------
+
+
+class DeputyOut(Schema):
+    id: int
+    principal: UserRef
+    deputy: UserRef
+    starts_on: dt.date
+    ends_on: dt.date
+    note: str
+    ended_at: dt.datetime | None
+    acting_now: bool = Field(description="the deputy decides for the principal today")
+
+
+class DeputyIn(Schema):
+    principal_id: ObjectId | None = Field(
+        None, description="who is away (null: you); the GM's office names them for anyone"
+    )
+    deputy_id: ObjectId
+    starts_on: dt.date
+    ends_on: dt.date = Field(description="the last day, included")
+    note: Text = Field("", max_length=300)
+
+
+def _deputy_out(row: Any) -> dict[str, Any]:
+    from django.utils import timezone
+
+    return {
+        "id": row.pk,
+        "principal": {"id": row.principal_id, "username": row.principal.username},
+        "deputy": {"id": row.deputy_id, "username": row.deputy.username},
+        "starts_on": row.starts_on,
+        "ends_on": row.ends_on,
+        "note": row.note,
+        "ended_at": row.ended_at,
+        "acting_now": row.covers(timezone.localdate()),
+    }
+
+
+@router.get("/deputies", response={200: list[DeputyOut], **problems()}, tags=["deputies"])
+@paginate(PageNumberPagination)
+def deputy_list(request: HttpRequest):
+    """Deputyships you may see: yours (as the one away or as the deputy), all for the GM's
+    office; the latest start first."""
+    from gmassist.api import MappedRows
+    from gmassist.core.selectors import deputyships_visible
+
+    rows = deputyships_visible(user=request_user(request)).order_by("-starts_on", "-id")
+    return MappedRows(rows, _deputy_out)
+
+
+@router.post(
+    "/deputies", response={201: DeputyOut, **problems(400, 403, 404, 409)}, tags=["deputies"]
+)
+def deputy_create(request: HttpRequest, payload: DeputyIn):
+    """Name a deputy for the days someone is away: the proposals and documents waiting for
+    them go to the deputy, who decides them on their behalf (within their limits)."""
+    from gmassist.core.models import User
+
+    user = request_user(request)
+    principal = user
+    if payload.principal_id is not None and payload.principal_id != user.pk:
+        principal = User.objects.filter(pk=payload.principal_id).first()
+        if principal is None:
+            raise ValidationError({"principal_id": f"No user with id {payload.principal_id}."})
+    deputy = User.objects.filter(pk=payload.deputy_id).first()
+    if deputy is None:
+        raise ValidationError({"deputy_id": f"No user with id {payload.deputy_id}."})
+    row = services.deputy_name(
+        principal=principal,
+        deputy=deputy,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        note=payload.note,
+        by=user,
+    )
+    return Status(201, _deputy_out(row))
+
+
+@router.post(
+    "/deputies/{deputy_id}/end",
+    response={200: DeputyOut, **problems(400, 403, 404)},
+    tags=["deputies"],
+)
+def deputy_end(request: HttpRequest, deputy_id: ObjectId):
+    """End a deputyship now (the one away, the deputy or the GM's office)."""
+    from gmassist.core.selectors import deputyships_visible
+
+    user = request_user(request)
+    row = visible_or_404(deputyships_visible(user=user), deputy_id)
+    return _deputy_out(services.deputy_end(deputyship=row, by=user))

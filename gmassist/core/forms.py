@@ -8,8 +8,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from gmassist.core import selectors
 from gmassist.core.choices import Action, AuditAction, Role
@@ -352,3 +352,55 @@ class NoteForm(forms.Form):
         label=_("The file holds pay (only who may read this person's pay opens it)"),
         required=False,
     )
+
+
+class DeputyForm(forms.Form):
+    """Name a deputy for the days one is away: who, from, until, a note; the GM's office may
+    name one for someone else (`principal`)."""
+
+    principal = forms.CharField(
+        label=_("Who is away (login)"),
+        required=False,
+        max_length=150,
+        help_text=_("Empty: you."),
+        widget=forms.TextInput(attrs={"list": "deputy-options", "autocomplete": "off"}),
+    )
+    deputy = forms.CharField(
+        label=_("Deputy (login)"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"list": "deputy-options", "autocomplete": "off"}),
+    )
+    # "From" alone is a sender in the catalogue
+    starts_on = forms.DateField(
+        label=pgettext_lazy("first day", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    ends_on = forms.DateField(
+        label=_("Until (included)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, names_for_others: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if not names_for_others:
+            del self.fields["principal"]
+
+    def _user(self, field: str) -> Any:
+        from gmassist.core.models import User
+
+        login = (self.cleaned_data.get(field) or "").strip()
+        if not login:
+            return None
+        user = User.objects.filter(username__iexact=login).first()
+        if user is None:
+            raise forms.ValidationError(
+                gettext("Nobody logs in as “%(login)s”.") % {"login": login}
+            )
+        return user
+
+    def clean_principal(self) -> Any:
+        return self._user("principal")
+
+    def clean_deputy(self) -> Any:
+        return self._user("deputy")

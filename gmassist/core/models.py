@@ -522,3 +522,64 @@ class SavedView(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.page}: {self.name}"
+
+
+class ApprovalDeputy(BaseModel):
+    """A deputy who decides in a principal's place from `starts_on` to `ends_on` (both
+    included, company dates): the proposals and documents that wait for the principal."""
+
+    principal = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("away"),
+        on_delete=models.CASCADE,
+        related_name="deputies_named",
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deputy"),
+        on_delete=models.CASCADE,
+        related_name="deputyships",
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("named by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # set when the deputyship is ended before its last day (the principal came back early);
+    # from then on it covers no day
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    restrict_scope = Scope(domain=Domain.DEPUTIES, user=("principal", "deputy"))
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("deputyship")
+        verbose_name_plural = _("deputyships")
+        indexes = [
+            models.Index(fields=["deputy", "starts_on", "ends_on"], name="core_deputy_acting"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="core_deputy_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(principal=models.F("deputy")),
+                name="core_deputy_not_principal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # stored as the audit entries' target, read in either language
+        return f"{self.principal} → {self.deputy}, {self.starts_on} – {self.ends_on}"
+
+    def covers(self, day: Any) -> bool:
+        """True when the deputy acts for the principal on `day` (a date)."""
+        return self.ended_at is None and self.starts_on <= day <= self.ends_on

@@ -47,6 +47,8 @@ class Domain(StrEnum):
     TOKENS = "tokens"
     JOBS = "jobs"
     SAVED_VIEWS = "saved_views"
+    # deputies for approvals during an absence (core.ApprovalDeputy): who decides for whom
+    DEPUTIES = "deputies"
     # the GM's office (app office): the triage of incoming matters, delegated tasks, documents
     # awaiting approval and the schedule
     OFFICE_TRIAGE = "office_triage"
@@ -209,6 +211,18 @@ POLICY: dict[Domain, dict[str, dict[str, Reach]]] = {
     # role's users too (a query, not data: it shows each of them what they may list), and the
     # GM may also rename or delete a shared view (SavedViewQuerySet adds both to SELF)
     Domain.SAVED_VIEWS: {role: {Action.VIEW: SELF, Action.CHANGE: SELF} for role in Role},
+    # deputies for approvals during an absence: everyone sees and names their own (as the
+    # principal) and sees those where they are the deputy (SELF: either user of the row); the
+    # GM's office sees all and may name one for anyone (core.services.deputy_name checks who
+    # may name whom, since SELF here also lets the deputy reach the row)
+    Domain.DEPUTIES: {
+        Role.GM: {Action.VIEW: ALL, Action.CHANGE: ALL},
+        Role.ASSISTANT: {Action.VIEW: ALL, Action.CHANGE: ALL},
+        **{
+            role: {Action.VIEW: SELF, Action.CHANGE: SELF}
+            for role in (Role.HR, Role.DEPT_HEAD, Role.ACCOUNT_MANAGER, Role.EMPLOYEE)
+        },
+    },
     # the triage of incoming matters ("three manages, three don't"): the GM's office only; the
     # assistant proposes where a matter goes, the GM confirms or changes it
     Domain.OFFICE_TRIAGE: {

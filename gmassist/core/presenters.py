@@ -152,6 +152,20 @@ AUDIT_FIELDS = {
     "file": _("file"),
     "bytes": _("bytes"),
     "holds_pay": _("holds pay"),
+    # deputies, and the documents' route (office.documents)
+    "on_behalf_of": _("on behalf of"),
+    "on_behalf_of_user_id": _("on behalf of (user id)"),
+    "ended": _("ended"),
+    "approvers": _("approvers"),
+    "approver": _("approver"),
+    "version": _("version"),
+    "step": _("step"),
+    "decision": _("decision"),
+    "text": _("written text"),
+    "submitted": _("sent for approval"),
+    "archived": _("archived"),
+    "route": _("route"),
+    "note": _("note"),
 }
 
 

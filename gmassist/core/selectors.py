@@ -18,6 +18,7 @@ from gmassist.core.choices import Action, AuditAction, ProposalStatus
 from gmassist.core.grouping import EMPTY, Group, GroupBy, Grouping, GroupSum
 from gmassist.core.models import (
     ApiToken,
+    ApprovalDeputy,
     AuditEntry,
     ImportMapping,
     Job,
@@ -39,10 +40,33 @@ def _pay_columns(path: str) -> tuple[str, str]:
     return (f"{path}__base_pay", f"{path}__custom")
 
 
+def _proposals_reached(user: Any) -> QuerySet[Proposal]:
+    """The proposals `user` may see: through the rule, and, while they are someone's deputy,
+    the open proposals their principals may see (they are there to decide them)."""
+    principals = deputy_principals(user)
+    if not principals:
+        return Proposal.objects.restrict(user, Action.VIEW)
+    reached = [Proposal.objects.all().restrict_q(user, Action.VIEW)]
+    for principal in principals:
+        q = Proposal.objects.all().restrict_q(principal, Action.VIEW)
+        if q is not None:
+            reached.append(q & Q(status=ProposalStatus.OPEN))
+    parts = [q for q in reached if q is not None]
+    if not parts:
+        return Proposal.objects.none().scoped_by_selector(user, Action.VIEW)
+    if any(not q for q in parts):  # an empty Q is "everything" (and would vanish in an OR)
+        return Proposal.objects.restrict(user, Action.VIEW)
+    combined = parts[0]
+    for q in parts[1:]:
+        combined |= q
+    return Proposal.objects.filter(combined).scoped_by_selector(user, Action.VIEW)
+
+
 def proposals_visible(*, user: User, status: str | None = None) -> QuerySet[Proposal]:
-    """Proposals the user may see, newest first, optionally of one status."""
+    """Proposals the user may see, newest first, optionally of one status (a deputy also sees
+    the open proposals of the principals they act for)."""
     qs = (
-        Proposal.objects.restrict(user, Action.VIEW)
+        _proposals_reached(user)
         .select_related(
             "proposed_by__employee",
             "decided_by__employee",
@@ -335,3 +359,69 @@ def saved_views_changeable(*, user: User) -> QuerySet[SavedView]:
     """The saved views `user` may rename, share or delete: their own; for the GM also every
     shared one. By page, then name."""
     return _saved_views(user, Action.CHANGE)
+
+
+# --- deputies --------------------------------------------------------------------------------
+
+
+def deputyships_acting(*, user: Any, on: dt.date | None = None) -> list[ApprovalDeputy]:
+    """The deputyships in which `user` is the deputy on the day `on` (default: the company's
+    today), with their principals, earliest ending first. Deputyships do not chain: a deputy
+    acts for their principals, not for their principals' principals."""
+    if getattr(user, "pk", None) is None or not getattr(user, "is_authenticated", False):
+        return []
+    day = on or timezone.localdate()
+    cache = getattr(user, "_deputyships_acting", None)
+    if cache is not None and day in cache:
+        return cache[day]
+    rows = list(
+        ApprovalDeputy.objects.filter(
+            deputy_id=user.pk,
+            ended_at__isnull=True,
+            starts_on__lte=day,
+            ends_on__gte=day,
+            principal__is_active=True,
+        )
+        .select_related("principal__employee")
+        .defer(*_pay_columns("principal__employee"))
+        .order_by("ends_on", "id")
+    )
+    # kept on the user for the request: a list page asks once per row
+    if cache is None:
+        cache = {}
+        user._deputyships_acting = cache
+    cache[day] = rows
+    return rows
+
+
+def deputy_principals(user: Any, *, on: dt.date | None = None) -> list[User]:
+    """The users for whom `user` decides as deputy on the day `on` (default: today): the one
+    function proposals and documents both ask. Empty for the system and for nobody."""
+    return [row.principal for row in deputyships_acting(user=user, on=on)]
+
+
+def deputyships_visible(*, user: Any) -> QuerySet[ApprovalDeputy]:
+    """The deputyships `user` may see: theirs as principal or as deputy, or all for the GM's
+    office; latest start first."""
+    return (
+        ApprovalDeputy.objects.restrict(user, Action.VIEW)
+        .select_related("principal__employee", "deputy__employee", "named_by__employee")
+        .defer(
+            *_pay_columns("principal__employee"),
+            *_pay_columns("deputy__employee"),
+            *_pay_columns("named_by__employee"),
+        )
+    )
+
+
+def deputyship_current_for(*, principal: Any, on: dt.date | None = None) -> ApprovalDeputy | None:
+    """Who decides for `principal` on the day `on` (default today), or None."""
+    day = on or timezone.localdate()
+    return (
+        ApprovalDeputy.objects.filter(
+            principal_id=principal.pk, ended_at__isnull=True, starts_on__lte=day, ends_on__gte=day
+        )
+        .select_related("deputy__employee")
+        .order_by("ends_on", "id")
+        .first()
+    )

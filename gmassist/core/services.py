@@ -468,20 +468,26 @@ def subject_conflict(
     return ""
 
 
-def proposal_check_may_decide(*, proposal: Proposal, by: User) -> None:
-    """The one rule for deciding (approving or rejecting) a proposal inside the application;
-    raises PermissionDenied with the reason. Every path goes through it: the page, the API,
-    the CLI and an incentive plan's approval all decide with proposal_approve/_reject.
-
-    In order: the role must reach the proposal's department or person; a proposal about a GM
-    is decided outside the application; nobody decides a proposal about themselves (its kind's
-    `subjects`); HR decides people proposals below the GM's limit only; only the GM
-    decides a proposal they made.
-    """
+def _check_may_decide_as(proposal: Proposal, by: Any) -> None:
+    """The rule for `by` deciding `proposal` in their own right; raises PermissionDenied."""
     spec = proposal_kind(proposal.kind)
     role = user_role(by)
     if not _may(by, spec.domain, Action.APPROVE, proposal.department, proposal.subject_employee):
         raise PermissionDenied("your role may not decide this proposal")
+    _check_subjects(proposal, by)
+    if role == Role.HR:
+        limit = Company.get().hr_approval_limit
+        if not spec.hr_may_approve or proposal.cost >= limit:
+            raise PermissionDenied(
+                f"HR may decide people proposals costing less than {limit:,.2f} a year; "
+                f"this one costs {proposal.cost:,.2f}: the GM decides it"
+            )
+    if role != Role.GM and proposal.proposed_by_id == by.pk:
+        raise PermissionDenied("only the GM may decide a proposal they made themselves")
+
+
+def _check_subjects(proposal: Proposal, by: Any) -> None:
+    """The subject part of the rule: nothing about a GM, nothing about `by` themself."""
     conflict = subject_conflict(subjects=proposal_subjects(proposal), by=by)
     if conflict == OUTSIDE_DECISION:
         raise PermissionDenied(
@@ -494,15 +500,57 @@ def proposal_check_may_decide(*, proposal: Proposal, by: User) -> None:
         raise PermissionDenied(
             gettext("This proposal is about you: nobody decides their own case.")
         )
-    if role == Role.HR:
-        limit = Company.get().hr_approval_limit
-        if not spec.hr_may_approve or proposal.cost >= limit:
+
+
+def proposal_check_may_decide(
+    *, proposal: Proposal, by: User, on: dt.date | None = None
+) -> User | None:
+    """The one rule for deciding (approving or rejecting) a proposal inside the application;
+    raises PermissionDenied with the reason. Every path goes through it: the page, the API,
+    the CLI and an incentive plan's approval all decide with proposal_approve/_reject.
+
+    In order: the role must reach the proposal's department or person; a proposal about a GM
+    is decided outside the application; nobody decides a proposal about themselves (its kind's
+    `subjects`); HR decides people proposals below the GM's limit only; only the GM
+    decides a proposal they made.
+
+    Returns None when `by` decides in their own right, or the principal on whose behalf `by`
+    decides as their deputy on the day `on` (default: today; core.ApprovalDeputy): a deputy
+    may decide what the principal could (the principal's reach, the HR limit when the principal
+    is HR, never a proposal the principal made unless they are the GM), and the subject rule
+    holds for both: never about the deputy, the principal or a GM, never one the deputy made.
+    """
+    from gmassist.core.selectors import deputy_principals
+
+    try:
+        _check_may_decide_as(proposal, by)
+    except PermissionDenied as own_refusal:
+        principals = deputy_principals(by, on=on)
+        if not principals:
+            raise
+        _check_subjects(proposal, by)
+        if proposal.proposed_by_id is not None and proposal.proposed_by_id == by.pk:
             raise PermissionDenied(
-                f"HR may decide people proposals costing less than {limit:,.2f} a year; "
-                f"this one costs {proposal.cost:,.2f}: the GM decides it"
-            )
-    if role != Role.GM and proposal.proposed_by_id == by.pk:
-        raise PermissionDenied("only the GM may decide a proposal they made themselves")
+                gettext("You made this proposal: as a deputy you may not decide it.")
+            ) from own_refusal
+        refusal: PermissionDenied = own_refusal
+        for principal in principals:
+            try:
+                _check_may_decide_as(proposal, principal)
+            except PermissionDenied as exc:
+                refusal = exc
+                continue
+            return principal
+        raise refusal from None
+    return None
+
+
+def on_behalf_of(principal: Any) -> dict[str, Any]:
+    """What an audit entry says of a decision taken as a deputy: for whom ({} in one's own
+    right)."""
+    if principal is None:
+        return {}
+    return {"on_behalf_of": str(principal), "on_behalf_of_user_id": principal.pk}
 
 
 def proposal_may_decide(*, proposal: Proposal, by: User) -> str:
@@ -548,7 +596,7 @@ def _apply_or_schedule(
 def proposal_approve(*, proposal: Proposal, by: User, comment: str = "") -> Proposal:
     """Approve a proposal in one transaction, and apply it: now, or on the day it takes effect
     when that is later (it is then "scheduled"); on any error nothing changes."""
-    proposal_check_may_decide(proposal=proposal, by=by)
+    principal = proposal_check_may_decide(proposal=proposal, by=by)
     locked = _locked_open(proposal)
     spec = proposal_kind(locked.kind)
     locked.payload = spec.validate(locked.payload)  # the data may have moved since it was made
@@ -556,7 +604,8 @@ def proposal_approve(*, proposal: Proposal, by: User, comment: str = "") -> Prop
     locked.decided_by = acting_user(by)
     locked.decided_at = now
     locked.decision_comment = comment
-    _apply_or_schedule(locked, by=by, now=now, decision={"comment": comment})
+    decision = {"comment": comment, **on_behalf_of(principal)}
+    _apply_or_schedule(locked, by=by, now=now, decision=decision)
     return locked
 
 
@@ -615,14 +664,19 @@ def proposal_reject(*, proposal: Proposal, by: User, comment: str) -> Proposal:
     """Reject a proposal; it is kept, with who rejected it, when and why."""
     if not comment.strip():
         raise ValidationError({"comment": "say why the proposal is rejected"})
-    proposal_check_may_decide(proposal=proposal, by=by)
+    principal = proposal_check_may_decide(proposal=proposal, by=by)
     locked = _locked_open(proposal)
     locked.status = ProposalStatus.REJECTED
     locked.decided_by = acting_user(by)
     locked.decided_at = timezone.now()
     locked.decision_comment = comment
     locked.save()
-    audit_record(actor=by, action=AuditAction.REJECT, target=locked, changes={"comment": comment})
+    audit_record(
+        actor=by,
+        action=AuditAction.REJECT,
+        target=locked,
+        changes={"comment": comment, **on_behalf_of(principal)},
+    )
     return locked
 
 
@@ -845,3 +899,118 @@ def note_add(
         },
     )
     return note
+
+
+# --- deputies --------------------------------------------------------------------------------
+
+# the longest a deputyship may run: an absence, not a standing delegation of authority
+DEPUTY_MAX_DAYS = 366
+
+
+def _deputy_may_name(by: Any, principal: User) -> bool:
+    """The principal names their own deputy; the GM's office may name one for anyone."""
+    return _is_user(by, principal) or reach(by, Domain.DEPUTIES, Action.CHANGE) == ALL
+
+
+def _is_user(actor: Any, user: Any) -> bool:
+    """True when `actor` (a user, perhaps the request's lazy one) is the stored `user`."""
+    pk = getattr(actor, "pk", None)
+    return pk is not None and getattr(actor, "is_authenticated", False) and pk == user.pk
+
+
+@transaction.atomic
+def deputy_name(
+    *,
+    principal: User,
+    deputy: User,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    by: Actor | None,
+    note: str = "",
+) -> Any:
+    """Name `deputy` to decide for `principal` from `starts_on` to `ends_on` (dates, both
+    included): the proposals and documents that wait for the principal go to the deputy, who
+    decides them "on behalf of" the principal (core.services.proposal_check_may_decide,
+    office.documents). The principal names their own deputy; the GM or the assistant may name
+    one for anyone. The deputy is an active user other than the principal; the days are not
+    in the past, at most DEPUTY_MAX_DAYS long, and do not overlap another deputyship of the
+    principal. Audited. Raises ValidationError by field, PermissionDenied."""
+    from gmassist.core.models import ApprovalDeputy
+
+    if not _deputy_may_name(by, principal):
+        raise PermissionDenied(
+            gettext("You may name a deputy for yourself only; the GM's office names others'.")
+        )
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if deputy.pk == principal.pk:
+        errors["deputy"] = gettext("A deputy is someone else: choose another person.")
+    elif not deputy.is_active:
+        errors["deputy"] = gettext("%(name)s cannot log in: choose an active user.") % {
+            "name": deputy
+        }
+    if ends_on < starts_on:
+        errors["ends_on"] = gettext("The last day is before the first day.")
+    elif ends_on < today:
+        errors["ends_on"] = gettext("The last day is in the past.")
+    elif (ends_on - starts_on).days + 1 > DEPUTY_MAX_DAYS:
+        errors["ends_on"] = gettext("A deputyship covers at most %(days)d days.") % {
+            "days": DEPUTY_MAX_DAYS
+        }
+    if not errors:
+        clash = (
+            ApprovalDeputy.objects.filter(
+                principal=principal,
+                ended_at__isnull=True,
+                starts_on__lte=ends_on,
+                ends_on__gte=starts_on,
+            )
+            .select_related("deputy__employee")
+            .first()
+        )
+        if clash is not None:
+            errors["starts_on"] = gettext(
+                "%(deputy)s is already deputy from %(start)s to %(end)s: end that first."
+            ) % {"deputy": clash.deputy, "start": clash.starts_on, "end": clash.ends_on}
+    if errors:
+        raise ValidationError(errors)
+    row = ApprovalDeputy.objects.create(
+        principal=principal,
+        deputy=deputy,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note=note.strip()[:300],
+        named_by=acting_user(by),
+    )
+    audit_record(
+        actor=by,
+        action=AuditAction.CREATE,
+        target=row,
+        changes={
+            "principal": str(principal),
+            "deputy": str(deputy),
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+        },
+    )
+    return row
+
+
+@transaction.atomic
+def deputy_end(*, deputyship: Any, by: Actor | None) -> Any:
+    """End a deputyship now (the principal is back early, or it was a mistake): from now on
+    it covers no day. The principal, the deputy or the GM's office. Audited; ending one already
+    ended changes nothing."""
+    from gmassist.core.models import ApprovalDeputy
+
+    if not (_deputy_may_name(by, deputyship.principal) or _is_user(by, deputyship.deputy)):
+        raise PermissionDenied(
+            gettext("Only the principal, the deputy or the GM's office ends it.")
+        )
+    locked = ApprovalDeputy.objects.select_for_update().get(pk=deputyship.pk)
+    if locked.ended_at is not None:
+        return locked
+    locked.ended_at = timezone.now()
+    locked.save(update_fields=["ended_at", "updated_at"])
+    audit_record(actor=by, action=AuditAction.UPDATE, target=locked, changes={"ended": True})
+    return locked

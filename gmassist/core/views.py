@@ -39,6 +39,7 @@ from gmassist.core.choices import Action, AuditAction, ProposalStatus
 from gmassist.core.forms import (
     AuditFilterForm,
     DecisionForm,
+    DeputyForm,
     ImportForm,
     LanguageForm,
     OutsideDecisionForm,
@@ -341,7 +342,10 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _may_decide(user: Any) -> bool:
-    return reach(user, Domain.PEOPLE, Action.APPROVE) is not None
+    """Whether `user` decides proposals at all: by their role, or as someone's deputy today."""
+    return reach(user, Domain.PEOPLE, Action.APPROVE) is not None or bool(
+        selectors.deputy_principals(user)
+    )
 
 
 def _evidence_text(proposal: Proposal) -> str:
@@ -481,9 +485,13 @@ def _decision_context(
     is_open = proposal.status == ProposalStatus.OPEN
     outside = is_open and services.proposal_needs_outside_decision(proposal=proposal)
     refusal = ""
+    acting_for = None
     if is_open and may_decide and not outside:
         refusal = services.proposal_may_decide(proposal=proposal, by=user)
+        if not refusal:
+            acting_for = _deputyship_deciding(user, proposal)
     return {
+        "acting_for": acting_for,
         "proposal": proposal,
         "object": proposal,
         "may_decide": may_decide,
@@ -493,6 +501,15 @@ def _decision_context(
         "may_record_outside": outside and user_role(user) in services.OUTSIDE_RECORDERS,
         "outside_form": outside_form,
     }
+
+
+def _deputyship_deciding(user: Any, proposal: Proposal) -> Any:
+    """The deputyship under which `user` decides `proposal` (None: in their own right)."""
+    principal = services.proposal_check_may_decide(proposal=proposal, by=user)
+    if principal is None:
+        return None
+    rows = selectors.deputyships_acting(user=user)
+    return next((row for row in rows if row.principal_id == principal.pk), None)
 
 
 @login_required
@@ -914,3 +931,94 @@ def note_file(request: HttpRequest, note_id: int) -> HttpResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- deputies --------------------------------------------------------------------------------
+
+
+def _names_for_others(user: Any) -> bool:
+    return reach(user, Domain.DEPUTIES, Action.CHANGE) == ALL
+
+
+@login_required
+def deputies(request: HttpRequest) -> HttpResponse:
+    """ "While I am away": name a deputy for a range of days, see one's deputyships (named, and
+    those in which one is the deputy), end one early. The GM's office names them for anyone."""
+    user = request.user
+    if reach(user, Domain.DEPUTIES, Action.CHANGE) is None:
+        raise PermissionDenied(gettext("Your role may not name deputies."))
+    others = _names_for_others(user)
+    today = timezone.localdate()
+    form = DeputyForm(
+        request.POST or None,
+        names_for_others=others,
+        initial={"starts_on": today, "ends_on": today},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                row = services.deputy_name(
+                    principal=data.get("principal") or user,
+                    deputy=data["deputy"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    note=data["note"],
+                    by=user,
+                )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+                status = 403
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    gettext("%(deputy)s decides for %(principal)s from %(start)s to %(end)s.")
+                    % {
+                        "deputy": row.deputy,
+                        "principal": row.principal,
+                        "start": row.starts_on.isoformat(),
+                        "end": row.ends_on.isoformat(),
+                    },
+                )
+                return redirect("deputies")
+    rows = list(selectors.deputyships_visible(user=user).order_by("-starts_on", "-id")[:100])
+    context = {
+        "title": gettext("While I am away"),
+        "form": form,
+        "names_for_others": others,
+        "today": today,
+        "rows": [
+            {
+                "row": row,
+                "current": row.covers(today),
+                "over": row.ended_at is not None or row.ends_on < today,
+                "mine": row.principal_id == user.pk,
+                "as_deputy": row.deputy_id == user.pk,
+            }
+            for row in rows
+        ],
+        "suggestions": list(
+            User.objects.filter(is_active=True)
+            .exclude(pk=user.pk)
+            .select_related("employee")
+            .defer("employee__base_pay", "employee__custom")
+            .order_by("username")[:500]
+        ),
+    }
+    return render(request, "core/deputies.html", context, status=status)
+
+
+@login_required
+@require_POST
+def deputy_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """End a deputyship now (the principal, the deputy or the GM's office)."""
+    row = selectors.deputyships_visible(user=request.user).filter(pk=pk).first()
+    if row is None:
+        raise Http404("no such deputyship")
+    services.deputy_end(deputyship=row, by=request.user)
+    messages.success(request, gettext("The deputyship is ended."))
+    return redirect("deputies")

@@ -5,6 +5,7 @@ their tables (office_*) and the migrations are the app's.
 Code imports a model from its part, not from here.
 """
 
+from gmassist.office.documents.models import Document, DocumentStep, DocumentVersion
 from gmassist.office.schedule.models import (
     BusyCalendar,
     BusyInterval,
@@ -19,6 +20,9 @@ from gmassist.office.triage.models import Matter, TriageDecision, TriageRule
 __all__ = [
     "BusyCalendar",
     "BusyInterval",
+    "Document",
+    "DocumentStep",
+    "DocumentVersion",
     "FeedToken",
     "Matter",
     "Meeting",

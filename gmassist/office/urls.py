@@ -1,6 +1,7 @@
 """The routes of the office app under /office/, one namespace (`office`) for its parts: each
 part's urls.py holds its routes, navigation entries and inbox or Today sections."""
 
+from gmassist.office.documents.urls import documents_urlpatterns
 from gmassist.office.schedule.urls import schedule_urlpatterns
 from gmassist.office.tasks.urls import tasks_urlpatterns
 from gmassist.office.today.urls import today_urlpatterns
@@ -12,5 +13,6 @@ urlpatterns: list = [
     *today_urlpatterns,
     *triage_urlpatterns,
     *tasks_urlpatterns,
+    *documents_urlpatterns,
     *schedule_urlpatterns,
 ]

@@ -102,6 +102,13 @@ def hostile(cast):
             by=cast.assistant,
         )
     proposal_reject(proposal=proposal, by=cast.gm, comment=MINUS)  # one in the history
+    # an archived document whose title is a formula (the documents list and the archive)
+    from gmassist.office.documents import services as document_services
+
+    document = document_services.document_create(
+        by=cast.assistant, title=HYPERLINK, approvers=[cast.gm], text=SUM
+    )
+    document_services.document_decide(document=document, by=cast.gm, decision="approve")
     audit_record(
         actor=cast.gm,
         action=AuditAction.UPDATE,

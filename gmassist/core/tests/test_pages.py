@@ -118,6 +118,7 @@ def test_the_top_row_shows_one_link_per_section_and_a_section_page_shows_its_pag
         "voice.feedback",
         "voice.requisitions",
         "customers.list",
+        "office.documents",
     ]
     assert re.findall(r'data-testid="subnav-([\w.]+)"', body) == [
         "org.directory",
@@ -452,7 +453,7 @@ def test_the_proposals_list_makes_the_same_queries_whatever_the_rows(
     client.get(reverse("proposals"))
     # session, user with their employee record (top bar name), count, the page with its
     # people, the saved views of the page, and one audit entry for reading the pay it shows
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):  # 7: with the reader's deputyships
         response = client.get(reverse("proposals"))
     assert len(response.context["rows"]) == 4
 
