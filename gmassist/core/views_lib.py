@@ -93,6 +93,19 @@ class NavItem:
 
 
 _NAVIGATION: dict[str, NavItem] = {}
+# the label of a section of several parts (office: triage, tasks, documents, schedule), shown
+# in the top row instead of its first page's
+_SECTION_LABELS: dict[str, str | Promise] = {}
+
+
+def register_nav_section(key: str, label: str | Promise) -> None:
+    """Name the navigation section `key` in the top row (default: its first page's label)."""
+    _SECTION_LABELS[key] = label
+
+
+def nav_section_label(key: str) -> str | Promise | None:
+    """The registered label of section `key`, None when it has none."""
+    return _SECTION_LABELS.get(key)
 
 
 def register_nav(item: NavItem) -> NavItem:

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from gmassist.core.views_lib import navigation_for
+from gmassist.core.views_lib import nav_section_label, navigation_for
 
 register = template.Library()
 
@@ -15,8 +15,9 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def navigation(context: template.Context) -> list[dict[str, Any]]:
     """The navigation the user's role may use, as sections in order: [{key, label, url, first,
-    active, pages: [{key, label, url, active}]}]. A section is named and linked by its first page
-    (`first` is that page's key); the page being shown is the one whose address matches the
+    active, pages: [{key, label, url, active}]}]. A section is linked by its first page (`first`
+    is that page's key) and named by it unless it has a name of its own
+    (`register_nav_section`); the page being shown is the one whose address matches the
     request's path most closely."""
     request = context.get("request")
     path = request.path if request is not None else ""
@@ -41,7 +42,7 @@ def navigation(context: template.Context) -> list[dict[str, Any]]:
             page["section"],
             {
                 "key": page["section"],
-                "label": page["label"],
+                "label": nav_section_label(page["section"]) or page["label"],
                 "url": page["url"],
                 "first": page["key"],
                 "active": False,

@@ -109,6 +109,10 @@ def hostile(cast):
         by=cast.assistant, title=HYPERLINK, approvers=[cast.gm], text=SUM
     )
     document_services.document_decide(document=document, by=cast.gm, decision="approve")
+    # a delegated task whose title and description are formulas (the tasks list)
+    from gmassist.office.tasks.services import task_create
+
+    task_create(by=cast.gm, title=HYPERLINK, owner=cast.head, description=SUM)
     audit_record(
         actor=cast.gm,
         action=AuditAction.UPDATE,

@@ -247,6 +247,8 @@ def test_every_app_declares_its_recurring_jobs_with_a_registered_handler():
         "customers.churn",
         "customers.tier",
         "decisions.remind",
+        "office.tasks_follow_up",
+        "office.triage_intake",
         "talent.score",
         "voice.remind",
         "voice.surveys_open_due",

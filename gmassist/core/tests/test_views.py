@@ -25,7 +25,7 @@ def test_a_wrong_password_is_refused_with_a_message(client, cast):
 def test_the_gm_logs_in_and_sees_headcount_by_department(client, cast):
     response = client.post(reverse("login"), {"username": "gm", "password": "pass-gm"})
     assert response.status_code == 302
-    page = client.get(reverse("home"))
+    page = client.get(reverse("glance"))  # the GM's home page is Today (office.today)
     rows = [(row["name"], row["headcount"]) for row in page.context["headcount_by_department"]]
     assert rows == [("Headquarters", 2), ("Sales", 2), ("R&D", 1), ("Sales East", 1)]
     assert "Grace Manager" in page.content.decode()
@@ -41,7 +41,7 @@ def test_an_employee_sees_their_own_record_and_no_company_figures(client, cast):
 
 def test_a_department_head_sees_only_their_subtree(client, cast):
     client.force_login(cast.head)
-    page = client.get(reverse("home"))
+    page = client.get(reverse("glance"))
     names = [row["name"] for row in page.context["headcount_by_department"]]
     assert names == ["Sales", "Sales East"]
 

@@ -64,7 +64,7 @@ register_nav(
         "office:documents",
         Domain.OFFICE_DOCUMENTS,
         Action.VIEW,
-        order=72,
+        order=18,
     )
 )
 register_nav(
@@ -74,7 +74,7 @@ register_nav(
         "office:documents_archive",
         Domain.OFFICE_DOCUMENTS,
         Action.VIEW,
-        order=73,
+        order=19,
     )
 )
 # the deputies page is core's (deputies serve proposals too); it sits with the office's pages
@@ -85,7 +85,7 @@ register_nav(
         "deputies",
         Domain.DEPUTIES,
         Action.CHANGE,
-        order=79,
+        order=25,
     )
 )
 

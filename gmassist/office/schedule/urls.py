@@ -50,10 +50,10 @@ schedule_urlpatterns = [
 ]
 
 for key, label, url_name, order in (
-    ("office.schedule", _("Schedule"), "office:schedule", 60),
-    ("office.schedule_slots", _("Find a slot"), "office:schedule_slots", 61),
-    ("office.schedule_calendars", _("My calendars"), "office:schedule_calendars", 62),
-    ("office.schedule_feed", _("Calendar feed"), "office:schedule_feed", 63),
+    ("office.schedule", _("Schedule"), "office:schedule", 21),
+    ("office.schedule_slots", _("Find a slot"), "office:schedule_slots", 22),
+    ("office.schedule_calendars", _("My calendars"), "office:schedule_calendars", 23),
+    ("office.schedule_feed", _("Calendar feed"), "office:schedule_feed", 24),
 ):
     register_nav(NavItem(key, label, url_name, Domain.OFFICE_SCHEDULE, Action.VIEW, order=order))
 

@@ -22,7 +22,7 @@ tasks_urlpatterns = [
 ]
 
 register_nav(
-    NavItem("office.tasks", _("Tasks"), "office:tasks", Domain.OFFICE_TASKS, Action.VIEW, order=62)
+    NavItem("office.tasks", _("Tasks"), "office:tasks", Domain.OFFICE_TASKS, Action.VIEW, order=17)
 )
 
 __all__ = ["sources", "tasks_urlpatterns"]

@@ -33,6 +33,6 @@ register_nav(
         "office:triage",
         Domain.OFFICE_TRIAGE,
         Action.VIEW,
-        order=62,
+        order=16,
     )
 )
