@@ -52,7 +52,10 @@ class Errors:
     mape: float | None
 
     def as_dict(self) -> dict[str, float | None]:
-        return {"mae": round(self.mae, 2), "mape": None if self.mape is None else round(self.mape, 2)}
+        return {
+            "mae": round(self.mae, 2),
+            "mape": None if self.mape is None else round(self.mape, 2),
+        }
 
 
 @dataclass
@@ -136,7 +139,9 @@ def model_forecast(
     on_books = known[head_count(known, _ts(as_of))]
     departments = sorted(known["department"].unique())
     retire_age = retirement_ages(
-        on_books["female"].to_numpy(bool), male=retirement_age_male, female_age=retirement_age_female
+        on_books["female"].to_numpy(bool),
+        male=retirement_age_male,
+        female_age=retirement_age_female,
     )
     as_of_ts = _ts(as_of)
     tenure = ((as_of_ts - on_books["hire_date"]).dt.days / YEAR_DAYS).to_numpy(float)
@@ -221,7 +226,8 @@ def hire_season(
     if counts.sum() == 0:
         return np.full(4, 0.25)
     # a little of the even spread, so that a quarter with no hire last year is not ruled out
-    return 0.9 * counts / counts.sum() + 0.1 * 0.25
+    season: np.ndarray = 0.9 * counts / counts.sum() + 0.1 * 0.25
+    return season
 
 
 def _trailing_rate_forecast(now: float, year_before: float, quarters: int) -> np.ndarray:
@@ -280,9 +286,11 @@ def run_backtest(
     before_counts = people[head_count(people, year_before)].groupby("department").size()
     actual = np.array(
         [
-            people[head_count(people, _ts(day))].groupby("department").size().reindex(
-                departments, fill_value=0
-            ).to_numpy()
+            people[head_count(people, _ts(day))]
+            .groupby("department")
+            .size()
+            .reindex(departments, fill_value=0)
+            .to_numpy()
             for day in ends
         ]
     ).T  # departments x quarters
@@ -319,7 +327,9 @@ def run_backtest(
     )
 
 
-def _unit(name: str, people: int, actual: np.ndarray, forecasts: dict[str, list[float]]) -> UnitBacktest:
+def _unit(
+    name: str, people: int, actual: np.ndarray, forecasts: dict[str, list[float]]
+) -> UnitBacktest:
     return UnitBacktest(
         name=name,
         people=people,

@@ -94,7 +94,9 @@ def clean_history(people: pd.DataFrame) -> CleanHistory:
         for _, spells in frame[duplicated].groupby("employee_id", sort=False):
             previous_end = None
             for index, row in spells.iterrows():
-                if previous_end is not None and (pd.isna(previous_end) or row.hire_date <= previous_end):
+                if previous_end is not None and (
+                    pd.isna(previous_end) or row.hire_date <= previous_end
+                ):
                     keep[index] = True
                     keep[spells.index[spells.index.get_loc(index) - 1]] = False
                 previous_end = row.leave_date

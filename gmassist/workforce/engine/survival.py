@@ -103,7 +103,9 @@ def estimate_hazards(
     leave_d = np.where(event, leave, s).astype(np.int64)
     event_working = event & (leave_d <= retire_d)
     tenure_at_leave = _years(leave_d - hire_d)
-    band_of_leave = np.clip(np.searchsorted(bands, tenure_at_leave, side="right") - 1, 0, n_bands - 1)
+    band_of_leave = np.clip(
+        np.searchsorted(bands, tenure_at_leave, side="right") - 1, 0, n_bands - 1
+    )
     departments = people["department"].to_numpy(str)
     for b in range(n_bands):
         lo = hire_d + np.round(bands[b] * YEAR_DAYS) if np.isfinite(bands[b]) else None
@@ -143,9 +145,11 @@ def estimate_hazards(
         str(d): float((row.observed + department_prior) / (row.expected + department_prior))
         for d, row in sums.iterrows()
     }
-    retired_years = _years(np.where(inside, np.clip(stop_d - np.maximum(begin_d, retire_d), 0, None), 0).sum())
+    retired_years = _years(
+        np.where(inside, np.clip(stop_d - np.maximum(begin_d, retire_d), 0, None), 0).sum()
+    )
     retired_leavers = int(np.sum(event & (leave_d > retire_d)))
-    retirement_hazard = retired_leavers / retired_years if retired_years >= 1.0 else None
+    retirement_hazard = float(retired_leavers / retired_years) if retired_years >= 1.0 else None
     return LeavingHazards(
         by_tenure=by_tenure,
         department_factor=factor,
@@ -164,7 +168,8 @@ def quarterly_probability_from_yearly(probability_12m: np.ndarray) -> np.ndarray
     """The quarterly probability that compounds to `probability_12m` over four quarters (the
     talent module's leaving risk is a probability of leaving within 12 months)."""
     p = np.clip(np.asarray(probability_12m, dtype=float), 0.0, 1.0)
-    return 1.0 - (1.0 - p) ** 0.25
+    out: np.ndarray = 1.0 - (1.0 - p) ** 0.25
+    return out
 
 
 def leaving_probabilities(
