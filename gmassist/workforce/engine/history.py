@@ -42,7 +42,7 @@ class CleanHistory:
 
 
 def _dates(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values, errors="coerce").dt.normalize()
+    return pd.to_datetime(values, errors="coerce", format="mixed").dt.normalize()
 
 
 def clean_history(people: pd.DataFrame) -> CleanHistory:

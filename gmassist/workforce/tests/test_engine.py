@@ -323,3 +323,47 @@ def test_the_backtest_refuses_a_day_without_a_year_of_history_before_it():
 
 def test_quarterly_probability_of_a_yearly_hazard():
     assert float(quarterly_probability(4 * np.log(2))) == pytest.approx(0.5)
+
+
+def _real_world_export(path) -> None:
+    """A small HR export as they come: 300 people, dates in two spellings, a department left
+    blank, rehires under the same id, a leave date typed before the hire date, a header with a
+    BOM, leavers recorded only from 2021 on."""
+    rng = np.random.default_rng(5)
+    lines = ["\ufeffemployee_id,department,hire_date,leave_date"]
+    departments = ["Finance", "Ops", "Ops", "Ops", "Sales", "Sales", "IT"]
+    day0 = pd.Timestamp("2021-01-01")
+    for i in range(300):
+        hire = day0 - pd.Timedelta(days=int(rng.integers(0, 4000)))
+        if i >= 220:  # hired during the records
+            hire = day0 + pd.Timedelta(days=int(rng.integers(0, 1400)))
+        leave = hire + pd.Timedelta(days=int(rng.exponential(5 * 365)))
+        left = leave < pd.Timestamp("2024-12-31") and leave > day0
+        department = departments[i % len(departments)] if i % 53 else ""
+        hire_text = hire.strftime("%Y/%m/%d") if i % 3 else hire.strftime("%Y-%m-%d")
+        lines.append(f"E{i:04d},{department},{hire_text},{leave.date() if left else ''}")
+        if left and i % 40 == 0:  # rehired later under the same number
+            lines.append(f"E{i:04d},{department},{(leave + pd.Timedelta(days=200)).date()},")
+    lines.append("E9999,Ops,2022-05-01,2021-05-01")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_the_backtest_runs_on_a_small_real_world_export(tmp_path):
+    export = tmp_path / "export.csv"
+    _real_world_export(export)
+    history = clean_history(pd.read_csv(export, encoding="utf-8-sig", dtype=str))
+    assert history.notes["dropped: leave date before hire date"] == 1
+    assert history.notes["counted in (no department): no department"] == 6
+    assert "kept as separate spells: the same employee id twice (rehire)" in history.notes
+    result = run_backtest(
+        history.people, as_of=dt.date(2022, 12, 31), horizon=8, history_end=dt.date(2024, 12, 31)
+    )
+    assert len(result.quarter_ends) == 8
+    assert result.company.people == sum(d.people for d in result.departments)
+    assert {d.name for d in result.departments} == {
+        "Finance",
+        "Ops",
+        "Sales",
+        "IT",
+        "(no department)",
+    }
