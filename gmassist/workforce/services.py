@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from gmassist.core.choices import AuditAction
 from gmassist.core.models import User
@@ -37,7 +38,10 @@ def backtest_run(
     _check(by, Action.CHANGE)
     history = selectors.employee_history()
     try:
-        result = run_backtest(history.people, as_of=as_of, horizon=horizon)
+        # the database is the company as of today: quarters ending by today are history
+        result = run_backtest(
+            history.people, as_of=as_of, horizon=horizon, history_end=timezone.localdate()
+        )
     except BacktestError as exc:
         raise ValidationError({"as_of": str(exc)}) from exc
     body = result.as_dict()
