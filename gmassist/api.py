@@ -67,6 +67,7 @@ ROUTERS = [
     "gmassist.voice.recruiting.api.router",
     "gmassist.voice.surveys.api.router",
     "gmassist.decisions.api.router",
+    "gmassist.workforce.api.router",
 ]
 
 # Ids are 64-bit integers in both databases; a larger number can only be "not found" (and would

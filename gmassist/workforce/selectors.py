@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import QuerySet
+from django.db.models import Avg, Count, QuerySet
+from django.utils import timezone
 
 from gmassist.core.models import User
-from gmassist.core.permissions import Action
-from gmassist.org.models import Employee
+from gmassist.core.permissions import ALL, Action, Domain, may, reach
+from gmassist.org.models import Employee, Position
 from gmassist.voice.recruiting.models import Requisition
+from gmassist.workforce.engine.gaps import Gap, InternalMove, internal_moves, recruitment_plan
+from gmassist.workforce.engine.gaps import Requisition as RecruitmentLine
 from gmassist.workforce.engine.history import CleanHistory, clean_history
-from gmassist.workforce.models import Backtest, Driver, Plan, PlanLine
+from gmassist.workforce.models import Backtest, Driver, Plan, PlanLine, Scenario
 
 HISTORY_COLUMNS = [
     "employee_id",
@@ -64,8 +68,14 @@ def time_to_fill_days() -> dict[str, int]:
     return {family: round(statistics.median(values)) for family, values in days.items()}
 
 
-def plans_visible(*, user: User | None) -> QuerySet[Plan]:
-    return Plan.objects.restrict(user, Action.VIEW)
+def plans_visible(*, user: User | object | None) -> QuerySet[Plan]:
+    """The plans the user may open: every plan for those who reach the whole company; for a
+    department head, the plans with at least one line of their subtree (they see only those
+    lines: `plan_lines`)."""
+    if reach(user, Domain.WORKFORCE, Action.VIEW) == ALL:  # type: ignore[arg-type]
+        return Plan.objects.restrict(user, Action.VIEW)  # type: ignore[arg-type]
+    lines = PlanLine.objects.restrict(user, Action.VIEW).values("plan")  # type: ignore[arg-type]
+    return Plan.objects.filter(pk__in=lines).scoped_by_selector(user, Action.VIEW)  # type: ignore[attr-defined]
 
 
 def plan_lines(*, user: User | None, plan: Plan) -> QuerySet[PlanLine]:
@@ -87,3 +97,97 @@ def drivers_series() -> dict[str, dict[dt.date, float]]:
 
 def latest_backtest(*, user: User | None) -> Backtest | None:
     return Backtest.objects.restrict(user, Action.VIEW).first()
+
+
+@dataclass
+class PlanGaps:
+    """A plan's gaps of the lines the user may see, the internal moves of the first quarter
+    and the recruitment plan that closes the rest."""
+
+    gaps: list[Gap]
+    moves: list[InternalMove]
+    requisitions: list[RecruitmentLine]
+    lines: dict[tuple[str, str], PlanLine]
+
+
+def plan_gaps(*, user: User | object | None, plan: Plan, today: dt.date | None = None) -> PlanGaps:
+    """The gaps per visible line and quarter (people; 90% interval; the payroll per year of
+    the shortfall at the line's average pay), the moves between lines of a job family in the
+    first quarter, and when to open each requisition given the recorded time to fill."""
+    ends = [dt.date.fromisoformat(d) for d in plan.summary.get("quarter_ends", [])]
+    lines = {
+        (line.department.name, line.job_family): line for line in plan_lines(user=user, plan=plan)
+    }  # type: ignore[arg-type]
+    gaps = []
+    for (department, family), line in lines.items():
+        for k, end in enumerate(ends[: len(line.gap)]):
+            short = max(line.gap[k], 0.0)
+            gaps.append(
+                Gap(
+                    department=department,
+                    job_family=family,
+                    quarter=k,
+                    quarter_end=end,
+                    demand=line.demand[k],
+                    supply_mean=line.supply[k],
+                    gap_mean=line.gap[k],
+                    gap_low=line.gap_low[k],
+                    gap_high=line.gap_high[k],
+                    chance_short=0.0,
+                    payroll_per_year=(
+                        short * line.payroll_per_person
+                        if line.payroll_per_person is not None
+                        and gap_cost_visible(user=user, line=line)
+                        else None
+                    ),
+                )
+            )
+    moves = internal_moves(gaps, quarter=0)
+    requisitions = recruitment_plan(
+        gaps,
+        quarter_starts=[plan.as_of, *ends[:-1]],
+        time_to_fill_days=time_to_fill_days(),
+        today=today or timezone.localdate(),
+        moves=moves,
+    )
+    return PlanGaps(gaps=gaps, moves=moves, requisitions=requisitions, lines=lines)
+
+
+def line_position(*, line: PlanLine) -> Position | None:
+    """The position a requisition for `line` opens: the line's most held position today (its
+    lowest grade on a tie), else the lowest-graded position of its job family."""
+    held = (
+        Employee.objects.filter(
+            department=line.department,
+            position__job_family=line.job_family,
+            leave_date__isnull=True,
+        )
+        .values("position")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "position__grade")
+        .first()
+    )
+    if held and held["position"]:
+        return Position.objects.get(pk=held["position"])
+    return Position.objects.filter(job_family=line.job_family).order_by("grade", "code").first()
+
+
+def scenarios_of(*, user: User | None, plan: Plan) -> QuerySet[Scenario]:
+    return Scenario.objects.restrict(user, Action.VIEW).filter(plan=plan)
+
+
+def line_pay() -> dict[tuple[str, str], float]:
+    """The average yearly base pay of today's people per department (name) and job family: a
+    system read for the cost of a gap, stored on the plan's lines and shown only to those who
+    may see the pay of that department (`gap_cost_visible`)."""
+    rows = (
+        Employee.objects.filter(leave_date__isnull=True, base_pay__isnull=False)
+        .values_list("department__name", "position__job_family")
+        .annotate(pay=Avg("base_pay"))
+    )
+    return {(d, f or ""): float(pay) for d, f, pay in rows}
+
+
+def gap_cost_visible(*, user: User | object | None, line: PlanLine) -> bool:
+    """Whether `user` may see the cost of `line`'s gap (an average of its people's pay)."""
+    return may(user, Domain.PEOPLE, Action.VIEW_PAY, department_id=line.department_id)  # type: ignore[arg-type]

@@ -15,14 +15,16 @@ from gmassist.core.choices import AuditAction
 from gmassist.core.models import User
 from gmassist.core.permissions import SYSTEM, Action, Domain, reach
 from gmassist.core.services import audit_record
-from gmassist.org.models import Department
+from gmassist.org.models import Department, Position
+from gmassist.voice.recruiting.models import RecruitingAgency
 from gmassist.workforce import selectors
-from gmassist.workforce.choices import DemandMethodChoice
+from gmassist.workforce.choices import DemandMethodChoice, ScenarioKind
 from gmassist.workforce.engine.backtest import BacktestError, run_backtest
 from gmassist.workforce.engine.demand import DemandError, DemandLine, DemandMethod
-from gmassist.workforce.engine.plan import PlanResult, Scenario, project_plan
+from gmassist.workforce.engine.plan import PlanResult, project_plan
+from gmassist.workforce.engine.plan import Scenario as EngineScenario
 from gmassist.workforce.engine.survival import estimate_hazards
-from gmassist.workforce.models import Backtest, Driver, Plan, PlanLine
+from gmassist.workforce.models import Backtest, Driver, Plan, PlanLine, Scenario
 
 
 def _check(by: User | object | None, action: str) -> None:
@@ -146,7 +148,7 @@ def plan_build(
             summary=_summary(result),
             created_by=None if by is SYSTEM else by,
         )
-        _save_lines(plan, result, specs, departments)
+        _save_lines(plan, result, specs, departments, selectors.line_pay())
         audit_record(
             actor=None if by is SYSTEM else by,  # type: ignore[arg-type]
             action=AuditAction.CREATE,
@@ -164,7 +166,11 @@ def _summary(result: PlanResult) -> dict[str, Any]:
 
 
 def _save_lines(
-    plan: Plan, result: PlanResult, specs: list[dict[str, Any]], departments: dict[str, Department]
+    plan: Plan,
+    result: PlanResult,
+    specs: list[dict[str, Any]],
+    departments: dict[str, Department],
+    pay: dict[tuple[str, str], float],
 ) -> None:
     by_key = {(s["department"], s.get("job_family", "")): s for s in specs}
     drivers = {d.name: d for d in Driver.objects.all()}
@@ -192,9 +198,220 @@ def _save_lines(
                 gap=[round(g.gap_mean, 2) for g in line_gaps],
                 gap_low=[round(g.gap_low, 2) for g in line_gaps],
                 gap_high=[round(g.gap_high, 2) for g in line_gaps],
+                payroll_per_person=pay.get((department, family)),
             )
         )
     PlanLine.objects.bulk_create(rows)
 
 
 __all__ = ["Scenario", "backtest_run", "plan_build"]
+
+
+def _actor(by: User | object) -> User | None:
+    return None if by is SYSTEM else by  # type: ignore[return-value]
+
+
+def _plan_inputs(plan: Plan) -> tuple[pd.DataFrame, Any, list[DemandLine]]:
+    """The history, hazards and demand lines a plan was built from, to run it again."""
+    history = selectors.employee_history().people
+    day = pd.Timestamp(plan.as_of)
+    leavers = history["leave_date"].dropna()
+    start = max(day - pd.DateOffset(years=2), leavers.min() if len(leavers) else day)
+    hazards = estimate_hazards(history[history["hire_date"] <= day], start=start, end=day)
+    lines = [
+        DemandLine(
+            department=line.department.name,
+            job_family=line.job_family,
+            method=DemandMethod(line.method),
+            current=line.current,
+            targets=list(line.targets or []),
+            growth_percent=line.growth_percent,
+            driver=line.driver.name if line.driver else None,
+            ratio=line.ratio,
+        )
+        for line in plan.lines.select_related("department", "driver")
+    ]
+    return history, hazards, lines
+
+
+def scenario_run(
+    *,
+    plan: Plan,
+    name: str,
+    kind: str,
+    percent: float | None = None,
+    department: Department | None = None,
+    by: User | object,
+) -> Scenario:
+    """Run `plan` again under a scenario and keep its company figures per quarter: a hiring
+    freeze (the head count is the supply), demand up or down by `percent`, leaving up by
+    `percent`, or `department` closed (its demand zero). Raises ValidationError by field."""
+    _check(by, Action.CHANGE)
+    errors: dict[str, str] = {}
+    if kind not in ScenarioKind.values:
+        errors["kind"] = f"unknown scenario kind {kind!r}"
+    if kind in (ScenarioKind.GROWTH, ScenarioKind.LEAVING_UP) and (
+        percent is None or not -100 < percent <= 500
+    ):
+        errors["percent"] = "give a percentage above -100 and at most 500"
+    if kind == ScenarioKind.DEPARTMENT_CLOSED and department is None:
+        errors["department"] = "choose the department that closes"
+    if not name.strip():
+        errors["name"] = "give the scenario a name"
+    elif Scenario.objects.filter(plan=plan, name=name.strip()).exists():
+        errors["name"] = f"the plan already has a scenario named {name.strip()!r}"
+    if errors:
+        raise ValidationError(errors)
+    variant = EngineScenario(
+        hiring_freeze=kind == ScenarioKind.HIRING_FREEZE,
+        demand_percent=(percent or 0.0) if kind == ScenarioKind.GROWTH else 0.0,
+        leaving_percent=(percent or 0.0) if kind == ScenarioKind.LEAVING_UP else 0.0,
+        closed_department=department.name if department is not None else None,
+    )
+    history, hazards, lines = _plan_inputs(plan)
+    result = project_plan(
+        history,
+        as_of=plan.as_of,
+        horizon=plan.horizon,
+        hazards=hazards,
+        lines=lines,
+        drivers=selectors.drivers_series(),
+        runs=min(plan.runs, 1000),
+        seed=0,
+        scenario=variant,
+    )
+    with transaction.atomic():
+        scenario = Scenario.objects.create(
+            plan=plan,
+            name=name.strip(),
+            kind=kind,
+            percent=percent,
+            department=department,
+            result=_summary(result)["company"],
+        )
+        audit_record(
+            actor=_actor(by),
+            action=AuditAction.CREATE,
+            target=scenario,
+            changes={
+                "kind": kind,
+                "percent": percent,
+                "department": getattr(department, "code", ""),
+            },
+        )
+    return scenario
+
+
+# --- the plan becomes proposals: requisitions in the recruiting module ------------------------
+
+REQUISITIONS = "workforce.requisition"
+
+
+def requisition_validate(payload: dict[str, Any]) -> dict[str, Any]:
+    """A proposed requisition of a plan line: the line, the position and department, how many
+    people (1-500), by when (`needed_by`), and the agencies to share it with."""
+    errors: dict[str, str] = {}
+    line = PlanLine.objects.filter(pk=payload.get("line_id")).select_related("plan").first()
+    if line is None:
+        errors["line_id"] = "no such plan line"
+    try:
+        count = int(payload.get("count", 0))
+    except (TypeError, ValueError):
+        count = 0
+    if not 1 <= count <= 500:
+        errors["count"] = "the number of people must be 1 to 500"
+    if not Position.objects.filter(pk=payload.get("position_id")).exists():
+        errors["position_id"] = "no such position"
+    try:
+        needed_by = dt.date.fromisoformat(str(payload.get("needed_by")))
+    except ValueError:
+        errors["needed_by"] = "needed_by must be a date (YYYY-MM-DD)"
+        needed_by = None
+    agency_ids = payload.get("agency_ids") or []
+    if not isinstance(agency_ids, list) or not all(isinstance(a, int) for a in agency_ids):
+        errors["agency_ids"] = "agency_ids must be a list of agency ids"
+    elif RecruitingAgency.objects.filter(pk__in=agency_ids).count() != len(set(agency_ids)):
+        errors["agency_ids"] = "an agency of agency_ids does not exist"
+    if errors:
+        raise ValidationError(errors)
+    assert line is not None and needed_by is not None
+    return {
+        "line_id": line.pk,
+        "plan_id": line.plan_id,
+        "department_id": line.department_id,
+        "position_id": int(payload["position_id"]),
+        "count": count,
+        "needed_by": needed_by.isoformat(),
+        "open_on": str(payload.get("open_on") or ""),
+        "agency_ids": sorted(set(agency_ids)),
+    }
+
+
+def requisition_apply(proposal: Any, by: User | None) -> dict[str, Any]:
+    """Open the requisition through the recruiting services (and share it with the chosen
+    agencies); returns its code."""
+    from gmassist.voice.recruiting.choices import RequisitionReason
+    from gmassist.voice.recruiting.services import requisition_open, requisition_share
+
+    payload = proposal.payload
+    line = PlanLine.objects.select_related("plan").get(pk=payload["line_id"])
+    requisition = requisition_open(
+        by=by,
+        position=Position.objects.get(pk=payload["position_id"]),
+        department=Department.objects.get(pk=payload["department_id"]),
+        target_date=dt.date.fromisoformat(payload["needed_by"]),
+        headcount=payload["count"],
+        reason=RequisitionReason.GROWTH if line.demand and line.demand[-1] > line.current
+        else RequisitionReason.REPLACEMENT,
+        reason_note=f"{line.plan}: {line}",
+    )  # fmt: skip
+    agencies = list(RecruitingAgency.objects.filter(pk__in=payload["agency_ids"]))
+    if agencies:
+        requisition_share(by=by, requisition=requisition, agencies=agencies)
+    return {"requisition_id": requisition.pk, "code": requisition.code, "shared": len(agencies)}
+
+
+def requisition_subjects(payload: dict[str, Any]) -> set[int]:
+    return set()  # a requisition is about a position to fill, nobody in particular
+
+
+def plan_requisitions_propose(
+    *, plan: Plan, by: User | object, agency_ids: list[int] | None = None
+) -> list[Any]:
+    """One proposal per line of the plan's recruitment plan that the proposer may see:
+    open a requisition for the people short, by the day they are needed. Nothing opens until
+    someone allowed approves it. Returns the proposals."""
+    _check(by, Action.PROPOSE)
+    from gmassist.core.services import proposal_create
+
+    found = selectors.plan_gaps(user=by, plan=plan)
+    proposals = []
+    with transaction.atomic():
+        for item in found.requisitions:
+            line = found.lines[(item.department, item.job_family)]
+            position = selectors.line_position(line=line)
+            if position is None:
+                continue
+            title = f"{item.count} × {position.title}, {item.department}"
+            proposals.append(
+                proposal_create(
+                    kind=REQUISITIONS,
+                    title=title,
+                    payload={
+                        "line_id": line.pk,
+                        "position_id": position.pk,
+                        "count": item.count,
+                        "needed_by": item.needed_by.isoformat(),
+                        "open_on": item.open_on.isoformat(),
+                        "agency_ids": list(agency_ids or []),
+                    },
+                    rationale=(
+                        f"{plan}: {item.department} / {item.job_family or '-'} is short of "
+                        f"{item.count} by {item.needed_by}; the recorded time to fill is "
+                        f"{item.time_to_fill_days} days, so the requisition opens on {item.open_on}"
+                    ),
+                    by=by,
+                    department=line.department,
+                )
+            )
+    return proposals

@@ -92,6 +92,14 @@ class BacktestResult:
             "quarters_scored": len(self.quarter_ends),
             "company": {m: company[m] for m in METHODS} | {"people": self.company.people},
             "departments": [d.as_dict() for d in self.departments],
+            "quarters": [
+                {
+                    "end": day.isoformat(),
+                    "actual": self.company.actual[k],
+                    **{m: round(self.company.forecasts[m][k], 1) for m in METHODS},
+                }
+                for k, day in enumerate(self.quarter_ends)
+            ],
             "notes": self.notes,
         }
 
