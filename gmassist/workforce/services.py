@@ -359,7 +359,8 @@ def requisition_apply(proposal: Any, by: User | None) -> dict[str, Any]:
         by=by,
         position=Position.objects.get(pk=payload["position_id"]),
         department=Department.objects.get(pk=payload["department_id"]),
-        target_date=dt.date.fromisoformat(payload["needed_by"]),
+        # a requisition late on the plan is to be filled as soon as it can be
+        target_date=max(dt.date.fromisoformat(payload["needed_by"]), timezone.localdate()),
         headcount=payload["count"],
         reason=RequisitionReason.GROWTH if line.demand and line.demand[-1] > line.current
         else RequisitionReason.REPLACEMENT,

@@ -36,7 +36,8 @@ class Gap:
 @dataclass
 class Requisition:
     """Hire `count` people into a line by `needed_by`: open on `open_on` (needed_by minus
-    the time to fill); `late_days` > 0 when that day is already past on `today`."""
+    the time to fill); `late_days` > 0 when that day is already past on `today`, and then
+    the people arrive `late_days` after they are needed (`arrives_on`)."""
 
     department: str
     job_family: str
@@ -45,6 +46,10 @@ class Requisition:
     open_on: dt.date
     time_to_fill_days: int
     late_days: int
+
+    @property
+    def arrives_on(self) -> dt.date:
+        return self.needed_by + dt.timedelta(days=self.late_days)
 
 
 @dataclass
