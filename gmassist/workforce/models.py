@@ -37,6 +37,7 @@ class DriverValue(BaseModel):
     driver = models.ForeignKey(Driver, on_delete=models.CASCADE, related_name="values")
     month = models.DateField(_("month"))
     value = models.FloatField(_("value"))
+    forecast = models.BooleanField(_("forecast"), default=False)
 
     objects = RestrictedQuerySet.as_manager()
     restrict_scope = Scope(domain=Domain.WORKFORCE)

@@ -191,3 +191,28 @@ def line_pay() -> dict[tuple[str, str], float]:
 def gap_cost_visible(*, user: User | object | None, line: PlanLine) -> bool:
     """Whether `user` may see the cost of `line`'s gap (an average of its people's pay)."""
     return may(user, Domain.PEOPLE, Action.VIEW_PAY, department_id=line.department_id)  # type: ignore[arg-type]
+
+
+def customer_workload_series(
+    *, first: dt.date, last: dt.date, workload: dict[str, int] | None = None
+) -> dict[dt.date, float]:
+    """The account managers' workload per month from the customers module: the group
+    customers under contract on each month's first day, each counting its tier's workload
+    units (A 5, B 2, C 1, as the service channels count them). Today's tier is used for past
+    months (a re-tiering moves the whole history). A system read of counts, no customer."""
+    from gmassist.customers.models import GroupCustomer
+
+    units = workload or {"A": 5, "B": 2, "C": 1}
+    rows = list(GroupCustomer.objects.values_list("contract_start", "contract_end", "tier"))
+    out: dict[dt.date, float] = {}
+    month = dt.date(first.year, first.month, 1)
+    while month <= last:
+        out[month] = float(
+            sum(
+                units.get(tier or "", 0)
+                for start, end, tier in rows
+                if start is not None and start <= month and (end is None or end >= month)
+            )
+        )
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return out

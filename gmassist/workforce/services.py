@@ -24,7 +24,7 @@ from gmassist.workforce.engine.demand import DemandError, DemandLine, DemandMeth
 from gmassist.workforce.engine.plan import PlanResult, project_plan
 from gmassist.workforce.engine.plan import Scenario as EngineScenario
 from gmassist.workforce.engine.survival import estimate_hazards
-from gmassist.workforce.models import Backtest, Driver, Plan, PlanLine, Scenario
+from gmassist.workforce.models import Backtest, Driver, DriverValue, Plan, PlanLine, Scenario
 
 
 def _check(by: User | object | None, action: str) -> None:
@@ -416,3 +416,43 @@ def plan_requisitions_propose(
                 )
             )
     return proposals
+
+
+def driver_save(
+    *,
+    name: str,
+    unit: str = "",
+    description: str = "",
+    values: dict[dt.date, float],
+    forecast: dict[dt.date, float] | None = None,
+    by: User | object,
+) -> Driver:
+    """Create or replace the driver `name` with its monthly `values` (actuals) and `forecast`
+    (months after them), keyed by any day of the month. Raises ValidationError on a month
+    given twice or a negative value."""
+    _check(by, Action.CHANGE)
+    rows: dict[dt.date, tuple[float, bool]] = {}
+    for series, is_forecast in ((values, False), (forecast or {}, True)):
+        for day, value in series.items():
+            month = dt.date(day.year, day.month, 1)
+            if month in rows:
+                raise ValidationError({"values": f"{name}: the month {month:%Y-%m} is given twice"})
+            if value < 0:
+                raise ValidationError({"values": f"{name}: {month:%Y-%m} is negative ({value})"})
+            rows[month] = (float(value), is_forecast)
+    with transaction.atomic():
+        driver, _ = Driver.objects.update_or_create(
+            name=name, defaults={"unit": unit, "description": description}
+        )
+        DriverValue.objects.filter(driver=driver).delete()
+        DriverValue.objects.bulk_create(
+            DriverValue(driver=driver, month=m, value=v, forecast=f)
+            for m, (v, f) in sorted(rows.items())
+        )
+        audit_record(
+            actor=_actor(by),
+            action=AuditAction.UPDATE,
+            target=driver,
+            changes={"months": len(rows), "forecast_months": len(forecast or {})},
+        )
+    return driver

@@ -82,3 +82,25 @@ def line_demand(
             )
         out.append(math.ceil(value / line.ratio - 1e-9))
     return out
+
+
+def trend_forecast(
+    series: dict[dt.date, float], *, months: int, window: int = 12
+) -> dict[dt.date, float]:
+    """The next `months` months of a monthly series by the straight line through its last
+    `window` months (least squares), never below zero: a driver's plain forecast when nobody
+    gave one. Raises DemandError on a series of fewer than 3 months."""
+    import numpy as np
+
+    keys = sorted(series)[-window:]
+    if len(keys) < 3:
+        raise DemandError("a driver needs at least 3 months of values to extend it")
+    x = np.arange(len(keys), dtype=float)
+    y = np.array([series[k] for k in keys], dtype=float)
+    slope, intercept = np.polyfit(x, y, 1)
+    out: dict[dt.date, float] = {}
+    month = keys[-1]
+    for step in range(1, months + 1):
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        out[month] = max(0.0, float(intercept + slope * (len(keys) - 1 + step)))
+    return out

@@ -39,7 +39,7 @@ def plan(cast):
                     "method": "target",
                     "targets": [3],
                 },
-            ],  # fmt: skip
+            ],
             by=cast.hr,
         )
 
