@@ -66,7 +66,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Plan %(plan)s built.") % {"plan": plan})
+                messages.success(request, _("%(plan)s built.") % {"plan": plan})
                 return redirect("workforce:plan", pk=plan.pk)
     plans = list(selectors.plans_visible(user=user)[:50])
     return render(

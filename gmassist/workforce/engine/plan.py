@@ -41,7 +41,8 @@ class Scenario:
 class PlanResult:
     """The plan's figures: `demand[s, k]` people per line and quarter; `supply` the runs;
     `gaps` one per line and quarter; `company` per quarter the totals (demand, supply mean,
-    the supply's 90% interval, head count and hires under the scenario)."""
+    the supply's 90% interval, leavers, the head count under the scenario, the people to have
+    hired by then and the demand left unfilled)."""
 
     quarter_ends: list[dt.date]
     segments: list[tuple[str, str]]
@@ -152,7 +153,10 @@ def project_plan(
         "supply_low": np.percentile(total_supply, 5, axis=0).tolist(),
         "supply_high": np.percentile(total_supply, 95, axis=0).tolist(),
         "leavers": supply.leavers.sum(axis=1).mean(axis=0).tolist(),
+        # people to have hired by the quarter's end to meet demand (none in a freeze), and the
+        # demand left unfilled (all of the shortfall in a freeze)
         "hires_needed": ([0.0] * horizon if scenario.hiring_freeze else shortfall.tolist()),
+        "unfilled": (shortfall.tolist() if scenario.hiring_freeze else [0.0] * horizon),
         "head_count": (
             total_supply.mean(axis=0).tolist()
             if scenario.hiring_freeze

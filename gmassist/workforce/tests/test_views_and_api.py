@@ -152,6 +152,8 @@ def test_a_hiring_freeze_keeps_the_head_count_at_the_supply(client, cast, plan):
     scenario = Scenario.objects.get()
     assert scenario.result["hires_needed"] == [0.0, 0.0, 0.0, 0.0]
     assert scenario.result["head_count"] == scenario.result["supply"]
+    # what the plan would have hired is left unfilled
+    assert scenario.result["unfilled"] == plan.summary["company"]["hires_needed"]
     page = client.get(f"/workforce/plans/{plan.pk}/scenarios/")
     assert [name for name, _ in page.context["columns"]] == ["As planned", "Freeze"]
 
