@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFAULT_TIME_TO_FILL_DAYS = 60  # when the recruiting records have no filled requisition
+GAP_BLOCK_LINES = 1000
 
 
 @dataclass
@@ -79,13 +80,21 @@ def gaps_of(
     level: float = 0.9,
 ) -> list[Gap]:
     """One Gap per segment and quarter; `demand[s, k]` people, `head_count_runs[r, s, k]`."""
-    gap_runs = demand[None, :, :] - head_count_runs
     tail = (1 - level) / 2 * 100
-    low = np.percentile(gap_runs, tail, axis=0)
-    high = np.percentile(gap_runs, 100 - tail, axis=0)
-    mean = gap_runs.mean(axis=0)
-    short = (gap_runs > 0).mean(axis=0)
-    supply = head_count_runs.mean(axis=0)
+    n_segments = demand.shape[0]
+    low = np.zeros(demand.shape)
+    high = np.zeros(demand.shape)
+    mean = np.zeros(demand.shape)
+    short = np.zeros(demand.shape)
+    # a block of lines at a time: the runs of every line at once would be gigabytes at scale
+    for first in range(0, n_segments, GAP_BLOCK_LINES):
+        block = slice(first, min(first + GAP_BLOCK_LINES, n_segments))
+        gap_runs = demand[None, block, :] - head_count_runs[:, block, :]
+        low[block] = np.percentile(gap_runs, tail, axis=0)
+        high[block] = np.percentile(gap_runs, 100 - tail, axis=0)
+        mean[block] = gap_runs.mean(axis=0)
+        short[block] = (gap_runs > 0).mean(axis=0)
+    supply = demand - mean
     out = []
     for s, (department, family) in enumerate(segments):
         pay = (pay_per_year or {}).get((department, family))

@@ -145,14 +145,15 @@ def project_plan(
         pay_per_year=pay_per_year,
     )
     low, high = supply.interval(0.9)
-    total_supply = supply.head_count.sum(axis=1)
-    shortfall = np.clip(demand[None] - supply.head_count, 0, None).sum(axis=1).mean(axis=0)
+    total_supply = supply.head_count.sum(axis=1, dtype=np.int64)
+    shortfall = np.array([g.gap_mean for g in gaps]).reshape(len(segments), horizon)
+    shortfall = np.clip(shortfall, 0, None).sum(axis=0)
     company = {
         "demand": demand.sum(axis=0).tolist(),
         "supply": total_supply.mean(axis=0).tolist(),
         "supply_low": np.percentile(total_supply, 5, axis=0).tolist(),
         "supply_high": np.percentile(total_supply, 95, axis=0).tolist(),
-        "leavers": supply.leavers.sum(axis=1).mean(axis=0).tolist(),
+        "leavers": supply.leavers.sum(axis=1, dtype=np.int64).mean(axis=0).tolist(),
         # people to have hired by the quarter's end to meet demand (none in a freeze), and the
         # demand left unfilled (all of the shortfall in a freeze)
         "hires_needed": ([0.0] * horizon if scenario.hiring_freeze else shortfall.tolist()),

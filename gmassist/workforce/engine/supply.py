@@ -62,7 +62,10 @@ def simulate_supply(
     n, quarters = data.leave_probability.shape
     s = len(data.segments)
     rng = np.random.default_rng(seed)
-    head = np.zeros((runs, s, quarters), dtype=np.int32)
+    # int16 holds a line of up to 32,767 people and halves the memory of 1,000 runs of a large
+    # company's 16,000 lines over 8 quarters
+    dtype = np.int16 if np.bincount(data.segment, minlength=s).max(initial=0) < 32_767 else np.int32
+    head = np.zeros((runs, s, quarters), dtype=dtype)
     leavers = np.zeros_like(head)
     joiners = np.zeros_like(head)
     segment = data.segment.astype(np.int64)
