@@ -54,13 +54,15 @@ def plan_list(request: HttpRequest):
     return ScopedRows(_plan_out(p) for p in selectors.plans_visible(user=user))
 
 
-@router.get("/workforce/plans/{plan_id}", response={200: PlanDetailOut, **problems(403, 404)})
-def plan_detail(request: HttpRequest, plan_id: ObjectId):
+@router.get(
+    "/workforce/plans/{workforce_plan_id}", response={200: PlanDetailOut, **problems(403, 404)}
+)
+def plan_detail(request: HttpRequest, workforce_plan_id: ObjectId):
     """A plan with its company figures per quarter (a head: the sum of their lines) and the
     lines the user may see."""
     user = request_user(request)
     _require(user)
-    plan = visible_or_404(selectors.plans_visible(user=user), plan_id)
+    plan = visible_or_404(selectors.plans_visible(user=user), workforce_plan_id)
     lines = list(selectors.plan_lines(user=user, plan=plan))
     whole = reach(user, Domain.WORKFORCE, Action.VIEW) == ALL
     summary = (
@@ -87,13 +89,15 @@ def plan_detail(request: HttpRequest, plan_id: ObjectId):
     }
 
 
-@router.get("/workforce/plans/{plan_id}/gaps", response={200: GapsOut, **problems(403, 404)})
-def plan_gaps(request: HttpRequest, plan_id: ObjectId):
+@router.get(
+    "/workforce/plans/{workforce_plan_id}/gaps", response={200: GapsOut, **problems(403, 404)}
+)
+def plan_gaps(request: HttpRequest, workforce_plan_id: ObjectId):
     """The gaps per line and quarter with their 90% interval and yearly payroll (when the
     user may see the line's pay), the internal moves and the recruitment plan."""
     user = request_user(request)
     _require(user)
-    plan = visible_or_404(selectors.plans_visible(user=user), plan_id)
+    plan = visible_or_404(selectors.plans_visible(user=user), workforce_plan_id)
     found = selectors.plan_gaps(user=user, plan=plan)
     return {
         "plan": plan.pk,

@@ -4,13 +4,15 @@ scenarios, and backtests of the supply model against the company's own history."
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gmassist.core.models import BaseModel
-from gmassist.core.permissions import Domain, RestrictedQuerySet, Scope
+from gmassist.core.permissions import ALL, SYSTEM, Domain, RestrictedQuerySet, Scope, reach
 from gmassist.workforce.choices import DemandMethodChoice, PlanStatus, ScenarioKind, SupplySource
 
 
@@ -57,6 +59,23 @@ class DriverValue(BaseModel):
         return f"{self.driver} {self.month:%Y-%m}: {self.value:g}"
 
 
+class PlanQuerySet(RestrictedQuerySet):
+    """Plans: every plan for the roles that reach the whole workforce domain; for a department
+    head, the plans with a line of their subtree (whose other lines they do not see:
+    `PlanLine` is scoped by department)."""
+
+    def restrict_q(self, actor: Any, action: str) -> Q | None:
+        if actor is SYSTEM:
+            return Q()
+        how_far = reach(actor, Domain.WORKFORCE, action)
+        if how_far is None:
+            return None
+        if how_far == ALL:
+            return Q()
+        lines = PlanLine.objects.restrict(actor, action)
+        return Q(pk__in=lines.values("plan"))
+
+
 class Plan(BaseModel):
     """One version of a workforce plan: its horizon, how supply was projected, its status.
 
@@ -85,7 +104,7 @@ class Plan(BaseModel):
         related_name="+",
     )  # fmt: skip
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = PlanQuerySet.as_manager()
     restrict_scope = Scope(domain=Domain.WORKFORCE)
 
     class Meta:

@@ -12,7 +12,7 @@ from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 
 from gmassist.core.models import User
-from gmassist.core.permissions import ALL, Action, Domain, may, reach
+from gmassist.core.permissions import Action, Domain, may
 from gmassist.org.models import Employee, Position
 from gmassist.voice.recruiting.models import Requisition
 from gmassist.workforce.engine.gaps import Gap, InternalMove, internal_moves, recruitment_plan
@@ -69,13 +69,9 @@ def time_to_fill_days() -> dict[str, int]:
 
 
 def plans_visible(*, user: User | object | None) -> QuerySet[Plan]:
-    """The plans the user may open: every plan for those who reach the whole company; for a
-    department head, the plans with at least one line of their subtree (they see only those
-    lines: `plan_lines`)."""
-    if reach(user, Domain.WORKFORCE, Action.VIEW) == ALL:  # type: ignore[arg-type]
-        return Plan.objects.restrict(user, Action.VIEW)  # type: ignore[arg-type]
-    lines = PlanLine.objects.restrict(user, Action.VIEW).values("plan")  # type: ignore[arg-type]
-    return Plan.objects.filter(pk__in=lines).scoped_by_selector(user, Action.VIEW)  # type: ignore[attr-defined]
+    """The plans the user may open (`PlanQuerySet`: a head, those with a line of their
+    subtree), newest first."""
+    return Plan.objects.restrict(user, Action.VIEW)  # type: ignore[arg-type]
 
 
 def plan_lines(*, user: User | None, plan: Plan) -> QuerySet[PlanLine]:
