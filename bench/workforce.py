@@ -69,6 +69,7 @@ def run(*, tier: str = "L", seed: int = 1, name: str = "", as_of: dt.date | None
     day = as_of.replace(day=1) - dt.timedelta(days=1)
 
     started = time.perf_counter()
+    cpu_started = time.process_time()
     stamp = pd.Timestamp(day)
     on_books = history[head_count(history, stamp)]
     leavers = history["leave_date"].dropna()
@@ -83,6 +84,7 @@ def run(*, tier: str = "L", seed: int = 1, name: str = "", as_of: dt.date | None
         history, as_of=day, horizon=QUARTERS, hazards=hazards, lines=lines, drivers={}, runs=RUNS
     )
     plan_seconds = time.perf_counter() - started
+    plan_cpu_seconds = time.process_time() - cpu_started
 
     started = time.perf_counter()
     backtest_day = add_months(leavers.min().date(), 13).replace(day=1) - dt.timedelta(days=1)
@@ -91,17 +93,19 @@ def run(*, tier: str = "L", seed: int = 1, name: str = "", as_of: dt.date | None
 
     errors = backtest.as_dict()["company"]
     table = Table(title=f"Workforce plan and backtest, tier {tier} ({len(on_books):,} people)")
-    for column in ("what", "seconds", "target", "met"):
+    for column in ("what", "seconds", "CPU seconds", "target", "met"):
         table.add_column(column)
     plan_ok = plan_seconds < PLAN_TARGET
     backtest_ok = backtest_seconds < BACKTEST_TARGET
     table.add_row(
         f"plan: {len(plan.segments):,} lines, {RUNS:,} runs x {QUARTERS} quarters",
-        f"{plan_seconds:.1f}", f"< {PLAN_TARGET:.0f}", "yes" if plan_ok else "NO",
+        f"{plan_seconds:.1f}", f"{plan_cpu_seconds:.1f}", f"< {PLAN_TARGET:.0f}",
+        "yes" if plan_ok else "NO",
     )  # fmt: skip
     table.add_row(
         f"backtest from {backtest_day}, {len(backtest.quarter_ends)} quarters",
-        f"{backtest_seconds:.1f}", f"< {BACKTEST_TARGET:.0f}", "yes" if backtest_ok else "NO",
+        f"{backtest_seconds:.1f}", "", f"< {BACKTEST_TARGET:.0f}",
+        "yes" if backtest_ok else "NO",
     )  # fmt: skip
     console.print(table)
     console.print(
@@ -121,6 +125,7 @@ def run(*, tier: str = "L", seed: int = 1, name: str = "", as_of: dt.date | None
                 "runs": RUNS,
                 "quarters": QUARTERS,
                 "plan_seconds": round(plan_seconds, 2),
+                "plan_cpu_seconds": round(plan_cpu_seconds, 2),
                 "backtest_seconds": round(backtest_seconds, 2),
                 "backtest": errors,
                 "machine": {"python": platform.python_version(), "processor": platform.machine()},
