@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from gmassist.core.models import User
 from gmassist.core.permissions import Action, Domain, may
-from gmassist.org.models import Employee, Position
+from gmassist.org.choices import SeparationType
+from gmassist.org.models import Employee, Position, Separation
 from gmassist.voice.recruiting.models import Requisition
 from gmassist.workforce.engine.gaps import Gap, InternalMove, internal_moves, recruitment_plan
 from gmassist.workforce.engine.gaps import Requisition as RecruitmentLine
@@ -50,6 +51,12 @@ def employee_history() -> CleanHistory:
     )
     frame = pd.DataFrame(list(rows), columns=HISTORY_COLUMNS)
     frame["female"] = frame["gender"] == "female"
+    voluntary = set(
+        Separation.objects.filter(separation_type=SeparationType.VOLUNTARY).values_list(
+            "employee_id", flat=True
+        )
+    )
+    frame["voluntary"] = frame["employee_id"].isin(voluntary)
     return clean_history(frame.drop(columns=["gender"]))
 
 
@@ -212,3 +219,31 @@ def customer_workload_series(
         )
         month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
     return out
+
+
+# the risk model is trusted for the supply when its backtest found at least this ROC AUC on at
+# least this many leavers, scored within this many days before the plan's day
+RISK_MIN_AUC = 0.65
+RISK_MIN_LEAVERS = 30
+RISK_MAX_AGE_DAYS = 62
+
+
+def trusted_leaving_risk(*, as_of: dt.date) -> tuple[dict[int, float], str] | None:
+    """Everyone's 12-month voluntary leaving risk from the latest leaving-risk run, when it
+    is recent enough and its backtest good enough on enough leavers (else None: the plan
+    takes the survival model), with a sentence on the run. A system read of risk: the plan
+    service turns it into counts per department and job family; nobody's risk is stored or
+    shown by the plan."""
+    from gmassist.talent.models import RiskModelRun, RiskScore
+
+    run = RiskModelRun.objects.filter(as_of__lte=as_of).order_by("-as_of").first()
+    if (
+        run is None
+        or run.backtest_auc is None
+        or run.backtest_auc < RISK_MIN_AUC
+        or run.backtest_leavers < RISK_MIN_LEAVERS
+        or (as_of - run.as_of).days > RISK_MAX_AGE_DAYS
+    ):
+        return None
+    scores = dict(RiskScore.objects.filter(run=run).values_list("employee_id", "probability"))
+    return scores, f"risk run of {run.as_of} (backtest AUC {run.backtest_auc:.2f})"

@@ -18,7 +18,7 @@ from gmassist.core.services import audit_record
 from gmassist.org.models import Department, Position
 from gmassist.voice.recruiting.models import RecruitingAgency
 from gmassist.workforce import selectors
-from gmassist.workforce.choices import DemandMethodChoice, ScenarioKind
+from gmassist.workforce.choices import DemandMethodChoice, ScenarioKind, SupplySource
 from gmassist.workforce.engine.backtest import BacktestError, run_backtest
 from gmassist.workforce.engine.demand import DemandError, DemandLine, DemandMethod
 from gmassist.workforce.engine.plan import PlanResult, project_plan
@@ -88,13 +88,16 @@ def plan_build(
     growth_percent: float | None = None,
     runs: int = 1000,
     seed: int = 0,
+    use_risk_model: bool = True,
     by: User | object,
 ) -> Plan:
     """A new version of the plan `name` as of `as_of`: its `lines` (each a dict with
     department name, job_family, method and the method's values), or, for every department
     and job family with people today, growth of `growth_percent` a year; supply simulated in
-    `runs` runs from the survival hazards of the last two years. Raises ValidationError
-    naming the line that cannot be computed."""
+    `runs` runs: each person's voluntary leaving from the talent module's risk score when its
+    latest run is trusted (`selectors.trusted_leaving_risk`) and `use_risk_model`, the other
+    leaving from the survival hazards; else all leaving from the survival hazards of the last
+    two years. Raises ValidationError naming the line that cannot be computed."""
     _check(by, Action.CHANGE)
     if not 1 <= horizon <= 12:
         raise ValidationError({"horizon": f"the horizon must be 1 to 12 quarters, not {horizon}"})
@@ -121,7 +124,14 @@ def plan_build(
     start = max(
         pd.Timestamp(as_of) - pd.DateOffset(years=2), leavers.min() if len(leavers) else day
     )
-    hazards = estimate_hazards(history[history["hire_date"] <= day], start=start, end=day)
+    known = history[history["hire_date"] <= day]
+    hazards = estimate_hazards(known, start=start, end=day)
+    risk = selectors.trusted_leaving_risk(as_of=as_of) if use_risk_model else None
+    other_hazards = None
+    if risk is not None:
+        # the hazards of the leaving the risk model does not predict: involuntary, retirement
+        others = known.assign(counts=~known["voluntary"])
+        other_hazards = estimate_hazards(others, start=start, end=day)
     try:
         demand_lines = [_demand_line(spec, current) for spec in specs]
         result = project_plan(
@@ -133,6 +143,8 @@ def plan_build(
             drivers=selectors.drivers_series(),
             runs=runs,
             seed=seed,
+            risk_12m=None if risk is None else risk[0],  # type: ignore[arg-type]
+            other_hazards=other_hazards,
         )
     except (DemandError, ValueError, KeyError) as exc:
         raise ValidationError({"lines": str(exc)}) from exc
@@ -145,7 +157,8 @@ def plan_build(
             as_of=as_of,
             horizon=horizon,
             runs=runs,
-            summary=_summary(result),
+            supply_source=SupplySource.SURVIVAL if risk is None else SupplySource.RISK_MODEL,
+            summary=_summary(result) | ({} if risk is None else {"risk_run": risk[1]}),
             created_by=None if by is SYSTEM else by,
         )
         _save_lines(plan, result, specs, departments, selectors.line_pay())
@@ -269,6 +282,20 @@ def scenario_run(
         closed_department=department.name if department is not None else None,
     )
     history, hazards, lines = _plan_inputs(plan)
+    risk = (
+        selectors.trusted_leaving_risk(as_of=plan.as_of)
+        if plan.supply_source == SupplySource.RISK_MODEL
+        else None
+    )
+    other_hazards = None
+    if risk is not None:  # as the plan was built: the risk model's voluntary leaving
+        day = pd.Timestamp(plan.as_of)
+        known = history[history["hire_date"] <= day]
+        leavers = known["leave_date"].dropna()
+        start = max(day - pd.DateOffset(years=2), leavers.min() if len(leavers) else day)
+        other_hazards = estimate_hazards(
+            known.assign(counts=~known["voluntary"]), start=start, end=day
+        )
     result = project_plan(
         history,
         as_of=plan.as_of,
@@ -279,6 +306,8 @@ def scenario_run(
         runs=min(plan.runs, 1000),
         seed=0,
         scenario=variant,
+        risk_12m=None if risk is None else risk[0],  # type: ignore[arg-type]
+        other_hazards=other_hazards,
     )
     with transaction.atomic():
         scenario = Scenario.objects.create(

@@ -65,17 +65,19 @@ def project_plan(
     seed: int = 0,
     scenario: Scenario | None = None,
     risk_12m: dict[object, float] | None = None,
+    other_hazards: LeavingHazards | None = None,
     pay_per_year: dict[tuple[str, str], float] | None = None,
     retirement_age_male: float = 60.0,
     retirement_age_female: float = 55.0,
 ) -> PlanResult:
     """The plan of `lines` on `people` (a cleaned history) as of `as_of`.
 
-    Leaving per person: `risk_12m[employee_id]` (the talent module's 12-month risk) when given
-    for that person, else the survival hazards. People with a leave date after `as_of` are
-    known leavers; people hired after it are known joiners. Lines with people today but no
-    demand line keep their head count as demand (a plan that is silent keeps things as they
-    are)."""
+    Leaving per person: `risk_12m[employee_id]` (the talent module's probability of leaving
+    voluntarily within 12 months) with `other_hazards` (the hazards of the other leaving) when
+    given for that person, else the survival hazards of all leaving. People with a leave date
+    after `as_of` are known leavers; people hired after it are known joiners. Lines with
+    people today but no demand line keep their head count as demand (a plan that is silent
+    keeps things as they are)."""
     scenario = scenario or Scenario()
     ends = quarter_ends(as_of, horizon)
     day = pd.Timestamp(as_of)
@@ -93,24 +95,32 @@ def project_plan(
         join_quarter[hire_days <= np.datetime64(ends[k], "D")] = k
     join_quarter[here[cast.index].to_numpy()] = -1
     offsets = np.where(join_quarter >= 0, -tenure, 0.0)  # a joiner's tenure starts on hiring
-    p = leaving_probabilities(
-        hazards,
-        departments=cast["department"].to_numpy(str),
-        tenure_years=np.where(join_quarter >= 0, 0.0, tenure),
-        age_years=age,
-        retirement_age=retirement_ages(
-            cast["female"].to_numpy(bool),
-            male=retirement_age_male,
-            female_age=retirement_age_female,
-        ),
-        quarters=horizon,
-        start_offsets_years=offsets,
-    )
+
+    def probabilities(source: LeavingHazards) -> np.ndarray:
+        return leaving_probabilities(
+            source,
+            departments=cast["department"].to_numpy(str),
+            tenure_years=np.where(join_quarter >= 0, 0.0, tenure),
+            age_years=age,
+            retirement_age=retirement_ages(
+                cast["female"].to_numpy(bool),
+                male=retirement_age_male,
+                female_age=retirement_age_female,
+            ),
+            quarters=horizon,
+            start_offsets_years=offsets,
+        )
+
+    p = probabilities(hazards)
     if risk_12m:
+        # a person with a risk score: the risk model's voluntary leaving and the other leaving
+        # (involuntary, retirement: `other_hazards`); stays only if neither happens
         from_risk = np.array([risk_12m.get(e, np.nan) for e in cast["employee_id"]], dtype=float)
-        known = ~np.isnan(from_risk)
-        quarterly = quarterly_probability_from_yearly(np.nan_to_num(from_risk))
-        p[known] = np.repeat(quarterly[known, None], horizon, axis=1)
+        scored = ~np.isnan(from_risk)
+        voluntary = quarterly_probability_from_yearly(np.nan_to_num(from_risk))
+        other = probabilities(other_hazards) if other_hazards is not None else np.zeros_like(p)
+        combined = 1 - (1 - voluntary[:, None]) * (1 - other)
+        p = np.where(scored[:, None], combined, p)
     if scenario.leaving_percent:
         odds = p / np.clip(1 - p, 1e-12, None) * (1 + scenario.leaving_percent / 100)
         p = odds / (1 + odds)

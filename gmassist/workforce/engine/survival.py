@@ -72,7 +72,9 @@ def estimate_hazards(
     Each person contributes, per tenure band, the years they spent in it inside the window
     while below their retirement age (exposure), and a leaver to the band of their tenure on
     the leaving day. Past the retirement age their years and leaving count towards the
-    retirement hazard instead. A person with no birth date is always "below" it."""
+    retirement hazard instead. A person with no birth date is always "below" it. With a
+    boolean column `counts`, only the leavers marked True are events (the hazard of one kind
+    of leaving: the others stop being exposed on their leaving day)."""
     if end <= start:
         raise ValueError(f"the estimation window is empty: {start.date()} to {end.date()}")
     hire = people["hire_date"].to_numpy("datetime64[D]")
@@ -100,6 +102,8 @@ def estimate_hazards(
     exposure = np.zeros(n_bands)
     leavers = np.zeros(n_bands)
     event = left & (leave > s) & inside
+    if "counts" in people.columns:  # only some leavers count (the others end their exposure)
+        event &= people["counts"].to_numpy(bool)
     leave_d = np.where(event, leave, s).astype(np.int64)
     event_working = event & (leave_d <= retire_d)
     tenure_at_leave = _years(leave_d - hire_d)

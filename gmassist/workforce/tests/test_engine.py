@@ -367,3 +367,19 @@ def test_the_backtest_runs_on_a_small_real_world_export(tmp_path):
         "IT",
         "(no department)",
     }
+
+
+def test_a_voluntary_only_hazard_counts_only_the_voluntary_leavers():
+    history = people(
+        [
+            (1, "Sales", "2021-01-01", None),
+            (2, "Sales", "2021-01-01", "2024-07-01"),
+            (3, "Sales", "2021-01-01", "2024-04-01"),
+        ]
+    ).assign(counts=[False, True, False])
+    hazards = estimate_hazards(
+        history, start=pd.Timestamp("2024-01-01"), end=pd.Timestamp("2025-01-01")
+    )
+    # one event over 366 + 182 + 91 days on the books (the other leaver's days still count)
+    assert hazards.by_tenure[3] == pytest.approx(1 / ((366 + 182 + 91) / 365.25))
+    assert hazards.leavers == 1

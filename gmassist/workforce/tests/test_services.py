@@ -115,3 +115,36 @@ def test_a_line_for_an_unknown_department_is_refused_and_nothing_saved(history):
             lines=[{"department": "Nowhere", "method": "target", "targets": [3]}],
         )  # fmt: skip
     assert Plan.objects.count() == 0
+
+
+def test_a_trusted_risk_model_gives_the_voluntary_leaving_of_the_plan(history):
+    from gmassist.talent.models import RiskModelRun, RiskScore
+
+    run = RiskModelRun.objects.create(
+        as_of=dt.date(2024, 11, 30), version="t", backtest_auc=0.75, backtest_leavers=40
+    )
+    for employee in Employee.objects.filter(leave_date__isnull=True):
+        RiskScore.objects.create(
+            run=run, employee=employee, as_of=run.as_of, probability=1.0, model_version="t"
+        )
+    plan = services.plan_build(
+        name="risk", as_of=dt.date(2024, 12, 31), horizon=2, growth_percent=0, runs=20,
+        by=history.hr,
+    )  # fmt: skip
+    assert plan.supply_source == "risk_model"
+    assert plan.summary["risk_run"] == "risk run of 2024-11-30 (backtest AUC 0.75)"
+    # everyone is certain to leave within the year: a quarter's chance is 1, nobody stays
+    assert plan.summary["company"]["supply"] == [0.0, 0.0]
+
+
+def test_an_untrusted_risk_model_leaves_the_plan_to_the_survival_model(history):
+    from gmassist.talent.models import RiskModelRun
+
+    RiskModelRun.objects.create(
+        as_of=dt.date(2024, 11, 30), version="t", backtest_auc=0.55, backtest_leavers=40
+    )
+    plan = services.plan_build(
+        name="risk", as_of=dt.date(2024, 12, 31), horizon=2, growth_percent=0, runs=20,
+        by=history.hr,
+    )  # fmt: skip
+    assert plan.supply_source == "survival"
