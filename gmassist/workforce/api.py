@@ -15,12 +15,12 @@ from gmassist.api import ObjectId, PageNumberPagination, problems, request_user,
 from gmassist.core.permissions import ALL, Action, Domain, ScopedRows, reach
 from gmassist.workforce import presenters, selectors, services
 from gmassist.workforce.schemas import (
-    BacktestIn,
-    BacktestOut,
-    GapsOut,
-    PlanDetailOut,
-    PlanIn,
-    PlanOut,
+    WorkforceBacktestIn,
+    WorkforceBacktestOut,
+    WorkforceGapsOut,
+    WorkforcePlanDetailOut,
+    WorkforcePlanIn,
+    WorkforcePlanOut,
 )
 
 router = Router(tags=["workforce"])
@@ -45,7 +45,7 @@ def _plan_out(plan: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/workforce/plans", response={200: list[PlanOut], **problems(403)})
+@router.get("/workforce/plans", response={200: list[WorkforcePlanOut], **problems(403)})
 @paginate(PageNumberPagination)
 def plan_list(request: HttpRequest):
     """The plans, newest first."""
@@ -55,7 +55,8 @@ def plan_list(request: HttpRequest):
 
 
 @router.get(
-    "/workforce/plans/{workforce_plan_id}", response={200: PlanDetailOut, **problems(403, 404)}
+    "/workforce/plans/{workforce_plan_id}",
+    response={200: WorkforcePlanDetailOut, **problems(403, 404)},
 )
 def plan_detail(request: HttpRequest, workforce_plan_id: ObjectId):
     """A plan with its company figures per quarter (a head: the sum of their lines) and the
@@ -90,7 +91,8 @@ def plan_detail(request: HttpRequest, workforce_plan_id: ObjectId):
 
 
 @router.get(
-    "/workforce/plans/{workforce_plan_id}/gaps", response={200: GapsOut, **problems(403, 404)}
+    "/workforce/plans/{workforce_plan_id}/gaps",
+    response={200: WorkforceGapsOut, **problems(403, 404)},
 )
 def plan_gaps(request: HttpRequest, workforce_plan_id: ObjectId):
     """The gaps per line and quarter with their 90% interval and yearly payroll (when the
@@ -120,8 +122,8 @@ def plan_gaps(request: HttpRequest, workforce_plan_id: ObjectId):
     }
 
 
-@router.post("/workforce/plans", response={201: PlanOut, **problems(400, 403)})
-def plan_create(request: HttpRequest, payload: PlanIn):
+@router.post("/workforce/plans", response={201: WorkforcePlanOut, **problems(400, 403)})
+def plan_create(request: HttpRequest, payload: WorkforcePlanIn):
     """Build a new version of the plan `name`: every department and job family growing by
     `growth_percent` a year, supply simulated `runs` times (HR, the assistant, the GM)."""
     user = request_user(request)
@@ -137,7 +139,7 @@ def plan_create(request: HttpRequest, payload: PlanIn):
     return Status(201, _plan_out(plan))
 
 
-@router.get("/workforce/backtest", response={200: BacktestOut, **problems(403, 404)})
+@router.get("/workforce/backtest", response={200: WorkforceBacktestOut, **problems(403, 404)})
 def backtest_latest(request: HttpRequest):
     """The latest backtest (404 before the first)."""
     user = request_user(request)
@@ -150,8 +152,8 @@ def backtest_latest(request: HttpRequest):
     return latest.result
 
 
-@router.post("/workforce/backtest", response={201: BacktestOut, **problems(400, 403)})
-def backtest_create(request: HttpRequest, payload: BacktestIn):
+@router.post("/workforce/backtest", response={201: WorkforceBacktestOut, **problems(400, 403)})
+def backtest_create(request: HttpRequest, payload: WorkforceBacktestIn):
     """Backtest the supply model from `as_of` over `horizon` quarters and record it."""
     user = request_user(request)
     _require(user, Action.CHANGE)

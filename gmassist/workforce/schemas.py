@@ -7,7 +7,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 
-class PlanOut(Schema):
+class WorkforcePlanOut(Schema):
     id: int
     name: str
     version: int
@@ -18,7 +18,7 @@ class PlanOut(Schema):
     quarter_ends: list[str]
 
 
-class LineOut(Schema):
+class WorkforceLineOut(Schema):
     id: int
     department: str
     job_family: str
@@ -31,12 +31,12 @@ class LineOut(Schema):
     gap_high: list[float]
 
 
-class PlanDetailOut(PlanOut):
+class WorkforcePlanDetailOut(WorkforcePlanOut):
     company: dict[str, list[float]]
-    lines: list[LineOut]
+    lines: list[WorkforceLineOut]
 
 
-class GapOut(Schema):
+class WorkforceGapOut(Schema):
     department: str
     job_family: str
     quarter_end: dt.date
@@ -48,7 +48,7 @@ class GapOut(Schema):
     payroll_per_year: float | None
 
 
-class RequisitionPlanOut(Schema):
+class WorkforceRequisitionPlanOut(Schema):
     department: str
     job_family: str
     count: int
@@ -58,21 +58,21 @@ class RequisitionPlanOut(Schema):
     late_days: int
 
 
-class MoveOut(Schema):
+class WorkforceMoveOut(Schema):
     job_family: str
     from_department: str
     to_department: str
     count: int
 
 
-class GapsOut(Schema):
+class WorkforceGapsOut(Schema):
     plan: int
-    gaps: list[GapOut]
-    internal_moves: list[MoveOut]
-    requisitions: list[RequisitionPlanOut]
+    gaps: list[WorkforceGapOut]
+    internal_moves: list[WorkforceMoveOut]
+    requisitions: list[WorkforceRequisitionPlanOut]
 
 
-class PlanIn(Schema):
+class WorkforcePlanIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     as_of: dt.date
     horizon: int = Field(8, ge=1, le=12)
@@ -80,34 +80,34 @@ class PlanIn(Schema):
     runs: int = Field(1000, ge=10, le=5000)
 
 
-class BacktestIn(Schema):
+class WorkforceBacktestIn(Schema):
     as_of: dt.date
     horizon: int = Field(8, ge=1, le=12)
 
 
-class ErrorsOut(Schema):
+class WorkforceErrorsOut(Schema):
     mae: float
     mape: float | None
 
 
-class UnitOut(Schema):
+class WorkforceUnitOut(Schema):
     name: str
     people: int
-    model: ErrorsOut
-    carry_forward: ErrorsOut
-    trailing_rate: ErrorsOut
+    model: WorkforceErrorsOut
+    carry_forward: WorkforceErrorsOut
+    trailing_rate: WorkforceErrorsOut
 
 
-class CompanyBacktestOut(Schema):
+class WorkforceCompanyBacktestOut(Schema):
     people: int
-    model: ErrorsOut
-    carry_forward: ErrorsOut
-    trailing_rate: ErrorsOut
+    model: WorkforceErrorsOut
+    carry_forward: WorkforceErrorsOut
+    trailing_rate: WorkforceErrorsOut
 
 
-class BacktestOut(Schema):
+class WorkforceBacktestOut(Schema):
     as_of: dt.date
     horizon: int
     quarters_scored: int
-    company: CompanyBacktestOut
-    departments: list[UnitOut]
+    company: WorkforceCompanyBacktestOut
+    departments: list[WorkforceUnitOut]

@@ -27,6 +27,17 @@ from gmassist.workforce.engine.survival import estimate_hazards
 from gmassist.workforce.models import Backtest, Driver, DriverValue, Plan, PlanLine, Scenario
 
 
+def _estimation_start(known: pd.DataFrame, day: pd.Timestamp) -> pd.Timestamp:
+    """Where the leaving hazards are measured from: two years before `day`, not before the
+    first recorded leaver (before it the records hold only those who stayed), and from the
+    first hire when nobody has left by `day`."""
+    leavers = known["leave_date"].dropna()
+    leavers = leavers[leavers <= day]
+    first = leavers.min() if len(leavers) else known["hire_date"].min()
+    start = max(day - pd.DateOffset(years=2), first)
+    return start if start < day else known["hire_date"].min()
+
+
 def _check(by: User | object | None, action: str) -> None:
     if by is not SYSTEM and reach(by, Domain.WORKFORCE, action) is None:  # type: ignore[arg-type]
         raise PermissionDenied("you may not change workforce plans")
@@ -120,11 +131,13 @@ def plan_build(
     for spec in specs:
         if spec.get("department") not in departments:
             raise ValidationError({"lines": f"no department named {spec.get('department')!r}"})
-    leavers = history["leave_date"].dropna()
-    start = max(
-        pd.Timestamp(as_of) - pd.DateOffset(years=2), leavers.min() if len(leavers) else day
-    )
     known = history[history["hire_date"] <= day]
+    if known.empty:
+        first = history["hire_date"].min().date()
+        raise ValidationError(
+            {"as_of": f"nobody was on the books on {as_of}: the first hire is on {first}"}
+        )
+    start = _estimation_start(known, day)
     hazards = estimate_hazards(known, start=start, end=day)
     risk = selectors.trusted_leaving_risk(as_of=as_of) if use_risk_model else None
     other_hazards = None
@@ -228,9 +241,8 @@ def _plan_inputs(plan: Plan) -> tuple[pd.DataFrame, Any, list[DemandLine]]:
     """The history, hazards and demand lines a plan was built from, to run it again."""
     history = selectors.employee_history().people
     day = pd.Timestamp(plan.as_of)
-    leavers = history["leave_date"].dropna()
-    start = max(day - pd.DateOffset(years=2), leavers.min() if len(leavers) else day)
-    hazards = estimate_hazards(history[history["hire_date"] <= day], start=start, end=day)
+    known = history[history["hire_date"] <= day]
+    hazards = estimate_hazards(known, start=_estimation_start(known, day), end=day)
     lines = [
         DemandLine(
             department=line.department.name,
@@ -291,10 +303,8 @@ def scenario_run(
     if risk is not None:  # as the plan was built: the risk model's voluntary leaving
         day = pd.Timestamp(plan.as_of)
         known = history[history["hire_date"] <= day]
-        leavers = known["leave_date"].dropna()
-        start = max(day - pd.DateOffset(years=2), leavers.min() if len(leavers) else day)
         other_hazards = estimate_hazards(
-            known.assign(counts=~known["voluntary"]), start=start, end=day
+            known.assign(counts=~known["voluntary"]), start=_estimation_start(known, day), end=day
         )
     result = project_plan(
         history,

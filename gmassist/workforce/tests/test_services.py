@@ -148,3 +148,9 @@ def test_an_untrusted_risk_model_leaves_the_plan_to_the_survival_model(history):
         by=history.hr,
     )  # fmt: skip
     assert plan.supply_source == "survival"
+
+
+def test_a_plan_before_anyone_was_hired_says_so_and_saves_nothing(history):
+    with pytest.raises(ValidationError, match="nobody was on the books on 2000-01-01"):
+        services.plan_build(name="x", as_of=dt.date(2000, 1, 1), runs=10, by=history.hr)
+    assert Plan.objects.count() == 0
