@@ -148,7 +148,7 @@ def plan_gaps(*, user: User | object | None, plan: Plan, today: dt.date | None =
     moves = internal_moves(gaps, quarter=0)
     requisitions = recruitment_plan(
         gaps,
-        quarter_starts=[plan.as_of, *ends[:-1]],
+        needed_by=ends,
         time_to_fill_days=time_to_fill_days(),
         today=today or timezone.localdate(),
         moves=moves,

@@ -121,15 +121,15 @@ def gaps_of(
 def recruitment_plan(
     gaps: list[Gap],
     *,
-    quarter_starts: list[dt.date],
+    needed_by: list[dt.date],
     time_to_fill_days: dict[str, int],
     today: dt.date,
     moves: list[InternalMove] | None = None,
 ) -> list[Requisition]:
     """The requisitions that close each line's expected shortfall: in each quarter, the people
     short (rounded up) beyond those already asked for in earlier quarters and those an internal
-    move brings, needed by the quarter's start, opened `time_to_fill_days[job family]` (or
-    `DEFAULT_TIME_TO_FILL_DAYS`) before."""
+    move brings, needed by `needed_by[quarter]` (the quarter's end, the day its demand counts),
+    opened `time_to_fill_days[job family]` (or `DEFAULT_TIME_TO_FILL_DAYS`) before."""
     moved: dict[tuple[str, str], int] = {}
     for move in moves or []:
         key = (move.to_department, move.job_family)
@@ -146,14 +146,14 @@ def recruitment_plan(
         days = time_to_fill_days.get(
             gap.job_family, time_to_fill_days.get("", DEFAULT_TIME_TO_FILL_DAYS)
         )
-        needed_by = quarter_starts[gap.quarter]
-        open_on = needed_by - dt.timedelta(days=days)
+        needed = needed_by[gap.quarter]
+        open_on = needed - dt.timedelta(days=days)
         out.append(
             Requisition(
                 department=gap.department,
                 job_family=gap.job_family,
                 count=more,
-                needed_by=needed_by,
+                needed_by=needed,
                 open_on=max(open_on, today),
                 time_to_fill_days=days,
                 late_days=max(0, (today - open_on).days),

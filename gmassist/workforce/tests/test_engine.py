@@ -210,7 +210,7 @@ def test_the_recruitment_plan_opens_each_requisition_its_time_to_fill_early():
     gaps = [_gap("Sales", "sales", 0, 1.2, 3), _gap("Sales", "sales", 1, 3.0, 5)]
     starts = [dt.date(2025, 12, 31), dt.date(2026, 3, 31)]
     plan = recruitment_plan(
-        gaps, quarter_starts=starts, time_to_fill_days={"sales": 45}, today=dt.date(2025, 12, 1)
+        gaps, needed_by=starts, time_to_fill_days={"sales": 45}, today=dt.date(2025, 12, 1)
     )
     assert [(r.count, r.needed_by, r.open_on, r.late_days) for r in plan] == [
         (2, dt.date(2025, 12, 31), dt.date(2025, 12, 1), 15),
@@ -224,7 +224,7 @@ def test_people_to_spare_in_one_line_fill_another_of_the_same_family_first():
     assert [(m.from_department, m.to_department, m.count) for m in moves] == [("North", "South", 2)]
     plan = recruitment_plan(
         gaps,
-        quarter_starts=[dt.date(2025, 12, 31)],
+        needed_by=[dt.date(2025, 12, 31)],
         time_to_fill_days={},
         today=dt.date(2025, 1, 1),
         moves=moves,

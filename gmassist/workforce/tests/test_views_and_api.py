@@ -179,7 +179,7 @@ def test_the_recruitment_plan_becomes_proposals_and_an_approved_one_opens_a_requ
         assert len(by_department) == 2
         sales = next(p for p in proposals if p.department_id == cast.sales.pk)
         assert sales.payload["count"] == 2  # 4 wanted, 2 there
-        assert sales.payload["needed_by"] == "2024-12-31"
+        assert sales.payload["needed_by"] == "2025-03-31"  # the first quarter's end
         proposal_approve(proposal=sales, by=cast.gm)
     requisition = Requisition.objects.get()
     assert (requisition.department, requisition.position, requisition.headcount) == (

@@ -15,7 +15,6 @@ from rich.table import Table as RichTable
 from gmassist.core.management.output import command_console
 from gmassist.core.management.users import user_by_username
 from gmassist.workforce import selectors, services
-from gmassist.workforce.engine.gaps import Gap, internal_moves, recruitment_plan
 
 
 def _date(value: str) -> dt.date:
@@ -104,33 +103,8 @@ class Command(BaseCommand):
         plan = plans.filter(pk=options["plan"]).first() if options["plan"] else plans.first()
         if plan is None:
             raise CommandError("no such plan (see `gmassist workforce plan`)")
-        ends = [dt.date.fromisoformat(d) for d in plan.summary.get("quarter_ends", [])]
-        gaps = []
-        for line in selectors.plan_lines(user=user, plan=plan):
-            for k, end in enumerate(ends):
-                gaps.append(
-                    Gap(
-                        department=line.department.name,
-                        job_family=line.job_family,
-                        quarter=k,
-                        quarter_end=end,
-                        demand=line.demand[k],
-                        supply_mean=line.supply[k],
-                        gap_mean=line.gap[k],
-                        gap_low=line.gap_low[k],
-                        gap_high=line.gap_high[k],
-                        chance_short=0.0,
-                        payroll_per_year=None,
-                    )
-                )
-        moves = internal_moves(gaps, quarter=0)
-        requisitions = recruitment_plan(
-            gaps,
-            quarter_starts=[plan.as_of, *ends[:-1]],
-            time_to_fill_days=selectors.time_to_fill_days(),
-            today=timezone.localdate(),
-            moves=moves,
-        )
+        found = selectors.plan_gaps(user=user, plan=plan)
+        gaps, moves, requisitions = found.gaps, found.moves, found.requisitions
         short = [g for g in gaps if g.gap_mean >= 0.5]
         if options["as_json"]:
             self.stdout.write(
