@@ -6,7 +6,15 @@ import argparse
 import os
 import sys
 
-from bench import customers, import_employees, import_memory, pages, talent, web_latency
+from bench import (
+    customers,
+    import_employees,
+    import_memory,
+    pages,
+    talent,
+    web_latency,
+    workforce,
+)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gmassist_bench"
 
@@ -42,12 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="", help="results file name (import_employees-<tier>)")
     parser.add_argument(
         "--suite",
-        choices=["all", "import", "web", "talent", "customers", "pages", "memory"],
+        choices=["all", "import", "web", "talent", "customers", "pages", "memory", "workforce"],
         default="all",
         help="import: the employee import; web: page and API latency under load; talent: "
         "leaving-risk scoring and the incentive plan on generated data; pages: every new page "
         "and API list, one request at a time, as the GM and a department head; memory: the peak "
-        "memory of importing large and hostile files (all)",
+        "memory of importing large and hostile files; workforce: a plan of 1,000 simulation runs "
+        "over 8 quarters and the backtest on generated data (all)",
     )
     parser.add_argument(
         "--unbounded",
@@ -93,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.suite in ("all", "talent"):
         ok = talent.run(tier=args.tier, seed=args.seed, name=f"talent-{args.tier}") and ok
+    if args.suite in ("all", "workforce"):
+        ok = workforce.run(tier=args.tier, seed=args.seed, name=f"workforce-{args.tier}") and ok
     if args.suite in ("all", "pages"):  # its own database: the tier's demo company is kept
         ok = (
             pages.run(tier=args.tier, seed=args.seed, database_url=args.database_url + "_pages")

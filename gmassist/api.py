@@ -72,6 +72,7 @@ ROUTERS = [
     "gmassist.office.triage.api.router",
     "gmassist.office.schedule.api.router",
     "gmassist.office.documents.api.router",
+    "gmassist.workforce.api.router",
 ]
 
 # Ids are 64-bit integers in both databases; a larger number can only be "not found" (and would

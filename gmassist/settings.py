@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "gmassist.customers",
     "gmassist.voice",
     "gmassist.decisions",
+    "gmassist.workforce",
     "gmassist.office",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("customers/", include("gmassist.customers.urls")),
     path("voice/", include("gmassist.voice.urls")),
     path("decisions/", include("gmassist.decisions.urls")),
+    path("workforce/", include("gmassist.workforce.urls")),
     path("office/", include("gmassist.office.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

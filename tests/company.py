@@ -27,6 +27,7 @@ from gmassist.voice.feedback.models import Feedback
 from gmassist.voice.recruiting.models import Candidate, RecruitingAgency, Requisition
 from gmassist.voice.surveys.models import Survey
 from gmassist.voice.surveys.services import QuestionInput, survey_create
+from gmassist.workforce.models import Plan, PlanLine
 
 # Every employee's yearly base pay is a number that appears nowhere else in the company.
 PAY = {
@@ -148,6 +149,9 @@ PATH_MODELS: dict[str, type] = {
     "office:document_withdraw": Document,
     "office:document_file": Document,
     "office:document_record": Document,
+    "workforce:plan": Plan,
+    "workforce:scenarios": Plan,
+    "workforce_plan_id": Plan,
 }
 # parameters that are not a record: a survey's round number
 
@@ -215,6 +219,21 @@ def small_company(cast) -> None:
         kind=RETIER, title="Re-tier", payload={"changes": []}, rationale="x", proposed_by=cast.gm
     )
     Proposal.objects.filter(pk=retier.pk).update(rationale=marker(Proposal, retier.pk))
+
+    # a workforce plan with a line in the head's Sales, another with a line in R&D only
+    for name, department in (("Sales plan", cast.sales), ("R&D plan", cast.rnd)):
+        plan = Plan.objects.create(
+            name=name,
+            as_of=dt.date(2026, 9, 30),
+            horizon=2,
+            summary={"quarter_ends": ["2026-12-30", "2027-03-30"], "company": {
+                "demand": [3, 3], "supply": [2.5, 2.0], "hires_needed": [0.5, 1.0]}},
+        )  # fmt: skip
+        PlanLine.objects.create(
+            plan=plan, department=department, job_family="Sales", method="target", targets=[3],
+            current=2, demand=[3, 3], supply=[2.5, 2.0], gap=[0.5, 1.0], gap_low=[0, 0],
+            gap_high=[1, 2],
+        )  # fmt: skip
 
     industry = Industry.objects.create(code="TEL", name="Telecom")
     for employee, region in ((alice, "East"), (oscar, "West")):

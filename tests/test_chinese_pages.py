@@ -30,6 +30,7 @@ from gmassist.org.services import pay_changes_propose, promotion_propose
 from gmassist.talent.models import IncentivePlanLine
 from gmassist.talent.services import incentive_propose
 from gmassist.voice.recruiting.models import Requisition
+from gmassist.workforce.models import Plan
 from tests.company import small_company
 from tests.test_every_get_route import page_routes, path_values
 
@@ -107,6 +108,7 @@ def data_phrases() -> list[str]:
         (AccountManager, ["region"]),
         (GroupCustomer, ["name", "code"]),
         (Requisition, ["code"]),
+        (Plan, ["name"]),  # a workforce plan's name, as its author typed it
     ]:
         for row in model._default_manager.values_list(*fields):
             phrases.update(str(value) for value in row if value)

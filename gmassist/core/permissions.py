@@ -55,6 +55,8 @@ class Domain(StrEnum):
     OFFICE_TASKS = "office_tasks"
     OFFICE_DOCUMENTS = "office_documents"
     OFFICE_SCHEDULE = "office_schedule"
+    # the workforce plan (app workforce): plans, their lines, drivers, scenarios, backtests
+    WORKFORCE = "workforce"
 
 
 class Reach(StrEnum):
@@ -259,6 +261,30 @@ POLICY: dict[Domain, dict[str, dict[str, Reach]]] = {
         Role.DEPT_HEAD: {Action.VIEW: SELF, Action.CHANGE: SELF},
         Role.ACCOUNT_MANAGER: {Action.VIEW: SELF, Action.CHANGE: SELF},
         Role.EMPLOYEE: {Action.VIEW: SELF, Action.CHANGE: SELF},
+    },
+    # the workforce plan: demand, supply and gaps per department and job family. HR plans for
+    # the company and the GM approves; the assistant prepares; a head sees and proposes for the
+    # lines of their subtree. A line's supply is a count of people, never a person's leaving
+    # risk: a plan shows nobody's risk (the per-person risk stays behind talent's audited
+    # selectors, which the planning service reads as the system).
+    Domain.WORKFORCE: {
+        Role.GM: _EVERY_ACTION,
+        Role.ASSISTANT: {
+            a: ALL
+            for a in (Action.VIEW, Action.CHANGE, Action.PROPOSE, Action.IMPORT, Action.EXPORT)
+        },
+        Role.HR: {
+            a: ALL
+            for a in (
+                Action.VIEW,
+                Action.CHANGE,
+                Action.PROPOSE,
+                Action.APPROVE,
+                Action.IMPORT,
+                Action.EXPORT,
+            )
+        },
+        Role.DEPT_HEAD: {Action.VIEW: SUBTREE, Action.PROPOSE: SUBTREE, Action.EXPORT: SUBTREE},
     },
     # jobs: everyone sees the jobs they started; the GM's office sees all
     Domain.JOBS: {
