@@ -86,8 +86,10 @@ def _count(source: TodaySource, user: User) -> int:
 
 
 def today_for(*, user: User) -> list[TodaySection]:
-    """Every registered source's section for `user`, in the sources' order, empty ones too
-    (the page says they are clear); [] for a user without a Today (`may_read_today`).
+    """Every registered source's section for `user`, empty ones too (the page says they are
+    clear); [] for a user without a Today (`may_read_today`). Ranked across the modules: the
+    sections holding the heaviest matters first (a critical complaint or key customer before a
+    proposal waiting), then in the sources' order.
 
     A section's count is the number of its items, so that the page, the API and the badge
     agree whatever a source's own `count` would say."""
@@ -105,7 +107,12 @@ def today_for(*, user: User) -> list[TodaySection]:
                 items=items,
             )
         )
-    return sections
+    heaviest = {
+        section.key: max((item.weight for item in section.items), default=0)
+        for section in sections
+    }
+    # sorted() is stable: sections of the same weight keep the sources' order
+    return sorted(sections, key=lambda section: -heaviest[section.key])
 
 
 def today_count(*, user: User) -> int:

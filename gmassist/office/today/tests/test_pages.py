@@ -286,3 +286,16 @@ def test_the_glance_is_in_the_navigation_of_those_whose_home_is_today(cast):
     assert "core.glance" in nav_pages(cast.head)
     assert "core.glance" not in nav_pages(cast.hr)  # HR's home page is the glance
     assert "core.glance" not in nav_pages(cast.employee)
+
+
+def test_sections_holding_critical_matters_come_before_the_proposals_waiting(client, cast, desk):
+    client.force_login(cast.gm)
+    sections = [s["key"] for s in client.get("/").context["sections"]]
+    assert sections == [
+        "voice.feedback",  # an urgent complaint
+        "voice.requisitions",  # a critical requisition past its target
+        "customers.key_customers",  # an A-tier customer at high churn risk
+        "customers.managers",
+        "core.proposals",
+        "decisions",
+    ]
