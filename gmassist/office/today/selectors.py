@@ -108,8 +108,7 @@ def today_for(*, user: User) -> list[TodaySection]:
             )
         )
     heaviest = {
-        section.key: max((item.weight for item in section.items), default=0)
-        for section in sections
+        section.key: max((item.weight for item in section.items), default=0) for section in sections
     }
     # sorted() is stable: sections of the same weight keep the sources' order
     return sorted(sections, key=lambda section: -heaviest[section.key])
