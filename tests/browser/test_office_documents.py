@@ -13,11 +13,9 @@ from django.utils import timezone
 from gmassist.core.services import deputy_name
 from gmassist.office.documents import engine
 from gmassist.office.documents.models import Document, DocumentStep
-from tests.browser.conftest import log_in, visit, wait_until
+from tests.browser.conftest import SCREENSHOTS, log_in, visit, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def log_out(page) -> None:

@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from gmassist.office.schedule import services
 from gmassist.office.schedule.models import Meeting, MeetingParticipant, WorkingHours
-from tests.browser.conftest import log_in, visit
+from tests.browser.conftest import SCREENSHOTS, log_in, visit
 from tests.browser.test_customer_records import _fits_the_phone
-from tests.browser.test_workspace import SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

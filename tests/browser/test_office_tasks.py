@@ -6,18 +6,15 @@ docs/office/tasks.md go to docs/screenshots/office-tasks*.png."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from gmassist.office.tasks import services
 from gmassist.office.tasks.models import Task
-from tests.browser.conftest import log_in, visit, wait_until
+from tests.browser.conftest import SCREENSHOTS, log_in, visit, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def log_out(page) -> None:

@@ -2,17 +2,13 @@
 a proposal from its line (htmx, the page updates in place), the badge counts down; in Chinese
 at phone width nothing runs off the screen. Screenshots go to docs/screenshots/."""
 
-from pathlib import Path
-
 import pytest
 import time_machine
 
 from gmassist.office.today.tests.conftest import NOW, desk  # noqa: F401 (fixture)
-from tests.browser.conftest import log_in, visit, wait_until
+from tests.browser.conftest import SCREENSHOTS, log_in, visit, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture

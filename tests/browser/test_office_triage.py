@@ -6,7 +6,6 @@ screenshots for docs/office/triage.md go to docs/screenshots/office-triage*.png.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,11 +14,9 @@ import time_machine
 from gmassist.office.triage.demo import write_triage_demo
 from gmassist.office.triage.models import Matter
 from gmassist.org.demo.extensions import DemoContext
-from tests.browser.conftest import log_in, visit, wait_until
+from tests.browser.conftest import SCREENSHOTS, log_in, visit, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _demo_week(cast) -> None:
