@@ -166,8 +166,21 @@ KINDS: dict[str, tuple[Callable[..., Proposal], str]] = {
 }
 
 
+# kinds about nobody in particular, with the reason: nobody's own case can arise
+ABOUT_NOBODY = {
+    "workforce.requisition": "a requisition is about a position to fill",
+}
+
+
 def test_every_registered_kind_is_tested_here():
-    assert sorted(KINDS) == registered_proposal_kinds()
+    assert sorted([*KINDS, *ABOUT_NOBODY]) == registered_proposal_kinds()
+
+
+@pytest.mark.parametrize("kind", sorted(ABOUT_NOBODY))
+def test_a_kind_about_nobody_names_no_subject(kind):
+    from gmassist.core.proposals import proposal_kind
+
+    assert proposal_kind(kind).subjects({}) == set()
 
 
 def _decider(cast, role: str) -> User:

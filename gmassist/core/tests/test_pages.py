@@ -115,6 +115,7 @@ def test_the_top_row_shows_one_link_per_section_and_a_section_page_shows_its_pag
         "org.directory",
         "talent.overview",
         "decisions",
+        "workforce",
         "core.proposals",
         "voice.feedback",
         "voice.requisitions",

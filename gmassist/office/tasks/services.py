@@ -286,7 +286,12 @@ def task_create(
 
 
 def _locked(task: Task) -> Task:
-    return Task.objects.select_for_update().select_related("owner", "delegated_by").get(pk=task.pk)
+    # of=("self",): PostgreSQL locks no row of a nullable outer join (delegated_by may be none)
+    return (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("owner", "delegated_by")
+        .get(pk=task.pk)
+    )
 
 
 def _restart_follow_up(task: Task) -> list[str]:
@@ -570,7 +575,7 @@ def tasks_follow_up(*, now: dt.datetime | None = None) -> dict[str, int]:
         mails: list[tuple[list[User], str, dict[str, Any]]] = []
         with transaction.atomic():
             task = (
-                Task.objects.select_for_update()
+                Task.objects.select_for_update(of=("self",))
                 .select_related("owner", "owner__employee", "delegated_by")
                 .filter(pk=pk, status__in=OPEN_STATUSES)
                 .first()
